@@ -1,0 +1,142 @@
+package dev.tally.spec.card;
+
+import dev.tally.spec.format.Masking;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The test-cards file ({@code id,pan,expiry_yymm,pin,balance,currency,description}; # comments). The
+ * bundled file is {@code dev/tally/spec/test-cards.csv}; labs may pass their own with {@code --cards}.
+ * Errors name the line and the column, never the PAN or PIN.
+ */
+public final class TestCards {
+
+    public static final String BUNDLED = "/dev/tally/spec/test-cards.csv";
+    private static final DateTimeFormatter YYMM = DateTimeFormatter.ofPattern("yyMM");
+
+    private final Map<String, TestCard> byId;
+
+    private TestCards(Map<String, TestCard> byId) {
+        this.byId = byId;
+    }
+
+    public static TestCards bundled() {
+        try (InputStream in = TestCards.class.getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException(BUNDLED + " missing from the classpath");
+            }
+            return parse(new InputStreamReader(in, StandardCharsets.UTF_8), "bundled test cards");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static TestCards load(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(r, file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the cards file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bundled cards when {@code file} is null, else the file's. */
+    public static TestCards loadOrBundled(Path file) {
+        return file == null ? bundled() : load(file);
+    }
+
+    public static TestCards parse(Reader reader, String source) throws IOException {
+        Map<String, TestCard> cards = new LinkedHashMap<>();
+        BufferedReader br = new BufferedReader(reader);
+        String line;
+        int lineNo = 0;
+        while ((line = br.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank() || line.strip().startsWith("#")) {
+                continue;
+            }
+            String[] c = line.split(",", -1);
+            String where = source + " line " + lineNo;
+            if (c.length != 7) {
+                throw new IllegalArgumentException(where + ": expected 7 columns (id,pan,expiry_yymm,pin,balance,currency,description), got " + c.length);
+            }
+            String id = c[0].strip();
+            String pan = c[1].strip();
+            if (!id.matches("[A-Za-z0-9_-]{1,32}")) {
+                throw new IllegalArgumentException(where + ": card id must be 1-32 letters, digits, - or _");
+            }
+            if (!pan.matches("\\d{12,19}") || !Masking.luhnValid(pan)) {
+                throw new IllegalArgumentException(where + ": PAN of card " + id + " must be 12-19 digits and pass the Luhn check");
+            }
+            YearMonth expiry;
+            try {
+                expiry = YearMonth.parse(c[2].strip(), YYMM);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(where + ": expiry of card " + id + " must be YYMM");
+            }
+            String pin = c[3].strip();
+            if (!pin.matches("\\d{4,12}")) {
+                throw new IllegalArgumentException(where + ": PIN of card " + id + " must be 4-12 digits");
+            }
+            long balance;
+            try {
+                balance = new BigDecimal(c[4].strip()).setScale(2).unscaledValue().longValueExact();
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": balance of card " + id + " must be an amount with at most 2 decimals");
+            }
+            String currency = c[5].strip();
+            if (!currency.matches("\\d{3}")) {
+                throw new IllegalArgumentException(where + ": currency of card " + id + " must be an ISO 4217 numeric code");
+            }
+            if (cards.containsKey(id) || cards.values().stream().anyMatch(t -> t.pan().equals(pan))) {
+                throw new IllegalArgumentException(where + ": card " + id + " repeats an id or PAN already in the file");
+            }
+            cards.put(id, new TestCard(id, pan, expiry, pin, balance, currency, c[6].strip()));
+        }
+        if (cards.isEmpty()) {
+            throw new IllegalArgumentException(source + " holds no cards");
+        }
+        return new TestCards(cards);
+    }
+
+    public List<TestCard> all() {
+        return new ArrayList<>(byId.values());
+    }
+
+    /** The first card of the file: what the lab reader reads when the cashier names none. */
+    public TestCard defaultCard() {
+        return byId.values().iterator().next();
+    }
+
+    /** By id, or by full PAN. */
+    public Optional<TestCard> find(String idOrPan) {
+        if (idOrPan == null) {
+            return Optional.empty();
+        }
+        TestCard c = byId.get(idOrPan);
+        if (c != null) {
+            return Optional.of(c);
+        }
+        return byId.values().stream().filter(t -> t.pan().equals(idOrPan)).findFirst();
+    }
+
+    /** The first card whose PAN ends in these four digits (replay's default card map). */
+    public Optional<TestCard> byLast4(String last4) {
+        return byId.values().stream().filter(t -> t.pan().endsWith(last4)).findFirst();
+    }
+}

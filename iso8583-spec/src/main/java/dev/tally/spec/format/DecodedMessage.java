@@ -1,0 +1,131 @@
+package dev.tally.spec.format;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * A message decoded for a person: every field by number and name, with card data already masked.
+ * The unmasked {@link ISOMsg} is available to code through {@link #message()} and never printed.
+ */
+public final class DecodedMessage {
+
+    /** One EMV tag of field 55, masked. */
+    public record TlvItem(String tag, String name, String value) {
+    }
+
+    /** One field: number, dialect name, Tally's name (or null), and the value as it may be shown. */
+    public record DecodedField(int number, String name, String tallyName, String value, List<TlvItem> tags) {
+    }
+
+    private final String framing;
+    private final String tpdu;
+    private final String mti;
+    private final String messageType;
+    private final String bitmap;
+    private final List<DecodedField> fields;
+    private final ISOMsg message;
+
+    DecodedMessage(String framing, String tpdu, String mti, String messageType, String bitmap,
+                   List<DecodedField> fields, ISOMsg message) {
+        this.framing = framing;
+        this.tpdu = tpdu;
+        this.mti = mti;
+        this.messageType = messageType;
+        this.bitmap = bitmap;
+        this.fields = List.copyOf(fields);
+        this.message = message;
+    }
+
+    public String framing() {
+        return framing;
+    }
+
+    public String tpdu() {
+        return tpdu;
+    }
+
+    public String mti() {
+        return mti;
+    }
+
+    /** the catalogue's message type, e.g. "SALE request", or "unknown" */
+    public String messageType() {
+        return messageType;
+    }
+
+    public String bitmap() {
+        return bitmap;
+    }
+
+    public List<DecodedField> fields() {
+        return fields;
+    }
+
+    /** The unmasked message, for code (replay, validation). Never print it. */
+    public ISOMsg message() {
+        return (ISOMsg) message.clone();
+    }
+
+    /** A JSON-ready view (maps, lists, strings), masked. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("framing", framing);
+        if (tpdu != null) {
+            m.put("tpdu", tpdu);
+        }
+        m.put("mti", mti);
+        m.put("messageType", messageType);
+        m.put("bitmap", bitmap);
+        List<Map<String, Object>> fs = new ArrayList<>();
+        for (DecodedField f : fields) {
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("field", f.number());
+            fm.put("name", f.name());
+            if (f.tallyName() != null) {
+                fm.put("tallyName", f.tallyName());
+            }
+            fm.put("value", f.value());
+            if (!f.tags().isEmpty()) {
+                List<Map<String, Object>> ts = new ArrayList<>();
+                for (TlvItem t : f.tags()) {
+                    ts.add(Map.of("tag", t.tag(), "name", t.name(), "value", t.value()));
+                }
+                fm.put("tags", ts);
+            }
+            fs.add(fm);
+        }
+        m.put("fields", fs);
+        return m;
+    }
+
+    /** The field-by-field dump a person reads. */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("framing  ").append(framing);
+        if (tpdu != null) {
+            sb.append("  TPDU ").append(tpdu);
+        }
+        sb.append('\n');
+        sb.append("MTI      ").append(mti).append("  (").append(messageType).append(")\n");
+        sb.append("bitmap   ").append(bitmap).append('\n');
+        for (DecodedField f : fields) {
+            sb.append(String.format("  %3d  %-40s %s%n", f.number(), truncate(f.name(), 40), f.value()));
+            for (TlvItem t : f.tags()) {
+                sb.append(String.format("         %-6s %-33s %s%n", t.tag(), truncate(t.name(), 33), t.value()));
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return render();
+    }
+
+    private static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+}

@@ -1,0 +1,207 @@
+package dev.tally.spec.format;
+
+import dev.tally.spec.message.Field;
+import dev.tally.spec.message.MessageCatalogue;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import org.jpos.iso.IFB_LLLNUM;
+import org.jpos.iso.IFB_LLNUM;
+import org.jpos.iso.IFB_NUMERIC;
+import org.jpos.iso.ISOBinaryField;
+import org.jpos.iso.ISOBitMap;
+import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOFieldPackager;
+import org.jpos.iso.ISOMsg;
+import org.jpos.tlv.TLVList;
+import org.jpos.tlv.TLVMsg;
+
+/**
+ * Bytes → a readable, masked, field-by-field dump. Unpacks field by field with the dialect's own jPOS
+ * field packagers so that every error names the byte offset and the field: truncated input, a bitmap
+ * that claims fields that are not there, digits that are not BCD, trailing bytes.
+ */
+public final class MessageDecoder {
+
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private MessageDecoder() {
+    }
+
+    /** Hex text (white space allowed, with or without length header / TPDU). */
+    public static DecodedMessage decodeHex(String hex) {
+        return decode(Framing.parseHex(hex));
+    }
+
+    /** Raw bytes, with or without the 2-byte length header and the TPDU. */
+    public static DecodedMessage decode(byte[] raw) {
+        Framing.Frame frame = Framing.split(raw);
+        ISOMsg msg = unpackStrict(frame.body(), frame.bodyOffset());
+        String framing = (frame.hadLengthHeader() ? "length header + " : "")
+                + (frame.tpdu() != null ? "TPDU + " : "") + "body (" + frame.body().length + " bytes)";
+        return describe(msg, framing, frame.tpduHex());
+    }
+
+    /** A dump of a message already in memory (e.g. one just built). */
+    public static DecodedMessage describe(ISOMsg msg) {
+        return describe(msg, "in memory", null);
+    }
+
+    private static DecodedMessage describe(ISOMsg msg, String framing, String tpdu) {
+        String mti = msg.getString(0);
+        String type = MessageCatalogue.classify(mti, msg.getString(3), msg.getString(70))
+                .map(e -> e.type() + (MessageCatalogue.isResponseMti(mti) ? " response" : " request"))
+                .orElse("not in the Tally catalogue");
+        List<DecodedMessage.DecodedField> fields = new ArrayList<>();
+        for (int i = 2; i <= msg.getMaxField(); i++) {
+            if (!msg.hasField(i)) {
+                continue;
+            }
+            Field named = Field.byNumber(i);
+            List<DecodedMessage.TlvItem> tags = List.of();
+            String value;
+            ISOComponent c = msg.getComponent(i);
+            Field.Sensitivity sensitivity = named != null ? named.sensitivity() : sensitivityOfUnnamed(i);
+            switch (sensitivity) {
+                case PAN -> value = Masking.pan(msg.getString(i));
+                case SECRET -> value = "[hidden]";
+                case TLV -> {
+                    byte[] b = msg.getBytes(i);
+                    tags = tlv(b);
+                    value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
+                }
+                default -> value = c instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i);
+            }
+            fields.add(new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(),
+                    value, tags));
+        }
+        String bitmap = bitmapHex(msg);
+        return new DecodedMessage(framing, tpdu, mti, type, bitmap, fields, msg);
+    }
+
+    /** Fields without a Tally name that still carry card or key data in ISO 8583:1987. */
+    private static Field.Sensitivity sensitivityOfUnnamed(int field) {
+        return switch (field) {
+            case 34 -> Field.Sensitivity.PAN;          // extended PAN
+            case 36, 45, 53, 96, 128 -> Field.Sensitivity.SECRET; // track 3, track 1, security info, keys/MACs
+            default -> Field.Sensitivity.CLEAR;
+        };
+    }
+
+    private static List<DecodedMessage.TlvItem> tlv(byte[] data) {
+        List<DecodedMessage.TlvItem> items = new ArrayList<>();
+        TLVList list = new TLVList();
+        try {
+            list.unpack(data);
+        } catch (RuntimeException e) {
+            items.add(new DecodedMessage.TlvItem("?", "field 55 is not valid BER-TLV", e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()));
+            return items;
+        }
+        for (TLVMsg t : list.getTags()) {
+            EmvTags.Tag tag = EmvTags.of(t.getTag());
+            String hex = HEX.formatHex(t.getValue());
+            String shown = tag.secret() ? "[hidden]" : tag.pan() ? Masking.pan(hex.replace("F", "")) : hex;
+            items.add(new DecodedMessage.TlvItem(Integer.toHexString(t.getTag()).toUpperCase(), tag.name(), shown));
+        }
+        return items;
+    }
+
+    private static String bitmapHex(ISOMsg msg) {
+        int max = msg.getMaxField() > 64 ? 128 : 64;
+        byte[] b = new byte[max / 8];
+        if (max > 64) {
+            b[0] |= (byte) 0x80;
+        }
+        for (int i = 2; i <= max; i++) {
+            if (msg.hasField(i)) {
+                b[(i - 1) / 8] |= (byte) (0x80 >> ((i - 1) % 8));
+            }
+        }
+        return HEX.formatHex(b);
+    }
+
+    /**
+     * Unpacks a body field by field. {@code baseOffset} is added to offsets in error messages so they
+     * point into what the user gave (e.g. after a length header and TPDU).
+     */
+    static ISOMsg unpackStrict(byte[] body, int baseOffset) {
+        ISOMsg msg = new ISOMsg();
+        msg.setPackager(Iso87.packager());
+        int off = 0;
+        off += unpackField(msg, 0, body, off, baseOffset);
+        off += unpackField(msg, 1, body, off, baseOffset);
+        BitSet bits;
+        try {
+            bits = (BitSet) msg.getComponent(1).getValue();
+        } catch (ISOException e) {
+            throw new MessageFormatException("bitmap unreadable: " + e.getMessage(), baseOffset + 2, 1, e);
+        }
+        int maxField = bits.length() - 1;
+        for (int i = 2; i <= maxField; i++) {
+            if (!bits.get(i) || i == 65) {
+                continue; // 65 is the tertiary bitmap indicator in iso87binary; never used by Tally
+            }
+            if (off >= body.length) {
+                throw new MessageFormatException("message ends at offset " + (baseOffset + off)
+                        + " but the bitmap says field " + i + " (" + Iso87.fieldName(i) + ") follows",
+                        baseOffset + off, i, null);
+            }
+            off += unpackField(msg, i, body, off, baseOffset);
+        }
+        if (off != body.length) {
+            throw new MessageFormatException((body.length - off) + " bytes left over at offset " + (baseOffset + off)
+                    + " after the last field the bitmap names (" + (maxField) + ")", baseOffset + off, -1, null);
+        }
+        return msg;
+    }
+
+    private static int unpackField(ISOMsg msg, int i, byte[] body, int off, int baseOffset) {
+        ISOFieldPackager fp = Iso87.fieldPackager(i);
+        String name = i == 0 ? "MTI" : i == 1 ? "bitmap" : "field " + i + " (" + Iso87.fieldName(i) + ")";
+        if (fp == null) {
+            throw new MessageFormatException("the bitmap names field " + i + ", which the iso87 dialect does not define",
+                    baseOffset + off, i, null);
+        }
+        try {
+            ISOComponent c = fp.createComponent(i);
+            int consumed = fp.unpack(c, body, off);
+            if (consumed <= 0 || off + consumed > body.length) {
+                throw new MessageFormatException(name + " at offset " + (baseOffset + off) + " runs past the end",
+                        baseOffset + off, i, null);
+            }
+            if (isNumeric(fp)) {
+                String v = (String) c.getValue();
+                for (int k = 0; k < v.length(); k++) {
+                    if (!Character.isDigit(v.charAt(k))) {
+                        throw new MessageFormatException(name + " at offset " + (baseOffset + off)
+                                + " holds a non-BCD digit ('" + v.charAt(k) + "' at digit " + (k + 1) + ")",
+                                baseOffset + off, i, null);
+                    }
+                }
+            }
+            if (i == 0 && !(c.getValue() instanceof String)) {
+                throw new MessageFormatException("MTI at offset " + (baseOffset + off) + " is unreadable",
+                        baseOffset + off, 0, null);
+            }
+            if (i == 1 && !(c instanceof ISOBitMap)) {
+                throw new MessageFormatException("bitmap at offset " + (baseOffset + off) + " is unreadable",
+                        baseOffset + off, 1, null);
+            }
+            msg.set(c);
+            return consumed;
+        } catch (MessageFormatException e) {
+            throw e;
+        } catch (ISOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new MessageFormatException(name + " at offset " + (baseOffset + off) + " cannot be read ("
+                    + (body.length - off) + " bytes left): " + why, baseOffset + off, i, e);
+        }
+    }
+
+    private static boolean isNumeric(ISOFieldPackager fp) {
+        return fp instanceof IFB_NUMERIC || fp instanceof IFB_LLNUM || fp instanceof IFB_LLLNUM;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tally.spec.message;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The fields Tally speaks, by name. Callers outside iso8583-spec use these names, never raw numbers.
+ * {@link Sensitivity} says how the field may be shown to a person or a log (DESIGN.md §3 masking).
+ */
+public enum Field {
+    PAN(2, "primary account number", Sensitivity.PAN),
+    PROCESSING_CODE(3, "processing code", Sensitivity.CLEAR),
+    AMOUNT(4, "amount, transaction", Sensitivity.CLEAR),
+    TRANSMISSION_DATE_TIME(7, "transmission date and time", Sensitivity.CLEAR),
+    STAN(11, "system trace audit number", Sensitivity.CLEAR),
+    LOCAL_TIME(12, "time, local transaction", Sensitivity.CLEAR),
+    LOCAL_DATE(13, "date, local transaction", Sensitivity.CLEAR),
+    EXPIRY(14, "date, expiration", Sensitivity.SECRET),
+    POS_ENTRY_MODE(22, "point of service entry mode", Sensitivity.CLEAR),
+    NII(24, "network international identifier", Sensitivity.CLEAR),
+    POS_CONDITION_CODE(25, "point of service condition code", Sensitivity.CLEAR),
+    TRACK2(35, "track 2 data", Sensitivity.SECRET),
+    RRN(37, "retrieval reference number", Sensitivity.CLEAR),
+    AUTH_CODE(38, "authorization identification response", Sensitivity.CLEAR),
+    RESPONSE_CODE(39, "response code", Sensitivity.CLEAR),
+    TERMINAL_ID(41, "card acceptor terminal identification", Sensitivity.CLEAR),
+    MERCHANT_ID(42, "card acceptor identification code", Sensitivity.CLEAR),
+    ADDITIONAL_DATA(48, "additional data (status answer)", Sensitivity.CLEAR),
+    CURRENCY(49, "currency code, transaction", Sensitivity.CLEAR),
+    PIN_BLOCK(52, "PIN data", Sensitivity.SECRET),
+    ADDITIONAL_AMOUNTS(54, "additional amounts (balance)", Sensitivity.CLEAR),
+    ICC_DATA(55, "ICC system related data (BER-TLV)", Sensitivity.TLV),
+    BATCH_DATA(60, "batch number / original data", Sensitivity.CLEAR),
+    KEY_BLOCKS(61, "key exchange blocks", Sensitivity.SECRET),
+    ORDER_REFERENCE(62, "order reference", Sensitivity.CLEAR),
+    SETTLEMENT_TOTALS(63, "settlement totals", Sensitivity.CLEAR),
+    MAC(64, "message authentication code", Sensitivity.CLEAR),
+    NETWORK_MANAGEMENT_CODE(70, "network management information code", Sensitivity.CLEAR),
+    ORIGINAL_DATA_ELEMENTS(90, "original data elements", Sensitivity.CLEAR);
+
+    /** How a field may be shown. */
+    public enum Sensitivity {
+        /** shown as is */
+        CLEAR,
+        /** shown as first 6 + last 4 */
+        PAN,
+        /** never shown: track 2, PIN block, keys, expiry */
+        SECRET,
+        /** BER-TLV: shown tag by tag, sensitive tags hidden */
+        TLV
+    }
+
+    private static final Map<Integer, Field> BY_NUMBER =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Field::number, Function.identity()));
+
+    private final int number;
+    private final String title;
+    private final Sensitivity sensitivity;
+
+    Field(int number, String title, Sensitivity sensitivity) {
+        this.number = number;
+        this.title = title;
+        this.sensitivity = sensitivity;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public Sensitivity sensitivity() {
+        return sensitivity;
+    }
+
+    /** The named field for a number, or null when Tally gives that number no name. */
+    public static Field byNumber(int number) {
+        return BY_NUMBER.get(number);
+    }
+}

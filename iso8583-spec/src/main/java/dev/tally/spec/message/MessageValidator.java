@@ -1,0 +1,195 @@
+package dev.tally.spec.message;
+
+import dev.tally.spec.format.Iso87;
+import java.time.DateTimeException;
+import java.time.MonthDay;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jpos.iso.IF_CHAR;
+import org.jpos.iso.IFB_BINARY;
+import org.jpos.iso.IFB_LLLNUM;
+import org.jpos.iso.IFB_LLNUM;
+import org.jpos.iso.IFB_NUMERIC;
+import org.jpos.iso.ISOBinaryField;
+import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOFieldPackager;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * Checks a message against the catalogue (mandatory fields for its type and direction) and the
+ * dialect (type and length of every field present), plus the content rules SPEC.md states for
+ * Tally's structured fields. Every problem names the field.
+ */
+public final class MessageValidator {
+
+    /** One problem: field number (0 = MTI), its name, what is wrong. */
+    public record Problem(int field, String fieldName, String what) {
+        @Override
+        public String toString() {
+            return field == 0 ? "MTI: " + what : "field " + field + " (" + fieldName + "): " + what;
+        }
+    }
+
+    private MessageValidator() {
+    }
+
+    /** Every problem with the message; empty when it is valid. */
+    public static List<Problem> check(ISOMsg m) {
+        List<Problem> problems = new ArrayList<>();
+        String mti = m.getString(0);
+        if (mti == null || !mti.matches("\\d{4}")) {
+            problems.add(new Problem(0, "MTI", "missing or not 4 digits"));
+            return problems;
+        }
+        Optional<MessageCatalogue.Entry> entry = MessageCatalogue.classify(mti, m.getString(3), m.getString(70));
+        if (entry.isEmpty()) {
+            problems.add(new Problem(0, "MTI", "message " + mti + " with processing code " + m.getString(3)
+                    + (m.hasField(70) ? " and network code " + m.getString(70) : "")
+                    + " is not in the Tally catalogue"));
+            return problems;
+        }
+        boolean response = MessageCatalogue.isResponseMti(mti);
+        for (int f : entry.get().mandatory(response)) {
+            if (!m.hasField(f)) {
+                problems.add(new Problem(f, name(f), "missing (mandatory in " + mti + " "
+                        + entry.get().type() + ")"));
+            }
+        }
+        for (int f = 2; f <= m.getMaxField(); f++) {
+            if (m.hasField(f)) {
+                formatProblem(m, f).ifPresent(problems::add);
+            }
+        }
+        return problems;
+    }
+
+    /** Throws {@link MessageValidationException} when the message has any problem. */
+    public static void require(ISOMsg m) {
+        List<Problem> problems = check(m);
+        if (!problems.isEmpty()) {
+            throw new MessageValidationException(problems);
+        }
+    }
+
+    private static Optional<Problem> formatProblem(ISOMsg m, int f) {
+        ISOFieldPackager fp = Iso87.fieldPackager(f);
+        if (fp == null) {
+            return Optional.of(new Problem(f, "UNDEFINED", "not defined in the iso87 dialect"));
+        }
+        ISOComponent c = m.getComponent(f);
+        int max = fp.getLength();
+        if (c instanceof ISOBinaryField) {
+            byte[] b = m.getBytes(f);
+            if (fp instanceof IFB_BINARY && b.length != max) {
+                return problem(f, "must be " + max + " bytes, has " + b.length);
+            }
+            if (b.length > max) {
+                return problem(f, "at most " + max + " bytes, has " + b.length);
+            }
+            return Optional.empty();
+        }
+        String v = m.getString(f);
+        if (v == null) {
+            return problem(f, "holds binary data where the dialect expects characters");
+        }
+        if (v.length() > max) {
+            return problem(f, "at most " + max + " characters, has " + v.length());
+        }
+        boolean numeric = fp instanceof IFB_NUMERIC || fp instanceof IFB_LLNUM || fp instanceof IFB_LLLNUM;
+        if (numeric && !v.chars().allMatch(Character::isDigit)) {
+            return problem(f, "must be digits only");
+        }
+        if (fp instanceof IF_CHAR && v.length() != max) {
+            return problem(f, "must be exactly " + max + " characters, has " + v.length());
+        }
+        if (fp instanceof IFB_NUMERIC && v.length() != max) {
+            return problem(f, "must be exactly " + max + " digits, has " + v.length());
+        }
+        return contentProblem(m, f, v);
+    }
+
+    /** Rules of SPEC.md for the content of specific fields. */
+    private static Optional<Problem> contentProblem(ISOMsg m, int f, String v) {
+        try {
+            switch (f) {
+                case 2 -> {
+                    if (v.length() < 12) {
+                        return problem(f, "a PAN has 12 to 19 digits, this has " + v.length());
+                    }
+                }
+                case 7 -> {
+                    MonthDay.of(Integer.parseInt(v.substring(0, 2)), Integer.parseInt(v.substring(2, 4)));
+                    LocalTime.of(Integer.parseInt(v.substring(4, 6)), Integer.parseInt(v.substring(6, 8)),
+                            Integer.parseInt(v.substring(8, 10)));
+                }
+                case 12 -> LocalTime.of(Integer.parseInt(v.substring(0, 2)), Integer.parseInt(v.substring(2, 4)),
+                        Integer.parseInt(v.substring(4, 6)));
+                case 13 -> MonthDay.of(Integer.parseInt(v.substring(0, 2)), Integer.parseInt(v.substring(2, 4)));
+                case 14 -> {
+                    int month = Integer.parseInt(v.substring(2, 4));
+                    if (month < 1 || month > 12) {
+                        return problem(f, "expiry must be YYMM with a month 01..12");
+                    }
+                }
+                case 11 -> {
+                    if (Integer.parseInt(v) == 0) {
+                        return problem(f, "STAN 000000 is not allowed");
+                    }
+                }
+                case 39 -> {
+                    if (!v.matches("[0-9A-Z]{2}")) {
+                        return problem(f, "must be two digits or capital letters");
+                    }
+                }
+                case 49 -> {
+                    if (!v.matches("\\d{3}")) {
+                        return problem(f, "must be an ISO 4217 numeric currency code (3 digits)");
+                    }
+                }
+                case 48 -> {
+                    if (m.getString(0).equals("0110")) {
+                        StatusAnswer.decode(v);
+                    }
+                }
+                case 54 -> Balance.decode(v);
+                case 60 -> {
+                    String mti = m.getString(0);
+                    if (mti.startsWith("05") && !v.matches("\\d{6}")) {
+                        return problem(f, "batch number must be 6 digits");
+                    }
+                    if (mti.startsWith("03") && !v.matches("\\d{20}")) {
+                        return problem(f, "original data of an upload must be MTI(4)+STAN(6)+MMDDhhmmss(10)");
+                    }
+                }
+                case 61 -> KeyBlocks.decode(v);
+                case 62 -> {
+                    String why = OrderReference.problem(v);
+                    if (why != null) {
+                        return problem(f, why);
+                    }
+                }
+                case 63 -> SettlementTotals.decode(v);
+                case 90 -> OriginalData.decode(v);
+                default -> {
+                    // no content rule beyond the dialect's type and length
+                }
+            }
+        } catch (DateTimeException | NumberFormatException e) {
+            return problem(f, "not a valid date/time or number (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            return problem(f, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Problem> problem(int f, String what) {
+        return Optional.of(new Problem(f, name(f), what));
+    }
+
+    private static String name(int f) {
+        Field named = Field.byNumber(f);
+        return named != null ? named.title() : Iso87.fieldName(f);
+    }
+}

@@ -1,0 +1,69 @@
+# Shared by the scripts in this folder: find a JDK >= 25 and build the project when needed.
+# Sourced, not run.
+
+TALLY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TALLY_MIN_JDK=25
+
+# java_major JAVA_BIN -> prints the major version (17, 25, ...) or nothing
+java_major() {
+  local v
+  v="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)"
+  [ -n "$v" ] && echo "${v%%.*}"
+}
+
+# find_jdk: sets JAVA_HOME and PATH to a JDK >= 25. Order: JAVA_HOME, java on PATH, installed JDKs.
+find_jdk() {
+  local candidates=() c major
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v java >/dev/null 2>&1; then
+    c="$(readlink -f "$(command -v java)")"
+    candidates+=("$(dirname "$(dirname "$c")")")
+  fi
+  for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+    [ -d "$c" ] && candidates+=("$c")
+  done
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    major="$(java_major "$c/bin/java")"
+    if [ -n "$major" ] && [ "$major" -ge "$TALLY_MIN_JDK" ]; then
+      export JAVA_HOME="$c"
+      export PATH="$c/bin:$PATH"
+      return 0
+    fi
+  done
+  echo "tally: no JDK $TALLY_MIN_JDK or newer found (looked at JAVA_HOME, java on PATH, /usr/lib/jvm, /opt)." >&2
+  echo "tally: install a JDK 25 (e.g. Temurin 25) and set JAVA_HOME to it, then run this again." >&2
+  return 1
+}
+
+find_maven() {
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "tally: Maven (mvn, 3.8 or newer) is not on PATH; install it (apt-get install maven) and retry." >&2
+    return 1
+  fi
+  # Maven's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the warning is noise here.
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+}
+
+# ensure_built: packages the project (tests skipped) when a source is newer than the last build, and
+# writes each module's runtime classpath to MODULE/target/classpath.txt.
+ensure_built() {
+  local stamp="$TALLY_ROOT/target/.tally-built"
+  if [ -f "$stamp" ] && [ -z "$(find "$TALLY_ROOT" -path "$TALLY_ROOT/.git" -prune -o \
+        \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  echo "tally: building (mvn package, tests skipped)..." >&2
+  (cd "$TALLY_ROOT" && mvn -B -q -ntp -DskipTests package dependency:build-classpath \
+      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime) >&2 || {
+    echo "tally: the build failed; run 'mvn -B package' in $TALLY_ROOT to see why." >&2
+    return 1
+  }
+  mkdir -p "$TALLY_ROOT/target" && touch "$stamp"
+}
+
+# module_classpath MODULE -> the module's classes plus its runtime dependencies
+module_classpath() {
+  local m="$TALLY_ROOT/$1"
+  echo "$m/target/classes:$(cat "$m/target/classpath.txt")"
+}
