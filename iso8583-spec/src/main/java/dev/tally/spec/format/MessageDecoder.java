@@ -63,7 +63,7 @@ public final class MessageDecoder {
             List<DecodedMessage.TlvItem> tags = List.of();
             String value;
             ISOComponent c = msg.getComponent(i);
-            Field.Sensitivity sensitivity = named != null ? named.sensitivity() : sensitivityOfUnnamed(i);
+            Field.Sensitivity sensitivity = Field.sensitivityOf(i);
             switch (sensitivity) {
                 case PAN -> value = Masking.pan(msg.getString(i));
                 case SECRET -> value = "[hidden]";
@@ -79,15 +79,6 @@ public final class MessageDecoder {
         }
         String bitmap = bitmapHex(msg);
         return new DecodedMessage(framing, tpdu, mti, type, bitmap, fields, msg);
-    }
-
-    /** Fields without a Tally name that still carry card or key data in ISO 8583:1987. */
-    private static Field.Sensitivity sensitivityOfUnnamed(int field) {
-        return switch (field) {
-            case 34 -> Field.Sensitivity.PAN;          // extended PAN
-            case 36, 45, 53, 96, 128 -> Field.Sensitivity.SECRET; // track 3, track 1, security info, keys/MACs
-            default -> Field.Sensitivity.CLEAR;
-        };
     }
 
     private static List<DecodedMessage.TlvItem> tlv(byte[] data) {

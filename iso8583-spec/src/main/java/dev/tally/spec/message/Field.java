@@ -77,6 +77,23 @@ public enum Field {
         return sensitivity;
     }
 
+    /**
+     * How any field number may be shown: a named field's own rule; for the unnamed ones that still carry
+     * card or key data in ISO 8583:1987 (34 extended PAN, 36 track 3, 45 track 1, 53 security
+     * information, 96 message security code, 128 MAC 2) the matching rule; the rest in clear.
+     */
+    public static Sensitivity sensitivityOf(int number) {
+        Field named = BY_NUMBER.get(number);
+        if (named != null) {
+            return named.sensitivity;
+        }
+        return switch (number) {
+            case 34 -> Sensitivity.PAN;
+            case 36, 45, 53, 96, 128 -> Sensitivity.SECRET;
+            default -> Sensitivity.CLEAR;
+        };
+    }
+
     /** The named field for a number, or null when Tally gives that number no name. */
     public static Field byNumber(int number) {
         return BY_NUMBER.get(number);

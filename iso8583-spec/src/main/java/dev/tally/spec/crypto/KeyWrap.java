@@ -1,0 +1,98 @@
+package dev.tally.spec.crypto;
+
+import org.bouncycastle.crypto.params.DESParameters;
+import org.bouncycastle.crypto.params.DESedeParameters;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Working keys delivered under a terminal master key (TMK), the classic master/session scheme: a
+ * double-length key travels as two 8-byte halves, each encrypted independently with two-key TDEA
+ * (K1 K2 K1) in ECB mode under the KEK, and comes with its check value so the receiver can prove
+ * it unwrapped the right key before using it.
+ */
+public final class KeyWrap {
+
+    private KeyWrap() {
+    }
+
+    /**
+     * Encrypts a double-length key under a double-length KEK, each half on its own (ECB).
+     *
+     * @throws IllegalArgumentException if either key is not 16 bytes
+     */
+    public static byte[] encryptUnderKek(byte[] kek16, byte[] key16) {
+        Tdea.requireDoubleLength(kek16, "key-encryption key");
+        Tdea.requireDoubleLength(key16, "key to encrypt");
+        return Tdea.ecb(true, kek16, key16);
+    }
+
+    /**
+     * Decrypts a double-length key encrypted under a double-length KEK. The result is only as good
+     * as the KEK: prefer {@link #unwrapChecked(byte[], byte[], String)} when a check value came along.
+     *
+     * @throws IllegalArgumentException if either input is not 16 bytes
+     */
+    public static byte[] decryptUnderKek(byte[] kek16, byte[] encryptedKey16) {
+        Tdea.requireDoubleLength(kek16, "key-encryption key");
+        Tdea.requireDoubleLength(encryptedKey16, "encrypted key");
+        return Tdea.ecb(false, kek16, encryptedKey16);
+    }
+
+    /**
+     * Decrypts a key under the KEK and checks it against the check value sent with it.
+     *
+     * @param expectedKcvHex 6 hex characters, either case
+     * @return the clear key
+     * @throws KeyCheckException        if the clear key's check value differs from {@code expectedKcvHex}
+     * @throws IllegalArgumentException if a key is not 16 bytes or the KCV is not 6 hex characters
+     */
+    public static byte[] unwrapChecked(byte[] kek16, byte[] encryptedKey16, String expectedKcvHex) {
+        KeyCheckValue.parse(expectedKcvHex); // reject a malformed KCV before doing any work
+        byte[] clear = decryptUnderKek(kek16, encryptedKey16);
+        if (!KeyCheckValue.matches(clear, expectedKcvHex)) {
+            Arrays.fill(clear, (byte) 0);
+            throw new KeyCheckException(expectedKcvHex, "key unwrapped under the terminal master key does not"
+                    + " have the announced check value " + expectedKcvHex.toUpperCase()
+                    + ": it was encrypted under a different master key or damaged in transit;"
+                    + " check which TMK is loaded (compare its KCV with the key form) and request new keys");
+        }
+        return clear;
+    }
+
+    /**
+     * Returns a copy of {@code key} with every byte set to odd parity (the low bit of each byte is
+     * the DES parity bit; the 56 key bits are unchanged).
+     *
+     * @throws IllegalArgumentException if the key is not 8, 16 or 24 bytes
+     */
+    public static byte[] adjustParity(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length != 8 && key.length != 16 && key.length != 24) {
+            throw new IllegalArgumentException("DES/TDEA key must be 8, 16 or 24 bytes, got " + key.length + " bytes");
+        }
+        byte[] copy = key.clone();
+        DESParameters.setOddParity(copy);
+        return copy;
+    }
+
+    /**
+     * A fresh double-length TDEA key with odd parity whose halves differ (equal halves would make it
+     * single DES) and neither half is a DES weak or semi-weak key.
+     */
+    public static byte[] randomKey16(SecureRandom rnd) {
+        Objects.requireNonNull(rnd, "rnd");
+        byte[] key = new byte[Tdea.DOUBLE_LENGTH];
+        while (true) {
+            rnd.nextBytes(key);
+            DESParameters.setOddParity(key);
+            if (DESedeParameters.isReal2Key(key, 0)
+                    && !DESParameters.isWeakKey(key, 0)
+                    && !DESParameters.isWeakKey(key, 8)) {
+                return key;
+            }
+        }
+    }
+}
