@@ -1,44 +1,63 @@
 package dev.tally.spec.crypto;
 
 import dev.tally.spec.format.Iso87;
-import dev.tally.spec.message.Field;
 import java.util.Arrays;
 import org.jpos.iso.ISOMsg;
 
 /**
- * The MAC of a message (SPEC.md "Message authentication"): ANSI X9.19 retail MAC with the session MAC
- * key over the packed iso87 body (MTI, bitmap, every field) up to but not including the 8 bytes of
- * field 64. The bitmap already has bit 64 set when the MAC is computed. No length header, no TPDU.
+ * The MAC of a message (SPEC.md §5): ANSI X9.19 retail MAC with the session MAC key over the packed
+ * body (MTI, bitmap(s), every field) up to but not including the 8 bytes of the MAC field. As ISO 8583
+ * says, the MAC is field 64 when the message has only a primary bitmap and field 128 when it has a
+ * secondary one (reversals and status inquiries carry field 90). The MAC field is always the last
+ * field, so it is the last 8 bytes of the body. No length header, no TPDU.
  */
 public final class MessageMac {
+
+    public static final int PRIMARY_MAC_FIELD = 64;
+    public static final int SECONDARY_MAC_FIELD = 128;
 
     private MessageMac() {
     }
 
-    /** Sets field 64 of {@code msg} to its MAC under {@code macKey16}. */
-    public static void apply(ISOMsg msg, byte[] macKey16) {
-        msg.set(Field.MAC.number(), new byte[RetailMac.LENGTH]);
-        byte[] mac = RetailMac.compute(macKey16, macInput(msg));
-        msg.set(Field.MAC.number(), mac);
+    /** 128 when any field from 65 to 127 is present, else 64. */
+    public static int macField(ISOMsg msg) {
+        for (int f = 65; f < SECONDARY_MAC_FIELD; f++) {
+            if (msg.hasField(f)) {
+                return SECONDARY_MAC_FIELD;
+            }
+        }
+        return PRIMARY_MAC_FIELD;
     }
 
-    /** Whether field 64 is present and is the MAC of the message under {@code macKey16}. */
+    /** Whether the message carries a MAC (in either MAC field). */
+    public static boolean hasMac(ISOMsg msg) {
+        return msg.hasField(PRIMARY_MAC_FIELD) || msg.hasField(SECONDARY_MAC_FIELD);
+    }
+
+    /** Sets the MAC field of {@code msg} to its MAC under {@code macKey16} (and clears the other one). */
+    public static void apply(ISOMsg msg, byte[] macKey16) {
+        int field = macField(msg);
+        msg.unset(field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD);
+        msg.set(field, new byte[RetailMac.LENGTH]);
+        byte[] mac = RetailMac.compute(macKey16, macInput(msg, field));
+        msg.set(field, mac);
+    }
+
+    /** Whether the message's MAC field is present and is its MAC under {@code macKey16}. */
     public static boolean verify(ISOMsg msg, byte[] macKey16) {
-        byte[] received = msg.getBytes(Field.MAC.number());
+        int field = macField(msg);
+        byte[] received = msg.getBytes(field);
         if (received == null || received.length != RetailMac.LENGTH) {
             return false;
         }
-        return RetailMac.verify(macKey16, macInput(msg), received);
+        return RetailMac.verify(macKey16, macInput(msg, field), received);
     }
 
-    /** The bytes the MAC covers: the packed body without the last 8 bytes (field 64). */
-    static byte[] macInput(ISOMsg msg) {
+    /** The bytes the MAC covers: the packed body without its last 8 bytes (the MAC field). */
+    static byte[] macInput(ISOMsg msg, int field) {
         ISOMsg copy = (ISOMsg) msg.clone();
-        copy.set(Field.MAC.number(), new byte[RetailMac.LENGTH]);
-        if (copy.getMaxField() > Field.MAC.number()) {
-            throw new IllegalArgumentException("message " + copy.getString(0)
-                    + " has fields beyond 64; Tally MACs only messages with a primary bitmap");
-        }
+        copy.unset(field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD);
+        copy.set(field, new byte[RetailMac.LENGTH]);
         byte[] packed = Iso87.pack(copy);
         return Arrays.copyOf(packed, packed.length - RetailMac.LENGTH);
     }

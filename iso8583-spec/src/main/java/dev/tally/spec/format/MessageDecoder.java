@@ -142,6 +142,9 @@ public final class MessageDecoder {
             }
             off += unpackField(msg, i, body, off, baseOffset);
         }
+        // drop the bitmap as read: jPOS recomputes it from the fields when the message is packed again,
+        // and a read bitmap can carry the secondary-bitmap bit although no field above 64 is present
+        msg.unset(1);
         if (off != body.length) {
             throw new MessageFormatException((body.length - off) + " bytes left over at offset " + (baseOffset + off)
                     + " after the last field the bitmap names (" + (maxField) + ")", baseOffset + off, -1, null);

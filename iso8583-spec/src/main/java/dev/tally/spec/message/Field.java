@@ -36,6 +36,7 @@ public enum Field {
     KEY_BLOCKS(61, "key exchange blocks", Sensitivity.SECRET),
     ORDER_REFERENCE(62, "order reference", Sensitivity.CLEAR),
     SETTLEMENT_TOTALS(63, "settlement totals", Sensitivity.CLEAR),
+    /** field 64, or 128 in a message with a secondary bitmap (see MessageMac) */
     MAC(64, "message authentication code", Sensitivity.CLEAR),
     NETWORK_MANAGEMENT_CODE(70, "network management information code", Sensitivity.CLEAR),
     ORIGINAL_DATA_ELEMENTS(90, "original data elements", Sensitivity.CLEAR);
@@ -80,7 +81,7 @@ public enum Field {
     /**
      * How any field number may be shown: a named field's own rule; for the unnamed ones that still carry
      * card or key data in ISO 8583:1987 (34 extended PAN, 36 track 3, 45 track 1, 53 security
-     * information, 96 message security code, 128 MAC 2) the matching rule; the rest in clear.
+     * information, 96 message security code) the matching rule; the rest in clear.
      */
     public static Sensitivity sensitivityOf(int number) {
         Field named = BY_NUMBER.get(number);
@@ -89,7 +90,7 @@ public enum Field {
         }
         return switch (number) {
             case 34 -> Sensitivity.PAN;
-            case 36, 45, 53, 96, 128 -> Sensitivity.SECRET;
+            case 36, 45, 53, 96 -> Sensitivity.SECRET;
             default -> Sensitivity.CLEAR;
         };
     }

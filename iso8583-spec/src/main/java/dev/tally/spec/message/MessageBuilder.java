@@ -1,6 +1,7 @@
 package dev.tally.spec.message;
 
 import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Iso87;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
@@ -14,7 +15,8 @@ import org.jpos.iso.ISOMsg;
  * Builds a request or a response of the catalogue by named fields. {@link #build()} checks the result
  * against the catalogue and the dialect ({@link MessageValidator}) and names any missing or malformed
  * field. The MAC (field 64) is added afterwards by {@code dev.tally.spec.crypto.MessageMac}; build()
- * leaves a zero placeholder in it for MACed messages so the bitmap is final.
+ * leaves a zero placeholder in it for MACed messages so the bitmap is final. The MAC field is 64, or
+ * 128 when the message has a secondary bitmap (SPEC.md §5); the catalogue writes both as "64".
  */
 public final class MessageBuilder {
 
@@ -229,8 +231,8 @@ public final class MessageBuilder {
      */
     public ISOMsg build() {
         MessageCatalogue.Entry e = type.spec();
-        if (e.mandatory(response).contains(Field.MAC.number()) && !msg.hasField(Field.MAC.number())) {
-            msg.set(Field.MAC.number(), new byte[8]);
+        if (e.mandatory(response).contains(Field.MAC.number()) && !MessageMac.hasMac(msg)) {
+            msg.set(MessageMac.macField(msg), new byte[8]);
         }
         List<MessageValidator.Problem> problems = MessageValidator.check(msg);
         if (!problems.isEmpty()) {
@@ -242,7 +244,8 @@ public final class MessageBuilder {
     /** Same as {@link #build()} for a response that carries no MAC (the host has no session keys). */
     public ISOMsg buildWithoutMac() {
         ISOMsg built = build();
-        built.unset(Field.MAC.number());
+        built.unset(MessageMac.PRIMARY_MAC_FIELD);
+        built.unset(MessageMac.SECONDARY_MAC_FIELD);
         return built;
     }
 

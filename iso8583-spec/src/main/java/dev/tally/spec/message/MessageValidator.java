@@ -1,5 +1,6 @@
 package dev.tally.spec.message;
 
+import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Iso87;
 import java.time.DateTimeException;
 import java.time.MonthDay;
@@ -52,6 +53,9 @@ public final class MessageValidator {
         }
         boolean response = MessageCatalogue.isResponseMti(mti);
         for (int f : entry.get().mandatory(response)) {
+            if (f == Field.MAC.number() && m.hasField(MessageMac.macField(m))) {
+                continue; // the MAC field is 128 when the message has a secondary bitmap
+            }
             if (!m.hasField(f)) {
                 problems.add(new Problem(f, name(f), "missing (mandatory in " + mti + " "
                         + entry.get().type() + ")"));

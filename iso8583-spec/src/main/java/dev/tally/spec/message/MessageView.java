@@ -3,6 +3,7 @@ package dev.tally.spec.message;
 import dev.tally.spec.codes.ResponseCode;
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Masking;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
@@ -137,7 +138,7 @@ public final class MessageView {
     }
 
     public Optional<byte[]> mac() {
-        return Optional.ofNullable(msg.getBytes(Field.MAC.number())).map(byte[]::clone);
+        return Optional.ofNullable(msg.getBytes(MessageMac.macField(msg))).map(byte[]::clone);
     }
 
     public Optional<byte[]> iccData() {

@@ -1,0 +1,84 @@
+package dev.tally.spec.message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+class MessageValidatorTest {
+
+    @Test
+    void aMissingMandatoryFieldIsNamed() {
+        ISOMsg sale = SampleMessages.request(MessageType.SALE);
+        sale.unset(4);
+        List<MessageValidator.Problem> problems = MessageValidator.check(sale);
+        assertEquals(1, problems.size(), problems::toString);
+        assertEquals(4, problems.get(0).field());
+        assertEquals("field 4 (amount, transaction): missing (mandatory in 0200 SALE)", problems.get(0).toString());
+    }
+
+    @Test
+    void theBuilderRefusesAnIncompleteMessageNamingEveryField() {
+        MessageValidationException e = assertThrows(MessageValidationException.class,
+                () -> MessageBuilder.request(MessageType.REVERSAL).stan(5).terminalId("TALLY001").build());
+        List<Integer> fields = e.problems().stream().map(MessageValidator.Problem::field).toList();
+        assertTrue(fields.containsAll(List.of(2, 4, 7, 39, 62, 90)), fields::toString);
+        assertTrue(e.getMessage().contains("field 90 (original data elements): missing"), e.getMessage());
+    }
+
+    @Test
+    void malformedFieldsAreNamed() {
+        assertProblem(f -> f.set(7, "1340250000"), 7, "not a valid date/time");
+        assertProblem(f -> f.set(49, "US$"), 49, "ISO 4217");
+        assertProblem(f -> f.set(41, "T1"), 41, "exactly 8 characters");
+        assertProblem(f -> f.set(62, "order with spaces"), 62, "no spaces");
+        assertProblem(f -> f.set(62, "x".repeat(41)), 62, "at most 40");
+        assertProblem(f -> f.set(2, "47617390"), 2, "12 to 19 digits");
+        assertProblem(f -> f.set(14, "3013"), 14, "month 01..12");
+        assertProblem(f -> f.set(11, "000000"), 11, "000000");
+        assertProblem(f -> f.set(64, new byte[4]), 64, "8 bytes");
+    }
+
+    @Test
+    void aMessageOutsideTheCatalogueIsRefused() {
+        ISOMsg m = SampleMessages.request(MessageType.SALE);
+        m.set(3, "200000"); // a refund: not in the catalogue
+        List<MessageValidator.Problem> problems = MessageValidator.check(m);
+        assertEquals(0, problems.get(0).field());
+        assertTrue(problems.get(0).what().contains("not in the Tally catalogue"));
+    }
+
+    @Test
+    void everySampleIsValid() {
+        for (MessageType t : MessageType.values()) {
+            assertTrue(MessageValidator.check(SampleMessages.request(t)).isEmpty(), t + " request");
+            assertTrue(MessageValidator.check(SampleMessages.response(t)).isEmpty(), t + " response");
+        }
+    }
+
+    @Test
+    void structuredFieldsRejectBadContent() {
+        assertThrows(IllegalArgumentException.class, () -> OriginalData.decode("0200"));
+        assertThrows(IllegalArgumentException.class, () -> SettlementTotals.decode("12"));
+        assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("STATE=MAYBE;RC=00;AMOUNT=1;CREDIT=NONE"));
+        assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("RC=00"));
+        assertThrows(IllegalArgumentException.class, () -> Balance.decode("0002840X000000000100"));
+        assertThrows(IllegalArgumentException.class, () -> KeyBlocks.decode("P00"));
+        assertThrows(IllegalArgumentException.class, () -> MessageBuilder.request(MessageType.SALE).amount(-1));
+        assertThrows(IllegalArgumentException.class, () -> MessageBuilder.request(MessageType.SALE).stan(0));
+        assertFalse(KeyBlocks.decode("P" + "A".repeat(38) + "M" + "B".repeat(38)).toString().contains("AAAA"));
+    }
+
+    private static void assertProblem(java.util.function.Consumer<ISOMsg> breakIt, int field, String text) {
+        ISOMsg sale = SampleMessages.request(MessageType.SALE);
+        breakIt.accept(sale);
+        List<MessageValidator.Problem> problems = MessageValidator.check(sale);
+        assertEquals(1, problems.size(), () -> "expected one problem for field " + field + ", got " + problems);
+        assertEquals(field, problems.get(0).field());
+        assertTrue(problems.get(0).toString().contains(text), problems.get(0)::toString);
+    }
+}
