@@ -1,0 +1,153 @@
+package dev.tally.spec.format;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+class MessageDecoderTest {
+
+    private static final TestCard CARD = TestCards.bundled().defaultCard();
+
+    private static ISOMsg sale() {
+        return MessageBuilder.request(MessageType.SALE).pan(CARD.pan()).expiry(YearMonth.of(2030, 12)).amount(1234)
+                .transmissionDateTime("1122104107").stan(7).localDateTime(LocalDateTime.of(2026, 11, 22, 10, 41, 7))
+                .posEntryMode("011").posConditionCode("00").terminalId("TALLY001").merchantId("HOSPITAL0000001")
+                .currency("840").orderReference("INV-7").iccData(HexFormat.of().parseHex(
+                        "9F2608A1B2C3D4E5F607089F2701809F360200319A032611229C01005A0847617390010101195F2A020840"))
+                .build();
+    }
+
+    @Test
+    void decodesWithAndWithoutHeaderToTheSameFields() {
+        byte[] body = Iso87.pack(sale());
+        byte[] framed = Framing.frame(body, Framing.DEFAULT_TPDU);
+        byte[] tpduOnly = Arrays.copyOfRange(framed, 2, framed.length);
+        DecodedMessage a = MessageDecoder.decode(body);
+        DecodedMessage b = MessageDecoder.decode(framed);
+        DecodedMessage c = MessageDecoder.decode(tpduOnly);
+        assertEquals(a.fields(), b.fields());
+        assertEquals(a.fields(), c.fields());
+        assertEquals("6000010000", b.tpdu());
+        assertTrue(b.framing().startsWith("length header + TPDU"));
+        assertEquals("0200", a.mti());
+        assertEquals("SALE request", a.messageType());
+    }
+
+    @Test
+    void theDumpIsMaskedAndNamed() {
+        String hex = HexFormat.of().formatHex(Framing.frame(Iso87.pack(sale()), Framing.DEFAULT_TPDU));
+        // spaces and line breaks are allowed in hex input
+        String spaced = hex.replaceAll("(.{2})", "$1 ").replaceAll("(.{48})", "$1\n");
+        DecodedMessage d = MessageDecoder.decodeHex(spaced);
+        String text = d.render();
+        assertTrue(text.contains("476173******0119"), text);
+        assertFalse(text.contains(CARD.pan()), "full PAN in the dump");
+        assertFalse(text.contains("3012") && text.contains("DATE, EXPIRATION                         3012"), "expiry shown");
+        assertTrue(text.contains("AMOUNT, TRANSACTION"));
+        assertTrue(text.contains("INV-7"));
+        // field 55 by tag: cryptogram hidden, amount-free tags shown, PAN tag masked
+        assertTrue(text.contains("Application Cryptogram") && text.contains("[hidden]"), text);
+        assertFalse(text.contains("A1B2C3D4E5F60708"), "cryptogram shown");
+        assertTrue(text.contains("Application Transaction Counter"));
+        assertTrue(text.contains("0031"));
+        assertFalse(text.contains("4761739001010119"), "PAN in tag 5A shown");
+        assertFalse(d.toMap().toString().contains(CARD.pan()));
+    }
+
+    @Test
+    void truncatedInputNamesTheFieldAndOffset() {
+        byte[] body = Iso87.pack(sale());
+        byte[] cut = Arrays.copyOf(body, body.length - 10); // inside field 62 / 55
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(cut));
+        assertTrue(e.field() > 0, e.getMessage());
+        assertTrue(e.getMessage().contains("field " + e.field()), e.getMessage());
+        assertTrue(e.getMessage().contains("offset"), e.getMessage());
+    }
+
+    @Test
+    void aWrongLengthHeaderIsNamed() {
+        byte[] framed = Framing.frame(Iso87.pack(sale()), Framing.DEFAULT_TPDU);
+        framed[1] = (byte) (framed[1] + 3);
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(framed));
+        assertTrue(e.getMessage().startsWith("length header at offset 0 says"), e.getMessage());
+    }
+
+    @Test
+    void aBitmapClaimingAbsentFieldsIsNamed() {
+        ISOMsg echo = MessageBuilder.request(MessageType.SETTLEMENT).transmissionDateTime("1122104107").stan(9)
+                .terminalId("TALLY001").merchantId("HOSPITAL0000001").batchNumber(1)
+                .settlementTotals(dev.tally.spec.message.SettlementTotals.ZERO).buildWithoutMac();
+        byte[] body = Iso87.pack(echo);
+        // claim field 64 (last bit of the primary bitmap, bytes 2..9) without sending it
+        body[2 + 7] |= 0x01;
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(body));
+        assertEquals(64, e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("bitmap says field 64"), e.getMessage());
+        assertEquals(body.length, e.offset());
+    }
+
+    @Test
+    void nonBcdDigitsAreNamed() {
+        byte[] body = Iso87.pack(sale());
+        // MTI 2 + bitmap 8 + PAN (1 length + 8) + processing code 3 = offset 22 is the amount (field 4)
+        body[22] = (byte) 0xAB;
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(body));
+        assertEquals(4, e.field(), e.getMessage());
+        assertEquals(22, e.offset());
+        assertTrue(e.getMessage().contains("non-BCD digit"), e.getMessage());
+    }
+
+    @Test
+    void trailingBytesAreNamed() {
+        byte[] body = Iso87.pack(sale());
+        byte[] longer = Arrays.copyOf(body, body.length + 3);
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(longer));
+        assertTrue(e.getMessage().startsWith("3 bytes left over at offset " + body.length), e.getMessage());
+    }
+
+    @Test
+    void badHexIsNamed() {
+        assertTrue(assertThrows(MessageFormatException.class, () -> MessageDecoder.decodeHex("0200 zz"))
+                .getMessage().contains("'z' at position 5"));
+        assertTrue(assertThrows(MessageFormatException.class, () -> MessageDecoder.decodeHex("020"))
+                .getMessage().contains("odd number of hex digits"));
+        assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(new byte[0]));
+    }
+
+    @Test
+    void randomBytesNeverEscapeAsAnythingButAFormatError() {
+        Random rnd = new Random(8583);
+        byte[] good = Iso87.pack(sale());
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b;
+            if (i % 2 == 0) {
+                b = new byte[rnd.nextInt(200)];
+                rnd.nextBytes(b);
+            } else {
+                b = good.clone();
+                for (int k = 0; k < 1 + rnd.nextInt(4); k++) {
+                    b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+                }
+                b = Arrays.copyOf(b, rnd.nextInt(b.length + 1));
+            }
+            try {
+                MessageDecoder.decode(b).render();
+            } catch (MessageFormatException expected) {
+                assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty());
+            }
+        }
+    }
+}
