@@ -54,7 +54,7 @@ ensure_built() {
     return 0
   fi
   echo "tally: building (mvn package, tests skipped)..." >&2
-  (cd "$TALLY_ROOT" && mvn -B -q -ntp -DskipTests package dependency:build-classpath \
+  (cd "$TALLY_ROOT" && mvn -B -q -ntp -Dstyle.color=never -DskipTests package dependency:build-classpath \
       -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime) >&2 || {
     echo "tally: the build failed; run 'mvn -B package' in $TALLY_ROOT to see why." >&2
     return 1

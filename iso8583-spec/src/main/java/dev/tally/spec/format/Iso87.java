@@ -27,9 +27,15 @@ public final class Iso87 {
         return PACKAGER;
     }
 
-    /** Packs a message (MTI, bitmap, fields; no length header, no TPDU). */
+    /**
+     * Packs a message (MTI, bitmap, fields; no length header, no TPDU). A message built by Tally is
+     * packed as it is (jPOS only refreshes its bitmap); any other is packed through a copy.
+     */
     public static byte[] pack(ISOMsg msg) {
         try {
+            if (msg.getPackager() == PACKAGER && msg.getHeader() == null) {
+                return msg.pack();
+            }
             ISOMsg copy = (ISOMsg) msg.clone();
             copy.setPackager(PACKAGER);
             copy.setHeader((byte[]) null);

@@ -154,7 +154,6 @@ public final class MessageDecoder {
 
     private static int unpackField(ISOMsg msg, int i, byte[] body, int off, int baseOffset) {
         ISOFieldPackager fp = Iso87.fieldPackager(i);
-        String name = i == 0 ? "MTI" : i == 1 ? "bitmap" : "field " + i + " (" + Iso87.fieldName(i) + ")";
         if (fp == null) {
             throw new MessageFormatException("the bitmap names field " + i + ", which the iso87 dialect does not define",
                     baseOffset + off, i, null);
@@ -163,14 +162,14 @@ public final class MessageDecoder {
             ISOComponent c = fp.createComponent(i);
             int consumed = fp.unpack(c, body, off);
             if (consumed <= 0 || off + consumed > body.length) {
-                throw new MessageFormatException(name + " at offset " + (baseOffset + off) + " runs past the end",
+                throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " runs past the end",
                         baseOffset + off, i, null);
             }
             if (isNumeric(fp)) {
                 String v = (String) c.getValue();
                 for (int k = 0; k < v.length(); k++) {
                     if (!Character.isDigit(v.charAt(k))) {
-                        throw new MessageFormatException(name + " at offset " + (baseOffset + off)
+                        throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off)
                                 + " holds a non-BCD digit ('" + v.charAt(k) + "' at digit " + (k + 1) + ")",
                                 baseOffset + off, i, null);
                     }
@@ -190,9 +189,14 @@ public final class MessageDecoder {
             throw e;
         } catch (ISOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new MessageFormatException(name + " at offset " + (baseOffset + off) + " cannot be read ("
+            throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " cannot be read ("
                     + (body.length - off) + " bytes left): " + why, baseOffset + off, i, e);
         }
+    }
+
+    /** How errors name a field; built only when there is an error to report. */
+    private static String name(int i) {
+        return i == 0 ? "MTI" : i == 1 ? "bitmap" : "field " + i + " (" + Iso87.fieldName(i) + ")";
     }
 
     private static boolean isNumeric(ISOFieldPackager fp) {

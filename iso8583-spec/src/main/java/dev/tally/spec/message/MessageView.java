@@ -11,8 +11,9 @@ import java.util.Optional;
 import org.jpos.iso.ISOMsg;
 
 /**
- * A read-only, typed view of a message: callers read fields by name, never by number. The view holds
- * its own copy, so later changes to the message do not show through. {@link #toString()} is masked.
+ * A read-only, typed view of a message: callers read fields by name, never by number. The view reads
+ * the message it is given (no copy: it sits on the hot path of every request), so do not change that
+ * message while the view is in use; {@link #message()} hands out a copy. {@link #toString()} is masked.
  */
 public final class MessageView {
 
@@ -25,7 +26,7 @@ public final class MessageView {
     }
 
     public static MessageView of(ISOMsg msg) {
-        return new MessageView((ISOMsg) msg.clone());
+        return new MessageView(msg);
     }
 
     /** A copy of the underlying message (to hand to a channel, which may change it). */
