@@ -48,18 +48,36 @@ find_maven() {
 # ensure_built: packages the project (tests skipped) when a source is newer than the last build, and
 # writes each module's runtime classpath to MODULE/target/classpath.txt.
 ensure_built() {
+  mkdir -p "$TALLY_ROOT/target"
+  # one build at a time when several scripts start together (the demo starts the simulator and the terminal)
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$TALLY_ROOT/target/.build.lock"
+    flock 9
+  fi
+  _ensure_built_locked
+  local rc=$?
+  if command -v flock >/dev/null 2>&1; then flock -u 9; exec 9>&-; fi
+  return $rc
+}
+
+_ensure_built_locked() {
   local stamp="$TALLY_ROOT/target/.tally-built"
   if [ -f "$stamp" ] && [ -z "$(find "$TALLY_ROOT" -path "$TALLY_ROOT/.git" -prune -o \
         \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   echo "tally: building (mvn package, tests skipped)..." >&2
-  (cd "$TALLY_ROOT" && mvn -B -q -ntp -Dstyle.color=never -DskipTests package dependency:build-classpath \
-      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime) >&2 || {
-    echo "tally: the build failed; run 'mvn -B package' in $TALLY_ROOT to see why." >&2
+  local log
+  log="$(mktemp)"
+  if ! (cd "$TALLY_ROOT" && mvn -B -q -ntp -Dstyle.color=never -DskipTests package dependency:build-classpath \
+      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime) >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "tally: the build failed (output above); run 'mvn -B package' in $TALLY_ROOT to see more." >&2
     return 1
-  }
-  mkdir -p "$TALLY_ROOT/target" && touch "$stamp"
+  fi
+  rm -f "$log"
+  touch "$stamp"
 }
 
 # module_classpath MODULE -> the module's classes plus its runtime dependencies
