@@ -1,0 +1,195 @@
+package dev.tally.spec.format;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.spec.message.Field;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * The message log: every message in and out as one JSON line (JSON Lines), masked so it can be mailed
+ * to support as it is. Fields are keyed by Tally name ({@code PAN}, {@code AMOUNT}, ...; {@code F<n>}
+ * for fields Tally gives no name) with the value as the decoder shows it: PAN first 6 + last 4,
+ * secrets (PIN block, track 2, keys, expiry) left out entirely. Rotated by size: the full file moves
+ * to {@code FILE.1} (older ones to {@code .2} ... up to {@code keep}). Thread-safe.
+ */
+public final class MessageLog implements Closeable {
+
+    /** Direction of a message, from the writer's side. */
+    public enum Direction { IN, OUT }
+
+    /** What happened: a message, or the absence of one. */
+    public enum Event { REQUEST, RESPONSE, LATE_RESPONSE, DUPLICATE_RESPONSE, TIMEOUT, GARBAGE, DISCONNECTED }
+
+    /** One line of the log. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(long ts, Direction dir, String peer, String terminalId, String orderRef, String mti,
+                        String stan, String messageId, Event event, String responseCode, Long latencyMs,
+                        Map<String, String> fields, String note) {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Path file;
+    private final long maxBytes;
+    private final int keep;
+    private final Clock clock;
+    private BufferedWriter out;
+    private long size;
+
+    /**
+     * @param file     where to write; parent folders are created
+     * @param maxBytes rotate when the file would grow past this
+     * @param keep     how many rotated files to keep
+     */
+    public MessageLog(Path file, long maxBytes, int keep, Clock clock) {
+        if (maxBytes < 1024) {
+            throw new IllegalArgumentException("message log size limit must be at least 1024 bytes, got " + maxBytes);
+        }
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.keep = Math.max(1, keep);
+        this.clock = clock;
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            this.size = Files.exists(file) ? Files.size(file) : 0;
+            this.out = open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the message log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Logs a message sent or received. {@code latencyMs} is null for requests. */
+    public void message(Direction dir, String peer, ISOMsg msg, String messageId, Event event, Long latencyMs) {
+        String mti = msg.getString(0);
+        write(new Entry(clock.millis(), dir, peer, msg.getString(Field.TERMINAL_ID.number()),
+                msg.getString(Field.ORDER_REFERENCE.number()), mti, msg.getString(Field.STAN.number()), messageId,
+                event, mti != null && dev.tally.spec.message.MessageCatalogue.isResponseMti(mti)
+                        ? msg.getString(Field.RESPONSE_CODE.number()) : null,
+                latencyMs, maskedFields(msg), null));
+    }
+
+    /** Logs something that is not a message: a timeout, garbage, a dropped connection. */
+    public void event(Direction dir, String peer, String terminalId, String orderRef, String stan, String messageId,
+                      Event event, Long latencyMs, String note) {
+        write(new Entry(clock.millis(), dir, peer, terminalId, orderRef, null, stan, messageId, event, null,
+                latencyMs, null, note == null ? null : Masking.scrub(note)));
+    }
+
+    /** The fields as they may be shown, keyed by Tally name; secrets are left out. */
+    public static Map<String, String> maskedFields(ISOMsg msg) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        DecodedMessage d = MessageDecoder.describe(msg);
+        for (DecodedMessage.DecodedField f : d.fields()) {
+            if (Field.sensitivityOf(f.number()) == Field.Sensitivity.SECRET) {
+                continue;
+            }
+            String key = f.tallyName() != null ? f.tallyName() : "F" + f.number();
+            if (!f.tags().isEmpty()) {
+                StringBuilder tags = new StringBuilder();
+                for (DecodedMessage.TlvItem t : f.tags()) {
+                    tags.append(tags.isEmpty() ? "" : " ").append(t.tag()).append('=').append(t.value());
+                }
+                fields.put(key, tags.toString());
+            } else {
+                fields.put(key, f.value());
+            }
+        }
+        return fields;
+    }
+
+    private synchronized void write(Entry e) {
+        try {
+            String line = JSON.writeValueAsString(e) + "\n";
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            if (size > 0 && size + bytes.length > maxBytes) {
+                rotate();
+            }
+            out.write(line);
+            out.flush();
+            size += bytes.length;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write the message log " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        for (int i = keep - 1; i >= 1; i--) {
+            Path from = Path.of(file + "." + i);
+            if (Files.exists(from)) {
+                Files.move(from, Path.of(file + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        size = 0;
+        out = open();
+    }
+
+    private BufferedWriter open() throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses one line; a line that is not a log entry is an error naming what is wrong. */
+    public static Entry parse(String line) {
+        try {
+            Entry e = JSON.readValue(line, Entry.class);
+            if (e.event() == null || e.dir() == null) {
+                throw new IllegalArgumentException("not a Tally message-log line: it has no event or direction");
+            }
+            return e;
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("not a Tally message-log line: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /** Reads a whole log; errors name the line. */
+    public static List<Entry> read(Path file) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                entries.add(parse(line));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage(), e);
+            }
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tally.spec.format;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MessageLogTest {
+
+    private static final TestCard CARD = TestCards.bundled().defaultCard();
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T10:41:07.123Z"), ZoneOffset.UTC);
+
+    private static ISOMsg sale() {
+        return MessageBuilder.request(MessageType.SALE).pan(CARD.pan()).expiry(CARD.expiry()).amount(1234)
+                .transmissionDateTime("1122104107").stan(42).localDateTime(LocalDateTime.of(2026, 11, 22, 10, 41, 7))
+                .posEntryMode("011").posConditionCode("00").terminalId("TALLY001").merchantId("HOSPITAL0000001")
+                .currency("840").orderReference("INV-42").pinBlock(new byte[]{1, 2, 3, 4, 5, 6, 7, 8}).build();
+    }
+
+    @Test
+    void requestsResponsesAndTimeoutsAreLoggedMaskedAndReadBack(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            ISOMsg sale = sale();
+            log.message(MessageLog.Direction.OUT, "127.0.0.1:8583", sale, "m-1", MessageLog.Event.REQUEST, null);
+            ISOMsg resp = MessageBuilder.responseTo(sale).responseCode("00").rrn("632610000001").authCode("A1B2C3").build();
+            log.message(MessageLog.Direction.IN, "127.0.0.1:8583", resp, "m-1", MessageLog.Event.RESPONSE, 12L);
+            log.event(MessageLog.Direction.OUT, "127.0.0.1:8583", "TALLY001", "INV-42", "000042", "m-1",
+                    MessageLog.Event.TIMEOUT, 60_000L, "no answer for card " + CARD.pan());
+        }
+        String text = Files.readString(file);
+        assertFalse(text.contains(CARD.pan()), "full PAN in the message log");
+        assertFalse(text.contains("0102030405060708"), "PIN block in the message log");
+        List<MessageLog.Entry> entries = MessageLog.read(file);
+        assertEquals(3, entries.size());
+        MessageLog.Entry req = entries.get(0);
+        assertEquals(1_795_344_067_123L, req.ts());
+        assertEquals("0200", req.mti());
+        assertEquals("000042", req.stan());
+        assertEquals("INV-42", req.orderRef());
+        assertEquals("476173******0119", req.fields().get("PAN"));
+        assertEquals("000000001234", req.fields().get("AMOUNT"));
+        assertFalse(req.fields().containsKey("PIN_BLOCK"));
+        assertFalse(req.fields().containsKey("EXPIRY"));
+        assertEquals("00", entries.get(1).responseCode());
+        assertEquals(12L, entries.get(1).latencyMs());
+        assertEquals(MessageLog.Event.TIMEOUT, entries.get(2).event());
+        assertTrue(entries.get(2).note().contains("476173******0119"));
+    }
+
+    @Test
+    void rotatesBySize(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        try (MessageLog log = new MessageLog(file, 2048, 2, CLOCK)) {
+            for (int i = 0; i < 40; i++) {
+                log.message(MessageLog.Direction.OUT, "p", sale(), "m-" + i, MessageLog.Event.REQUEST, null);
+            }
+        }
+        assertTrue(Files.size(file) <= 2048);
+        assertTrue(Files.exists(Path.of(file + ".1")));
+        assertTrue(Files.exists(Path.of(file + ".2")));
+        assertFalse(Files.exists(Path.of(file + ".3")), "keeps only 2 rotated files");
+        assertEquals("m-39", MessageLog.read(file).getLast().messageId());
+    }
+
+    @Test
+    void aTamperedLineIsNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        Files.writeString(file, "{\"ts\":1,\"dir\":\"OUT\",\"event\":\"REQUEST\"}\n{\"ts\":oops}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MessageLog.parse("{\"ts\":1}"));
+    }
+}
