@@ -41,6 +41,53 @@ public final class MessageLog implements Closeable {
     public record Entry(long ts, Direction dir, String peer, String terminalId, String orderRef, String mti,
                         String stan, String messageId, Event event, String responseCode, Long latencyMs,
                         Map<String, String> fields, String note) {
+
+        /**
+         * The message rebuilt from the logged fields, still masked (the PAN is first 6 + last 4); the
+         * secrets that were never logged (PIN block, expiry, track 2, keys) and field 55 are absent.
+         * A field name or value that cannot belong to an iso87 message is an error naming it.
+         */
+        public ISOMsg toMessage() {
+            if (mti == null || fields == null) {
+                throw new IllegalArgumentException("log entry " + messageId + " (" + event + ") holds no message");
+            }
+            ISOMsg m = new ISOMsg();
+            m.setPackager(Iso87.packager());
+            m.set(0, mti);
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                int number = fieldNumber(f.getKey());
+                if (number == Field.ICC_DATA.number()) {
+                    continue;
+                }
+                org.jpos.iso.ISOFieldPackager fp = Iso87.fieldPackager(number);
+                if (fp == null) {
+                    throw new IllegalArgumentException("log entry " + messageId + ": field " + f.getKey()
+                            + " is not defined in the iso87 dialect");
+                }
+                if (fp instanceof org.jpos.iso.IFB_BINARY || fp instanceof org.jpos.iso.IFB_LLLBINARY) {
+                    try {
+                        m.set(number, java.util.HexFormat.of().parseHex(f.getValue()));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("log entry " + messageId + ": field " + f.getKey()
+                                + " is not hex", e);
+                    }
+                } else {
+                    m.set(number, f.getValue());
+                }
+            }
+            return m;
+        }
+
+        private int fieldNumber(String key) {
+            if (key.matches("F\\d{1,3}")) {
+                return Integer.parseInt(key.substring(1));
+            }
+            try {
+                return Field.valueOf(key).number();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("log entry " + messageId + ": unknown field name '" + key + "'", e);
+            }
+        }
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
