@@ -1,0 +1,145 @@
+package dev.tally.simulator.cli;
+
+import dev.tally.simulator.Simulator;
+import dev.tally.simulator.SimulatorConfig;
+import dev.tally.simulator.scenario.DurationText;
+import dev.tally.simulator.scenario.ScenarioException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally-sim}: runs the acquirer-host simulator until SIGTERM / Ctrl-C. Prints one line starting
+ * with {@code listening} when both ports are ready. Exit codes: 0 clean stop, 64 bad options,
+ * 78 unusable scenario or cards file, 1 could not start (port in use, ledger unreadable).
+ */
+@Command(name = "tally-sim", mixinStandardHelpOptions = true, version = "tally-sim 0.1.0",
+        exitCodeOnInvalidInput = SimulatorCli.EXIT_USAGE,
+        description = "Tally acquirer-host simulator: ISO 8583 (iso87, NAC framing) with a SQLite ledger, "
+                + "scenario rules and an admin HTTP API. See docs/simulator.md.")
+public final class SimulatorCli implements Callable<Integer> {
+
+    static final int EXIT_USAGE = 64;
+    static final int EXIT_CONFIG = 78;
+    static final int EXIT_START = 1;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "8583", description = "ISO 8583 port, 0 = any free port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--admin-port", defaultValue = "8584", description = "admin HTTP port, 0 = any free port (default: ${DEFAULT-VALUE})")
+    int adminPort;
+
+    @Option(names = "--ledger", defaultValue = "tally-ledger.db", description = "SQLite ledger file (default: ${DEFAULT-VALUE})")
+    Path ledger;
+
+    @Option(names = "--scenario", description = "scenario rules (JSON); without it the test amounts apply")
+    Path scenario;
+
+    @Option(names = "--cards", description = "test-cards file (CSV); without it the bundled test cards")
+    Path cards;
+
+    @Option(names = "--late-delay", defaultValue = "5s", description = "how late a late answer comes, e.g. 5s, 500ms (default: ${DEFAULT-VALUE})")
+    String lateDelay;
+
+    @Option(names = "--mac", defaultValue = "on", description = "verify request MACs: on or off (default: ${DEFAULT-VALUE})")
+    String mac;
+
+    @Option(names = "--message-log", description = "write every message in and out to this file (masked JSON Lines)")
+    Path messageLog;
+
+    @Option(names = "--tmk", description = "terminal master key, 32 hex digits (default: the lab TMK, KCV 08D7B4)")
+    String tmk;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public static void main(String[] args) {
+        // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
+        int code = new CommandLine(new SimulatorCli()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SimulatorConfig config = config();
+        PrintWriter err = spec.commandLine().getErr();
+        for (Path p : new Path[] {scenario, cards}) {
+            if (p != null && !Files.isReadable(p)) {
+                err.println("tally-sim: cannot read " + p + ": check the path given to --scenario / --cards");
+                return EXIT_CONFIG;
+            }
+        }
+        Simulator sim;
+        try {
+            sim = Simulator.start(config, messageLog);
+        } catch (ScenarioException | IllegalArgumentException e) {
+            err.println("tally-sim: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (java.net.BindException e) {
+            err.println("tally-sim: cannot listen on " + bind + " (port " + port + " or " + adminPort + "): " + e.getMessage()
+                    + "; choose other ports with --port / --admin-port, or 0 for any free port");
+            return EXIT_START;
+        } catch (Exception e) {
+            err.println("tally-sim: cannot start: " + e.getMessage());
+            return EXIT_START;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sim.close();
+            stopped.countDown();
+        }, "tally-sim-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("listening iso8583=" + sim.isoAddress() + " admin=" + sim.adminUri());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private SimulatorConfig config() {
+        Duration late;
+        try {
+            late = DurationText.parse(lateDelay);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay: " + e.getMessage());
+        }
+        boolean macOn = switch (mac.toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--mac must be on or off, got '" + mac + "'");
+        };
+        if (port < 0 || port > 65535 || adminPort < 0 || adminPort > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port and --admin-port must be 0..65535");
+        }
+        SimulatorConfig c = SimulatorConfig.defaults(ledger).withBind(bind).withPort(port).withAdminPort(adminPort)
+                .withScenarioFile(scenario).withCardsFile(cards).withLateDelay(late).withMacRequired(macOn);
+        if (tmk != null) {
+            if (!tmk.matches("[0-9A-Fa-f]{32}")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--tmk must be a double-length 3DES key: 32 hex digits (the key itself is never printed)");
+            }
+            c = c.withTmk(HexFormat.of().parseHex(tmk));
+        }
+        return c;
+    }
+}

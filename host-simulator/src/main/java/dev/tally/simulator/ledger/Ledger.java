@@ -1,0 +1,913 @@
+package dev.tally.simulator.ledger;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.message.SettlementTotals;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The acquirer host's books in one SQLite file (WAL, synchronous NORMAL): card balances, sales, reversals, merchant credits,
+ * settlement batches, the business date and the terminals' session keys (under the TMK only).
+ *
+ * <p>Every change is one database transaction. Duplicate detection (UNIQUE terminal + STAN + transmission
+ * time on sales) and reversal idempotency (UNIQUE original on reversals) are database constraints, so
+ * they hold across restarts. The ledger never sees a full PAN: accounts are keyed by card id.
+ *
+ * <p>All access goes through one connection guarded by a lock: SQLite has one writer anyway, and a
+ * simulator's ledger transactions are short.
+ */
+public final class Ledger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+    private static final DateTimeFormatter YDDD = DateTimeFormatter.ofPattern("yyDDD");
+
+    private final Connection conn;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Path file;
+
+    /** A query filter; null fields match everything. */
+    public record Filter(String terminalId, String orderRef, Integer stan, String merchantId) {
+        public static Filter all() {
+            return new Filter(null, null, null, null);
+        }
+
+        public Filter terminal(String t) {
+            return new Filter(t, orderRef, stan, merchantId);
+        }
+
+        public Filter order(String o) {
+            return new Filter(terminalId, o, stan, merchantId);
+        }
+
+        public Filter stan(Integer s) {
+            return new Filter(terminalId, orderRef, s, merchantId);
+        }
+
+        public Filter merchant(String m) {
+            return new Filter(terminalId, orderRef, stan, m);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Ledger(Path file, Connection conn, Clock clock) {
+        this.file = file;
+        this.conn = conn;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens (creating and migrating when needed) the ledger file, and opens an account for every card of
+     * the cards file that has none yet, with the card's balance. Accounts already there keep their balance.
+     */
+    public static Ledger open(Path file, Clock clock, List<TestCard> cards) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            Properties p = new Properties();
+            p.setProperty("journal_mode", "WAL");
+            // WAL + NORMAL: a commit survives the process being killed (the lab's chaos case); only an OS crash or
+            // power cut may lose the last commits, never half of one. The terminal's journal is the one that
+            // needs FULL (DESIGN.md §4); the host's throughput matters for the benchmark (§7).
+            p.setProperty("synchronous", "NORMAL");
+            p.setProperty("foreign_keys", "true");
+            p.setProperty("busy_timeout", "5000");
+            p.setProperty("transaction_mode", "IMMEDIATE");
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+            c.setAutoCommit(false);
+            Ledger ledger = new Ledger(file, c, clock);
+            ledger.init(cards);
+            return ledger;
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open the ledger " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void init(List<TestCard> cards) throws SQLException {
+        lock.lock();
+        try {
+            int before = LedgerSchema.migrate(conn, clock.instant());
+            if (before < LedgerSchema.latest()) {
+                LOG.info("ledger {} migrated from schema version {} to {}", file, before, LedgerSchema.latest());
+            }
+            tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT OR IGNORE INTO business_day (id, business_date) VALUES (1, ?)")) {
+                    ps.setString(1, LocalDate.now(clock).toString());
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT OR IGNORE INTO cards (id, masked_pan, currency, opening_balance, balance) VALUES (?, ?, ?, ?, ?)")) {
+                    for (TestCard card : cards) {
+                        ps.setString(1, card.id());
+                        ps.setString(2, card.maskedPan());
+                        ps.setString(3, card.currency());
+                        ps.setLong(4, card.balance());
+                        ps.setLong(5, card.balance());
+                        ps.executeUpdate();
+                    }
+                }
+                return null;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int schemaVersion() {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- business day
+
+    public LocalDate businessDate() {
+        return read(this::businessDate);
+    }
+
+    private LocalDate businessDate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT business_date FROM business_day WHERE id = 1")) {
+            rs.next();
+            return LocalDate.parse(rs.getString(1));
+        }
+    }
+
+    /**
+     * Business-day cut-over: the business date moves one day on, and every credit pending for the
+     * cut-over (or whose delay has passed) is credited on the new date. Returns the new business date.
+     */
+    public LocalDate cutover() {
+        return tx(c -> {
+            LocalDate next = businessDate(c).plusDays(1);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE business_day SET business_date = ? WHERE id = 1")) {
+                ps.setString(1, next.toString());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE merchant_credits SET state = 'CREDITED', credit_date = ?, due_at = NULL, due_at_cutover = 0
+                    WHERE state = 'PENDING' AND (due_at_cutover = 1 OR (due_at IS NOT NULL AND due_at <= ?))""")) {
+                ps.setString(1, next.toString());
+                ps.setString(2, clock.instant().toString());
+                int n = ps.executeUpdate();
+                LOG.info("business-day cut-over to {}: {} pending credit(s) credited", next, n);
+            }
+            return next;
+        });
+    }
+
+    /** Credits whose delay has passed become CREDITED today; run before every read of credit state. */
+    private void creditDue(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE merchant_credits SET state = 'CREDITED', credit_date = (SELECT business_date FROM business_day WHERE id = 1),
+                       due_at = NULL
+                WHERE state = 'PENDING' AND due_at IS NOT NULL AND due_at <= ?""")) {
+            ps.setString(1, clock.instant().toString());
+            ps.executeUpdate();
+        }
+    }
+
+    // ---------------------------------------------------------------- cards
+
+    public long balance(String cardId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM cards WHERE id = ?")) {
+                ps.setString(1, cardId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no card account " + cardId + " in the ledger");
+                    }
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    public List<CardAccount> cards() {
+        return read(c -> {
+            List<CardAccount> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id, masked_pan, balance, currency FROM cards ORDER BY rowid")) {
+                while (rs.next()) {
+                    out.add(new CardAccount(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---------------------------------------------------------------- session keys
+
+    public void storeSessionKeys(String terminalId, String pinKeyUnderTmk, String macKeyUnderTmk, String tmkKcv) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO terminal_sessions (terminal_id, pin_key_under_tmk, mac_key_under_tmk, tmk_kcv, signed_on_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (terminal_id) DO UPDATE SET pin_key_under_tmk = excluded.pin_key_under_tmk,
+                      mac_key_under_tmk = excluded.mac_key_under_tmk, tmk_kcv = excluded.tmk_kcv,
+                      signed_on_at = excluded.signed_on_at""")) {
+                ps.setString(1, terminalId);
+                ps.setString(2, pinKeyUnderTmk);
+                ps.setString(3, macKeyUnderTmk);
+                ps.setString(4, tmkKcv);
+                ps.setString(5, clock.instant().toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<StoredSessionKeys> sessionKeys(String terminalId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pin_key_under_tmk, mac_key_under_tmk, tmk_kcv, signed_on_at FROM terminal_sessions WHERE terminal_id = ?")) {
+                ps.setString(1, terminalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new StoredSessionKeys(terminalId, rs.getString(1), rs.getString(2), rs.getString(3),
+                            Instant.parse(rs.getString(4))));
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- sales
+
+    /**
+     * Records a sale in one transaction: a duplicate (same terminal + STAN + transmission time) changes
+     * nothing; a decline is recorded as such; otherwise the card is debited when its balance covers the
+     * amount (else declined 51), and the merchant credit row is written with the credit policy.
+     */
+    public SaleResult recordSale(SaleRequest r) {
+        return tx(c -> {
+            Optional<LedgerTransaction> existing = find(c, r.terminalId(), r.stan(), r.transmissionTime());
+            if (existing.isPresent()) {
+                return new SaleResult(true, existing.get());
+            }
+            LocalDate bd = businessDate(c);
+            String code = r.declineCode();
+            if (code == null) {
+                long balance;
+                try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM cards WHERE id = ?")) {
+                    ps.setString(1, r.cardId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IllegalArgumentException("no card account " + r.cardId() + " in the ledger");
+                        }
+                        balance = rs.getLong(1);
+                    }
+                }
+                code = balance >= r.amount() ? "00" : "51";
+            }
+            boolean approved = code.equals("00");
+            String rrn = null;
+            String auth = null;
+            long seq = nextSequence(c, "rrn");
+            rrn = rrn(bd, seq);
+            if (approved) {
+                auth = String.format("%06d", (seq * 7919L) % 1_000_000L);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ?")) {
+                    ps.setLong(1, r.amount());
+                    ps.setString(2, r.cardId());
+                    ps.executeUpdate();
+                }
+            }
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
+                      card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy)
+                    VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, r.terminalId());
+                ps.setString(2, r.merchantId());
+                ps.setInt(3, r.stan());
+                ps.setString(4, r.transmissionTime());
+                ps.setString(5, r.orderRef());
+                ps.setLong(6, r.amount());
+                ps.setString(7, r.currency());
+                ps.setString(8, r.cardId());
+                ps.setString(9, r.maskedPan());
+                ps.setString(10, code);
+                ps.setString(11, approved ? TxnState.APPROVED.name() : TxnState.DECLINED.name());
+                ps.setString(12, rrn);
+                ps.setString(13, auth);
+                ps.setString(14, bd.toString());
+                ps.setString(15, clock.instant().toString());
+                ps.setInt(16, r.reversalPolicy().stored());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+            }
+            if (approved) {
+                insertCredit(c, id, r, bd);
+            }
+            return new SaleResult(false, byId(c, id));
+        });
+    }
+
+    private void insertCredit(Connection c, long txnId, SaleRequest r, LocalDate bd) throws SQLException {
+        CreditPolicy p = r.creditPolicy();
+        String state;
+        String creditDate = null;
+        String dueAt = null;
+        int atCutover = 0;
+        switch (p.kind()) {
+            case IMMEDIATE -> {
+                state = CreditState.CREDITED.name();
+                creditDate = bd.toString();
+            }
+            case NEVER -> state = CreditState.NOT_CREDITED.name();
+            case NEXT_CUTOVER -> {
+                state = CreditState.PENDING.name();
+                creditDate = bd.plusDays(1).toString();
+                atCutover = 1;
+            }
+            case AFTER_DELAY -> {
+                state = CreditState.PENDING.name();
+                creditDate = bd.toString();
+                dueAt = clock.instant().plus(p.after()).toString();
+            }
+            default -> throw new IllegalStateException("credit policy " + p.kind());
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO merchant_credits (transaction_id, merchant_id, amount, state, credit_date, due_at, due_at_cutover)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setLong(1, txnId);
+            ps.setString(2, r.merchantId());
+            ps.setLong(3, r.amount());
+            ps.setString(4, state);
+            ps.setString(5, creditDate);
+            ps.setString(6, dueAt);
+            ps.setInt(7, atCutover);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The next retrieval reference number (for answers that record no sale, e.g. a balance inquiry). */
+    public String nextRrn() {
+        return tx(c -> rrn(businessDate(c), nextSequence(c, "rrn")));
+    }
+
+    private static String rrn(LocalDate bd, long seq) {
+        // RRN an12: last digit of the year + day of the year (ydddd convention) + an 8-digit sequence
+        return bd.format(YDDD).substring(1) + String.format("%08d", seq % 100_000_000L);
+    }
+
+    private static long nextSequence(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO counters (name, value) VALUES (?, 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value""")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The sale a terminal sent with this STAN and transmission time, if the host holds it. */
+    public Optional<LedgerTransaction> transaction(String terminalId, int stan, String transmissionTime) {
+        return read(c -> {
+            creditDue(c);
+            return find(c, terminalId, stan, transmissionTime);
+        });
+    }
+
+    public List<LedgerTransaction> transactions(Filter f) {
+        return read(c -> {
+            creditDue(c);
+            StringBuilder sql = new StringBuilder(SELECT_TXN).append(" WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            if (f.terminalId() != null) {
+                sql.append(" AND t.terminal_id = ?");
+                args.add(f.terminalId());
+            }
+            if (f.orderRef() != null) {
+                sql.append(" AND t.order_ref = ?");
+                args.add(f.orderRef());
+            }
+            if (f.stan() != null) {
+                sql.append(" AND t.stan = ?");
+                args.add(f.stan());
+            }
+            if (f.merchantId() != null) {
+                sql.append(" AND t.merchant_id = ?");
+                args.add(f.merchantId());
+            }
+            sql.append(" ORDER BY t.id");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<LedgerTransaction> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(map(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static final String SELECT_TXN = """
+            SELECT t.id, t.terminal_id, t.merchant_id, t.stan, t.transmission_time, t.order_ref, t.mti, t.amount, t.currency,
+                   t.card_id, t.masked_pan, t.response_code, t.state,
+                   (SELECT COUNT(*) FROM reversal_messages m WHERE m.transaction_id = t.id) AS reversal_count,
+                   COALESCE(mc.state, 'NONE') AS credit_state, mc.credit_date, t.rrn, t.auth_code, t.business_date,
+                   t.received_at, t.settlement_batch_id
+            FROM transactions t LEFT JOIN merchant_credits mc ON mc.transaction_id = t.id""";
+
+    private static LedgerTransaction map(ResultSet rs) throws SQLException {
+        TxnState state = TxnState.valueOf(rs.getString("state"));
+        String creditDate = rs.getString("credit_date");
+        CreditState credit = CreditState.valueOf(rs.getString("credit_state"));
+        long batch = rs.getLong("settlement_batch_id");
+        Long batchId = rs.wasNull() ? null : batch;
+        return new LedgerTransaction(rs.getLong("id"), rs.getString("terminal_id"), rs.getString("merchant_id"),
+                rs.getInt("stan"), rs.getString("transmission_time"), rs.getString("order_ref"), rs.getString("mti"),
+                rs.getLong("amount"), rs.getString("currency"), rs.getString("card_id"), rs.getString("masked_pan"),
+                rs.getString("response_code"), state, state == TxnState.APPROVED, rs.getInt("reversal_count"), credit,
+                credit == CreditState.CREDITED || credit == CreditState.PENDING
+                        ? (creditDate == null ? null : LocalDate.parse(creditDate)) : null,
+                rs.getString("rrn"), rs.getString("auth_code"), LocalDate.parse(rs.getString("business_date")),
+                Instant.parse(rs.getString("received_at")), batchId);
+    }
+
+    private Optional<LedgerTransaction> find(Connection c, String terminalId, int stan, String transmissionTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_TXN
+                + " WHERE t.terminal_id = ? AND t.stan = ? AND t.transmission_time = ?")) {
+            ps.setString(1, terminalId);
+            ps.setInt(2, stan);
+            ps.setString(3, transmissionTime);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private LedgerTransaction byId(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_TXN + " WHERE t.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return map(rs);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reversals
+
+    /**
+     * Handles one reversal message (0400 or 0401) in one transaction. The message is counted against its
+     * original; the original's reversal policy may drop it; otherwise the first acknowledged reversal
+     * restores a standing debit and cancels the merchant credit, and every later one changes nothing
+     * (one reversal per original is a UNIQUE constraint).
+     *
+     * @param override a policy from a scenario rule that matched the reversal itself, or null to use the
+     *                 policy recorded with the original sale
+     */
+    public ReversalResult reverse(String terminalId, String mti, int stan, String transmissionTime, int originalStan,
+                                  String originalTransmissionTime, String reason, ReversalPolicy override) {
+        return tx(c -> {
+            Optional<LedgerTransaction> found = find(c, terminalId, originalStan, originalTransmissionTime);
+            String now = clock.instant().toString();
+            Long txnId = found.map(LedgerTransaction::id).orElse(null);
+            ReversalResult.Outcome outcome;
+            if (found.isEmpty()) {
+                outcome = ReversalResult.Outcome.NOT_FOUND;
+            } else {
+                ReversalPolicy policy = override != null ? override : storedPolicy(c, txnId);
+                int received = found.get().reversalCount() + 1;
+                if (policy.neverAnswer() || received <= policy.dropFirst()) {
+                    outcome = ReversalResult.Outcome.DROPPED;
+                } else {
+                    outcome = ReversalResult.Outcome.ACKNOWLEDGED;
+                    applyReversal(c, found.get(), reason, stan, transmissionTime, now);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO reversal_messages (transaction_id, terminal_id, mti, stan, transmission_time, original_stan,
+                      original_transmission_time, reason, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                ps.setObject(1, txnId);
+                ps.setString(2, terminalId);
+                ps.setString(3, mti);
+                ps.setInt(4, stan);
+                ps.setString(5, transmissionTime);
+                ps.setInt(6, originalStan);
+                ps.setString(7, originalTransmissionTime);
+                ps.setString(8, reason);
+                ps.setString(9, outcome.name());
+                ps.setString(10, now);
+                ps.executeUpdate();
+            }
+            return new ReversalResult(outcome, txnId == null ? null : byId(c, txnId));
+        });
+    }
+
+    private static ReversalPolicy storedPolicy(Connection c, long txnId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT reversal_policy FROM transactions WHERE id = ?")) {
+            ps.setLong(1, txnId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return ReversalPolicy.fromStored(rs.getInt(1));
+            }
+        }
+    }
+
+    private static void applyReversal(Connection c, LedgerTransaction original, String reason, int stan,
+                                      String transmissionTime, String now) throws SQLException {
+        boolean restore = original.state() == TxnState.APPROVED;
+        int inserted;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO reversals (transaction_id, reason, restored_amount, reversal_stan, reversal_transmission_time, applied_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING""")) {
+            ps.setLong(1, original.id());
+            ps.setString(2, reason);
+            ps.setLong(3, restore ? original.amount() : 0);
+            ps.setInt(4, stan);
+            ps.setString(5, transmissionTime);
+            ps.setString(6, now);
+            inserted = ps.executeUpdate();
+        }
+        if (inserted == 0 || !restore) {
+            return; // already reversed, or nothing stood to restore
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance + ? WHERE id = ?")) {
+            ps.setLong(1, original.amount());
+            ps.setString(2, original.cardId());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE transactions SET state = 'REVERSED' WHERE id = ? AND state = 'APPROVED'")) {
+            ps.setLong(1, original.id());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE merchant_credits SET state = 'NONE', credit_date = NULL, due_at = NULL, due_at_cutover = 0
+                WHERE transaction_id = ?""")) {
+            ps.setLong(1, original.id());
+            ps.executeUpdate();
+        }
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /**
+     * A settlement request (trailer = false) or trailer (true) for a terminal's batch. The host's totals are
+     * its approved, standing sales of the terminal not yet in a closed batch. A request with equal totals
+     * closes the batch (00); different totals ask for an upload (95). A trailer closes the batch (00) and
+     * records the differences between the uploads and the host's view. A batch already closed answers 00.
+     */
+    public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
+                                   boolean trailer) {
+        return tx(c -> {
+            String now = clock.instant().toString();
+            Long batchId = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, status, host_totals FROM settlement_batches WHERE terminal_id = ? AND batch_number = ?")) {
+                ps.setString(1, terminalId);
+                ps.setInt(2, batchNumber);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        if (rs.getString(2).equals("CLOSED")) {
+                            return new SettlementResult("00", SettlementTotals.decode(rs.getString(3)), true);
+                        }
+                        batchId = rs.getLong(1);
+                    }
+                }
+            }
+            SettlementTotals host = hostTotals(c, terminalId);
+            boolean equal = host.equals(terminalTotals);
+            if (!trailer && !equal) {
+                if (batchId == null) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            INSERT INTO settlement_batches (terminal_id, merchant_id, batch_number, status, terminal_totals, host_totals,
+                              business_date, opened_at) VALUES (?, ?, ?, 'UPLOAD_REQUESTED', ?, ?, ?, ?)""")) {
+                        ps.setString(1, terminalId);
+                        ps.setString(2, merchantId);
+                        ps.setInt(3, batchNumber);
+                        ps.setString(4, terminalTotals.encode());
+                        ps.setString(5, host.encode());
+                        ps.setString(6, businessDate(c).toString());
+                        ps.setString(7, now);
+                        ps.executeUpdate();
+                    }
+                } else {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE settlement_batches SET terminal_totals = ?, host_totals = ? WHERE id = ?")) {
+                        ps.setString(1, terminalTotals.encode());
+                        ps.setString(2, host.encode());
+                        ps.setLong(3, batchId);
+                        ps.executeUpdate();
+                    }
+                }
+                return new SettlementResult("95", host, false);
+            }
+            String differences = trailer ? differences(c, terminalId, batchId, host, terminalTotals) : null;
+            if (batchId == null) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO settlement_batches (terminal_id, merchant_id, batch_number, status, terminal_totals, host_totals,
+                          differences, business_date, opened_at, closed_at) VALUES (?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?)""",
+                        Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, terminalId);
+                    ps.setString(2, merchantId);
+                    ps.setInt(3, batchNumber);
+                    ps.setString(4, terminalTotals.encode());
+                    ps.setString(5, host.encode());
+                    ps.setString(6, differences);
+                    ps.setString(7, businessDate(c).toString());
+                    ps.setString(8, now);
+                    ps.setString(9, now);
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        batchId = keys.getLong(1);
+                    }
+                }
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE settlement_batches SET status = 'CLOSED', terminal_totals = ?, host_totals = ?, differences = ?,
+                          closed_at = ? WHERE id = ?""")) {
+                    ps.setString(1, terminalTotals.encode());
+                    ps.setString(2, host.encode());
+                    ps.setString(3, differences);
+                    ps.setString(4, now);
+                    ps.setLong(5, batchId);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE transactions SET settlement_batch_id = ?
+                    WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
+                ps.setLong(1, batchId);
+                ps.setString(2, terminalId);
+                ps.executeUpdate();
+            }
+            if (differences != null && !differences.isEmpty()) {
+                LOG.warn("terminal {} batch {} closed after upload with differences: {}", terminalId, batchNumber, differences);
+            }
+            return new SettlementResult("00", host, false);
+        });
+    }
+
+    private static SettlementTotals hostTotals(Connection c, String terminalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM transactions
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
+            ps.setString(1, terminalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new SettlementTotals(rs.getLong(1), rs.getLong(2), 0, 0);
+            }
+        }
+    }
+
+    /** What the host found different between the terminal's upload and its own view (empty when none). */
+    private static String differences(Connection c, String terminalId, Long batchId, SettlementTotals host,
+                                      SettlementTotals terminal) throws SQLException {
+        List<String> hostOnly = new ArrayList<>();
+        List<String> terminalOnly = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT t.stan, t.transmission_time FROM transactions t
+                WHERE t.terminal_id = ? AND t.state = 'APPROVED' AND t.settlement_batch_id IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM batch_uploads u WHERE u.terminal_id = t.terminal_id AND u.batch_id IS ?
+                                  AND u.original_stan = t.stan AND u.original_transmission_time = t.transmission_time)
+                ORDER BY t.id""")) {
+            ps.setString(1, terminalId);
+            ps.setObject(2, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hostOnly.add(String.format("%06d@%s", rs.getInt(1), rs.getString(2)));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT u.original_stan, u.original_transmission_time FROM batch_uploads u
+                WHERE u.terminal_id = ? AND u.batch_id IS ?
+                  AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.terminal_id = u.terminal_id AND t.state = 'APPROVED'
+                                  AND t.stan = u.original_stan AND t.transmission_time = u.original_transmission_time)
+                ORDER BY u.id""")) {
+            ps.setString(1, terminalId);
+            ps.setObject(2, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    terminalOnly.add(String.format("%06d@%s", rs.getInt(1), rs.getString(2)));
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        if (!host.equals(terminal)) {
+            sb.append("totals host=").append(host.encode()).append(" terminal=").append(terminal.encode());
+        }
+        if (!hostOnly.isEmpty()) {
+            sb.append(sb.isEmpty() ? "" : "; ").append("approved at the host, not uploaded: ").append(String.join(",", hostOnly));
+        }
+        if (!terminalOnly.isEmpty()) {
+            sb.append(sb.isEmpty() ? "" : "; ").append("uploaded, not approved and standing at the host: ")
+                    .append(String.join(",", terminalOnly));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Records one batch-upload (0320) line against the terminal's batch awaiting upload (the one last
+     * answered 95), linked to the host's sale when it has it. A repeated upload of the same sale is ignored.
+     */
+    public void recordUpload(String terminalId, String originalMti, int originalStan, String originalTransmissionTime,
+                             long amount, String rrn, String authCode, String orderRef) {
+        tx(c -> {
+            Long batchId = null;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT id FROM settlement_batches WHERE terminal_id = ? AND status = 'UPLOAD_REQUESTED'
+                    ORDER BY id DESC LIMIT 1""")) {
+                ps.setString(1, terminalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        batchId = rs.getLong(1);
+                    }
+                }
+            }
+            Long txnId = find(c, terminalId, originalStan, originalTransmissionTime).map(LedgerTransaction::id).orElse(null);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO batch_uploads (batch_id, terminal_id, original_mti, original_stan, original_transmission_time,
+                      amount, rrn, auth_code, order_ref, transaction_id, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (terminal_id, batch_id, original_stan, original_transmission_time) DO NOTHING""")) {
+                ps.setObject(1, batchId);
+                ps.setString(2, terminalId);
+                ps.setString(3, originalMti);
+                ps.setInt(4, originalStan);
+                ps.setString(5, originalTransmissionTime);
+                ps.setLong(6, amount);
+                ps.setString(7, rrn);
+                ps.setString(8, authCode);
+                ps.setString(9, orderRef);
+                ps.setObject(10, txnId);
+                ps.setString(11, clock.instant().toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Number of batch-upload lines the host holds for a terminal (for tests and the admin API). */
+    public int uploadCount(String terminalId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM batch_uploads WHERE terminal_id = ?")) {
+                ps.setString(1, terminalId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** The differences recorded when a batch was closed after an upload; empty when none or not closed. */
+    public Optional<String> batchDifferences(String terminalId, int batchNumber) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT differences FROM settlement_batches WHERE terminal_id = ? AND batch_number = ? AND status = 'CLOSED'")) {
+                ps.setString(1, terminalId);
+                ps.setInt(2, batchNumber);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)).filter(s -> !s.isEmpty()) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Settlement batches, newest first; of one terminal when {@code terminalId} is not null. */
+    public List<SettlementBatch> batches(String terminalId) {
+        return read(c -> {
+            String sql = """
+                    SELECT b.terminal_id, b.merchant_id, b.batch_number, b.status, b.terminal_totals, b.host_totals,
+                           (SELECT COUNT(*) FROM batch_uploads u WHERE u.batch_id = b.id) AS uploads, b.differences,
+                           b.business_date, b.opened_at, b.closed_at
+                    FROM settlement_batches b""" + (terminalId == null ? "" : " WHERE b.terminal_id = ?") + " ORDER BY b.id DESC";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (terminalId != null) {
+                    ps.setString(1, terminalId);
+                }
+                List<SettlementBatch> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String closed = rs.getString(11);
+                        out.add(new SettlementBatch(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8) == null ? "" : rs.getString(8),
+                                LocalDate.parse(rs.getString(9)), Instant.parse(rs.getString(10)),
+                                closed == null ? null : Instant.parse(closed)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- statement
+
+    /**
+     * The statement of a merchant (all merchants when null) for a business date: every sale approved on
+     * that date (standing or since reversed) and every sale credited on that date, in the order received.
+     */
+    public List<StatementLine> statement(String merchantId, LocalDate date) {
+        return read(c -> {
+            creditDue(c);
+            String sql = SELECT_TXN + " WHERE t.state IN ('APPROVED', 'REVERSED') AND (t.business_date = ? OR mc.credit_date = ?)"
+                    + (merchantId == null ? "" : " AND t.merchant_id = ?") + " ORDER BY t.id";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, date.toString());
+                ps.setString(2, date.toString());
+                if (merchantId != null) {
+                    ps.setString(3, merchantId);
+                }
+                List<StatementLine> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LedgerTransaction t = map(rs);
+                        out.add(new StatementLine(t.businessDate(), t.merchantId(), t.terminalId(), t.orderRef(), t.stan(),
+                                t.rrn(), t.authCode(), t.amount(), t.currency(), t.maskedPan(), t.state(),
+                                t.creditState(), t.creditDate()));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private <T> T tx(Work<T> work) {
+        lock.lock();
+        try {
+            try {
+                T result = work.run(conn);
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(e);
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("ledger " + file + ": " + e.getMessage(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T read(Work<T> work) {
+        return tx(work);
+    }
+
+    private void rollbackQuietly(Exception cause) {
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!conn.isClosed()) {
+                conn.close();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close the ledger " + file + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tally.simulator.ledger;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The ledger's schema as numbered migrations. {@code schema_version} holds the versions applied; a
+ * migration runs once, in its own transaction, on the first start that finds it missing.
+ */
+final class LedgerSchema {
+
+    /** Migration n is {@code MIGRATIONS.get(n - 1)}. Append only; never edit a released one. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE business_day (
+              id INTEGER PRIMARY KEY CHECK (id = 1),
+              business_date TEXT NOT NULL)""",
+            """
+            CREATE TABLE counters (
+              name TEXT PRIMARY KEY,
+              value INTEGER NOT NULL)""",
+            """
+            CREATE TABLE cards (
+              id TEXT PRIMARY KEY,
+              masked_pan TEXT NOT NULL,
+              currency TEXT NOT NULL,
+              opening_balance INTEGER NOT NULL,
+              balance INTEGER NOT NULL)""",
+            """
+            CREATE TABLE terminal_sessions (
+              terminal_id TEXT PRIMARY KEY,
+              pin_key_under_tmk TEXT NOT NULL,
+              mac_key_under_tmk TEXT NOT NULL,
+              tmk_kcv TEXT NOT NULL,
+              signed_on_at TEXT NOT NULL)""",
+            """
+            CREATE TABLE settlement_batches (
+              id INTEGER PRIMARY KEY,
+              terminal_id TEXT NOT NULL,
+              merchant_id TEXT NOT NULL,
+              batch_number INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('UPLOAD_REQUESTED', 'CLOSED')),
+              terminal_totals TEXT NOT NULL,
+              host_totals TEXT NOT NULL,
+              differences TEXT,
+              business_date TEXT NOT NULL,
+              opened_at TEXT NOT NULL,
+              closed_at TEXT,
+              UNIQUE (terminal_id, batch_number))""",
+            """
+            CREATE TABLE transactions (
+              id INTEGER PRIMARY KEY,
+              terminal_id TEXT NOT NULL,
+              merchant_id TEXT NOT NULL,
+              stan INTEGER NOT NULL,
+              transmission_time TEXT NOT NULL,
+              order_ref TEXT,
+              mti TEXT NOT NULL,
+              amount INTEGER NOT NULL CHECK (amount >= 0),
+              currency TEXT NOT NULL,
+              card_id TEXT REFERENCES cards (id),
+              masked_pan TEXT NOT NULL,
+              response_code TEXT NOT NULL,
+              state TEXT NOT NULL CHECK (state IN ('APPROVED', 'DECLINED', 'REVERSED')),
+              rrn TEXT,
+              auth_code TEXT,
+              business_date TEXT NOT NULL,
+              received_at TEXT NOT NULL,
+              reversal_policy INTEGER NOT NULL DEFAULT 0,
+              settlement_batch_id INTEGER REFERENCES settlement_batches (id),
+              UNIQUE (terminal_id, stan, transmission_time))""",
+            "CREATE INDEX transactions_order ON transactions (order_ref)",
+            "CREATE INDEX transactions_merchant_date ON transactions (merchant_id, business_date)",
+            """
+            CREATE TABLE merchant_credits (
+              transaction_id INTEGER PRIMARY KEY REFERENCES transactions (id),
+              merchant_id TEXT NOT NULL,
+              amount INTEGER NOT NULL,
+              state TEXT NOT NULL CHECK (state IN ('CREDITED', 'PENDING', 'NOT_CREDITED', 'NONE')),
+              credit_date TEXT,
+              due_at TEXT,
+              due_at_cutover INTEGER NOT NULL DEFAULT 0)""",
+            """
+            CREATE TABLE reversals (
+              id INTEGER PRIMARY KEY,
+              transaction_id INTEGER NOT NULL UNIQUE REFERENCES transactions (id),
+              reason TEXT,
+              restored_amount INTEGER NOT NULL,
+              reversal_stan INTEGER NOT NULL,
+              reversal_transmission_time TEXT NOT NULL,
+              applied_at TEXT NOT NULL)""",
+            """
+            CREATE TABLE reversal_messages (
+              id INTEGER PRIMARY KEY,
+              transaction_id INTEGER REFERENCES transactions (id),
+              terminal_id TEXT NOT NULL,
+              mti TEXT NOT NULL,
+              stan INTEGER NOT NULL,
+              transmission_time TEXT NOT NULL,
+              original_stan INTEGER NOT NULL,
+              original_transmission_time TEXT NOT NULL,
+              reason TEXT,
+              outcome TEXT NOT NULL CHECK (outcome IN ('ACKNOWLEDGED', 'NOT_FOUND', 'DROPPED')),
+              received_at TEXT NOT NULL)""",
+            "CREATE INDEX reversal_messages_txn ON reversal_messages (transaction_id)",
+            """
+            CREATE TABLE batch_uploads (
+              id INTEGER PRIMARY KEY,
+              batch_id INTEGER REFERENCES settlement_batches (id),
+              terminal_id TEXT NOT NULL,
+              original_mti TEXT NOT NULL,
+              original_stan INTEGER NOT NULL,
+              original_transmission_time TEXT NOT NULL,
+              amount INTEGER NOT NULL,
+              rrn TEXT,
+              auth_code TEXT,
+              order_ref TEXT,
+              transaction_id INTEGER REFERENCES transactions (id),
+              received_at TEXT NOT NULL,
+              UNIQUE (terminal_id, batch_id, original_stan, original_transmission_time))"""
+    ));
+
+    private LedgerSchema() {
+    }
+
+    static int latest() {
+        return MIGRATIONS.size();
+    }
+
+    /** Brings the schema to the latest version; returns the version found before. */
+    static int migrate(Connection c, Instant now) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+        }
+        c.commit();
+        int current;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            rs.next();
+            current = rs.getInt(1);
+        }
+        if (current > latest()) {
+            throw new IllegalStateException("the ledger file has schema version " + current + " but this simulator knows only up to "
+                    + latest() + ": use a newer simulator or another ledger file");
+        }
+        for (int v = current + 1; v <= latest(); v++) {
+            try (Statement s = c.createStatement()) {
+                for (String sql : MIGRATIONS.get(v - 1)) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO schema_version (version, applied_at) VALUES (" + v + ", '" + now + "')");
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return current;
+    }
+}

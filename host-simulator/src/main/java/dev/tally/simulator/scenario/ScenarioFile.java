@@ -1,0 +1,301 @@
+package dev.tally.simulator.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.simulator.ledger.CreditPolicy;
+import dev.tally.simulator.ledger.ReversalPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and validates a scenario file (JSON, format in docs/simulator.md). Every error names the rule
+ * (number and name) and the key, and says what is allowed; nothing is half-loaded.
+ */
+public final class ScenarioFile {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ROOT_KEYS = Set.of("seed", "testAmounts", "rules");
+    private static final Set<String> RULE_KEYS = Set.of("name", "match", "action");
+    private static final Set<String> MATCH_KEYS = Set.of("mti", "processingCode", "terminal", "pan", "bin", "amount",
+            "amountRange", "cents", "stan", "occurrence", "probability");
+    private static final Set<String> ACTION_KEYS = Set.of("respond", "delay", "late", "dropRequest", "dropResponse",
+            "closeConnection", "respondTwice", "garbage", "credit", "creditAfter", "dropReversals", "neverAnswerReversals");
+
+    private ScenarioFile() {
+    }
+
+    public static Scenario load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read the scenario file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    public static Scenario parse(String json, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException("scenario file " + source + " is not valid JSON: line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ScenarioException("scenario file " + source + ": the top level must be an object {\"rules\": [...]}");
+        }
+        String where = "scenario file " + source;
+        unknownKeys(root, ROOT_KEYS, where);
+        long seed = 0;
+        if (root.has("seed")) {
+            if (!root.get("seed").canConvertToLong() || !root.get("seed").isIntegralNumber()) {
+                throw new ScenarioException(where + ": key 'seed' must be an integer");
+            }
+            seed = root.get("seed").asLong();
+        }
+        boolean testAmounts = bool(root, "testAmounts", where);
+        JsonNode rulesNode = root.get("rules");
+        if (rulesNode == null || !rulesNode.isArray()) {
+            throw new ScenarioException(where + ": key 'rules' is required and must be an array of rules");
+        }
+        List<Rule> rules = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : rulesNode) {
+            i++;
+            rules.add(rule(r, i, where));
+        }
+        if (testAmounts) {
+            rules = Scenario.concat(rules, TestAmounts.rules());
+        }
+        return new Scenario(source, rules, seed);
+    }
+
+    private static Rule rule(JsonNode r, int index, String file) {
+        String where = file + ": rule " + index;
+        if (!r.isObject()) {
+            throw new ScenarioException(where + ": must be an object with 'match' and 'action'");
+        }
+        String name = "rule " + index;
+        if (r.has("name")) {
+            if (!r.get("name").isTextual() || r.get("name").asText().isBlank()) {
+                throw new ScenarioException(where + ": key 'name' must be a non-empty string");
+            }
+            name = r.get("name").asText();
+            where = where + " (\"" + name + "\")";
+        }
+        unknownKeys(r, RULE_KEYS, where);
+        Match match = r.has("match") ? match(r.get("match"), where) : Match.ANY;
+        if (!r.has("action")) {
+            throw new ScenarioException(where + ": key 'action' is required (what the host does when the rule matches)");
+        }
+        return new Rule(name, match, action(r.get("action"), where));
+    }
+
+    private static Match match(JsonNode m, String where) {
+        if (!m.isObject()) {
+            throw new ScenarioException(where + ": key 'match' must be an object");
+        }
+        unknownKeys(m, MATCH_KEYS, where + ": match");
+        Set<String> mtis = null;
+        if (m.has("mti")) {
+            JsonNode v = m.get("mti");
+            mtis = new LinkedHashSet<>();
+            List<JsonNode> items = new ArrayList<>();
+            if (v.isArray()) {
+                v.forEach(items::add);
+            } else {
+                items.add(v);
+            }
+            for (JsonNode item : items) {
+                if (!item.isTextual() || !item.asText().matches("\\d{4}")) {
+                    throw new ScenarioException(where + ": match.mti must be a 4-digit MTI string such as \"0200\", or a list of them");
+                }
+                mtis.add(item.asText());
+            }
+            if (mtis.isEmpty()) {
+                throw new ScenarioException(where + ": match.mti must not be an empty list");
+            }
+        }
+        String pc = text(m, "processingCode", "\\d{6}", "6 digits such as \"000000\"", where);
+        String terminal = text(m, "terminal", ".{1,8}", "a terminal id of 1 to 8 characters", where);
+        String pan = text(m, "pan", "\\d{12,19}", "12 to 19 digits", where);
+        String bin = text(m, "bin", "\\d{1,11}", "1 to 11 leading digits of the PAN", where);
+        Long amount = m.has("amount") ? nonNegative(m, "amount", where) : null;
+        Long min = null;
+        Long max = null;
+        if (m.has("amountRange")) {
+            JsonNode ar = m.get("amountRange");
+            if (!ar.isObject() || !ar.has("min") || !ar.has("max")) {
+                throw new ScenarioException(where + ": match.amountRange must be {\"min\": minor units, \"max\": minor units}");
+            }
+            unknownKeys(ar, Set.of("min", "max"), where + ": match.amountRange");
+            min = nonNegative(ar, "min", where + ": match.amountRange");
+            max = nonNegative(ar, "max", where + ": match.amountRange");
+            if (min > max) {
+                throw new ScenarioException(where + ": match.amountRange.min (" + min + ") is greater than max (" + max + ")");
+            }
+        }
+        Integer cents = m.has("cents") ? (int) range(m, "cents", 0, 99, where) : null;
+        Integer stan = m.has("stan") ? (int) range(m, "stan", 1, 999_999, where) : null;
+        Integer occurrence = m.has("occurrence") ? (int) range(m, "occurrence", 1, Integer.MAX_VALUE, where) : null;
+        Double probability = null;
+        if (m.has("probability")) {
+            JsonNode p = m.get("probability");
+            if (!p.isNumber() || p.asDouble() < 0 || p.asDouble() > 1) {
+                throw new ScenarioException(where + ": match.probability must be a number from 0 to 1, e.g. 0.25");
+            }
+            probability = p.asDouble();
+        }
+        return new Match(mtis == null ? null : Set.copyOf(mtis), pc, terminal, pan, bin, amount, min, max, cents, stan,
+                occurrence, probability);
+    }
+
+    private static Action action(JsonNode a, String where) {
+        if (!a.isObject() || a.isEmpty()) {
+            throw new ScenarioException(where + ": key 'action' must be an object with at least one of " + sorted(ACTION_KEYS));
+        }
+        unknownKeys(a, ACTION_KEYS, where + ": action");
+        String at = where + ": action";
+        String respond = text(a, "respond", "[0-9A-Z]{2}", "a 2-character response code such as \"05\" or \"A0\"", where, "action.");
+        Duration delay = null;
+        if (a.has("delay")) {
+            if (!a.get("delay").isTextual()) {
+                throw new ScenarioException(at + ".delay must be a string such as \"500ms\", \"5s\" or \"PT5S\"");
+            }
+            try {
+                delay = DurationText.parse(a.get("delay").asText());
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException(at + ".delay: " + e.getMessage());
+            }
+        }
+        boolean late = bool(a, "late", at);
+        boolean dropRequest = bool(a, "dropRequest", at);
+        boolean dropResponse = bool(a, "dropResponse", at);
+        boolean close = bool(a, "closeConnection", at);
+        boolean twice = bool(a, "respondTwice", at);
+        boolean garbage = bool(a, "garbage", at);
+        boolean neverAnswer = bool(a, "neverAnswerReversals", at);
+        Integer dropReversals = a.has("dropReversals") ? (int) range(a, "dropReversals", 0, 1_000_000, where, "action.") : null;
+        CreditPolicy credit = null;
+        if (a.has("credit")) {
+            String c = a.get("credit").asText("");
+            credit = switch (c) {
+                case "never" -> CreditPolicy.NEVER;
+                case "next-cutover" -> CreditPolicy.NEXT_CUTOVER;
+                case "immediate" -> CreditPolicy.IMMEDIATE;
+                default -> throw new ScenarioException(at + ".credit must be \"immediate\", \"never\" or \"next-cutover\""
+                        + " (use action.creditAfter for a delay)");
+            };
+        }
+        if (a.has("creditAfter")) {
+            if (credit != null) {
+                throw new ScenarioException(at + ": use either 'credit' or 'creditAfter', not both");
+            }
+            try {
+                credit = CreditPolicy.after(DurationText.parse(a.get("creditAfter").asText("")));
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException(at + ".creditAfter: " + e.getMessage());
+            }
+        }
+        if (dropRequest && a.size() > 1) {
+            throw new ScenarioException(at + ".dropRequest ignores the request entirely; it cannot be combined with "
+                    + sorted(keysOf(a, "dropRequest")));
+        }
+        int fates = (dropResponse ? 1 : 0) + (close ? 1 : 0) + (garbage ? 1 : 0);
+        if (fates > 1) {
+            throw new ScenarioException(at + ": dropResponse, closeConnection and garbage exclude each other; keep one");
+        }
+        if ((dropResponse || close) && (twice || delay != null || late)) {
+            throw new ScenarioException(at + ": respondTwice, delay and late need an answer; they cannot be combined with "
+                    + (dropResponse ? "dropResponse" : "closeConnection"));
+        }
+        if (late && delay != null) {
+            throw new ScenarioException(at + ": use either 'late' (the simulator's --late-delay) or 'delay', not both");
+        }
+        if (neverAnswer && dropReversals != null) {
+            throw new ScenarioException(at + ": use either 'dropReversals' or 'neverAnswerReversals', not both");
+        }
+        ReversalPolicy reversals = neverAnswer ? ReversalPolicy.NEVER_ANSWER
+                : dropReversals != null ? ReversalPolicy.dropFirst(dropReversals) : null;
+        return new Action(respond, delay, late, dropRequest, dropResponse, close, twice, garbage, credit, reversals);
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private static void unknownKeys(JsonNode node, Set<String> allowed, String where) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            String key = it.next().getKey();
+            if (!allowed.contains(key)) {
+                throw new ScenarioException(where + ": unknown key '" + key + "'; allowed keys are " + sorted(allowed));
+            }
+        }
+    }
+
+    private static List<String> keysOf(JsonNode node, String except) {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(k -> {
+            if (!k.equals(except)) {
+                keys.add(k);
+            }
+        });
+        return keys;
+    }
+
+    private static List<String> sorted(java.util.Collection<String> keys) {
+        return keys.stream().sorted().toList();
+    }
+
+    private static boolean bool(JsonNode n, String key, String where) {
+        if (!n.has(key)) {
+            return false;
+        }
+        if (!n.get(key).isBoolean()) {
+            throw new ScenarioException(where + ": key '" + key + "' must be true or false");
+        }
+        return n.get(key).asBoolean();
+    }
+
+    private static String text(JsonNode n, String key, String regex, String what, String where) {
+        return text(n, key, regex, what, where, "match.");
+    }
+
+    private static String text(JsonNode n, String key, String regex, String what, String where, String prefix) {
+        if (!n.has(key)) {
+            return null;
+        }
+        JsonNode v = n.get(key);
+        if (!v.isTextual() || !v.asText().matches(regex)) {
+            throw new ScenarioException(where + ": " + prefix + key + " must be " + what);
+        }
+        return v.asText();
+    }
+
+    private static long nonNegative(JsonNode n, String key, String where) {
+        return range(n, key, 0, 999_999_999_999L, where);
+    }
+
+    private static long range(JsonNode n, String key, long min, long max, String where) {
+        return range(n, key, min, max, where, "match.");
+    }
+
+    private static long range(JsonNode n, String key, long min, long max, String where, String prefix) {
+        JsonNode v = n.get(key);
+        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            throw new ScenarioException(where + ": " + (where.endsWith("amountRange") ? "" : prefix) + key
+                    + " must be an integer from " + min + " to " + max
+                    + (key.startsWith("amount") || key.equals("min") || key.equals("max") ? " (minor units, e.g. 1234 for 12.34)" : ""));
+        }
+        return v.asLong();
+    }
+}

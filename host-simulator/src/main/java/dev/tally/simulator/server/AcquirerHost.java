@@ -1,0 +1,326 @@
+package dev.tally.simulator.server;
+
+import dev.tally.simulator.ledger.CreditPolicy;
+import dev.tally.simulator.ledger.Ledger;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import dev.tally.simulator.ledger.ReversalResult;
+import dev.tally.simulator.ledger.SaleRequest;
+import dev.tally.simulator.ledger.SaleResult;
+import dev.tally.simulator.ledger.SettlementResult;
+import dev.tally.simulator.ledger.TxnState;
+import dev.tally.simulator.scenario.Action;
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.crypto.PinBlock;
+import dev.tally.spec.crypto.SessionKeys;
+import dev.tally.spec.message.Balance;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OriginalData;
+import dev.tally.spec.message.SettlementTotals;
+import dev.tally.spec.message.StatusAnswer;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The acquirer's decisions for every message of SPEC.md, on a request that already passed format
+ * validation: what to apply to the ledger and what to answer. No sockets here: the answer (or none) goes
+ * back to {@link HostRequestListener}, which delivers it as the scenario says.
+ */
+final class AcquirerHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AcquirerHost.class);
+
+    private final Ledger ledger;
+    private final SessionKeyStore keys;
+    private final Map<String, TestCard> cardsByPan;
+    private final boolean macRequired;
+    private final Clock clock;
+
+    AcquirerHost(Ledger ledger, SessionKeyStore keys, List<TestCard> cards, boolean macRequired, Clock clock) {
+        this.ledger = ledger;
+        this.keys = keys;
+        this.cardsByPan = cards.stream().collect(Collectors.toUnmodifiableMap(TestCard::pan, Function.identity()));
+        this.macRequired = macRequired;
+        this.clock = clock;
+    }
+
+    /** The answer to send, or null when the host sends none (a reversal the scenario drops). */
+    ISOMsg handle(ISOMsg request, MessageType type, Action action) {
+        MessageView v = MessageView.of(request);
+        return switch (type) {
+            case SIGN_ON -> signOn(request, v, action);
+            case ECHO -> plain(request, override(action, "00"));
+            case SALE -> sale(request, v, action);
+            case BALANCE_INQUIRY -> balanceInquiry(request, v, action);
+            case STATUS_INQUIRY -> statusInquiry(request, v, action);
+            case REVERSAL, REVERSAL_REPEAT -> reversal(request, v, action);
+            case SETTLEMENT -> settlement(request, v, action, false);
+            case SETTLEMENT_TRAILER -> settlement(request, v, action, true);
+            case BATCH_UPLOAD -> upload(request, v, action);
+        };
+    }
+
+    /** The session keys a MACed answer to this terminal is signed with, if any. */
+    Optional<SessionKeys> keysFor(String terminalId) {
+        return keys.keysFor(terminalId);
+    }
+
+    // ---------------------------------------------------------------- network management
+
+    private ISOMsg signOn(ISOMsg request, MessageView v, Action action) {
+        String code = override(action, "00");
+        MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code);
+        if (code.equals("00")) {
+            b.keyBlocks(keys.signOn(v.terminalId()));
+            LOG.info("terminal {} signed on: new session keys issued under the TMK", v.terminalId());
+        }
+        return b.build();
+    }
+
+    private static ISOMsg plain(ISOMsg request, String code) {
+        return MessageBuilder.responseTo(request).responseCode(code).build();
+    }
+
+    // ---------------------------------------------------------------- sale (SPEC.md §4.3)
+
+    private ISOMsg sale(ISOMsg request, MessageView v, Action action) {
+        String tid = v.terminalId();
+        Optional<LedgerTransaction> dup = ledger.transaction(tid, v.stan(), v.transmissionDateTime());
+        Optional<SessionKeys> sk = keys.keysFor(tid);
+        if (dup.isPresent()) {
+            LOG.info("duplicate sale from {} STAN {} field 7 {}: answered 94, nothing applied", tid,
+                    String.format("%06d", v.stan()), v.transmissionDateTime());
+            return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE)
+                    .rrn(dup.get().rrn() != null ? dup.get().rrn() : ledger.nextRrn()), sk);
+        }
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, true);
+        }
+        TestCard card = cardsByPan.get(v.pan());
+        String decline = cardProblem(v, card, sk);
+        if (decline == null && action.respond() != null && !action.respond().equals("00")) {
+            decline = action.respond();
+        }
+        if (decline != null && decline.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
+            return macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk, true);
+        }
+        CreditPolicy credit = action.credit() != null ? action.credit() : CreditPolicy.IMMEDIATE;
+        SaleResult result = ledger.recordSale(new SaleRequest(tid, v.merchantId(), v.stan(), v.transmissionDateTime(),
+                v.orderReference().orElse(null), v.amount(), v.currency(), card == null ? null : card.id(), v.maskedPan(),
+                decline, credit, action.reversals()));
+        LedgerTransaction t = result.transaction();
+        if (result.duplicate()) {
+            return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE).rrn(t.rrn()), sk);
+        }
+        MessageBuilder b = MessageBuilder.responseTo(request).responseCode(t.responseCode()).rrn(t.rrn());
+        if (t.state() == TxnState.APPROVED) {
+            b.authCode(t.authCode());
+        }
+        LOG.debug("sale {} STAN {} {} amount {} -> {}", tid, String.format("%06d", v.stan()), v.maskedPan(), v.amount(),
+                t.responseCode());
+        return finish(b, sk);
+    }
+
+    /**
+     * Card checks of SPEC.md §4.3 in order: known PAN (14), expiry equal to the card's and not past (54),
+     * the PIN when field 52 is present (55). A1 when a PIN block comes from a terminal without session keys.
+     */
+    private String cardProblem(MessageView v, TestCard card, Optional<SessionKeys> sk) {
+        if (card == null) {
+            return "14";
+        }
+        Optional<YearMonth> expiry = v.expiry();
+        if (expiry.isEmpty() || !expiry.get().equals(card.expiry()) || card.expiry().isBefore(YearMonth.now(clock))) {
+            return "54";
+        }
+        Optional<byte[]> pinBlock = v.pinBlock();
+        if (pinBlock.isPresent()) {
+            if (sk.isEmpty()) {
+                return ResponseCodes.SIGN_ON_REQUIRED;
+            }
+            byte[] clear = PinBlock.decrypt(pinBlock.get(), sk.get().pinKey());
+            try {
+                String pin = PinBlock.extractPin(clear, v.pan());
+                if (!MessageDigest.isEqual(pin.getBytes(StandardCharsets.US_ASCII), card.pin().getBytes(StandardCharsets.US_ASCII))) {
+                    return "55";
+                }
+            } catch (IllegalArgumentException e) {
+                // not a format 0 block under this PIN key for this PAN: a wrong PIN as far as the cardholder is concerned
+                return "55";
+            } finally {
+                Arrays.fill(clear, (byte) 0);
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- balance inquiry (SPEC.md §4.4)
+
+    private ISOMsg balanceInquiry(ISOMsg request, MessageView v, Action action) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, true);
+        }
+        TestCard card = cardsByPan.get(v.pan());
+        String code = cardProblem(v, card, sk);
+        if (code != null && code.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
+            return macFailure(request, code, sk, true);
+        }
+        if (code == null) {
+            code = override(action, "00");
+        }
+        MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code).rrn(ledger.nextRrn());
+        if (code.equals("00")) {
+            b.balance(new Balance(ledger.balance(card.id()), card.currency()));
+        }
+        return finish(b, sk);
+    }
+
+    // ---------------------------------------------------------------- status inquiry (SPEC.md §4.5)
+
+    private ISOMsg statusInquiry(ISOMsg request, MessageView v, Action action) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, false);
+        }
+        if (action.respond() != null && !action.respond().equals("00")) {
+            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        }
+        OriginalData original = v.originalData().orElseThrow();
+        Optional<LedgerTransaction> found = ledger.transaction(v.terminalId(), original.stan(), original.transmissionDateTime());
+        if (found.isEmpty()) {
+            return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.ORIGINAL_NOT_FOUND)
+                    .statusAnswer(new StatusAnswer(StatusAnswer.OriginalState.NOT_FOUND, null, 0,
+                            StatusAnswer.CreditState.NONE, null)), sk);
+        }
+        LedgerTransaction t = found.get();
+        MessageBuilder b = MessageBuilder.responseTo(request).responseCode("00")
+                .statusAnswer(new StatusAnswer(StatusAnswer.OriginalState.valueOf(t.state().name()), t.responseCode(),
+                        t.amount(), StatusAnswer.CreditState.valueOf(t.creditState().name()), t.creditDate()));
+        if (t.state() == TxnState.APPROVED) {
+            b.rrn(t.rrn()).authCode(t.authCode());
+        }
+        return finish(b, sk);
+    }
+
+    // ---------------------------------------------------------------- reversal (SPEC.md §4.6)
+
+    private ISOMsg reversal(ISOMsg request, MessageView v, Action action) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, false);
+        }
+        if (action.respond() != null && !action.respond().equals("00")) {
+            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        }
+        OriginalData original = v.originalData().orElseThrow();
+        ReversalResult r = ledger.reverse(v.terminalId(), v.mti(), v.stan(), v.transmissionDateTime(), original.stan(),
+                original.transmissionDateTime(), v.responseCode(), action.reversals());
+        switch (r.outcome()) {
+            case DROPPED -> {
+                LOG.info("reversal {} from {} STAN {} of original STAN {} dropped (reversal {} received for it)", v.mti(),
+                        v.terminalId(), String.format("%06d", v.stan()), String.format("%06d", original.stan()),
+                        r.original().reversalCount());
+                return null;
+            }
+            case NOT_FOUND -> {
+                return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.ORIGINAL_NOT_FOUND), sk);
+            }
+            default -> {
+                return finish(MessageBuilder.responseTo(request).responseCode("00"), sk);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- settlement (SPEC.md §4.7)
+
+    private ISOMsg settlement(ISOMsg request, MessageView v, Action action, boolean trailer) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, false);
+        }
+        if (action.respond() != null && !action.respond().equals("00")) {
+            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        }
+        int batch = v.batchNumber();
+        SettlementTotals totals = v.settlementTotals().orElseThrow();
+        SettlementResult r = ledger.settle(v.terminalId(), v.merchantId(), batch, totals, trailer);
+        LOG.info("{} from {} batch {}: terminal {} host {} -> {}{}", trailer ? "settlement trailer" : "settlement",
+                v.terminalId(), batch, totals.encode(), r.hostTotals().encode(), r.responseCode(),
+                r.alreadyClosed() ? " (already closed)" : "");
+        return finish(MessageBuilder.responseTo(request).responseCode(r.responseCode()).settlementTotals(r.hostTotals()), sk);
+    }
+
+    private ISOMsg upload(ISOMsg request, MessageView v, Action action) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, false);
+        }
+        if (action.respond() != null && !action.respond().equals("00")) {
+            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        }
+        String original = v.uploadOriginal().orElseThrow(); // MTI(4) + STAN(6) + field 7(10)
+        ledger.recordUpload(v.terminalId(), original.substring(0, 4), Integer.parseInt(original.substring(4, 10)),
+                original.substring(10, 20), v.amount(), v.rrn(), v.authCode(), v.orderReference().orElse(null));
+        return finish(MessageBuilder.responseTo(request).responseCode("00"), sk);
+    }
+
+    // ---------------------------------------------------------------- MAC (SPEC.md §5)
+
+    /** A0 / A1 when the request's MAC cannot be trusted, null when it verifies (or MACs are off). */
+    private String macProblem(ISOMsg request, Optional<SessionKeys> sk) {
+        if (!macRequired) {
+            return null;
+        }
+        if (sk.isEmpty()) {
+            return ResponseCodes.SIGN_ON_REQUIRED;
+        }
+        return MessageMac.verify(request, sk.get().macKey()) ? null : ResponseCodes.MAC_FAILURE;
+    }
+
+    private ISOMsg macFailure(ISOMsg request, String code, Optional<SessionKeys> sk, boolean needsRrn) {
+        MessageView v = MessageView.of(request);
+        LOG.warn("{} from terminal {} STAN {}: {} ({})", v.mti(), v.terminalId(), String.format("%06d", v.stan()), code,
+                code.equals(ResponseCodes.MAC_FAILURE) ? "MAC does not verify under the terminal's session MAC key"
+                        : "no session keys for this terminal: it must sign on");
+        MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code);
+        if (needsRrn) {
+            b.rrn(ledger.nextRrn());
+        }
+        // A1: the host holds no keys, so the answer goes without a MAC (SPEC.md §4.1)
+        return finish(b, code.equals(ResponseCodes.SIGN_ON_REQUIRED) ? Optional.empty() : sk);
+    }
+
+    /** Builds the answer and MACs it when the host holds session keys for the terminal. */
+    private static ISOMsg finish(MessageBuilder b, Optional<SessionKeys> sk) {
+        ISOMsg answer = b.build();
+        if (sk.isPresent() && b.type().spec().macked()) {
+            MessageMac.apply(answer, sk.get().macKey());
+        }
+        return answer;
+    }
+
+    private static String override(Action action, String normal) {
+        return action.respond() != null ? action.respond() : normal;
+    }
+}

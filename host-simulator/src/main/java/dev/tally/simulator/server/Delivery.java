@@ -1,0 +1,132 @@
+package dev.tally.simulator.server;
+
+import dev.tally.simulator.scenario.Action;
+import dev.tally.spec.format.MessageLog;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jpos.iso.BaseChannel;
+import org.jpos.iso.ISOChannel;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts an answer on the wire the way the scenario says: at once, late, twice, as garbage, not at all, or
+ * by closing the connection. A late answer waits on a scheduler, never on the connection's own thread,
+ * so the terminal's next requests on that connection (its reversal, say) are served meanwhile.
+ */
+final class Delivery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+
+    /** A frame that reads as an 0210 whose bitmap promises fields that are not there: unparseable. */
+    private static final byte[] GARBLED_BODY = {0x02, 0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+            (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x47, 0x41, 0x52, 0x42, 0x4C, 0x45, 0x44};
+
+    private final ScheduledExecutorService scheduler;
+    private final Duration lateDelay;
+    private final Traffic traffic;
+
+    Delivery(ScheduledExecutorService scheduler, Duration lateDelay, Traffic traffic) {
+        this.scheduler = scheduler;
+        this.lateDelay = lateDelay;
+        this.traffic = traffic;
+    }
+
+    /**
+     * Sends (or withholds) {@code answer}; returns whether an answer will reach the wire.
+     *
+     * @param id    the request's id in the message log
+     * @param start when the request arrived ({@link System#nanoTime()}), for the logged latency
+     */
+    boolean deliver(ISOSource source, ISOMsg request, ISOMsg answer, Action action, String what, String id, long start) {
+        if (action.closeConnection()) {
+            LOG.info("{}: applied, closing the connection without answering (scenario)", what);
+            traffic.event(source, request, id, MessageLog.Event.DISCONNECTED, "the host closed the connection without answering (scenario)");
+            // closing the socket (not the channel) lets the session's pending read end like any peer hang-up
+            if (source instanceof BaseChannel ch && ch.getSocket() != null) {
+                try {
+                    ch.getSocket().close();
+                } catch (IOException e) {
+                    LOG.debug("{}: closing the connection: {}", what, e.toString());
+                }
+            } else if (source instanceof ISOChannel ch) {
+                try {
+                    ch.disconnect();
+                } catch (IOException e) {
+                    LOG.debug("{}: closing the connection: {}", what, e.toString());
+                }
+            }
+            return false;
+        }
+        if (answer == null) {
+            traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "no answer (scenario)");
+            return false;
+        }
+        if (action.dropResponse()) {
+            LOG.info("{}: applied, answer {} withheld (scenario)", what, answer.getString(39));
+            traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "applied, answer " + answer.getString(39) + " withheld (scenario)");
+            return false;
+        }
+        if (request.getHeader() != null) {
+            answer.setHeader(request.getHeader().clone()); // the TPDU the terminal sent (SPEC.md §1)
+        }
+        Duration delay = action.answerDelay(lateDelay);
+        MessageLog.Event event = delay.isZero() ? MessageLog.Event.RESPONSE : MessageLog.Event.LATE_RESPONSE;
+        Runnable send = action.garbage()
+                ? () -> {
+                    sendGarbage(source, request, what);
+                    traffic.event(source, request, id, MessageLog.Event.GARBAGE, "garbled bytes instead of answer "
+                            + answer.getString(39) + " (scenario)");
+                }
+                : () -> send(source, answer, action, what, id, event, start);
+        if (delay.isZero()) {
+            send.run();
+        } else {
+            LOG.info("{}: answer {} held back {} ms (scenario)", what, answer.getString(39), delay.toMillis());
+            scheduler.schedule(() -> Thread.ofVirtual().name("late-answer").start(send), delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private void send(ISOSource source, ISOMsg answer, Action action, String what, String id, MessageLog.Event event,
+                      long start) {
+        try {
+            source.send(answer);
+            traffic.out(source, answer, id, event, (System.nanoTime() - start) / 1_000_000);
+            if (action.respondTwice()) {
+                LOG.info("{}: answer {} sent a second time (scenario)", what, answer.getString(39));
+                source.send((ISOMsg) answer.clone());
+                traffic.out(source, answer, id, MessageLog.Event.DUPLICATE_RESPONSE, (System.nanoTime() - start) / 1_000_000);
+            }
+        } catch (IOException | ISOException | RuntimeException e) {
+            LOG.info("{}: could not send the answer, the connection is gone: {}", what, e.toString());
+        }
+    }
+
+    private static void sendGarbage(ISOSource source, ISOMsg request, String what) {
+        if (!(source instanceof BaseChannel ch) || ch.getSocket() == null) {
+            return;
+        }
+        byte[] tpdu = request.getHeader() != null ? request.getHeader() : new byte[0];
+        int len = tpdu.length + GARBLED_BODY.length;
+        byte[] frame = new byte[2 + len];
+        frame[0] = (byte) (len >> 8);
+        frame[1] = (byte) len;
+        System.arraycopy(tpdu, 0, frame, 2, tpdu.length);
+        System.arraycopy(GARBLED_BODY, 0, frame, 2 + tpdu.length, GARBLED_BODY.length);
+        try {
+            OutputStream out = ch.getSocket().getOutputStream();
+            out.write(frame);
+            out.flush();
+            LOG.info("{}: answered with garbled bytes (scenario)", what);
+        } catch (IOException e) {
+            LOG.info("{}: could not send garbage, the connection is gone: {}", what, e.toString());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.tally.simulator.server;
+
+import dev.tally.simulator.scenario.Action;
+import dev.tally.simulator.scenario.Decision;
+import dev.tally.simulator.scenario.ScenarioRequest;
+import dev.tally.simulator.scenario.ScenarioSource;
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.crypto.SessionKeys;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.message.Field;
+import dev.tally.spec.message.MessageCatalogue;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageValidator;
+import dev.tally.spec.message.MessageView;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISORequestListener;
+import org.jpos.iso.ISOSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every request enters the host: format validation (30, the log names the field), the scenario's
+ * decision, the acquirer's answer, and its delivery. It runs on the connection's session thread (a
+ * virtual thread); nothing here waits for a scenario delay.
+ */
+final class HostRequestListener implements ISORequestListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostRequestListener.class);
+
+    private final AcquirerHost host;
+    private final ScenarioSource scenario;
+    private final Delivery delivery;
+    private final TrafficMetrics metrics;
+    private final Traffic traffic;
+    private final boolean macRequired;
+
+    HostRequestListener(AcquirerHost host, ScenarioSource scenario, Delivery delivery, TrafficMetrics metrics,
+                        Traffic traffic, boolean macRequired) {
+        this.host = host;
+        this.scenario = scenario;
+        this.delivery = delivery;
+        this.metrics = metrics;
+        this.traffic = traffic;
+        this.macRequired = macRequired;
+    }
+
+    @Override
+    public boolean process(ISOSource source, ISOMsg request) {
+        long start = System.nanoTime();
+        String mti = request.getString(0);
+        metrics.request(mti);
+        String what = describe(request);
+        String id = traffic.nextId();
+        traffic.in(source, request, id);
+        try {
+            List<MessageValidator.Problem> problems = problems(request);
+            if (!problems.isEmpty()) {
+                LOG.warn("{}: format error (30), nothing applied: {}", what, Masking.scrub(problems.stream()
+                        .map(MessageValidator.Problem::toString).collect(Collectors.joining("; "))));
+                answerLeniently(source, request, ResponseCodes.FORMAT_ERROR, problems, start, what, id);
+                return true;
+            }
+            MessageType type = MessageCatalogue.classify(mti, request.getString(3), request.getString(70)).orElseThrow().type();
+            Decision decision = scenario.current().decide(scenarioRequest(request));
+            Action action = decision.action();
+            if (decision.matched()) {
+                LOG.info("{}: scenario rule '{}'", what, decision.ruleName());
+            }
+            if (action.dropRequest()) {
+                LOG.info("{}: request dropped, nothing applied (scenario)", what);
+                traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "request dropped, nothing applied (scenario)");
+                metrics.unanswered();
+                return true;
+            }
+            ISOMsg answer = host.handle(request, type, action);
+            metrics.latency(System.nanoTime() - start);
+            if (delivery.deliver(source, request, answer, action, what, id, start)) {
+                metrics.answer(answer.getString(39));
+            } else {
+                metrics.unanswered();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: the host failed to process it (96): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
+            answerLeniently(source, request, ResponseCodes.SYSTEM_MALFUNCTION, List.of(), start, what, id);
+        }
+        return true;
+    }
+
+    private List<MessageValidator.Problem> problems(ISOMsg request) {
+        List<MessageValidator.Problem> problems = MessageValidator.check(request);
+        if (!macRequired) {
+            // with MACs off a terminal may leave field 64 out; nothing else is relaxed
+            problems = problems.stream()
+                    .filter(p -> !(p.field() == Field.MAC.number() && !MessageMac.hasMac(request)))
+                    .toList();
+        }
+        if (problems.isEmpty() && MessageCatalogue.isResponseMti(request.getString(0))) {
+            return List.of(new MessageValidator.Problem(0, "MTI", "a host answers requests; " + request.getString(0)
+                    + " is a response MTI"));
+        }
+        return problems;
+    }
+
+    private void answerLeniently(ISOSource source, ISOMsg request, String code, List<MessageValidator.Problem> problems,
+                                 long start, String what, String id) {
+        ISOMsg answer = LenientAnswer.of(request, code, problems);
+        if (answer == null) {
+            traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "not answerable (" + code + ")");
+            metrics.unanswered();
+            return;
+        }
+        Optional<SessionKeys> sk = Optional.empty();
+        try {
+            sk = host.keysFor(request.getString(Field.TERMINAL_ID.number()));
+            MessageCatalogue.Entry entry = MessageCatalogue.classify(request.getString(0), request.getString(3),
+                    request.getString(70)).orElse(null);
+            if (sk.isPresent() && entry != null && entry.macked()) {
+                MessageMac.apply(answer, sk.get().macKey());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{}: answer {} goes without a MAC: {}", what, code, e.toString());
+        }
+        metrics.latency(System.nanoTime() - start);
+        delivery.deliver(source, request, answer, Action.NORMAL, what, id, start);
+        metrics.answer(code);
+    }
+
+    private static ScenarioRequest scenarioRequest(ISOMsg m) {
+        MessageView v = MessageView.of(m);
+        return new ScenarioRequest(v.mti(), v.processingCode(), v.terminalId(), v.pan(),
+                v.has(Field.AMOUNT) ? v.amount() : null, v.stan());
+    }
+
+    /** "0200 TALLY001 STAN 000001" for log lines: no card data. */
+    private static String describe(ISOMsg m) {
+        String stan = m.getString(Field.STAN.number());
+        return m.getString(0) + " " + (m.hasField(Field.TERMINAL_ID.number()) ? m.getString(Field.TERMINAL_ID.number()) : "?")
+                + " STAN " + (stan == null ? "?" : stan);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tally.simulator.server;
+
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.message.Field;
+import dev.tally.spec.message.MessageValidator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * The answer to a request too broken for {@code MessageBuilder.responseTo(...).build()} (which refuses
+ * to build an answer that lacks a mandatory field): a format error (30) or a system malfunction (96).
+ * It echoes the fields of SPEC.md §3 that the request carries in a valid form, and nothing else; card
+ * data is never echoed. This is the one place the simulator writes a message without the builder, because
+ * the spec module builds only messages that pass the catalogue.
+ */
+final class LenientAnswer {
+
+    private static final List<Field> ECHOED = List.of(Field.PROCESSING_CODE, Field.AMOUNT, Field.TRANSMISSION_DATE_TIME,
+            Field.STAN, Field.LOCAL_TIME, Field.LOCAL_DATE, Field.TERMINAL_ID, Field.MERCHANT_ID, Field.CURRENCY,
+            Field.BATCH_DATA, Field.ORDER_REFERENCE, Field.NETWORK_MANAGEMENT_CODE, Field.ORIGINAL_DATA_ELEMENTS);
+
+    private LenientAnswer() {
+    }
+
+    /**
+     * @param problems the request's problems (fields named there are not echoed); may be empty
+     * @return the answer, or null when the request has no usable MTI to answer
+     */
+    static ISOMsg of(ISOMsg request, String responseCode, List<MessageValidator.Problem> problems) {
+        String mti = request.getString(0);
+        if (mti == null || !mti.matches("\\d{4}") || (mti.charAt(2) - '0') % 2 != 0) {
+            return null;
+        }
+        Set<Integer> broken = problems.stream().map(MessageValidator.Problem::field).collect(Collectors.toSet());
+        ISOMsg answer = new ISOMsg();
+        answer.setPackager(Iso87.packager());
+        answer.set(0, mti.substring(0, 2) + (char) (mti.charAt(2) + 1) + "0");
+        for (Field f : ECHOED) {
+            int n = f.number();
+            if (request.hasField(n) && !broken.contains(n) && request.getString(n) != null) {
+                answer.set(n, request.getString(n));
+            }
+        }
+        answer.set(Field.RESPONSE_CODE.number(), responseCode);
+        try {
+            Iso87.pack(answer);
+        } catch (RuntimeException e) {
+            // an echoed field still does not pack: answer with the bare minimum rather than not at all
+            ISOMsg bare = new ISOMsg();
+            bare.setPackager(Iso87.packager());
+            bare.set(0, answer.getString(0));
+            bare.set(Field.RESPONSE_CODE.number(), responseCode);
+            return bare;
+        }
+        return answer;
+    }
+}

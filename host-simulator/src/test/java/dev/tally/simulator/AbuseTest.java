@@ -1,0 +1,177 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.message.MessageView;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad peers never hurt good ones: garbage, a lying length header, half a message, a hang-up mid-frame,
+ * many idle connections. After each, a well-behaved terminal still gets its answers.
+ */
+class AbuseTest extends SimulatorHarness {
+
+    private TestTerminal good;
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+        good = signedOn("TALLY001");
+    }
+
+    private void goodClientStillWorks(String after) throws Exception {
+        assertEquals("00", MessageView.of(good.exchange(good.saleRequest(VISA, 1000, "OK-" + good.nextStan()).build()))
+                .responseCode(), "a good terminal is served after " + after);
+        try (TestTerminal fresh = terminal("TALLY002")) {
+            assertEquals("00", MessageView.of(fresh.echo()).responseCode(), "a new connection is served after " + after);
+        }
+    }
+
+    private Socket raw() throws IOException {
+        Socket s = new Socket("127.0.0.1", sim.isoPort());
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    /** Reads until the server closes the connection (returns true) or the timeout passes (false). */
+    private static boolean closedByServer(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // drain whatever comes
+            }
+            return true;
+        } catch (SocketException e) {
+            return true; // reset by the server
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void garbageBytesCloseOnlyThatConnection() throws Exception {
+        try (Socket s = raw()) {
+            byte[] junk = new byte[300];
+            new Random(7).nextBytes(junk);
+            junk[0] = 0x00;
+            junk[1] = 0x40; // a plausible length, then noise
+            s.getOutputStream().write(junk);
+            assertTrue(closedByServer(s), "the server drops a connection that sends garbage");
+        }
+        goodClientStillWorks("garbage");
+    }
+
+    @Test
+    void aLengthHeaderBeyondTheLimitClosesTheConnection() throws Exception {
+        try (Socket s = raw()) {
+            s.getOutputStream().write(new byte[] {(byte) 0xFF, (byte) 0xFF, 0x60, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00});
+            assertTrue(closedByServer(s));
+        }
+        goodClientStillWorks("a wrong length header");
+    }
+
+    @Test
+    void aLengthHeaderShorterThanTheMessageIsDroppedOrAnsweredNeverFatal() throws Exception {
+        byte[] body = Iso87.pack(good.saleRequest(VISA, 1000, "SHORT").build());
+        byte[] frame = Framing.frame(body, Framing.DEFAULT_TPDU);
+        frame[1] = (byte) (frame[1] - 20); // claims 20 bytes fewer than follow
+        try (Socket s = raw()) {
+            s.getOutputStream().write(frame);
+            assertTrue(closedByServer(s));
+        }
+        goodClientStillWorks("a short length header");
+    }
+
+    @Test
+    void halfAMessageThenHangingUpAndHalfAMessageThenSilence() throws Exception {
+        byte[] frame = Framing.frame(Iso87.pack(good.saleRequest(VISA, 1000, "HALF").build()), Framing.DEFAULT_TPDU);
+        try (Socket s = raw()) {
+            s.getOutputStream().write(frame, 0, frame.length / 2);
+            s.getOutputStream().flush();
+        } // hang-up mid-message
+        Socket silent = raw();
+        silent.getOutputStream().write(frame, 0, frame.length / 2); // ...and one that just stops talking
+        silent.getOutputStream().flush();
+        goodClientStillWorks("half messages");
+        silent.close();
+        assertEquals(1_000_000 - 1000, ledger().balance("visa-1"), "only the good sale was applied");
+    }
+
+    @Test
+    void manyIdleConnectionsWhileAGoodTerminalWorks() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                idle.add(raw());
+            }
+            for (int i = 0; i < 5; i++) {
+                goodClientStillWorks("200 idle connections (" + i + ")");
+            }
+            for (Socket s : idle) {
+                assertTrue(s.isConnected() && !s.isClosed());
+            }
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatSendsAResponseMtiGetsAFormatError() throws Exception {
+        try (TestTerminal t = signedOn("TALLY003")) {
+            var answer = dev.tally.spec.message.MessageBuilder.request(dev.tally.spec.message.MessageType.ECHO)
+                    .transmissionDateTime(TestTerminal.nextField7()).stan(t.nextStan()).terminalId("TALLY003").build();
+            answer.set(0, "0810");
+            answer.set(39, "00");
+            t.send(answer);
+            Optional<org.jpos.iso.ISOMsg> reply = t.receiveWithin(Duration.ofSeconds(2));
+            assertTrue(reply.isEmpty() || "30".equals(reply.get().getString(39)), "no answer or a format error");
+        }
+        goodClientStillWorks("a stray response");
+    }
+
+    @Test
+    void nothingListensOnANonLoopbackAddress() throws Exception {
+        List<InetAddress> others = new ArrayList<>();
+        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && a instanceof Inet4Address) {
+                    others.add(a);
+                }
+            }
+        }
+        Assumptions.assumeFalse(others.isEmpty(), "this machine has no non-loopback IPv4 address to try");
+        for (InetAddress a : others) {
+            for (int port : new int[] {sim.isoPort(), sim.adminPort()}) {
+                try (Socket s = new Socket()) {
+                    assertThrows(ConnectException.class, () -> s.connect(new InetSocketAddress(a, port), 2000),
+                            "port " + port + " must not be reachable on " + a.getHostAddress());
+                }
+            }
+        }
+        assertTrue(sim.adminUri().toString().startsWith("http://127.0.0.1:"));
+        goodClientStillWorks("the bind check");
+    }
+}

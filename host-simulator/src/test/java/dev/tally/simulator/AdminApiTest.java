@@ -1,0 +1,153 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.admin.StatementCsv;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin API as the terminal team and lab scripts use it (docs/simulator.md "Admin API"). */
+class AdminApiTest extends SimulatorHarness {
+
+    private AdminClient admin;
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+        admin = new AdminClient(sim.adminUri());
+    }
+
+    @Test
+    void healthNamesTheBusinessDate() throws Exception {
+        JsonNode h = admin.getJson("/health");
+        assertEquals("UP", h.get("status").asText());
+        assertEquals(ledger().businessDate().toString(), h.get("businessDate").asText());
+    }
+
+    @Test
+    void transactionsWithLedgerAndCreditStateFilteredByTerminalOrderAndStan() throws Exception {
+        int stan;
+        try (TestTerminal t = signedOn("TALLY001"); TestTerminal t2 = signedOn("TALLY002")) {
+            var sale = t.saleRequest(VISA, 1234, "ORD-1").build();
+            stan = dev.tally.spec.message.MessageView.of(sale).stan();
+            t.exchange(sale);
+            t.exchange(t.saleRequest(VISA, 1078, "ORD-2").build());
+            t2.exchange(t2.saleRequest(VISA, 1005, "ORD-3").build());
+        }
+        JsonNode all = admin.getJson("/transactions").get("transactions");
+        assertEquals(3, all.size());
+        JsonNode one = admin.getJson("/transactions?terminal=TALLY001&order=ORD-1").get("transactions");
+        assertEquals(1, one.size());
+        JsonNode tx = one.get(0);
+        assertEquals("TALLY001", tx.get("terminalId").asText());
+        assertEquals(TestTerminal.MERCHANT, tx.get("merchantId").asText());
+        assertEquals(stan, tx.get("stan").asInt());
+        assertEquals(10, tx.get("transmissionTime").asText().length());
+        assertEquals("ORD-1", tx.get("orderRef").asText());
+        assertEquals("0200", tx.get("mti").asText());
+        assertTrue(tx.get("amount").isIntegralNumber());
+        assertEquals(1234, tx.get("amount").asLong());
+        assertEquals("840", tx.get("currency").asText());
+        assertEquals("476173******0119", tx.get("maskedPan").asText());
+        assertEquals("00", tx.get("responseCode").asText());
+        assertEquals("APPROVED", tx.get("state").asText());
+        assertTrue(tx.get("debitStanding").asBoolean());
+        assertEquals(0, tx.get("reversalCount").asInt());
+        assertEquals("CREDITED", tx.get("creditState").asText());
+        assertEquals(ledger().businessDate().toString(), tx.get("creditDate").asText());
+        assertEquals(12, tx.get("rrn").asText().length());
+        assertEquals(6, tx.get("authCode").asText().length());
+        assertEquals(ledger().businessDate().toString(), tx.get("businessDate").asText());
+
+        assertEquals(1, admin.getJson("/transactions?stan=" + String.format("%06d", stan) + "&terminal=TALLY001")
+                .get("transactions").size());
+        JsonNode pending = admin.getJson("/transactions?order=ORD-2").get("transactions").get(0);
+        assertEquals("PENDING", pending.get("creditState").asText());
+        JsonNode declined = admin.getJson("/transactions?terminal=TALLY002").get("transactions").get(0);
+        assertEquals("DECLINED", declined.get("state").asText());
+        assertEquals("NONE", declined.get("creditState").asText());
+        assertTrue(declined.get("creditDate").isNull());
+        assertTrue(declined.get("authCode").isNull());
+    }
+
+    @Test
+    void cardsWithMaskedPansAndBalances() throws Exception {
+        JsonNode cards = admin.getJson("/cards").get("cards");
+        assertEquals(CARDS.all().size(), cards.size());
+        assertEquals("visa-1", cards.get(0).get("id").asText());
+        assertEquals("476173******0119", cards.get(0).get("maskedPan").asText());
+        assertEquals(1_000_000, cards.get(0).get("balance").asLong());
+    }
+
+    @Test
+    void statementIsCsvWithDocumentedColumnsAndDecimalAmounts() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1234, "ORD-S1").build());
+            t.exchange(t.saleRequest(VISA, 1078, "ORD-S2").build());
+            t.exchange(t.saleRequest(VISA, 1005, "ORD-S3").build()); // declined: not on the statement
+        }
+        String today = ledger().businessDate().toString();
+        var r = admin.get("/statement?merchant=" + TestTerminal.MERCHANT + "&date=" + today);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+        List<String> lines = r.body().lines().toList();
+        assertEquals(StatementCsv.HEADER, lines.get(0));
+        assertEquals("business_date,merchant_id,terminal_id,order_ref,stan,rrn,auth_code,amount,currency,masked_pan,"
+                + "txn_state,credit_state,credit_date", lines.get(0));
+        assertEquals(3, lines.size());
+        String[] first = lines.get(1).split(",", -1);
+        assertEquals(13, first.length);
+        assertEquals(today, first[0]);
+        assertEquals("ORD-S1", first[3]);
+        assertEquals("12.34", first[7]);
+        assertEquals("476173******0119", first[9]);
+        assertEquals("APPROVED", first[10]);
+        assertEquals("CREDITED", first[11]);
+        assertEquals(today, first[12]);
+        String[] second = lines.get(2).split(",", -1);
+        assertEquals("10.78", second[7]);
+        assertEquals("PENDING", second[11]);
+
+        String tomorrow = admin.json(admin.post("/cutover")).get("businessDate").asText();
+        assertEquals(ledger().businessDate().toString(), tomorrow);
+        List<String> next = admin.get("/statement?merchant=" + TestTerminal.MERCHANT + "&date=" + tomorrow).body().lines().toList();
+        assertEquals(2, next.size(), "the .78 sale shows on the day it was credited");
+        assertTrue(next.get(1).endsWith("CREDITED," + tomorrow), next.get(1));
+    }
+
+    @Test
+    void metricsCountRequestsByMtiAndAnswersByCodeWithLatencyPercentiles() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "M-1").build());
+            t.exchange(t.saleRequest(VISA, 1051, "M-2").build());
+        }
+        JsonNode m = admin.getJson("/metrics");
+        assertEquals(2, m.get("requestsByMti").get("0200").asLong());
+        assertEquals(1, m.get("requestsByMti").get("0800").asLong());
+        assertEquals(2, m.get("answersByResponseCode").get("00").asLong());
+        assertEquals(1, m.get("answersByResponseCode").get("51").asLong());
+        assertTrue(m.get("latencyMillis").has("p99"));
+        assertTrue(m.get("latencySamples").asLong() >= 3);
+    }
+
+    @Test
+    void badRequestsGet4xxWithAnError() throws Exception {
+        var badDate = admin.get("/statement?date=22-11-2026");
+        assertEquals(400, badDate.statusCode());
+        assertTrue(admin.json(badDate).get("error").asText().contains("YYYY-MM-DD"));
+        var badStan = admin.get("/transactions?stan=abc");
+        assertEquals(400, badStan.statusCode());
+        assertEquals(404, admin.get("/nothing-here").statusCode());
+        assertFalse(admin.json(admin.get("/nothing-here")).get("error").asText().isEmpty());
+        assertEquals(405, admin.get("/cutover").statusCode());
+        assertEquals(405, admin.post("/transactions").statusCode());
+        assertEquals(ledger().businessDate().toString(), admin.getJson("/health").get("businessDate").asText(),
+                "nothing changed");
+        await("admin still up", Duration.ofSeconds(2), () -> true);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.simulator.ledger.CreditState;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import dev.tally.simulator.ledger.TxnState;
+import dev.tally.spec.crypto.KeyCheckValue;
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.message.MessageView;
+import java.util.HexFormat;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Sign-on, echo, sale, balance inquiry and the host's refusals (SPEC.md §4.1–4.4, §5). */
+class HostFlowsTest extends SimulatorHarness {
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+    }
+
+    @Test
+    void signOnDeliversKeysUnderTheTmkWithMatchingCheckValuesAndStoresThemOnlyEncrypted() throws Exception {
+        try (TestTerminal t = terminal("TALLY001")) {
+            ISOMsg answer = t.signOn(); // unwrap checks both KCVs
+            MessageView v = MessageView.of(answer);
+            assertEquals("0810", v.mti());
+            assertFalse(MessageMac.hasMac(answer), "0810 is not MACed");
+            var kb = v.keyBlocks().orElseThrow();
+            assertEquals(KeyCheckValue.hex(t.keys().pinKey()), kb.pinKeyKcv());
+            assertEquals(KeyCheckValue.hex(t.keys().macKey()), kb.macKeyKcv());
+            var stored = ledger().sessionKeys("TALLY001").orElseThrow();
+            String clearMac = HexFormat.of().withUpperCase().formatHex(t.keys().macKey());
+            String clearPin = HexFormat.of().withUpperCase().formatHex(t.keys().pinKey());
+            assertEquals(kb.macKeyUnderTmk(), stored.macKeyUnderTmk());
+            assertFalse(stored.macKeyUnderTmk().equals(clearMac) || stored.pinKeyUnderTmk().equals(clearPin),
+                    "keys at rest are the cryptograms, not the clear keys");
+            assertEquals("08D7B4", stored.tmkKcv());
+        }
+    }
+
+    @Test
+    void echoAnswers00() throws Exception {
+        try (TestTerminal t = terminal("TALLY001")) {
+            assertEquals("00", MessageView.of(t.echo()).responseCode());
+        }
+    }
+
+    @Test
+    void approvedSaleDebitsTheCardOnceAndCreditsTheMerchant() throws Exception {
+        long before = ledger().balance("visa-1");
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg answer = t.exchange(t.saleRequest(VISA, 1234, "INV-1").build());
+            MessageView v = MessageView.of(answer);
+            assertEquals("0210", v.mti());
+            assertEquals("00", v.responseCode());
+            assertEquals(12, v.rrn().length());
+            assertEquals(6, v.authCode().length());
+            assertEquals("INV-1", v.orderReference().orElseThrow());
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()), "0210 is MACed with the session MAC key");
+        }
+        assertEquals(before - 1234, ledger().balance("visa-1"));
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-1");
+        assertEquals(TxnState.APPROVED, tx.state());
+        assertTrue(tx.debitStanding());
+        assertEquals(CreditState.CREDITED, tx.creditState());
+        assertEquals(ledger().businessDate(), tx.creditDate());
+        assertEquals("476173******0119", tx.maskedPan());
+        assertEquals("visa-1", tx.cardId());
+    }
+
+    @Test
+    void saleAboveTheBalanceIsDeclined51AndNothingIsDebited() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            assertEquals("51", MessageView.of(t.exchange(t.saleRequest(LOW, 2000, "INV-LOW").build())).responseCode());
+        }
+        assertEquals(1000, ledger().balance("low-1"));
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-LOW");
+        assertEquals(TxnState.DECLINED, tx.state());
+        assertFalse(tx.debitStanding());
+        assertEquals(CreditState.NONE, tx.creditState());
+    }
+
+    @Test
+    void unknownCardIs14AndExpiredCardIs54() throws Exception {
+        var unknown = new dev.tally.spec.card.TestCard("x", "4111111111111111", VISA.expiry(), "1234", 0, "840", "not on file");
+        try (TestTerminal t = signedOn("TALLY001")) {
+            assertEquals("14", MessageView.of(t.exchange(t.saleRequest(unknown, 100, "INV-14").build())).responseCode());
+            assertEquals("54", MessageView.of(t.exchange(t.saleRequest(EXPIRED, 100, "INV-54").build())).responseCode());
+            var wrongExpiry = new dev.tally.spec.card.TestCard("v", VISA.pan(), VISA.expiry().plusMonths(1), "1234", 0, "840", "");
+            assertEquals("54", MessageView.of(t.exchange(t.saleRequest(wrongExpiry, 100, "INV-54b").build())).responseCode());
+        }
+        assertEquals("411111******1111", onlyTxn("TALLY001", "INV-14").maskedPan());
+        assertNull(onlyTxn("TALLY001", "INV-14").cardId());
+        assertEquals(100000, ledger().balance("expired-1"));
+    }
+
+    @Test
+    void pinIsCheckedUnderTheSessionPinKey() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            assertEquals("00", MessageView.of(t.exchange(t.withPin(t.saleRequest(VISA, 500, "INV-PIN-OK"), VISA, VISA.pin())
+                    .build())).responseCode());
+            assertEquals("55", MessageView.of(t.exchange(t.withPin(t.saleRequest(VISA, 500, "INV-PIN-BAD"), VISA, "9999")
+                    .build())).responseCode());
+        }
+        assertEquals(1000000 - 500, ledger().balance("visa-1"));
+    }
+
+    @Test
+    void balanceInquiryAnswersTheAvailableBalanceAndChangesNothing() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 2500, "INV-B").build());
+            MessageView v = MessageView.of(t.exchange(t.withPin(t.balanceRequest(VISA), VISA, VISA.pin()).build()));
+            assertEquals("0110", v.mti());
+            assertEquals("00", v.responseCode());
+            assertEquals(1000000 - 2500, v.balance().orElseThrow().amount());
+            assertEquals("840", v.balance().orElseThrow().currency());
+        }
+        assertEquals(1000000 - 2500, ledger().balance("visa-1"));
+    }
+
+    @Test
+    void duplicateSaleIsAnswered94WithoutASecondDebit() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 700, "INV-DUP").build();
+            MessageView first = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+            MessageView second = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+            assertEquals("00", first.responseCode());
+            assertEquals("94", second.responseCode());
+            assertEquals(first.rrn(), second.rrn(), "94 names the original's RRN");
+        }
+        assertEquals(1000000 - 700, ledger().balance("visa-1"));
+        assertEquals(1, txns("TALLY001", "INV-DUP").size());
+    }
+
+    @Test
+    void wrongMacIsA0AndNothingIsApplied() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 800, "INV-MAC").build();
+            MessageMac.apply(sale, new byte[16]); // not the session MAC key
+            t.sendRaw(sale);
+            ISOMsg answer = t.receive();
+            assertEquals("A0", MessageView.of(answer).responseCode());
+            assertNotNull(MessageView.of(answer).rrn());
+        }
+        assertEquals(1000000, ledger().balance("visa-1"));
+        assertTrue(txns("TALLY001", "INV-MAC").isEmpty());
+    }
+
+    @Test
+    void macWithKeysReplacedByANewSignOnIsA0() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001"); TestTerminal again = terminal("TALLY001")) {
+            again.signOn(); // the host replaces the keys at once
+            assertEquals("A0", MessageView.of(t.exchange(t.saleRequest(VISA, 800, "INV-OLD").build())).responseCode());
+        }
+    }
+
+    @Test
+    void terminalWithoutSessionKeysGetsA1WithoutMac() throws Exception {
+        try (TestTerminal t = terminal("TALLY009")) {
+            ISOMsg answer = t.exchange(t.saleRequest(VISA, 900, "INV-A1").build());
+            assertEquals("A1", MessageView.of(answer).responseCode());
+            assertFalse(MessageMac.hasMac(answer));
+        }
+        assertTrue(txns("TALLY009", null).isEmpty());
+    }
+
+    @Test
+    void missingMandatoryFieldIsAFormatError30AndNothingIsApplied() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 1000, "INV-30").build();
+            sale.unset(14); // expiry is mandatory in a 0200
+            ISOMsg answer = t.exchange(sale);
+            MessageView v = MessageView.of(answer);
+            assertEquals("0210", v.mti());
+            assertEquals("30", v.responseCode());
+            assertEquals("INV-30", v.orderReference().orElseThrow());
+            assertFalse(answer.hasField(2), "card data is never echoed");
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()));
+        }
+        assertEquals(1000000, ledger().balance("visa-1"));
+        assertTrue(txns("TALLY001", "INV-30").isEmpty());
+    }
+
+    @Test
+    void macOffAcceptsRequestsWithoutVerifying() throws Exception {
+        sim.close();
+        start(config().withMacRequired(false));
+        try (TestTerminal t = terminal("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 1100, "INV-NOMAC").build();
+            sale.unset(MessageMac.PRIMARY_MAC_FIELD);
+            assertEquals("00", MessageView.of(t.exchange(sale)).responseCode());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.format.MessageLog.Entry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+/** The host's message log: requests in, answers out, and what the scenario did instead, masked. */
+class HostMessageLogTest extends SimulatorHarness {
+
+    @Test
+    void everyRequestAndWhatBecameOfItIsLoggedWithoutCardData() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.withPin(t.saleRequest(VISA, 1000, "L-1"), VISA, VISA.pin()).build());
+            t.send(t.saleRequest(VISA, 1072, "L-72").build());
+            t.receive();
+            t.receive();
+            t.send(t.saleRequest(VISA, 1069, "L-69").build());
+            assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty());
+        }
+        sim.close();
+        sim = null;
+        List<Entry> log = MessageLog.read(logFile);
+        Entry saleIn = log.stream().filter(e -> "L-1".equals(e.orderRef()) && e.dir() == MessageLog.Direction.IN)
+                .findFirst().orElseThrow();
+        assertEquals("0200", saleIn.mti());
+        assertEquals(MessageLog.Event.REQUEST, saleIn.event());
+        Entry saleOut = log.stream().filter(e -> "L-1".equals(e.orderRef()) && e.dir() == MessageLog.Direction.OUT)
+                .findFirst().orElseThrow();
+        assertEquals("0210", saleOut.mti());
+        assertEquals("00", saleOut.responseCode());
+        assertEquals(saleIn.messageId(), saleOut.messageId());
+        assertEquals(1, log.stream().filter(e -> "L-72".equals(e.orderRef())
+                && e.event() == MessageLog.Event.DUPLICATE_RESPONSE).count());
+        Entry withheld = log.stream().filter(e -> "L-69".equals(e.orderRef()) && e.dir() == MessageLog.Direction.OUT)
+                .findFirst().orElseThrow();
+        assertNull(withheld.mti());
+        assertEquals(MessageLog.Event.TIMEOUT, withheld.event());
+        assertTrue(withheld.note().contains("withheld"), withheld.note());
+
+        String text = Files.readString(logFile);
+        assertTrue(text.contains("476173******0119"));
+        for (var card : CARDS.all()) {
+            assertFalse(text.contains(card.pan()), "no full PAN in the message log");
+        }
+        ISOMsg rebuilt = saleIn.toMessage();
+        assertFalse(rebuilt.hasField(52), "the PIN block is never logged");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.simulator.ledger.CreditState;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import dev.tally.simulator.ledger.TxnState;
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.message.MessageView;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reversal and repeat (SPEC.md §4.6): restores exactly once, idempotent across a restart. */
+class ReversalTest extends SimulatorHarness {
+
+    private static final long OPENING = 1_000_000;
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+    }
+
+    @Test
+    void reversalRestoresTheBalanceOnceAndRepeatsAnswerTheSame() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 4200, "INV-R1").build();
+            assertEquals("00", MessageView.of(t.exchange((ISOMsg) sale.clone())).responseCode());
+            assertEquals(OPENING - 4200, ledger().balance("visa-1"));
+            int rs = t.nextStan();
+            ISOMsg answer = t.exchange(t.reversalOf(sale, rs, false, ReversalReason.NO_RESPONSE));
+            MessageView v = MessageView.of(answer);
+            assertEquals("0410", v.mti());
+            assertEquals("00", v.responseCode());
+            assertEquals(rs, v.stan());
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()), "0410 is MACed (field 128: it carries field 90)");
+            assertEquals(OPENING, ledger().balance("visa-1"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE)))
+                        .responseCode());
+            }
+        }
+        assertEquals(OPENING, ledger().balance("visa-1"), "restored exactly once");
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-R1");
+        assertEquals(TxnState.REVERSED, tx.state());
+        assertFalse(tx.debitStanding());
+        assertEquals(4, tx.reversalCount());
+        assertEquals(CreditState.NONE, tx.creditState(), "the merchant credit is cancelled");
+    }
+
+    @Test
+    void repeatAfterARestartOnTheSameLedgerDoesNotCreditTwice() throws Exception {
+        ISOMsg sale;
+        int rs;
+        try (TestTerminal t = signedOn("TALLY001")) {
+            sale = t.saleRequest(VISA, 5020, "INV-R2").build();
+            assertEquals("00", MessageView.of(t.exchange((ISOMsg) sale.clone())).responseCode());
+            rs = t.nextStan();
+            assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, false, ReversalReason.NO_RESPONSE)))
+                    .responseCode());
+            assertEquals(OPENING, ledger().balance("visa-1"));
+
+            int port = sim.isoPort();
+            sim.close();
+            start(config().withPort(port)); // same ledger file, same port
+            assertEquals(OPENING, ledger().balance("visa-1"), "the ledger survived the restart");
+
+            t.connect(); // the session keys are in the ledger (under the TMK): no new sign-on needed
+            MessageView again = MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE)));
+            assertEquals("00", again.responseCode());
+            ISOMsg dup = (ISOMsg) sale.clone();
+            assertEquals("94", MessageView.of(t.exchange(dup)).responseCode(), "the sale itself is still a duplicate");
+        }
+        assertEquals(OPENING, ledger().balance("visa-1"), "no double credit after the restart");
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-R2");
+        assertEquals(TxnState.REVERSED, tx.state());
+        assertEquals(2, tx.reversalCount());
+    }
+
+    @Test
+    void reversalOfAnUnknownSaleIs25AndOfADeclinedSaleIs00WithNothingToUndo() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg never = t.saleRequest(VISA, 1234, "INV-NEVER").build();
+            assertEquals("25", MessageView.of(t.exchange(t.reversalOf(never, t.nextStan(), false, ReversalReason.OTHER)))
+                    .responseCode());
+
+            ISOMsg declined = t.saleRequest(LOW, 5000, "INV-DECL").build();
+            assertEquals("51", MessageView.of(t.exchange((ISOMsg) declined.clone())).responseCode());
+            assertEquals("00", MessageView.of(t.exchange(t.reversalOf(declined, t.nextStan(), false,
+                    ReversalReason.TERMINAL_FAILURE))).responseCode());
+        }
+        assertEquals(1000, ledger().balance("low-1"));
+        assertEquals(TxnState.DECLINED, onlyTxn("TALLY001", "INV-DECL").state());
+    }
+
+    @Test
+    void reversalWithAWrongMacIsA0AndRestoresNothing() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 3000, "INV-RMAC").build();
+            t.exchange((ISOMsg) sale.clone());
+            ISOMsg rev = t.reversalOf(sale, t.nextStan(), false, ReversalReason.NO_RESPONSE);
+            MessageMac.apply(rev, new byte[16]);
+            t.sendRaw(rev);
+            assertEquals("A0", MessageView.of(t.receive()).responseCode());
+        }
+        assertEquals(OPENING - 3000, ledger().balance("visa-1"));
+        assertEquals(TxnState.APPROVED, onlyTxn("TALLY001", "INV-RMAC").state());
+    }
+}

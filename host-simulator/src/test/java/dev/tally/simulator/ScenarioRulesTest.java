@@ -1,0 +1,116 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.simulator.ledger.CreditState;
+import dev.tally.simulator.ledger.TxnState;
+import dev.tally.simulator.scenario.ScenarioException;
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.message.MessageView;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+/** A scenario file driving the host, reloaded through the admin API without a restart. */
+class ScenarioRulesTest extends SimulatorHarness {
+
+    private Path scenario(String json) throws Exception {
+        Path f = dir.resolve("scenario.json");
+        Files.writeString(f, json);
+        return f;
+    }
+
+    @Test
+    void rulesOfTheFileApplyAndAReloadChangesThemWithoutARestart() throws Exception {
+        Path file = scenario("""
+                {"rules": [
+                  {"name": "TALLY002 issuer down", "match": {"terminal": "TALLY002", "mti": "0200"}, "action": {"respond": "91"}},
+                  {"name": "second sale of TALLY001 declined", "match": {"terminal": "TALLY001", "mti": "0200", "occurrence": 2},
+                   "action": {"respond": "05"}}
+                ]}""");
+        start(config().withScenarioFile(file));
+        AdminClient admin = new AdminClient(sim.adminUri());
+        try (TestTerminal t1 = signedOn("TALLY001"); TestTerminal t2 = signedOn("TALLY002")) {
+            assertEquals("91", MessageView.of(t2.exchange(t2.saleRequest(VISA, 1000, "B-1").build())).responseCode());
+            assertEquals("00", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1000, "A-1").build())).responseCode());
+            assertEquals("05", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1000, "A-2").build())).responseCode());
+            assertEquals("00", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1005, "A-3").build())).responseCode(),
+                    "no test amounts when a file is given without testAmounts");
+
+            Files.writeString(file, """
+                    {"testAmounts": true, "rules": [{"match": {"terminal": "TALLY002"}, "action": {"respond": "96"}}]}""");
+            var reload = admin.post("/scenario/reload");
+            assertEquals(200, reload.statusCode());
+            assertEquals(1 + 16, admin.json(reload).get("rules").asInt());
+            assertEquals("96", MessageView.of(t2.exchange(t2.saleRequest(VISA, 1000, "B-2").build())).responseCode());
+            assertEquals("05", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1005, "A-4").build())).responseCode());
+
+            Files.writeString(file, "{\"rules\": [{\"match\": {\"cents\": 500}, \"action\": {\"respond\": \"05\"}}]}");
+            var bad = admin.post("/scenario/reload");
+            assertEquals(422, bad.statusCode());
+            assertTrue(admin.json(bad).get("error").asText().contains("match.cents"), bad.body());
+            assertEquals("96", MessageView.of(t2.exchange(t2.saleRequest(VISA, 1000, "B-3").build())).responseCode(),
+                    "a bad file leaves the rules in force");
+        }
+    }
+
+    @Test
+    void creditAfterADelayIsCreditedOnceTheClockPassesIt() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+        start(config().withClock(clock).withScenarioFile(scenario("""
+                {"rules": [{"match": {"mti": "0200"}, "action": {"creditAfter": "30m"}}]}""")));
+        try (TestTerminal t = signedOn("TALLY001")) {
+            assertEquals("00", MessageView.of(t.exchange(t.saleRequest(VISA, 1000, "C-1").build())).responseCode());
+        }
+        assertEquals(CreditState.PENDING, onlyTxn("TALLY001", "C-1").creditState());
+        clock.advance(Duration.ofMinutes(29));
+        assertEquals(CreditState.PENDING, onlyTxn("TALLY001", "C-1").creditState());
+        clock.advance(Duration.ofMinutes(2));
+        var tx = onlyTxn("TALLY001", "C-1");
+        assertEquals(CreditState.CREDITED, tx.creditState());
+        assertEquals(java.time.LocalDate.parse("2026-11-22"), tx.creditDate());
+    }
+
+    @Test
+    void droppedReversalsAreCountedInTheLedgerAcrossARestart() throws Exception {
+        Path file = scenario("""
+                {"rules": [{"match": {"mti": "0200", "amount": 3333}, "action": {"dropResponse": true, "dropReversals": 2}}]}""");
+        start(config().withScenarioFile(file));
+        int port = sim.isoPort();
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 3333, "D-1").build();
+            t.send((ISOMsg) sale.clone());
+            assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty());
+            int rs = t.nextStan();
+            t.connect();
+            t.send(t.reversalOf(sale, rs, false, ReversalReason.NO_RESPONSE));
+            assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "first reversal dropped");
+
+            sim.close();
+            start(config().withScenarioFile(file).withPort(port));
+            t.connect();
+            t.send(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE));
+            assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "second reversal dropped, after the restart");
+            t.connect();
+            assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE)))
+                    .responseCode(), "the third is acknowledged");
+        }
+        var tx = onlyTxn("TALLY001", "D-1");
+        assertEquals(TxnState.REVERSED, tx.state());
+        assertEquals(3, tx.reversalCount());
+        assertEquals(1_000_000, ledger().balance("visa-1"));
+    }
+
+    @Test
+    void anInvalidScenarioFileStopsTheStartWithTheRuleAndKey() throws Exception {
+        Path file = scenario("{\"rules\": [{\"name\": \"typo\", \"match\": {\"amout\": 5}, \"action\": {\"respond\": \"05\"}}]}");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> start(config().withScenarioFile(file)));
+        assertTrue(e.getMessage().contains("rule 1 (\"typo\"): match: unknown key 'amout'"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("ledger.db")), "nothing was created");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.SettlementTotals;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Settlement, batch upload and trailer (SPEC.md §4.7). */
+class SettlementTest extends SimulatorHarness {
+
+    private TestTerminal t;
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+        t = signedOn("TALLY001");
+    }
+
+    @Test
+    void equalTotalsClose00AndSettlingTheSameBatchAgainIs00() throws Exception {
+        t.exchange(t.saleRequest(VISA, 1000, "INV-1").build());
+        t.exchange(t.saleRequest(VISA, 2000, "INV-2").build());
+        ISOMsg reversed = t.saleRequest(VISA, 500, "INV-3").build();
+        t.exchange((ISOMsg) reversed.clone());
+        t.exchange(t.reversalOf(reversed, t.nextStan(), false, ReversalReason.OTHER));
+        t.exchange(t.saleRequest(VISA, 1005, "INV-4").build()); // declined 05: not in the batch
+
+        SettlementTotals totals = new SettlementTotals(2, 3000, 0, 0);
+        MessageView v = MessageView.of(t.exchange(t.settlement(1, totals, false)));
+        assertEquals("0510", v.mti());
+        assertEquals("00", v.responseCode());
+        assertEquals(1, v.batchNumber());
+        assertEquals(totals, v.settlementTotals().orElseThrow());
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(1, totals, false))).responseCode(), "idempotent");
+
+        // the next batch starts empty
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(2, SettlementTotals.ZERO, false))).responseCode());
+        ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all().terminal("TALLY001")).stream()
+                .filter(x -> x.debitStanding())
+                .forEach(x -> assertTrue(x.settlementBatchId() != null, "approved sales are in a closed batch"));
+    }
+
+    @Test
+    void settlementWithAWrongMacIsA0AndClosesNothing() throws Exception {
+        t.exchange(t.saleRequest(VISA, 1000, "INV-M").build());
+        ISOMsg settle = t.settlement(3, new SettlementTotals(1, 1000, 0, 0), false);
+        dev.tally.spec.crypto.MessageMac.apply(settle, new byte[16]);
+        t.sendRaw(settle);
+        assertEquals("A0", MessageView.of(t.receive()).responseCode());
+        assertTrue(ledger().batches("TALLY001").isEmpty());
+    }
+
+    @Test
+    void differentTotalsAre95ThenUploadAndTrailerClose00() throws Exception {
+        ISOMsg s1 = t.saleRequest(VISA, 1000, "INV-A").build();
+        ISOMsg a1 = t.exchange((ISOMsg) s1.clone());
+        ISOMsg s2 = t.saleRequest(VISA, 1069, "INV-B").build(); // applied, answer dropped: the terminal does not know
+        t.send((ISOMsg) s2.clone());
+        t.receiveWithin(java.time.Duration.ofMillis(500));
+        t.connect();
+
+        SettlementTotals terminalView = new SettlementTotals(1, 1000, 0, 0);
+        MessageView first = MessageView.of(t.exchange(t.settlement(7, terminalView, false)));
+        assertEquals("95", first.responseCode());
+        assertEquals(new SettlementTotals(2, 2069, 0, 0), first.settlementTotals().orElseThrow(), "the host's view");
+
+        MessageView up = MessageView.of(t.exchange(t.uploadOf(s1, a1)));
+        assertEquals("0330", up.mti());
+        assertEquals("00", up.responseCode());
+        assertEquals(1, ledger().uploadCount("TALLY001"));
+
+        MessageView trailer = MessageView.of(t.exchange(t.settlement(7, terminalView, true)));
+        assertEquals("0510", trailer.mti());
+        assertEquals("00", trailer.responseCode());
+        String diff = ledger().batchDifferences("TALLY001", 7).orElseThrow();
+        assertTrue(diff.contains("not uploaded"), diff);
+        assertTrue(diff.contains(String.format("%06d", MessageView.of(s2).stan())), diff);
+
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(7, terminalView, false))).responseCode(),
+                "a closed batch settles 00 again");
+
+        var batch = new AdminClient(sim.adminUri()).getJson("/settlements?terminal=TALLY001").get("settlements").get(0);
+        assertEquals(7, batch.get("batchNumber").asInt());
+        assertEquals("CLOSED", batch.get("status").asText());
+        assertEquals(1, batch.get("uploads").asInt());
+        assertEquals(terminalView.encode(), batch.get("terminalTotals").asText());
+        assertTrue(batch.get("differences").asText().contains("not uploaded"));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.tally.simulator.ledger.Ledger;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts a simulator per test on free loopback ports with a fresh ledger file and a short late delay. */
+abstract class SimulatorHarness {
+
+    static final Duration LATE = Duration.ofMillis(300);
+    static final TestCards CARDS = TestCards.bundled();
+    static final TestCard VISA = CARDS.find("visa-1").orElseThrow();
+    static final TestCard LOW = CARDS.find("low-1").orElseThrow();
+    static final TestCard EXPIRED = CARDS.find("expired-1").orElseThrow();
+
+    @TempDir
+    Path dir;
+
+    Simulator sim;
+
+    Simulator start() throws Exception {
+        return start(config());
+    }
+
+    SimulatorConfig config() {
+        return SimulatorConfig.defaults(dir.resolve("ledger.db")).withLateDelay(LATE);
+    }
+
+    Simulator start(SimulatorConfig config) throws Exception {
+        sim = Simulator.start(config);
+        return sim;
+    }
+
+    @AfterEach
+    void stopSimulator() {
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    Ledger ledger() {
+        return sim.ledger();
+    }
+
+    TestTerminal terminal(String id) throws Exception {
+        return new TestTerminal(sim.isoPort(), id);
+    }
+
+    TestTerminal signedOn(String id) throws Exception {
+        TestTerminal t = terminal(id);
+        t.signOn();
+        return t;
+    }
+
+    List<LedgerTransaction> txns(String terminal, String order) {
+        return ledger().transactions(Ledger.Filter.all().terminal(terminal).order(order));
+    }
+
+    LedgerTransaction onlyTxn(String terminal, String order) {
+        List<LedgerTransaction> l = txns(terminal, order);
+        if (l.size() != 1) {
+            fail("expected exactly one ledger transaction for order " + order + ", found " + l.size());
+        }
+        return l.get(0);
+    }
+
+    /** Polls until the condition holds or the deadline passes (no sleeping to wait for a fixed time). */
+    static void await(String what, Duration deadline, BooleanSupplier condition) {
+        Instant end = Instant.now().plus(deadline);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(10); // poll interval, not a wait for the outcome
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+}

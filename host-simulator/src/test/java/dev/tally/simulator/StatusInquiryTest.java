@@ -1,0 +1,94 @@
+package dev.tally.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.StatusAnswer;
+import dev.tally.spec.message.StatusAnswer.CreditState;
+import dev.tally.spec.message.StatusAnswer.OriginalState;
+import java.time.Duration;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Status inquiry (SPEC.md §4.5): what became of an earlier sale, field 48. */
+class StatusInquiryTest extends SimulatorHarness {
+
+    private TestTerminal t;
+
+    @BeforeEach
+    void up() throws Exception {
+        start();
+        t = signedOn("TALLY001");
+    }
+
+    private MessageView status(ISOMsg sale) throws Exception {
+        return MessageView.of(t.exchange(t.statusOf(sale)));
+    }
+
+    @Test
+    void approvedSaleIsReportedWithItsRrnAuthCodeAndCredit() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 1500, "INV-S1").build();
+        MessageView answer = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+        MessageView s = status(sale);
+        assertEquals("0110", s.mti());
+        assertEquals("00", s.responseCode());
+        assertEquals("INV-S1", s.orderReference().orElseThrow());
+        StatusAnswer a = s.statusAnswer().orElseThrow();
+        assertEquals(OriginalState.APPROVED, a.state());
+        assertEquals("00", a.originalResponseCode());
+        assertEquals(1500, a.amount());
+        assertEquals(CreditState.CREDITED, a.credit());
+        assertEquals(ledger().businessDate(), a.creditDate());
+        assertEquals(answer.rrn(), s.rrn());
+        assertEquals(answer.authCode(), s.authCode());
+    }
+
+    @Test
+    void saleWhoseAnswerWasDroppedIsApprovedAndPendingCreditIsReported() throws Exception {
+        ISOMsg dropped = t.saleRequest(VISA, 1069, "INV-S69").build();
+        t.send((ISOMsg) dropped.clone());
+        t.receiveWithin(Duration.ofMillis(500));
+        t.connect();
+        assertEquals(OriginalState.APPROVED, status(dropped).statusAnswer().orElseThrow().state());
+
+        ISOMsg delayed = t.saleRequest(VISA, 1078, "INV-S78").build();
+        t.exchange((ISOMsg) delayed.clone());
+        StatusAnswer a = status(delayed).statusAnswer().orElseThrow();
+        assertEquals(CreditState.PENDING, a.credit());
+        assertEquals(ledger().businessDate().plusDays(1), a.creditDate());
+
+        ISOMsg never = t.saleRequest(VISA, 1077, "INV-S77").build();
+        t.exchange((ISOMsg) never.clone());
+        StatusAnswer n = status(never).statusAnswer().orElseThrow();
+        assertEquals(CreditState.NOT_CREDITED, n.credit());
+        assertNull(n.creditDate());
+    }
+
+    @Test
+    void declinedReversedAndUnknownSales() throws Exception {
+        ISOMsg declined = t.saleRequest(VISA, 1005, "INV-S05").build();
+        t.exchange((ISOMsg) declined.clone());
+        StatusAnswer d = status(declined).statusAnswer().orElseThrow();
+        assertEquals(OriginalState.DECLINED, d.state());
+        assertEquals("05", d.originalResponseCode());
+        assertEquals(CreditState.NONE, d.credit());
+
+        ISOMsg reversed = t.saleRequest(VISA, 1200, "INV-SREV").build();
+        t.exchange((ISOMsg) reversed.clone());
+        t.exchange(t.reversalOf(reversed, t.nextStan(), false, ReversalReason.OTHER));
+        StatusAnswer r = status(reversed).statusAnswer().orElseThrow();
+        assertEquals(OriginalState.REVERSED, r.state());
+        assertEquals(CreditState.NONE, r.credit());
+
+        ISOMsg dropped = t.saleRequest(VISA, 1068, "INV-S68").build(); // .68: the host never saw it
+        t.send((ISOMsg) dropped.clone());
+        t.receiveWithin(Duration.ofMillis(500));
+        t.connect();
+        MessageView unknown = status(dropped);
+        assertEquals("25", unknown.responseCode());
+        assertEquals(OriginalState.NOT_FOUND, unknown.statusAnswer().orElseThrow().state());
+    }
+}

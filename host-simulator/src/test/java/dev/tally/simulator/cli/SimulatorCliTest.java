@@ -1,0 +1,92 @@
+package dev.tally.simulator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.simulator.ledger.Ledger;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** tally-sim: options, exit codes, the "listening" line, a clean stop on SIGTERM. */
+class SimulatorCliTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--mac maybe", "--late-delay soon", "--tmk 1234", "--port 70000", "--port abc", "--no-such-option"})
+    void badOptionsExit64WithAMessage(String args) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new SimulatorCli());
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute((args + " --ledger " + dir.resolve("x.db")).split(" "));
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().length() > 10, "says what is wrong");
+        assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+    }
+
+    @Test
+    void unreadableScenarioFileExits78() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new SimulatorCli());
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute("--scenario", dir.resolve("missing.json").toString(), "--ledger", dir.resolve("y.db").toString());
+        assertEquals(78, code);
+        assertTrue(err.toString().contains("missing.json"), err.toString());
+    }
+
+    @Test
+    void printsOneListeningLineServesAndStopsCleanlyOnSigterm() throws Exception {
+        Path ledger = dir.resolve("cli.db");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
+                SimulatorCli.class.getName(), "--port", "0", "--admin-port", "0", "--ledger", ledger.toString(),
+                "--late-delay", "300ms")
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+            Matcher m = Pattern.compile("listening iso8583=127\\.0\\.0\\.1:(\\d+) admin=(http://127\\.0\\.0\\.1:\\d+)").matcher(line);
+            assertTrue(m.matches(), "got: " + line);
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(m.group(2) + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("UP", new ObjectMapper().readTree(health.body()).get("status").asText());
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertTrue(stderr.contains("simulator stopped"), stderr);
+        try (Ledger l = Ledger.open(ledger, Clock.systemUTC(), List.of())) {
+            assertEquals(1, l.schemaVersion(), "the ledger file is intact and reusable");
+        }
+    }
+}

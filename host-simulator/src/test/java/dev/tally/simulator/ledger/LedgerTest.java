@@ -1,0 +1,105 @@
+package dev.tally.simulator.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import dev.tally.spec.message.SettlementTotals;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger on its own: schema, constraints, restarts. */
+class LedgerTest {
+
+    private static final List<TestCard> CARDS = TestCards.bundled().all();
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T09:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static SaleRequest sale(int stan, long amount) {
+        return new SaleRequest("TALLY001", "HOSPITAL0000001", stan, "1122090000", "ORD-" + stan, amount, "840", "visa-1",
+                "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
+    }
+
+    @Test
+    void schemaIsCreatedOnceAndReusedWithEverythingItHeld() throws Exception {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertEquals(1, l.schemaVersion());
+            assertEquals(LocalDate.parse("2026-11-22"), l.businessDate());
+            l.recordSale(sale(1, 500));
+            l.cutover();
+        }
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertEquals(1_000_000 - 500, l.balance("visa-1"), "balances are not reset from the cards file");
+            assertEquals(LocalDate.parse("2026-11-23"), l.businessDate());
+            assertEquals(1, l.transactions(Ledger.Filter.all()).size());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM schema_version")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1), "migration 1 ran once");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertEquals("wal", rs.getString(1));
+        }
+    }
+
+    @Test
+    void aDuplicateSaleChangesNothing() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            SaleResult first = l.recordSale(sale(7, 900));
+            SaleResult again = l.recordSale(sale(7, 900));
+            assertFalse(first.duplicate());
+            assertTrue(again.duplicate());
+            assertEquals(first.transaction().id(), again.transaction().id());
+            assertEquals(1_000_000 - 900, l.balance("visa-1"));
+        }
+    }
+
+    @Test
+    void oneReversalPerOriginal() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.recordSale(sale(3, 2500));
+            for (int i = 0; i < 3; i++) {
+                ReversalResult r = l.reverse("TALLY001", i == 0 ? "0400" : "0401", 4, "1122090100", 3, "1122090000", "98", null);
+                assertEquals(ReversalResult.Outcome.ACKNOWLEDGED, r.outcome());
+            }
+            assertEquals(1_000_000, l.balance("visa-1"));
+            LedgerTransaction t = l.transactions(Ledger.Filter.all().stan(3)).get(0);
+            assertEquals(TxnState.REVERSED, t.state());
+            assertEquals(3, t.reversalCount());
+            assertEquals(ReversalResult.Outcome.NOT_FOUND,
+                    l.reverse("TALLY001", "0400", 5, "1122090200", 99, "1122090000", "98", null).outcome());
+        }
+    }
+
+    @Test
+    void settlementComparesTheStandingApprovedSalesSinceTheLastBatch() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            l.recordSale(sale(2, 200));
+            assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false).responseCode());
+            assertEquals("00", l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false).responseCode());
+            SettlementResult again = l.settle("TALLY001", "M", 1, new SettlementTotals(9, 9, 0, 0), false);
+            assertTrue(again.alreadyClosed());
+            assertEquals("00", again.responseCode());
+            assertEquals(SettlementTotals.ZERO,
+                    l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(), "batch 2 starts empty");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tally.simulator.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.simulator.ledger.CreditPolicy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Reading and validating scenario files; every error names the rule and the key. */
+class ScenarioFileTest {
+
+    private static ScenarioRequest sale(String terminal, long amount, int stan) {
+        return new ScenarioRequest("0200", "000000", terminal, "4761739001010119", amount, stan);
+    }
+
+    @Test
+    void firstMatchingRuleDecides() {
+        Scenario s = ScenarioFile.parse("""
+                {"rules": [
+                  {"name": "issuer down for TALLY002", "match": {"terminal": "TALLY002", "mti": ["0200", "0100"]},
+                   "action": {"respond": "91"}},
+                  {"name": "big ones late", "match": {"amountRange": {"min": 100000, "max": 200000}}, "action": {"late": true}},
+                  {"name": "visa BIN", "match": {"bin": "476173", "cents": 42}, "action": {"delay": "250ms", "respondTwice": true}}
+                ]}""", "test");
+        assertEquals("issuer down for TALLY002", s.decide(sale("TALLY002", 150000, 1)).ruleName());
+        assertEquals("91", s.decide(sale("TALLY002", 1, 2)).action().respond());
+        assertEquals("big ones late", s.decide(sale("TALLY001", 150000, 3)).ruleName());
+        Decision d = s.decide(sale("TALLY001", 1042, 4));
+        assertEquals(Duration.ofMillis(250), d.action().delay());
+        assertTrue(d.action().respondTwice());
+        assertFalse(s.decide(sale("TALLY001", 1043, 5)).matched());
+        assertFalse(s.decide(new ScenarioRequest("0800", null, "TALLY001", null, null, 6)).matched(),
+                "amount rules never match a message without an amount");
+    }
+
+    @Test
+    void occurrenceMatchesOnlyTheNthAndProbabilityIsRepeatableWithASeed() {
+        Scenario s = ScenarioFile.parse("""
+                {"rules": [{"match": {"mti": "0200", "occurrence": 3}, "action": {"respond": "05"}}]}""", "test");
+        assertFalse(s.decide(sale("T", 1, 1)).matched());
+        assertFalse(s.decide(sale("T", 1, 2)).matched());
+        assertTrue(s.decide(sale("T", 1, 3)).matched());
+        assertFalse(s.decide(sale("T", 1, 4)).matched());
+
+        String json = """
+                {"seed": 42, "rules": [{"match": {"probability": 0.3}, "action": {"dropRequest": true}}]}""";
+        Scenario a = ScenarioFile.parse(json, "a");
+        Scenario b = ScenarioFile.parse(json, "b");
+        int hits = 0;
+        for (int i = 1; i <= 1000; i++) {
+            boolean ha = a.decide(sale("T", 1, i)).matched();
+            assertEquals(ha, b.decide(sale("T", 1, i)).matched(), "same seed, same draws");
+            hits += ha ? 1 : 0;
+        }
+        assertTrue(hits > 200 && hits < 400, "about 30% of 1000, got " + hits);
+    }
+
+    @Test
+    void creditAndReversalActionsAndTestAmountsAppended() {
+        Scenario s = ScenarioFile.parse("""
+                {"testAmounts": true, "rules": [
+                  {"match": {"pan": "5413330089010442"}, "action": {"creditAfter": "10m"}},
+                  {"match": {"stan": 77}, "action": {"dropResponse": true, "dropReversals": 1}},
+                  {"match": {"amount": 4242}, "action": {"neverAnswerReversals": true, "credit": "next-cutover"}}
+                ]}""", "test");
+        assertEquals(3 + TestAmounts.rules().size(), s.rules().size());
+        Action credit = s.decide(new ScenarioRequest("0200", "000000", "T", "5413330089010442", 100L, 1)).action();
+        assertEquals(CreditPolicy.after(Duration.ofMinutes(10)), credit.credit());
+        Action drop = s.decide(sale("T", 100, 77)).action();
+        assertEquals(1, drop.reversals().dropFirst());
+        Action never = s.decide(sale("T", 4242, 5)).action();
+        assertTrue(never.reversals().neverAnswer());
+        assertEquals(CreditPolicy.NEXT_CUTOVER, never.credit());
+        assertEquals("05", s.decide(sale("T", 1005, 6)).action().respond(), "test amounts come after the file's rules");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"rules\": [{\"match\": {\"cents\": 123}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match.cents must be an integer from 0 to 99",
+            "{\"rules\": [{\"name\": \"x\", \"match\": {\"mti\": \"200\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1 (\"x\"): match.mti must be a 4-digit MTI",
+            "{\"rules\": [{\"match\": {}, \"action\": {\"respnd\": \"05\"}}]}|rule 1: action: unknown key 'respnd'",
+            "{\"rules\": [{\"match\": {\"termnal\": \"T\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match: unknown key 'termnal'",
+            "{\"rules\": [{\"action\": {\"respond\": \"5\"}}]}|rule 1: action.respond must be a 2-character response code",
+            "{\"rules\": [{\"action\": {\"delay\": \"soon\"}}]}|rule 1: action.delay: 'soon' is not a duration",
+            "{\"rules\": [{\"action\": {\"dropRequest\": true, \"respond\": \"05\"}}]}|rule 1: action.dropRequest ignores the request entirely",
+            "{\"rules\": [{\"action\": {\"dropResponse\": true, \"garbage\": true}}]}|dropResponse, closeConnection and garbage exclude each other",
+            "{\"rules\": [{\"action\": {\"late\": true, \"delay\": \"1s\"}}]}|use either 'late'",
+            "{\"rules\": [{\"match\": {\"probability\": 2}, \"action\": {\"respond\": \"05\"}}]}|match.probability must be a number from 0 to 1",
+            "{\"rules\": [{\"match\": {\"amountRange\": {\"min\": 5, \"max\": 1}}, \"action\": {\"respond\": \"05\"}}]}|match.amountRange.min (5) is greater than max (1)",
+            "{\"rules\": [{\"match\": {\"cents\": 5}}]}|rule 1: key 'action' is required",
+            "{\"rules\": [{\"action\": {\"credit\": \"later\"}}]}|action.credit must be",
+            "{\"rules\": [{\"action\": {\"dropReversals\": 2, \"neverAnswerReversals\": true}}]}|use either 'dropReversals' or 'neverAnswerReversals'",
+            "{\"rulez\": []}|unknown key 'rulez'",
+            "{\"rules\": {}}|key 'rules' is required and must be an array",
+            "[1, 2]|the top level must be an object",
+            "{\"rules\": [ {\"action\": {\"respond\": \"05\"}},, ]}|is not valid JSON: line 1"
+    })
+    void invalidFilesAreRefusedNamingTheRuleAndTheKey(String json, String expected) {
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.parse(json, "lab.json"));
+        assertTrue(e.getMessage().startsWith("scenario file lab.json"), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void durationsAsPeopleWriteThem() {
+        assertEquals(Duration.ofMillis(500), DurationText.parse("500ms"));
+        assertEquals(Duration.ofSeconds(5), DurationText.parse("5s"));
+        assertEquals(Duration.ofMinutes(2), DurationText.parse("2m"));
+        assertEquals(Duration.ofSeconds(5), DurationText.parse("PT5S"));
+        assertThrows(IllegalArgumentException.class, () -> DurationText.parse("5 parsecs"));
+        assertNull(TestAmounts.scenario().decide(sale("T", 1000, 1)).ruleName());
+    }
+}
