@@ -1,0 +1,41 @@
+package dev.tally.terminal.cli;
+
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/** Amounts at the edge: the cashier's decimal text to minor units (and back), converted once. */
+public final class Amounts {
+
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
+    private static final BigDecimal MAX = new BigDecimal("999999999.99");
+
+    private Amounts() {
+    }
+
+    /** "12.34" → 1234. Rejects signs, letters, exponents, more than 2 decimals, zero and > 999999999.99. */
+    public static long parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("amount is missing: give it as 12.34");
+        }
+        String t = text.strip();
+        if (!DECIMAL.matcher(t).matches()) {
+            throw new IllegalArgumentException("amount '" + t + "' is not a positive decimal such as 12.34");
+        }
+        BigDecimal v = new BigDecimal(t);
+        if (v.stripTrailingZeros().scale() > 2) {
+            throw new IllegalArgumentException("amount '" + t + "' has more than 2 decimals");
+        }
+        if (v.signum() <= 0) {
+            throw new IllegalArgumentException("amount must be more than 0, got " + t);
+        }
+        if (v.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("amount " + t + " is above the limit of 999999999.99");
+        }
+        return v.movePointRight(2).longValueExact();
+    }
+
+    /** 1234 → "12.34". */
+    public static String format(long minor) {
+        return BigDecimal.valueOf(minor, 2).toPlainString();
+    }
+}

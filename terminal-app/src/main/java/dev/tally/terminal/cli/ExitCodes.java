@@ -1,0 +1,39 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.terminal.engine.PaymentStatus;
+
+/** The exit codes of {@code tally}, as documented in --help and the README. */
+public final class ExitCodes {
+
+    public static final int OK = 0;
+    public static final int INTERNAL_ERROR = 1;
+    public static final int DECLINED = 2;
+    public static final int REFUSED = 3;
+    public static final int UNCERTAIN = 4;
+    public static final int BAD_INPUT = 64;
+    /** sysexits.h EX_UNAVAILABLE: the host could not be reached; nothing was sent or charged. */
+    public static final int HOST_UNAVAILABLE = 69;
+
+    public static final String HELP = """
+            Exit codes:
+              0   approved / ok
+              2   declined by the host: nothing charged, the order may be paid again
+              3   refused by the terminal (LOCKED, ALREADY_PAID): nothing sent
+              4   no approval, the outcome was uncertain: REVERSED,
+                  REVERSAL_PENDING or REVERSAL_FAILED
+              64  bad input (amount, order id, card, option): nothing written or sent
+              69  host unreachable or sign-on refused: nothing sent, nothing charged
+              1   internal error""";
+
+    private ExitCodes() {
+    }
+
+    public static int of(PaymentStatus status) {
+        return switch (status) {
+            case APPROVED -> OK;
+            case DECLINED -> DECLINED;
+            case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> REFUSED;
+            case REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> UNCERTAIN;
+        };
+    }
+}

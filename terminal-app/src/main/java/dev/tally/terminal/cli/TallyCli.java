@@ -1,0 +1,186 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.spec.format.Masking;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.journal.JournalException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tally}: the terminal's one-shot commands. Global settings come from flags, then a properties
+ * file ({@code --config}, same names as the flags), then the defaults a lab can use as they are.
+ */
+@Command(name = "tally", mixinStandardHelpOptions = true, version = "tally 0.1.0",
+        description = "Tally POS terminal: takes a payment for an order and never loses one or takes one twice.",
+        sortOptions = false,
+        footer = {"", ExitCodes.HELP},
+        subcommands = {SaleCommand.class, InquiryCommand.class, StatusCommand.class, PendingCommand.class,
+            ReverseCommand.class, JournalCommand.class, EchoCommand.class, CommandLine.HelpCommand.class})
+public final class TallyCli implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "host (acquirer / simulator) address (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8583", description = "host port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--journal", defaultValue = "tally-journal.db", description = "journal file (default: ${DEFAULT-VALUE}); its data key is FILE.key")
+    Path journal;
+
+    @Option(names = "--terminal-id", defaultValue = "TALLY001", description = "terminal id, 8 characters (default: ${DEFAULT-VALUE})")
+    String terminalId;
+
+    @Option(names = "--merchant-id", defaultValue = "HOSPITAL0000001", description = "merchant id, 15 characters (default: ${DEFAULT-VALUE})")
+    String merchantId;
+
+    @Option(names = "--currency", defaultValue = "840", description = "ISO 4217 numeric currency (default: ${DEFAULT-VALUE})")
+    String currency;
+
+    @Option(names = "--tmk", paramLabel = "HEX", description = "terminal master key, 32 hex digits (default: the lab TMK)")
+    String tmkHex;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "properties file with any of these settings by name (flags win)")
+    Path config;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "how long to wait for the host's answer (default: ${DEFAULT-VALUE})")
+    BigDecimal timeoutSeconds;
+
+    @Option(names = "--reversal-attempts", paramLabel = "N", defaultValue = "3", description = "reversal tries before REVERSAL_FAILED (default: ${DEFAULT-VALUE})")
+    int reversalAttempts;
+
+    @Option(names = "--reversal-interval", paramLabel = "SECONDS", defaultValue = "10", description = "wait before the first reversal repeat, doubling after (default: ${DEFAULT-VALUE})")
+    BigDecimal reversalIntervalSeconds;
+
+    @Option(names = "--cards", paramLabel = "FILE", description = "test cards file for the lab card reader (default: the bundled test cards)")
+    Path cards;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    final PrintStream out;
+    final PrintStream err;
+    final Clock clock;
+    final Output output;
+
+    TallyCli(PrintStream out, PrintStream err, Clock clock) {
+        this.out = out;
+        this.err = err;
+        this.clock = clock;
+        this.output = new Output(this);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(err);
+        return ExitCodes.BAD_INPUT;
+    }
+
+    Duration timeout() {
+        return seconds(timeoutSeconds, "--timeout", false);
+    }
+
+    Duration reversalInterval() {
+        return seconds(reversalIntervalSeconds, "--reversal-interval", true);
+    }
+
+    private static Duration seconds(BigDecimal s, String name, boolean zeroAllowed) {
+        if (s == null || s.signum() < 0 || (!zeroAllowed && s.signum() == 0) || s.compareTo(BigDecimal.valueOf(86_400)) > 0) {
+            throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0" : "more than 0")
+                    + " to 86400 seconds, got " + s);
+        }
+        return Duration.ofMillis(s.movePointRight(3).longValue());
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        int code = run(args, System.out, System.err, Clock.systemDefaultZone());
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command; returns its exit code (never calls System.exit). */
+    public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        TallyCli root = new TallyCli(out, err, clock);
+        CommandLine cmd = new CommandLine(root);
+        cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            root.fail(ExitCodes.BAD_INPUT, ex.getMessage() + " (see 'tally --help')");
+            return ExitCodes.BAD_INPUT;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> root.failFor(ex));
+        try {
+            Properties settings = configFrom(args);
+            if (settings != null) {
+                cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(settings));
+            }
+        } catch (IllegalArgumentException e) {
+            root.json = java.util.Arrays.asList(args).contains("--json");
+            root.fail(ExitCodes.BAD_INPUT, e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        return cmd.execute(args);
+    }
+
+    /** The properties of {@code --config FILE}, read before parsing so the flags can override them. */
+    private static Properties configFrom(String[] args) {
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                file = Path.of(args[i + 1]);
+            } else if (args[i].startsWith("--config=")) {
+                file = Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        if (file == null) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());
+        }
+        return p;
+    }
+
+    int failFor(Exception ex) {
+        return switch (ex) {
+            case IllegalArgumentException e -> fail(ExitCodes.BAD_INPUT, e.getMessage());
+            case HostUnavailableException e -> fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage()
+                    + "; nothing was sent for this command");
+            case JournalException e -> fail(ExitCodes.INTERNAL_ERROR, "journal: " + e.getMessage());
+            default -> fail(ExitCodes.INTERNAL_ERROR, "internal error: " + ex);
+        };
+    }
+
+    int fail(int code, String message) {
+        String safe = Masking.scrub(message);
+        err.println("tally: " + safe);
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("status", "ERROR");
+            o.put("exitCode", code);
+            o.put("message", safe);
+            output.json(o);
+        }
+        return code;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.spec.card.LabKeys;
+import dev.tally.spec.card.TestCards;
+import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.card.LabCardReader;
+import dev.tally.terminal.engine.LateAnswers;
+import dev.tally.terminal.engine.PaymentEngine;
+import dev.tally.terminal.engine.ReversalPolicy;
+import dev.tally.terminal.engine.TerminalProfile;
+import dev.tally.terminal.host.HostLink;
+import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.Journal;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Wires one command's terminal from the global settings: card reader, journal (recovered), host link
+ * and session, engine. Inputs are checked before the journal is opened, so bad input changes nothing.
+ */
+final class TerminalSetup implements AutoCloseable {
+
+    final TerminalProfile profile;
+    final Journal journal;
+    final HostSession session;
+    final PaymentEngine engine;
+    final List<Attempt> recovered;
+
+    private TerminalSetup(TerminalProfile profile, Journal journal, HostSession session, PaymentEngine engine,
+                          List<Attempt> recovered) {
+        this.profile = profile;
+        this.journal = journal;
+        this.session = session;
+        this.engine = engine;
+        this.recovered = recovered;
+    }
+
+    /** The lab card reader of the settings (bundled cards unless --cards). */
+    static CardReader cardReader(TallyCli g) {
+        return new LabCardReader(TestCards.loadOrBundled(g.cards));
+    }
+
+    static TerminalProfile profile(TallyCli g) {
+        return new TerminalProfile(g.terminalId, g.merchantId, g.currency, g.timeout());
+    }
+
+    static byte[] tmk(TallyCli g) {
+        if (g.tmkHex == null) {
+            return LabKeys.tmk();
+        }
+        if (!g.tmkHex.matches("[0-9A-Fa-f]{32}")) {
+            throw new IllegalArgumentException("--tmk must be 32 hex digits (a double-length 3DES key)");
+        }
+        return HexFormat.of().parseHex(g.tmkHex);
+    }
+
+    static TerminalSetup open(TallyCli g, CardReader reader) {
+        TerminalProfile profile = profile(g);
+        ReversalPolicy policy = ReversalPolicy.of(g.reversalAttempts, g.reversalInterval());
+        byte[] tmk = tmk(g);
+        Journal journal = Journal.open(g.journal, g.clock);
+        try {
+            HostLink link = new HostLink(g.host, g.port, profile.timeout(), new LateAnswers(journal));
+            HostSession session = new HostSession(link, profile.terminalId(), tmk,
+                    () -> journal.nextStan(profile.terminalId()), g.clock, profile.timeout());
+            PaymentEngine engine = new PaymentEngine(journal, session, reader, profile, policy, g.clock);
+            List<Attempt> recovered = engine.recover();
+            return new TerminalSetup(profile, journal, session, engine, recovered);
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Offline commands still work off due reversals first (after a crash "any command" finishes the
+     * job), but a host that cannot be reached only earns a warning.
+     */
+    void reversalsIfReachable(TallyCli g) {
+        try {
+            engine.runDueReversals();
+        } catch (dev.tally.terminal.host.HostUnavailableException e) {
+            g.err.println("tally: warning: due reversals not sent now: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } finally {
+            journal.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers that match no request in flight — a 0210 that arrives after its sale timed out, a response the
+ * host sent twice — are recorded on their attempt's audit trail and change nothing (DESIGN.md §4: a late
+ * 0210 never flips an attempt to APPROVED; the reversal already on its way undoes the charge).
+ */
+public final class LateAnswers implements Consumer<ISOMsg> {
+
+    private static final Logger log = LoggerFactory.getLogger(LateAnswers.class);
+    private final Journal journal;
+
+    public LateAnswers(Journal journal) {
+        this.journal = journal;
+    }
+
+    @Override
+    public void accept(ISOMsg msg) {
+        MessageView v = MessageView.of(msg);
+        Optional<Attempt> owner = v.stan() == 0 || v.terminalId() == null ? Optional.empty()
+                : journal.byStan(v.terminalId(), v.stan());
+        if (owner.isEmpty()) {
+            log.warn("unmatched message from the host ignored: {}", v);
+            return;
+        }
+        Attempt a = owner.get();
+        String what = "late or duplicate " + v.mti() + " (STAN " + String.format("%06d", v.stan()) + ", rc "
+                + v.responseCode() + ") ignored: the attempt is " + a.state();
+        if ("0210".equals(v.mti()) && "00".equals(v.responseCode()) && a.state() != AttemptState.APPROVED) {
+            what += "; a late approval does not make it APPROVED, its reversal undoes the charge";
+        }
+        journal.note(a.id(), what);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.terminal.journal.Attempt;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * The order lock of DESIGN.md §4: an order whose attempt is paid is refused with ALREADY_PAID and the
+ * original STAN/RRN; one whose attempt is uncertain (sent, reversal pending or failed) is refused with
+ * LOCKED, the reason and when to retry. Nothing is sent for a refused order.
+ */
+final class OrderLock {
+
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm");
+
+    private final Clock clock;
+    private final Duration timeout;
+
+    OrderLock(Clock clock, Duration timeout) {
+        this.clock = clock;
+        this.timeout = timeout;
+    }
+
+    /** The refusal for a new sale of this order, or empty when the live attempt does not stand in its way. */
+    Optional<PaymentResult> refusal(Optional<Attempt> live) {
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        Attempt a = live.get();
+        if (a.state().isPaid()) {
+            return Optional.of(new PaymentResult(a.orderRef(), PaymentStatus.ALREADY_PAID, a.responseCode(),
+                    "ALREADY_PAID: order " + a.orderRef() + " was paid " + time(a.createdAt(), HMS) + " (STAN "
+                            + a.stanText() + ", RRN " + a.rrn() + ", auth " + a.authCode() + ", " + a.maskedPan()
+                            + "); no duplicate payment is taken",
+                    a.amount(), a.currency(), a, null));
+        }
+        if (!a.state().isUncertain()) {
+            return Optional.empty();
+        }
+        String sent = a.sentAt() == null ? "not sent" : "sent " + time(a.sentAt(), HMS);
+        Instant retry;
+        String why;
+        switch (a.state()) {
+            case NEW, SENT -> {
+                retry = (a.sentAt() == null ? a.createdAt() : a.sentAt()).plus(timeout).plusSeconds(1);
+                why = "its request is still waiting for the host's answer";
+            }
+            case REVERSAL_PENDING -> {
+                Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(clock.instant())
+                        ? clock.instant() : a.nextReversalAt();
+                retry = next.plus(timeout);
+                why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
+            }
+            default -> { // REVERSAL_FAILED
+                retry = null;
+                why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending --resolve'"
+                        + " when the host is back, or reconcile it with the acquirer";
+            }
+        }
+        String message = "LOCKED: order " + a.orderRef() + " has an unanswered attempt (STAN " + a.stanText() + ", "
+                + sent + "); " + why + (retry == null ? "" : ", retry after " + time(roundUp(retry), HM));
+        return Optional.of(new PaymentResult(a.orderRef(), PaymentStatus.LOCKED, a.responseCode(), message,
+                a.amount(), a.currency(), a, retry));
+    }
+
+    private static Instant roundUp(Instant t) {
+        Instant m = t.truncatedTo(ChronoUnit.MINUTES);
+        return m.equals(t) ? m : m.plus(1, ChronoUnit.MINUTES);
+    }
+
+    private String time(Instant t, DateTimeFormatter f) {
+        return t.atZone(zone()).format(f);
+    }
+
+    private ZoneId zone() {
+        return clock.getZone();
+    }
+}

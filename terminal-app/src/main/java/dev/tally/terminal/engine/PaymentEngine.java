@@ -1,0 +1,410 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.spec.codes.ResponseCode;
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.codes.TerminalAction;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OrderReference;
+import dev.tally.spec.message.OriginalData;
+import dev.tally.spec.message.StatusAnswer;
+import dev.tally.terminal.card.CardData;
+import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptKind;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.NewAttempt;
+import dev.tally.terminal.journal.OrderBusyException;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The terminal's transaction engine (DESIGN.md §4). A sale is journaled NEW, made durable as SENT, and
+ * only then sent; its answer moves it to APPROVED or DECLINED, and anything else — no answer, a broken
+ * link, a MAC that does not verify, a failure after sending — to REVERSAL_PENDING, which the
+ * {@link ReversalLoop} works off. Due reversals run before every online command, as real terminals do.
+ */
+public final class PaymentEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(PaymentEngine.class);
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** Field 22: key-entered by the lab reader, PIN capable (SPEC.md §2). */
+    static final String POS_ENTRY_MODE = "011";
+    /** Field 25: normal presentment. */
+    static final String POS_CONDITION = "00";
+    /** The largest amount a cashier may ask for: 999 999 999.99 in minor units. */
+    public static final long MAX_AMOUNT = 99_999_999_999L;
+
+    private final Journal journal;
+    private final HostSession session;
+    private final CardReader reader;
+    private final TerminalProfile profile;
+    private final ReversalLoop reversals;
+    private final OrderLock lock;
+    private final Clock clock;
+
+    public PaymentEngine(Journal journal, HostSession session, CardReader reader, TerminalProfile profile,
+                         ReversalPolicy policy, Clock clock) {
+        this.journal = journal;
+        this.session = session;
+        this.reader = reader;
+        this.profile = profile;
+        this.clock = clock;
+        this.reversals = new ReversalLoop(journal, session, policy, clock);
+        this.lock = new OrderLock(clock, profile.timeout());
+    }
+
+    public ReversalLoop reversals() {
+        return reversals;
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    /** Recovery at start: attempts left NEW or SENT by a process that died become REVERSAL_PENDING (98). */
+    public List<Attempt> recover() {
+        return journal.recoverInFlight(ReversalReason.NO_RESPONSE.code(),
+                "recovery: the process that sent it ended before the answer");
+    }
+
+    /** Runs the reversals that are due; a host that cannot be reached leaves them pending. */
+    public List<Attempt> runDueReversals() {
+        if (!reversals.anyDue()) {
+            return List.of();
+        }
+        return reversals.runDue();
+    }
+
+    // ------------------------------------------------------------------ sale
+
+    /**
+     * Takes a payment of {@code amountMinor} for {@code orderId} with the card the reader reads.
+     *
+     * @throws IllegalArgumentException      bad order id or amount, unknown card: nothing written or sent
+     * @throws HostUnavailableException      the host cannot be reached: nothing written or sent
+     */
+    public PaymentResult sale(String orderId, long amountMinor, String cardRef) {
+        OrderReference.require(orderId);
+        requireAmount(amountMinor);
+        CardData card = reader.read(cardRef);
+
+        Optional<PaymentResult> refused = lock.refusal(journal.liveAttempt(orderId)
+                .filter(a -> a.state().isPaid()));
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        runDueReversals();
+        refused = lock.refusal(journal.liveAttempt(orderId));
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        session.ensureSignedOn();
+        // the PIN block needs no STAN: made before the attempt exists, so a card it cannot serve writes nothing
+        byte[] pinBlock = session.pinBlock(card.pin(), card.pan());
+
+        LocalDateTime local = LocalDateTime.now(clock);
+        Attempt a;
+        try {
+            a = journal.openAttempt(new NewAttempt(profile.terminalId(), profile.merchantId(), orderId, AttemptKind.SALE,
+                    amountMinor, profile.currency(), local, card.pan(), card.maskedPan()));
+        } catch (OrderBusyException busy) {
+            return lock.refusal(Optional.of(busy.existing())).orElseThrow();
+        }
+        String f7 = clock.instant().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMddHHmmss"));
+        ISOMsg request;
+        try {
+            request = MessageBuilder.request(MessageType.SALE)
+                    .pan(card.pan())
+                    .amount(amountMinor)
+                    .transmissionDateTime(f7)
+                    .stan(a.stan())
+                    .localTime(a.localTime())
+                    .localDate(a.localDate())
+                    .expiry(card.expiry())
+                    .posEntryMode(POS_ENTRY_MODE)
+                    .posConditionCode(POS_CONDITION)
+                    .terminalId(profile.terminalId())
+                    .merchantId(profile.merchantId())
+                    .currency(profile.currency())
+                    .orderReference(orderId)
+                    .pinBlock(pinBlock)
+                    .build();
+            session.mac(request);
+        } catch (RuntimeException e) {
+            // nothing left the terminal; the reversal of a never-sent sale is answered 25 and closes it
+            journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
+                    "could not build the request: " + Masking.scrub(e.getMessage()));
+            throw e;
+        }
+
+        a = journal.markSent(a.id(), f7);
+        try {
+            Exchange ex = session.exchange(request);
+            a = settle(a, ex);
+        } catch (RuntimeException e) {
+            Attempt now = journal.find(a.id()).orElseThrow();
+            if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
+                log.warn("failure after sending order {} STAN {}: {}", orderId, a.stanText(), e.toString());
+                a = journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
+                        "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
+            } else {
+                throw e;
+            }
+        }
+        if (a.state() == AttemptState.REVERSAL_PENDING) {
+            a = reverseNowIfReachable(a);
+        }
+        return result(a);
+    }
+
+    /** The answer (or its absence) decides the attempt's next state. */
+    private Attempt settle(Attempt a, Exchange ex) {
+        if (!(ex instanceof Exchange.Answered ans)) {
+            return journal.requireReversal(a.id(), ReversalReason.NO_RESPONSE.code(), clock.instant(), null,
+                    HostSession.describe(ex) + ": outcome unknown, reversing");
+        }
+        MessageView v = MessageView.of(ans.response());
+        String rc = v.responseCode();
+        ResponseCode code = v.response();
+        boolean macPresent = v.mac().isPresent();
+        if (macPresent && !session.verifies(ans.response())) {
+            return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
+                    "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
+        }
+        if (code.approved()) {
+            if (!macPresent) {
+                return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
+                        "0210 approval without a MAC: not trusted, reversing");
+            }
+            return journal.approve(a.id(), rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
+                    + ", auth " + v.authCode());
+        }
+        if (code.action() == TerminalAction.REVERSE) {
+            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
+                    "0210 answered " + rc + " (" + code.meaning() + "): reversing to be sure");
+        }
+        if (code.action() == TerminalAction.RESIGN_ON) {
+            session.invalidateKeys();
+        }
+        return journal.decline(a.id(), rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
+                + code.operatorText());
+    }
+
+    private Attempt reverseNowIfReachable(Attempt a) {
+        try {
+            return reversals.attemptOnce(a);
+        } catch (HostUnavailableException e) {
+            journal.note(a.id(), "reversal not sent now: " + e.getMessage());
+            return journal.find(a.id()).orElseThrow();
+        }
+    }
+
+    // ------------------------------------------------------------------ reverse (cancel at the till)
+
+    /** Reverses the order's approved or uncertain attempt now. */
+    public PaymentResult reverse(String orderId) {
+        OrderReference.require(orderId);
+        runDueReversals();
+        Optional<Attempt> live = journal.liveAttempt(orderId);
+        if (live.isEmpty()) {
+            Optional<Attempt> last = journal.lastAttempt(orderId);
+            return new PaymentResult(orderId, PaymentStatus.NOTHING_TO_REVERSE, last.map(Attempt::responseCode).orElse(null),
+                    last.map(a -> "order " + orderId + " has nothing standing to reverse: its last attempt (STAN "
+                            + a.stanText() + ") is " + a.state()).orElse("order " + orderId + " is not in this journal"),
+                    last.map(Attempt::amount).orElse(0L), profile.currency(), last.orElse(null), null);
+        }
+        Attempt a = live.get();
+        switch (a.state()) {
+            case APPROVED -> a = journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
+                    "cancelled at the till: reversing");
+            case REVERSAL_PENDING, REVERSAL_FAILED -> { }
+            default -> {
+                Attempt other = a;
+                return lock.refusal(Optional.of(other)).orElseGet(() -> new PaymentResult(orderId,
+                        PaymentStatus.NOTHING_TO_REVERSE, other.responseCode(), "order " + orderId + " is "
+                        + other.state() + ": a settled payment needs a refund, not a reversal", other.amount(),
+                        other.currency(), other, null));
+            }
+        }
+        return result(reversals.attemptOnce(a));
+    }
+
+    // ------------------------------------------------------------------ status, pending, inquiry, echo
+
+    /**
+     * The journal's view of the order and, when the outcome is uncertain or approved (the credit may be
+     * pending), a status inquiry to the host. The answer is recorded as an event; it never changes the
+     * attempt's state — only a reversal's acknowledgement unlocks an order.
+     */
+    public StatusReport status(String orderId) {
+        OrderReference.require(orderId);
+        Optional<Attempt> last = journal.lastAttempt(orderId);
+        if (last.isEmpty()) {
+            return new StatusReport(orderId, null, null, null, null);
+        }
+        try {
+            runDueReversals();
+        } catch (HostUnavailableException e) {
+            return new StatusReport(orderId, journal.find(last.get().id()).orElseThrow(), null, null, e.getMessage());
+        }
+        Attempt a = journal.find(last.get().id()).orElseThrow();
+        boolean ask = a.state().isUncertain() || a.state() == AttemptState.APPROVED;
+        return ask ? hostView(a) : new StatusReport(orderId, a, null, null, null);
+    }
+
+    /**
+     * Asks the host what became of the attempt's sale (status inquiry, SPEC.md §4.5) and records the
+     * answer on its audit trail; never changes its state. A host that cannot be reached or does not
+     * answer is reported in {@link StatusReport#hostProblem()}.
+     */
+    public StatusReport hostView(Attempt a) {
+        String orderId = a.orderRef();
+        try {
+            session.ensureSignedOn();
+            ISOMsg req = MessageBuilder.request(MessageType.STATUS_INQUIRY)
+                    .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
+                    .stan(journal.nextStan(profile.terminalId()))
+                    .terminalId(profile.terminalId())
+                    .merchantId(profile.merchantId())
+                    .orderReference(orderId)
+                    .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), a.stan(),
+                            a.transmissionTime() != null ? a.transmissionTime()
+                                    : a.createdAt().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMddHHmmss"))))
+                    .build();
+            session.mac(req);
+            Exchange ex = session.exchange(req);
+            if (!(ex instanceof Exchange.Answered ans)) {
+                String why = HostSession.describe(ex);
+                journal.note(a.id(), "status inquiry unanswered: " + why);
+                return new StatusReport(orderId, a, null, null, why);
+            }
+            MessageView v = MessageView.of(ans.response());
+            if (v.mac().isPresent() && !session.verifies(ans.response())) {
+                journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
+                return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
+            }
+            StatusAnswer answer = v.statusAnswer().orElse(null);
+            journal.note(a.id(), "status inquiry answered " + v.responseCode()
+                    + (answer == null ? "" : ": " + answer.encode()));
+            return new StatusReport(orderId, a, v.responseCode(), answer, null);
+        } catch (HostUnavailableException e) {
+            return new StatusReport(orderId, a, null, null, e.getMessage());
+        }
+    }
+
+    /** Attempts that are uncertain, awaiting reversal or whose reversal failed. */
+    public List<Attempt> pending() {
+        return journal.inStates(Set.of(AttemptState.NEW, AttemptState.SENT, AttemptState.REVERSAL_PENDING,
+                AttemptState.REVERSAL_FAILED));
+    }
+
+    /** Runs every pending or failed reversal now, then lists what is still pending. */
+    public List<Attempt> resolvePending() {
+        reversals.runAll();
+        return pending();
+    }
+
+    /** Balance inquiry (0100, processing code 31) with the card's PIN. Nothing is journaled but the STAN. */
+    public InquiryResult inquiry(String cardRef) {
+        CardData card = reader.read(cardRef);
+        runDueReversals();
+        session.ensureSignedOn();
+        int stan = journal.nextStan(profile.terminalId());
+        ISOMsg req = MessageBuilder.request(MessageType.BALANCE_INQUIRY)
+                .pan(card.pan())
+                .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
+                .stan(stan)
+                .localDateTime(LocalDateTime.now(clock))
+                .expiry(card.expiry())
+                .posEntryMode(POS_ENTRY_MODE)
+                .posConditionCode(POS_CONDITION)
+                .terminalId(profile.terminalId())
+                .merchantId(profile.merchantId())
+                .currency(profile.currency())
+                .pinBlock(session.pinBlock(card.pin(), card.pan()))
+                .build();
+        session.mac(req);
+        Exchange ex = session.exchange(req);
+        String stanText = String.format("%06d", stan);
+        if (!(ex instanceof Exchange.Answered ans)) {
+            return new InquiryResult(false, null, "no answer from the host: " + HostSession.describe(ex)
+                    + "; nothing was charged, try again", null, profile.currency(), card.maskedPan(), stanText);
+        }
+        MessageView v = MessageView.of(ans.response());
+        if (v.mac().isPresent() && !session.verifies(ans.response())) {
+            return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
+                    null, profile.currency(), card.maskedPan(), stanText);
+        }
+        if (v.response().action() == TerminalAction.RESIGN_ON) {
+            session.invalidateKeys();
+        }
+        Long balance = v.response().approved() ? v.balance().map(b -> b.amount()).orElse(null) : null;
+        return new InquiryResult(true, v.responseCode(), v.response().operatorText(), balance,
+                v.balance().map(b -> b.currency()).orElse(profile.currency()), card.maskedPan(), stanText);
+    }
+
+    /** Echo test of the link; the answer's response code, or why there was none. */
+    public Exchange echo() {
+        return session.echo();
+    }
+
+    // ------------------------------------------------------------------ results
+
+    /** The cashier's view of an attempt. */
+    public PaymentResult result(Attempt a) {
+        ResponseCode rc = a.responseCode() == null ? null : ResponseCodes.of(a.responseCode());
+        String reason = ReversalReason.ofCode(a.reversalReason()).map(ReversalReason::description)
+                .orElse(a.reversalReason());
+        return switch (a.state()) {
+            case APPROVED, SETTLED -> new PaymentResult(a.orderRef(), PaymentStatus.APPROVED, a.responseCode(),
+                    rc == null ? "Approved" : rc.operatorText(), a.amount(), a.currency(), a, null);
+            case DECLINED -> new PaymentResult(a.orderRef(), PaymentStatus.DECLINED, a.responseCode(),
+                    rc == null ? "Declined" : rc.operatorText(), a.amount(), a.currency(), a, null);
+            case REVERSED -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSED, a.responseCode(),
+                    reversedMessage(a, rc, reason), a.amount(), a.currency(), a, null);
+            case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
+                    "Not approved: " + reason + "; the outcome is unknown and a reversal is pending (" + a.reversalAttempts()
+                            + " tried, next at " + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
+                            + "). The order is locked until the reversal goes through.",
+                    a.amount(), a.currency(), a, a.nextReversalAt());
+            case REVERSAL_FAILED -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
+                    "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
+                            + " tries. The order stays locked; run 'tally pending --resolve' when the host is back,"
+                            + " or reconcile with the acquirer.", a.amount(), a.currency(), a, null);
+            case NEW, SENT -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
+                    "Outcome unknown: the request is still out", a.amount(), a.currency(), a, null);
+        };
+    }
+
+    private static String reversedMessage(Attempt a, ResponseCode rc, String reason) {
+        if (ReversalReason.OTHER.code().equals(a.reversalReason()) && rc != null && rc.approved()) {
+            return "Cancelled: the payment was reversed at the host and nothing stands. The order may be paid again.";
+        }
+        String why = rc != null && !rc.approved() ? rc.operatorText() : reason;
+        return "Not approved: " + why + "; the payment was reversed and nothing stands. The order may be paid again.";
+    }
+
+    private static void requireAmount(long amountMinor) {
+        if (amountMinor <= 0 || amountMinor > MAX_AMOUNT) {
+            throw new IllegalArgumentException("amount must be between 0.01 and 999999999.99, got " + amountMinor
+                    + " minor units");
+        }
+    }
+}

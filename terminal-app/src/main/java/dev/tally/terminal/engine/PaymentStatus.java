@@ -1,0 +1,19 @@
+package dev.tally.terminal.engine;
+
+/** What the cashier is told about a payment. */
+public enum PaymentStatus {
+    APPROVED,
+    DECLINED,
+    /** no approval: the outcome was uncertain and the reversal went through; nothing stands */
+    REVERSED,
+    /** no approval: the outcome is uncertain and a reversal is pending; the order is locked */
+    REVERSAL_PENDING,
+    /** no approval: the reversal could not be delivered; listed for reconciliation, the order is locked */
+    REVERSAL_FAILED,
+    /** refused by the terminal: the order has an unresolved attempt; nothing was sent */
+    LOCKED,
+    /** refused by the terminal: the order is paid already; nothing was sent */
+    ALREADY_PAID,
+    /** reverse: the order has nothing that could be reversed */
+    NOTHING_TO_REVERSE
+}

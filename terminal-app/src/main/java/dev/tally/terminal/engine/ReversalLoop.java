@@ -1,0 +1,150 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.spec.codes.ResponseCode;
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.codes.TerminalAction;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OriginalData;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * What happens when the host does not answer (DESIGN.md §4 "Reversal loop", SPEC.md §4.6): an attempt in
+ * REVERSAL_PENDING is reversed with a 0400, then 0401 repeats carrying the same reversal STAN and field
+ * 90 naming the original sale. The counter goes up in the journal before each transmission. 00 or 25
+ * ends it REVERSED; after {@link ReversalPolicy#maxAttempts()} unanswered tries it is REVERSAL_FAILED and
+ * its order stays locked until a later reversal (forced by {@link #runAll()}) goes through.
+ */
+public final class ReversalLoop {
+
+    private static final DateTimeFormatter MMDDHHMMSS = DateTimeFormatter.ofPattern("MMddHHmmss");
+
+    private final Journal journal;
+    private final HostSession session;
+    private final ReversalPolicy policy;
+    private final Clock clock;
+
+    public ReversalLoop(Journal journal, HostSession session, ReversalPolicy policy, Clock clock) {
+        this.journal = journal;
+        this.session = session;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    public ReversalPolicy policy() {
+        return policy;
+    }
+
+    /** Whether any reversal is due now (so a caller knows whether it needs the host). */
+    public boolean anyDue() {
+        Instant now = clock.instant();
+        return journal.inStates(Set.of(AttemptState.REVERSAL_PENDING)).stream()
+                .anyMatch(a -> a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now));
+    }
+
+    /** One transmission for every pending reversal that is due; what became of each. */
+    public List<Attempt> runDue() {
+        Instant now = clock.instant();
+        List<Attempt> done = new ArrayList<>();
+        for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
+            if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
+                done.add(attemptOnce(a));
+            }
+        }
+        return done;
+    }
+
+    /** One transmission for every pending or failed reversal, due or not (the operator asked). */
+    public List<Attempt> runAll() {
+        List<Attempt> done = new ArrayList<>();
+        for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED))) {
+            done.add(attemptOnce(a));
+        }
+        return done;
+    }
+
+    /**
+     * Sends the attempt's reversal once (0400 the first time, 0401 after) and records the outcome.
+     * Throws {@link dev.tally.terminal.host.HostUnavailableException} when the host cannot be reached at
+     * all; then nothing was sent and nothing counted.
+     */
+    public Attempt attemptOnce(Attempt attempt) {
+        Attempt a = journal.find(attempt.id()).orElseThrow();
+        if (a.state() != AttemptState.REVERSAL_PENDING && a.state() != AttemptState.REVERSAL_FAILED) {
+            return a;
+        }
+        session.ensureSignedOn();
+        boolean repeat = a.reversalAttempts() > 0;
+        ISOMsg msg = reversalOf(a, repeat);
+        int n = a.reversalAttempts() + 1;
+        a = journal.reversalTransmitting(a.id(), (repeat ? "0401 repeat" : "0400") + " sent with reversal STAN "
+                + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n + " of "
+                + policy.maxAttempts());
+        Exchange ex = session.exchange(msg);
+        String failure;
+        if (ex instanceof Exchange.Answered ans) {
+            MessageView v = MessageView.of(ans.response());
+            ResponseCode rc = v.response();
+            if (v.mac().isPresent() && !session.verifies(ans.response())) {
+                failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
+            } else if (ResponseCodes.APPROVED.equals(v.responseCode())
+                    || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode())) {
+                return journal.reversed(a.id(), "0410 answered " + v.responseCode() + " (" + rc.meaning()
+                        + "): nothing of the sale stands");
+            } else {
+                if (rc.action() == TerminalAction.RESIGN_ON) {
+                    session.invalidateKeys();
+                }
+                failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
+            }
+        } else {
+            failure = HostSession.describe(ex);
+        }
+        boolean exhausted = policy.exhausted(a.reversalAttempts());
+        Instant next = exhausted ? null : clock.instant().plus(policy.delayAfter(a.reversalAttempts()));
+        return journal.reversalUnanswered(a.id(), next, exhausted, "reversal try " + a.reversalAttempts() + ": "
+                + failure + (exhausted ? "; giving up after " + a.reversalAttempts()
+                + " tries: REVERSAL_FAILED, the order stays locked until a reversal goes through"
+                : "; next try at " + next));
+    }
+
+    private ISOMsg reversalOf(Attempt a, boolean repeat) {
+        String pan = journal.revealPan(a);
+        ReversalReason reason = ReversalReason.ofCode(a.reversalReason()).orElse(ReversalReason.OTHER);
+        // an attempt that died before it was marked SENT has no field 7: any value names "nothing sent" (25)
+        String originalF7 = a.transmissionTime() != null ? a.transmissionTime()
+                : a.createdAt().atZone(ZoneOffset.UTC).format(MMDDHHMMSS);
+        ISOMsg msg = MessageBuilder.request(repeat ? MessageType.REVERSAL_REPEAT : MessageType.REVERSAL)
+                .pan(pan)
+                .amount(a.amount())
+                .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
+                .stan(a.reversalStan())
+                .localTime(a.localTime())
+                .localDate(a.localDate())
+                .posEntryMode(PaymentEngine.POS_ENTRY_MODE)
+                .posConditionCode(PaymentEngine.POS_CONDITION)
+                .reversalReason(reason)
+                .terminalId(a.terminalId())
+                .merchantId(a.merchantId())
+                .currency(a.currency())
+                .orderReference(a.orderRef())
+                .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), a.stan(), originalF7))
+                .build();
+        session.mac(msg);
+        return msg;
+    }
+}

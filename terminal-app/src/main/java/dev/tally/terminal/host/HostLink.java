@@ -1,0 +1,189 @@
+package dev.tally.terminal.host;
+
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.JposLogBridge;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.channel.NACChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The terminal's connection to the host: one jPOS {@link NACChannel} (SPEC.md §1 framing) and a reader
+ * thread that keeps receiving, so an answer that arrives after its request timed out is still read —
+ * and handed to the stray listener, never mistaken for the answer to a later request. Answers are
+ * matched by terminal id (41) + STAN (11) + response MTI (SPEC.md §1).
+ *
+ * <p>A garbled frame or a closed connection while a request is out is reported as {@link Exchange.Broken};
+ * the next exchange reconnects.
+ */
+public final class HostLink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HostLink.class);
+
+    /** What the reader thread hands over: a message or the reason the link died. */
+    private sealed interface Inbound {
+        record Message(ISOMsg msg) implements Inbound { }
+        record Failure(String why) implements Inbound { }
+    }
+
+    private final String host;
+    private final int port;
+    private final Consumer<ISOMsg> strays;
+    private final Duration connectTimeout;
+    private NACChannel channel;
+    private LinkedBlockingQueue<Inbound> inbound;
+
+    /**
+     * @param strays receives every message that matches no request in flight (late answers, duplicate
+     *               responses); called on the thread that runs {@link #exchange} or {@link #close}
+     */
+    public HostLink(String host, int port, Duration connectTimeout, Consumer<ISOMsg> strays) {
+        this.host = host;
+        this.port = port;
+        this.connectTimeout = connectTimeout;
+        this.strays = strays;
+    }
+
+    public String address() {
+        return host + ":" + port;
+    }
+
+    /** Connects when not connected; throws {@link HostUnavailableException} when the host cannot be reached. */
+    public synchronized void connect() {
+        if (channel != null && channel.isConnected()) {
+            return;
+        }
+        drainStrays();
+        NACChannel ch = new NACChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "host-link");
+        try {
+            // jPOS uses the channel timeout for connect(); afterwards the reader blocks without one
+            ch.setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+            ch.connect();
+            ch.setTimeout(0);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + e.getMessage()
+                    + " (is the host or simulator running? check --host/--port)", e);
+        }
+        LinkedBlockingQueue<Inbound> q = new LinkedBlockingQueue<>();
+        channel = ch;
+        inbound = q;
+        Thread.ofVirtual().name("host-link-reader").start(() -> readLoop(ch, q));
+    }
+
+    private static void readLoop(NACChannel ch, LinkedBlockingQueue<Inbound> q) {
+        while (true) {
+            try {
+                q.add(new Inbound.Message(ch.receive()));
+            } catch (ISOException e) {
+                q.add(new Inbound.Failure("garbled message from the host: " + Masking.scrub(e.getMessage())));
+                closeQuietly(ch);
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (ch.isConnected()) {
+                    q.add(new Inbound.Failure("connection to the host lost: " + e));
+                    closeQuietly(ch);
+                } else {
+                    q.add(new Inbound.Failure("connection to the host closed"));
+                }
+                return;
+            }
+        }
+    }
+
+    private static void closeQuietly(NACChannel ch) {
+        try {
+            ch.disconnect();
+        } catch (IOException e) {
+            log.debug("disconnect after a link failure: {}", e.toString());
+        }
+    }
+
+    /**
+     * Sends {@code request} and waits up to {@code timeout} for its answer. Never throws for network
+     * trouble after the request may have left: that is {@link Exchange.Broken} or {@link Exchange.NoAnswer}.
+     * Throws {@link HostUnavailableException} only when it cannot connect, i.e. nothing was sent.
+     */
+    public synchronized Exchange exchange(ISOMsg request, Duration timeout) {
+        connect();
+        MessageView req = MessageView.of(request);
+        MessageType type = req.type().orElseThrow(() ->
+                new IllegalArgumentException("not a message of the Tally catalogue: " + req));
+        String expectedMti = type.spec().responseMti();
+        drainStrays();
+        NACChannel ch = channel;
+        LinkedBlockingQueue<Inbound> q = inbound;
+        try {
+            ch.send((ISOMsg) request.clone());
+        } catch (IOException | ISOException e) {
+            closeQuietly(ch);
+            return new Exchange.Broken("could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Exchange.NoAnswer("no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
+                        + " within " + timeout.toMillis() + " ms");
+            }
+            Inbound in;
+            try {
+                in = q.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
+            }
+            switch (in) {
+                case null -> { }
+                case Inbound.Failure f -> {
+                    return new Exchange.Broken(f.why());
+                }
+                case Inbound.Message m -> {
+                    MessageView v = MessageView.of(m.msg());
+                    if (expectedMti.equals(v.mti()) && v.stan() == req.stan()
+                            && java.util.Objects.equals(v.terminalId(), req.terminalId())) {
+                        return new Exchange.Answered(m.msg());
+                    }
+                    strays.accept(m.msg());
+                }
+            }
+        }
+    }
+
+    /** Hands every message already read but matched to nothing to the stray listener. */
+    public synchronized void drainStrays() {
+        if (inbound == null) {
+            return;
+        }
+        Inbound in;
+        while ((in = inbound.poll()) != null) {
+            if (in instanceof Inbound.Message m) {
+                strays.accept(m.msg());
+            }
+        }
+    }
+
+    public synchronized boolean isConnected() {
+        return channel != null && channel.isConnected();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            closeQuietly(channel);
+            drainStrays();
+            channel = null;
+        }
+    }
+}

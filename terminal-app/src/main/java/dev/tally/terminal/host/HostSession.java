@@ -1,0 +1,154 @@
+package dev.tally.terminal.host;
+
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.crypto.KeyCheckException;
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.crypto.PinBlock;
+import dev.tally.spec.crypto.SessionKeys;
+import dev.tally.spec.message.KeyBlocks;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.function.IntSupplier;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The terminal's security session with the host over a {@link HostLink}: sign-on with key exchange
+ * (SPEC.md §4.1, keys checked by KCV), echo, the PIN block (field 52) and the MAC (field 64) of every
+ * MACed message. Session keys live only in memory: a new process signs on again.
+ */
+public final class HostSession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HostSession.class);
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private final HostLink link;
+    private final String terminalId;
+    private final byte[] tmk;
+    private final IntSupplier stans;
+    private final Clock clock;
+    private final Duration timeout;
+    private SessionKeys keys;
+
+    /**
+     * @param stans the terminal's STAN source (the journal), so sign-on and echo never reuse a STAN
+     */
+    public HostSession(HostLink link, String terminalId, byte[] tmk16, IntSupplier stans, Clock clock, Duration timeout) {
+        this.link = link;
+        this.terminalId = terminalId;
+        this.tmk = tmk16.clone();
+        this.stans = stans;
+        this.clock = clock;
+        this.timeout = timeout;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public HostLink link() {
+        return link;
+    }
+
+    public boolean hasKeys() {
+        return keys != null;
+    }
+
+    /** Signs on when the session holds no keys. */
+    public void ensureSignedOn() {
+        if (keys == null) {
+            signOn();
+        }
+    }
+
+    /** Drops the session keys (after A0/A1): the next financial message signs on first. */
+    public void invalidateKeys() {
+        keys = null;
+    }
+
+    /** 0800 sign-on; on 00 the keys of field 61 are unwrapped under the TMK and checked against their KCVs. */
+    public void signOn() {
+        link.connect(); // before a STAN is drawn: an unreachable host leaves the journal as it was
+        ISOMsg req = MessageBuilder.request(MessageType.SIGN_ON)
+                .stan(stans.getAsInt())
+                .transmissionDateTime(clock.instant().atZone(clock.getZone()))
+                .terminalId(terminalId)
+                .build();
+        Exchange ex = link.exchange(req, timeout);
+        if (!(ex instanceof Exchange.Answered a)) {
+            throw new SignOnException("sign-on to " + link.address() + " failed: " + describe(ex)
+                    + "; nothing was charged, try again when the host answers", null);
+        }
+        MessageView v = MessageView.of(a.response());
+        if (!ResponseCodes.APPROVED.equals(v.responseCode())) {
+            throw new SignOnException("the host refused the sign-on with " + v.responseCode() + " ("
+                    + v.response().operatorText() + ")", null);
+        }
+        KeyBlocks kb = v.keyBlocks().orElseThrow(() ->
+                new SignOnException("the sign-on answer carries no session keys (field 61)", null));
+        try {
+            keys = SessionKeys.unwrap(tmk, HEX.parseHex(kb.pinKeyUnderTmk()), kb.pinKeyKcv(),
+                    HEX.parseHex(kb.macKeyUnderTmk()), kb.macKeyKcv());
+        } catch (KeyCheckException e) {
+            throw new SignOnException("session keys from the host failed their check value: the terminal's TMK"
+                    + " (--tmk) differs from the host's; load the right TMK and sign on again", e);
+        }
+        log.debug("signed on to {} as {}", link.address(), terminalId);
+    }
+
+    /** 0800 echo (network code 301); true when the host answered 00. */
+    public Exchange echo() {
+        link.connect();
+        ISOMsg req = MessageBuilder.request(MessageType.ECHO)
+                .stan(stans.getAsInt())
+                .transmissionDateTime(clock.instant().atZone(clock.getZone()))
+                .terminalId(terminalId)
+                .build();
+        return link.exchange(req, timeout);
+    }
+
+    /** Field 52: the ISO 9564 format 0 PIN block under the session PIN key. */
+    public byte[] pinBlock(String pin, String pan) {
+        ensureSignedOn();
+        byte[] clear = PinBlock.format0(pin, pan);
+        try {
+            return PinBlock.encrypt(clear, keys.pinKey());
+        } finally {
+            java.util.Arrays.fill(clear, (byte) 0);
+        }
+    }
+
+    /** Sets field 64 of {@code msg} under the session MAC key. */
+    public void mac(ISOMsg msg) {
+        ensureSignedOn();
+        MessageMac.apply(msg, keys.macKey());
+    }
+
+    /** Whether the response carries a MAC that verifies under the session MAC key. */
+    public boolean verifies(ISOMsg response) {
+        return keys != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, keys.macKey());
+    }
+
+    /** Sends a request already MACed; a thin pass-through so callers use one object. */
+    public Exchange exchange(ISOMsg request) {
+        return link.exchange(request, timeout);
+    }
+
+    public static String describe(Exchange ex) {
+        return switch (ex) {
+            case Exchange.Answered a -> "answered " + MessageView.of(a.response()).responseCode();
+            case Exchange.NoAnswer n -> n.why();
+            case Exchange.Broken b -> b.why();
+        };
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}

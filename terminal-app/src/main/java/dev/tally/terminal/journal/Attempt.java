@@ -1,0 +1,44 @@
+package dev.tally.terminal.journal;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One row of the journal's attempts table: a single request to the host for an order, with what became
+ * of it. The PAN is here only masked; the encrypted PAN stays inside the journal
+ * ({@link Journal#revealPan(Attempt)}).
+ */
+public record Attempt(
+        long id,
+        String terminalId,
+        String merchantId,
+        String orderRef,
+        AttemptKind kind,
+        long amount,
+        String currency,
+        int stan,
+        String transmissionTime,
+        String localDate,
+        String localTime,
+        AttemptState state,
+        String responseCode,
+        String rrn,
+        String authCode,
+        String maskedPan,
+        String reversalReason,
+        Integer reversalStan,
+        int reversalAttempts,
+        Instant nextReversalAt,
+        Instant sentAt,
+        Instant createdAt,
+        Instant updatedAt,
+        int batchNumber) {
+
+    public Optional<Instant> nextReversal() {
+        return Optional.ofNullable(nextReversalAt);
+    }
+
+    public String stanText() {
+        return String.format("%06d", stan);
+    }
+}

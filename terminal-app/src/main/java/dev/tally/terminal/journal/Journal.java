@@ -1,0 +1,632 @@
+package dev.tally.terminal.journal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+
+/**
+ * The terminal's journal (DESIGN.md §4): one SQLite file in WAL mode with {@code synchronous=FULL}, so
+ * every commit — in particular the one that marks an attempt SENT before its request leaves — is on disk
+ * when the call returns. Every state change is one SQL transaction that updates the attempt and appends
+ * its audit event. At most one live (open or paid) attempt per order is a database constraint.
+ *
+ * <p>The PAN is stored only AES-GCM-encrypted (key file {@code <journal>.key}, 0600); track 2, PIN
+ * blocks and session keys are never stored. Session keys are not kept at all: each process signs on.
+ */
+public final class Journal implements AutoCloseable {
+
+    static final int SCHEMA_VERSION = 1;
+    private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
+    private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
+
+    private static final String[] MIGRATIONS = {
+        // version 1
+        """
+        CREATE TABLE terminal_state (
+            terminal_id  TEXT PRIMARY KEY,
+            next_stan    INTEGER NOT NULL CHECK (next_stan BETWEEN 1 AND 999999),
+            batch_number INTEGER NOT NULL DEFAULT 1 CHECK (batch_number BETWEEN 1 AND 999999),
+            updated_at   INTEGER NOT NULL
+        );
+        CREATE TABLE attempts (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            terminal_id       TEXT    NOT NULL,
+            merchant_id       TEXT    NOT NULL,
+            order_ref         TEXT    NOT NULL,
+            kind              TEXT    NOT NULL CHECK (kind IN ('SALE')),
+            amount            INTEGER NOT NULL CHECK (amount > 0),
+            currency          TEXT    NOT NULL,
+            stan              INTEGER NOT NULL,
+            transmission_time TEXT,
+            local_date        TEXT    NOT NULL,
+            local_time        TEXT    NOT NULL,
+            state             TEXT    NOT NULL CHECK (state IN ('NEW','SENT','APPROVED','DECLINED','REVERSAL_PENDING',
+                                                              'REVERSED','REVERSAL_FAILED','SETTLED')),
+            response_code     TEXT,
+            rrn               TEXT,
+            auth_code         TEXT,
+            masked_pan        TEXT    NOT NULL,
+            pan_encrypted     TEXT,
+            reversal_reason   TEXT,
+            reversal_stan     INTEGER,
+            reversal_attempts INTEGER NOT NULL DEFAULT 0,
+            next_reversal_at  INTEGER,
+            sent_at           INTEGER,
+            created_at        INTEGER NOT NULL,
+            updated_at        INTEGER NOT NULL,
+            batch_number      INTEGER NOT NULL
+        );
+        -- never twice: an order has at most one attempt that is open (uncertain) or paid
+        CREATE UNIQUE INDEX one_live_attempt_per_order ON attempts (order_ref)
+            WHERE state NOT IN ('DECLINED', 'REVERSED');
+        CREATE INDEX attempts_by_state ON attempts (state);
+        CREATE INDEX attempts_by_stan ON attempts (terminal_id, stan);
+        CREATE TABLE attempt_events (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            attempt_id INTEGER NOT NULL REFERENCES attempts (id),
+            at         INTEGER NOT NULL,
+            from_state TEXT,
+            to_state   TEXT    NOT NULL,
+            detail     TEXT    NOT NULL
+        );
+        CREATE INDEX events_by_attempt ON attempt_events (attempt_id, id);
+        """
+    };
+
+    private final Path file;
+    private final ProcessLock lock;
+    private final Connection conn;
+    private final Clock clock;
+    private final PanVault vault;
+
+    private Journal(Path file, ProcessLock lock, Connection conn, Clock clock, PanVault vault) {
+        this.file = file;
+        this.lock = lock;
+        this.conn = conn;
+        this.clock = clock;
+        this.vault = vault;
+    }
+
+    /**
+     * Opens (creating and migrating when needed) the journal at {@code file}, waiting up to
+     * {@code lockWait} for another process using it to finish: recovery may only treat an attempt as
+     * orphaned when no live process can still be waiting for its answer.
+     */
+    public static Journal open(Path file, Clock clock, java.time.Duration lockWait) {
+        Path abs = file.toAbsolutePath();
+        ProcessLock lock = null;
+        try {
+            if (abs.getParent() != null) {
+                Files.createDirectories(abs.getParent());
+            }
+            lock = ProcessLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), lockWait);
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+            cfg.setBusyTimeout(10_000);
+            cfg.enforceForeignKeys(true);
+            cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
+            Journal j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
+            j.migrate();
+            return j;
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            if (e instanceof JournalException je) {
+                throw je;
+            }
+            throw new JournalException("cannot open the journal " + abs + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #open(Path, Clock, java.time.Duration)} waiting up to 30 s for another process. */
+    public static Journal open(Path file, Clock clock) {
+        return open(file, clock, java.time.Duration.ofSeconds(30));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private void migrate() throws SQLException {
+        inTransaction(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+                int current;
+                try (ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                    current = rs.next() ? rs.getInt(1) : 0;
+                }
+                if (current > MIGRATIONS.length) {
+                    throw new JournalException("the journal " + file + " has schema version " + current
+                            + ", newer than this tally (" + MIGRATIONS.length + "): use a newer tally");
+                }
+                for (int v = current + 1; v <= MIGRATIONS.length; v++) {
+                    for (String sql : MIGRATIONS[v - 1].split(";\\s*\\n")) {
+                        if (!sql.isBlank()) {
+                            st.execute(sql);
+                        }
+                    }
+                    st.execute("INSERT INTO schema_version (version) VALUES (" + v + ")");
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A PRAGMA of the journal's own connection (tests check WAL and synchronous=FULL). */
+    synchronized String pragma(String name) {
+        if (!name.matches("[a-z_]+")) {
+            throw new IllegalArgumentException("not a pragma name: " + name);
+        }
+        return query("PRAGMA " + name, ps -> { }, rs -> rs.getString(1)).getFirst();
+    }
+
+    public synchronized int schemaVersion() {
+        return query("SELECT MAX(version) FROM schema_version", ps -> { }, rs -> rs.getInt(1)).getFirst();
+    }
+
+    // ---------------------------------------------------------------- STAN
+
+    /** The next STAN of the terminal (1..999999, then 1 again), durably consumed. */
+    public synchronized int nextStan(String terminalId) {
+        return inTransaction(c -> allocateStan(c, terminalId));
+    }
+
+    private int allocateStan(Connection c, String terminalId) throws SQLException {
+        long now = clock.millis();
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT OR IGNORE INTO terminal_state (terminal_id, next_stan, batch_number, updated_at) VALUES (?, 1, 1, ?)")) {
+            ins.setString(1, terminalId);
+            ins.setLong(2, now);
+            ins.executeUpdate();
+        }
+        int stan;
+        try (PreparedStatement sel = c.prepareStatement("SELECT next_stan FROM terminal_state WHERE terminal_id = ?")) {
+            sel.setString(1, terminalId);
+            try (ResultSet rs = sel.executeQuery()) {
+                rs.next();
+                stan = rs.getInt(1);
+            }
+        }
+        try (PreparedStatement upd = c.prepareStatement(
+                "UPDATE terminal_state SET next_stan = ?, updated_at = ? WHERE terminal_id = ?")) {
+            upd.setInt(1, stan >= 999_999 ? 1 : stan + 1);
+            upd.setLong(2, now);
+            upd.setString(3, terminalId);
+            upd.executeUpdate();
+        }
+        return stan;
+    }
+
+    private int currentBatch(Connection c, String terminalId) throws SQLException {
+        try (PreparedStatement sel = c.prepareStatement("SELECT batch_number FROM terminal_state WHERE terminal_id = ?")) {
+            sel.setString(1, terminalId);
+            try (ResultSet rs = sel.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 1;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- attempts: writes
+
+    /**
+     * Creates an attempt in state NEW with a fresh STAN. Refused with {@link OrderBusyException} when the
+     * order already has a live (open or paid) attempt; the check and the insert are one transaction.
+     */
+    public synchronized Attempt openAttempt(NewAttempt n) {
+        long id = inTransaction(c -> {
+            Optional<Attempt> live = liveAttempt(c, n.orderRef());
+            if (live.isPresent()) {
+                throw new OrderBusyException(live.get());
+            }
+            int stan = allocateStan(c, n.terminalId());
+            int batch = currentBatch(c, n.terminalId());
+            long now = clock.millis();
+            long newId;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
+                        local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, n.terminalId());
+                ps.setString(2, n.merchantId());
+                ps.setString(3, n.orderRef());
+                ps.setString(4, n.kind().name());
+                ps.setLong(5, n.amount());
+                ps.setString(6, n.currency());
+                ps.setInt(7, stan);
+                ps.setString(8, n.localDateTime().format(MMDD));
+                ps.setString(9, n.localDateTime().format(HHMMSS));
+                ps.setString(10, n.maskedPan());
+                ps.setString(11, vault.encrypt(n.pan()));
+                ps.setLong(12, now);
+                ps.setLong(13, now);
+                ps.setInt(14, batch);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    newId = keys.getLong(1);
+                }
+            } catch (SQLException e) {
+                if (e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                    Optional<Attempt> raced = liveAttempt(c, n.orderRef());
+                    if (raced.isPresent()) {
+                        throw new OrderBusyException(raced.get());
+                    }
+                }
+                throw e;
+            }
+            event(c, newId, now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
+                    + " (minor units) for order " + n.orderRef() + ", card " + n.maskedPan() + ", STAN "
+                    + String.format("%06d", stan));
+            return newId;
+        });
+        return require(id);
+    }
+
+    /**
+     * NEW → SENT with the transmission time (field 7) of the request. Committed with synchronous=FULL:
+     * when this returns, a crash from here on is recovered as "sent, outcome unknown".
+     */
+    public synchronized Attempt markSent(long id, String transmissionTime) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("transmission_time", transmissionTime);
+        set.put("sent_at", clock.millis());
+        return transition(id, Set.of(AttemptState.NEW), AttemptState.SENT, set, "request sent (field 7 " + transmissionTime + ")");
+    }
+
+    /** SENT → APPROVED. */
+    public synchronized Attempt approve(long id, String responseCode, String rrn, String authCode, String detail) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("response_code", responseCode);
+        set.put("rrn", rrn);
+        set.put("auth_code", authCode);
+        return transition(id, Set.of(AttemptState.SENT), AttemptState.APPROVED, set, detail);
+    }
+
+    /** SENT → DECLINED. */
+    public synchronized Attempt decline(long id, String responseCode, String rrn, String detail) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("response_code", responseCode);
+        set.put("rrn", rrn);
+        return transition(id, Set.of(AttemptState.SENT), AttemptState.DECLINED, set, detail);
+    }
+
+    /**
+     * NEW / SENT / APPROVED → REVERSAL_PENDING with the reason (field 39 of the 0400) and a reversal STAN
+     * of its own, kept by every repeat; the first reversal is due at {@code due}.
+     */
+    public synchronized Attempt requireReversal(long id, String reasonCode, Instant due, String responseCode,
+                                                String detail) {
+        return inTransaction(c -> {
+            Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            Map<String, Object> set = new LinkedHashMap<>();
+            set.put("reversal_reason", reasonCode);
+            if (a.reversalStan() == null) {
+                set.put("reversal_stan", allocateStan(c, a.terminalId()));
+            }
+            set.put("next_reversal_at", due.toEpochMilli());
+            if (responseCode != null) {
+                set.put("response_code", responseCode);
+            }
+            return transition(c, id, Set.of(AttemptState.NEW, AttemptState.SENT, AttemptState.APPROVED),
+                    AttemptState.REVERSAL_PENDING, set, detail);
+        });
+    }
+
+    /**
+     * A reversal (0400 or 0401 repeat) is about to leave: the counter goes up before the send, so a crash
+     * during it still counts the attempt and the next one is a repeat.
+     */
+    public synchronized Attempt reversalTransmitting(long id, String detail) {
+        return inTransaction(c -> {
+            Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            Map<String, Object> set = new LinkedHashMap<>();
+            set.put("reversal_attempts", a.reversalAttempts() + 1);
+            return transition(c, id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), a.state(), set, detail);
+        });
+    }
+
+    /** The reversal got no usable answer: try again at {@code nextAt}, or give up (REVERSAL_FAILED). */
+    public synchronized Attempt reversalUnanswered(long id, Instant nextAt, boolean exhausted, String detail) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("next_reversal_at", exhausted || nextAt == null ? null : nextAt.toEpochMilli());
+        Attempt a = require(id);
+        AttemptState to = exhausted ? AttemptState.REVERSAL_FAILED : a.state();
+        return transition(id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), to, set, detail);
+    }
+
+    /** REVERSAL_PENDING / REVERSAL_FAILED → REVERSED (the host answered 00 or 25). */
+    public synchronized Attempt reversed(long id, String detail) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("next_reversal_at", null);
+        return transition(id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), AttemptState.REVERSED,
+                set, detail);
+    }
+
+    /** An event without a state change (a late or duplicate answer, a status inquiry's result). */
+    public synchronized void note(long id, String detail) {
+        inTransaction(c -> {
+            Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            event(c, id, clock.millis(), a.state(), a.state(), detail);
+            return null;
+        });
+    }
+
+    /**
+     * Recovery at start (DESIGN.md §4): an attempt found NEW or SENT belongs to a process that died
+     * before it knew the outcome; it goes to REVERSAL_PENDING with {@code reasonCode}, due now.
+     */
+    public synchronized List<Attempt> recoverInFlight(String reasonCode, String detail) {
+        List<Attempt> found = inStates(Set.of(AttemptState.NEW, AttemptState.SENT));
+        List<Attempt> recovered = new ArrayList<>();
+        for (Attempt a : found) {
+            recovered.add(requireReversal(a.id(), reasonCode, clock.instant(), null,
+                    detail + " (found " + a.state() + " at start)"));
+        }
+        return recovered;
+    }
+
+    // ---------------------------------------------------------------- attempts: reads
+
+    public synchronized Optional<Attempt> find(long id) {
+        try {
+            return find(conn, id);
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+
+    private Attempt require(long id) {
+        return find(id).orElseThrow(() -> new JournalException("no attempt " + id + " in the journal"));
+    }
+
+    /** The order's open or paid attempt, if any (at most one, by constraint). */
+    public synchronized Optional<Attempt> liveAttempt(String orderRef) {
+        try {
+            return liveAttempt(conn, orderRef);
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /** The order's most recent attempt, whatever its state. */
+    public synchronized Optional<Attempt> lastAttempt(String orderRef) {
+        List<Attempt> all = attempts(orderRef);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
+    }
+
+    /** Every attempt of the order (all when {@code orderRef} is null), oldest first. */
+    public synchronized List<Attempt> attempts(String orderRef) {
+        if (orderRef == null) {
+            return query("SELECT * FROM attempts ORDER BY id", ps -> { }, Journal::attempt);
+        }
+        return query("SELECT * FROM attempts WHERE order_ref = ? ORDER BY id", ps -> ps.setString(1, orderRef),
+                Journal::attempt);
+    }
+
+    public synchronized List<Attempt> inStates(Set<AttemptState> states) {
+        return query("SELECT * FROM attempts WHERE state IN (" + inList(states) + ") ORDER BY id", ps -> { },
+                Journal::attempt);
+    }
+
+    /** The attempt whose sale STAN or reversal STAN this is (the latest, STANs wrap). */
+    public synchronized Optional<Attempt> byStan(String terminalId, int stan) {
+        return query("SELECT * FROM attempts WHERE terminal_id = ? AND (stan = ? OR reversal_stan = ?) ORDER BY id DESC LIMIT 1",
+                ps -> {
+                    ps.setString(1, terminalId);
+                    ps.setInt(2, stan);
+                    ps.setInt(3, stan);
+                }, Journal::attempt).stream().findFirst();
+    }
+
+    public synchronized List<AttemptEvent> events(long attemptId) {
+        return query("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id", ps -> ps.setLong(1, attemptId),
+                rs -> new AttemptEvent(rs.getLong("attempt_id"), Instant.ofEpochMilli(rs.getLong("at")),
+                        state(rs.getString("from_state")), state(rs.getString("to_state")), rs.getString("detail")));
+    }
+
+    /** The clear PAN of an attempt, for the reversal it needs; never print it. */
+    public synchronized String revealPan(Attempt a) {
+        String stored = query("SELECT pan_encrypted FROM attempts WHERE id = ?", ps -> ps.setLong(1, a.id()),
+                rs -> rs.getString(1)).stream().findFirst().orElse(null);
+        return vault.decrypt(stored);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new JournalException("cannot close the journal: " + e.getMessage(), e);
+        } finally {
+            lock.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private Attempt transition(long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set, String detail) {
+        return inTransaction(c -> transition(c, id, from, to, set, detail));
+    }
+
+    private Attempt transition(Connection c, long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set,
+                               String detail) throws SQLException {
+        Attempt before = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id + " in the journal"));
+        if (!from.contains(before.state())) {
+            throw new IllegalStateException("attempt " + id + " (order " + before.orderRef() + ", STAN "
+                    + before.stanText() + ") is " + before.state() + "; it cannot go to " + to);
+        }
+        long now = clock.millis();
+        StringBuilder sql = new StringBuilder("UPDATE attempts SET state = ?, updated_at = ?");
+        for (String col : set.keySet()) {
+            sql.append(", ").append(col).append(" = ?");
+        }
+        sql.append(" WHERE id = ? AND state = ?");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            ps.setString(i++, to.name());
+            ps.setLong(i++, now);
+            for (Object v : set.values()) {
+                switch (v) {
+                    case null -> ps.setNull(i++, Types.NULL);
+                    case String s -> ps.setString(i++, s);
+                    case Integer n -> ps.setInt(i++, n);
+                    case Long n -> ps.setLong(i++, n);
+                    default -> throw new IllegalArgumentException("unsupported column value " + v.getClass());
+                }
+            }
+            ps.setLong(i++, id);
+            ps.setString(i, before.state().name());
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("attempt " + id + " changed under us");
+            }
+        }
+        event(c, id, now, before.state(), to, detail);
+        return find(c, id).orElseThrow();
+    }
+
+    private static void event(Connection c, long attemptId, long at, AttemptState from, AttemptState to, String detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO attempt_events (attempt_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setLong(1, attemptId);
+            ps.setLong(2, at);
+            ps.setString(3, from == null ? null : from.name());
+            ps.setString(4, to.name());
+            ps.setString(5, detail);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Optional<Attempt> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM attempts WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(attempt(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<Attempt> liveAttempt(Connection c, String orderRef) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT * FROM attempts WHERE order_ref = ? AND state NOT IN ('DECLINED', 'REVERSED')")) {
+            ps.setString(1, orderRef);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(attempt(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Attempt attempt(ResultSet rs) throws SQLException {
+        return new Attempt(
+                rs.getLong("id"),
+                rs.getString("terminal_id"),
+                rs.getString("merchant_id"),
+                rs.getString("order_ref"),
+                AttemptKind.valueOf(rs.getString("kind")),
+                rs.getLong("amount"),
+                rs.getString("currency"),
+                rs.getInt("stan"),
+                rs.getString("transmission_time"),
+                rs.getString("local_date"),
+                rs.getString("local_time"),
+                AttemptState.valueOf(rs.getString("state")),
+                rs.getString("response_code"),
+                rs.getString("rrn"),
+                rs.getString("auth_code"),
+                rs.getString("masked_pan"),
+                rs.getString("reversal_reason"),
+                (Integer) nullable(rs, "reversal_stan", rs.getInt("reversal_stan")),
+                rs.getInt("reversal_attempts"),
+                instant(rs, "next_reversal_at"),
+                instant(rs, "sent_at"),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                rs.getInt("batch_number"));
+    }
+
+    private static Object nullable(ResultSet rs, String col, Object value) throws SQLException {
+        rs.getObject(col);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Instant instant(ResultSet rs, String col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static AttemptState state(String s) {
+        return s == null ? null : AttemptState.valueOf(s);
+    }
+
+    private static String inList(Set<AttemptState> states) {
+        return states.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(","));
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private synchronized <T> T inTransaction(SqlWork<T> work) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run(conn);
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tally.terminal.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.Set;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Keeps PANs at rest only encrypted (DESIGN.md §4: needed for reversal and batch upload). AES-256-GCM
+ * under a data key held in a file beside the journal, readable by its owner only (0600), generated on
+ * first use. The stored form is {@code v1:} + Base64(12-byte IV + ciphertext + tag).
+ */
+final class PanVault {
+
+    private static final String PREFIX = "v1:";
+    private static final int IV_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final byte[] AAD = "tally-journal-pan".getBytes(StandardCharsets.US_ASCII);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+    private final SecretKeySpec key;
+    private final SecureRandom random = new SecureRandom();
+
+    private PanVault(byte[] keyBytes) {
+        this.key = new SecretKeySpec(keyBytes, "AES");
+    }
+
+    /** The vault whose key lives in {@code keyFile}; the key is created (0600) when the file does not exist. */
+    static PanVault open(Path keyFile) {
+        try {
+            if (!Files.exists(keyFile)) {
+                create(keyFile);
+            }
+            byte[] k = Files.readAllBytes(keyFile);
+            if (k.length != 32) {
+                throw new JournalException("the journal data key " + keyFile + " is damaged (" + k.length
+                        + " bytes, expected 32); restore it from backup: without it stored PANs cannot be read");
+            }
+            return new PanVault(k);
+        } catch (IOException e) {
+            throw new JournalException("cannot read or create the journal data key " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void create(Path keyFile) throws IOException {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        try {
+            Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel ch;
+            if (keyFile.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                ch = FileChannel.open(keyFile, opts, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } else {
+                ch = FileChannel.open(keyFile, opts);
+            }
+            try (ch) {
+                ch.write(ByteBuffer.wrap(k));
+                ch.force(true);
+            }
+        } catch (FileAlreadyExistsException raced) {
+            // another process created it first: use theirs
+        }
+    }
+
+    String encrypt(String pan) {
+        try {
+            byte[] iv = new byte[IV_BYTES];
+            random.nextBytes(iv);
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+            c.updateAAD(AAD);
+            byte[] ct = c.doFinal(pan.getBytes(StandardCharsets.US_ASCII));
+            byte[] out = new byte[iv.length + ct.length];
+            System.arraycopy(iv, 0, out, 0, iv.length);
+            System.arraycopy(ct, 0, out, iv.length, ct.length);
+            return PREFIX + Base64.getEncoder().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new JournalException("cannot encrypt the PAN for the journal: " + e.getMessage(), e);
+        }
+    }
+
+    String decrypt(String stored) {
+        if (stored == null || !stored.startsWith(PREFIX)) {
+            throw new JournalException("no encrypted PAN stored for this attempt (purged after settlement?)");
+        }
+        try {
+            byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
+            c.updateAAD(AAD);
+            return new String(c.doFinal(in, IV_BYTES, in.length - IV_BYTES), StandardCharsets.US_ASCII);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new JournalException("cannot decrypt a stored PAN: the journal data key does not match"
+                    + " (was the .key file beside the journal replaced?)", e);
+        }
+    }
+}

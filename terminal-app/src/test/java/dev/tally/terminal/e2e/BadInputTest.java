@@ -1,0 +1,117 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad input gets a clear message and exit 64 (unreachable host: 69) and leaves the journal exactly as it was. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+
+    Path dir;
+    Lab lab;
+    String journalBefore;
+    byte[] fileBefore;
+
+    @BeforeAll
+    void start(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        lab = new Lab(dir, Duration.ofSeconds(3));
+        assertEquals(0, lab.tally("sale", "--order", "INV-1", "--amount", "1.00").exit());
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            lab.assertInvariant();
+        } finally {
+            lab.close();
+        }
+    }
+
+    static Stream<Arguments> badSales() {
+        return Stream.of(
+                Arguments.of("negative amount", new String[] {"sale", "--order", "INV-2", "--amount", "-1"}),
+                Arguments.of("zero amount", new String[] {"sale", "--order", "INV-2", "--amount", "0"}),
+                Arguments.of("three decimals", new String[] {"sale", "--order", "INV-2", "--amount", "1.234"}),
+                Arguments.of("letters", new String[] {"sale", "--order", "INV-2", "--amount", "ten"}),
+                Arguments.of("above the limit", new String[] {"sale", "--order", "INV-2", "--amount", "1000000000.00"}),
+                Arguments.of("1000-character order id", new String[] {"sale", "--order", "X".repeat(1000), "--amount", "1.00"}),
+                Arguments.of("order id with a space", new String[] {"sale", "--order", "INV 2", "--amount", "1.00"}),
+                Arguments.of("unknown card", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "nosuch"}),
+                Arguments.of("unknown card PAN", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "4111111111111111"}),
+                Arguments.of("no order", new String[] {"sale", "--amount", "1.00"}),
+                Arguments.of("unknown command", new String[] {"refund", "--order", "INV-2"}),
+                Arguments.of("bad timeout", new String[] {"--timeout", "-5", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("bad TMK", new String[] {"--tmk", "12", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("no reversal attempts", new String[] {"--reversal-attempts", "0", "sale", "--order", "INV-2", "--amount", "1.00"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSales")
+    void isRefusedWith64AndChangesNothing(String what, String[] args) throws Exception {
+        String before = lab.journalDump();
+        byte[] bytes = Files.readAllBytes(lab.journal);
+        Lab.Run r = lab.tally(args);
+        assertEquals(64, r.exit(), what + ": " + r);
+        assertTrue(r.err().startsWith("tally: "), r.err());
+        assertTrue(r.json().get("status").asText().equals("ERROR"), r.out());
+        assertEquals(before, lab.journalDump(), what + " changed the journal");
+        assertTrue(Arrays.equals(bytes, Files.readAllBytes(lab.journal)), what + " touched the journal file");
+        assertTrue(r.err().length() < 400 || !r.err().contains("\tat "), "a message, not a stack trace: " + r.err());
+    }
+
+    @Test
+    void anUnreachableHostSaysSoAndChangesNothing() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String before = lab.journalDump();
+        List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(closedPort),
+                "--journal", lab.journal.toString(), "--timeout", "1", "sale", "--order", "INV-3", "--amount", "1.00"));
+        Lab.Run r = Lab.raw(args.toArray(String[]::new));
+        assertEquals(69, r.exit(), r.toString());
+        assertTrue(r.err().contains("cannot reach the host at 127.0.0.1:" + closedPort), r.err());
+        assertTrue(r.err().contains("nothing was sent"), r.err());
+        assertEquals(before, lab.journalDump());
+    }
+
+    @Test
+    void helpDocumentsTheExitCodes() {
+        Lab.Run r = Lab.raw("--help");
+        assertEquals(0, r.exit());
+        for (String code : List.of("0   approved", "2   declined", "3   refused", "4   no approval", "64  bad input", "1   internal")) {
+            assertTrue(r.out().contains(code), "help lacks '" + code + "':\n" + r.out());
+        }
+    }
+
+    @Test
+    void aConfigFileSetsDefaultsAndFlagsWin() throws Exception {
+        Path cfg = dir.resolve("tally.properties");
+        Files.writeString(cfg, "host=127.0.0.1\nport=" + lab.sim.isoPort() + "\njournal=" + lab.journal
+                + "\ntimeout=1\nterminal-id=TALLY001\n");
+        Lab.Run r = Lab.raw("--config", cfg.toString(), "--json", "sale", "--order", "INV-CFG", "--amount", "2.00");
+        assertEquals(0, r.exit(), r.toString());
+        Lab.Run bad = Lab.raw("--config", cfg.toString(), "--port", "1", "--json", "echo");
+        assertEquals(69, bad.exit(), "the --port flag wins over the file: " + bad);
+        Lab.Run missing = Lab.raw("--config", dir.resolve("nope.properties").toString(), "echo");
+        assertEquals(64, missing.exit(), missing.toString());
+    }
+}

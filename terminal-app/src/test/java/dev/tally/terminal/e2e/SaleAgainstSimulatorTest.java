@@ -1,0 +1,265 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The "How it will be checked", case by case, against the real simulator (DESIGN.md §5 test amounts). */
+class SaleAgainstSimulatorTest {
+
+    @TempDir
+    Path dir;
+    Lab lab;
+
+    @BeforeEach
+    void start() throws Exception {
+        lab = new Lab(dir, Duration.ofSeconds(3));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            lab.assertInvariant();
+            for (String f : List.of("tally-journal.db", "tally-journal.db-wal")) {
+                Path p = dir.resolve(f);
+                if (Files.exists(p)) {
+                    assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(Lab.PAN),
+                            "clear PAN in " + f);
+                }
+            }
+        } finally {
+            lab.close();
+        }
+    }
+
+    @Test
+    void approvedThenTheSameOrderIsAlreadyPaidAndNothingIsSent() {
+        Lab.Run r = lab.tally("sale", "--order", "INV-100", "--amount", "12.00");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals("APPROVED", j.get("status").asText());
+        assertEquals("INV-100", j.get("orderId").asText());
+        assertEquals("00", j.get("responseCode").asText());
+        assertEquals("12.00", j.get("amount").asText());
+        assertEquals("476173******0119", j.get("maskedPan").asText());
+        assertTrue(j.get("stan").asText().matches("\\d{6}"));
+        assertTrue(j.get("rrn").asText().length() == 12, j.toString());
+        assertFalse(j.get("authCode").isNull());
+        assertEquals(1, lab.standingDebits("INV-100"));
+        int before = lab.sim.ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all()).size();
+
+        Lab.Run again = lab.tally("sale", "--order", "INV-100", "--amount", "12.00");
+        assertEquals(3, again.exit(), again.toString());
+        assertEquals("ALREADY_PAID", again.status());
+        assertEquals(j.get("stan").asText(), again.json().get("stan").asText());
+        assertEquals(j.get("rrn").asText(), again.json().get("rrn").asText());
+        assertTrue(again.json().get("message").asText().contains(j.get("rrn").asText()));
+        assertEquals(before, lab.sim.ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all()).size(),
+                "ALREADY_PAID sends nothing");
+        assertEquals(1, lab.standingDebits("INV-100"));
+    }
+
+    @Test
+    void anApprovalPrintsAReceiptWithAMaskedPan() {
+        List<String> args = lab.baseArgs();
+        args.remove("--json");
+        args.addAll(List.of("sale", "--order", "INV-101", "--amount", "3.10", "--card", "mc-1"));
+        Lab.Run r = Lab.raw(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.toString());
+        for (String expected : List.of("APPROVED", "HOSPITAL0000001", "TALLY001", "3.10", "541333******0442", "STAN",
+                "RRN", "auth code", "date/time")) {
+            assertTrue(r.out().contains(expected), "receipt lacks " + expected + ":\n" + r.out());
+        }
+        assertFalse(r.out().contains("5413330089010442"));
+    }
+
+    @Test
+    void noCommandPrintsTheFullPanEvenWhenTheCardIsNamedByIt() {
+        lab.timeout = "1";
+        List<List<String>> commands = List.of(
+                List.of("sale", "--order", "INV-PAN", "--amount", "2.00", "--card", Lab.PAN),
+                List.of("sale", "--order", "INV-PAN", "--amount", "2.00", "--card", Lab.PAN),
+                List.of("sale", "--order", "INV-PAN2", "--amount", "2.68", "--card", Lab.PAN),
+                List.of("inquiry", "--card", Lab.PAN),
+                List.of("status", "--order", "INV-PAN"),
+                List.of("pending"),
+                List.of("journal"),
+                List.of("reverse", "--order", "INV-PAN"));
+        for (boolean json : List.of(false, true)) {
+            for (List<String> c : commands) {
+                List<String> args = lab.baseArgs();
+                if (!json) {
+                    args.remove("--json");
+                }
+                args.addAll(c);
+                Lab.Run r = Lab.raw(args.toArray(String[]::new)); // raw() fails on a full PAN in stdout or stderr
+                assertTrue(r.out().contains("476173******0119") || c.getFirst().equals("pending")
+                        || r.exit() == 3, "masked PAN shown: " + c + " " + r);
+            }
+        }
+    }
+
+    @Test
+    void declinedThenTheOrderCanBePaidAgain() {
+        Lab.Run r = lab.tally("sale", "--order", "INV-200", "--amount", "10.51");
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("DECLINED", r.status());
+        assertEquals("51", r.json().get("responseCode").asText());
+        assertTrue(r.json().get("message").asText().startsWith("Insufficient funds"), r.toString());
+        assertEquals(0, lab.standingDebits("INV-200"));
+
+        Lab.Run paid = lab.tally("sale", "--order", "INV-200", "--amount", "10.00");
+        assertEquals(0, paid.exit(), paid.toString());
+        assertEquals(1, lab.standingDebits("INV-200"));
+        assertEquals(List.of("DECLINED", "APPROVED"), lab.journalStates().get("INV-200"));
+    }
+
+    @ParameterizedTest(name = "amount 20{0}")
+    @ValueSource(strings = {".68", ".69", ".71", ".73"})
+    void anUncertainSaleIsReversedAndLeavesNoDebit(String cents) {
+        lab.timeout = "1";
+        String order = "INV-3" + cents.substring(1);
+        Lab.Run r = lab.tally("sale", "--order", order, "--amount", "20" + cents);
+        assertEquals(4, r.exit(), r.toString());
+        assertEquals("REVERSED", r.status(), r.toString());
+        assertEquals("98", r.json().get("reversalReason").asText());
+        assertEquals("REVERSED", lab.lastState(order));
+        assertEquals(0, lab.standingDebits(order), "host: " + lab.ledger(order));
+
+        Lab.Run again = lab.tally("sale", "--order", order, "--amount", "20.00");
+        assertEquals(0, again.exit(), "a reversed order may be paid again: " + again);
+    }
+
+    @Test
+    void aLostReversalKeepsTheOrderLockedUntilTheThirdIsAcknowledged() {
+        lab.timeout = "1";
+        Lab.Run r = lab.tally("sale", "--order", "INV-498", "--amount", "30.98");
+        assertEquals(4, r.exit(), r.toString());
+        assertEquals("REVERSAL_PENDING", r.status());
+        assertEquals(1, r.json().get("reversalAttempts").asInt());
+
+        Lab.Run locked = lab.tally("sale", "--order", "INV-498", "--amount", "30.00");
+        assertEquals(3, locked.exit(), locked.toString());
+        assertEquals("LOCKED", locked.status());
+        String msg = locked.json().get("message").asText();
+        assertTrue(msg.matches("LOCKED: order INV-498 has an unanswered attempt \\(STAN \\d{6}, sent \\d\\d:\\d\\d:\\d\\d\\);"
+                + " a reversal is pending .*, retry after \\d\\d:\\d\\d"), msg);
+        assertFalse(locked.json().get("retryAfter").isNull());
+
+        Lab.Run resolve = lab.tally("pending", "--resolve");
+        assertEquals(0, resolve.exit(), resolve.toString());
+        assertEquals("REVERSED", lab.lastState("INV-498"));
+        LedgerTransaction t = lab.ledger("INV-498").getFirst();
+        assertEquals(3, t.reversalCount(), "two reversals lost, the third acknowledged");
+        assertFalse(t.debitStanding());
+
+        Lab.Run paid = lab.tally("sale", "--order", "INV-498", "--amount", "30.00");
+        assertEquals(0, paid.exit(), paid.toString());
+    }
+
+    @Test
+    void reversalsThatAreNeverAnsweredEndFailedListedAndLocked() {
+        lab.timeout = "1";
+        Lab.Run r = lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-599", "--amount", "40.99");
+        assertEquals(4, r.exit(), r.toString());
+        assertEquals("REVERSAL_PENDING", r.status());
+
+        Lab.Run resolve = lab.tally("--reversal-attempts", "2", "pending", "--resolve");
+        assertEquals(4, resolve.exit(), resolve.toString());
+        assertEquals("REVERSAL_FAILED", lab.lastState("INV-599"));
+
+        Lab.Run pending = lab.tally("--reversal-attempts", "2", "pending");
+        assertEquals(4, pending.exit());
+        JsonNode listed = pending.json().get("pending").get(0);
+        assertEquals("INV-599", listed.get("orderId").asText());
+        assertEquals("REVERSAL_FAILED", listed.get("state").asText());
+        assertEquals(2, listed.get("reversalAttempts").asInt());
+        assertEquals("APPROVED", listed.get("host").get("state").asText(),
+                "reconciliation: the host's view beside the failed reversal: " + listed);
+
+        int reversalsBefore = lab.ledger("INV-599").getFirst().reversalCount();
+        Lab.Run locked = lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-599", "--amount", "40.00");
+        assertEquals(3, locked.exit(), locked.toString());
+        assertEquals("LOCKED", locked.status());
+        assertTrue(locked.json().get("message").asText().contains("reversal failed after 2 tries"), locked.toString());
+        assertEquals(reversalsBefore, lab.ledger("INV-599").getFirst().reversalCount(), "a failed reversal is not retried by a sale");
+        // the host's view beside it, for reconciliation: the debit stands there
+        assertEquals(1, lab.standingDebits("INV-599"));
+        assertEquals(1, lab.ledger("INV-599").size(), "the locked sale sent nothing");
+
+        Lab.Run status = lab.tally("--reversal-attempts", "2", "status", "--order", "INV-599");
+        assertEquals(4, status.exit(), status.toString());
+        assertEquals("REVERSAL_FAILED", status.status());
+        assertEquals("APPROVED", status.json().get("host").get("state").asText(),
+                "the host's view beside the failed reversal: " + status);
+    }
+
+    @Test
+    void aWrongTerminalMasterKeyFailsSignOnAndSendsNoSale() {
+        String before = lab.journalDump();
+        Lab.Run r = lab.tally("--tmk", "00112233445566778899AABBCCDDEEFF", "sale", "--order", "INV-TMK", "--amount", "1.00");
+        assertEquals(69, r.exit(), r.toString());
+        assertTrue(r.err().contains("check value") && r.err().contains("TMK"), r.err());
+        assertTrue(lab.ledger("INV-TMK").isEmpty());
+        assertEquals(null, lab.lastState("INV-TMK"));
+        assertFalse(r.err().contains("0011223344"), "the key is never printed");
+        assertNotNull(before);
+    }
+
+    @Test
+    void statusAsksTheHostAndReverseCancelsAnApprovedOrder() {
+        assertEquals(0, lab.tally("sale", "--order", "INV-700", "--amount", "7.00").exit());
+        Lab.Run status = lab.tally("status", "--order", "INV-700");
+        assertEquals(0, status.exit(), status.toString());
+        assertEquals("APPROVED", status.status());
+        assertEquals("APPROVED", status.json().get("host").get("state").asText(), status.toString());
+        assertNotNull(status.json().get("host").get("credit").asText());
+
+        Lab.Run reverse = lab.tally("reverse", "--order", "INV-700");
+        assertEquals(0, reverse.exit(), reverse.toString());
+        assertEquals("REVERSED", reverse.status());
+        assertEquals("06", reverse.json().get("reversalReason").asText());
+        assertEquals(0, lab.standingDebits("INV-700"));
+
+        Lab.Run after = lab.tally("status", "--order", "INV-700");
+        assertEquals(4, after.exit(), after.toString());
+        assertEquals("REVERSED", after.status());
+
+        Lab.Run nothing = lab.tally("reverse", "--order", "INV-700");
+        assertEquals(3, nothing.exit(), nothing.toString());
+        assertEquals("NOTHING_TO_REVERSE", nothing.status());
+    }
+
+    @Test
+    void inquiryEchoAndJournalAnswer() {
+        Lab.Run inquiry = lab.tally("inquiry", "--card", "disc-1");
+        assertEquals(0, inquiry.exit(), inquiry.toString());
+        assertEquals("2500.00", inquiry.json().get("balance").asText());
+        assertEquals("601100******0129", inquiry.json().get("maskedPan").asText());
+
+        Lab.Run echo = lab.tally("echo");
+        assertEquals(0, echo.exit(), echo.toString());
+
+        assertEquals(0, lab.tally("sale", "--order", "INV-800", "--amount", "1.00").exit());
+        Lab.Run journal = lab.tally("journal", "--order", "INV-800");
+        assertEquals(0, journal.exit());
+        JsonNode a = journal.json().get("attempts").get(0);
+        assertEquals("APPROVED", a.get("state").asText());
+        assertEquals(3, a.get("events").size(), journal.toString());
+    }
+}

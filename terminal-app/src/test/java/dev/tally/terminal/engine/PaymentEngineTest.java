@@ -1,0 +1,116 @@
+package dev.tally.terminal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.card.UnknownCardException;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Engine behaviour against a fake host: MAC failure, A1 re-sign-on, 94, the wire content of a reversal. */
+class PaymentEngineTest {
+
+    @TempDir
+    Path dir;
+
+    static final ReversalPolicy NOW = new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO);
+
+    @Test
+    void aResponseWhoseMacFailsIsReversedWithReasonA0() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            ISOMsg resp = h.answer(req, "00");
+            if ("0200".equals(MessageView.of(req).mti())) {
+                byte[] mac = MessageView.of(resp).mac().orElseThrow();
+                mac[0] ^= 1;
+                resp.set(64, mac);
+            }
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult r = t.engine.sale("INV-MAC", 1234, null);
+            assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
+            assertEquals("A0", r.attempt().reversalReason());
+            List<MessageView> wire = host.received.stream().map(MessageView::of).toList();
+            assertEquals(List.of("0800", "0200", "0400"), wire.stream().map(MessageView::mti).toList());
+            MessageView sale = wire.get(1);
+            MessageView reversal = wire.get(2);
+            assertEquals("A0", reversal.responseCode(), "field 39 of the 0400 carries the reason");
+            assertEquals(sale.stan(), reversal.originalData().orElseThrow().stan(), "field 90 names the original");
+            assertEquals(sale.transmissionDateTime(), reversal.originalData().orElseThrow().transmissionDateTime());
+            assertEquals(sale.amount(), reversal.amount());
+            assertEquals("INV-MAC", reversal.orderReference().orElseThrow());
+            assertTrue(sale.pinBlock().isPresent(), "PIN block on the sale");
+            assertTrue(dev.tally.spec.crypto.MessageMac.verify(sale.message(), host.macKey), "the sale is MACed");
+            assertTrue(dev.tally.spec.crypto.MessageMac.verify(reversal.message(), host.macKey), "the reversal is MACed");
+        }
+    }
+
+    @Test
+    void reversalRepeatsAre0401WithTheSameReversalStanAndTheCounterIsPersisted() throws Exception {
+        // sales get no answer; the first two reversals get none either, the third is acknowledged
+        try (FakeHost host = new FakeHost((h, req) -> {
+            String mti = MessageView.of(req).mti();
+            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
+            return mti.startsWith("040") && reversals >= 3 ? h.answer(req, "00") : null;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+            PaymentResult r = t.engine.sale("INV-REP", 500, "mc-1");
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status());
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-REP", 500, "mc-1").status());
+            List<Attempt> left = t.engine.resolvePending();
+            assertTrue(left.isEmpty(), left.toString());
+            Attempt a = t.journal.lastAttempt("INV-REP").orElseThrow();
+            assertEquals(AttemptState.REVERSED, a.state());
+            assertEquals(3, a.reversalAttempts());
+            List<MessageView> reversals = host.received.stream().map(MessageView::of)
+                    .filter(v -> v.mti().startsWith("040")).toList();
+            assertEquals(List.of("0400", "0401", "0401"), reversals.stream().map(MessageView::mti).toList());
+            assertEquals(1, reversals.stream().map(MessageView::stan).distinct().count(), "one reversal STAN");
+            assertEquals((int) a.reversalStan(), reversals.getFirst().stan());
+        }
+    }
+
+    @Test
+    void aSignOnRequiredAnswerDeclinesAndTheNextSaleSignsOnAgain() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            long sales = h.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).count();
+            return h.answer(req, sales == 1 ? "A1" : "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult first = t.engine.sale("INV-A1", 100, null);
+            assertEquals(PaymentStatus.DECLINED, first.status());
+            assertEquals("A1", first.responseCode());
+            PaymentResult second = t.engine.sale("INV-A1", 100, null);
+            assertEquals(PaymentStatus.APPROVED, second.status(), second.message());
+            assertEquals(List.of("0800", "0200", "0800", "0200"),
+                    host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+        }
+    }
+
+    @Test
+    void aDuplicateTransmissionAnswerIsReversedToBeSure() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "0200".equals(MessageView.of(req).mti()) ? "94" : "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult r = t.engine.sale("INV-94", 100, null);
+            assertEquals(PaymentStatus.REVERSED, r.status());
+            assertEquals("06", r.attempt().reversalReason());
+        }
+    }
+
+    @Test
+    void anUnknownCardIsRefusedBeforeAnythingIsWritten() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            assertThrows(UnknownCardException.class, () -> t.engine.sale("INV-X", 100, "nosuch"));
+            assertThrows(IllegalArgumentException.class, () -> t.engine.sale("INV-X", 0, null));
+            assertThrows(IllegalArgumentException.class, () -> t.engine.sale("bad id", 100, null));
+            assertTrue(t.journal.attempts(null).isEmpty());
+            assertTrue(host.received.isEmpty());
+        }
+    }
+}

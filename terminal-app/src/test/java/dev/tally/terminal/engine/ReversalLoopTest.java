@@ -1,0 +1,61 @@
+package dev.tally.terminal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reversal policy as data, and the loop honouring it on a clock the test moves. */
+class ReversalLoopTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void backoffDoublesUpToItsCeiling() {
+        ReversalPolicy p = new ReversalPolicy(5, Duration.ofSeconds(10), 2.0, Duration.ofSeconds(30));
+        assertEquals(Duration.ofSeconds(10), p.delayAfter(1));
+        assertEquals(Duration.ofSeconds(20), p.delayAfter(2));
+        assertEquals(Duration.ofSeconds(30), p.delayAfter(3));
+        assertEquals(Duration.ofSeconds(30), p.delayAfter(4));
+        assertTrue(p.exhausted(5));
+        assertEquals(Duration.ofMinutes(5), ReversalPolicy.of(3, Duration.ofSeconds(10)).maxInterval());
+    }
+
+    @Test
+    void aRepeatIsSentOnlyWhenItIsDue() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        ReversalPolicy policy = new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5));
+        try (FakeHost host = new FakeHost((h, req) -> {
+            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
+            return MessageView.of(req).mti().startsWith("040") && reversals >= 3 ? h.answer(req, "00") : null;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), policy, clock)) {
+            PaymentResult r = t.engine.sale("INV-DUE", 100, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status());
+            assertEquals(clock.instant().plusSeconds(10), r.attempt().nextReversalAt());
+
+            assertTrue(t.engine.runDueReversals().isEmpty(), "not due yet");
+            PaymentResult locked = t.engine.sale("INV-DUE", 100, null);
+            assertEquals(PaymentStatus.LOCKED, locked.status());
+            assertTrue(locked.message().endsWith("retry after 10:42"), locked.message());
+
+            clock.advance(Duration.ofSeconds(10));
+            Attempt second = t.engine.runDueReversals().getFirst();
+            assertEquals(2, second.reversalAttempts());
+            assertEquals(clock.instant().plusSeconds(20), second.nextReversalAt(), "the interval doubles");
+
+            clock.advance(Duration.ofSeconds(19));
+            assertTrue(t.engine.runDueReversals().isEmpty());
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state());
+            assertEquals(3, host.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count());
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.tally.terminal.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+
+    static final String PAN = "4761739001010119";
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T08:03:07Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    static NewAttempt sale(String order, long amount) {
+        return new NewAttempt("TALLY001", "HOSPITAL0000001", order, AttemptKind.SALE, amount, "840",
+                LocalDateTime.of(2026, 11, 22, 9, 3, 7), PAN, "476173******0119");
+    }
+
+    @Test
+    void anAttemptGoesNewSentApprovedAndEveryStepIsAudited() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-1", 1234));
+            assertEquals(AttemptState.NEW, a.state());
+            assertEquals(1, a.stan());
+            assertEquals("1122", a.localDate());
+            assertEquals("090307", a.localTime());
+            a = j.markSent(a.id(), "1122080307");
+            assertEquals(AttemptState.SENT, a.state());
+            assertNotNull(a.sentAt());
+            a = j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+            assertEquals(AttemptState.APPROVED, a.state());
+            assertEquals("000000000001", a.rrn());
+            List<AttemptEvent> events = j.events(a.id());
+            assertEquals(List.of(AttemptState.NEW, AttemptState.SENT, AttemptState.APPROVED),
+                    events.stream().map(AttemptEvent::toState).toList());
+            assertEquals(AttemptState.SENT, events.get(2).fromState());
+            assertEquals(PAN, j.revealPan(a));
+        }
+    }
+
+    @Test
+    void theJournalIsWalWithFullSynchronousCommits() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            assertEquals("wal", j.pragma("journal_mode"));
+            assertEquals("2", j.pragma("synchronous"), "2 = FULL: the commit before a send is on disk");
+        }
+    }
+
+    @Test
+    void everyStateSurvivesReopeningTheFile() {
+        Path file = dir.resolve("j.db");
+        long id;
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-2", 500));
+            j.markSent(a.id(), "1122080307");
+            id = a.id();
+        }
+        try (Journal j = Journal.open(file, CLOCK)) {
+            assertEquals(Journal.SCHEMA_VERSION, j.schemaVersion());
+            Attempt a = j.find(id).orElseThrow();
+            assertEquals(AttemptState.SENT, a.state());
+            assertEquals("1122080307", a.transmissionTime());
+            assertEquals(PAN, j.revealPan(a), "the data key beside the journal still decrypts it");
+            assertEquals(2, j.nextStan("TALLY001"), "STANs carry on after a restart");
+        }
+    }
+
+    @Test
+    void anOrderHasAtMostOneLiveAttempt() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt first = j.openAttempt(sale("INV-3", 100));
+            OrderBusyException busy = assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-3", 200)));
+            assertEquals(first.id(), busy.existing().id());
+            j.markSent(first.id(), "1122080307");
+            j.decline(first.id(), "51", null, "declined");
+            Attempt second = j.openAttempt(sale("INV-3", 200));
+            assertNotEquals(first.stan(), second.stan());
+            j.markSent(second.id(), "1122080308");
+            j.approve(second.id(), "00", "1", "2", "ok");
+            assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-3", 300)),
+                    "an approved order refuses a new attempt");
+            assertEquals(2, j.attempts("INV-3").size());
+        }
+    }
+
+    @Test
+    void theUniqueIndexHoldsEvenAgainstADirectInsert() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("INV-4", 100));
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+            var e = assertThrows(java.sql.SQLException.class, () -> st.executeUpdate("""
+                    INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
+                      local_time, state, masked_pan, created_at, updated_at, batch_number)
+                    VALUES ('TALLY001','HOSPITAL0000001','INV-4','SALE',1,'840',99,'1122','090307','SENT','x',0,0,1)"""));
+            assertTrue(e.getMessage().contains("UNIQUE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aLateAnswerIsRecordedButNeverFlipsAnAttempt() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-5", 1070));
+            j.markSent(a.id(), "1122080307");
+            a = j.requireReversal(a.id(), "98", CLOCK.instant(), null, "no answer");
+            assertEquals(AttemptState.REVERSAL_PENDING, a.state());
+            assertNotNull(a.reversalStan());
+            long id = a.id();
+            assertThrows(IllegalStateException.class, () -> j.approve(id, "00", "1", "2", "late approval"));
+            j.note(id, "late 0210 ignored");
+            assertEquals(AttemptState.REVERSAL_PENDING, j.find(id).orElseThrow().state());
+            AttemptEvent last = j.events(id).getLast();
+            assertEquals(AttemptState.REVERSAL_PENDING, last.fromState());
+            assertEquals(AttemptState.REVERSAL_PENDING, last.toState());
+        }
+    }
+
+    @Test
+    void theReversalCounterIsPersistedAndExhaustionFailsTheAttempt() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-6", 1099));
+            j.markSent(a.id(), "1122080307");
+            a = j.requireReversal(a.id(), "98", CLOCK.instant(), null, "no answer");
+            int reversalStan = a.reversalStan();
+            a = j.reversalTransmitting(a.id(), "0400");
+            assertEquals(1, a.reversalAttempts());
+            a = j.reversalUnanswered(a.id(), CLOCK.instant().plusSeconds(10), false, "dropped");
+            assertEquals(AttemptState.REVERSAL_PENDING, a.state());
+            assertEquals(CLOCK.instant().plusSeconds(10), a.nextReversalAt());
+            a = j.reversalTransmitting(a.id(), "0401");
+            a = j.reversalUnanswered(a.id(), null, true, "dropped again");
+            assertEquals(AttemptState.REVERSAL_FAILED, a.state());
+            assertEquals(2, a.reversalAttempts());
+            assertEquals(reversalStan, a.reversalStan(), "every repeat keeps the reversal STAN");
+            assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-6", 1000)), "failed keeps the order locked");
+            a = j.reversalTransmitting(a.id(), "0401 forced");
+            a = j.reversed(a.id(), "acknowledged");
+            assertEquals(AttemptState.REVERSED, a.state());
+            j.openAttempt(sale("INV-6", 1000));
+        }
+    }
+
+    @Test
+    void recoveryTurnsInFlightAttemptsIntoPendingReversals() {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt sent = j.openAttempt(sale("INV-7", 100));
+            j.markSent(sent.id(), "1122080307");
+            j.openAttempt(sale("INV-8", 100));
+        }
+        try (Journal j = Journal.open(file, CLOCK)) {
+            List<Attempt> recovered = j.recoverInFlight("98", "recovery");
+            assertEquals(2, recovered.size());
+            assertTrue(recovered.stream().allMatch(a -> a.state() == AttemptState.REVERSAL_PENDING
+                    && "98".equals(a.reversalReason()) && a.nextReversalAt() != null));
+            assertTrue(j.inStates(Set.of(AttemptState.NEW, AttemptState.SENT)).isEmpty());
+        }
+    }
+
+    @Test
+    void thePanIsStoredOnlyEncryptedUnderAnOwnerOnlyKey() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-9", 100));
+            j.markSent(a.id(), "1122080307");
+        }
+        for (Path p : List.of(file, dir.resolve("j.db-wal"))) {
+            if (Files.exists(p)) {
+                String bytes = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+                assertFalse(bytes.contains(PAN), "clear PAN in " + p);
+            }
+        }
+        Path key = dir.resolve("j.db.key");
+        assertEquals(32, Files.size(key));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+    }
+
+    @Test
+    void aSecondProcessWaitsForTheJournalLock() {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            JournalException e = assertThrows(JournalException.class,
+                    () -> Journal.open(file, CLOCK, java.time.Duration.ofMillis(100)));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        Journal.open(file, CLOCK).close();
+    }
+}
