@@ -44,6 +44,9 @@ public final class ScenarioFile {
     }
 
     public static Scenario parse(String json, String source) {
+        if (json == null || json.isBlank()) {
+            throw new ScenarioException("scenario file " + source + " is empty: it must hold {\"rules\": [...]}");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
