@@ -111,13 +111,32 @@ public final class DecodedMessage {
         sb.append('\n');
         sb.append("MTI      ").append(mti).append("  (").append(messageType).append(")\n");
         sb.append("bitmap   ").append(bitmap).append('\n');
+        // the same layout as "  %3d  %-40s %s%n" and "         %-6s %-33s %s%n", without Formatter (decode
+        // throughput, docs/BENCHMARKS.md section 5)
+        String nl = System.lineSeparator();
         for (DecodedField f : fields) {
-            sb.append(String.format("  %3d  %-40s %s%n", f.number(), truncate(f.name(), 40), f.value()));
+            sb.append("  ");
+            pad(sb, String.valueOf(f.number()), 3, true);
+            sb.append("  ");
+            pad(sb, truncate(f.name(), 40), 40, false);
+            sb.append(' ').append(f.value()).append(nl);
             for (TlvItem t : f.tags()) {
-                sb.append(String.format("         %-6s %-33s %s%n", t.tag(), truncate(t.name(), 33), t.value()));
+                sb.append("         ");
+                pad(sb, t.tag(), 6, false);
+                sb.append(' ');
+                pad(sb, truncate(t.name(), 33), 33, false);
+                sb.append(' ').append(t.value()).append(nl);
             }
         }
         return sb.toString();
+    }
+
+    private static void pad(StringBuilder sb, String s, int width, boolean right) {
+        if (right) {
+            sb.repeat(' ', Math.max(0, width - s.length())).append(s);
+        } else {
+            sb.append(s).repeat(' ', Math.max(0, width - s.length()));
+        }
     }
 
     @Override

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         footer = {"", ExitCodes.HELP},
         subcommands = {SaleCommand.class, InquiryCommand.class, StatusCommand.class, PendingCommand.class,
-            ReverseCommand.class, JournalCommand.class, EchoCommand.class, CommandLine.HelpCommand.class})
+            ReverseCommand.class, JournalCommand.class, EchoCommand.class, SettleCommand.class, ReconcileCommand.class, ServeCommand.class,
+            DecodeCommand.class, ReplayCommand.class, ReportCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "host (acquirer / simulator) address (default: ${DEFAULT-VALUE})")
@@ -68,6 +69,15 @@ public final class TallyCli implements Callable<Integer> {
 
     @Option(names = "--cards", paramLabel = "FILE", description = "test cards file for the lab card reader (default: the bundled test cards)")
     Path cards;
+
+    @Option(names = "--message-log", paramLabel = "FILE", description = "write every message in and out, masked, to FILE (JSON Lines; docs/support.md)")
+    Path messageLog;
+
+    @Option(names = "--message-log-size", paramLabel = "MB", defaultValue = "16", description = "rotate the message log when it would pass this size (default: ${DEFAULT-VALUE})")
+    int messageLogSizeMb;
+
+    @Option(names = "--message-log-keep", paramLabel = "N", defaultValue = "5", description = "rotated message logs kept, FILE.1 .. FILE.N (default: ${DEFAULT-VALUE})")
+    int messageLogKeep;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;

@@ -26,6 +26,8 @@ final class TerminalSetup implements AutoCloseable {
     final HostSession session;
     final PaymentEngine engine;
     final List<Attempt> recovered;
+    /** the message log's writer ({@code --message-log}), or null */
+    private dev.tally.terminal.support.TerminalTraffic traffic;
 
     private TerminalSetup(TerminalProfile profile, Journal journal, HostSession session, PaymentEngine engine,
                           List<Attempt> recovered) {
@@ -60,17 +62,36 @@ final class TerminalSetup implements AutoCloseable {
         ReversalPolicy policy = ReversalPolicy.of(g.reversalAttempts, g.reversalInterval());
         byte[] tmk = tmk(g);
         Journal journal = Journal.open(g.journal, g.clock);
+        dev.tally.terminal.support.TerminalTraffic traffic = null;
         try {
             HostLink link = new HostLink(g.host, g.port, profile.timeout(), new LateAnswers(journal));
+            if (g.messageLog != null) {
+                traffic = new dev.tally.terminal.support.TerminalTraffic(messageLog(g), journal);
+                link.tap(traffic);
+            }
             HostSession session = new HostSession(link, profile.terminalId(), tmk,
                     () -> journal.nextStan(profile.terminalId()), g.clock, profile.timeout());
             PaymentEngine engine = new PaymentEngine(journal, session, reader, profile, policy, g.clock);
             List<Attempt> recovered = engine.recover();
-            return new TerminalSetup(profile, journal, session, engine, recovered);
+            TerminalSetup t = new TerminalSetup(profile, journal, session, engine, recovered);
+            t.traffic = traffic;
+            return t;
         } catch (RuntimeException e) {
+            if (traffic != null) {
+                traffic.close();
+            }
             journal.close();
             throw e;
         }
+    }
+
+    /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
+    static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
+        if (g.messageLogSizeMb < 1 || g.messageLogKeep < 1) {
+            throw new IllegalArgumentException("--message-log-size and --message-log-keep must be at least 1");
+        }
+        return new dev.tally.spec.format.MessageLog(g.messageLog, g.messageLogSizeMb * 1024L * 1024L, g.messageLogKeep,
+                g.clock);
     }
 
     /**
@@ -90,7 +111,13 @@ final class TerminalSetup implements AutoCloseable {
         try {
             session.close();
         } finally {
-            journal.close();
+            try {
+                if (traffic != null) {
+                    traffic.close();
+                }
+            } finally {
+                journal.close();
+            }
         }
     }
 }

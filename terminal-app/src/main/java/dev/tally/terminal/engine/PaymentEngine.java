@@ -58,6 +58,7 @@ public final class PaymentEngine {
     private final ReversalLoop reversals;
     private final OrderLock lock;
     private final Clock clock;
+    private volatile boolean reversalsInBackground;
 
     public PaymentEngine(Journal journal, HostSession session, CardReader reader, TerminalProfile profile,
                          ReversalPolicy policy, Clock clock) {
@@ -84,9 +85,17 @@ public final class PaymentEngine {
                 "recovery: the process that sent it ended before the answer");
     }
 
+    /**
+     * In {@code tally serve} a background loop works off the reversals (engine.ReversalScheduler), so a
+     * payment does not wait for other orders' reversals first.
+     */
+    public void reversalsRunInBackground() {
+        reversalsInBackground = true;
+    }
+
     /** Runs the reversals that are due; a host that cannot be reached leaves them pending. */
     public List<Attempt> runDueReversals() {
-        if (!reversals.anyDue()) {
+        if (reversalsInBackground || !reversals.anyDue()) {
             return List.of();
         }
         return reversals.runDue();

@@ -37,6 +37,7 @@ public final class ReversalLoop {
     private final HostSession session;
     private final ReversalPolicy policy;
     private final Clock clock;
+    private final Set<Long> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ReversalLoop(Journal journal, HostSession session, ReversalPolicy policy, Clock clock) {
         this.journal = journal;
@@ -47,6 +48,10 @@ public final class ReversalLoop {
 
     public ReversalPolicy policy() {
         return policy;
+    }
+
+    public Journal journal() {
+        return journal;
     }
 
     /** Whether any reversal is due now (so a caller knows whether it needs the host). */
@@ -83,11 +88,25 @@ public final class ReversalLoop {
      * all; then nothing was sent and nothing counted.
      */
     public Attempt attemptOnce(Attempt attempt) {
+        // serve mode: the background loop and a payment's own first reversal may reach one attempt at once;
+        // one of them sends, the other reports the state (a reversal STAN is never in flight twice)
+        if (!inProgress.add(attempt.id())) {
+            return journal.find(attempt.id()).orElseThrow();
+        }
+        try {
+            return sendOnce(attempt);
+        } finally {
+            inProgress.remove(attempt.id());
+        }
+    }
+
+    private Attempt sendOnce(Attempt attempt) {
         Attempt a = journal.find(attempt.id()).orElseThrow();
         if (a.state() != AttemptState.REVERSAL_PENDING && a.state() != AttemptState.REVERSAL_FAILED) {
             return a;
         }
         session.ensureSignedOn();
+        session.channel().connect(); // a link that cannot be reached now counts no try (shared link: after a break)
         boolean repeat = a.reversalAttempts() > 0;
         ISOMsg msg = reversalOf(a, repeat);
         int n = a.reversalAttempts() + 1;

@@ -26,15 +26,33 @@ import org.slf4j.LoggerFactory;
  * <p>A garbled frame or a closed connection while a request is out is reported as {@link Exchange.Broken};
  * the next exchange reconnects.
  */
-public final class HostLink implements AutoCloseable {
+public final class HostLink implements HostChannel {
 
     private static final Logger log = LoggerFactory.getLogger(HostLink.class);
 
     /** What the reader thread hands over: a message or the reason the link died. */
     private sealed interface Inbound {
         record Message(ISOMsg msg) implements Inbound { }
-        record Failure(String why) implements Inbound { }
+        record Failure(String why, boolean garbled) implements Inbound { }
     }
+
+    /**
+     * Sees every message that crosses the link and every request that got no usable answer (the message
+     * log, {@code dev.tally.terminal.support}). Called on the thread that runs the exchange; must not throw.
+     */
+    public interface WireTap {
+        void sent(ISOMsg request, String peer);
+
+        void answered(ISOMsg request, ISOMsg response, String peer, long latencyMs);
+
+        /** No answer within the deadline ({@code garbled}/{@code disconnected} say what broke the link instead). */
+        void unanswered(ISOMsg request, String peer, long waitedMs, boolean garbled, boolean disconnected, String why);
+
+        /** A message that matched no request in flight: a late or duplicate answer. */
+        void stray(ISOMsg message, String peer);
+    }
+
+    private volatile WireTap tap;
 
     private final String host;
     private final int port;
@@ -52,6 +70,15 @@ public final class HostLink implements AutoCloseable {
         this.port = port;
         this.connectTimeout = connectTimeout;
         this.strays = strays;
+    }
+
+    /** Installs the tap that sees the traffic (null: none). */
+    public void tap(WireTap wireTap) {
+        this.tap = wireTap;
+    }
+
+    public WireTap tap() {
+        return tap;
     }
 
     public String address() {
@@ -87,15 +114,16 @@ public final class HostLink implements AutoCloseable {
             try {
                 q.add(new Inbound.Message(ch.receive()));
             } catch (ISOException e) {
-                q.add(new Inbound.Failure("garbled message from the host: " + Masking.scrub(e.getMessage())));
+                // closed before the failure is reported, so the next exchange never reuses this connection
                 closeQuietly(ch);
+                q.add(new Inbound.Failure("garbled message from the host: " + Masking.scrub(e.getMessage()), true));
                 return;
             } catch (IOException | RuntimeException e) {
                 if (ch.isConnected()) {
-                    q.add(new Inbound.Failure("connection to the host lost: " + e));
                     closeQuietly(ch);
+                    q.add(new Inbound.Failure("connection to the host lost: " + e, false));
                 } else {
-                    q.add(new Inbound.Failure("connection to the host closed"));
+                    q.add(new Inbound.Failure("connection to the host closed", false));
                 }
                 return;
             }
@@ -124,18 +152,31 @@ public final class HostLink implements AutoCloseable {
         drainStrays();
         NACChannel ch = channel;
         LinkedBlockingQueue<Inbound> q = inbound;
+        WireTap t = tap;
+        long sentAt = System.nanoTime();
         try {
             ch.send((ISOMsg) request.clone());
+            if (t != null) {
+                t.sent(request, address());
+            }
         } catch (IOException | ISOException e) {
             closeQuietly(ch);
-            return new Exchange.Broken("could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
+            String why = "could not send " + req.mti() + " to " + address() + ": " + e.getMessage();
+            if (t != null) {
+                t.unanswered(request, address(), 0, false, true, why);
+            }
+            return new Exchange.Broken(why);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = sentAt + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return new Exchange.NoAnswer("no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
-                        + " within " + timeout.toMillis() + " ms");
+                String why = "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
+                        + " within " + timeout.toMillis() + " ms";
+                if (t != null) {
+                    t.unanswered(request, address(), timeout.toMillis(), false, false, why);
+                }
+                return new Exchange.NoAnswer(why);
             }
             Inbound in;
             try {
@@ -147,15 +188,22 @@ public final class HostLink implements AutoCloseable {
             switch (in) {
                 case null -> { }
                 case Inbound.Failure f -> {
+                    if (t != null) {
+                        t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, f.garbled(),
+                                !f.garbled(), f.why());
+                    }
                     return new Exchange.Broken(f.why());
                 }
                 case Inbound.Message m -> {
                     MessageView v = MessageView.of(m.msg());
                     if (expectedMti.equals(v.mti()) && v.stan() == req.stan()
                             && java.util.Objects.equals(v.terminalId(), req.terminalId())) {
+                        if (t != null) {
+                            t.answered(request, m.msg(), address(), (System.nanoTime() - sentAt) / 1_000_000);
+                        }
                         return new Exchange.Answered(m.msg());
                     }
-                    strays.accept(m.msg());
+                    stray(m.msg());
                 }
             }
         }
@@ -169,9 +217,17 @@ public final class HostLink implements AutoCloseable {
         Inbound in;
         while ((in = inbound.poll()) != null) {
             if (in instanceof Inbound.Message m) {
-                strays.accept(m.msg());
+                stray(m.msg());
             }
         }
+    }
+
+    private void stray(ISOMsg msg) {
+        WireTap t = tap;
+        if (t != null) {
+            t.stray(msg, address());
+        }
+        strays.accept(msg);
     }
 
     public synchronized boolean isConnected() {

@@ -27,18 +27,18 @@ public final class HostSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostSession.class);
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
-    private final HostLink link;
+    private final HostChannel link;
     private final String terminalId;
     private final byte[] tmk;
     private final IntSupplier stans;
     private final Clock clock;
     private final Duration timeout;
-    private SessionKeys keys;
+    private volatile SessionKeys keys;
 
     /**
      * @param stans the terminal's STAN source (the journal), so sign-on and echo never reuse a STAN
      */
-    public HostSession(HostLink link, String terminalId, byte[] tmk16, IntSupplier stans, Clock clock, Duration timeout) {
+    public HostSession(HostChannel link, String terminalId, byte[] tmk16, IntSupplier stans, Clock clock, Duration timeout) {
         this.link = link;
         this.terminalId = terminalId;
         this.tmk = tmk16.clone();
@@ -51,7 +51,15 @@ public final class HostSession implements AutoCloseable {
         return timeout;
     }
 
+    /** The one-shot link; {@link #channel()} for any kind of channel. */
     public HostLink link() {
+        if (link instanceof HostLink one) {
+            return one;
+        }
+        throw new IllegalStateException("this session runs over a " + link.getClass().getSimpleName() + ", not a HostLink");
+    }
+
+    public HostChannel channel() {
         return link;
     }
 
@@ -62,8 +70,21 @@ public final class HostSession implements AutoCloseable {
     /** Signs on when the session holds no keys. */
     public void ensureSignedOn() {
         if (keys == null) {
-            signOn();
+            synchronized (this) { // many payments at once (serve): one sign-on for all of them
+                if (keys == null) {
+                    signOn();
+                }
+            }
         }
+    }
+
+    /** The session keys, signing on first when there are none (read once: another thread may drop them). */
+    private SessionKeys current() {
+        SessionKeys k;
+        while ((k = keys) == null) {
+            ensureSignedOn();
+        }
+        return k;
     }
 
     /** Drops the session keys (after A0/A1): the next financial message signs on first. */
@@ -72,7 +93,7 @@ public final class HostSession implements AutoCloseable {
     }
 
     /** 0800 sign-on; on 00 the keys of field 61 are unwrapped under the TMK and checked against their KCVs. */
-    public void signOn() {
+    public synchronized void signOn() {
         link.connect(); // before a STAN is drawn: an unreachable host leaves the journal as it was
         ISOMsg req = MessageBuilder.request(MessageType.SIGN_ON)
                 .stan(stans.getAsInt())
@@ -117,7 +138,7 @@ public final class HostSession implements AutoCloseable {
         ensureSignedOn();
         byte[] clear = PinBlock.format0(pin, pan);
         try {
-            return PinBlock.encrypt(clear, keys.pinKey());
+            return PinBlock.encrypt(clear, current().pinKey());
         } finally {
             java.util.Arrays.fill(clear, (byte) 0);
         }
@@ -126,12 +147,13 @@ public final class HostSession implements AutoCloseable {
     /** Sets field 64 of {@code msg} under the session MAC key. */
     public void mac(ISOMsg msg) {
         ensureSignedOn();
-        MessageMac.apply(msg, keys.macKey());
+        MessageMac.apply(msg, current().macKey());
     }
 
     /** Whether the response carries a MAC that verifies under the session MAC key. */
     public boolean verifies(ISOMsg response) {
-        return keys != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, keys.macKey());
+        SessionKeys k = keys;
+        return k != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, k.macKey());
     }
 
     /** Sends a request already MACed; a thin pass-through so callers use one object. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
@@ -24,7 +25,9 @@ import org.sqlite.SQLiteErrorCode;
 /**
  * The terminal's journal (DESIGN.md §4): one SQLite file in WAL mode with {@code synchronous=FULL}, so
  * every commit — in particular the one that marks an attempt SENT before its request leaves — is on disk
- * when the call returns. Every state change is one SQL transaction that updates the attempt and appends
+ * when the call returns. The one exception is the commit that creates an attempt (NEW): nothing has been
+ * sent for it yet, and the SENT commit's fsync makes it durable too. Concurrent changes are group-committed
+ * ({@link #inTransaction(SqlWork)}). Every state change is one SQL transaction that updates the attempt and appends
  * its audit event. At most one live (open or paid) attempt per order is a database constraint.
  *
  * <p>The PAN is stored only AES-GCM-encrypted (key file {@code <journal>.key}, 0600); track 2, PIN
@@ -32,7 +35,7 @@ import org.sqlite.SQLiteErrorCode;
  */
 public final class Journal implements AutoCloseable {
 
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
     private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
 
@@ -87,6 +90,34 @@ public final class Journal implements AutoCloseable {
             detail     TEXT    NOT NULL
         );
         CREATE INDEX events_by_attempt ON attempt_events (attempt_id, id);
+        """,
+        // version 2: settlement batches (issue 5; see Batches). The open batch is terminal_state.batch_number;
+        // a batch gets a row when its settlement starts: SETTLING -> UPLOADING -> CLOSED.
+        """
+        CREATE TABLE batches (
+            terminal_id     TEXT    NOT NULL,
+            batch_number    INTEGER NOT NULL,
+            merchant_id     TEXT    NOT NULL,
+            state           TEXT    NOT NULL CHECK (state IN ('SETTLING','UPLOADING','CLOSED')),
+            debit_count     INTEGER NOT NULL,
+            debit_amount    INTEGER NOT NULL,
+            host_totals     TEXT,
+            response_code   TEXT,
+            uploaded        INTEGER NOT NULL DEFAULT 0,
+            started_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            closed_at       INTEGER,
+            PRIMARY KEY (terminal_id, batch_number, started_at)
+        );
+        -- one settlement at a time per terminal
+        CREATE UNIQUE INDEX one_settlement_in_progress ON batches (terminal_id) WHERE state <> 'CLOSED';
+        CREATE TABLE batch_uploads (
+            terminal_id  TEXT    NOT NULL,
+            batch_number INTEGER NOT NULL,
+            attempt_id   INTEGER NOT NULL REFERENCES attempts (id),
+            uploaded_at  INTEGER NOT NULL,
+            PRIMARY KEY (terminal_id, batch_number, attempt_id)
+        );
         """
     };
 
@@ -145,6 +176,15 @@ public final class Journal implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** The settlement batches kept in this journal (issue 5). */
+    public Batches batches() {
+        return new Batches(this);
     }
 
     private void migrate() throws SQLException {
@@ -217,7 +257,7 @@ public final class Journal implements AutoCloseable {
         return stan;
     }
 
-    private int currentBatch(Connection c, String terminalId) throws SQLException {
+    int currentBatch(Connection c, String terminalId) throws SQLException {
         try (PreparedStatement sel = c.prepareStatement("SELECT batch_number FROM terminal_state WHERE terminal_id = ?")) {
             sel.setString(1, terminalId);
             try (ResultSet rs = sel.executeQuery()) {
@@ -232,8 +272,10 @@ public final class Journal implements AutoCloseable {
      * Creates an attempt in state NEW with a fresh STAN. Refused with {@link OrderBusyException} when the
      * order already has a live (open or paid) attempt; the check and the insert are one transaction.
      */
-    public synchronized Attempt openAttempt(NewAttempt n) {
-        long id = inTransaction(c -> {
+    public Attempt openAttempt(NewAttempt n) {
+        // NEW needs no fsync of its own: nothing has been sent yet, and the SENT commit that must precede
+        // the send syncs the WAL up to and including this one (DESIGN.md §4, §7)
+        long id = inTransaction(false, c -> {
             Optional<Attempt> live = liveAttempt(c, n.orderRef());
             if (live.isPresent()) {
                 throw new OrderBusyException(live.get());
@@ -286,7 +328,7 @@ public final class Journal implements AutoCloseable {
      * NEW → SENT with the transmission time (field 7) of the request. Committed with synchronous=FULL:
      * when this returns, a crash from here on is recovered as "sent, outcome unknown".
      */
-    public synchronized Attempt markSent(long id, String transmissionTime) {
+    public Attempt markSent(long id, String transmissionTime) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("transmission_time", transmissionTime);
         set.put("sent_at", clock.millis());
@@ -294,7 +336,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** SENT → APPROVED. */
-    public synchronized Attempt approve(long id, String responseCode, String rrn, String authCode, String detail) {
+    public Attempt approve(long id, String responseCode, String rrn, String authCode, String detail) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("response_code", responseCode);
         set.put("rrn", rrn);
@@ -303,7 +345,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** SENT → DECLINED. */
-    public synchronized Attempt decline(long id, String responseCode, String rrn, String detail) {
+    public Attempt decline(long id, String responseCode, String rrn, String detail) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("response_code", responseCode);
         set.put("rrn", rrn);
@@ -447,8 +489,8 @@ public final class Journal implements AutoCloseable {
     /** The clear PAN of an attempt, for the reversal it needs; never print it. */
     public synchronized String revealPan(Attempt a) {
         String stored = query("SELECT pan_encrypted FROM attempts WHERE id = ?", ps -> ps.setLong(1, a.id()),
-                rs -> rs.getString(1)).stream().findFirst().orElse(null);
-        return vault.decrypt(stored);
+                rs -> java.util.Objects.toString(rs.getString(1), "")).stream().findFirst().orElse(null);
+        return vault.decrypt(stored == null || stored.isEmpty() ? null : stored); // null: purged after settlement
     }
 
     @Override
@@ -468,7 +510,7 @@ public final class Journal implements AutoCloseable {
         return inTransaction(c -> transition(c, id, from, to, set, detail));
     }
 
-    private Attempt transition(Connection c, long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set,
+    Attempt transition(Connection c, long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set,
                                String detail) throws SQLException {
         Attempt before = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id + " in the journal"));
         if (!from.contains(before.state())) {
@@ -504,7 +546,7 @@ public final class Journal implements AutoCloseable {
         return find(c, id).orElseThrow();
     }
 
-    private static void event(Connection c, long attemptId, long at, AttemptState from, AttemptState to, String detail)
+    static void event(Connection c, long attemptId, long at, AttemptState from, AttemptState to, String detail)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO attempt_events (attempt_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)")) {
@@ -536,7 +578,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private static Attempt attempt(ResultSet rs) throws SQLException {
+    static Attempt attempt(ResultSet rs) throws SQLException {
         return new Attempt(
                 rs.getLong("id"),
                 rs.getString("terminal_id"),
@@ -583,21 +625,151 @@ public final class Journal implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
     @FunctionalInterface
-    private interface Binder {
+    interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
     @FunctionalInterface
-    private interface RowMapper<T> {
+    interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private synchronized <T> T inTransaction(SqlWork<T> work) {
+    /**
+     * Runs {@code work} as one all-or-nothing change and returns once it is committed (synchronous=FULL).
+     *
+     * <p><b>Group commit</b> (DESIGN.md §7): when many threads (logical terminals) change the journal at once,
+     * one of them — the thread that gets the connection — runs every change queued so far in one SQL
+     * transaction, each inside its own SAVEPOINT (a change that fails is rolled back alone, exactly as if it
+     * had been its own transaction), and commits them with one fsync. No caller returns before the COMMIT
+     * that holds its change has returned, so "committed durably before sent" holds for each of them; if the
+     * COMMIT fails, every change of the group fails and none is reported done. A caller that already holds
+     * the journal's monitor runs its change on its own, as before.
+     */
+    <T> T inTransaction(SqlWork<T> work) {
+        return inTransaction(true, work);
+    }
+
+    /**
+     * {@link #inTransaction(SqlWork)}; with {@code synced} false the commit is not fsynced when no other
+     * change of its group needs it (synchronous=NORMAL for that commit: it may be lost on power loss, never
+     * half-applied, and the next synced commit makes it durable too).
+     */
+    private <T> T inTransaction(boolean synced, SqlWork<T> work) {
+        if (Thread.holdsLock(this)) {
+            return runAlone(work, synced);
+        }
+        QueuedChange<T> mine = new QueuedChange<>(work, Thread.currentThread(), synced);
+        queued.add(mine);
+        // One thread at a time leads a group commit. The others park on their own change — not on the
+        // journal's monitor — and are unparked when it is committed, or when the leader hands the lead on
+        // to the oldest change still queued (so a queued change always has a leader coming).
+        while (!mine.done) {
+            if (leading.compareAndSet(false, true)) {
+                try {
+                    synchronized (this) {
+                        commitQueued();
+                    }
+                } finally {
+                    leading.set(false);
+                    QueuedChange<?> next = queued.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.thread);
+                    }
+                }
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        return mine.outcome();
+    }
+
+    /** Whether a thread is leading a group commit now. */
+    private final java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The changes waiting for a group commit, oldest first. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<QueuedChange<?>> queued =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static final class QueuedChange<T> {
+        final SqlWork<T> work;
+        T result;
+        RuntimeException failure;
+        final Thread thread;
+        final boolean synced;
+        /** Set (after result or failure) once the group holding this change is committed or rolled back. */
+        volatile boolean done;
+
+        QueuedChange(SqlWork<T> work, Thread thread, boolean synced) {
+            this.work = work;
+            this.thread = thread;
+            this.synced = synced;
+        }
+
+        void finish() {
+            done = true;
+            LockSupport.unpark(thread);
+        }
+
+        void run(Connection c) throws SQLException {
+            result = work.run(c);
+        }
+
+        T outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    private <T> T runAlone(SqlWork<T> work, boolean synced) {
+        try {
+            if (!synced) {
+                synchronous("NORMAL");
+            }
+            try {
+                return runAlone(work);
+            } finally {
+                if (!synced) {
+                    restoreFullSync();
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Back to synchronous=FULL after an unsynced commit. Should that fail, the journal closes its
+     * connection rather than let a later commit (a SENT before a send) go unsynced.
+     */
+    private void restoreFullSync() {
+        try {
+            synchronous("FULL");
+        } catch (SQLException e) {
+            try {
+                conn.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw new JournalException("cannot restore synchronous=FULL on the journal " + file
+                    + "; it was closed so that no later commit goes unsynced: " + e.getMessage(), e);
+        }
+    }
+
+    /** Outside a transaction only; FULL is the journal's setting at rest (checked by JournalTest). */
+    private void synchronous(String mode) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("PRAGMA synchronous = " + mode);
+        }
+    }
+
+    private <T> T runAlone(SqlWork<T> work) {
         try {
             conn.setAutoCommit(false);
             try {
@@ -615,7 +787,80 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
+    /** Commits every queued change in one transaction; called holding the monitor. */
+    private void commitQueued() {
+        List<QueuedChange<?>> group = new ArrayList<>();
+        for (QueuedChange<?> q; (q = queued.poll()) != null; ) {
+            group.add(q);
+        }
+        if (group.size() == 1) {
+            QueuedChange<?> only = group.getFirst();
+            try {
+                runAlone(c -> {
+                    only.run(c);
+                    return null;
+                }, only.synced);
+            } catch (RuntimeException e) {
+                only.failure = e;
+            }
+            only.finish();
+            return;
+        }
+        boolean synced = group.stream().anyMatch(q -> q.synced);
+        try {
+            if (!synced) {
+                synchronous("NORMAL");
+            }
+            conn.setAutoCommit(false);
+            try (Statement st = conn.createStatement()) {
+                for (QueuedChange<?> q : group) {
+                    st.execute("SAVEPOINT queued_change");
+                    try {
+                        q.run(conn);
+                        st.execute("RELEASE SAVEPOINT queued_change");
+                    } catch (SQLException | RuntimeException e) {
+                        st.execute("ROLLBACK TO SAVEPOINT queued_change");
+                        st.execute("RELEASE SAVEPOINT queued_change");
+                        q.result = null;
+                        q.failure = e instanceof RuntimeException re ? re
+                                : new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                    }
+                }
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                for (QueuedChange<?> q : group) {
+                    q.result = null;
+                    if (q.failure == null) {
+                        q.failure = new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                    }
+                }
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            for (QueuedChange<?> q : group) {
+                q.result = null;
+                if (q.failure == null) {
+                    q.failure = new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            if (!synced) {
+                try {
+                    restoreFullSync();
+                } catch (JournalException e) {
+                    // the group's outcome stands (it was committed or rolled back); later changes will fail
+                    org.slf4j.LoggerFactory.getLogger(Journal.class).error("{}", e.getMessage());
+                }
+            }
+            for (QueuedChange<?> q : group) {
+                q.finish();
+            }
+        }
+    }
+
+    <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             binder.bind(ps);
             List<T> out = new ArrayList<>();

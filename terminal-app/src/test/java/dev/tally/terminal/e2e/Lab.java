@@ -59,9 +59,14 @@ final class Lab implements AutoCloseable {
     }
 
     Lab(Path dir, Duration lateDelay) throws Exception {
+        this(dir, SimulatorConfig.defaults(dir.resolve("ledger.db")).withLateDelay(lateDelay));
+    }
+
+    /** A lab whose simulator runs with this configuration (a scenario file, ...). */
+    Lab(Path dir, SimulatorConfig config) throws Exception {
         this.dir = dir;
         this.journal = dir.resolve("tally-journal.db");
-        this.sim = Simulator.start(SimulatorConfig.defaults(dir.resolve("ledger.db")).withLateDelay(lateDelay));
+        this.sim = Simulator.start(config);
     }
 
     /**

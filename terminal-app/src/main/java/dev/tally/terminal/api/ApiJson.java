@@ -1,0 +1,128 @@
+package dev.tally.terminal.api;
+
+import dev.tally.spec.message.SettlementTotals;
+import dev.tally.spec.message.StatusAnswer;
+import dev.tally.terminal.engine.PaymentResult;
+import dev.tally.terminal.engine.StatusReport;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.settlement.SettlementResult;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API's JSON objects; the same names and shapes as {@code tally --json} prints (terminal-app
+ * README), amounts as decimal strings, PANs masked.
+ */
+final class ApiJson {
+
+    private ApiJson() {
+    }
+
+    static String amount(long minor) {
+        return BigDecimal.valueOf(minor, 2).toPlainString();
+    }
+
+    static Map<String, Object> payment(PaymentResult r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("orderId", r.orderId());
+        o.put("status", r.status().name());
+        o.put("responseCode", r.responseCode());
+        o.put("message", r.message());
+        o.put("amount", amount(r.amount()));
+        o.put("currency", r.currency());
+        o.put("stan", r.stan());
+        o.put("rrn", r.rrn());
+        o.put("authCode", r.authCode());
+        o.put("maskedPan", r.maskedPan());
+        Attempt a = r.attempt();
+        if (a != null) {
+            o.put("attemptState", a.state().name());
+            o.put("reversalReason", a.reversalReason());
+            o.put("reversalAttempts", a.reversalAttempts());
+            o.put("dateTime", a.createdAt().toString());
+        }
+        o.put("retryAfter", r.retryAfter() == null ? null : r.retryAfter().toString());
+        return o;
+    }
+
+    static Map<String, Object> attempt(Attempt a) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("orderId", a.orderRef());
+        o.put("state", a.state().name());
+        o.put("kind", a.kind().name());
+        o.put("amount", amount(a.amount()));
+        o.put("currency", a.currency());
+        o.put("stan", a.stanText());
+        o.put("transmissionTime", a.transmissionTime());
+        o.put("responseCode", a.responseCode());
+        o.put("rrn", a.rrn());
+        o.put("authCode", a.authCode());
+        o.put("maskedPan", a.maskedPan());
+        o.put("reversalReason", a.reversalReason());
+        o.put("reversalStan", a.reversalStan() == null ? null : String.format("%06d", a.reversalStan()));
+        o.put("reversalAttempts", a.reversalAttempts());
+        o.put("nextReversalAt", a.nextReversalAt() == null ? null : a.nextReversalAt().toString());
+        o.put("sentAt", a.sentAt() == null ? null : a.sentAt().toString());
+        o.put("createdAt", a.createdAt().toString());
+        o.put("updatedAt", a.updatedAt().toString());
+        o.put("batchNumber", a.batchNumber());
+        return o;
+    }
+
+    static List<Map<String, Object>> attempts(List<Attempt> list) {
+        return list.stream().map(ApiJson::attempt).toList();
+    }
+
+    static Map<String, Object> hostView(StatusReport s) {
+        StatusAnswer h = s.hostAnswer();
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("asked", s.hostResponseCode() != null || s.hostProblem() != null);
+        host.put("responseCode", s.hostResponseCode());
+        host.put("state", h == null ? null : h.state().name());
+        host.put("originalResponseCode", h == null ? null : h.originalResponseCode());
+        host.put("amount", h == null ? null : amount(h.amount()));
+        host.put("credit", h == null ? null : h.credit().name());
+        host.put("creditDate", h == null || h.creditDate() == null ? null : h.creditDate().toString());
+        host.put("problem", s.hostProblem());
+        return host;
+    }
+
+    static Map<String, Object> settlement(SettlementResult r, int nextBatch) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("status", r.closed() ? "CLOSED" : "INCOMPLETE");
+        o.put("batchNumber", r.batch().batchText());
+        o.put("batchState", r.batch().state().name());
+        o.put("resumed", r.resumed());
+        o.put("responseCode", r.settlementResponseCode());
+        o.put("message", r.message());
+        o.put("terminalTotals", totals(r.terminalTotals()));
+        o.put("hostTotals", r.hostTotals() == null ? null : totals(r.hostTotals()));
+        o.put("uploaded", r.batch().uploaded());
+        o.put("uploadedNow", r.uploadedNow());
+        o.put("failureCode", r.failureCode());
+        o.put("nextBatchNumber", String.format("%06d", nextBatch));
+        o.put("excluded", attempts(r.excluded()));
+        o.put("reversalsRun", attempts(r.reversalsRun()));
+        return o;
+    }
+
+    private static Map<String, Object> totals(SettlementTotals t) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("debitCount", t.debitCount());
+        o.put("debitAmount", amount(t.debitAmount()));
+        o.put("creditCount", t.creditCount());
+        o.put("creditAmount", amount(t.creditAmount()));
+        return o;
+    }
+
+    static Map<String, Object> error(String code, String field, String message) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("status", "ERROR");
+        o.put("error", code);
+        o.put("field", field);
+        o.put("message", message);
+        return o;
+    }
+}

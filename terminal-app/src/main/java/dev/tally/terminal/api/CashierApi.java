@@ -1,0 +1,439 @@
+package dev.tally.terminal.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.OrderReference;
+import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.engine.PaymentResult;
+import dev.tally.terminal.engine.StatusReport;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.journal.JournalException;
+import dev.tally.terminal.reconcile.Reconciler;
+import dev.tally.terminal.reconcile.ReconciliationFormat;
+import dev.tally.terminal.settlement.SettlementResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cashier API (docs/cashier-api.md): JSON over HTTP on 127.0.0.1 only, every request with
+ * {@code Authorization: Bearer TOKEN}, one virtual thread per request. Everything a request asks is
+ * checked before anything is done: a bad request is a 4xx with a JSON error naming the problem, and
+ * nothing is journaled or sent.
+ */
+public final class CashierApi implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CashierApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final int MAX_BODY = 16 * 1024;
+    private static final Set<String> PAYMENT_FIELDS = Set.of("orderId", "amount", "currency", "card");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
+    private static final BigDecimal MAX = new BigDecimal("999999999.99");
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ApiToken token;
+    private final PaymentDesk desk;
+    private final CardReader reader;
+    private final Reconciler reconciler;
+    private final String statementUrl;
+    private final String currency;
+    private final Clock clock;
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile boolean accepting = true;
+
+    /**
+     * @param statementUrl the acquirer's admin URL for {@code GET /v1/reconciliation}, or null
+     */
+    public CashierApi(int port, ApiToken token, PaymentDesk desk, CardReader reader, Reconciler reconciler,
+                      String statementUrl, String currency, Clock clock) throws IOException {
+        this.token = token;
+        this.desk = desk;
+        this.reader = reader;
+        this.reconciler = reconciler;
+        this.statementUrl = statementUrl;
+        this.currency = currency;
+        this.clock = clock;
+        // loopback only, whatever the machine's interfaces: the API is for the cashier system on this host
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public CashierApi start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** Requests being handled right now. */
+    public int activeRequests() {
+        return requests.get();
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
+        try (ex) {
+            Reply reply;
+            try {
+                if (!accepting) {
+                    reply = error(503, "SHUTTING_DOWN", null, "the terminal is shutting down; nothing was done, retry later");
+                } else if (!token.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    reply = error(401, "UNAUTHORIZED", null, "missing or wrong bearer token: send 'Authorization: Bearer TOKEN'"
+                            + " with the token from the terminal's API token file; nothing was done");
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tally\"");
+                } else {
+                    reply = route(ex);
+                }
+            } catch (ApiProblem p) {
+                reply = error(p.status, p.code, p.field, p.getMessage());
+            } catch (HostUnavailableException e) {
+                reply = error(503, "HOST_UNAVAILABLE", null, e.getMessage() + "; nothing was sent for this request");
+            } catch (JournalException e) {
+                log.error("journal: {}", e.toString(), e);
+                reply = error(500, "JOURNAL", null, "journal: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                reply = error(400, "BAD_REQUEST", null, e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("internal error: {}", e.toString(), e);
+                reply = error(500, "INTERNAL", null, "internal error: " + e);
+            }
+            send(ex, reply);
+        } finally {
+            requests.decrementAndGet();
+        }
+    }
+
+    private record Reply(int status, Map<String, Object> body, Long retryAfterSeconds) {
+    }
+
+    private Reply route(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        List<String> path = segments(ex.getRequestURI().getRawPath());
+        if (path.equals(List.of("health"))) {
+            return only(method, "GET", () -> health());
+        }
+        if (path.size() >= 2 && path.get(0).equals("v1")) {
+            String what = path.get(1);
+            if (what.equals("payments") && path.size() == 2) {
+                return only(method, "POST", () -> pay(readObject(ex)));
+            }
+            if (what.equals("payments") && path.size() == 3) {
+                return only(method, "GET", () -> status(orderInPath(path.get(2))));
+            }
+            if (what.equals("payments") && path.size() == 4 && path.get(3).equals("cancel")) {
+                return only(method, "POST", () -> cancel(orderInPath(path.get(2))));
+            }
+            if (what.equals("pending") && path.size() == 2) {
+                return only(method, "GET", this::pending);
+            }
+            if (what.equals("settlement") && path.size() == 2) {
+                return only(method, "POST", this::settle);
+            }
+            if (what.equals("reconciliation") && path.size() == 2) {
+                return only(method, "GET", () -> reconciliation(query(ex.getRequestURI().getRawQuery()).get("date")));
+            }
+        }
+        throw new ApiProblem(404, "NOT_FOUND", null, "no such endpoint: " + method + " " + ex.getRequestURI().getRawPath()
+                + "; see docs/cashier-api.md (POST /v1/payments, GET /v1/payments/{orderId}, POST /v1/payments/{orderId}/cancel,"
+                + " GET /v1/pending, POST /v1/settlement, GET /v1/reconciliation?date=, GET /health)");
+    }
+
+    private interface Handler {
+        Reply run() throws IOException;
+    }
+
+    private static Reply only(String method, String allowed, Handler h) throws IOException {
+        if (!method.equals(allowed)) {
+            throw new ApiProblem(405, "METHOD_NOT_ALLOWED", null, method + " is not allowed here; use " + allowed);
+        }
+        return h.run();
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    private Reply health() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        var engine = desk.engine();
+        o.put("status", "UP");
+        o.put("host", Map.of("connected", hostConnected()));
+        o.put("inFlight", desk.inFlight());
+        o.put("pending", engine.pending().size());
+        o.put("openBatch", String.format("%06d", engine.journal().batches().openBatch(terminalId())));
+        return new Reply(200, o, null);
+    }
+
+    private boolean hostConnected() {
+        return connected.getAsBoolean();
+    }
+
+    private java.util.function.BooleanSupplier connected = () -> false;
+    private String terminalId = "";
+
+    /** What /health reports of the host link, and the terminal id; set by the serve wiring. */
+    public CashierApi describe(java.util.function.BooleanSupplier hostConnected, String terminal) {
+        this.connected = hostConnected;
+        this.terminalId = terminal;
+        return this;
+    }
+
+    private String terminalId() {
+        return terminalId;
+    }
+
+    private Reply pay(ObjectNode body) {
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!PAYMENT_FIELDS.contains(f)) {
+                throw ApiProblem.badRequest("UNKNOWN_FIELD", f, "unknown field '" + f + "'; a payment has orderId, amount,"
+                        + " currency (optional) and card (optional)");
+            }
+        }
+        String orderId = text(body, "orderId", true);
+        try {
+            OrderReference.require(orderId);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_ORDER_ID", "orderId", e.getMessage());
+        }
+        long amount = amount(text(body, "amount", true));
+        String cur = text(body, "currency", false);
+        if (cur != null && !cur.equals(currency)) {
+            throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", "currency '" + cur + "' is not this terminal's ("
+                    + currency + ", ISO 4217 numeric)");
+        }
+        String card = text(body, "card", false);
+        if (card != null) {
+            if (card.replace(" ", "").matches("\\d{12,19}")) {
+                throw ApiProblem.badRequest("CARD_NUMBER_NOT_ALLOWED", "card", "card numbers never cross the cashier API:"
+                        + " give the lab reader's card id (e.g. visa-1), or leave card out and the reader reads the card");
+            }
+            try {
+                reader.read(card);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("UNKNOWN_CARD", "card", e.getMessage());
+            }
+        }
+        PaymentDesk.Outcome o = desk.pay(orderId, amount, card);
+        return paymentReply(o.result(), o.replayed());
+    }
+
+    private Reply status(String orderId) {
+        StatusReport s = desk.engine().status(orderId);
+        if (s.attempt() == null) {
+            throw new ApiProblem(404, "UNKNOWN_ORDER", "orderId", "order " + orderId + " is not in this terminal's journal");
+        }
+        Map<String, Object> o = ApiJson.payment(desk.engine().result(s.attempt()));
+        o.put("host", ApiJson.hostView(s));
+        return new Reply(200, o, null);
+    }
+
+    private Reply cancel(String orderId) {
+        if (desk.engine().journal().lastAttempt(orderId).isEmpty()) {
+            throw new ApiProblem(404, "UNKNOWN_ORDER", "orderId", "order " + orderId + " is not in this terminal's journal");
+        }
+        PaymentDesk.Outcome o = desk.cancel(orderId);
+        return paymentReply(o.result(), false);
+    }
+
+    private Reply pending() {
+        var list = desk.engine().pending();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("status", list.isEmpty() ? "OK" : "PENDING");
+        o.put("count", list.size());
+        o.put("pending", ApiJson.attempts(list));
+        return new Reply(200, o, null);
+    }
+
+    private Reply settle() {
+        SettlementResult r = desk.settle();
+        int next = desk.engine().journal().batches().openBatch(terminalId());
+        return new Reply(r.closed() ? 200 : 502, ApiJson.settlement(r, next), null);
+    }
+
+    private Reply reconciliation(String date) {
+        java.time.LocalDate d;
+        try {
+            d = Reconciler.date(date);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_DATE", "date", e.getMessage());
+        }
+        if (statementUrl == null) {
+            throw new ApiProblem(503, "NO_STATEMENT_SOURCE", null, "this terminal does not know where the acquirer's"
+                    + " statement is: start 'tally serve' with --from-host ADMIN_URL");
+        }
+        return new Reply(200, ReconciliationFormat.json(reconciler.fromHost(statementUrl, d)), null);
+    }
+
+    private Reply paymentReply(PaymentResult r, boolean replayed) {
+        Map<String, Object> o = ApiJson.payment(r);
+        o.put("replayed", replayed);
+        return switch (r.status()) {
+            case LOCKED -> new Reply(409, o, r.retryAfter() == null ? null
+                    : Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds()));
+            case ALREADY_PAID, NOTHING_TO_REVERSE -> new Reply(409, o, null);
+            default -> new Reply(200, o, null);
+        };
+    }
+
+    // ------------------------------------------------------------------ input
+
+    private static ObjectNode readObject(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && !type.toLowerCase().startsWith("application/json")) {
+            throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json, got " + type);
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            throw new ApiProblem(413, "BODY_TOO_LARGE", null, "the body is larger than " + MAX_BODY + " bytes");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body is not valid JSON: "
+                    + Masking.scrub(e.getOriginalMessage()));
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body must be one JSON object such as"
+                    + " {\"orderId\": \"INV-1\", \"amount\": \"12.34\"}");
+        }
+        return o;
+    }
+
+    private static String text(ObjectNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw ApiProblem.badRequest("MISSING_FIELD", field, "field '" + field + "' is missing");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiProblem.badRequest("WRONG_TYPE", field, "field '" + field + "' must be a string"
+                    + (field.equals("amount") ? " with a decimal amount such as \"12.34\"" : "") + ", got " + v.getNodeType());
+        }
+        return v.asText();
+    }
+
+    /** "12.34" → 1234; the same rules as the CLI (no sign, at most 2 decimals, more than 0, at most 999999999.99). */
+    private static long amount(String t) {
+        String where = "amount '" + Masking.scrub(t) + "'";
+        if (!DECIMAL.matcher(t).matches()) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is not a positive decimal such as \"12.34\"");
+        }
+        BigDecimal v = new BigDecimal(t);
+        if (v.stripTrailingZeros().scale() > 2) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " has more than 2 decimals");
+        }
+        if (v.signum() <= 0) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", "amount must be more than 0, got " + t);
+        }
+        if (v.compareTo(MAX) > 0) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is above the limit of 999999999.99");
+        }
+        return v.movePointRight(2).longValueExact();
+    }
+
+    private static String orderInPath(String raw) {
+        try {
+            return OrderReference.require(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_ORDER_ID", "orderId", e.getMessage());
+        }
+    }
+
+    private static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        for (String s : rawPath.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new LinkedHashMap<>();
+        if (raw == null) {
+            return q;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                q.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return q;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private static Reply error(int status, String code, String field, String message) {
+        return new Reply(status, ApiJson.error(code, field, Masking.scrub(message)), null);
+    }
+
+    private static void send(HttpExchange ex, Reply r) throws IOException {
+        byte[] bytes = Masking.scrub(JSON.writeValueAsString(r.body())).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        if (r.retryAfterSeconds() != null) {
+            ex.getResponseHeaders().set("Retry-After", String.valueOf(r.retryAfterSeconds()));
+        }
+        ex.sendResponseHeaders(r.status(), bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Stops accepting; waits up to {@code grace} for the requests being handled. */
+    public void stop(Duration grace) {
+        accepting = false;
+        server.stop((int) Math.max(0, grace.toSeconds()));
+        executor.shutdown();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.terminal.engine.ReversalPolicy;
+import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.load.LatencyPlot;
+import dev.tally.terminal.load.LoadGenerator;
+import dev.tally.terminal.load.LoadMix;
+import dev.tally.terminal.load.LoadPlan;
+import dev.tally.terminal.load.LoadReport;
+import dev.tally.terminal.load.PendingResolver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load test: N logical terminals (LOAD0001, LOAD0002, ...) sign on, then make sales until the",
+            "duration is over or the request cap is spent; prints requests, sales/s, latency percentiles,",
+            "results, errors by kind and reversals. With a journal every sale goes through the real engine",
+            "(durable before send); --no-journal is a pure load generator for measuring the host.",
+            "The host timeout is the global --timeout (set it low, e.g. --timeout 2, when the mix has timeouts)."},
+        footer = {"", "Mix file: one 'WEIGHT AMOUNT [CARD]' a line, '#' comments; the simulator decides by the",
+            "amount's cents (docs/simulator.md §3), e.g. '90 0.10' approve, '5 0.05' decline 05, '5 0.68' no answer.",
+            "", ExitCodes.HELP})
+final class LoadCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TallyCli g;
+
+    @Option(names = "--host", paramLabel = "H", description = "host address (default: the global --host)")
+    String host;
+
+    @Option(names = "--port", paramLabel = "N", description = "host port (default: the global --port)")
+    Integer port;
+
+    @Option(names = "--terminals", defaultValue = "64", paramLabel = "N", description = "logical terminals (default: ${DEFAULT-VALUE})")
+    int terminals;
+
+    @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", description = "how long: 500ms, 30s, 2m (default: ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--requests", defaultValue = "0", paramLabel = "N", description = "stop after N sales in all (default: no cap)")
+    long requests;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "R", description = "sales per second in all (default: as fast as the host answers)")
+    double rate;
+
+    @Option(names = "--mix", paramLabel = "FILE", description = "amount mix (default: every sale 0.10, approved)")
+    Path mix;
+
+    @Option(names = "--journal", paramLabel = "FILE", description = "journal every sale goes through (default: the global --journal)")
+    Path journal;
+
+    @Option(names = "--no-journal", description = "pure load generator: no journal, no engine")
+    boolean noJournal;
+
+    @Option(names = "--bare-host", description = "with --no-journal: the host is a bare echo server (no key exchange)")
+    boolean bareHost;
+
+    @Option(names = "--terminal-prefix", defaultValue = "LOAD", paramLabel = "P", description = "terminal id prefix (default: ${DEFAULT-VALUE})")
+    String terminalPrefix;
+
+    @Option(names = "--resolve-pending", description = "no load: resolve the journal's uncertain attempts after a crash,"
+            + " each terminal id signing on as itself; prints the seconds it took")
+    boolean resolvePending;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "write a latency-by-percentile plot (SVG)")
+    Path svg;
+
+    @Override
+    public Integer call() throws Exception {
+        g.json = g.json || json;
+        LoadPlan plan = new LoadPlan(terminals, parseDuration(duration), rate, requests,
+                mix == null ? LoadMix.approvals() : LoadMix.read(mix));
+        if (bareHost && !noJournal) {
+            throw new IllegalArgumentException("--bare-host needs --no-journal (a bare echo server answers no reversal)");
+        }
+        if (noJournal && journal != null) {
+            throw new IllegalArgumentException("give either --journal FILE or --no-journal, not both");
+        }
+        LoadGenerator.Target target = new LoadGenerator.Target(host != null ? host : g.host, port != null ? port : g.port,
+                terminalPrefix, g.merchantId, g.currency, TerminalSetup.tmk(g), g.timeout(), TerminalSetup.cardReader(g));
+        for (LoadMix.Entry e : plan.mix().entries()) {
+            target.reader().read(e.card()); // an unknown card is bad input before anything is sent
+        }
+        if (resolvePending) {
+            return resolve(target);
+        }
+        PrintStream progress = System.console() != null && System.console().isTerminal() && !g.json ? g.err : null;
+        LoadReport report;
+        if (noJournal) {
+            report = LoadGenerator.withoutJournal(target, plan, bareHost, g.clock, progress);
+        } else {
+            try (Journal j = Journal.open(journal != null ? journal : g.journal, g.clock)) {
+                report = LoadGenerator.withJournal(target, plan, j,
+                        ReversalPolicy.of(g.reversalAttempts, g.reversalInterval()), g.clock, progress);
+            }
+        }
+        if (svg != null) {
+            String title = String.format(Locale.ROOT, "tally load (%s): %d terminals, %,.0f sales/s", report.mode(),
+                    report.terminals(), report.tps());
+            write(svg, LatencyPlot.svg(title, List.of(new LatencyPlot.Series(report.mode() + ", p99 "
+                    + String.format(Locale.ROOT, "%.2f ms", report.p99()), report.percentileCurve()))));
+        }
+        if (g.json) {
+            g.output.json(report.json());
+        } else {
+            report.lines().forEach(g.output::line);
+        }
+        return ExitCodes.OK;
+    }
+
+    private int resolve(LoadGenerator.Target target) throws InterruptedException {
+        if (noJournal) {
+            throw new IllegalArgumentException("--resolve-pending works on a journal; drop --no-journal");
+        }
+        long start = System.nanoTime();
+        PendingResolver.Result r;
+        try (Journal j = Journal.open(journal != null ? journal : g.journal, g.clock)) {
+            r = LoadGenerator.resolvePending(target, j, ReversalPolicy.of(g.reversalAttempts, g.reversalInterval()),
+                    parseDuration(duration), g.clock);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (g.json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("recovered", r.recovered());
+            o.put("resolved", r.resolved());
+            o.put("stillPending", r.stillPending());
+            o.put("terminals", r.terminals());
+            o.put("seconds", Math.round(seconds * 1000) / 1000.0);
+            g.output.json(o);
+        } else {
+            g.output.line(String.format(Locale.ROOT, "recovered %d in-flight attempts; %d reversed, %d still pending,"
+                    + " %d terminals, %.3f s", r.recovered(), r.resolved(), r.stillPending(), r.terminals(), seconds));
+        }
+        return r.stillPending() == 0 ? ExitCodes.OK : ExitCodes.UNCERTAIN;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    /** 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S). */
+    static Duration parseDuration(String text) {
+        Matcher m = SIMPLE.matcher(text.trim());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--duration must look like 500ms, 30s, 2m, 1h or PT30S, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.terminal.reconcile.Reconciler;
+import dev.tally.terminal.reconcile.ReconciliationFormat;
+import dev.tally.terminal.reconcile.ReconciliationReport;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "reconcile", mixinStandardHelpOptions = true, description = {
+    "Match the journal against the acquirer's statement, per business date: matched; approved but not credited;",
+    "credit pending; credited late; on the statement but not approved here; REVERSAL_FAILED with the host's view.",
+    "A table by default, --json, or --csv for a spreadsheet. Read-only: nothing is sent to the host.",
+    "Exit 0 report produced (differences or not); 64 unreadable statement (the line is named); 69 acquirer unreachable."})
+final class ReconcileCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TallyCli g;
+
+    static final class Source {
+        @Option(names = "--statement", paramLabel = "FILE", description = "the acquirer's statement CSV")
+        Path statement;
+
+        @Option(names = "--from-host", paramLabel = "ADMIN_URL", description = "fetch the statement from the acquirer's admin API, e.g. http://127.0.0.1:8584")
+        String fromHost;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "business date (default: the statement file's dates, or today)")
+    String date;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Option(names = "--csv", description = "print CSV (one line per item)")
+    boolean csv;
+
+    @Override
+    public Integer call() {
+        g.json |= json;
+        if (g.json && csv) {
+            throw new IllegalArgumentException("--json and --csv are exclusive: choose one");
+        }
+        var d = Reconciler.date(date);
+        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+            Reconciler rec = new Reconciler(t.journal, t.profile.terminalId(), t.profile.merchantId(), g.clock);
+            ReconciliationReport r = source.statement != null ? rec.fromFile(source.statement, d)
+                    : rec.fromHost(source.fromHost, d);
+            if (g.json) {
+                g.output.json(ReconciliationFormat.json(r));
+            } else if (csv) {
+                g.out.print(ReconciliationFormat.csv(r));
+            } else {
+                ReconciliationFormat.table(r).forEach(g.output::line);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tally.terminal.cli;
+
+import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.message.OrderReference;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.support.ProblemReport;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code tally report}: the problem report of an order (or a STAN, or a time window), from the journal
+ * and the message log (docs/support.md "report"). Reads only: it changes nothing and contacts no host.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The problem report support asks for: time, place, operator, description, message timeline,",
+            "environment, impact, actions taken, system response and follow-up. Markdown, or --json.",
+            "Place and operator come from the config file keys location, address and operator (or --operator)."},
+        footer = {"", "Exit codes: 0 report written, 64 bad input or nothing in the journal matches"})
+public final class ReportCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TallyCli g;
+
+    @Option(names = "--order", paramLabel = "ID", description = "the order (invoice) the report is about")
+    String order;
+
+    @Option(names = "--stan", paramLabel = "N", description = "the sale or reversal STAN (of --terminal-id)")
+    Integer stan;
+
+    @Option(names = "--since", paramLabel = "TIME", description = "attempts created at or after, ISO time (2026-11-22T10:00, ...Z, or a date)")
+    String since;
+
+    @Option(names = "--until", paramLabel = "TIME", description = "attempts created before, ISO time")
+    String until;
+
+    @Option(names = "--operator", paramLabel = "NAME", description = "who operated the till (default: config key operator)")
+    String operator;
+
+    @Option(names = "--json", description = "print the report as one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (json) {
+            g.json = true;
+        }
+        int chosen = (order != null ? 1 : 0) + (stan != null ? 1 : 0) + (since != null || until != null ? 1 : 0);
+        if (chosen != 1) {
+            throw new IllegalArgumentException("give one of --order ID, --stan N, or --since/--until TIME");
+        }
+        if (order != null) {
+            OrderReference.require(order);
+        }
+        Instant from = since == null ? Instant.MIN : time(since, "--since");
+        Instant to = until == null ? Instant.MAX : time(until, "--until");
+        if (!Files.exists(g.journal)) {
+            throw new IllegalArgumentException("no journal at " + g.journal + " (give --journal FILE)");
+        }
+        Properties config = config();
+        List<MessageLog.Entry> log = readLog();
+        List<ProblemReport.Case> cases = new ArrayList<>();
+        String subject;
+        try (Journal journal = Journal.open(g.journal, g.clock)) {
+            List<Attempt> attempts;
+            if (order != null) {
+                subject = "order " + order;
+                attempts = journal.attempts(order);
+            } else if (stan != null) {
+                subject = "STAN " + String.format("%06d", stan) + " of terminal " + g.terminalId;
+                attempts = journal.byStan(g.terminalId, stan).map(List::of).orElse(List.of());
+            } else {
+                subject = "payments " + (since == null ? "" : "since " + since) + (until == null ? "" : " until " + until);
+                attempts = journal.attempts(null).stream()
+                        .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
+            }
+            for (Attempt a : attempts) {
+                String id = "attempt-" + a.id();
+                cases.add(new ProblemReport.Case(a, journal.events(a.id()),
+                        log.stream().filter(e -> id.equals(e.messageId())).toList()));
+            }
+        }
+        if (cases.isEmpty()) {
+            return g.fail(ExitCodes.BAD_INPUT, "nothing in the journal " + g.journal + " matches " + subject.strip());
+        }
+        String version = TallyCli.class.getAnnotation(Command.class).version()[0];
+        ProblemReport.Context ctx = new ProblemReport.Context(g.merchantId, g.terminalId, config.getProperty("location"),
+                config.getProperty("address"), operator != null ? operator : config.getProperty("operator"), version,
+                g.host + ":" + g.port, g.journal.toString(), g.messageLog == null ? null : g.messageLog.toString(),
+                g.clock.instant(), g.clock.getZone());
+        ProblemReport report = new ProblemReport(ctx, subject, cases);
+        if (g.json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("status", "OK");
+            o.putAll(report.toMap());
+            g.output.json(o);
+        } else {
+            g.output.line(report.markdown().stripTrailing());
+        }
+        return ExitCodes.OK;
+    }
+
+    private Instant time(String text, String option) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(text).atZone(g.clock.getZone()).toInstant();
+            } catch (DateTimeParseException e2) {
+                try {
+                    return LocalDate.parse(text).atStartOfDay(g.clock.getZone()).toInstant();
+                } catch (DateTimeParseException e3) {
+                    throw new IllegalArgumentException(option + " must be an ISO date or time such as 2026-11-22T10:41"
+                            + " or 2026-11-22T10:41:00Z, got " + text);
+                }
+            }
+        }
+    }
+
+    private Properties config() throws IOException {
+        Properties p = new Properties();
+        if (g.config != null && Files.isReadable(g.config)) {
+            try (Reader r = Files.newBufferedReader(g.config, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    /** The message log with its rotated files, oldest first; none when no --message-log is set. */
+    private List<MessageLog.Entry> readLog() throws IOException {
+        List<MessageLog.Entry> out = new ArrayList<>();
+        if (g.messageLog == null) {
+            return out;
+        }
+        for (int i = Math.max(1, g.messageLogKeep); i >= 1; i--) {
+            Path rotated = Path.of(g.messageLog + "." + i);
+            if (Files.exists(rotated)) {
+                out.addAll(MessageLog.read(rotated));
+            }
+        }
+        if (Files.exists(g.messageLog)) {
+            out.addAll(MessageLog.read(g.messageLog));
+        }
+        return out;
+    }
+}

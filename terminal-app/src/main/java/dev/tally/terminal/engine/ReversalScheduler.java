@@ -1,0 +1,124 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.terminal.host.HostChannel;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ReversalLoop} running continuously ({@code tally serve}, DESIGN.md §4): every {@code tick},
+ * or at once when {@link #wake()}d, each reversal that is due is sent — all of them in parallel, so one
+ * unanswered reversal does not hold up the others. The loop's policy (attempts, backoff) is the
+ * ReversalLoop's; a host that cannot be reached is simply tried again on the next tick, nothing counted.
+ */
+public final class ReversalScheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReversalScheduler.class);
+
+    private final ReversalLoop loop;
+    private final HostChannel channel;
+    private final Duration tick;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nudged = lock.newCondition();
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private boolean woken;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    public ReversalScheduler(ReversalLoop loop, HostChannel channel, Duration tick, Clock clock) {
+        this.loop = loop;
+        this.channel = channel;
+        this.tick = tick;
+        this.clock = clock;
+        this.thread = Thread.ofVirtual().name("reversal-scheduler").unstarted(this::run);
+    }
+
+    public ReversalScheduler start() {
+        thread.start();
+        return this;
+    }
+
+    /** Run now (a payment just went uncertain). */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            nudged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                if (loop.anyDue()) {
+                    channel.connect();
+                    runDueInParallel();
+                }
+            } catch (HostUnavailableException e) {
+                log.warn("reversals due but the host cannot be reached: {}; trying again in {}", e.getMessage(), tick);
+            } catch (RuntimeException e) {
+                log.error("reversal loop: {}", e.toString(), e);
+            }
+            lock.lock();
+            try {
+                if (!woken && running) {
+                    nudged.await(tick.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                woken = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void runDueInParallel() {
+        Instant now = clock.instant();
+        List<Future<Attempt>> sent = new ArrayList<>();
+        for (Attempt a : loop.journal().inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
+            if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
+                sent.add(senders.submit(() -> loop.attemptOnce(a)));
+            }
+        }
+        for (Future<Attempt> f : sent) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.warn("a reversal could not be sent now: {}", String.valueOf(e.getCause()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            thread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        senders.shutdown();
+    }
+}

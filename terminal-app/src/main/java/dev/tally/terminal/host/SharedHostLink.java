@@ -1,0 +1,208 @@
+package dev.tally.terminal.host;
+
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.JposLogBridge;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.channel.NACChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One persistent connection to the host shared by every payment in flight ({@code tally serve}): a jPOS
+ * {@link NACChannel} and a reader thread that hands each answer to the request it belongs to, matched by
+ * terminal (41) + STAN (11) + response MTI (SPEC.md §1). An answer that matches nothing in flight (late,
+ * duplicate) goes to the stray listener. When the connection breaks — closed, garbled frame, send
+ * failure — every request in flight on it gets {@link Exchange.Broken} at once (their outcome is
+ * unknown: the engine reverses them), and the next exchange connects again.
+ */
+public final class SharedHostLink implements HostChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(SharedHostLink.class);
+
+    /** One TCP connection and the requests waiting on it. */
+    private static final class Connection {
+        final NACChannel channel;
+        final Map<String, CompletableFuture<Exchange>> waiting = new ConcurrentHashMap<>();
+        volatile boolean dead;
+
+        Connection(NACChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final Duration connectTimeout;
+    private final Consumer<ISOMsg> strays;
+    private volatile Connection current;
+
+    public SharedHostLink(String host, int port, Duration connectTimeout, Consumer<ISOMsg> strays) {
+        this.host = host;
+        this.port = port;
+        this.connectTimeout = connectTimeout;
+        this.strays = strays;
+    }
+
+    @Override
+    public String address() {
+        return host + ":" + port;
+    }
+
+    @Override
+    public void connect() {
+        connection();
+    }
+
+    private synchronized Connection connection() {
+        Connection c = current;
+        if (c != null && !c.dead && c.channel.isConnected()) {
+            return c;
+        }
+        NACChannel ch = new NACChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "shared-host-link");
+        try {
+            ch.setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+            ch.connect();
+            ch.setTimeout(0);
+        } catch (IOException e) {
+            disconnect(ch);
+            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + e.getMessage()
+                    + " (is the host or simulator running? check --host/--port)", e);
+        }
+        Connection fresh = new Connection(ch);
+        current = fresh;
+        Thread.ofVirtual().name("shared-host-link-reader").start(() -> readLoop(fresh));
+        log.info("connected to the host at {}", address());
+        return fresh;
+    }
+
+    private void readLoop(Connection c) {
+        while (true) {
+            ISOMsg msg;
+            try {
+                msg = c.channel.receive();
+            } catch (ISOException e) {
+                fail(c, "garbled message from the host: " + Masking.scrub(e.getMessage()));
+                return;
+            } catch (IOException | RuntimeException e) {
+                fail(c, c.dead ? "connection to the host closed" : "connection to the host lost: " + e);
+                return;
+            }
+            MessageView v = MessageView.of(msg);
+            CompletableFuture<Exchange> f = c.waiting.remove(key(v.terminalId(), v.stan(), v.mti()));
+            if (f != null) {
+                f.complete(new Exchange.Answered(msg));
+            } else {
+                try {
+                    strays.accept(msg);
+                } catch (RuntimeException e) {
+                    log.warn("could not record a late or duplicate answer: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    /** The connection is gone: everything in flight on it is answered Broken, now. */
+    private void fail(Connection c, String why) {
+        c.dead = true;
+        disconnect(c.channel);
+        for (String k : c.waiting.keySet()) {
+            CompletableFuture<Exchange> f = c.waiting.remove(k);
+            if (f != null) {
+                f.complete(new Exchange.Broken(why));
+            }
+        }
+    }
+
+    @Override
+    public Exchange exchange(ISOMsg request, Duration timeout) {
+        MessageView req = MessageView.of(request);
+        MessageType type = req.type().orElseThrow(() ->
+                new IllegalArgumentException("not a message of the Tally catalogue: " + req));
+        Connection c = connection();
+        String key = key(req.terminalId(), req.stan(), type.spec().responseMti());
+        CompletableFuture<Exchange> answer = new CompletableFuture<>();
+        if (c.waiting.putIfAbsent(key, answer) != null) {
+            throw new IllegalStateException("a request with STAN " + String.format("%06d", req.stan())
+                    + " is already in flight; a STAN is never used twice at once");
+        }
+        try {
+            c.channel.send((ISOMsg) request.clone()); // BaseChannel serialises senders
+        } catch (IOException | ISOException | RuntimeException e) {
+            c.waiting.remove(key);
+            fail(c, "could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
+            return new Exchange.Broken("could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
+        }
+        if (c.dead) { // the reader died between our registration and the send: nobody will answer
+            c.waiting.remove(key);
+            answer.complete(new Exchange.Broken("connection to the host lost while sending " + req.mti()));
+        }
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return new Exchange.NoAnswer("no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
+                    + " within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
+        } catch (ExecutionException e) {
+            return new Exchange.Broken(String.valueOf(e.getCause()));
+        } finally {
+            c.waiting.remove(key, answer);
+        }
+    }
+
+    /** Drops the connection (the keep-alive saw it fail); requests in flight on it get Broken. */
+    public void reset(String why) {
+        Connection c = current;
+        if (c != null) {
+            fail(c, why);
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        Connection c = current;
+        return c != null && !c.dead && c.channel.isConnected();
+    }
+
+    /** Requests waiting for an answer right now. */
+    public int inFlight() {
+        Connection c = current;
+        return c == null ? 0 : c.waiting.size();
+    }
+
+    @Override
+    public void close() {
+        Connection c = current;
+        if (c != null) {
+            fail(c, "connection to the host closed by the terminal");
+        }
+    }
+
+    private static String key(String terminalId, int stan, String mti) {
+        return terminalId + "|" + stan + "|" + mti;
+    }
+
+    private static void disconnect(NACChannel ch) {
+        try {
+            ch.disconnect();
+        } catch (IOException e) {
+            log.debug("disconnect: {}", e.toString());
+        }
+    }
+}

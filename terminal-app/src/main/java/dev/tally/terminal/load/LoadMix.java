@@ -1,0 +1,108 @@
+package dev.tally.terminal.load;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which sales the logical terminals make: weighted lines of amount (and optionally card). The host
+ * simulator decides by the amount's cents (DESIGN.md §5), so the mix drives approvals (e.g. 0.10),
+ * declines (0.05, 0.51), and timeouts with reversals (0.68: the request is dropped; 0.98) by amount alone.
+ *
+ * <p>File format, one entry a line, {@code #} starts a comment:
+ * <pre>
+ * # weight  amount  [card]
+ * 90  0.10
+ * 5   0.05          # declined 05
+ * 5   0.68  visa-1  # no answer: timeout, reversal
+ * </pre>
+ * The k-th sale of terminal t takes entry {@code cycle[(k + t) % cycle.length]}, where the cycle repeats
+ * each entry by its weight: deterministic, so a run can be repeated exactly.
+ */
+public record LoadMix(List<Entry> entries) {
+
+    /** One line of the mix. {@code card} null means the lab reader's default card. */
+    public record Entry(int weight, long amount, String card) {
+    }
+
+    /** Without a file: every sale approves (0.10, a normal amount) with the default card. */
+    public static LoadMix approvals() {
+        return new LoadMix(List.of(new Entry(1, 10, null)));
+    }
+
+    public LoadMix {
+        entries = List.copyOf(entries);
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("the mix has no entries");
+        }
+        long total = entries.stream().mapToLong(Entry::weight).sum();
+        if (total > 10_000) {
+            throw new IllegalArgumentException("the mix weights add up to " + total + "; keep them at most 10000");
+        }
+    }
+
+    public static LoadMix read(Path file) {
+        try {
+            return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the mix file " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static LoadMix parse(List<String> lines, String source) {
+        List<Entry> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int hash = line.indexOf('#');
+            String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            String[] parts = text.split("\\s+");
+            String where = source + " line " + (i + 1) + ": ";
+            if (parts.length < 2 || parts.length > 3) {
+                throw new IllegalArgumentException(where + "expected 'WEIGHT AMOUNT [CARD]', got '" + text + "'");
+            }
+            int weight;
+            try {
+                weight = Integer.parseInt(parts[0]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + "weight must be a whole number, got '" + parts[0] + "'");
+            }
+            if (weight < 1) {
+                throw new IllegalArgumentException(where + "weight must be at least 1, got " + weight);
+            }
+            long amount;
+            try {
+                BigDecimal a = new BigDecimal(parts[1]);
+                if (a.scale() > 2 || a.signum() <= 0 || a.compareTo(new BigDecimal("999999999.99")) > 0) {
+                    throw new NumberFormatException();
+                }
+                amount = a.movePointRight(2).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException(where + "amount must be 0.01 to 999999999.99 with at most two decimals, got '"
+                        + parts[1] + "'");
+            }
+            out.add(new Entry(weight, amount, parts.length == 3 ? parts[2] : null));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(source + ": no entries (expected lines 'WEIGHT AMOUNT [CARD]')");
+        }
+        return new LoadMix(out);
+    }
+
+    /** The entries repeated by weight, in file order. */
+    public List<Entry> cycle() {
+        List<Entry> c = new ArrayList<>();
+        for (Entry e : entries) {
+            for (int i = 0; i < e.weight(); i++) {
+                c.add(e);
+            }
+        }
+        return c;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tally.terminal.reconcile;
+
+import dev.tally.terminal.journal.Journal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Where the statement comes from and which dates are reported: {@code --date D}, else the dates of a
+ * statement file's lines, else (from the acquirer) the terminal's today. Used by {@code tally reconcile}
+ * and the cashier API.
+ */
+public final class Reconciler {
+
+    private final Journal journal;
+    private final String terminalId;
+    private final String merchantId;
+    private final Clock clock;
+
+    public Reconciler(Journal journal, String terminalId, String merchantId, Clock clock) {
+        this.journal = journal;
+        this.terminalId = terminalId;
+        this.merchantId = merchantId;
+        this.clock = clock;
+    }
+
+    public ReconciliationReport fromFile(Path file, LocalDate date) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the statement " + file + ": " + e.getMessage());
+        }
+        Statement st = Statement.parse(file.toString(), text);
+        Set<LocalDate> dates = new TreeSet<>();
+        if (date != null) {
+            dates.add(date);
+            st = new Statement(st.source(), st.lines().stream().filter(l -> l.businessDate().equals(date)
+                    || date.equals(l.creditDate())).toList());
+        } else {
+            st.lines().forEach(l -> dates.add(l.businessDate()));
+            if (dates.isEmpty()) {
+                dates.add(LocalDate.now(clock));
+            }
+        }
+        return reconcile(st, dates);
+    }
+
+    public ReconciliationReport fromHost(String adminUrl, LocalDate date) {
+        LocalDate d = date != null ? date : LocalDate.now(clock);
+        Statement st = new AcquirerStatements(adminUrl).fetch(merchantId, d);
+        return reconcile(st, Set.of(d));
+    }
+
+    private ReconciliationReport reconcile(Statement st, Set<LocalDate> dates) {
+        return Reconciliation.reconcile(terminalId, merchantId, journal.attempts(null), st, dates, clock.getZone());
+    }
+
+    /** The --date / ?date= value, checked. */
+    public static LocalDate date(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(text.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("date '" + text + "' is not a date YYYY-MM-DD");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tally.terminal.reconcile;
+
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Matches the journal against the acquirer's statement (issue 5). A statement line is the journal's
+ * attempt with the same STAN and order reference, else the same RRN, else the same order and amount.
+ * Then, per attempt:
+ * <ul>
+ *   <li>approved (APPROVED / SETTLED): credited on its business date → MATCHED; credited on a later date →
+ *       CREDITED_LATE; PENDING → CREDIT_PENDING; NOT_CREDITED, reversed at the host, or not on the statement
+ *       → NOT_CREDITED;</li>
+ *   <li>REVERSAL_FAILED or still REVERSAL_PENDING → REVERSAL_FAILED, with the host's view (the line) beside it;</li>
+ *   <li>declined or reversed: nothing on the statement or reversed there → MATCHED; a standing debit →
+ *       NOT_APPROVED_IN_JOURNAL.</li>
+ * </ul>
+ * A line no attempt matches is NOT_APPROVED_IN_JOURNAL when its debit stands (MATCHED when reversed).
+ */
+public final class Reconciliation {
+
+    private Reconciliation() {
+    }
+
+    /**
+     * @param journal every attempt of the terminal (matching looks at all; the report covers {@code dates})
+     * @param dates   the business dates reported: attempts made on them, and every statement line
+     */
+    public static ReconciliationReport reconcile(String terminalId, String merchantId, List<Attempt> journal,
+                                                 Statement statement, Set<LocalDate> dates, ZoneId zone) {
+        List<StatementLine> ours = new ArrayList<>();
+        int ignored = 0;
+        Set<String> seen = new HashSet<>();
+        for (StatementLine l : statement.lines()) {
+            if (!l.terminalId().equals(terminalId)) {
+                ignored++;
+            } else if (seen.add(l.stan() + "|" + l.rrn() + "|" + l.orderRef())) { // a sale on two days' statements
+                ours.add(l);
+            }
+        }
+        List<Attempt> candidates = journal.stream().filter(a -> a.terminalId().equals(terminalId)).toList();
+        Map<Long, StatementLine> byAttempt = new LinkedHashMap<>();
+        List<StatementLine> unmatched = new ArrayList<>();
+        for (StatementLine l : ours) {
+            Optional<Attempt> a = match(l, candidates, byAttempt.keySet());
+            if (a.isPresent()) {
+                byAttempt.put(a.get().id(), l);
+            } else {
+                unmatched.add(l);
+            }
+        }
+        List<ReconciliationItem> items = new ArrayList<>();
+        for (Attempt a : candidates) {
+            StatementLine l = byAttempt.get(a.id());
+            LocalDate made = a.createdAt().atZone(zone).toLocalDate();
+            if (l == null && !dates.contains(made)) {
+                continue;
+            }
+            if (a.state() == AttemptState.NEW || a.state() == AttemptState.SENT) {
+                items.add(item(made, Category.REVERSAL_FAILED, a, l, "still in flight at the terminal: outcome unknown"));
+                continue;
+            }
+            items.add(classify(a, l, l == null ? made : l.businessDate()));
+        }
+        for (StatementLine l : unmatched) {
+            items.add(l.debitStands()
+                    ? new ReconciliationItem(l.businessDate(), Category.NOT_APPROVED_IN_JOURNAL, l.orderRef(), l.amount(),
+                    l.currency(), null, l, "a debit stands at the acquirer for a sale this terminal has no record of")
+                    : new ReconciliationItem(l.businessDate(), Category.MATCHED, l.orderRef(), l.amount(), l.currency(),
+                    null, l, "reversed at the acquirer; not in this journal: nothing stands"));
+        }
+        items.sort(Comparator.comparing(ReconciliationItem::businessDate)
+                .thenComparing(i -> i.attempt() == null ? Long.MAX_VALUE : i.attempt().id())
+                .thenComparing(i -> i.line() == null ? 0 : i.line().line()));
+        return new ReconciliationReport(terminalId, merchantId, statement.source(),
+                dates.stream().sorted().toList(), List.copyOf(items), ignored);
+    }
+
+    private static ReconciliationItem classify(Attempt a, StatementLine l, LocalDate date) {
+        String amountNote = l != null && l.amount() != a.amount() ? "; AMOUNT DIFFERS: statement " + decimal(l.amount())
+                + ", journal " + decimal(a.amount()) : "";
+        return switch (a.state()) {
+            case APPROVED, SETTLED -> {
+                if (l == null) {
+                    yield item(date, Category.NOT_CREDITED, a, null, "approved at the terminal (" + a.state()
+                            + "), not on the acquirer's statement");
+                }
+                if (!l.debitStands()) {
+                    yield item(date, Category.NOT_CREDITED, a, l, "approved at the terminal, reversed at the acquirer: "
+                            + "the cardholder was refunded, the merchant gets no credit" + amountNote);
+                }
+                yield switch (l.creditState()) {
+                    case "CREDITED" -> l.creditDate() != null && l.creditDate().isAfter(l.businessDate())
+                            ? item(date, Category.CREDITED_LATE, a, l, "credited " + l.creditDate() + ", "
+                            + java.time.temporal.ChronoUnit.DAYS.between(l.businessDate(), l.creditDate())
+                            + " day(s) after the sale" + amountNote)
+                            : item(date, amountNote.isEmpty() ? Category.MATCHED : Category.NOT_CREDITED, a, l,
+                            "credited " + (l.creditDate() == null ? "" : l.creditDate()) + amountNote);
+                    case "PENDING" -> item(date, Category.CREDIT_PENDING, a, l, "credit pending"
+                            + (l.creditDate() == null ? "" : ", expected " + l.creditDate()) + amountNote);
+                    default -> item(date, Category.NOT_CREDITED, a, l, "the acquirer holds the debit but has not credited"
+                            + " the merchant (" + l.creditState() + ")" + amountNote);
+                };
+            }
+            case REVERSAL_FAILED, REVERSAL_PENDING -> item(date, Category.REVERSAL_FAILED, a, l,
+                    (a.state() == AttemptState.REVERSAL_FAILED ? "reversal failed after " : "reversal pending, ")
+                            + a.reversalAttempts() + " tries; host: " + (l == null ? "not on the statement (no debit stands)"
+                            : l.debitStands() ? "DEBIT STANDS (" + decimal(l.amount()) + ", credit " + l.creditState() + ")"
+                            : "reversed, nothing stands"));
+            default -> l == null || !l.debitStands()
+                    ? item(date, Category.MATCHED, a, l, a.state().name().toLowerCase() + " at the terminal; "
+                    + (l == null ? "not on the statement" : "reversed at the acquirer") + ": nothing stands")
+                    : item(date, Category.NOT_APPROVED_IN_JOURNAL, a, l, a.state() + " at the terminal but the acquirer holds"
+                    + " a debit of " + decimal(l.amount()) + " (credit " + l.creditState() + ")");
+        };
+    }
+
+    private static ReconciliationItem item(LocalDate date, Category c, Attempt a, StatementLine l, String note) {
+        return new ReconciliationItem(date, c, a.orderRef(), a.amount(), a.currency(), a, l, note);
+    }
+
+    private static Optional<Attempt> match(StatementLine l, List<Attempt> attempts, Set<Long> taken) {
+        List<Attempt> free = attempts.stream().filter(a -> !taken.contains(a.id())).toList();
+        Optional<Attempt> byStan = free.stream()
+                .filter(a -> a.stan() == l.stan() && a.orderRef().equals(l.orderRef()))
+                .max(Comparator.comparingLong(Attempt::id));
+        if (byStan.isPresent()) {
+            return byStan;
+        }
+        if (l.rrn() != null && !l.rrn().isEmpty()) {
+            Optional<Attempt> byRrn = free.stream().filter(a -> Objects.equals(a.rrn(), l.rrn())).findFirst();
+            if (byRrn.isPresent()) {
+                return byRrn;
+            }
+        }
+        return free.stream().filter(a -> a.orderRef().equals(l.orderRef()) && a.amount() == l.amount()
+                && a.state() != AttemptState.DECLINED).max(Comparator.comparingLong(Attempt::id));
+    }
+
+    static String decimal(long minor) {
+        return java.math.BigDecimal.valueOf(minor, 2).toPlainString();
+    }
+}

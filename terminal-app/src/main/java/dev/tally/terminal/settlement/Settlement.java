@@ -1,0 +1,186 @@
+package dev.tally.terminal.settlement;
+
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.SettlementTotals;
+import dev.tally.terminal.engine.PaymentEngine;
+import dev.tally.terminal.engine.TerminalProfile;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.Batch;
+import dev.tally.terminal.journal.BatchState;
+import dev.tally.terminal.journal.Batches;
+import dev.tally.terminal.journal.Journal;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * End of day (SPEC.md §4.7): due reversals first, then a 0500 with the open batch's totals; 00 closes the
+ * batch; 95 uploads every approved sale of the batch (0320) and closes it with the trailer (0500,
+ * 960000). The batch's state lives in the journal ({@link Batches}): each step is committed before the
+ * next message leaves, so a settlement killed at any point resumes on the next {@link #settle()} —
+ * the host answers 00 to a 0500 of a batch it already closed, and ignores a 0320 it already has.
+ *
+ * <p>Totals are the batch's APPROVED attempts. Attempts whose reversal is pending or failed are not in
+ * them: the terminal never approved them. If the host still holds their debit the totals differ, the
+ * batch goes through 95 + upload, and the host records the difference; {@code tally reconcile} lists
+ * them with the host's view.
+ */
+public final class Settlement {
+
+    private static final Logger log = LoggerFactory.getLogger(Settlement.class);
+    private static final String SALE_MTI = MessageType.SALE.spec().requestMti();
+
+    private final Journal journal;
+    private final HostSession session;
+    private final PaymentEngine engine;
+    private final TerminalProfile profile;
+    private final Clock clock;
+
+    public Settlement(Journal journal, HostSession session, PaymentEngine engine, TerminalProfile profile, Clock clock) {
+        this.journal = journal;
+        this.session = session;
+        this.engine = engine;
+        this.profile = profile;
+        this.clock = clock;
+    }
+
+    /**
+     * Settles the open batch, or resumes the one whose settlement did not finish.
+     *
+     * @throws dev.tally.terminal.host.HostUnavailableException the host cannot be reached: nothing sent
+     */
+    public SettlementResult settle() {
+        List<Attempt> reversalsRun = engine.reversals().runDue();
+        session.ensureSignedOn();
+        Batches batches = journal.batches();
+        boolean resumed = batches.inProgress(profile.terminalId()).isPresent();
+        Batch b = batches.begin(profile.terminalId(), profile.merchantId());
+        SettlementTotals totals = new SettlementTotals(b.debitCount(), b.debitAmount(), 0, 0);
+        int uploadedNow = 0;
+        String settlementCode = b.responseCode();
+        if (b.state() == BatchState.SETTLING) {
+            Step s = send(request(MessageType.SETTLEMENT, b, totals));
+            if (s.failure != null) {
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the 0500 of batch " + b.batchText());
+            }
+            settlementCode = s.code;
+            if (ResponseCodes.APPROVED.equals(s.code)) {
+                b = batches.close(b, s.code, s.hostTotals, "0500 answered 00, totals agree");
+                return done(b, resumed, totals, s.code, uploadedNow, reversalsRun, "batch " + b.batchText()
+                        + " closed: the host's totals agree");
+            }
+            b = batches.uploadRequested(b, s.code, s.hostTotals);
+            log.info("batch {}: host answered 95 (host totals {}, terminal {}): uploading", b.batchText(), s.hostTotals,
+                    totals.encode());
+        }
+        for (Attempt a : batches.toUpload(b)) {
+            Step s = send(upload(a));
+            if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the upload (0320) of STAN " + a.stanText()
+                        + ", order " + a.orderRef());
+            }
+            b = batches.uploaded(b, a);
+            uploadedNow++;
+        }
+        Step s = send(request(MessageType.SETTLEMENT_TRAILER, b, totals));
+        if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
+            return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the trailer (0500 960000) of batch " + b.batchText());
+        }
+        b = batches.close(b, settlementCode, s.hostTotals, "totals differed (95): " + b.uploaded()
+                + " sale(s) uploaded, trailer answered 00");
+        return done(b, resumed, totals, settlementCode, uploadedNow, reversalsRun, "batch " + b.batchText()
+                + " closed after upload: the host answered 95 (totals differ), " + b.uploaded()
+                + " sale(s) uploaded, trailer accepted");
+    }
+
+    private SettlementResult done(Batch b, boolean resumed, SettlementTotals totals, String code, int uploadedNow,
+                                  List<Attempt> reversalsRun, String message) {
+        return new SettlementResult(true, resumed, b, totals, hostTotals(b), code, uploadedNow, message, null,
+                excluded(b), reversalsRun);
+    }
+
+    private SettlementResult failed(Batch b, boolean resumed, SettlementTotals totals, Step s, int uploadedNow,
+                                    List<Attempt> reversalsRun, String what) {
+        String why = s.failure != null ? s.failure
+                : "answered " + s.code + " (" + ResponseCodes.of(s.code).operatorText() + ")";
+        return new SettlementResult(false, resumed, b, totals, hostTotals(b), b.responseCode(), uploadedNow,
+                "settlement of batch " + b.batchText() + " not finished: " + what + " " + why
+                        + "; the batch stays " + b.state() + ", run 'tally settle' again to resume",
+                s.failure != null ? null : s.code, excluded(b), reversalsRun);
+    }
+
+    private List<Attempt> excluded(Batch b) {
+        return journal.batches().unresolved(b);
+    }
+
+    private static SettlementTotals hostTotals(Batch b) {
+        try {
+            return b.hostTotals() == null ? null : SettlementTotals.decode(b.hostTotals());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private record Step(String code, String hostTotals, String failure) {
+    }
+
+    private Step send(ISOMsg request) {
+        Exchange ex = session.exchange(request);
+        if (!(ex instanceof Exchange.Answered ans)) {
+            return new Step(null, null, "got no answer (" + HostSession.describe(ex) + ")");
+        }
+        MessageView v = MessageView.of(ans.response());
+        if (v.mac().isPresent() && !session.verifies(ans.response())) {
+            return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
+        }
+        if (v.response().action() == dev.tally.spec.codes.TerminalAction.RESIGN_ON) {
+            session.invalidateKeys();
+        }
+        return new Step(v.responseCode(), v.settlementTotals().map(SettlementTotals::encode).orElse(null), null);
+    }
+
+    private ISOMsg request(MessageType type, Batch b, SettlementTotals totals) {
+        ISOMsg msg = MessageBuilder.request(type)
+                .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
+                .stan(journal.nextStan(profile.terminalId()))
+                .terminalId(profile.terminalId())
+                .merchantId(profile.merchantId())
+                .batchNumber(b.batchNumber())
+                .settlementTotals(totals)
+                .build();
+        session.mac(msg);
+        return msg;
+    }
+
+    private ISOMsg upload(Attempt a) {
+        MessageBuilder m = MessageBuilder.request(MessageType.BATCH_UPLOAD)
+                .pan(journal.revealPan(a))
+                .amount(a.amount())
+                .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
+                .stan(journal.nextStan(profile.terminalId()))
+                .localTime(a.localTime())
+                .localDate(a.localDate())
+                .posEntryMode("011")
+                .posConditionCode("00")
+                .rrn(a.rrn())
+                .terminalId(a.terminalId())
+                .merchantId(a.merchantId())
+                .currency(a.currency())
+                .uploadOriginal(SALE_MTI, a.stan(), a.transmissionTime())
+                .orderReference(a.orderRef());
+        if (a.authCode() != null) {
+            m.authCode(a.authCode());
+        }
+        ISOMsg msg = m.build();
+        session.mac(msg);
+        return msg;
+    }
+}

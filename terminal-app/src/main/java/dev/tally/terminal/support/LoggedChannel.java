@@ -1,0 +1,74 @@
+package dev.tally.terminal.support;
+
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostChannel;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * Writes the message log for any {@link HostChannel} that has no tap of its own (e.g. the shared,
+ * persistent connection of {@code tally serve}): the request as it is handed over, then its answer or
+ * what happened instead. {@link dev.tally.terminal.host.HostLink} taps itself (it sees the exact moment
+ * of sending); use this for the others, and {@link #strays(Consumer)} for their late-answer listener.
+ */
+public final class LoggedChannel implements HostChannel {
+
+    private final HostChannel delegate;
+    private final TerminalTraffic traffic;
+
+    public LoggedChannel(HostChannel delegate, TerminalTraffic traffic) {
+        this.delegate = delegate;
+        this.traffic = traffic;
+    }
+
+    /** A stray listener that logs late and duplicate answers before handing them on. */
+    public static Consumer<ISOMsg> strays(TerminalTraffic traffic, String peer, Consumer<ISOMsg> next) {
+        return msg -> {
+            traffic.stray(msg, peer);
+            next.accept(msg);
+        };
+    }
+
+    @Override
+    public String address() {
+        return delegate.address();
+    }
+
+    @Override
+    public void connect() {
+        delegate.connect();
+    }
+
+    @Override
+    public Exchange exchange(ISOMsg request, Duration timeout) {
+        delegate.connect(); // an unreachable host throws here: nothing sent, nothing logged
+        long started = System.nanoTime();
+        traffic.sent(request, address());
+        Exchange ex;
+        try {
+            ex = delegate.exchange(request, timeout);
+        } catch (dev.tally.terminal.host.HostUnavailableException e) {
+            traffic.unanswered(request, address(), 0, false, true, "not sent: " + e.getMessage());
+            throw e;
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        switch (ex) {
+            case Exchange.Answered a -> traffic.answered(request, a.response(), address(), ms);
+            case Exchange.NoAnswer n -> traffic.unanswered(request, address(), ms, false, false, n.why());
+            case Exchange.Broken b -> traffic.unanswered(request, address(), ms, b.why().startsWith("garbled"),
+                    !b.why().startsWith("garbled"), b.why());
+        }
+        return ex;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return delegate.isConnected();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,442 @@
+package dev.tally.terminal.support;
+
+import dev.tally.spec.codes.ResponseCode;
+import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.message.StatusAnswer;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptEvent;
+import dev.tally.terminal.journal.AttemptState;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The problem report support asks for (DESIGN.md §1 "the problem log"), generated from the journal and
+ * the message log, never typed by hand: time, place, operator, what happened in plain words, the message
+ * timeline, environment, impact, what the terminal did, what the host answered, and what support should
+ * do next for the state the payment is in. Card numbers appear only masked.
+ */
+public final class ProblemReport {
+
+    /** Where and by whom: from the config file ({@code location}, {@code address}, {@code operator}) and flags. */
+    public record Context(String merchantId, String terminalId, String location, String address, String operator,
+                          String tallyVersion, String hostAddress, String journalFile, String messageLogFile,
+                          Instant generatedAt, ZoneId zone) {
+    }
+
+    /** One attempt with its audit trail and its message-log lines. */
+    public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
+    }
+
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final Pattern WITHIN_MS = Pattern.compile("within (\\d+) ms");
+    private static final Pattern SALE_ANSWER = Pattern.compile("^0210 answered (\\w{2})");
+    private static final Pattern STATUS = Pattern.compile("^status inquiry answered (\\w{2}): (.*)$");
+
+    private final Context ctx;
+    private final String subject;
+    private final List<Case> cases;
+
+    public ProblemReport(Context ctx, String subject, List<Case> cases) {
+        this.ctx = ctx;
+        this.subject = subject;
+        this.cases = List.copyOf(cases);
+    }
+
+    // ------------------------------------------------------------------ judgements per attempt
+
+    /** What the customer's card is left with, in one phrase. */
+    public static String outcome(Case c) {
+        Attempt a = c.attempt();
+        Optional<StatusAnswer> host = lastStatus(c);
+        return switch (a.state()) {
+            case APPROVED, SETTLED -> host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
+                    ? "the customer was charged " + money(a) + " but the host reports the merchant was NOT credited"
+                    : "the customer was charged " + money(a) + " (approved, RRN " + a.rrn() + ")";
+            case DECLINED -> "the customer was not charged (declined " + a.responseCode() + ")";
+            case REVERSED -> "the customer was not charged (the reversal was acknowledged; nothing stands)";
+            case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> {
+                String reversal = a.state() == AttemptState.REVERSAL_FAILED ? "the reversal was never acknowledged"
+                        : "the reversal is pending";
+                yield switch (host.map(StatusAnswer::state).orElse(null)) {
+                    case APPROVED -> "the customer was charged " + money(a) + " (a status inquiry found the sale standing at"
+                            + " the host) and " + reversal;
+                    case DECLINED, REVERSED, NOT_FOUND -> "the customer was not charged (a status inquiry found nothing"
+                            + " standing at the host) but " + reversal;
+                    case null -> a.state() == AttemptState.REVERSAL_FAILED
+                            ? "the customer MAY have been charged " + money(a) + ": " + reversal
+                            : "not known yet whether the customer was charged: " + reversal;
+                };
+            }
+        };
+    }
+
+    /** yes / no / unknown: the journal's state, or for an uncertain one what a status inquiry found. */
+    public static String charged(Case c) {
+        return switch (c.attempt().state()) {
+            case APPROVED, SETTLED -> "yes";
+            case DECLINED, REVERSED -> "no";
+            default -> switch (lastStatus(c).map(StatusAnswer::state).orElse(null)) {
+                case APPROVED -> "yes";
+                case DECLINED, REVERSED, NOT_FOUND -> "no";
+                case null -> "unknown";
+            };
+        };
+    }
+
+    /** What support should do next for this state. */
+    public static String followUp(Case c) {
+        Attempt a = c.attempt();
+        Optional<StatusAnswer> host = lastStatus(c);
+        String order = a.orderRef();
+        return switch (a.state()) {
+            case APPROVED, SETTLED -> {
+                if (host.isEmpty()) {
+                    yield "Nothing to undo: the payment stands. Do not charge the customer again (a new sale is refused ALREADY_PAID)."
+                            + " If the merchant says it was not credited, run 'tally status --order " + order
+                            + "' and reconcile with the acquirer's statement.";
+                }
+                yield switch (host.get().credit()) {
+                    case NOT_CREDITED -> "Raise a not-credited case with the acquirer: sale STAN " + a.stanText() + ", RRN "
+                            + a.rrn() + ", " + money(a) + " was approved and the card charged, but the merchant was never"
+                            + " credited. Do not charge the customer again or refund; attach this report and ask the"
+                            + " acquirer to credit the merchant.";
+                    case PENDING -> "The credit is pending at the host" + (host.get().creditDate() == null ? ""
+                            : " (expected " + host.get().creditDate() + ")") + ": wait for it and check the statement then;"
+                            + " do not charge the customer again.";
+                    default -> "Nothing to do: the payment stands and the merchant is credited (" + host.get().credit()
+                            + "). Do not charge the customer again.";
+                };
+            }
+            case DECLINED -> "Nothing stands: the customer may pay again"
+                    + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
+                    .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".";
+            case REVERSED -> "Nothing stands: the order may be paid again. If the customer's statement shows a hold,"
+                    + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.";
+            case REVERSAL_PENDING, SENT, NEW -> "Keep the terminal online and run 'tally pending --resolve' (or wait for"
+                    + " the reversal loop); do not take the payment again until the order shows REVERSED.";
+            case REVERSAL_FAILED -> (host.map(StatusAnswer::state).orElse(null) == StatusAnswer.OriginalState.APPROVED
+                    ? "Escalate to the acquirer: sale STAN " + a.stanText() + " (field 7 " + a.transmissionTime() + ", "
+                    + money(a) + ") stands at the host although the terminal gave up on it; have it reversed or refunded."
+                    : "Escalate to the acquirer: ask whether sale STAN " + a.stanText() + " (field 7 "
+                    + a.transmissionTime() + ", " + money(a) + ") stands; if it does, have it reversed or refunded.")
+                    + " When the host is reachable run 'tally pending --resolve'; the order stays locked until then"
+                    + " and is listed for reconciliation. Do not take the payment again before that.";
+        };
+    }
+
+    /** "sale of 12.34 sent 10:41:07, no answer in 60 s, reversal sent 3 times, acknowledged 10:42:30; ..." */
+    public String description(Case c) {
+        Attempt a = c.attempt();
+        StringBuilder sb = new StringBuilder();
+        sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef());
+        Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
+        sb.append(" sent ").append(hms(sent));
+        sb.append(", ").append(saleAnswer(c));
+        long reversals = c.events().stream().filter(e -> e.detail().matches("^(0400|0401 repeat) sent.*")).count();
+        if (reversals > 0) {
+            sb.append(", reversal sent ").append(reversals).append(reversals == 1 ? " time" : " times");
+            Optional<AttemptEvent> ack = c.events().stream().filter(e -> e.toState() == AttemptState.REVERSED
+                    && e.fromState() != AttemptState.REVERSED).findFirst();
+            if (ack.isPresent()) {
+                sb.append(", acknowledged ").append(hms(ack.get().at()));
+            } else if (a.state() == AttemptState.REVERSAL_FAILED) {
+                sb.append(", never acknowledged");
+            } else {
+                sb.append(", not acknowledged yet");
+            }
+        }
+        sb.append("; ").append(outcome(c));
+        return sb.toString();
+    }
+
+    private String saleAnswer(Case c) {
+        for (AttemptEvent e : c.events()) {
+            Matcher m = SALE_ANSWER.matcher(e.detail());
+            if (m.find()) {
+                String rc = m.group(1);
+                String meaning = ResponseCodes.find(rc).map(ResponseCode::meaning).orElse("unknown code");
+                String s = "answered " + rc + " (" + meaning + ") at " + hms(e.at());
+                if (e.detail().contains("MAC did not verify") || e.detail().contains("without a MAC")) {
+                    s += " but the answer could not be trusted (MAC)";
+                }
+                return s;
+            }
+        }
+        for (MessageLog.Entry e : c.messages()) {
+            if ("0200".equals(requestMtiOf(c, e)) && e.event() != MessageLog.Event.REQUEST && e.event() != MessageLog.Event.RESPONSE) {
+                return switch (e.event()) {
+                    case TIMEOUT -> "no answer in " + seconds(e.latencyMs());
+                    case GARBAGE -> "the host answered with garbled bytes";
+                    case DISCONNECTED -> "the host closed the connection without answering";
+                    default -> "no usable answer";
+                };
+            }
+        }
+        for (AttemptEvent e : c.events()) {
+            if (e.fromState() == AttemptState.SENT && e.toState() == AttemptState.REVERSAL_PENDING) {
+                Matcher m = WITHIN_MS.matcher(e.detail());
+                if (m.find()) {
+                    return "no answer in " + seconds(Long.parseLong(m.group(1)));
+                }
+                return "no usable answer (" + e.detail() + ")";
+            }
+        }
+        return c.attempt().state() == AttemptState.SENT ? "no answer yet" : "no answer recorded";
+    }
+
+    /** The log line's STAN belongs to the sale (not a reversal) when it is the attempt's STAN. */
+    private static String requestMtiOf(Case c, MessageLog.Entry e) {
+        return c.attempt().stanText().equals(e.stan()) ? "0200" : null;
+    }
+
+    private static String seconds(Long ms) {
+        if (ms == null) {
+            return "the timeout";
+        }
+        BigDecimal s = BigDecimal.valueOf(ms).movePointLeft(3).stripTrailingZeros();
+        return s.toPlainString() + " s";
+    }
+
+    static Optional<StatusAnswer> lastStatus(Case c) {
+        StatusAnswer found = null;
+        for (AttemptEvent e : c.events()) {
+            Matcher m = STATUS.matcher(e.detail());
+            if (m.find()) {
+                try {
+                    found = StatusAnswer.decode(m.group(2));
+                } catch (IllegalArgumentException ex) {
+                    // an answer without a readable field 48 tells nothing about the credit
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static String money(Attempt a) {
+        return BigDecimal.valueOf(a.amount(), 2).toPlainString() + " " + a.currency();
+    }
+
+    private String hms(Instant t) {
+        return t == null ? "?" : t.atZone(ctx.zone()).format(HMS);
+    }
+
+    private String dateTime(Instant t) {
+        return t == null ? "?" : t.atZone(ctx.zone()).format(DATE_TIME);
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private static String environment() {
+        return "OS " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
+                + System.getProperty("os.arch") + "), JDK " + System.getProperty("java.version") + " ("
+                + System.getProperty("java.vendor") + ")";
+    }
+
+    private String hostAddress() {
+        for (Case c : cases) {
+            for (MessageLog.Entry e : c.messages()) {
+                if (e.peer() != null) {
+                    return e.peer();
+                }
+            }
+        }
+        return ctx.hostAddress();
+    }
+
+    private Instant first() {
+        return cases.stream().map(c -> c.attempt().createdAt()).min(Instant::compareTo).orElse(null);
+    }
+
+    private Instant last() {
+        Instant t = null;
+        for (Case c : cases) {
+            for (AttemptEvent e : c.events()) {
+                t = t == null || e.at().isAfter(t) ? e.at() : t;
+            }
+            for (MessageLog.Entry e : c.messages()) {
+                Instant at = Instant.ofEpochMilli(e.ts());
+                t = t == null || at.isAfter(t) ? at : t;
+            }
+        }
+        return t;
+    }
+
+    private List<String> timelineLines(Case c) {
+        List<String> out = new ArrayList<>();
+        for (MessageLog.Entry e : c.messages()) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(dateTime(Instant.ofEpochMilli(e.ts()))).append("  ").append(e.dir() == MessageLog.Direction.OUT
+                    ? "terminal -> host" : "host -> terminal").append("  ").append(e.event());
+            if (e.mti() != null) {
+                sb.append(" ").append(e.mti());
+            }
+            sb.append(" STAN ").append(e.stan());
+            if (e.responseCode() != null) {
+                sb.append(" rc ").append(e.responseCode());
+            }
+            if (e.latencyMs() != null) {
+                sb.append(" after ").append(e.latencyMs()).append(" ms");
+            }
+            if (e.note() != null) {
+                sb.append(" (").append(e.note()).append(")");
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    private List<String> systemResponses(Case c) {
+        Set<String> out = new LinkedHashSet<>();
+        for (MessageLog.Entry e : c.messages()) {
+            if (e.responseCode() != null) {
+                String meaning = ResponseCodes.find(e.responseCode()).map(rc -> rc.meaning() + ": " + rc.operatorText())
+                        .orElse("unknown code");
+                out.add(e.mti() + " " + e.responseCode() + " (" + meaning + ")"
+                        + (e.event() == MessageLog.Event.RESPONSE ? "" : " — " + e.event().name().toLowerCase().replace('_', ' ')));
+            } else if (e.event() != MessageLog.Event.REQUEST) {
+                out.add(e.event() + (e.note() == null ? "" : ": " + e.note()));
+            }
+        }
+        if (out.isEmpty()) {
+            for (AttemptEvent e : c.events()) {
+                if (e.detail().contains("answered") || e.detail().contains("no answer")) {
+                    out.add(e.detail());
+                }
+            }
+        }
+        lastStatus(c).ifPresent(s -> out.add("status inquiry: the host holds the sale as " + s.state() + ", merchant credit "
+                + s.credit() + (s.creditDate() == null ? "" : " (" + s.creditDate() + ")")));
+        return new ArrayList<>(out);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("subject", subject);
+        o.put("generatedAt", ctx.generatedAt().toString());
+        Map<String, Object> time = new LinkedHashMap<>();
+        time.put("from", first() == null ? null : first().toString());
+        time.put("to", last() == null ? null : last().toString());
+        o.put("time", time);
+        Map<String, Object> place = new LinkedHashMap<>();
+        place.put("merchantId", cases.isEmpty() ? ctx.merchantId() : cases.getFirst().attempt().merchantId());
+        place.put("terminalId", cases.isEmpty() ? ctx.terminalId() : cases.getFirst().attempt().terminalId());
+        place.put("location", ctx.location());
+        place.put("address", ctx.address());
+        o.put("place", place);
+        o.put("operator", ctx.operator());
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("tally", ctx.tallyVersion());
+        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        env.put("jdk", System.getProperty("java.version") + " " + System.getProperty("java.vendor"));
+        env.put("host", hostAddress());
+        env.put("journal", ctx.journalFile());
+        env.put("messageLog", ctx.messageLogFile());
+        o.put("environment", env);
+        List<Map<String, Object>> payments = new ArrayList<>();
+        for (Case c : cases) {
+            Attempt a = c.attempt();
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("orderId", a.orderRef());
+            p.put("stan", a.stanText());
+            p.put("state", a.state().name());
+            p.put("description", description(c));
+            p.put("outcome", outcome(c));
+            Map<String, Object> impact = new LinkedHashMap<>();
+            impact.put("amount", BigDecimal.valueOf(a.amount(), 2).toPlainString());
+            impact.put("currency", a.currency());
+            impact.put("maskedPan", Masking.scrub(a.maskedPan()));
+            impact.put("charged", charged(c));
+            p.put("impact", impact);
+            p.put("timeline", timelineLines(c));
+            p.put("actions", c.events().stream().map(e -> Map.of("at", e.at().toString(),
+                    "state", e.toState().name(), "detail", e.detail())).toList());
+            p.put("systemResponse", systemResponses(c));
+            p.put("followUp", followUp(c));
+            payments.add(p);
+        }
+        o.put("payments", payments);
+        return o;
+    }
+
+    public String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Problem report: ").append(subject).append("\n\n");
+        md.append("Generated ").append(dateTime(ctx.generatedAt())).append(" (").append(ctx.zone()).append(") by ")
+                .append(ctx.tallyVersion()).append(" from the journal").append(ctx.messageLogFile() == null ? ""
+                        : " and the message log").append(".\n\n");
+        if (cases.isEmpty()) {
+            md.append("No payment in the journal matches.\n");
+            return md.toString();
+        }
+        Attempt head = cases.getFirst().attempt();
+        md.append("## Time\n\n").append(dateTime(first())).append(" to ").append(dateTime(last())).append("\n\n");
+        md.append("## Place\n\n- merchant ").append(head.merchantId()).append("\n- terminal ").append(head.terminalId())
+                .append("\n- location ").append(orNot(ctx.location())).append("\n- address ").append(orNot(ctx.address()))
+                .append("\n\n");
+        md.append("## Operator\n\n").append(orNot(ctx.operator())).append("\n\n");
+        md.append("## Description\n\n");
+        for (Case c : cases) {
+            md.append("- ").append(capitalize(description(c))).append(".\n");
+        }
+        md.append("\n## Message timeline\n\n");
+        for (Case c : cases) {
+            md.append("Order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText()).append(":\n\n");
+            List<String> lines = timelineLines(c);
+            if (lines.isEmpty()) {
+                md.append("    (no message log: see the actions below)\n");
+            }
+            lines.forEach(l -> md.append("    ").append(l).append('\n'));
+            md.append('\n');
+        }
+        md.append("## Environment\n\n- ").append(ctx.tallyVersion()).append("\n- ").append(environment())
+                .append("\n- host ").append(hostAddress()).append("\n- journal ").append(ctx.journalFile())
+                .append("\n- message log ").append(orNot(ctx.messageLogFile())).append("\n\n");
+        md.append("## Impact\n\n");
+        for (Case c : cases) {
+            Attempt a = c.attempt();
+            md.append("- order ").append(a.orderRef()).append(": ").append(money(a)).append(", card ")
+                    .append(a.maskedPan()).append(" — ").append(outcome(c)).append('\n');
+        }
+        md.append("\n## Actions taken by the terminal\n\n");
+        for (Case c : cases) {
+            for (AttemptEvent e : c.events()) {
+                md.append("- ").append(dateTime(e.at())).append("  ").append(e.fromState() == null ? "-" : e.fromState())
+                        .append(" -> ").append(e.toState()).append("  ").append(e.detail()).append('\n');
+            }
+        }
+        md.append("\n## System response\n\n");
+        for (Case c : cases) {
+            for (String s : systemResponses(c)) {
+                md.append("- ").append(s).append('\n');
+            }
+        }
+        md.append("\n## Follow-up\n\n");
+        for (Case c : cases) {
+            md.append("- order ").append(c.attempt().orderRef()).append(" (").append(c.attempt().state()).append("): ")
+                    .append(followUp(c)).append('\n');
+        }
+        return Masking.scrub(md.toString());
+    }
+
+    private static String orNot(String s) {
+        return s == null || s.isBlank() ? "not given" : s;
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

@@ -1,0 +1,412 @@
+package dev.tally.terminal.support;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.message.Field;
+import dev.tally.spec.message.MessageCatalogue;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageValidator;
+import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OriginalData;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostLink;
+import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.support.Recording.Outcome;
+import dev.tally.terminal.support.Recording.Recorded;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * Replays a {@link Recording} against a host as a terminal session of its own (docs/support.md "replay"):
+ * signs on per terminal id, then sends the recorded requests in their original order — at the recorded
+ * pace divided by {@code speed}, or back to back — each with a test card standing in for the masked PAN
+ * (PIN block made from that card's PIN under the session PIN key, expiry from the card), a fresh STAN and
+ * field 7 (the host's duplicate check is terminal + STAN + field 7, so a log replayed twice against the same
+ * host is never a duplicate), field 90 of reversals and status inquiries pointing at the replayed original's
+ * new STAN and field 7, and a new MAC. STANs are renumbered consistently: one recorded STAN (a sale, or a
+ * reversal and its repeats) gets one new STAN, from a random start so two replays do not overlap. Network management (08xx) is not replayed: the replay's own sign-on stands for it. Each answer
+ * is compared with the recorded one field by field, except the {@link #DEFAULT_IGNORED} fields.
+ */
+public final class Replayer {
+
+    /**
+     * Fields that legitimately differ on a replay: 7 transmission time (fresh by design), 12/13 local
+     * time/date, 37 RRN and 38 auth code (the host's counters), 61 key blocks, 64/128 MAC (new session
+     * keys), 90 original data (names the original's new field 7).
+     */
+    public static final Set<Integer> DEFAULT_IGNORED = Set.of(7, 12, 13, 37, 38, 61, 64, 90, 128);
+
+    private static final DateTimeFormatter MMDDHHMMSS = DateTimeFormatter.ofPattern("MMddHHmmss");
+
+    /** A field that differs: key (Tally name or F<n>), number, recorded and replayed value (masked). */
+    public record Difference(String field, int number, String recorded, String replayed) {
+    }
+
+    /** What became of one request. */
+    public record Result(Recorded recorded, boolean sent, boolean skipped, String skipReason, Outcome replayedOutcome,
+                         Map<String, String> replayedResponse, String problem, List<Difference> differences,
+                         long latencyMs, String replayedStan) {
+        public boolean differs() {
+            return !differences.isEmpty();
+        }
+    }
+
+    /** The whole run. */
+    public record Report(String source, String host, String speed, List<Result> results, List<String> strays,
+                         Set<String> ignored, long elapsedMs) {
+        public long sent() {
+            return results.stream().filter(Result::sent).count();
+        }
+
+        public long different() {
+            return results.stream().filter(Result::differs).count();
+        }
+
+        public long same() {
+            return results.stream().filter(r -> r.sent() && !r.differs()
+                    && r.recorded().outcome() != Outcome.NOT_RECORDED).count();
+        }
+
+        public long notRecorded() {
+            return results.stream().filter(r -> r.sent() && r.recorded().outcome() == Outcome.NOT_RECORDED).count();
+        }
+
+        public long skipped() {
+            return results.stream().filter(Result::skipped).count();
+        }
+    }
+
+    private final HostLink link;
+    private final byte[] tmk;
+    private final CardMap cards;
+    private final Clock clock;
+    private final Duration timeout;
+    private final double speed;
+    private final Set<String> ignored;
+    private final Map<String, HostSession> sessions = new HashMap<>();
+    /** tid|recorded STAN|MTI|recorded field 7 of a sent original → its new STAN and field 7 */
+    private final Map<String, String[]> originals = new HashMap<>();
+    /** tid|recorded STAN → the new STAN */
+    private final Map<String, Integer> newStans = new HashMap<>();
+    private final List<String> strays = new ArrayList<>();
+    private AtomicInteger stans;
+
+    /**
+     * @param speed   1 = recorded pace, 10 = ten times faster, 0 = as fast as possible
+     * @param ignored field keys (Tally names or F<n>) not compared
+     */
+    public Replayer(String host, int port, byte[] tmk16, CardMap cards, Clock clock, Duration timeout, double speed,
+                    Set<String> ignored) {
+        this.link = new HostLink(host, port, timeout, msg -> {
+            MessageView v = MessageView.of(msg);
+            strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode());
+        });
+        this.tmk = tmk16.clone();
+        this.cards = cards;
+        this.clock = clock;
+        this.timeout = timeout;
+        this.speed = speed;
+        this.ignored = ignored;
+    }
+
+    public HostLink link() {
+        return link;
+    }
+
+    /** The field key the message log and comparisons use for a field number. */
+    public static String key(int number) {
+        Field f = Field.byNumber(number);
+        return f != null ? f.name() : "F" + number;
+    }
+
+    /** Field keys from numbers or names ({@code 7}, {@code RRN}, {@code F61}); unknown ones are an error. */
+    public static Set<String> keys(List<String> items) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String raw : items) {
+            for (String s : raw.split(",")) {
+                String t = s.strip();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (t.matches("\\d{1,3}") && Integer.parseInt(t) >= 2 && Integer.parseInt(t) <= 128) {
+                    out.add(key(Integer.parseInt(t)));
+                } else if (t.matches("[Ff]\\d{1,3}")) {
+                    out.add(key(Integer.parseInt(t.substring(1))));
+                } else {
+                    try {
+                        out.add(Field.valueOf(t.toUpperCase(java.util.Locale.ROOT)).name());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("unknown field '" + t + "': give a number 2-128 or a name such as RRN, AUTH_CODE");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks every request can be rebuilt and sent (before anything is sent): a tampered or malformed
+     * line is an error naming it and the field.
+     */
+    public void check(Recording rec) {
+        for (Recorded r : rec.requests()) {
+            if (skipReason(r) != null) {
+                continue;
+            }
+            ISOMsg m = (ISOMsg) r.request().clone();
+            if (m.hasField(Field.PAN.number())) {
+                TestCard card = cards.resolve(m.getString(Field.PAN.number()));
+                m.set(Field.PAN.number(), card.pan());
+                fillCard(r, m, card, new byte[8]);
+            }
+            if (MessageView.of(m).type().map(t -> t.spec().macked()).orElse(false)) {
+                m.set(dev.tally.spec.crypto.MessageMac.macField(m), new byte[8]);
+            }
+            List<MessageValidator.Problem> problems = MessageValidator.check(m);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(rec.source() + " " + r.where() + " (" + r.label() + "): "
+                        + Masking.scrub(new dev.tally.spec.message.MessageValidationException(problems).getMessage()));
+            }
+            try {
+                Iso87.pack(m);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(rec.source() + " " + r.where() + " (" + r.label() + "): "
+                        + Masking.scrub(e.getMessage()), e);
+            }
+        }
+    }
+
+    /** Replays every request; {@code progress} hears (done, total) after each. */
+    public Report run(Recording rec, BiConsumer<Integer, Integer> progress) {
+        check(rec);
+        stans = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 900_000));
+        long started = System.nanoTime();
+        long firstTs = rec.requests().getFirst().ts();
+        List<Result> results = new ArrayList<>();
+        int total = rec.requests().size();
+        try {
+            for (Recorded r : rec.requests()) {
+                String skip = skipReason(r);
+                if (skip != null) {
+                    results.add(new Result(r, false, true, skip, null, null, null, List.of(), 0, null));
+                } else {
+                    pace(started, r.ts() - firstTs);
+                    results.add(replay(r));
+                }
+                if (progress != null) {
+                    progress.accept(results.size(), total);
+                }
+            }
+            link.drainStrays();
+        } finally {
+            link.close();
+        }
+        return new Report(rec.source(), link.address(), speed == 0 ? "max" : trim(speed), results, List.copyOf(strays),
+                ignored, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    private String skipReason(Recorded r) {
+        String mti = r.request().getString(0);
+        if (mti != null && mti.startsWith("08")) {
+            return "network management is not replayed: the replay signs on itself";
+        }
+        if (MessageView.of(r.request()).type().isEmpty()) {
+            return "not a message of the Tally catalogue";
+        }
+        return null;
+    }
+
+    /** Waits until the request is due at the chosen speed; the wait is bounded by the recording's own gaps. */
+    private void pace(long startedNanos, long offsetMs) {
+        if (speed <= 0 || offsetMs <= 0) {
+            return;
+        }
+        long dueNanos = startedNanos + (long) (offsetMs * 1_000_000L / speed);
+        long left;
+        while ((left = dueNanos - System.nanoTime()) > 0) {
+            try {
+                Thread.sleep(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private Result replay(Recorded r) {
+        ISOMsg m = (ISOMsg) r.request().clone();
+        MessageView v = MessageView.of(m);
+        MessageType type = v.type().orElseThrow();
+        String tid = v.terminalId();
+        int recordedStan = v.stan(); // the view reads the message, which is renumbered below
+        HostSession session = sessions.computeIfAbsent(tid == null ? "" : tid, id -> new HostSession(link, id, tmk,
+                this::nextStan, clock, timeout));
+        // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
+        session.ensureSignedOn();
+        if (m.hasField(Field.PAN.number())) {
+            TestCard card = cards.resolve(m.getString(Field.PAN.number()));
+            m.set(Field.PAN.number(), card.pan());
+            fillCard(r, m, card, null);
+            if (needsPin(r, m)) {
+                m.set(Field.PIN_BLOCK.number(), session.pinBlock(card.pin(), card.pan()));
+            }
+        }
+        int stan = newStans.computeIfAbsent(tid + "|" + recordedStan, k -> nextStan());
+        String stanText = String.format("%06d", stan);
+        m.set(Field.STAN.number(), stanText);
+        if (m.hasField(Field.TRANSMISSION_DATE_TIME.number())) {
+            String old = m.getString(Field.TRANSMISSION_DATE_TIME.number());
+            String fresh = clock.instant().atZone(ZoneOffset.UTC).format(MMDDHHMMSS);
+            m.set(Field.TRANSMISSION_DATE_TIME.number(), fresh);
+            originals.put(tid + "|" + recordedStan + "|" + m.getString(0) + "|" + old, new String[]{String.valueOf(stan), fresh});
+        }
+        if (m.hasField(Field.ORIGINAL_DATA_ELEMENTS.number())) {
+            try {
+                OriginalData od = OriginalData.decode(m.getString(Field.ORIGINAL_DATA_ELEMENTS.number()));
+                String[] now = originals.get(tid + "|" + od.stan() + "|" + od.mti() + "|" + od.transmissionDateTime());
+                if (now != null) {
+                    m.set(Field.ORIGINAL_DATA_ELEMENTS.number(), new OriginalData(od.mti(), Integer.parseInt(now[0]), now[1],
+                            od.acquirerId(), od.forwarderId()).encode());
+                }
+            } catch (IllegalArgumentException e) {
+                // sent as recorded: the host's answer (and the diff) will say what it makes of it
+            }
+        }
+        m.unset(dev.tally.spec.crypto.MessageMac.PRIMARY_MAC_FIELD);
+        m.unset(dev.tally.spec.crypto.MessageMac.SECONDARY_MAC_FIELD);
+        if (type.spec().macked()) {
+            session.mac(m);
+        }
+        long t0 = System.nanoTime();
+        Exchange ex = link.exchange(m, timeout);
+        long latency = (System.nanoTime() - t0) / 1_000_000;
+        Outcome outcome;
+        Map<String, String> fields = null;
+        String problem = null;
+        switch (ex) {
+            case Exchange.Answered a -> {
+                outcome = Outcome.ANSWERED;
+                fields = MessageLog.maskedFields(a.response());
+            }
+            case Exchange.NoAnswer n -> {
+                outcome = Outcome.TIMEOUT;
+                problem = n.why();
+            }
+            case Exchange.Broken b -> {
+                outcome = b.why().startsWith("garbled") ? Outcome.GARBAGE : Outcome.DISCONNECTED;
+                problem = Masking.scrub(b.why());
+            }
+        }
+        return new Result(r, true, false, null, outcome, fields, problem, compare(r, outcome, fields, stanText), latency,
+                stanText);
+    }
+
+    private int nextStan() {
+        return stans.updateAndGet(s -> s >= 999_999 ? 1 : s + 1);
+    }
+
+    private static boolean needsPin(Recorded r, ISOMsg m) {
+        MessageType t = MessageView.of(m).type().orElseThrow();
+        return (t == MessageType.SALE || t == MessageType.BALANCE_INQUIRY)
+                && (r.pinEntered() || m.hasField(Field.PIN_BLOCK.number()));
+    }
+
+    /** Expiry from the test card when the catalogue requires it; a placeholder PIN block for checking. */
+    private static void fillCard(Recorded r, ISOMsg m, TestCard card, byte[] placeholderPin) {
+        MessageCatalogue.Entry e = MessageView.of(m).type().map(MessageType::spec).orElse(null);
+        if (e != null && (e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number()))) {
+            m.set(Field.EXPIRY.number(), String.format("%02d%02d", card.expiry().getYear() % 100,
+                    card.expiry().getMonthValue()));
+        }
+        if (placeholderPin != null && needsPin(r, m)) {
+            m.set(Field.PIN_BLOCK.number(), placeholderPin);
+        }
+    }
+
+    /** Field by field, but for the ignored fields; the PAN is compared as the card map translates it. */
+    List<Difference> compare(Recorded r, Outcome replayed, Map<String, String> fields, String sentStan) {
+        Outcome recorded = r.outcome();
+        List<Difference> out = new ArrayList<>();
+        if (recorded == Outcome.NOT_RECORDED) {
+            return out;
+        }
+        boolean sameKind = recorded == replayed || (r.codeOnly() && recorded.unanswered() && replayed.unanswered());
+        if (!sameKind) {
+            out.add(new Difference("outcome", 0, describe(recorded, r.response()), describe(replayed, fields)));
+            return out;
+        }
+        if (recorded != Outcome.ANSWERED) {
+            return out;
+        }
+        Map<String, String> before = new LinkedHashMap<>(r.response() == null ? Map.of() : r.response());
+        Map<String, String> after = fields == null ? Map.of() : fields;
+        if (r.codeOnly()) {
+            String k = Field.RESPONSE_CODE.name();
+            if (!java.util.Objects.equals(before.get(k), after.get(k))) {
+                out.add(new Difference(k, Field.RESPONSE_CODE.number(), before.get(k), after.get(k)));
+            }
+            return out;
+        }
+        if (before.containsKey(Field.STAN.name())) {
+            before.put(Field.STAN.name(), sentStan); // renumbered on purpose: the answer must name the STAN sent
+        }
+        String panKey = Field.PAN.name();
+        if (before.containsKey(panKey)) {
+            before.put(panKey, cards.resolve(before.get(panKey)).maskedPan());
+        }
+        Set<String> keys = new TreeSet<>(java.util.Comparator.comparingInt(Replayer::number).thenComparing(k -> k));
+        keys.addAll(before.keySet());
+        keys.addAll(after.keySet());
+        for (String k : keys) {
+            if (ignored.contains(k)) {
+                continue;
+            }
+            String a = before.get(k);
+            String b = after.get(k);
+            if (!java.util.Objects.equals(a, b)) {
+                out.add(new Difference(k, number(k), a, b));
+            }
+        }
+        return out;
+    }
+
+    static int number(String key) {
+        if (key.matches("F\\d{1,3}")) {
+            return Integer.parseInt(key.substring(1));
+        }
+        try {
+            return Field.valueOf(key).number();
+        } catch (IllegalArgumentException e) {
+            return 999;
+        }
+    }
+
+    static String describe(Outcome o, Map<String, String> fields) {
+        return switch (o) {
+            case ANSWERED -> "answered " + (fields == null ? "?" : fields.getOrDefault(Field.RESPONSE_CODE.name(), "?"));
+            case TIMEOUT -> "no answer";
+            case GARBAGE -> "garbled answer";
+            case DISCONNECTED -> "connection closed, no answer";
+            case NOT_RECORDED -> "not recorded";
+        };
+    }
+}

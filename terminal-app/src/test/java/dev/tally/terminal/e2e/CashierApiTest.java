@@ -1,0 +1,263 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.Simulator;
+import dev.tally.simulator.SimulatorConfig;
+import dev.tally.simulator.ledger.Ledger;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cashier API ({@code tally serve}) against the real simulator, as a hospital's cashier system uses it. */
+class CashierApiTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutTheTokenNothingIsDoneAndOnlyLoopbackListens() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(api.tokenFile)));
+            String before = lab.journalDump();
+            String pay = "{\"orderId\":\"A-1\",\"amount\":\"12.00\"}";
+            for (String auth : new String[] {null, "Bearer wrong-token-0123456789", "Basic " + api.token, api.token}) {
+                ServeProcess.Reply r = api.post("/v1/payments", pay, auth);
+                assertEquals(401, r.status(), auth + ": " + r.body());
+                assertEquals("UNAUTHORIZED", r.json().get("error").asText());
+            }
+            assertEquals(401, api.send(java.net.http.HttpRequest.newBuilder(api.uri.resolve("/v1/pending")).build()).status());
+            assertEquals(before, lab.journalDump(), "nothing journaled");
+            assertTrue(lab.ledger("A-1").isEmpty(), "nothing sent");
+
+            assertEquals("127.0.0.1", api.uri.getHost());
+            for (InetAddress a : nonLoopbackAddresses()) {
+                try (Socket s = new Socket()) {
+                    assertThrows(java.io.IOException.class, () -> s.connect(new InetSocketAddress(a, api.uri.getPort()), 2000),
+                            "the API must not answer on " + a);
+                }
+            }
+            ServeProcess.Reply health = api.get("/health");
+            assertEquals(200, health.status(), health.body());
+            assertEquals("UP", health.json().get("status").asText());
+        }
+    }
+
+    @Test
+    void badInputIsA4xxNamingTheProblemAndChangesNothing() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            String before = lab.journalDump();
+            record Bad(String method, String path, String body, int status, String error, String field) { }
+            List<Bad> bad = List.of(
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": ", 400, "MALFORMED_JSON", null),
+                    new Bad("POST", "/v1/payments", "[1, 2]", 400, "MALFORMED_JSON", null),
+                    new Bad("POST", "/v1/payments", "{\"amount\": \"1.00\"}", 400, "MISSING_FIELD", "orderId"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\"}", 400, "MISSING_FIELD", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": 12.34}", 400, "WRONG_TYPE", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": 17, \"amount\": \"1.00\"}", 400, "WRONG_TYPE", "orderId"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"-1.00\"}", 400, "INVALID_AMOUNT", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"0.00\"}", 400, "INVALID_AMOUNT", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1000000000.00\"}", 400, "INVALID_AMOUNT", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.234\"}", 400, "INVALID_AMOUNT", "amount"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B 1!\", \"amount\": \"1.00\"}", 400, "INVALID_ORDER_ID", "orderId"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"amout\": \"2\"}", 400, "UNKNOWN_FIELD", "amout"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"" + Lab.PAN + "\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"no-such-card\"}", 400,
+                            "UNKNOWN_CARD", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"currency\": \"978\"}", 400,
+                            "INVALID_CURRENCY", "currency"),
+                    new Bad("GET", "/v1/payments/B-1", null, 404, "UNKNOWN_ORDER", "orderId"),
+                    new Bad("POST", "/v1/payments/B-1/cancel", "", 404, "UNKNOWN_ORDER", "orderId"),
+                    new Bad("GET", "/v1/reconciliation?date=yesterday", null, 400, "INVALID_DATE", "date"),
+                    new Bad("GET", "/v1/payments", null, 405, "METHOD_NOT_ALLOWED", null),
+                    new Bad("GET", "/v1/nothing-here", null, 404, "NOT_FOUND", null),
+                    new Bad("DELETE", "/v1/payments/B-1", null, 405, "METHOD_NOT_ALLOWED", null));
+            for (Bad b : bad) {
+                var req = java.net.http.HttpRequest.newBuilder(api.uri.resolve(b.path()))
+                        .header("Authorization", "Bearer " + api.token).header("Content-Type", "application/json")
+                        .method(b.method(), b.body() == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                : java.net.http.HttpRequest.BodyPublishers.ofString(b.body())).build();
+                ServeProcess.Reply r = api.send(req);
+                assertEquals(b.status(), r.status(), b + " -> " + r.body());
+                assertEquals(b.error(), r.json().get("error").asText(), b + " -> " + r.body());
+                if (b.field() != null) {
+                    assertEquals(b.field(), r.json().get("field").asText(), b + " -> " + r.body());
+                }
+                assertFalse(r.json().get("message").asText().isBlank());
+            }
+            assertEquals(before, lab.journalDump(), "bad input journals nothing");
+            assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
+        }
+    }
+
+    @Test
+    void theSameOrderPostedTwentyTimesAtOnceIsChargedOnce() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "10")) {
+            String body = "{\"orderId\": \"INV-20\", \"amount\": \"25.00\", \"currency\": \"840\", \"card\": \"visa-1\"}";
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            List<Future<ServeProcess.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                replies.add(pool.submit((Callable<ServeProcess.Reply>) () -> api.post("/v1/payments", body)));
+            }
+            Set<String> stans = new HashSet<>();
+            for (Future<ServeProcess.Reply> f : replies) {
+                ServeProcess.Reply r = f.get();
+                assertEquals(200, r.status(), r.body());
+                assertEquals("APPROVED", r.json().get("status").asText(), r.body());
+                assertEquals("25.00", r.json().get("amount").asText());
+                stans.add(r.json().get("stan").asText());
+            }
+            pool.shutdown();
+            assertEquals(1, stans.size(), "one attempt: " + stans);
+            assertEquals(1, lab.ledger("INV-20").size(), "one sale reached the host: " + lab.ledger("INV-20"));
+            assertEquals(1, lab.standingDebits("INV-20"));
+
+            ServeProcess.Reply again = api.post("/v1/payments", body);
+            assertEquals(200, again.status());
+            assertTrue(again.json().get("replayed").asBoolean(), again.body());
+            ServeProcess.Reply other = api.post("/v1/payments", "{\"orderId\": \"INV-20\", \"amount\": \"30.00\"}");
+            assertEquals(409, other.status(), other.body());
+            assertEquals("ALREADY_PAID", other.json().get("status").asText());
+            assertEquals(1, lab.ledger("INV-20").size());
+
+            ServeProcess.Reply status = api.get("/v1/payments/INV-20");
+            assertEquals(200, status.status(), status.body());
+            assertEquals("APPROVED", status.json().get("status").asText());
+            assertEquals("APPROVED", status.json().get("host").get("state").asText(), status.body());
+
+            // many orders at once, each once
+            List<Future<ServeProcess.Reply>> many = new ArrayList<>();
+            ExecutorService pool2 = Executors.newVirtualThreadPerTaskExecutor();
+            for (int i = 0; i < 10; i++) {
+                String b = "{\"orderId\": \"M-" + i + "\", \"amount\": \"1" + i + ".00\"}";
+                many.add(pool2.submit((Callable<ServeProcess.Reply>) () -> api.post("/v1/payments", b)));
+            }
+            for (Future<ServeProcess.Reply> f : many) {
+                assertEquals("APPROVED", f.get().json().get("status").asText(), f.get().body());
+            }
+            pool2.shutdown();
+
+            // cancel at the till
+            ServeProcess.Reply cancel = api.post("/v1/payments/M-3/cancel", "");
+            assertEquals(200, cancel.status(), cancel.body());
+            assertEquals("REVERSED", cancel.json().get("status").asText(), cancel.body());
+            assertEquals(0, lab.standingDebits("M-3"));
+
+            // end of day through the API
+            ServeProcess.Reply settle = api.post("/v1/settlement", "");
+            assertEquals(200, settle.status(), settle.body());
+            assertEquals("CLOSED", settle.json().get("status").asText());
+            assertEquals(10, settle.json().get("terminalTotals").get("debitCount").asInt(), settle.body());
+            ServeProcess.Reply rec = api.get("/v1/reconciliation?date=" + lab.sim.ledger().businessDate());
+            assertEquals(200, rec.status(), rec.body());
+            assertEquals("MATCHED", rec.json().get("status").asText(), rec.body());
+
+            assertEquals(143, api.terminate(), "SIGTERM ends it");
+            lab.assertInvariant();
+        }
+    }
+
+    @Test
+    void anOrderIsLockedWhileItsOutcomeIsUncertainAndALostConnectionLosesNothing() throws Exception {
+        Path ledger = dir.resolve("ledger.db");
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "1",
+                     "--reversal-attempts", "100", "--reversal-interval", "600")) {
+            ServeProcess.Reply first = api.post("/v1/payments", "{\"orderId\": \"L-1\", \"amount\": \"30.99\"}");
+            assertEquals(200, first.status(), first.body());
+            assertEquals("REVERSAL_PENDING", first.json().get("status").asText(), first.body());
+            ServeProcess.Reply locked = api.post("/v1/payments", "{\"orderId\": \"L-1\", \"amount\": \"30.99\"}");
+            assertEquals(409, locked.status(), locked.body());
+            assertEquals("LOCKED", locked.json().get("status").asText());
+            assertNotNull(locked.json().get("retryAfter").textValue(), locked.body());
+            assertTrue(locked.raw().headers().firstValue("Retry-After").isPresent());
+            assertEquals(1, lab.ledger("L-1").size(), "LOCKED sends nothing");
+            JsonNode pending = api.get("/v1/pending").json();
+            assertEquals("L-1", pending.get("pending").get(0).get("orderId").asText(), pending.toString());
+        }
+        // a connection lost with a payment in flight: the host applies the .69 and then goes away
+        try (Lab lab = new Lab(dir.resolve("second"), Duration.ofSeconds(3))) {
+            Files.createDirectories(lab.dir);
+            int port = lab.sim.isoPort();
+            SimulatorConfig again = SimulatorConfig.defaults(lab.dir.resolve("ledger.db")).withPort(port);
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token2"), "--timeout", "30")) {
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+                Future<ServeProcess.Reply> inFlight = pool.submit(() ->
+                        api.post("/v1/payments", "{\"orderId\": \"C-1\", \"amount\": \"40.69\"}"));
+                Lab.await("the host to apply the debit", Duration.ofSeconds(20), () -> lab.standingDebits("C-1") == 1);
+                lab.sim.close();
+                ServeProcess.Reply r = inFlight.get();
+                assertEquals("REVERSAL_PENDING", r.json().get("status").asText(), r.body());
+                assertEquals("REVERSAL_PENDING", lab.lastState("C-1"));
+                try (Simulator back = Simulator.start(again)) {
+                    Lab.await("the background loop to reverse it after reconnecting", Duration.ofSeconds(30),
+                            () -> "REVERSED".equals(lab.lastState("C-1")));
+                    assertEquals(0, back.ledger().transactions(Ledger.Filter.all().order("C-1")).stream()
+                            .filter(t -> t.debitStanding()).count());
+                }
+                pool.shutdown();
+            }
+        }
+        assertTrue(Files.exists(ledger));
+    }
+
+    @Test
+    void sigtermLetsThePaymentInFlightFinishThenExits() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "30")) {
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            // .70: approved at once, answered only after the 3 s late delay
+            Future<ServeProcess.Reply> inFlight = pool.submit(() ->
+                    api.post("/v1/payments", "{\"orderId\": \"T-1\", \"amount\": \"15.70\"}"));
+            Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("T-1")));
+            api.process.destroy(); // SIGTERM while the answer is outstanding
+            ServeProcess.Reply r = inFlight.get();
+            assertEquals(200, r.status(), r.body());
+            assertEquals("APPROVED", r.json().get("status").asText(), r.body());
+            assertEquals(143, api.terminate());
+            assertEquals("APPROVED", lab.lastState("T-1"));
+            assertEquals(1, lab.standingDebits("T-1"));
+            pool.shutdown();
+            lab.assertInvariant();
+        }
+    }
+
+    private static List<InetAddress> nonLoopbackAddresses() throws Exception {
+        List<InetAddress> out = new ArrayList<>();
+        for (NetworkInterface ni : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isUp() && !ni.isLoopback()) {
+                for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                        out.add(a);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.ledger.SettlementBatch;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5, "how it will be checked": a day with every anomaly, then settlement (95, upload, trailer)
+ * and reconciliation against the simulator's statement.
+ */
+class EndOfDayTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDayWithEveryAnomalySettlesThroughUploadAndTheNextBatchStartsClean() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            TestDay.run(lab);
+
+            Lab.Run settle = lab.tally("settle");
+            assertEquals(0, settle.exit(), settle.toString());
+            JsonNode s = settle.json();
+            assertEquals("CLOSED", s.get("status").asText(), settle.toString());
+            assertEquals("000001", s.get("batchNumber").asText());
+            assertEquals("95", s.get("responseCode").asText(), "host holds the .99 debit: totals differ");
+            assertEquals(3, s.get("terminalTotals").get("debitCount").asInt());
+            assertEquals("31.55", s.get("terminalTotals").get("debitAmount").asText());
+            assertEquals(3, s.get("uploaded").asInt());
+            assertEquals("000002", s.get("nextBatchNumber").asText());
+            assertEquals(1, s.get("excluded").size());
+            assertEquals("DAY-99", s.get("excluded").get(0).get("orderId").asText());
+            assertEquals("REVERSAL_FAILED", s.get("excluded").get(0).get("state").asText());
+
+            List<SettlementBatch> host = lab.sim.ledger().batches("TALLY001");
+            assertEquals(1, host.size(), host.toString());
+            assertEquals("CLOSED", host.getFirst().status());
+            assertEquals(1, host.getFirst().batchNumber());
+            assertEquals(3, host.getFirst().uploads());
+            assertFalse(host.getFirst().differences().isEmpty(), "the host records the .99 it holds");
+
+            for (String o : List.of("DAY-00", "DAY-77", "DAY-78")) {
+                assertEquals("SETTLED", lab.lastState(o), o);
+            }
+            assertEquals("REVERSAL_FAILED", lab.lastState("DAY-99"));
+            // PANs of the closed batch are purged; the .99 keeps its own: its reversal still needs it
+            assertEquals(List.of("DAY-99"), TestDay.rows(lab, "SELECT order_ref FROM attempts WHERE pan_encrypted IS NOT NULL"));
+            assertEquals(List.of("000001|CLOSED|3|3155|3"), TestDay.rows(lab,
+                    "SELECT printf('%06d', batch_number), state, debit_count, debit_amount, uploaded FROM batches"));
+
+            // the next day's settlement: nothing new on either side, 00 at once
+            Lab.Run again = lab.tally("settle");
+            assertEquals(0, again.exit(), again.toString());
+            assertEquals("000002", again.json().get("batchNumber").asText());
+            assertEquals("00", again.json().get("responseCode").asText(), again.toString());
+            assertEquals(0, again.json().get("terminalTotals").get("debitCount").asInt());
+            assertEquals(2, lab.sim.ledger().batches("TALLY001").size());
+
+            // reconciliation against the simulator's statement of the day
+            String admin = lab.sim.adminUri().toString();
+            String day = lab.sim.ledger().businessDate().toString();
+            Lab.Run rec = lab.tally("reconcile", "--from-host", admin, "--date", day);
+            assertEquals(0, rec.exit(), rec.toString());
+            Map<String, JsonNode> items = byOrder(rec.json());
+            assertEquals("DIFFERENCES", rec.json().get("status").asText());
+            assertEquals("NOT_CREDITED", items.get("DAY-77").get("category").asText(), rec.out());
+            assertEquals("CREDIT_PENDING", items.get("DAY-78").get("category").asText(), rec.out());
+            JsonNode failed = items.get("DAY-99");
+            assertEquals("REVERSAL_FAILED", failed.get("category").asText(), rec.out());
+            assertEquals("REVERSAL_FAILED", failed.get("journal").get("state").asText());
+            assertTrue(failed.get("host").get("debitStands").asBoolean(), "the host's debit beside it: " + failed);
+            assertEquals("10.99", failed.get("host").get("amount").asText());
+            for (String o : List.of("DAY-00", "DAY-51", "DAY-68", "DAY-69", "DAY-98")) {
+                assertEquals("MATCHED", items.get(o).get("category").asText(), o + ": " + items.get(o));
+            }
+            JsonNode totals = rec.json().get("totals");
+            assertEquals(5, totals.get("MATCHED").get("count").asInt());
+            assertEquals("10.77", totals.get("NOT_CREDITED").get("amount").asText());
+
+            // after the acquirer's business-day cut-over the .78 is credited, a day late
+            HttpResponse<String> cut = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(admin + "/cutover"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, cut.statusCode(), cut.body());
+            Lab.Run late = lab.tally("reconcile", "--from-host", admin, "--date", day);
+            assertEquals("CREDITED_LATE", byOrder(late.json()).get("DAY-78").get("category").asText(), late.out());
+
+            // the same statement as a file, as CSV for the finance office and as a table
+            String csvText = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(admin + "/statement?date=" + day))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Path file = dir.resolve("statement.csv");
+            Files.writeString(file, csvText);
+            List<String> base = lab.baseArgs().stream().filter(a -> !a.equals("--json")).collect(Collectors.toList());
+            base.addAll(List.of("reconcile", "--statement", file.toString(), "--csv"));
+            Lab.Run csv = Lab.raw(base.toArray(String[]::new));
+            assertEquals(0, csv.exit(), csv.toString());
+            assertTrue(csv.out().startsWith("business_date,category,order_ref,"), csv.out());
+            assertTrue(csv.out().lines().anyMatch(l -> l.contains(",NOT_CREDITED,DAY-77,10.77,")), csv.out());
+            assertTrue(csv.out().lines().anyMatch(l -> l.contains(",CREDITED_LATE,DAY-78,10.78,")), csv.out());
+            assertTrue(csv.out().lines().anyMatch(l -> l.contains(",REVERSAL_FAILED,DAY-99,10.99,")), csv.out());
+            base.set(base.size() - 1, "--date");
+            base.add(day);
+            Lab.Run table = Lab.raw(base.toArray(String[]::new));
+            assertEquals(0, table.exit(), table.toString());
+            assertTrue(table.out().contains("Business date " + day) && table.out().contains("DEBIT STANDS"), table.out());
+            for (Lab.Run r : List.of(rec, late, csv, table, settle)) {
+                assertFalse(r.out().contains(Lab.PAN) || r.err().contains(Lab.PAN), "full PAN in " + r);
+            }
+            lab.assertInvariant();
+        }
+    }
+
+    static Map<String, JsonNode> byOrder(JsonNode report) {
+        Map<String, JsonNode> m = new LinkedHashMap<>();
+        report.get("items").forEach(i -> m.put(i.get("orderId").asText(), i));
+        return m;
+    }
+
+    @Test
+    void aMalformedStatementIsRefusedNamingTheLine() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            assertEquals(0, lab.tally("sale", "--order", "M-1", "--amount", "12.00").exit());
+            String before = lab.journalDump();
+            Path file = dir.resolve("bad.csv");
+            Files.writeString(file, "business_date,merchant_id,terminal_id,order_ref,stan,rrn,auth_code,amount,currency,"
+                    + "masked_pan,txn_state,credit_state,credit_date\n"
+                    + "2026-11-22,HOSPITAL0000001,TALLY001,M-1,000001,632600000001,007919,12.00,840,476173******0119,APPROVED,CREDITED,2026-11-22\n"
+                    + "2026-11-22,HOSPITAL0000001,TALLY001,M-2,000002,632600000002,007920,1x.00,840,476173******0119,APPROVED,CREDITED,2026-11-22\n");
+            Lab.Run r = lab.tally("reconcile", "--statement", file.toString());
+            assertEquals(64, r.exit(), r.toString());
+            assertTrue(r.err().contains("line 3") && r.err().contains("amount"), r.err());
+            assertEquals(before, lab.journalDump(), "nothing changed");
+
+            Lab.Run noSource = lab.tally("reconcile");
+            assertEquals(64, noSource.exit(), noSource.toString());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replay's options and inputs: same host twice (fresh field 7), --compare, --card-map, a jPOS XML log. */
+class ReplayOptionsTest {
+
+    @TempDir
+    Path dir;
+    Lab lab;
+    Path log;
+
+    @BeforeEach
+    void record() throws Exception {
+        lab = new Lab(dir, Duration.ofSeconds(3));
+        log = dir.resolve("messages.jsonl");
+        assertEquals(0, lab.tally("--message-log", log.toString(), "sale", "--order", "A-1", "--amount", "3.00").exit());
+        assertEquals(0, lab.tally("--message-log", log.toString(), "sale", "--order", "A-2", "--amount", "4.00",
+                "--card", "mc-1").exit());
+    }
+
+    @AfterEach
+    void stop() {
+        lab.close();
+    }
+
+    Lab.Run replay(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--json", "replay", log.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(lab.sim.isoPort()), "--speed", "max", "--timeout", "3"));
+        args.addAll(List.of(extra));
+        return Lab.raw(args.toArray(String[]::new));
+    }
+
+    @Test
+    void theSameHostTwiceSeesNoDuplicateBecauseField7IsFresh() {
+        Lab.Run first = replay();
+        assertEquals(0, first.exit(), first.out());
+        Lab.Run second = replay();
+        assertEquals(0, second.exit(), second.out());
+        assertEquals(2, second.json().get("totals").get("same").asInt());
+        // the recorded sales and both replays of each stand at the host: 3 debits per order, no 94
+        assertEquals(3, lab.standingDebits("A-1"));
+        assertEquals(3, lab.standingDebits("A-2"));
+    }
+
+    @Test
+    void compareBringsBackAnIgnoredFieldAndIgnoreHidesOne() {
+        Lab.Run r = replay("--compare", "37");
+        assertEquals(1, r.exit(), r.out());
+        JsonNode d = r.json().get("messages").get(1).get("differences");
+        assertEquals("RRN", d.get(0).get("field").asText());
+
+        Lab.Run hidden = replay("--compare", "RRN,38", "--ignore", "F37");
+        assertTrue(hidden.exit() == 0 || hidden.exit() == 1, hidden.out());
+        for (JsonNode m : hidden.json().get("messages")) {
+            for (JsonNode diff : m.get("differences")) {
+                assertEquals("AUTH_CODE", diff.get("field").asText(), "--ignore wins over --compare: " + hidden.out());
+            }
+        }
+
+        Lab.Run bad = replay("--ignore", "NOT_A_FIELD");
+        assertEquals(64, bad.exit());
+        assertTrue(bad.err().contains("NOT_A_FIELD"), bad.err());
+    }
+
+    @Test
+    void aCardMapPutsAnotherTestCardInAndABadLineIsNamed() throws Exception {
+        Path map = dir.resolve("cards.map");
+        Files.writeString(map, "# masked PAN or last 4, card id\n541333******0442,low-1\n");
+        // 4.00 on the 10.00 card low-1 is approved as well: the same answers
+        Lab.Run r = replay("--card-map", map.toString());
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(lab.ledger("A-2").stream().anyMatch(t -> t.cardId().equals("low-1")), lab.ledger("A-2").toString());
+
+        Files.writeString(map, "0442,visa-1\nthis is not a mapping\n");
+        Lab.Run bad = replay("--card-map", map.toString());
+        assertEquals(64, bad.exit());
+        assertTrue(bad.err().contains("line 2"), bad.err());
+    }
+
+    @Test
+    void aJposXmlLogIsReplayedAndCompared() throws Exception {
+        Path xml = dir.resolve("jpos.log");
+        Files.writeString(xml, """
+                <log realm="channel/10.0.0.1:8583" at="2026-11-22T10:41:07.123">
+                  <send>
+                    <isomsg direction="outgoing">
+                      <field id="0" value="0200"/>
+                      <field id="2" value="476173______0119"/>
+                      <field id="3" value="000000"/>
+                      <field id="4" value="000000000500"/>
+                      <field id="7" value="1122104107"/>
+                      <field id="11" value="000777"/>
+                      <field id="12" value="104107"/>
+                      <field id="13" value="1122"/>
+                      <field id="22" value="011"/>
+                      <field id="25" value="00"/>
+                      <field id="41" value="TALLY009"/>
+                      <field id="42" value="HOSPITAL0000001"/>
+                      <field id="49" value="840"/>
+                      <field id="62" value="XML-1"/>
+                    </isomsg>
+                  </send>
+                </log>
+                <log realm="channel/10.0.0.1:8583" at="2026-11-22T10:41:07.456">
+                  <receive>
+                    <isomsg direction="incoming">
+                      <field id="0" value="0210"/>
+                      <field id="3" value="000000"/>
+                      <field id="4" value="000000000500"/>
+                      <field id="7" value="1122104107"/>
+                      <field id="11" value="000777"/>
+                      <field id="37" value="632600000001"/>
+                      <field id="38" value="123456"/>
+                      <field id="39" value="51"/>
+                      <field id="41" value="TALLY009"/>
+                      <field id="62" value="XML-1"/>
+                    </isomsg>
+                  </receive>
+                </log>
+                """);
+        Lab.Run r = Lab.raw("--json", "replay", xml.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(lab.sim.isoPort()), "--speed", "10", "--timeout", "3");
+        assertEquals(1, r.exit(), r.out());
+        JsonNode m = r.json().get("messages").get(0);
+        assertEquals("XML-1", m.get("orderRef").asText());
+        boolean rcDiffers = false;
+        for (JsonNode d : m.get("differences")) {
+            if (d.get("field").asText().equals("RESPONSE_CODE")) {
+                rcDiffers = d.get("recorded").asText().equals("51") && d.get("replayed").asText().equals("00");
+            }
+        }
+        assertTrue(rcDiffers, m.toString());
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tally.terminal.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit (DESIGN.md §7): many logical terminals share one journal and their changes are committed
+ * together — but each caller still returns only once its own change is committed, and a change that fails
+ * fails alone.
+ */
+class GroupCommitTest {
+
+    static final String PAN = "4761739001010119";
+
+    @TempDir
+    Path dir;
+
+    static NewAttempt sale(String terminal, String order) {
+        return new NewAttempt(terminal, "HOSPITAL0000001", order, AttemptKind.SALE, 1000, "840",
+                LocalDateTime.of(2026, 11, 22, 9, 3, 7), PAN, "476173******0119");
+    }
+
+    /** The attempt's state as another connection sees it: only what is committed. */
+    static String committedState(Path file, long id) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             PreparedStatement ps = c.prepareStatement("SELECT state FROM attempts WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void everyMarkSentIsCommittedWhenItReturnsUnderConcurrentTerminals() throws Exception {
+        Path file = dir.resolve("j.db");
+        int terminals = 16;
+        int salesEach = 15;
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < terminals; t++) {
+                String tid = String.format("LOAD%04d", t + 1);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                        for (int k = 0; k < salesEach; k++) {
+                            Attempt a = j.openAttempt(sale(tid, tid + "-" + k));
+                            if (!"NEW".equals(committedState(file, a.id()))) {
+                                problems.add("NEW of " + a.id() + " not committed when openAttempt returned");
+                            }
+                            a = j.markSent(a.id(), "1122080307");
+                            // "committed durably before sent": another connection must already see SENT
+                            if (!"SENT".equals(committedState(file, a.id()))) {
+                                problems.add("SENT of " + a.id() + " not committed when markSent returned");
+                            }
+                            j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                    }
+                }));
+            }
+            go.countDown();
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertTrue(problems.isEmpty(), problems.toString());
+            assertEquals("2", j.pragma("synchronous"), "back to FULL after the unsynced NEW commits");
+            List<Attempt> approved = j.inStates(Set.of(AttemptState.APPROVED));
+            assertEquals(terminals * salesEach, approved.size());
+            Set<String> stans = new HashSet<>();
+            for (Attempt a : approved) {
+                assertTrue(stans.add(a.terminalId() + "/" + a.stan()), "STAN reused: " + a);
+                assertEquals(3, j.events(a.id()).size(), "NEW, SENT, APPROVED each audited once");
+            }
+        }
+    }
+
+    @Test
+    void theNewCommitIsNotSyncedOnItsOwnButEveryOtherCommitIs() {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            Attempt a = j.openAttempt(sale("TALLY001", "INV-1"));
+            assertEquals("NEW", committedState(file, a.id()), "committed (visible to another connection)");
+            assertEquals("2", j.pragma("synchronous"), "FULL again for the SENT commit that precedes a send");
+            a = j.markSent(a.id(), "1122080307");
+            assertEquals("SENT", committedState(file, a.id()));
+            assertEquals("2", j.pragma("synchronous"));
+        }
+    }
+
+    @Test
+    void aChangeThatFailsInAGroupFailsAloneAndTheOthersStand() throws Exception {
+        Path file = dir.resolve("j.db");
+        int threads = 12;
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger opened = new AtomicInteger();
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            for (int round = 0; round < 10; round++) {
+                String contested = "SAME-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Thread> ts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    String tid = String.format("LOAD%04d", t + 1);
+                    String own = tid + "-own-" + round;
+                    ts.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                            try {
+                                j.openAttempt(sale(tid, contested));
+                                opened.incrementAndGet();
+                            } catch (OrderBusyException e) {
+                                busy.incrementAndGet();
+                            }
+                            j.openAttempt(sale(tid, own)); // never affected by the others' refusals
+                        } catch (Exception e) {
+                            problems.add(e.toString());
+                        }
+                    }));
+                }
+                go.countDown();
+                for (Thread t : ts) {
+                    t.join(60_000);
+                }
+                assertEquals(1, j.attempts(contested).size(), "one attempt per order, whatever the grouping");
+            }
+            assertTrue(problems.isEmpty(), problems.toString());
+            assertEquals(10, opened.get());
+            assertEquals(10 * (threads - 1), busy.get());
+            assertEquals(10 + 10 * threads, j.inStates(Set.of(AttemptState.NEW)).size());
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.tally.terminal.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.simulator.Simulator;
+import dev.tally.simulator.SimulatorConfig;
+import dev.tally.simulator.ledger.Ledger;
+import dev.tally.simulator.ledger.LedgerTransaction;
+import dev.tally.terminal.cli.TallyCli;
+import dev.tally.terminal.journal.AttemptKind;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.NewAttempt;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tally load} against the real simulator in-process: counts, results, percentiles and the JSON
+ * shape (never speed), with and without a journal, a mix with declines and timeouts, and the recovery
+ * of a crashed load's journal.
+ */
+class LoadCommandTest {
+
+    static final String PAN = "4761739001010119";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    Simulator sim;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        sim = Simulator.start(SimulatorConfig.defaults(dir.resolve("ledger.db")).withLateDelay(Duration.ofMillis(300)));
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    Run tally(String... args) {
+        List<String> all = new ArrayList<>(List.of("--reversal-interval", "0"));
+        if (!List.of(args).contains("--timeout")) {
+            all.addAll(List.of("--timeout", "3"));
+        }
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = TallyCli.run(all.toArray(String[]::new), o, e, Clock.systemDefaultZone());
+        }
+        Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        assertFalse(r.out().contains(PAN) || r.err().contains(PAN), "full PAN printed: " + r);
+        return r;
+    }
+
+    String port() {
+        return String.valueOf(sim.isoPort());
+    }
+
+    static void assertPercentilesInOrder(JsonNode lat) {
+        double p50 = lat.path("p50").asDouble();
+        double p90 = lat.path("p90").asDouble();
+        double p99 = lat.path("p99").asDouble();
+        double p999 = lat.path("p999").asDouble();
+        double max = lat.path("max").asDouble();
+        assertTrue(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, lat.toString());
+    }
+
+    @Test
+    void noJournalRunsExactlyTheCappedNumberOfSalesAndReportsThem() throws Exception {
+        Run r = tally("load", "--port", port(), "--terminals", "4", "--requests", "40", "--duration", "60s",
+                "--no-journal", "--json", "--svg", dir.resolve("plot.svg").toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals("no-journal", j.path("mode").asText());
+        assertEquals(4, j.path("terminals").asInt());
+        assertEquals(40, j.path("requests").asLong());
+        assertEquals(40, j.path("results").path("APPROVED").asLong(), j.toString());
+        assertEquals(40, j.path("responseCodes").path("00").asLong());
+        assertEquals(40, j.path("latencyMs").path("answered").asLong());
+        assertTrue(j.path("tps").asDouble() > 0);
+        assertTrue(j.path("errors").isEmpty());
+        assertEquals(0, j.path("reversals").asLong());
+        assertPercentilesInOrder(j.path("latencyMs"));
+        // the host saw 40 approved sales from 4 distinct terminals LOAD0001..LOAD0004
+        List<LedgerTransaction> t = sim.ledger().transactions(Ledger.Filter.all());
+        assertEquals(40, t.stream().filter(LedgerTransaction::debitStanding).count());
+        String svg = Files.readString(dir.resolve("plot.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("<polyline") && svg.trim().endsWith("</svg>"), svg);
+    }
+
+    @Test
+    void aMixDrivesApprovalsDeclinesAndTimeoutsWithReversals() throws Exception {
+        Path mix = dir.resolve("mix.txt");
+        Files.writeString(mix, """
+                # weight amount [card]
+                1 0.10
+                1 0.05        # declined 05
+                1 0.68 visa-1 # dropped: no answer, then a reversal (answered 25)
+                """);
+        Run r = tally("--timeout", "1", "load", "--port", port(), "--terminals", "2", "--requests", "12",
+                "--duration", "60s", "--no-journal", "--mix", mix.toString(), "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals(12, j.path("requests").asLong());
+        assertEquals(4, j.path("results").path("APPROVED").asLong(), j.toString());
+        assertEquals(4, j.path("results").path("DECLINED").asLong(), j.toString());
+        assertEquals(4, j.path("results").path("REVERSED").asLong(), j.toString());
+        assertEquals(4, j.path("responseCodes").path("05").asLong());
+        assertEquals(4, j.path("errors").path("no_answer").asLong());
+        assertEquals(4, j.path("reversals").asLong());
+        assertEquals(8, j.path("latencyMs").path("answered").asLong(), "timeouts are counted, not timed");
+    }
+
+    @Test
+    void withAJournalEverySaleGoesThroughTheEngineAndIsJournaled() throws Exception {
+        Path journal = dir.resolve("load.db");
+        Run r = tally("load", "--port", port(), "--terminals", "3", "--requests", "30", "--duration", "60s",
+                "--journal", journal.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("load (journal): 3 terminals"), r.out());
+        assertTrue(r.out().contains("results: APPROVED 30"), r.out());
+        assertTrue(r.out().contains("latency ms (30 answered): p50 "), r.out());
+        try (Journal j = Journal.open(journal, Clock.systemUTC())) {
+            var approved = j.inStates(Set.of(AttemptState.APPROVED));
+            assertEquals(30, approved.size());
+            assertEquals(Set.of("LOAD0001", "LOAD0002", "LOAD0003"),
+                    approved.stream().map(a -> a.terminalId()).collect(java.util.stream.Collectors.toSet()));
+        }
+        assertEquals(30, sim.ledger().transactions(Ledger.Filter.all()).stream()
+                .filter(LedgerTransaction::debitStanding).count());
+    }
+
+    @Test
+    void resolvePendingReversesWhatACrashedLoadLeftInFlightEachTerminalAsItself() throws Exception {
+        Path journal = dir.resolve("crashed.db");
+        // what a killed load leaves: attempts SENT (durably) by two terminals, outcome unknown
+        try (Journal j = Journal.open(journal, Clock.systemUTC())) {
+            for (String tid : List.of("LOAD0001", "LOAD0002")) {
+                var a = j.openAttempt(new NewAttempt(tid, "HOSPITAL0000001", "L" + tid + "-X-0", AttemptKind.SALE, 68,
+                        "840", LocalDateTime.now(), PAN, "476173******0119"));
+                j.markSent(a.id(), "1122080307");
+            }
+        }
+        Run r = tally("load", "--port", port(), "--journal", journal.toString(), "--resolve-pending", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        assertEquals(2, j.path("recovered").asInt());
+        assertEquals(2, j.path("resolved").asInt());
+        assertEquals(0, j.path("stillPending").asInt());
+        assertEquals(2, j.path("terminals").asInt());
+        try (Journal jr = Journal.open(journal, Clock.systemUTC())) {
+            assertEquals(2, jr.inStates(Set.of(AttemptState.REVERSED)).size());
+        }
+    }
+
+    @Test
+    void badInputIsRefusedBeforeAnythingIsSent() throws Exception {
+        Path mix = dir.resolve("bad.txt");
+        Files.writeString(mix, "1 0.10\nten 0.05\n");
+        Run r = tally("load", "--port", port(), "--no-journal", "--mix", mix.toString(), "--requests", "1");
+        assertEquals(64, r.exit());
+        assertTrue(r.err().contains("line 2: weight must be a whole number"), r.err());
+        r = tally("load", "--port", port(), "--no-journal", "--duration", "forever");
+        assertEquals(64, r.exit());
+        r = tally("load", "--port", port(), "--no-journal", "--journal", dir.resolve("x.db").toString());
+        assertEquals(64, r.exit());
+        assertTrue(sim.ledger().transactions(Ledger.Filter.all()).isEmpty());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tally.terminal.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+/** Reading the acquirer's statement CSV (docs/simulator.md §6): strict, naming the line and column. */
+class StatementTest {
+
+    static final String HEADER = String.join(",", Statement.COLUMNS) + "\n";
+    static final String LINE = "2026-11-22,HOSPITAL0000001,TALLY001,INV-1,000001,632600000001,007919,12.34,840,"
+            + "476173******0119,APPROVED,PENDING,2026-11-23\n";
+
+    @Test
+    void readsTheSimulatorsFormat() {
+        Statement s = Statement.parse("t.csv", HEADER + LINE + LINE.replace("INV-1", "\"INV,2\"").replace(",PENDING,2026-11-23", ",NOT_CREDITED,"));
+        assertEquals(2, s.lines().size());
+        StatementLine l = s.lines().getFirst();
+        assertEquals(LocalDate.of(2026, 11, 22), l.businessDate());
+        assertEquals(1234, l.amount());
+        assertEquals(1, l.stan());
+        assertEquals(LocalDate.of(2026, 11, 23), l.creditDate());
+        assertTrue(l.debitStands());
+        assertEquals("INV,2", s.lines().get(1).orderRef(), "a quoted cell may hold a comma");
+        assertNull(s.lines().get(1).creditDate());
+        assertEquals(3, s.lines().get(1).line());
+    }
+
+    @Test
+    void aFullPanOnAStatementIsMaskedOnReading() {
+        Statement s = Statement.parse("t.csv", HEADER + LINE.replace("476173******0119", "4761739001010119"));
+        assertEquals("476173******0119", s.lines().getFirst().maskedPan());
+    }
+
+    @Test
+    void eachFaultNamesTheLineAndTheColumn() {
+        record Case(String text, String expected) { }
+        for (Case c : new Case[] {
+            new Case("", "is empty"),
+            new Case("date,amount\n", "line 1: the header"),
+            new Case(HEADER + LINE.replace("12.34", "12.3"), "line 2: amount '12.3'"),
+            new Case(HEADER + LINE + LINE.replace("2026-11-22,", "22/11/2026,"), "line 3: business_date"),
+            new Case(HEADER + LINE.replace("APPROVED", "MAYBE"), "line 2: txn_state"),
+            new Case(HEADER + LINE.replace("PENDING", "SOON"), "line 2: credit_state"),
+            new Case(HEADER + LINE.replace(",000001,", ",ABC,"), "line 2: stan"),
+            new Case(HEADER + LINE.replace(",840,", ",840,x,"), "line 2: 14 columns"),
+            new Case(HEADER + "\n" + LINE, "line 2: empty line")}) {
+            StatementFormatException e = assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", c.text()),
+                    c.text());
+            assertTrue(e.getMessage().contains(c.expected()) && e.getMessage().startsWith("statement t.csv"),
+                    e.getMessage() + " should contain " + c.expected());
+            assertFalse(e.getMessage().contains("4761739001010119"));
+        }
+    }
+}

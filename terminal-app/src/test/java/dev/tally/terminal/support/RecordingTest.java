@@ -1,0 +1,67 @@
+package dev.tally.terminal.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Pairing a message log's requests with what came back, and the errors a tampered log gets. */
+class RecordingTest {
+
+    static final String SALE = "{\"ts\":1000,\"dir\":\"OUT\",\"peer\":\"h:1\",\"terminalId\":\"TALLY001\",\"orderRef\":\"A\","
+            + "\"mti\":\"0200\",\"stan\":\"000002\",\"messageId\":\"attempt-1\",\"event\":\"REQUEST\",\"fields\":{\"PAN\":\"476173******0119\","
+            + "\"PROCESSING_CODE\":\"000000\",\"AMOUNT\":\"000000001068\",\"STAN\":\"000002\",\"TERMINAL_ID\":\"TALLY001\"}}";
+    static final String TIMEOUT = "{\"ts\":2000,\"dir\":\"IN\",\"peer\":\"h:1\",\"terminalId\":\"TALLY001\",\"orderRef\":\"A\","
+            + "\"stan\":\"000002\",\"messageId\":\"attempt-1\",\"event\":\"TIMEOUT\",\"latencyMs\":1000}";
+    static final String REVERSAL = "{\"ts\":2001,\"dir\":\"OUT\",\"peer\":\"h:1\",\"terminalId\":\"TALLY001\",\"orderRef\":\"A\","
+            + "\"mti\":\"0400\",\"stan\":\"000003\",\"messageId\":\"attempt-1\",\"event\":\"REQUEST\",\"fields\":{\"PROCESSING_CODE\":\"000000\","
+            + "\"STAN\":\"000003\",\"TERMINAL_ID\":\"TALLY001\"}}";
+    static final String LATE = "{\"ts\":2002,\"dir\":\"IN\",\"peer\":\"h:1\",\"terminalId\":\"TALLY001\",\"orderRef\":\"A\","
+            + "\"mti\":\"0210\",\"stan\":\"000002\",\"messageId\":\"attempt-1\",\"event\":\"LATE_RESPONSE\",\"responseCode\":\"00\","
+            + "\"fields\":{\"RESPONSE_CODE\":\"00\",\"STAN\":\"000002\"}}";
+    static final String ANSWER = "{\"ts\":2003,\"dir\":\"IN\",\"peer\":\"h:1\",\"terminalId\":\"TALLY001\",\"orderRef\":\"A\","
+            + "\"mti\":\"0410\",\"stan\":\"000003\",\"messageId\":\"attempt-1\",\"event\":\"RESPONSE\",\"responseCode\":\"00\","
+            + "\"latencyMs\":1,\"fields\":{\"RESPONSE_CODE\":\"00\",\"STAN\":\"000003\"}}";
+
+    @Test
+    void aTimeoutALateAnswerAndAReversalAnswerGoToTheRightRequests() {
+        Recording r = Recording.fromMessageLog("log", String.join("\n", SALE, TIMEOUT, REVERSAL, LATE, ANSWER));
+        assertEquals(2, r.requests().size());
+        assertEquals(Recording.Outcome.TIMEOUT, r.requests().get(0).outcome());
+        assertNull(r.requests().get(0).response());
+        assertEquals(Recording.Outcome.ANSWERED, r.requests().get(1).outcome());
+        assertEquals("00", r.requests().get(1).response().get("RESPONSE_CODE"));
+        assertEquals("line 3", r.requests().get(1).where());
+    }
+
+    @Test
+    void aRequestWithoutAnyAnswerIsNotRecorded() {
+        Recording r = Recording.fromMessageLog("log", SALE);
+        assertEquals(Recording.Outcome.NOT_RECORDED, r.requests().getFirst().outcome());
+    }
+
+    @Test
+    void tamperedLinesNameTheLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Recording.fromMessageLog("log", SALE + "\n" + SALE.replace("\"PAN\"", "\"NOT_A_FIELD\"")));
+        assertTrue(e.getMessage().startsWith("log line 2:") && e.getMessage().contains("NOT_A_FIELD"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Recording.fromMessageLog("log", SALE + "\n{\"ts\":"));
+        assertTrue(e.getMessage().startsWith("log line 2:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Recording.fromMessageLog("log", SALE.replace("\"mti\":\"0200\"", "\"mti\":\"0210\"")));
+        assertTrue(e.getMessage().contains("line 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Recording.fromMessageLog("log", TIMEOUT));
+        assertTrue(e.getMessage().contains("no request"), e.getMessage());
+    }
+
+    @Test
+    void fieldListsTakeNumbersAndNames() {
+        assertEquals(Set.of("RRN", "AUTH_CODE", "F128"), Replayer.keys(List.of("37,AUTH_CODE", "F128")));
+        assertThrows(IllegalArgumentException.class, () -> Replayer.keys(List.of("nope")));
+        assertThrows(IllegalArgumentException.class, () -> Replayer.keys(List.of("200")));
+    }
+}
