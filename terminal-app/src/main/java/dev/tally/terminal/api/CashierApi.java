@@ -1,10 +1,7 @@
 package dev.tally.terminal.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tally.spec.format.Masking;
@@ -20,7 +17,6 @@ import dev.tally.terminal.settlement.SettlementResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,15 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +46,6 @@ public final class CashierApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_BODY = 16 * 1024;
-    private static final Set<String> PAYMENT_FIELDS = Set.of("orderId", "amount", "currency", "card");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
-    private static final BigDecimal MAX = new BigDecimal("999999999.99");
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -152,7 +142,7 @@ public final class CashierApi implements AutoCloseable {
         if (path.size() >= 2 && path.get(0).equals("v1")) {
             String what = path.get(1);
             if (what.equals("payments") && path.size() == 2) {
-                return only(method, "POST", () -> pay(readObject(ex)));
+                return only(method, "POST", () -> pay(PaymentRequest.parse(readBody(ex), currency)));
             }
             if (what.equals("payments") && path.size() == 3) {
                 return only(method, "GET", () -> status(orderInPath(path.get(2))));
@@ -217,39 +207,15 @@ public final class CashierApi implements AutoCloseable {
         return terminalId;
     }
 
-    private Reply pay(ObjectNode body) {
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!PAYMENT_FIELDS.contains(f)) {
-                throw ApiProblem.badRequest("UNKNOWN_FIELD", f, "unknown field '" + f + "'; a payment has orderId, amount,"
-                        + " currency (optional) and card (optional)");
-            }
-        }
-        String orderId = text(body, "orderId", true);
-        try {
-            OrderReference.require(orderId);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("INVALID_ORDER_ID", "orderId", e.getMessage());
-        }
-        long amount = amount(text(body, "amount", true));
-        String cur = text(body, "currency", false);
-        if (cur != null && !cur.equals(currency)) {
-            throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", "currency '" + cur + "' is not this terminal's ("
-                    + currency + ", ISO 4217 numeric)");
-        }
-        String card = text(body, "card", false);
-        if (card != null) {
-            if (card.replace(" ", "").matches("\\d{12,19}")) {
-                throw ApiProblem.badRequest("CARD_NUMBER_NOT_ALLOWED", "card", "card numbers never cross the cashier API:"
-                        + " give the lab reader's card id (e.g. visa-1), or leave card out and the reader reads the card");
-            }
+    private Reply pay(PaymentRequest req) {
+        if (req.card() != null) {
             try {
-                reader.read(card);
+                reader.read(req.card());
             } catch (IllegalArgumentException e) {
                 throw ApiProblem.badRequest("UNKNOWN_CARD", "card", e.getMessage());
             }
         }
-        PaymentDesk.Outcome o = desk.pay(orderId, amount, card);
+        PaymentDesk.Outcome o = desk.pay(req.orderId(), req.amount(), req.card());
         return paymentReply(o.result(), o.replayed());
     }
 
@@ -313,7 +279,7 @@ public final class CashierApi implements AutoCloseable {
 
     // ------------------------------------------------------------------ input
 
-    private static ObjectNode readObject(HttpExchange ex) throws IOException {
+    private static byte[] readBody(HttpExchange ex) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         if (type != null && !type.toLowerCase().startsWith("application/json")) {
             throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json, got " + type);
@@ -325,52 +291,7 @@ public final class CashierApi implements AutoCloseable {
         if (body.length > MAX_BODY) {
             throw new ApiProblem(413, "BODY_TOO_LARGE", null, "the body is larger than " + MAX_BODY + " bytes");
         }
-        JsonNode n;
-        try {
-            n = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body is not valid JSON: "
-                    + Masking.scrub(e.getOriginalMessage()));
-        }
-        if (!(n instanceof ObjectNode o)) {
-            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body must be one JSON object such as"
-                    + " {\"orderId\": \"INV-1\", \"amount\": \"12.34\"}");
-        }
-        return o;
-    }
-
-    private static String text(ObjectNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw ApiProblem.badRequest("MISSING_FIELD", field, "field '" + field + "' is missing");
-            }
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw ApiProblem.badRequest("WRONG_TYPE", field, "field '" + field + "' must be a string"
-                    + (field.equals("amount") ? " with a decimal amount such as \"12.34\"" : "") + ", got " + v.getNodeType());
-        }
-        return v.asText();
-    }
-
-    /** "12.34" → 1234; the same rules as the CLI (no sign, at most 2 decimals, more than 0, at most 999999999.99). */
-    private static long amount(String t) {
-        String where = "amount '" + Masking.scrub(t) + "'";
-        if (!DECIMAL.matcher(t).matches()) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is not a positive decimal such as \"12.34\"");
-        }
-        BigDecimal v = new BigDecimal(t);
-        if (v.stripTrailingZeros().scale() > 2) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " has more than 2 decimals");
-        }
-        if (v.signum() <= 0) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", "amount must be more than 0, got " + t);
-        }
-        if (v.compareTo(MAX) > 0) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is above the limit of 999999999.99");
-        }
-        return v.movePointRight(2).longValueExact();
+        return body;
     }
 
     private static String orderInPath(String raw) {

@@ -1,0 +1,109 @@
+package dev.tally.terminal.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.OrderReference;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The body of {@code POST /v1/payments}, checked: {@code orderId}, {@code amount} (a decimal string),
+ * optional {@code currency} (the terminal's) and {@code card} (a lab card id, never a card number).
+ * Anything else is refused with an {@link ApiProblem} that names the field; nothing is done before this
+ * has passed. Kept apart from the HTTP plumbing so it can be tested and fuzzed on its own.
+ */
+record PaymentRequest(String orderId, long amount, String card) {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final Set<String> FIELDS = Set.of("orderId", "amount", "currency", "card");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
+    private static final BigDecimal MAX = new BigDecimal("999999999.99");
+
+    /** Parses and checks a body; {@code currency} is the terminal's ISO 4217 numeric code. */
+    static PaymentRequest parse(byte[] body, String currency) {
+        ObjectNode o = object(body);
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw ApiProblem.badRequest("UNKNOWN_FIELD", f, "unknown field '" + Masking.scrub(f)
+                        + "'; a payment has orderId, amount, currency (optional) and card (optional)");
+            }
+        }
+        String orderId = text(o, "orderId", true);
+        try {
+            OrderReference.require(orderId);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_ORDER_ID", "orderId", e.getMessage());
+        }
+        long amount = amount(text(o, "amount", true));
+        String cur = text(o, "currency", false);
+        if (cur != null && !cur.equals(currency)) {
+            throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", "currency '" + Masking.scrub(cur)
+                    + "' is not this terminal's (" + currency + ", ISO 4217 numeric)");
+        }
+        String card = text(o, "card", false);
+        if (card != null && card.replace(" ", "").matches("\\d{12,19}")) {
+            throw ApiProblem.badRequest("CARD_NUMBER_NOT_ALLOWED", "card", "card numbers never cross the cashier API:"
+                    + " give the lab reader's card id (e.g. visa-1), or leave card out and the reader reads the card");
+        }
+        return new PaymentRequest(orderId, amount, card);
+    }
+
+    private static ObjectNode object(byte[] body) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body is not valid JSON: "
+                    + Masking.scrub(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body cannot be read: " + Masking.scrub(e.getMessage()));
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body must be one JSON object such as"
+                    + " {\"orderId\": \"INV-1\", \"amount\": \"12.34\"}");
+        }
+        return o;
+    }
+
+    private static String text(ObjectNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw ApiProblem.badRequest("MISSING_FIELD", field, "field '" + field + "' is missing");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiProblem.badRequest("WRONG_TYPE", field, "field '" + field + "' must be a string"
+                    + (field.equals("amount") ? " with a decimal amount such as \"12.34\"" : "") + ", got " + v.getNodeType());
+        }
+        return v.asText();
+    }
+
+    /** "12.34" → 1234; the same rules as the CLI (no sign, at most 2 decimals, more than 0, at most 999999999.99). */
+    static long amount(String t) {
+        String where = "amount '" + Masking.scrub(t) + "'";
+        if (!DECIMAL.matcher(t).matches()) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is not a positive decimal such as \"12.34\"");
+        }
+        BigDecimal v = new BigDecimal(t);
+        if (v.stripTrailingZeros().scale() > 2) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " has more than 2 decimals");
+        }
+        if (v.signum() <= 0) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", "amount must be more than 0, got " + Masking.scrub(t));
+        }
+        if (v.compareTo(MAX) > 0) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is above the limit of 999999999.99");
+        }
+        return v.movePointRight(2).longValueExact();
+    }
+}
