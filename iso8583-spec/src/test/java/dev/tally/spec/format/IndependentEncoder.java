@@ -8,14 +8,15 @@ import java.util.TreeMap;
 /**
  * A second ISO 8583 implementation, written from SPEC.md §1–§2 alone without jPOS: BCD numerics,
  * binary bitmap(s), LL/LLL prefixes in BCD, ASCII characters. The interop test checks that the Tally
- * decoder reads what it writes, byte for byte the same as jPOS writes it.
+ * decoder reads what it writes, byte for byte the same as jPOS writes it. Shared with the other modules'
+ * tests through this module's test-jar.
  */
-final class IndependentEncoder {
+public final class IndependentEncoder {
 
-    enum Kind { N, LLNUM, CHAR, LLLCHAR, BINARY, LLLBINARY }
+    public enum Kind { N, LLNUM, CHAR, LLLCHAR, BINARY, LLLBINARY }
 
     /** SPEC.md §2, "Fields Tally uses": format and length. */
-    static final Map<Integer, Object[]> FORMATS = Map.ofEntries(
+    public static final Map<Integer, Object[]> FORMATS = Map.ofEntries(
             Map.entry(2, new Object[]{Kind.LLNUM, 19}), Map.entry(3, new Object[]{Kind.N, 6}),
             Map.entry(4, new Object[]{Kind.N, 12}), Map.entry(7, new Object[]{Kind.N, 10}),
             Map.entry(11, new Object[]{Kind.N, 6}), Map.entry(12, new Object[]{Kind.N, 6}),
@@ -35,16 +36,16 @@ final class IndependentEncoder {
     private final String mti;
     private final TreeMap<Integer, Object> fields = new TreeMap<>();
 
-    IndependentEncoder(String mti) {
+    public IndependentEncoder(String mti) {
         this.mti = mti;
     }
 
-    IndependentEncoder set(int field, Object value) {
+    public IndependentEncoder set(int field, Object value) {
         fields.put(field, value);
         return this;
     }
 
-    byte[] encode() {
+    public byte[] encode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         bcd(out, mti, 4);
         boolean secondary = fields.lastKey() > 64;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.IndependentEncoder;
 import dev.tally.terminal.cli.DecodeCommand;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
