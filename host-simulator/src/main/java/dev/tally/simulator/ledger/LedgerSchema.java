@@ -122,6 +122,11 @@ final class LedgerSchema {
               transaction_id INTEGER REFERENCES transactions (id),
               received_at TEXT NOT NULL,
               UNIQUE (terminal_id, batch_id, original_stan, original_transmission_time))"""
+    ), List.of(
+            // version 2 (issue 7): every request's read runs the "credits now due" update, which scanned
+            // every merchant credit (one per approved sale) — the simulator slowed down as its ledger grew.
+            // Only PENDING credits with a due time can become due; index just those.
+            "CREATE INDEX merchant_credits_pending_due ON merchant_credits (due_at) WHERE state = 'PENDING' AND due_at IS NOT NULL"
     ));
 
     private LedgerSchema() {
