@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The API's JSON objects; the same names and shapes as {@code tally --json} prints (terminal-app
- * README), amounts as decimal strings, PANs masked.
+ * The JSON objects of the cashier API and of {@code tally --json} (one definition for both faces, so the
+ * API's payment is the CLI's payment): amounts as decimal strings, times as ISO-8601 instants, PANs masked.
  */
-final class ApiJson {
+public final class ApiJson {
 
     private ApiJson() {
     }
@@ -24,7 +24,7 @@ final class ApiJson {
         return BigDecimal.valueOf(minor, 2).toPlainString();
     }
 
-    static Map<String, Object> payment(PaymentResult r) {
+    public static Map<String, Object> payment(PaymentResult r) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("orderId", r.orderId());
         o.put("status", r.status().name());
@@ -47,7 +47,7 @@ final class ApiJson {
         return o;
     }
 
-    static Map<String, Object> attempt(Attempt a) {
+    public static Map<String, Object> attempt(Attempt a) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("orderId", a.orderRef());
         o.put("state", a.state().name());
@@ -71,7 +71,7 @@ final class ApiJson {
         return o;
     }
 
-    static List<Map<String, Object>> attempts(List<Attempt> list) {
+    public static List<Map<String, Object>> attempts(List<Attempt> list) {
         return list.stream().map(ApiJson::attempt).toList();
     }
 
@@ -89,7 +89,7 @@ final class ApiJson {
         return host;
     }
 
-    static Map<String, Object> settlement(SettlementResult r, int nextBatch) {
+    public static Map<String, Object> settlement(SettlementResult r, int nextBatch) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("status", r.closed() ? "CLOSED" : "INCOMPLETE");
         o.put("batchNumber", r.batch().batchText());

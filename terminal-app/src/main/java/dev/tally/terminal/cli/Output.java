@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tally.spec.format.Masking;
+import dev.tally.terminal.api.ApiJson;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.PaymentStatus;
@@ -53,28 +54,9 @@ final class Output {
         return g.clock.getZone();
     }
 
-    /** The JSON object of a payment result (sale, reverse). */
+    /** The JSON object of a payment result (sale, reverse): the cashier API's, see {@link ApiJson}. */
     Map<String, Object> payment(PaymentResult r) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("orderId", r.orderId());
-        o.put("status", r.status().name());
-        o.put("responseCode", r.responseCode());
-        o.put("message", r.message());
-        o.put("amount", Amounts.format(r.amount()));
-        o.put("currency", r.currency());
-        o.put("stan", r.stan());
-        o.put("rrn", r.rrn());
-        o.put("authCode", r.authCode());
-        o.put("maskedPan", r.maskedPan());
-        Attempt a = r.attempt();
-        if (a != null) {
-            o.put("attemptState", a.state().name());
-            o.put("reversalReason", a.reversalReason());
-            o.put("reversalAttempts", a.reversalAttempts());
-            o.put("dateTime", time(a.createdAt()));
-        }
-        o.put("retryAfter", r.retryAfter() == null ? null : r.retryAfter().toString());
-        return o;
+        return ApiJson.payment(r);
     }
 
     void printPayment(PaymentResult r) {
@@ -111,29 +93,9 @@ final class Output {
         line(rule);
     }
 
-    /** An attempt as JSON (pending, journal, status). */
+    /** An attempt as JSON (pending, journal, status): the cashier API's, see {@link ApiJson}. */
     Map<String, Object> attempt(Attempt a) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("orderId", a.orderRef());
-        o.put("state", a.state().name());
-        o.put("kind", a.kind().name());
-        o.put("amount", Amounts.format(a.amount()));
-        o.put("currency", a.currency());
-        o.put("stan", a.stanText());
-        o.put("transmissionTime", a.transmissionTime());
-        o.put("responseCode", a.responseCode());
-        o.put("rrn", a.rrn());
-        o.put("authCode", a.authCode());
-        o.put("maskedPan", a.maskedPan());
-        o.put("reversalReason", a.reversalReason());
-        o.put("reversalStan", a.reversalStan() == null ? null : String.format("%06d", a.reversalStan()));
-        o.put("reversalAttempts", a.reversalAttempts());
-        o.put("nextReversalAt", a.nextReversalAt() == null ? null : a.nextReversalAt().toString());
-        o.put("sentAt", a.sentAt() == null ? null : a.sentAt().toString());
-        o.put("createdAt", a.createdAt().toString());
-        o.put("updatedAt", a.updatedAt().toString());
-        o.put("batchNumber", a.batchNumber());
-        return o;
+        return ApiJson.attempt(a);
     }
 
     String attemptLine(Attempt a) {

@@ -1,10 +1,8 @@
 package dev.tally.terminal.cli;
 
-import dev.tally.spec.message.SettlementTotals;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.settlement.Settlement;
 import dev.tally.terminal.settlement.SettlementResult;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,31 +38,7 @@ final class SettleCommand implements Callable<Integer> {
     }
 
     static Map<String, Object> json(Output out, SettlementResult r, int nextBatch) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("status", r.closed() ? "CLOSED" : "INCOMPLETE");
-        o.put("batchNumber", r.batch().batchText());
-        o.put("batchState", r.batch().state().name());
-        o.put("resumed", r.resumed());
-        o.put("responseCode", r.settlementResponseCode());
-        o.put("message", r.message());
-        o.put("terminalTotals", totals(r.terminalTotals()));
-        o.put("hostTotals", r.hostTotals() == null ? null : totals(r.hostTotals()));
-        o.put("uploaded", r.batch().uploaded());
-        o.put("uploadedNow", r.uploadedNow());
-        o.put("failureCode", r.failureCode());
-        o.put("nextBatchNumber", String.format("%06d", nextBatch));
-        o.put("excluded", out.attempts(r.excluded()));
-        o.put("reversalsRun", out.attempts(r.reversalsRun()));
-        return o;
-    }
-
-    static Map<String, Object> totals(SettlementTotals t) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("debitCount", t.debitCount());
-        o.put("debitAmount", Amounts.format(t.debitAmount()));
-        o.put("creditCount", t.creditCount());
-        o.put("creditAmount", Amounts.format(t.creditAmount()));
-        return o;
+        return dev.tally.terminal.api.ApiJson.settlement(r, nextBatch);
     }
 
     private static void print(Output out, SettlementResult r, int nextBatch) {
