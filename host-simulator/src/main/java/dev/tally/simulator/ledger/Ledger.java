@@ -195,17 +195,19 @@ public final class Ledger implements AutoCloseable {
     // ---------------------------------------------------------------- cards
 
     public long balance(String cardId) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM cards WHERE id = ?")) {
-                ps.setString(1, cardId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("no card account " + cardId + " in the ledger");
-                    }
-                    return rs.getLong(1);
+        return read(c -> balance(c, cardId));
+    }
+
+    private static long balance(Connection c, String cardId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM cards WHERE id = ?")) {
+            ps.setString(1, cardId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalArgumentException("no card account " + cardId + " in the ledger");
                 }
+                return rs.getLong(1);
             }
-        });
+        }
     }
 
     public List<CardAccount> cards() {
@@ -274,23 +276,12 @@ public final class Ledger implements AutoCloseable {
             LocalDate bd = businessDate(c);
             String code = r.declineCode();
             if (code == null) {
-                long balance;
-                try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM cards WHERE id = ?")) {
-                    ps.setString(1, r.cardId());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new IllegalArgumentException("no card account " + r.cardId() + " in the ledger");
-                        }
-                        balance = rs.getLong(1);
-                    }
-                }
-                code = balance >= r.amount() ? "00" : "51";
+                code = balance(c, r.cardId()) >= r.amount() ? "00" : "51";
             }
             boolean approved = code.equals("00");
-            String rrn = null;
-            String auth = null;
             long seq = nextSequence(c, "rrn");
-            rrn = rrn(bd, seq);
+            String rrn = rrn(bd, seq);
+            String auth = null;
             if (approved) {
                 auth = String.format("%06d", (seq * 7919L) % 1_000_000L);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ?")) {
@@ -455,7 +446,7 @@ public final class Ledger implements AutoCloseable {
         return new LedgerTransaction(rs.getLong("id"), rs.getString("terminal_id"), rs.getString("merchant_id"),
                 rs.getInt("stan"), rs.getString("transmission_time"), rs.getString("order_ref"), rs.getString("mti"),
                 rs.getLong("amount"), rs.getString("currency"), rs.getString("card_id"), rs.getString("masked_pan"),
-                rs.getString("response_code"), state, state == TxnState.APPROVED, rs.getInt("reversal_count"), credit,
+                rs.getString("response_code"), state, rs.getInt("reversal_count"), credit,
                 credit == CreditState.CREDITED || credit == CreditState.PENDING
                         ? (creditDate == null ? null : LocalDate.parse(creditDate)) : null,
                 rs.getString("rrn"), rs.getString("auth_code"), LocalDate.parse(rs.getString("business_date")),

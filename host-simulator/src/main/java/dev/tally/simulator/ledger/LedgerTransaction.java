@@ -4,13 +4,17 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * One sale as the host holds it. Amounts are minor units. {@code debitStanding} is true exactly when the
- * card is debited for it now (approved and not reversed); {@code reversalCount} counts the reversal
+ * One sale as the host holds it. Amounts are minor units. {@code reversalCount} counts the reversal
  * messages (0400/0401) received for it, answered or dropped.
  */
 public record LedgerTransaction(long id, String terminalId, String merchantId, int stan, String transmissionTime,
                                 String orderRef, String mti, long amount, String currency, String cardId,
-                                String maskedPan, String responseCode, TxnState state, boolean debitStanding,
-                                int reversalCount, CreditState creditState, LocalDate creditDate, String rrn,
-                                String authCode, LocalDate businessDate, Instant receivedAt, Long settlementBatchId) {
+                                String maskedPan, String responseCode, TxnState state, int reversalCount,
+                                CreditState creditState, LocalDate creditDate, String rrn, String authCode,
+                                LocalDate businessDate, Instant receivedAt, Long settlementBatchId) {
+
+    /** Whether the card is debited for it now: approved and not reversed. */
+    public boolean debitStanding() {
+        return state == TxnState.APPROVED;
+    }
 }

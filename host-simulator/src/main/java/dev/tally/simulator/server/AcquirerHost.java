@@ -105,7 +105,7 @@ final class AcquirerHost {
             LOG.info("duplicate sale from {} STAN {} field 7 {}: answered 94, nothing applied", tid,
                     String.format("%06d", v.stan()), v.transmissionDateTime());
             return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE)
-                    .rrn(dup.get().rrn() != null ? dup.get().rrn() : ledger.nextRrn()), sk);
+                    .rrn(dup.get().rrn()), sk);
         }
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
@@ -192,16 +192,28 @@ final class AcquirerHost {
         return finish(b, sk);
     }
 
-    // ---------------------------------------------------------------- status inquiry (SPEC.md §4.5)
-
-    private ISOMsg statusInquiry(ISOMsg request, MessageView v, Action action) {
-        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+    /**
+     * The answer that stops a status inquiry, reversal, settlement or upload before the ledger: a MAC that
+     * does not verify (A0/A1), or a code the scenario imposes. Null when the request goes on.
+     */
+    private ISOMsg refusal(ISOMsg request, Optional<SessionKeys> sk, Action action) {
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
             return macFailure(request, macProblem, sk, false);
         }
         if (action.respond() != null && !action.respond().equals("00")) {
             return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- status inquiry (SPEC.md §4.5)
+
+    private ISOMsg statusInquiry(ISOMsg request, MessageView v, Action action) {
+        Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        ISOMsg refused = refusal(request, sk, action);
+        if (refused != null) {
+            return refused;
         }
         OriginalData original = v.originalData().orElseThrow();
         Optional<LedgerTransaction> found = ledger.transaction(v.terminalId(), original.stan(), original.transmissionDateTime());
@@ -224,12 +236,9 @@ final class AcquirerHost {
 
     private ISOMsg reversal(ISOMsg request, MessageView v, Action action) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        String macProblem = macProblem(request, sk);
-        if (macProblem != null) {
-            return macFailure(request, macProblem, sk, false);
-        }
-        if (action.respond() != null && !action.respond().equals("00")) {
-            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        ISOMsg refused = refusal(request, sk, action);
+        if (refused != null) {
+            return refused;
         }
         OriginalData original = v.originalData().orElseThrow();
         ReversalResult r = ledger.reverse(v.terminalId(), v.mti(), v.stan(), v.transmissionDateTime(), original.stan(),
@@ -254,12 +263,9 @@ final class AcquirerHost {
 
     private ISOMsg settlement(ISOMsg request, MessageView v, Action action, boolean trailer) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        String macProblem = macProblem(request, sk);
-        if (macProblem != null) {
-            return macFailure(request, macProblem, sk, false);
-        }
-        if (action.respond() != null && !action.respond().equals("00")) {
-            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        ISOMsg refused = refusal(request, sk, action);
+        if (refused != null) {
+            return refused;
         }
         int batch = v.batchNumber();
         SettlementTotals totals = v.settlementTotals().orElseThrow();
@@ -272,12 +278,9 @@ final class AcquirerHost {
 
     private ISOMsg upload(ISOMsg request, MessageView v, Action action) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        String macProblem = macProblem(request, sk);
-        if (macProblem != null) {
-            return macFailure(request, macProblem, sk, false);
-        }
-        if (action.respond() != null && !action.respond().equals("00")) {
-            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
+        ISOMsg refused = refusal(request, sk, action);
+        if (refused != null) {
+            return refused;
         }
         String original = v.uploadOriginal().orElseThrow(); // MTI(4) + STAN(6) + field 7(10)
         ledger.recordUpload(v.terminalId(), original.substring(0, 4), Integer.parseInt(original.substring(4, 10)),

@@ -2,11 +2,11 @@ package dev.tally.terminal.api;
 
 import dev.tally.spec.message.SettlementTotals;
 import dev.tally.spec.message.StatusAnswer;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.settlement.SettlementResult;
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +20,13 @@ public final class ApiJson {
     private ApiJson() {
     }
 
-    static String amount(long minor) {
-        return BigDecimal.valueOf(minor, 2).toPlainString();
-    }
-
     public static Map<String, Object> payment(PaymentResult r) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("orderId", r.orderId());
         o.put("status", r.status().name());
         o.put("responseCode", r.responseCode());
         o.put("message", r.message());
-        o.put("amount", amount(r.amount()));
+        o.put("amount", Amounts.format(r.amount()));
         o.put("currency", r.currency());
         o.put("stan", r.stan());
         o.put("rrn", r.rrn());
@@ -52,7 +48,7 @@ public final class ApiJson {
         o.put("orderId", a.orderRef());
         o.put("state", a.state().name());
         o.put("kind", a.kind().name());
-        o.put("amount", amount(a.amount()));
+        o.put("amount", Amounts.format(a.amount()));
         o.put("currency", a.currency());
         o.put("stan", a.stanText());
         o.put("transmissionTime", a.transmissionTime());
@@ -75,14 +71,14 @@ public final class ApiJson {
         return list.stream().map(ApiJson::attempt).toList();
     }
 
-    static Map<String, Object> hostView(StatusReport s) {
+    public static Map<String, Object> hostView(StatusReport s) {
         StatusAnswer h = s.hostAnswer();
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("asked", s.hostResponseCode() != null || s.hostProblem() != null);
         host.put("responseCode", s.hostResponseCode());
         host.put("state", h == null ? null : h.state().name());
         host.put("originalResponseCode", h == null ? null : h.originalResponseCode());
-        host.put("amount", h == null ? null : amount(h.amount()));
+        host.put("amount", h == null ? null : Amounts.format(h.amount()));
         host.put("credit", h == null ? null : h.credit().name());
         host.put("creditDate", h == null || h.creditDate() == null ? null : h.creditDate().toString());
         host.put("problem", s.hostProblem());
@@ -111,9 +107,9 @@ public final class ApiJson {
     private static Map<String, Object> totals(SettlementTotals t) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("debitCount", t.debitCount());
-        o.put("debitAmount", amount(t.debitAmount()));
+        o.put("debitAmount", Amounts.format(t.debitAmount()));
         o.put("creditCount", t.creditCount());
-        o.put("creditAmount", amount(t.creditAmount()));
+        o.put("creditAmount", Amounts.format(t.creditAmount()));
         return o;
     }
 

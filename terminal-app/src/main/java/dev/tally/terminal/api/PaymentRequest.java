@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
+import dev.tally.terminal.engine.Amounts;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /v1/payments}, checked: {@code orderId}, {@code amount} (a decimal string),
@@ -23,8 +22,6 @@ record PaymentRequest(String orderId, long amount, String card) {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> FIELDS = Set.of("orderId", "amount", "currency", "card");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
-    private static final BigDecimal MAX = new BigDecimal("999999999.99");
 
     /** Parses and checks a body; {@code currency} is the terminal's ISO 4217 numeric code. */
     static PaymentRequest parse(byte[] body, String currency) {
@@ -88,22 +85,12 @@ record PaymentRequest(String orderId, long amount, String card) {
         return v.asText();
     }
 
-    /** "12.34" → 1234; the same rules as the CLI (no sign, at most 2 decimals, more than 0, at most 999999999.99). */
+    /** "12.34" → 1234 by the CLI's rule ({@link Amounts#parse}); a refusal is a 400 naming the amount. */
     static long amount(String t) {
-        String where = "amount '" + Masking.scrub(t) + "'";
-        if (!DECIMAL.matcher(t).matches()) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is not a positive decimal such as \"12.34\"");
+        try {
+            return Amounts.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", e.getMessage());
         }
-        BigDecimal v = new BigDecimal(t);
-        if (v.stripTrailingZeros().scale() > 2) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " has more than 2 decimals");
-        }
-        if (v.signum() <= 0) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", "amount must be more than 0, got " + Masking.scrub(t));
-        }
-        if (v.compareTo(MAX) > 0) {
-            throw ApiProblem.badRequest("INVALID_AMOUNT", "amount", where + " is above the limit of 999999999.99");
-        }
-        return v.movePointRight(2).longValueExact();
     }
 }

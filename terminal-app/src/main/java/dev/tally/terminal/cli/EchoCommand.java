@@ -17,7 +17,7 @@ final class EchoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             t.reversalsIfReachable(g);
             long start = System.nanoTime();
             Exchange ex = t.engine.echo();

@@ -1,6 +1,7 @@
 package dev.tally.terminal.cli;
 
 import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.InquiryResult;
 import java.util.LinkedHashMap;
 import java.util.Map;

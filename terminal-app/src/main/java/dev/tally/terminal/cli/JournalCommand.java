@@ -24,7 +24,7 @@ final class JournalCommand implements Callable<Integer> {
         if (order != null) {
             OrderReference.require(order);
         }
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             t.reversalsIfReachable(g);
             List<Attempt> attempts = t.journal.attempts(order);
             if (g.json) {

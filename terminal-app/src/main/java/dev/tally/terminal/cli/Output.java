@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tally.spec.format.Masking;
 import dev.tally.terminal.api.ApiJson;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.PaymentStatus;
@@ -123,17 +124,7 @@ final class Output {
 
     /** What the host said of an attempt (status inquiry), as JSON. */
     Map<String, Object> hostView(StatusReport s) {
-        StatusAnswer h = s.hostAnswer();
-        Map<String, Object> host = new LinkedHashMap<>();
-        host.put("asked", s.hostResponseCode() != null || s.hostProblem() != null);
-        host.put("responseCode", s.hostResponseCode());
-        host.put("state", h == null ? null : h.state().name());
-        host.put("originalResponseCode", h == null ? null : h.originalResponseCode());
-        host.put("amount", h == null ? null : Amounts.format(h.amount()));
-        host.put("credit", h == null ? null : h.credit().name());
-        host.put("creditDate", h == null || h.creditDate() == null ? null : h.creditDate().toString());
-        host.put("problem", s.hostProblem());
-        return host;
+        return ApiJson.hostView(s);
     }
 
     String hostViewLine(StatusReport s) {

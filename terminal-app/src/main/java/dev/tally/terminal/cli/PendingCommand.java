@@ -23,7 +23,7 @@ final class PendingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             List<Attempt> before = t.engine.pending();
             List<Attempt> left;
             if (resolve) {

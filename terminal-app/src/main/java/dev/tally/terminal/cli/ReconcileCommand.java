@@ -47,7 +47,7 @@ final class ReconcileCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--json and --csv are exclusive: choose one");
         }
         var d = Reconciler.date(date);
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             Reconciler rec = new Reconciler(t.journal, t.profile.terminalId(), t.profile.merchantId(), g.clock);
             ReconciliationReport r = source.statement != null ? rec.fromFile(source.statement, d)
                     : rec.fromHost(source.fromHost, d);

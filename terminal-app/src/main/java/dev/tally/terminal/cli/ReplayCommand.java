@@ -76,7 +76,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a LOG to replay or --journal FILE (one of them)");
         }
         double pace = speed(speed);
-        Duration timeout = timeoutSeconds != null ? seconds(timeoutSeconds) : g.timeout();
+        Duration timeout = timeoutSeconds != null ? TallyCli.seconds(timeoutSeconds, "--timeout", false) : g.timeout();
         TestCards cards = TestCards.loadOrBundled(g.cards);
         CardMap map = cardMap == null ? CardMap.defaults(cards) : CardMap.load(cardMap, cards);
         Set<String> ignored = new LinkedHashSet<>();
@@ -123,13 +123,6 @@ public final class ReplayCommand implements Callable<Integer> {
             // the message below says what is allowed
         }
         throw new IllegalArgumentException("--speed must be 1 (recorded pace), a factor such as 10, or max; got " + s);
-    }
-
-    private static Duration seconds(BigDecimal s) {
-        if (s.signum() <= 0 || s.compareTo(BigDecimal.valueOf(86_400)) > 0) {
-            throw new IllegalArgumentException("--timeout must be more than 0 to 86400 seconds, got " + s);
-        }
-        return Duration.ofMillis(s.movePointRight(3).longValue());
     }
 
     /** A bar on standard error, only when it is a terminal (never in a pipe, a file or a test). */

@@ -21,7 +21,7 @@ final class ReverseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OrderReference.require(order);
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             PaymentResult r = t.engine.reverse(order);
             g.output.printPayment(r);
             return r.status() == PaymentStatus.REVERSED ? ExitCodes.OK : ExitCodes.of(r.status());

@@ -2,6 +2,7 @@ package dev.tally.terminal.cli;
 
 import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.PaymentResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

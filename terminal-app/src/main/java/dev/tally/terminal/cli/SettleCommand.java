@@ -1,9 +1,11 @@
 package dev.tally.terminal.cli;
 
+import dev.tally.terminal.api.ApiJson;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.settlement.Settlement;
 import dev.tally.terminal.settlement.SettlementResult;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -25,20 +27,16 @@ final class SettleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         g.json |= json;
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             SettlementResult r = new Settlement(t.journal, t.session, t.engine, t.profile, g.clock).settle();
             int next = t.journal.batches().openBatch(t.profile.terminalId());
             if (g.json) {
-                g.output.json(json(g.output, r, next));
+                g.output.json(ApiJson.settlement(r, next));
             } else {
                 print(g.output, r, next);
             }
             return r.closed() ? ExitCodes.OK : r.failureCode() != null ? ExitCodes.DECLINED : ExitCodes.UNCERTAIN;
         }
-    }
-
-    static Map<String, Object> json(Output out, SettlementResult r, int nextBatch) {
-        return dev.tally.terminal.api.ApiJson.settlement(r, nextBatch);
     }
 
     private static void print(Output out, SettlementResult r, int nextBatch) {
@@ -59,7 +57,7 @@ final class SettleCommand implements Callable<Integer> {
             out.line("uploaded: " + r.batch().uploaded() + " sale(s)");
         }
         for (Attempt a : r.excluded()) {
-            out.line("not in the totals (reversal " + (a.state().name().equals("REVERSAL_FAILED") ? "failed" : "pending")
+            out.line("not in the totals (reversal " + (a.state() == AttemptState.REVERSAL_FAILED ? "failed" : "pending")
                     + ", see 'tally reconcile'): " + out.attemptLine(a));
         }
         if (r.closed()) {

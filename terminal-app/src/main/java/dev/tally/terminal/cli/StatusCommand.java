@@ -23,7 +23,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OrderReference.require(order);
-        try (TerminalSetup t = TerminalSetup.open(g, TerminalSetup.cardReader(g))) {
+        try (TerminalSetup t = TerminalSetup.open(g)) {
             StatusReport s = t.engine.status(order);
             if (s.attempt() == null) {
                 return g.fail(ExitCodes.BAD_INPUT, "order " + order + " is not in the journal " + t.journal.file());

@@ -108,7 +108,7 @@ public final class TallyCli implements Callable<Integer> {
         return seconds(reversalIntervalSeconds, "--reversal-interval", true);
     }
 
-    private static Duration seconds(BigDecimal s, String name, boolean zeroAllowed) {
+    static Duration seconds(BigDecimal s, String name, boolean zeroAllowed) {
         if (s == null || s.signum() < 0 || (!zeroAllowed && s.signum() == 0) || s.compareTo(BigDecimal.valueOf(86_400)) > 0) {
             throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0" : "more than 0")
                     + " to 86400 seconds, got " + s);

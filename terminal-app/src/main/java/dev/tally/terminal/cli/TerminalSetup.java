@@ -57,6 +57,11 @@ final class TerminalSetup implements AutoCloseable {
         return HexFormat.of().parseHex(g.tmkHex);
     }
 
+    /** The terminal wired with the lab card reader of the global options. */
+    static TerminalSetup open(TallyCli g) {
+        return open(g, cardReader(g));
+    }
+
     static TerminalSetup open(TallyCli g, CardReader reader) {
         TerminalProfile profile = profile(g);
         ReversalPolicy policy = ReversalPolicy.of(g.reversalAttempts, g.reversalInterval());

@@ -43,13 +43,15 @@ public final class PaymentEngine {
 
     private static final Logger log = LoggerFactory.getLogger(PaymentEngine.class);
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** field 7, MMDDhhmmss in UTC */
+    private static final DateTimeFormatter F7 = DateTimeFormatter.ofPattern("MMddHHmmss");
 
     /** Field 22: key-entered by the lab reader, PIN capable (SPEC.md §2). */
     static final String POS_ENTRY_MODE = "011";
     /** Field 25: normal presentment. */
     static final String POS_CONDITION = "00";
     /** The largest amount a cashier may ask for: 999 999 999.99 in minor units. */
-    public static final long MAX_AMOUNT = 99_999_999_999L;
+    public static final long MAX_AMOUNT = Amounts.MAX_MINOR;
 
     private final Journal journal;
     private final HostSession session;
@@ -136,7 +138,7 @@ public final class PaymentEngine {
         } catch (OrderBusyException busy) {
             return lock.refusal(Optional.of(busy.existing())).orElseThrow();
         }
-        String f7 = clock.instant().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMddHHmmss"));
+        String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
         ISOMsg request;
         try {
             request = MessageBuilder.request(MessageType.SALE)
@@ -295,7 +297,7 @@ public final class PaymentEngine {
                     .orderReference(orderId)
                     .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), a.stan(),
                             a.transmissionTime() != null ? a.transmissionTime()
-                                    : a.createdAt().atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMddHHmmss"))))
+                                    : a.createdAt().atZone(ZoneOffset.UTC).format(F7)))
                     .build();
             session.mac(req);
             Exchange ex = session.exchange(req);

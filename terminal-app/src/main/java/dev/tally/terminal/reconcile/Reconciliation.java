@@ -149,6 +149,6 @@ public final class Reconciliation {
     }
 
     static String decimal(long minor) {
-        return java.math.BigDecimal.valueOf(minor, 2).toPlainString();
+        return dev.tally.terminal.engine.Amounts.format(minor);
     }
 }

@@ -5,6 +5,7 @@ import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.StatusAnswer;
+import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
@@ -227,7 +228,7 @@ public final class ProblemReport {
     }
 
     private static String money(Attempt a) {
-        return BigDecimal.valueOf(a.amount(), 2).toPlainString() + " " + a.currency();
+        return Amounts.format(a.amount()) + " " + a.currency();
     }
 
     private String hms(Instant t) {
@@ -356,7 +357,7 @@ public final class ProblemReport {
             p.put("description", description(c));
             p.put("outcome", outcome(c));
             Map<String, Object> impact = new LinkedHashMap<>();
-            impact.put("amount", BigDecimal.valueOf(a.amount(), 2).toPlainString());
+            impact.put("amount", Amounts.format(a.amount()));
             impact.put("currency", a.currency());
             impact.put("maskedPan", Masking.scrub(a.maskedPan()));
             impact.put("charged", charged(c));

@@ -1,5 +1,6 @@
 package dev.tally.terminal.support;
 
+import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.format.Iso87;
 import dev.tally.spec.format.JposXmlLog;
 import dev.tally.spec.format.MessageFormatException;
@@ -327,7 +328,7 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
     private static ISOMsg reversal(Attempt a, boolean repeat, int reversalStan, Instant at) {
         ISOMsg m = base((repeat ? MessageType.REVERSAL_REPEAT : MessageType.REVERSAL).spec().requestMti(), a, reversalStan,
                 at.atZone(ZoneOffset.UTC).format(MMDDHHMMSS));
-        m.set(Field.RESPONSE_CODE.number(), a.reversalReason() == null ? "06" : a.reversalReason());
+        m.set(Field.RESPONSE_CODE.number(), a.reversalReason() == null ? ReversalReason.OTHER.code() : a.reversalReason());
         m.set(Field.ORIGINAL_DATA_ELEMENTS.number(),
                 new OriginalData(MessageType.SALE.spec().requestMti(), a.stan(), a.transmissionTime()).encode());
         return m;

@@ -1,4 +1,4 @@
-package dev.tally.terminal.cli;
+package dev.tally.terminal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
