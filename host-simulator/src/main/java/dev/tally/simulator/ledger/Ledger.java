@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +34,26 @@ import org.slf4j.LoggerFactory;
  * time on sales) and reversal idempotency (UNIQUE original on reversals) are database constraints, so
  * they hold across restarts. The ledger never sees a full PAN: accounts are keyed by card id.
  *
- * <p>All access goes through one connection guarded by a lock: SQLite has one writer anyway, and a
- * simulator's ledger transactions are short.
+ * <p>Every change goes through one connection guarded by a lock: SQLite has one writer anyway, and a
+ * simulator's ledger transactions are short (one per sale, several sales per commit: see {@link #tx}). Its
+ * prepared statements are kept open ({@link StatementCache}). A second connection serves the lookups a
+ * request makes before it changes anything (the duplicate check, a terminal's stored session keys); in WAL
+ * mode it reads the last commit without waiting for the writer. The business date is kept in memory as well
+ * as in the file: only this process changes it (one simulator process per ledger file).
  */
 public final class Ledger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
     private static final DateTimeFormatter YDDD = DateTimeFormatter.ofPattern("yyDDD");
 
+    private final StatementCache writes;
     private final Connection conn;
+    private final StatementCache reads;
+    private final ReentrantLock readLock = new ReentrantLock();
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Path file;
+    private volatile LocalDate businessDate;
 
     /** A query filter; null fields match everything. */
     public record Filter(String terminalId, String orderRef, Integer stan, String merchantId) {
@@ -66,13 +79,15 @@ public final class Ledger implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
-    private Ledger(Path file, Connection conn, Clock clock) {
+    private Ledger(Path file, Connection conn, Connection readConn, Clock clock) {
         this.file = file;
-        this.conn = conn;
+        this.writes = new StatementCache(conn);
+        this.conn = writes.connection();
+        this.reads = new StatementCache(readConn);
         this.clock = clock;
     }
 
@@ -96,13 +111,68 @@ public final class Ledger implements AutoCloseable {
             p.setProperty("busy_timeout", "5000");
             p.setProperty("transaction_mode", "IMMEDIATE");
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+            try (Statement st = c.createStatement()) {
+                // no checkpoint inside a commit: its fsync would stall every request queued behind the writer;
+                // the checkpointer thread does it (see startCheckpoints)
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+            }
             c.setAutoCommit(false);
-            Ledger ledger = new Ledger(file, c, clock);
-            ledger.init(cards);
+            Ledger ledger;
+            try {
+                ledger = new Ledger(file, c, readConnection(file), clock);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            try {
+                ledger.init(cards);
+                ledger.startCheckpoints();
+            } catch (SQLException | RuntimeException e) {
+                ledger.close();
+                throw e;
+            }
             return ledger;
         } catch (SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot open the ledger " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * WAL checkpoints off the request path: every {@link #CHECKPOINT_EVERY} a daemon thread copies committed
+     * pages from the WAL into the database file on its own connection (PASSIVE: it never blocks the writer or
+     * the readers), which is where synchronous=NORMAL syncs. A crash before a checkpoint loses nothing: the
+     * commits are in the WAL, and SQLite replays it on the next open.
+     */
+    private void startCheckpoints() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        checkpointConnection = c;
+        checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ledger-checkpoint");
+            t.setDaemon(true);
+            return t;
+        });
+        checkpointer.scheduleWithFixedDelay(() -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                rs.next();
+            } catch (SQLException e) {
+                LOG.warn("ledger {}: WAL checkpoint failed (retried shortly): {}", file, e.getMessage());
+            }
+        }, CHECKPOINT_EVERY.toMillis(), CHECKPOINT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the WAL is checkpointed into the database file. */
+    private static final Duration CHECKPOINT_EVERY = Duration.ofMillis(500);
+    private ScheduledExecutorService checkpointer;
+    private Connection checkpointConnection;
+
+    /** The lookup connection: autocommit (each query reads the last commit), never writes. */
+    private static Connection readConnection(Path file) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "5000");
+        p.setProperty("query_only", "true");
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+        c.setAutoCommit(true);
+        return c;
     }
 
     private void init(List<TestCard> cards) throws SQLException {
@@ -131,6 +201,7 @@ public final class Ledger implements AutoCloseable {
                 }
                 return null;
             });
+            businessDate = read(this::businessDate);
         } finally {
             lock.unlock();
         }
@@ -148,7 +219,7 @@ public final class Ledger implements AutoCloseable {
     // ---------------------------------------------------------------- business day
 
     public LocalDate businessDate() {
-        return read(this::businessDate);
+        return businessDate;
     }
 
     private LocalDate businessDate(Connection c) throws SQLException {
@@ -163,7 +234,7 @@ public final class Ledger implements AutoCloseable {
      * cut-over (or whose delay has passed) is credited on the new date. Returns the new business date.
      */
     public LocalDate cutover() {
-        return tx(c -> {
+        LocalDate moved = tx(c -> {
             LocalDate next = businessDate(c).plusDays(1);
             try (PreparedStatement ps = c.prepareStatement("UPDATE business_day SET business_date = ? WHERE id = 1")) {
                 ps.setString(1, next.toString());
@@ -179,6 +250,8 @@ public final class Ledger implements AutoCloseable {
             }
             return next;
         });
+        businessDate = moved;
+        return moved;
     }
 
     /** Credits whose delay has passed become CREDITED today; run before every read of credit state. */
@@ -245,7 +318,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     public Optional<StoredSessionKeys> sessionKeys(String terminalId) {
-        return read(c -> {
+        return lookup(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT pin_key_under_tmk, mac_key_under_tmk, tmk_kcv, signed_on_at FROM terminal_sessions WHERE terminal_id = ?")) {
                 ps.setString(1, terminalId);
@@ -269,27 +342,36 @@ public final class Ledger implements AutoCloseable {
      */
     public SaleResult recordSale(SaleRequest r) {
         return tx(c -> {
-            Optional<LedgerTransaction> existing = find(c, r.terminalId(), r.stan(), r.transmissionTime());
-            if (existing.isPresent()) {
-                return new SaleResult(true, existing.get());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?")) {
+                ps.setString(1, r.terminalId());
+                ps.setInt(2, r.stan());
+                ps.setString(3, r.transmissionTime());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new SaleResult(true, byId(c, rs.getLong(1)));
+                    }
+                }
             }
-            LocalDate bd = businessDate(c);
+            LocalDate bd = businessDate;
             String code = r.declineCode();
             if (code == null) {
-                code = balance(c, r.cardId()) >= r.amount() ? "00" : "51";
+                // the debit, when the balance covers it: approved exactly when a row changed
+                try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ? AND balance >= ?")) {
+                    ps.setLong(1, r.amount());
+                    ps.setString(2, r.cardId());
+                    ps.setLong(3, r.amount());
+                    code = ps.executeUpdate() == 1 ? "00" : "51";
+                }
+                if (code.equals("51")) {
+                    balance(c, r.cardId()); // no account at all is an error, not a decline
+                }
             }
             boolean approved = code.equals("00");
             long seq = nextSequence(c, "rrn");
             String rrn = rrn(bd, seq);
-            String auth = null;
-            if (approved) {
-                auth = String.format("%06d", (seq * 7919L) % 1_000_000L);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ?")) {
-                    ps.setLong(1, r.amount());
-                    ps.setString(2, r.cardId());
-                    ps.executeUpdate();
-                }
-            }
+            String auth = approved ? String.format("%06d", (seq * 7919L) % 1_000_000L) : null;
+            String receivedAt = clock.instant().toString();
             long id;
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
@@ -309,7 +391,7 @@ public final class Ledger implements AutoCloseable {
                 ps.setString(12, rrn);
                 ps.setString(13, auth);
                 ps.setString(14, bd.toString());
-                ps.setString(15, clock.instant().toString());
+                ps.setString(15, receivedAt);
                 ps.setInt(16, r.reversalPolicy().stored());
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -317,14 +399,22 @@ public final class Ledger implements AutoCloseable {
                     id = keys.getLong(1);
                 }
             }
-            if (approved) {
-                insertCredit(c, id, r, bd);
-            }
-            return new SaleResult(false, byId(c, id));
+            CreditState credit = approved ? insertCredit(c, id, r, bd) : CreditState.NONE;
+            LocalDate creditDate = switch (credit) {
+                case CREDITED -> bd;
+                case PENDING -> r.creditPolicy().kind() == CreditPolicy.Kind.NEXT_CUTOVER ? bd.plusDays(1) : bd;
+                default -> null;
+            };
+            // what byId would read back, built from what was just written
+            return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
+                    r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
+                    approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit, creditDate, rrn, auth, bd,
+                    Instant.parse(receivedAt), null));
         });
     }
 
-    private void insertCredit(Connection c, long txnId, SaleRequest r, LocalDate bd) throws SQLException {
+    /** Writes the merchant credit row of an approved sale; returns its state. */
+    private CreditState insertCredit(Connection c, long txnId, SaleRequest r, LocalDate bd) throws SQLException {
         CreditPolicy p = r.creditPolicy();
         String state;
         String creditDate = null;
@@ -360,11 +450,12 @@ public final class Ledger implements AutoCloseable {
             ps.setInt(7, atCutover);
             ps.executeUpdate();
         }
+        return CreditState.valueOf(state);
     }
 
     /** The next retrieval reference number (for answers that record no sale, e.g. a balance inquiry). */
     public String nextRrn() {
-        return tx(c -> rrn(businessDate(c), nextSequence(c, "rrn")));
+        return tx(c -> rrn(businessDate, nextSequence(c, "rrn")));
     }
 
     private static String rrn(LocalDate bd, long seq) {
@@ -389,6 +480,25 @@ public final class Ledger implements AutoCloseable {
         return read(c -> {
             creditDue(c);
             return find(c, terminalId, stan, transmissionTime);
+        });
+    }
+
+    /**
+     * The RRN of the sale a terminal sent with this STAN and transmission time, if the host holds it: the
+     * duplicate check a sale makes before anything else, read without waiting for the writer. A duplicate
+     * arriving while its original is still being recorded is caught again inside {@link #recordSale}.
+     */
+    public Optional<String> saleRrn(String terminalId, int stan, String transmissionTime) {
+        return lookup(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT rrn FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?")) {
+                ps.setString(1, terminalId);
+                ps.setInt(2, stan);
+                ps.setString(3, transmissionTime);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
         });
     }
 
@@ -857,27 +967,139 @@ public final class Ledger implements AutoCloseable {
 
     // ---------------------------------------------------------------- plumbing
 
-    private <T> T tx(Work<T> work) {
+    /**
+     * Runs one unit of work in a database transaction and returns once it is committed. Group commit:
+     * units that arrive while another batch holds the connection queue up, and whoever takes the lock next
+     * runs everything queued in one SQLite transaction, each unit in its own savepoint (a unit that fails is
+     * rolled back alone and its caller gets the exception), then commits once for all. No caller returns
+     * before the commit that holds its change; a failed commit fails every unit of the batch, nothing applied.
+     */
+    <T> T tx(Work<T> work) {
+        if (running && lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("a ledger transaction cannot start another one");
+        }
+        Unit<T> unit = new Unit<>(work);
+        queue.add(unit);
         lock.lock();
         try {
-            try {
-                T result = work.run(conn);
-                conn.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(e);
-                if (e instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException("ledger " + file + ": " + e.getMessage(), e);
+            while (!unit.done) {
+                runBatch();
             }
         } finally {
             lock.unlock();
+        }
+        return unit.outcome();
+    }
+
+    /** Under the lock: what is queued (up to {@link #MAX_BATCH} units), in one transaction. */
+    private void runBatch() {
+        List<Unit<?>> batch = new ArrayList<>();
+        for (Unit<?> u; batch.size() < MAX_BATCH && (u = queue.poll()) != null; ) {
+            batch.add(u);
+        }
+        boolean single = batch.size() == 1;
+        running = true;
+        try {
+            for (Unit<?> u : batch) {
+                if (single) {
+                    u.run(conn);
+                    continue;
+                }
+                exec("SAVEPOINT unit");
+                if (u.run(conn)) {
+                    exec("RELEASE unit");
+                } else {
+                    exec("ROLLBACK TO unit");
+                    exec("RELEASE unit");
+                }
+            }
+            if (single && batch.get(0).failure != null) {
+                rollbackQuietly(batch.get(0).failure);
+            } else {
+                conn.commit();
+            }
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(e);
+            for (Unit<?> u : batch) {
+                u.failure = u.failure != null ? u.failure : e;
+            }
+        } finally {
+            running = false;
+            for (Unit<?> u : batch) {
+                u.done = true;
+            }
+        }
+    }
+
+    private void exec(String sql) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.execute();
+        }
+    }
+
+    /** Units waiting for the writer (for tests). */
+    int queued() {
+        return queue.size();
+    }
+
+    /** The writer's lock (for tests that hold it to make units queue up into one batch). */
+    ReentrantLock writerLock() {
+        return lock;
+    }
+
+    /** Units of work waiting for the connection. */
+    private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
+    /** True while a batch runs (under the lock). */
+    private boolean running;
+    /** Most units per transaction; the rest wait for the next one. */
+    private static final int MAX_BATCH = 256;
+
+    private final class Unit<T> {
+        private final Work<T> work;
+        private T result;
+        private Exception failure;
+        private boolean done; // written and read under the lock
+
+        Unit(Work<T> work) {
+            this.work = work;
+        }
+
+        /** Runs the work; false (the failure kept) when it threw. */
+        boolean run(Connection c) {
+            try {
+                result = work.run(c);
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+                return false;
+            }
+        }
+
+        T outcome() {
+            if (failure == null) {
+                return result;
+            }
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("ledger " + file + ": " + failure.getMessage(), failure);
         }
     }
 
     private <T> T read(Work<T> work) {
         return tx(work);
+    }
+
+    /** A query on the lookup connection: sees the last commit, never waits for the writer's lock. */
+    private <T> T lookup(Work<T> work) {
+        readLock.lock();
+        try {
+            return work.run(reads.connection());
+        } catch (SQLException e) {
+            throw new IllegalStateException("ledger " + file + ": " + e.getMessage(), e);
+        } finally {
+            readLock.unlock();
+        }
     }
 
     private void rollbackQuietly(Exception cause) {
@@ -890,14 +1112,28 @@ public final class Ledger implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (!conn.isClosed()) {
-                conn.close();
+        if (checkpointer != null) {
+            checkpointer.shutdownNow();
+            try {
+                checkpointer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+        lock.lock();
+        readLock.lock();
+        try {
+            if (checkpointConnection != null) {
+                checkpointConnection.close();
+            }
+            if (!conn.isClosed()) {
+                writes.close();
+            }
+            reads.close();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot close the ledger " + file + ": " + e.getMessage(), e);
         } finally {
+            readLock.unlock();
             lock.unlock();
         }
     }

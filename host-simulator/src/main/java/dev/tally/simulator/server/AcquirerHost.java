@@ -99,13 +99,10 @@ final class AcquirerHost {
 
     private ISOMsg sale(ISOMsg request, MessageView v, Action action) {
         String tid = v.terminalId();
-        Optional<LedgerTransaction> dup = ledger.transaction(tid, v.stan(), v.transmissionDateTime());
+        Optional<String> dupRrn = ledger.saleRrn(tid, v.stan(), v.transmissionDateTime());
         Optional<SessionKeys> sk = keys.keysFor(tid);
-        if (dup.isPresent()) {
-            LOG.info("duplicate sale from {} STAN {} field 7 {}: answered 94, nothing applied", tid,
-                    String.format("%06d", v.stan()), v.transmissionDateTime());
-            return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE)
-                    .rrn(dup.get().rrn()), sk);
+        if (dupRrn.isPresent()) {
+            return duplicate(request, v, dupRrn.get(), sk);
         }
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
@@ -125,7 +122,7 @@ final class AcquirerHost {
                 decline, credit, action.reversals()));
         LedgerTransaction t = result.transaction();
         if (result.duplicate()) {
-            return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE).rrn(t.rrn()), sk);
+            return duplicate(request, v, t.rrn(), sk);
         }
         MessageBuilder b = MessageBuilder.responseTo(request).responseCode(t.responseCode()).rrn(t.rrn());
         if (t.state() == TxnState.APPROVED) {
@@ -134,6 +131,12 @@ final class AcquirerHost {
         LOG.debug("sale {} STAN {} {} amount {} -> {}", tid, String.format("%06d", v.stan()), v.maskedPan(), v.amount(),
                 t.responseCode());
         return finish(b, sk);
+    }
+
+    private static ISOMsg duplicate(ISOMsg request, MessageView v, String rrn, Optional<SessionKeys> sk) {
+        LOG.info("duplicate sale from {} STAN {} field 7 {}: answered 94, nothing applied", v.terminalId(),
+                String.format("%06d", v.stan()), v.transmissionDateTime());
+        return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.DUPLICATE).rrn(rrn), sk);
     }
 
     /**

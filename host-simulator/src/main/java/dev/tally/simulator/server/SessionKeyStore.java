@@ -10,12 +10,15 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The terminals' session keys (SPEC.md §4.1). A sign-on draws a fresh PIN key and MAC key, encrypts them
- * under the TMK and stores only that cryptogram in the ledger, exactly as it goes out in field 61; each
- * request decrypts them again. Keys stored under another TMK (the simulator restarted with a different
- * {@code --tmk}) count as no keys: the terminal must sign on again.
+ * under the TMK and stores only that cryptogram in the ledger, exactly as it goes out in field 61. The
+ * clear keys live only in this process's memory (as a terminal's do): loaded from the ledger on a
+ * terminal's first request after a start, replaced at its next sign-on. Keys stored under another TMK (the
+ * simulator restarted with a different {@code --tmk}) count as no keys: the terminal must sign on again.
  */
 final class SessionKeyStore {
 
@@ -25,6 +28,7 @@ final class SessionKeyStore {
     private final byte[] tmk;
     private final String tmkKcv;
     private final SecureRandom random = new SecureRandom();
+    private final ConcurrentMap<String, SessionKeys> current = new ConcurrentHashMap<>();
 
     SessionKeyStore(Ledger ledger, byte[] tmk) {
         this.ledger = ledger;
@@ -40,6 +44,8 @@ final class SessionKeyStore {
             String pinUnderTmk = HEX.formatHex(KeyWrap.encryptUnderKek(tmk, pin));
             String macUnderTmk = HEX.formatHex(KeyWrap.encryptUnderKek(tmk, mac));
             ledger.storeSessionKeys(terminalId, pinUnderTmk, macUnderTmk, tmkKcv);
+            // after the commit; a load of the old keys racing with it finishes first (same map bin), then this replaces it
+            current.put(terminalId, new SessionKeys(pin, mac));
             return new KeyBlocks(pinUnderTmk, KeyCheckValue.hex(pin), macUnderTmk, KeyCheckValue.hex(mac));
         } finally {
             Arrays.fill(pin, (byte) 0);
@@ -52,6 +58,11 @@ final class SessionKeyStore {
         if (terminalId == null) {
             return Optional.empty();
         }
+        return Optional.ofNullable(current.computeIfAbsent(terminalId, t -> stored(t).orElse(null)));
+    }
+
+    /** The keys the ledger holds for the terminal under this TMK, decrypted. */
+    private Optional<SessionKeys> stored(String terminalId) {
         Optional<StoredSessionKeys> stored = ledger.sessionKeys(terminalId);
         if (stored.isEmpty() || !stored.get().tmkKcv().equals(tmkKcv)) {
             return Optional.empty();

@@ -1,0 +1,136 @@
+package dev.tally.simulator.ledger;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Prepared statements kept open per SQL text, so a request does not pay SQLite's parse and plan again
+ * (in the simulator's profile, preparing cost more than running). {@link #connection()} is the connection
+ * with {@code prepareStatement} answered from the cache; the statements it hands out are ordinary
+ * {@link PreparedStatement}s whose {@code close()} only clears their parameters, so the code using them
+ * stays plain JDBC with try-with-resources. A statement asked for again while still open (nested use of
+ * the same SQL) gets a fresh, uncached one. Not thread-safe: one cache per connection, used under that
+ * connection's lock.
+ */
+final class StatementCache implements AutoCloseable {
+
+    /** Distinct SQL texts kept; the ledger has a few dozen, the filters of the admin API a few more. */
+    private static final int CAPACITY = 128;
+
+    private final Connection target;
+    private final Connection proxy;
+    private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+            if (size() > CAPACITY && !eldest.getValue().inUse) {
+                closeQuietly(eldest.getValue().statement);
+                return true;
+            }
+            return false;
+        }
+    };
+
+    private static final class Cached {
+        final PreparedStatement statement;
+        boolean inUse;
+
+        Cached(PreparedStatement statement) {
+            this.statement = statement;
+        }
+    }
+
+    StatementCache(Connection target) {
+        this.target = target;
+        this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                this::connectionCall);
+    }
+
+    /** The connection to run the ledger's statements on. */
+    Connection connection() {
+        return proxy;
+    }
+
+    /** Statements currently cached (for tests). */
+    int size() {
+        return cache.size();
+    }
+
+    private Object connectionCall(Object self, Method m, Object[] args) throws Throwable {
+        if (m.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql
+                && (args.length == 1 || (args.length == 2 && args[1] instanceof Integer))) {
+            int keys = args.length == 2 ? (Integer) args[1] : Statement.NO_GENERATED_KEYS;
+            return prepare(sql, keys);
+        }
+        if (m.getName().equals("close") && (args == null || args.length == 0)) {
+            close();
+            return null;
+        }
+        return invoke(target, m, args);
+    }
+
+    private PreparedStatement prepare(String sql, int keys) throws SQLException {
+        String key = keys + sql;
+        Cached e = cache.get(key);
+        if (e == null) {
+            e = new Cached(target.prepareStatement(sql, keys));
+            cache.put(key, e);
+        } else if (e.inUse) {
+            return target.prepareStatement(sql, keys); // nested use of the same SQL: an ordinary statement
+        }
+        e.inUse = true;
+        Cached entry = e;
+        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, (Object self, Method m, Object[] args) -> {
+                    if (m.getName().equals("close") && (args == null || args.length == 0)) {
+                        if (entry.inUse) {
+                            entry.inUse = false;
+                            // an open result set would hold its read snapshot (and block checkpoints) until reused
+                            java.sql.ResultSet open = entry.statement.getResultSet();
+                            if (open != null) {
+                                open.close();
+                            }
+                            entry.statement.clearParameters();
+                        }
+                        return null;
+                    }
+                    if (m.getName().equals("isClosed") && (args == null || args.length == 0)) {
+                        return !entry.inUse;
+                    }
+                    return invoke(entry.statement, m, args);
+                });
+    }
+
+    private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void closeQuietly(Statement s) {
+        try {
+            s.close();
+        } catch (SQLException ignored) {
+            // closing a cached statement on the way out; the connection closes it anyway
+        }
+    }
+
+    /** Closes every cached statement and the connection. */
+    @Override
+    public void close() throws SQLException {
+        for (Cached e : cache.values()) {
+            closeQuietly(e.statement);
+        }
+        cache.clear();
+        target.close();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.tally.simulator.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger under concurrent requests: group commit (several units in one SQLite transaction, each in its
+ * own savepoint), the cached statements, and the lookup connection.
+ */
+class LedgerConcurrencyTest {
+
+    private static final List<TestCard> CARDS = TestCards.bundled().all();
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T09:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static SaleRequest sale(String terminal, int stan, long amount) {
+        return new SaleRequest(terminal, "HOSPITAL0000001", stan, "1122090000", "ORD-" + terminal + "-" + stan, amount,
+                "840", "visa-1", "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void unitsQueuedBehindTheWriterCommitTogetherAndAFailingOneIsRolledBackAlone() throws Exception {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long before = l.balance("visa-1");
+            Future<SaleResult> first;
+            Future<Object> failing;
+            Future<SaleResult> third;
+            l.writerLock().lock();
+            try {
+                first = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
+                await(() -> l.queued() == 1, "the first unit to queue");
+                // debits the card, then fails: its debit must not survive, the others must
+                failing = pool.submit(() -> l.tx(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - 5000 WHERE id = 'visa-1'")) {
+                        ps.executeUpdate();
+                    }
+                    throw new IllegalStateException("boom");
+                }));
+                await(() -> l.queued() == 2, "the failing unit to queue");
+                third = pool.submit(() -> l.recordSale(sale("T1", 3, 300)));
+                await(() -> l.queued() == 3, "the third unit to queue");
+            } finally {
+                l.writerLock().unlock();
+            }
+            assertEquals(100, first.get(10, TimeUnit.SECONDS).transaction().amount());
+            Exception e = assertThrows(Exception.class, () -> failing.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertEquals("boom", e.getCause().getMessage());
+            assertEquals(300, third.get(10, TimeUnit.SECONDS).transaction().amount());
+            assertEquals(0, l.queued());
+            assertEquals(before - 400, l.balance("visa-1"), "both sales debited, the failed unit's debit rolled back");
+            assertEquals(2, l.transactions(Ledger.Filter.all()).size());
+        }
+    }
+
+    @Test
+    void concurrentSalesAllLandExactlyOnceAndDuplicatesAreCaughtInsideTheTransaction() throws Exception {
+        Path file = dir.resolve("l.db");
+        int terminals = 16;
+        int each = 40;
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long before = l.balance("visa-1");
+            List<Future<SaleResult>> results = new ArrayList<>();
+            for (int t = 0; t < terminals; t++) {
+                String terminal = String.format("T%07d", t);
+                for (int s = 1; s <= each; s++) {
+                    int stan = s;
+                    // every sale sent twice at once: exactly one of the two records it
+                    results.add(pool.submit(() -> l.recordSale(sale(terminal, stan, 10))));
+                    results.add(pool.submit(() -> l.recordSale(sale(terminal, stan, 10))));
+                }
+            }
+            int recorded = 0;
+            int duplicates = 0;
+            for (Future<SaleResult> f : results) {
+                if (f.get(30, TimeUnit.SECONDS).duplicate()) {
+                    duplicates++;
+                } else {
+                    recorded++;
+                }
+            }
+            assertEquals(terminals * each, recorded);
+            assertEquals(terminals * each, duplicates);
+            assertEquals(before - 10L * terminals * each, l.balance("visa-1"));
+        }
+        // and it is all in the file, seen by another connection after the ledger closed
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), COUNT(DISTINCT rrn) FROM transactions")) {
+            rs.next();
+            assertEquals(terminals * each, rs.getInt(1));
+            assertEquals(terminals * each, rs.getInt(2), "one RRN per sale");
+        }
+    }
+
+    @Test
+    void theLookupConnectionSeesEveryCommitAtOnce() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            for (int stan = 1; stan <= 50; stan++) {
+                assertTrue(l.saleRrn("TALLY001", stan, "1122090000").isEmpty());
+                SaleResult r = l.recordSale(sale("TALLY001", stan, 1));
+                // a cached lookup statement must not keep reading an old snapshot
+                assertEquals(r.transaction().rrn(), l.saleRrn("TALLY001", stan, "1122090000").orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void aSaleReadsBackAsItWasReturned() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            for (CreditPolicy p : List.of(CreditPolicy.IMMEDIATE, CreditPolicy.NEVER, CreditPolicy.NEXT_CUTOVER,
+                    CreditPolicy.after(Duration.ofHours(1)))) {
+                int stan = l.transactions(Ledger.Filter.all()).size() + 1;
+                SaleRequest r = new SaleRequest("TALLY001", "HOSPITAL0000001", stan, "1122090000", "ORD-" + stan, 700, "840",
+                        "visa-1", "476173******0119", null, p, ReversalPolicy.ACKNOWLEDGE);
+                LedgerTransaction returned = l.recordSale(r).transaction();
+                assertEquals(l.transaction("TALLY001", stan, "1122090000").orElseThrow(), returned, p.kind().name());
+            }
+            SaleRequest declined = new SaleRequest("TALLY001", "HOSPITAL0000001", 99, "1122090000", "ORD-99", 700, "840",
+                    "visa-1", "476173******0119", "05", null, null);
+            LedgerTransaction declinedReturned = l.recordSale(declined).transaction();
+            assertEquals("05", declinedReturned.responseCode());
+            assertEquals(l.transaction("TALLY001", 99, "1122090000").orElseThrow(), declinedReturned);
+            SaleRequest tooMuch = new SaleRequest("TALLY001", "HOSPITAL0000001", 100, "1122090000", "ORD-100",
+                    999_999_999_999L, "840", "visa-1", "476173******0119", null, null, null);
+            LedgerTransaction nsf = l.recordSale(tooMuch).transaction();
+            assertEquals("51", nsf.responseCode());
+            assertEquals(l.transaction("TALLY001", 100, "1122090000").orElseThrow(), nsf);
+        }
+    }
+
+    @Test
+    void aSaleOnACardWithNoAccountIsAnErrorAndChangesNothing() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            SaleRequest r = new SaleRequest("TALLY001", "HOSPITAL0000001", 1, "1122090000", "ORD-1", 10, "840", "no-such-card",
+                    "476173******0119", null, null, null);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> l.recordSale(r));
+            assertTrue(e.getMessage().contains("no-such-card"), e.getMessage());
+            assertTrue(l.transactions(Ledger.Filter.all()).isEmpty());
+        }
+    }
+
+    @Test
+    void aTransactionCannotStartAnother() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> l.tx(c -> l.balance("visa-1")));
+            assertTrue(e.getMessage().contains("cannot start another"), e.getMessage());
+        }
+    }
+}
