@@ -97,7 +97,7 @@ public final class ReplayCommand implements Callable<Integer> {
         TerminalTraffic traffic = g.messageLog == null ? null : new TerminalTraffic(TerminalSetup.messageLog(g), null);
         Replayer.Report report;
         try {
-            replayer.link().tap(traffic);
+            replayer.tap(traffic);
             report = replayer.run(rec, progressBar());
         } catch (dev.tally.terminal.host.SignOnException e) {
             return g.fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage());
@@ -159,6 +159,7 @@ public final class ReplayCommand implements Callable<Integer> {
             totals.put("skipped", r.skipped());
             totals.put("strays", r.strays().size());
             totals.put("elapsedMs", r.elapsedMs());
+            totals.put("maxInFlight", r.maxInFlight());
             o.put("totals", totals);
             List<Map<String, Object>> msgs = new ArrayList<>();
             for (Replayer.Result x : r.results()) {

@@ -11,7 +11,9 @@ import dev.tally.spec.message.MessageValidator;
 import dev.tally.spec.message.MessageView;
 import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostChannel;
 import dev.tally.terminal.host.HostLink;
+import dev.tally.terminal.host.SharedHostLink;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.support.Recording.Outcome;
 import dev.tally.terminal.support.Recording.Recorded;
@@ -27,6 +29,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.jpos.iso.ISOMsg;
@@ -41,6 +49,12 @@ import org.jpos.iso.ISOMsg;
  * new STAN and field 7, and a new MAC. STANs are renumbered consistently: one recorded STAN (a sale, or a
  * reversal and its repeats) gets one new STAN, from a random start so two replays do not overlap. Network management (08xx) is not replayed: the replay's own sign-on stands for it. Each answer
  * is compared with the recorded one field by field, except the {@link #DEFAULT_IGNORED} fields.
+ *
+ * <p>At {@code --speed max} sales, balance inquiries and echoes are pipelined: up to {@link #WINDOW} in
+ * flight at once on one persistent connection (answers matched by terminal + STAN + MTI), prepared in the
+ * recorded order. Every other message (reversal, status inquiry, settlement, upload) waits until everything
+ * before it has been answered, and is answered before anything after it is sent, so it meets the host in
+ * the same state as in the recording. At a recorded pace requests go one at a time.
  */
 public final class Replayer {
 
@@ -67,8 +81,9 @@ public final class Replayer {
     }
 
     /** The whole run. */
+    /** The whole run; {@code maxInFlight} is the most requests that were awaiting their answers at once. */
     public record Report(String source, String host, String speed, List<Result> results, List<String> strays,
-                         Set<String> ignored, long elapsedMs) {
+                         Set<String> ignored, long elapsedMs, int maxInFlight) {
         public long sent() {
             return results.stream().filter(Result::sent).count();
         }
@@ -91,7 +106,14 @@ public final class Replayer {
         }
     }
 
+    /** Requests in flight at once at {@code --speed max}. */
+    public static final int WINDOW = 64;
+
     private final HostLink link;
+    private final String host;
+    private final int port;
+    private TerminalTraffic traffic;
+    private HostChannel channel;
     private final byte[] tmk;
     private final CardMap cards;
     private final Clock clock;
@@ -103,7 +125,7 @@ public final class Replayer {
     private final Map<String, String[]> originals = new HashMap<>();
     /** tid|recorded STAN → the new STAN */
     private final Map<String, Integer> newStans = new HashMap<>();
-    private final List<String> strays = new ArrayList<>();
+    private final List<String> strays = java.util.Collections.synchronizedList(new ArrayList<>());
     private AtomicInteger stans;
 
     /**
@@ -112,10 +134,9 @@ public final class Replayer {
      */
     public Replayer(String host, int port, byte[] tmk16, CardMap cards, Clock clock, Duration timeout, double speed,
                     Set<String> ignored) {
-        this.link = new HostLink(host, port, timeout, msg -> {
-            MessageView v = MessageView.of(msg);
-            strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode());
-        });
+        this.link = new HostLink(host, port, timeout, this::stray);
+        this.host = host;
+        this.port = port;
         this.tmk = tmk16.clone();
         this.cards = cards;
         this.clock = clock;
@@ -124,8 +145,30 @@ public final class Replayer {
         this.ignored = ignored;
     }
 
-    public HostLink link() {
-        return link;
+    private void stray(ISOMsg msg) {
+        MessageView v = MessageView.of(msg);
+        strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode());
+    }
+
+    /** Writes the replay's own traffic to a message log (null: none). Call before {@link #run}. */
+    public void tap(TerminalTraffic traffic) {
+        this.traffic = traffic;
+        link.tap(traffic);
+    }
+
+    /** The connection: one request at a time at a recorded pace, a shared pipelined one at max speed. */
+    private HostChannel channel() {
+        if (channel == null) {
+            if (speed > 0) {
+                channel = link;
+            } else if (traffic == null) {
+                channel = new SharedHostLink(host, port, timeout, this::stray);
+            } else {
+                channel = new LoggedChannel(new SharedHostLink(host, port, timeout,
+                        LoggedChannel.strays(traffic, host + ":" + port, this::stray)), traffic);
+            }
+        }
+        return channel;
     }
 
     /** The field key the message log and comparisons use for a field number. */
@@ -197,27 +240,98 @@ public final class Replayer {
         stans = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 900_000));
         long started = System.nanoTime();
         long firstTs = rec.requests().getFirst().ts();
-        List<Result> results = new ArrayList<>();
+        List<Future<Result>> results = new ArrayList<>();
         int total = rec.requests().size();
-        try {
-            for (Recorded r : rec.requests()) {
-                String skip = skipReason(r);
-                if (skip != null) {
-                    results.add(new Result(r, false, true, skip, null, null, null, List.of(), 0, null));
-                } else {
+        AtomicInteger done = new AtomicInteger();
+        Semaphore window = new Semaphore(WINDOW);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        HostChannel ch = channel();
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                for (Recorded r : rec.requests()) {
+                    String skip = skipReason(r);
+                    if (skip != null) {
+                        results.add(CompletableFuture.completedFuture(
+                                new Result(r, false, true, skip, null, null, null, List.of(), 0, null)));
+                        report(progress, done, total);
+                        continue;
+                    }
                     pace(started, r.ts() - firstTs);
-                    results.add(replay(r));
+                    boolean alone = speed > 0 || !PIPELINED.contains(MessageView.of(r.request()).type().orElseThrow());
+                    int permits = alone ? WINDOW : 1;
+                    window.acquireUninterruptibly(permits); // alone: everything before it has been answered
+                    Prepared p;
+                    try {
+                        p = prepare(r, ch);
+                    } catch (RuntimeException e) {
+                        window.release(permits);
+                        throw e;
+                    }
+                    if (!alone && !sending.add(p.key())) {
+                        // the log has this terminal + STAN twice: the first must be answered before the second goes
+                        window.acquireUninterruptibly(WINDOW - 1);
+                        permits = WINDOW;
+                        alone = true;
+                    }
+                    final int held = permits;
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    if (alone) {
+                        try {
+                            results.add(CompletableFuture.completedFuture(send(p, ch)));
+                        } finally {
+                            inFlight.decrementAndGet();
+                            window.release(held);
+                        }
+                        report(progress, done, total);
+                    } else {
+                        results.add(senders.submit(() -> {
+                            try {
+                                return send(p, ch);
+                            } finally {
+                                sending.remove(p.key());
+                                inFlight.decrementAndGet();
+                                window.release();
+                                report(progress, done, total);
+                            }
+                        }));
+                    }
                 }
-                if (progress != null) {
-                    progress.accept(results.size(), total);
-                }
+            } finally {
+                window.acquireUninterruptibly(WINDOW); // every request sent has its answer (or its timeout)
             }
-            link.drainStrays();
+            if (ch == link) {
+                link.drainStrays();
+            }
         } finally {
-            link.close();
+            ch.close();
         }
-        return new Report(rec.source(), link.address(), speed == 0 ? "max" : trim(speed), results, List.copyOf(strays),
-                ignored, (System.nanoTime() - started) / 1_000_000);
+        List<Result> out = new ArrayList<>(results.size());
+        for (Future<Result> f : results) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("replay interrupted", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+        return new Report(rec.source(), ch.address(), speed == 0 ? "max" : trim(speed), out, List.copyOf(strays),
+                ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get());
+    }
+
+    /** Messages that may overlap at max speed: nothing later in the log refers to them before they are answered. */
+    private static final Set<MessageType> PIPELINED = Set.of(MessageType.SALE, MessageType.BALANCE_INQUIRY, MessageType.ECHO);
+
+    private static void report(BiConsumer<Integer, Integer> progress, AtomicInteger done, int total) {
+        int n = done.incrementAndGet();
+        if (progress != null) {
+            synchronized (progress) {
+                progress.accept(n, total);
+            }
+        }
     }
 
     private static String trim(double d) {
@@ -252,13 +366,22 @@ public final class Replayer {
         }
     }
 
-    private Result replay(Recorded r) {
+    /** A request rebuilt for this host, ready to send. */
+    private record Prepared(Recorded recorded, ISOMsg message, String stan) {
+        /** What the host's answer is matched by, less the MTI. */
+        String key() {
+            return message.getString(Field.TERMINAL_ID.number()) + "|" + stan;
+        }
+    }
+
+    /** Rebuilds a request in the recorded order (card, STAN, field 7, field 90, MAC); signs on first if needed. */
+    private Prepared prepare(Recorded r, HostChannel ch) {
         ISOMsg m = (ISOMsg) r.request().clone();
         MessageView v = MessageView.of(m);
         MessageType type = v.type().orElseThrow();
         String tid = v.terminalId();
         int recordedStan = v.stan(); // the view reads the message, which is renumbered below
-        HostSession session = sessions.computeIfAbsent(tid == null ? "" : tid, id -> new HostSession(link, id, tmk,
+        HostSession session = sessions.computeIfAbsent(tid == null ? "" : tid, id -> new HostSession(ch, id, tmk,
                 this::nextStan, clock, timeout));
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
         session.ensureSignedOn();
@@ -296,8 +419,15 @@ public final class Replayer {
         if (type.spec().macked()) {
             session.mac(m);
         }
+        return new Prepared(r, m, stanText);
+    }
+
+    private Result send(Prepared p, HostChannel ch) {
+        Recorded r = p.recorded();
+        ISOMsg m = p.message();
+        String stanText = p.stan();
         long t0 = System.nanoTime();
-        Exchange ex = link.exchange(m, timeout);
+        Exchange ex = ch.exchange(m, timeout);
         long latency = (System.nanoTime() - t0) / 1_000_000;
         Outcome outcome;
         Map<String, String> fields = null;

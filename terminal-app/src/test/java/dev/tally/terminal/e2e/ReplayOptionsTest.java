@@ -44,6 +44,25 @@ class ReplayOptionsTest {
     }
 
     @Test
+    void atMaxSpeedSalesOverlapAndStillMatchTheRecording() {
+        for (int i = 3; i <= 24; i++) {
+            assertEquals(0, lab.tally("--message-log", log.toString(), "sale", "--order", "A-" + i, "--amount",
+                    i + ".00").exit());
+        }
+        Lab.Run max = replay();
+        assertEquals(0, max.exit(), max.out());
+        JsonNode totals = max.json().get("totals");
+        assertEquals(24, totals.get("same").asInt(), max.out());
+        assertTrue(totals.get("maxInFlight").asInt() > 1, "pipelined at max speed: " + totals);
+
+        Lab.Run paced = Lab.raw("--json", "replay", log.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(lab.sim.isoPort()), "--speed", "1000", "--timeout", "3");
+        assertEquals(0, paced.exit(), paced.out());
+        assertEquals(24, paced.json().get("totals").get("same").asInt());
+        assertEquals(1, paced.json().get("totals").get("maxInFlight").asInt(), "one at a time at a recorded pace");
+    }
+
+    @Test
     void theSameHostTwiceSeesNoDuplicateBecauseField7IsFresh() {
         Lab.Run first = replay();
         assertEquals(0, first.exit(), first.out());
