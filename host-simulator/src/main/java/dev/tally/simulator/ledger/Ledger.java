@@ -1,6 +1,7 @@
 package dev.tally.simulator.ledger;
 
 import dev.tally.spec.card.TestCard;
+import dev.tally.spec.jdbc.StatementCache;
 import dev.tally.spec.message.SettlementTotals;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.tally.terminal.journal;
 
+import dev.tally.spec.jdbc.StatementCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -124,13 +125,20 @@ public final class Journal implements AutoCloseable {
     private final Path file;
     private final ProcessLock lock;
     private final Connection conn;
+    /**
+     * The connection the public reads use: autocommit, so each read sees the last commit, and its own lock,
+     * so a read never waits behind a group commit's fsync (the writer holds the journal's monitor while it
+     * syncs). Opened after the migrations.
+     */
+    private Connection readConn;
+    private final java.util.concurrent.locks.ReentrantLock readLock = new java.util.concurrent.locks.ReentrantLock();
     private final Clock clock;
     private final PanVault vault;
 
     private Journal(Path file, ProcessLock lock, Connection conn, Clock clock, PanVault vault) {
         this.file = file;
         this.lock = lock;
-        this.conn = conn;
+        this.conn = new StatementCache(conn).connection(); // used under the journal's monitor only
         this.clock = clock;
         this.vault = vault;
     }
@@ -157,6 +165,7 @@ public final class Journal implements AutoCloseable {
             Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
             Journal j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
             j.migrate();
+            j.openReadConnection(abs);
             return j;
         } catch (SQLException | java.io.IOException | RuntimeException e) {
             if (lock != null) {
@@ -185,6 +194,31 @@ public final class Journal implements AutoCloseable {
     /** The settlement batches kept in this journal (issue 5). */
     public Batches batches() {
         return new Batches(this);
+    }
+
+    private void openReadConnection(Path abs) throws SQLException {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout(10_000);
+        cfg.setReadOnly(true);
+        Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
+        c.setAutoCommit(true);
+        readConn = new StatementCache(c).connection();
+    }
+
+    /** Runs a read on the read connection. */
+    private <T> T read(SqlWork<T> work) {
+        readLock.lock();
+        try {
+            return work.run(readConn);
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private <T> List<T> lookup(String sql, Binder binder, RowMapper<T> mapper) {
+        return read(c -> query(c, sql, binder, mapper));
     }
 
     private void migrate() throws SQLException {
@@ -429,12 +463,8 @@ public final class Journal implements AutoCloseable {
 
     // ---------------------------------------------------------------- attempts: reads
 
-    public synchronized Optional<Attempt> find(long id) {
-        try {
-            return find(conn, id);
-        } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
-        }
+    public Optional<Attempt> find(long id) {
+        return read(c -> find(c, id));
     }
 
     private Attempt require(long id) {
@@ -442,37 +472,33 @@ public final class Journal implements AutoCloseable {
     }
 
     /** The order's open or paid attempt, if any (at most one, by constraint). */
-    public synchronized Optional<Attempt> liveAttempt(String orderRef) {
-        try {
-            return liveAttempt(conn, orderRef);
-        } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
-        }
+    public Optional<Attempt> liveAttempt(String orderRef) {
+        return read(c -> liveAttempt(c, orderRef));
     }
 
     /** The order's most recent attempt, whatever its state. */
-    public synchronized Optional<Attempt> lastAttempt(String orderRef) {
+    public Optional<Attempt> lastAttempt(String orderRef) {
         List<Attempt> all = attempts(orderRef);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
     }
 
     /** Every attempt of the order (all when {@code orderRef} is null), oldest first. */
-    public synchronized List<Attempt> attempts(String orderRef) {
+    public List<Attempt> attempts(String orderRef) {
         if (orderRef == null) {
-            return query("SELECT * FROM attempts ORDER BY id", ps -> { }, Journal::attempt);
+            return lookup("SELECT * FROM attempts ORDER BY id", ps -> { }, Journal::attempt);
         }
-        return query("SELECT * FROM attempts WHERE order_ref = ? ORDER BY id", ps -> ps.setString(1, orderRef),
+        return lookup("SELECT * FROM attempts WHERE order_ref = ? ORDER BY id", ps -> ps.setString(1, orderRef),
                 Journal::attempt);
     }
 
-    public synchronized List<Attempt> inStates(Set<AttemptState> states) {
-        return query("SELECT * FROM attempts WHERE state IN (" + inList(states) + ") ORDER BY id", ps -> { },
+    public List<Attempt> inStates(Set<AttemptState> states) {
+        return lookup("SELECT * FROM attempts WHERE state IN (" + inList(states) + ") ORDER BY id", ps -> { },
                 Journal::attempt);
     }
 
     /** The attempt whose sale STAN or reversal STAN this is (the latest, STANs wrap). */
-    public synchronized Optional<Attempt> byStan(String terminalId, int stan) {
-        return query("SELECT * FROM attempts WHERE terminal_id = ? AND (stan = ? OR reversal_stan = ?) ORDER BY id DESC LIMIT 1",
+    public Optional<Attempt> byStan(String terminalId, int stan) {
+        return lookup("SELECT * FROM attempts WHERE terminal_id = ? AND (stan = ? OR reversal_stan = ?) ORDER BY id DESC LIMIT 1",
                 ps -> {
                     ps.setString(1, terminalId);
                     ps.setInt(2, stan);
@@ -480,26 +506,31 @@ public final class Journal implements AutoCloseable {
                 }, Journal::attempt).stream().findFirst();
     }
 
-    public synchronized List<AttemptEvent> events(long attemptId) {
-        return query("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id", ps -> ps.setLong(1, attemptId),
+    public List<AttemptEvent> events(long attemptId) {
+        return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id", ps -> ps.setLong(1, attemptId),
                 rs -> new AttemptEvent(rs.getLong("attempt_id"), Instant.ofEpochMilli(rs.getLong("at")),
                         state(rs.getString("from_state")), state(rs.getString("to_state")), rs.getString("detail")));
     }
 
     /** The clear PAN of an attempt, for the reversal it needs; never print it. */
-    public synchronized String revealPan(Attempt a) {
-        String stored = query("SELECT pan_encrypted FROM attempts WHERE id = ?", ps -> ps.setLong(1, a.id()),
+    public String revealPan(Attempt a) {
+        String stored = lookup("SELECT pan_encrypted FROM attempts WHERE id = ?", ps -> ps.setLong(1, a.id()),
                 rs -> java.util.Objects.toString(rs.getString(1), "")).stream().findFirst().orElse(null);
         return vault.decrypt(stored == null || stored.isEmpty() ? null : stored); // null: purged after settlement
     }
 
     @Override
     public synchronized void close() {
+        readLock.lock();
         try {
+            if (readConn != null) {
+                readConn.close();
+            }
             conn.close();
         } catch (SQLException e) {
             throw new JournalException("cannot close the journal: " + e.getMessage(), e);
         } finally {
+            readLock.unlock();
             lock.close();
         }
     }
@@ -861,7 +892,15 @@ public final class Journal implements AutoCloseable {
     }
 
     <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try {
+            return query(conn, sql, binder, mapper);
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> List<T> query(Connection c, String sql, Binder binder, RowMapper<T> mapper) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -870,8 +909,6 @@ public final class Journal implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
         }
     }
 }

@@ -56,6 +56,38 @@ class JournalTest {
     }
 
     @Test
+    void readsDoNotWaitForTheWriterWhileItCommits() throws Exception {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-R", 100));
+            j.markSent(a.id(), "1122090000");
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            // a group commit holds the journal's monitor through its fsync: stand in for it
+            Thread writer = Thread.ofPlatform().start(() -> {
+                synchronized (j) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            try {
+                assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                var read = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        j.find(a.id()).orElseThrow().state() + " " + j.liveAttempt("INV-R").isPresent() + " "
+                                + j.attempts("INV-R").size() + " " + j.events(a.id()).size());
+                assertEquals("SENT true 1 2", read.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                        "a read answers while the writer holds the journal");
+            } finally {
+                release.countDown();
+                writer.join();
+            }
+        }
+    }
+
+    @Test
     void theJournalIsWalWithFullSynchronousCommits() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             assertEquals("wal", j.pragma("journal_mode"));

@@ -1,4 +1,4 @@
-package dev.tally.simulator.ledger;
+package dev.tally.spec.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

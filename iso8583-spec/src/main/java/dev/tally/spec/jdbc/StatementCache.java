@@ -1,4 +1,4 @@
-package dev.tally.simulator.ledger;
+package dev.tally.spec.jdbc;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -13,14 +13,15 @@ import java.util.Map;
 
 /**
  * Prepared statements kept open per SQL text, so a request does not pay SQLite's parse and plan again
- * (in the simulator's profile, preparing cost more than running). {@link #connection()} is the connection
+ * (in the simulator's and the journal's profiles, preparing cost more than running). Used by the
+ * simulator's ledger and the terminal's journal (SQLite through sqlite-jdbc, which caches nothing itself). {@link #connection()} is the connection
  * with {@code prepareStatement} answered from the cache; the statements it hands out are ordinary
  * {@link PreparedStatement}s whose {@code close()} only clears their parameters, so the code using them
  * stays plain JDBC with try-with-resources. A statement asked for again while still open (nested use of
  * the same SQL) gets a fresh, uncached one. Not thread-safe: one cache per connection, used under that
  * connection's lock.
  */
-final class StatementCache implements AutoCloseable {
+public final class StatementCache implements AutoCloseable {
 
     /** Distinct SQL texts kept; the ledger has a few dozen, the filters of the admin API a few more. */
     private static final int CAPACITY = 128;
@@ -47,19 +48,19 @@ final class StatementCache implements AutoCloseable {
         }
     }
 
-    StatementCache(Connection target) {
+    public StatementCache(Connection target) {
         this.target = target;
         this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 this::connectionCall);
     }
 
     /** The connection to run the ledger's statements on. */
-    Connection connection() {
+    public Connection connection() {
         return proxy;
     }
 
     /** Statements currently cached (for tests). */
-    int size() {
+    public int size() {
         return cache.size();
     }
 
