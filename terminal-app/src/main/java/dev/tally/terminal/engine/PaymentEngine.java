@@ -131,41 +131,39 @@ public final class PaymentEngine {
         byte[] pinBlock = session.pinBlock(card.pin(), card.pan());
 
         LocalDateTime local = LocalDateTime.now(clock);
+        String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
         Attempt a;
+        ISOMsg request;
         try {
-            a = journal.openAttempt(new NewAttempt(profile.terminalId(), profile.merchantId(), orderId, AttemptKind.SALE,
-                    amountMinor, profile.currency(), local, card.pan(), card.maskedPan()));
+            // one synced commit: the attempt (NEW, with its STAN), the request built for it, then SENT. A request
+            // that cannot be built writes nothing; once this returns the attempt is durably SENT
+            Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(), profile.merchantId(),
+                    orderId, AttemptKind.SALE, amountMinor, profile.currency(), local, card.pan(), card.maskedPan()), f7,
+                    fresh -> {
+                        ISOMsg m = MessageBuilder.request(MessageType.SALE)
+                                .pan(card.pan())
+                                .amount(amountMinor)
+                                .transmissionDateTime(f7)
+                                .stan(fresh.stan())
+                                .localTime(fresh.localTime())
+                                .localDate(fresh.localDate())
+                                .expiry(card.expiry())
+                                .posEntryMode(POS_ENTRY_MODE)
+                                .posConditionCode(POS_CONDITION)
+                                .terminalId(profile.terminalId())
+                                .merchantId(profile.merchantId())
+                                .currency(profile.currency())
+                                .orderReference(orderId)
+                                .pinBlock(pinBlock)
+                                .build();
+                        session.mac(m);
+                        return m;
+                    });
+            a = opened.attempt();
+            request = opened.request();
         } catch (OrderBusyException busy) {
             return lock.refusal(Optional.of(busy.existing())).orElseThrow();
         }
-        String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
-        ISOMsg request;
-        try {
-            request = MessageBuilder.request(MessageType.SALE)
-                    .pan(card.pan())
-                    .amount(amountMinor)
-                    .transmissionDateTime(f7)
-                    .stan(a.stan())
-                    .localTime(a.localTime())
-                    .localDate(a.localDate())
-                    .expiry(card.expiry())
-                    .posEntryMode(POS_ENTRY_MODE)
-                    .posConditionCode(POS_CONDITION)
-                    .terminalId(profile.terminalId())
-                    .merchantId(profile.merchantId())
-                    .currency(profile.currency())
-                    .orderReference(orderId)
-                    .pinBlock(pinBlock)
-                    .build();
-            session.mac(request);
-        } catch (RuntimeException e) {
-            // nothing left the terminal; the reversal of a never-sent sale is answered 25 and closes it
-            journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
-                    "could not build the request: " + Masking.scrub(e.getMessage()));
-            throw e;
-        }
-
-        a = journal.markSent(a.id(), f7);
         try {
             Exchange ex = session.exchange(request);
             a = settle(a, ex);

@@ -309,53 +309,75 @@ public final class Journal implements AutoCloseable {
     public Attempt openAttempt(NewAttempt n) {
         // NEW needs no fsync of its own: nothing has been sent yet, and the SENT commit that must precede
         // the send syncs the WAL up to and including this one (DESIGN.md §4, §7)
-        long id = inTransaction(false, c -> {
-            Optional<Attempt> live = liveAttempt(c, n.orderRef());
-            if (live.isPresent()) {
-                throw new OrderBusyException(live.get());
-            }
-            int stan = allocateStan(c, n.terminalId());
-            int batch = currentBatch(c, n.terminalId());
-            long now = clock.millis();
-            long newId;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
-                        local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, n.terminalId());
-                ps.setString(2, n.merchantId());
-                ps.setString(3, n.orderRef());
-                ps.setString(4, n.kind().name());
-                ps.setLong(5, n.amount());
-                ps.setString(6, n.currency());
-                ps.setInt(7, stan);
-                ps.setString(8, n.localDateTime().format(MMDD));
-                ps.setString(9, n.localDateTime().format(HHMMSS));
-                ps.setString(10, n.maskedPan());
-                ps.setString(11, vault.encrypt(n.pan()));
-                ps.setLong(12, now);
-                ps.setLong(13, now);
-                ps.setInt(14, batch);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    newId = keys.getLong(1);
-                }
-            } catch (SQLException e) {
-                if (e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
-                    Optional<Attempt> raced = liveAttempt(c, n.orderRef());
-                    if (raced.isPresent()) {
-                        throw new OrderBusyException(raced.get());
-                    }
-                }
-                throw e;
-            }
-            event(c, newId, now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
-                    + " (minor units) for order " + n.orderRef() + ", card " + n.maskedPan() + ", STAN "
-                    + String.format("%06d", stan));
-            return newId;
-        });
+        long id = inTransaction(false, c -> insertNew(c, n));
         return require(id);
+    }
+
+    /** An attempt opened and marked SENT in one commit, with the request built for its STAN. */
+    public record Opened<R>(Attempt attempt, R request) {
+    }
+
+    /**
+     * {@link #openAttempt} and {@link #markSent} in one synced commit (one fsync instead of a NEW commit and a
+     * SENT commit): the attempt is created, {@code build} makes the request from it (its STAN, local date and
+     * time), and the attempt goes NEW → SENT with {@code transmissionTime}, both steps audited. When
+     * {@code build} throws, nothing is written at all. When this returns the attempt is durably SENT, and
+     * the caller sends the request.
+     */
+    public <R> Opened<R> openSent(NewAttempt n, String transmissionTime, java.util.function.Function<Attempt, R> build) {
+        return inTransaction(c -> {
+            long id = insertNew(c, n);
+            R request = build.apply(find(c, id).orElseThrow());
+            return new Opened<>(transition(c, id, Set.of(AttemptState.NEW), AttemptState.SENT, sentChanges(transmissionTime),
+                    sentDetail(transmissionTime)), request);
+        });
+    }
+
+    private long insertNew(Connection c, NewAttempt n) throws SQLException {
+        Optional<Attempt> live = liveAttempt(c, n.orderRef());
+        if (live.isPresent()) {
+            throw new OrderBusyException(live.get());
+        }
+        int stan = allocateStan(c, n.terminalId());
+        int batch = currentBatch(c, n.terminalId());
+        long now = clock.millis();
+        long newId;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
+                    local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, n.terminalId());
+            ps.setString(2, n.merchantId());
+            ps.setString(3, n.orderRef());
+            ps.setString(4, n.kind().name());
+            ps.setLong(5, n.amount());
+            ps.setString(6, n.currency());
+            ps.setInt(7, stan);
+            ps.setString(8, n.localDateTime().format(MMDD));
+            ps.setString(9, n.localDateTime().format(HHMMSS));
+            ps.setString(10, n.maskedPan());
+            ps.setString(11, vault.encrypt(n.pan()));
+            ps.setLong(12, now);
+            ps.setLong(13, now);
+            ps.setInt(14, batch);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                newId = keys.getLong(1);
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                Optional<Attempt> raced = liveAttempt(c, n.orderRef());
+                if (raced.isPresent()) {
+                    throw new OrderBusyException(raced.get());
+                }
+            }
+            throw e;
+        }
+        event(c, newId, now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
+                + " (minor units) for order " + n.orderRef() + ", card " + n.maskedPan() + ", STAN "
+                + String.format("%06d", stan));
+        return newId;
     }
 
     /**
@@ -363,10 +385,19 @@ public final class Journal implements AutoCloseable {
      * when this returns, a crash from here on is recovered as "sent, outcome unknown".
      */
     public Attempt markSent(long id, String transmissionTime) {
+        return transition(id, Set.of(AttemptState.NEW), AttemptState.SENT, sentChanges(transmissionTime),
+                sentDetail(transmissionTime));
+    }
+
+    private Map<String, Object> sentChanges(String transmissionTime) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("transmission_time", transmissionTime);
         set.put("sent_at", clock.millis());
-        return transition(id, Set.of(AttemptState.NEW), AttemptState.SENT, set, "request sent (field 7 " + transmissionTime + ")");
+        return set;
+    }
+
+    private static String sentDetail(String transmissionTime) {
+        return "request sent (field 7 " + transmissionTime + ")";
     }
 
     /** SENT → APPROVED. */
@@ -553,7 +584,8 @@ public final class Journal implements AutoCloseable {
         for (String col : set.keySet()) {
             sql.append(", ").append(col).append(" = ?");
         }
-        sql.append(" WHERE id = ? AND state = ?");
+        sql.append(" WHERE id = ? AND state = ? RETURNING *");
+        Attempt after;
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             ps.setString(i++, to.name());
@@ -569,12 +601,15 @@ public final class Journal implements AutoCloseable {
             }
             ps.setLong(i++, id);
             ps.setString(i, before.state().name());
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("attempt " + id + " changed under us");
+            try (ResultSet rs = ps.executeQuery()) { // the row as updated: no second read
+                if (!rs.next()) {
+                    throw new IllegalStateException("attempt " + id + " changed under us");
+                }
+                after = attempt(rs);
             }
         }
         event(c, id, now, before.state(), to, detail);
-        return find(c, id).orElseThrow();
+        return after;
     }
 
     static void event(Connection c, long attemptId, long at, AttemptState from, AttemptState to, String detail)

@@ -56,6 +56,27 @@ class JournalTest {
     }
 
     @Test
+    void openSentIsOneCommitAuditedAsNewThenSentAndARequestThatCannotBeBuiltWritesNothing() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Journal.Opened<String> o = j.openSent(sale("INV-S", 500), "1122090307", a -> "request for STAN " + a.stanText());
+            assertEquals(AttemptState.SENT, o.attempt().state());
+            assertEquals("1122090307", o.attempt().transmissionTime());
+            assertEquals("request for STAN " + o.attempt().stanText(), o.request());
+            assertEquals(List.of(AttemptState.NEW, AttemptState.SENT),
+                    j.events(o.attempt().id()).stream().map(AttemptEvent::toState).toList());
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> j.openSent(sale("INV-T", 500), "1122090308", a -> {
+                        throw new IllegalArgumentException("bad card data");
+                    }));
+            assertEquals("bad card data", e.getMessage());
+            assertTrue(j.attempts("INV-T").isEmpty(), "nothing written for a request that could not be built");
+            // and the order is free: a later attempt opens normally
+            assertEquals(AttemptState.SENT, j.openSent(sale("INV-T", 500), "1122090309", a -> "ok").attempt().state());
+        }
+    }
+
+    @Test
     void readsDoNotWaitForTheWriterWhileItCommits() throws Exception {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Attempt a = j.openAttempt(sale("INV-R", 100));
