@@ -38,10 +38,9 @@ final class Tdea {
 
     /** Two-key TDEA over each 8-byte block of {@code data} (whose length must be a multiple of 8). */
     static byte[] ecb(boolean encrypt, byte[] key16, byte[] data) {
-        BlockCipher engine = new DESedeEngine();
-        // DESedeEngine takes a 16-byte key as K1 K2 and reuses K1 as K3.
-        engine.init(encrypt, new KeyParameter(key16));
-        return processBlocks(engine, data);
+        requireDoubleLength(key16, "TDEA key");
+        KeySchedules.Tdea2 t = KeySchedules.tdea(key16);
+        return processBlocks(encrypt ? t.encrypt() : t.decrypt(), data);
     }
 
     /** Encrypts {@code data} with single DES (8-byte key) or TDEA (16- or 24-byte key). */

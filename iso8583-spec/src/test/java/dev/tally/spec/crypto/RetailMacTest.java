@@ -59,6 +59,27 @@ class RetailMacTest {
     }
 
     @Test
+    void sameAsBouncyCastlesIso9797Alg3MacForEveryLengthAndKeyWithKeysReusedFromTheCache() {
+        java.util.Random r = new java.util.Random(9797);
+        for (int round = 0; round < 3; round++) { // rounds 2 and 3 run on cached key schedules
+            java.util.Random keys = new java.util.Random(31);
+            for (int len = 0; len <= 40; len++) {
+                byte[] key = new byte[16];
+                keys.nextBytes(key);
+                byte[] data = new byte[len];
+                r.nextBytes(data);
+                org.bouncycastle.crypto.Mac bc = new org.bouncycastle.crypto.macs.ISO9797Alg3Mac(
+                        new org.bouncycastle.crypto.engines.DESEngine());
+                bc.init(new org.bouncycastle.crypto.params.KeyParameter(key));
+                bc.update(data, 0, data.length);
+                byte[] expected = new byte[8];
+                bc.doFinal(expected, 0);
+                assertArrayEquals(expected, RetailMac.compute(key, data), "length " + len + " round " + round);
+            }
+        }
+    }
+
+    @Test
     void verifyAcceptsTheComputedMac() {
         byte[] data = ascii("0200 amount 000000001000 stan 000123");
         byte[] mac = RetailMac.compute(THALES_SIM_KEY, data);
