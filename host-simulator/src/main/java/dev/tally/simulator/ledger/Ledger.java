@@ -235,24 +235,34 @@ public final class Ledger implements AutoCloseable {
      * cut-over (or whose delay has passed) is credited on the new date. Returns the new business date.
      */
     public LocalDate cutover() {
-        LocalDate moved = tx(c -> {
-            LocalDate next = businessDate(c).plusDays(1);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE business_day SET business_date = ? WHERE id = 1")) {
-                ps.setString(1, next.toString());
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE merchant_credits SET state = 'CREDITED', credit_date = ?, due_at = NULL, due_at_cutover = 0
-                    WHERE state = 'PENDING' AND (due_at_cutover = 1 OR (due_at IS NOT NULL AND due_at <= ?))""")) {
-                ps.setString(1, next.toString());
-                ps.setString(2, clock.instant().toString());
-                int n = ps.executeUpdate();
-                LOG.info("business-day cut-over to {}: {} pending credit(s) credited", next, n);
-            }
-            return next;
-        });
-        businessDate = moved;
-        return moved;
+        try {
+            return tx(c -> {
+                LocalDate next = cutover(c);
+                // at once, inside the transaction: a sale group-committed after this unit is on the new date
+                businessDate = next;
+                return next;
+            });
+        } catch (RuntimeException e) {
+            businessDate = tx(this::businessDate); // the cut-over was rolled back: the file's date stands
+            throw e;
+        }
+    }
+
+    private LocalDate cutover(Connection c) throws SQLException {
+        LocalDate next = businessDate(c).plusDays(1);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE business_day SET business_date = ? WHERE id = 1")) {
+            ps.setString(1, next.toString());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE merchant_credits SET state = 'CREDITED', credit_date = ?, due_at = NULL, due_at_cutover = 0
+                WHERE state = 'PENDING' AND (due_at_cutover = 1 OR (due_at IS NOT NULL AND due_at <= ?))""")) {
+            ps.setString(1, next.toString());
+            ps.setString(2, clock.instant().toString());
+            int n = ps.executeUpdate();
+            LOG.info("business-day cut-over to {}: {} pending credit(s) credited", next, n);
+        }
+        return next;
     }
 
     /** Credits whose delay has passed become CREDITED today; run before every read of credit state. */
@@ -1019,10 +1029,13 @@ public final class Ledger implements AutoCloseable {
             } else {
                 conn.commit();
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
+            // nothing of the batch stays: rolled back, and every unit's caller gets the failure (an Error
+            // thrown by one unit included: the thread running the batch may be another unit's)
             rollbackQuietly(e);
+            Exception failure = e instanceof Exception ex ? ex : new IllegalStateException("ledger " + file + ": " + e, e);
             for (Unit<?> u : batch) {
-                u.failure = u.failure != null ? u.failure : e;
+                u.failure = u.failure != null ? u.failure : failure;
             }
         } finally {
             running = false;
@@ -1103,7 +1116,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private void rollbackQuietly(Exception cause) {
+    private void rollbackQuietly(Throwable cause) {
         try {
             conn.rollback();
         } catch (SQLException e) {

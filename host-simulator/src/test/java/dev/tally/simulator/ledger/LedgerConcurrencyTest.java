@@ -90,6 +90,61 @@ class LedgerConcurrencyTest {
     }
 
     @Test
+    void anErrorInOneUnitFailsItsWholeBatchWithNothingAppliedAndTheLedgerCarriesOn() throws Exception {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long before = l.balance("visa-1");
+            Future<SaleResult> innocent;
+            Future<Object> broken;
+            l.writerLock().lock();
+            try {
+                innocent = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
+                await(() -> l.queued() == 1, "the sale to queue");
+                broken = pool.submit(() -> l.tx(c -> {
+                    throw new StackOverflowError("simulated");
+                }));
+                await(() -> l.queued() == 2, "the failing unit to queue");
+            } finally {
+                l.writerLock().unlock();
+            }
+            // an Error is not an exception a unit can be rolled back from alone: the batch goes, both callers hear it
+            Exception e1 = assertThrows(Exception.class, () -> innocent.get(10, TimeUnit.SECONDS));
+            Exception e2 = assertThrows(Exception.class, () -> broken.get(10, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(e1.getCause()).contains("simulated"), String.valueOf(e1.getCause()));
+            assertTrue(String.valueOf(e2.getCause()).contains("simulated"), String.valueOf(e2.getCause()));
+            assertEquals(before, l.balance("visa-1"), "nothing of the batch applied");
+            assertTrue(l.transactions(Ledger.Filter.all()).isEmpty());
+            assertEquals(100, l.recordSale(sale("T1", 1, 100)).transaction().amount(), "the ledger carries on");
+        }
+    }
+
+    @Test
+    void aCutoverMovesTheDateForSalesCommittedAfterItInTheSameBatch() throws Exception {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            java.time.LocalDate today = l.businessDate();
+            Future<SaleResult> before;
+            Future<java.time.LocalDate> cut;
+            Future<SaleResult> after;
+            l.writerLock().lock();
+            try {
+                before = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
+                await(() -> l.queued() == 1, "the first sale to queue");
+                cut = pool.submit(l::cutover);
+                await(() -> l.queued() == 2, "the cut-over to queue");
+                after = pool.submit(() -> l.recordSale(sale("T1", 2, 100)));
+                await(() -> l.queued() == 3, "the second sale to queue");
+            } finally {
+                l.writerLock().unlock();
+            }
+            assertEquals(today, before.get(10, TimeUnit.SECONDS).transaction().businessDate());
+            assertEquals(today.plusDays(1), cut.get(10, TimeUnit.SECONDS));
+            assertEquals(today.plusDays(1), after.get(10, TimeUnit.SECONDS).transaction().businessDate());
+            assertEquals(today.plusDays(1), l.businessDate());
+        }
+    }
+
+    @Test
     void concurrentSalesAllLandExactlyOnceAndDuplicatesAreCaughtInsideTheTransaction() throws Exception {
         Path file = dir.resolve("l.db");
         int terminals = 16;
