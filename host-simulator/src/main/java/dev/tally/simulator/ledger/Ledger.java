@@ -20,9 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,9 +110,10 @@ public final class Ledger implements AutoCloseable {
             p.setProperty("transaction_mode", "IMMEDIATE");
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
             try (Statement st = c.createStatement()) {
-                // no checkpoint inside a commit: its fsync would stall every request queued behind the writer;
-                // the checkpointer thread does it (see startCheckpoints)
+                // no checkpoint inside every 1,000 pages' commit: the writer checkpoints on a clock instead
+                // (see checkpointIfDue)
                 st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             c.setAutoCommit(false);
             Ledger ledger;
@@ -127,7 +125,6 @@ public final class Ledger implements AutoCloseable {
             }
             try {
                 ledger.init(cards);
-                ledger.startCheckpoints();
             } catch (SQLException | RuntimeException e) {
                 ledger.close();
                 throw e;
@@ -138,33 +135,11 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /**
-     * WAL checkpoints off the request path: every {@link #CHECKPOINT_EVERY} a daemon thread copies committed
-     * pages from the WAL into the database file on its own connection (PASSIVE: it never blocks the writer or
-     * the readers), which is where synchronous=NORMAL syncs. A crash before a checkpoint loses nothing: the
-     * commits are in the WAL, and SQLite replays it on the next open.
-     */
-    private void startCheckpoints() throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-        checkpointConnection = c;
-        checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ledger-checkpoint");
-            t.setDaemon(true);
-            return t;
-        });
-        checkpointer.scheduleWithFixedDelay(() -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-                rs.next();
-            } catch (SQLException e) {
-                LOG.warn("ledger {}: WAL checkpoint failed (retried shortly): {}", file, e.getMessage());
-            }
-        }, CHECKPOINT_EVERY.toMillis(), CHECKPOINT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** How often the WAL is checkpointed into the database file. */
+    /** How often the writer checkpoints the WAL into the database file (between two batches). */
     private static final Duration CHECKPOINT_EVERY = Duration.ofMillis(500);
-    private ScheduledExecutorService checkpointer;
-    private Connection checkpointConnection;
+    /** The WAL file is cut back to this size when a checkpoint lets SQLite start it again. */
+    private static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
+    private long lastCheckpoint = System.nanoTime();
 
     /** The lookup connection: autocommit (each query reads the last commit), never writes. */
     private static Connection readConnection(Path file) throws SQLException {
@@ -180,6 +155,9 @@ public final class Ledger implements AutoCloseable {
         lock.lock();
         try {
             int before = LedgerSchema.migrate(conn, clock.instant());
+            // from here on every transaction is an explicit BEGIN IMMEDIATE ... COMMIT of runBatch: between
+            // two batches the writer holds no transaction, so a checkpoint can finish and the WAL start again
+            conn.setAutoCommit(true);
             if (before < LedgerSchema.latest()) {
                 LOG.info("ledger {} migrated from schema version {} to {}", file, before, LedgerSchema.latest());
             }
@@ -1010,7 +988,10 @@ public final class Ledger implements AutoCloseable {
         }
         boolean single = batch.size() == 1;
         running = true;
+        boolean open = false;
         try {
+            exec("BEGIN IMMEDIATE");
+            open = true;
             for (Unit<?> u : batch) {
                 if (single) {
                     u.run(conn);
@@ -1025,14 +1006,18 @@ public final class Ledger implements AutoCloseable {
                 }
             }
             if (single && batch.get(0).failure != null) {
+                open = false;
                 rollbackQuietly(batch.get(0).failure);
             } else {
-                conn.commit();
+                exec("COMMIT");
+                open = false;
             }
         } catch (SQLException | RuntimeException | Error e) {
             // nothing of the batch stays: rolled back, and every unit's caller gets the failure (an Error
             // thrown by one unit included: the thread running the batch may be another unit's)
-            rollbackQuietly(e);
+            if (open) {
+                rollbackQuietly(e);
+            }
             Exception failure = e instanceof Exception ex ? ex : new IllegalStateException("ledger " + file + ": " + e, e);
             for (Unit<?> u : batch) {
                 u.failure = u.failure != null ? u.failure : failure;
@@ -1042,6 +1027,39 @@ public final class Ledger implements AutoCloseable {
             for (Unit<?> u : batch) {
                 u.done = true;
             }
+        }
+        checkpointIfDue();
+    }
+
+    /**
+     * Every {@link #CHECKPOINT_EVERY}, between two batches (no transaction open), copies the WAL into the
+     * database file and lets the next write start the WAL again (RESTART; it waits for a lookup in progress
+     * to finish). Done by the writer on a clock rather than by SQLite every 1,000 pages: a checkpoint's fsync
+     * stalls the requests queued behind the writer, now twice a second instead of every few dozen sales.
+     * Without it the WAL would grow for as long as sales keep coming (nothing else may restart it while the
+     * writer is busy). A failed checkpoint is retried at the next one; nothing committed depends on it.
+     */
+    private void checkpointIfDue() {
+        long now = System.nanoTime();
+        if (now - lastCheckpoint < CHECKPOINT_EVERY.toNanos()) {
+            return;
+        }
+        lastCheckpoint = now;
+        try (PreparedStatement ps = conn.prepareStatement("PRAGMA wal_checkpoint(RESTART)"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        } catch (SQLException e) {
+            LOG.warn("ledger {}: WAL checkpoint failed (retried shortly): {}", file, e.getMessage());
+        }
+    }
+
+    /** Checkpoints now (for tests). */
+    void checkpointNow() {
+        lock.lock();
+        try {
+            lastCheckpoint = 0;
+            checkpointIfDue();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -1118,7 +1136,7 @@ public final class Ledger implements AutoCloseable {
 
     private void rollbackQuietly(Throwable cause) {
         try {
-            conn.rollback();
+            exec("ROLLBACK");
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
@@ -1126,20 +1144,9 @@ public final class Ledger implements AutoCloseable {
 
     @Override
     public void close() {
-        if (checkpointer != null) {
-            checkpointer.shutdownNow();
-            try {
-                checkpointer.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         lock.lock();
         readLock.lock();
         try {
-            if (checkpointConnection != null) {
-                checkpointConnection.close();
-            }
             if (!conn.isClosed()) {
                 writes.close();
             }

@@ -185,6 +185,26 @@ class LedgerConcurrencyTest {
     }
 
     @Test
+    void theWalIsCheckpointedAndStartsAgainInsteadOfGrowingWithEverySale() throws Exception {
+        Path file = dir.resolve("l.db");
+        Path wal = dir.resolve("l.db-wal");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            for (int stan = 1; stan <= 1500; stan++) {
+                l.recordSale(sale("T1", stan, 1));
+            }
+            long afterFirst = java.nio.file.Files.size(wal);
+            l.checkpointNow(); // what the writer does on its own every 500 ms between batches
+            for (int stan = 1501; stan <= 3000; stan++) {
+                l.recordSale(sale("T1", stan, 1));
+            }
+            long afterSecond = java.nio.file.Files.size(wal);
+            assertTrue(afterSecond <= afterFirst + afterFirst / 10,
+                    "the second 1,500 sales reuse the WAL from its start: " + afterFirst + " then " + afterSecond + " bytes");
+            assertEquals(3000, l.transactions(Ledger.Filter.all().terminal("T1")).size());
+        }
+    }
+
+    @Test
     void theLookupConnectionSeesEveryCommitAtOnce() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             for (int stan = 1; stan <= 50; stan++) {
