@@ -2,7 +2,7 @@ package dev.tally.simulator.cli;
 
 import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
-import dev.tally.simulator.scenario.DurationText;
+import dev.tally.spec.format.DurationText;
 import dev.tally.simulator.scenario.ScenarioException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

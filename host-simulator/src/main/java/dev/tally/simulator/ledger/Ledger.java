@@ -331,16 +331,9 @@ public final class Ledger implements AutoCloseable {
      */
     public SaleResult recordSale(SaleRequest r) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?")) {
-                ps.setString(1, r.terminalId());
-                ps.setInt(2, r.stan());
-                ps.setString(3, r.transmissionTime());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new SaleResult(true, byId(c, rs.getLong(1)));
-                    }
-                }
+            Optional<SaleKey> existing = saleKey(c, r.terminalId(), r.stan(), r.transmissionTime());
+            if (existing.isPresent()) {
+                return new SaleResult(true, byId(c, existing.get().id()));
             }
             LocalDate bd = businessDate;
             String code = r.declineCode();
@@ -478,17 +471,24 @@ public final class Ledger implements AutoCloseable {
      * arriving while its original is still being recorded is caught again inside {@link #recordSale}.
      */
     public Optional<String> saleRrn(String terminalId, int stan, String transmissionTime) {
-        return lookup(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT rrn FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?")) {
-                ps.setString(1, terminalId);
-                ps.setInt(2, stan);
-                ps.setString(3, transmissionTime);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
+        return lookup(c -> saleKey(c, terminalId, stan, transmissionTime).map(SaleKey::rrn));
+    }
+
+    /** A sale's row id and RRN, by the duplicate-detection key (terminal + STAN + transmission time). */
+    private record SaleKey(long id, String rrn) {
+    }
+
+    private static Optional<SaleKey> saleKey(Connection c, String terminalId, int stan, String transmissionTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, rrn FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?")) {
+            ps.setString(1, terminalId);
+            ps.setInt(2, stan);
+            ps.setString(3, transmissionTime);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new SaleKey(rs.getLong(1), rs.getString(2))) : Optional.empty();
             }
-        });
+        }
     }
 
     public List<LedgerTransaction> transactions(Filter f) {

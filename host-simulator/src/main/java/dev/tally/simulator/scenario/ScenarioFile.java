@@ -1,5 +1,6 @@
 package dev.tally.simulator.scenario;
 
+import dev.tally.spec.format.DurationText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -128,8 +128,10 @@ final class AcquirerHost {
         if (t.state() == TxnState.APPROVED) {
             b.authCode(t.authCode());
         }
-        LOG.debug("sale {} STAN {} {} amount {} -> {}", tid, String.format("%06d", v.stan()), v.maskedPan(), v.amount(),
-                t.responseCode());
+        if (LOG.isDebugEnabled()) { // String.format on every sale otherwise, logged or not
+            LOG.debug("sale {} STAN {} {} amount {} -> {}", tid, String.format("%06d", v.stan()), v.maskedPan(), v.amount(),
+                    t.responseCode());
+        }
         return finish(b, sk);
     }
 

@@ -1,5 +1,6 @@
 package dev.tally.simulator.scenario;
 
+import dev.tally.spec.format.DurationText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package dev.tally.terminal.cli;
 
+import dev.tally.spec.format.DurationText;
 import dev.tally.terminal.engine.ReversalPolicy;
 import dev.tally.terminal.journal.Journal;
 import dev.tally.terminal.load.LatencyPlot;
@@ -14,14 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -160,23 +158,11 @@ final class LoadCommand implements Callable<Integer> {
         }
     }
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
-
-    /** 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S). */
+    /** 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S): {@link DurationText}, with the option named in the error. */
     static Duration parseDuration(String text) {
-        Matcher m = SIMPLE.matcher(text.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
         try {
-            return Duration.parse(text.trim());
-        } catch (DateTimeParseException e) {
+            return DurationText.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--duration must look like 500ms, 30s, 2m, 1h or PT30S, got '" + text + "'");
         }
     }

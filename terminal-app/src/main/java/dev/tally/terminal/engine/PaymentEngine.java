@@ -140,21 +140,9 @@ public final class PaymentEngine {
             Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(), profile.merchantId(),
                     orderId, AttemptKind.SALE, amountMinor, profile.currency(), local, card.pan(), card.maskedPan()), f7,
                     fresh -> {
-                        ISOMsg m = MessageBuilder.request(MessageType.SALE)
-                                .pan(card.pan())
-                                .amount(amountMinor)
-                                .transmissionDateTime(f7)
-                                .stan(fresh.stan())
+                        ISOMsg m = saleRequest(profile, card, amountMinor, orderId, f7, fresh.stan(), pinBlock)
                                 .localTime(fresh.localTime())
                                 .localDate(fresh.localDate())
-                                .expiry(card.expiry())
-                                .posEntryMode(POS_ENTRY_MODE)
-                                .posConditionCode(POS_CONDITION)
-                                .terminalId(profile.terminalId())
-                                .merchantId(profile.merchantId())
-                                .currency(profile.currency())
-                                .orderReference(orderId)
-                                .pinBlock(pinBlock)
                                 .build();
                         session.mac(m);
                         return m;
@@ -181,6 +169,27 @@ public final class PaymentEngine {
             a = reverseNowIfReachable(a);
         }
         return result(a);
+    }
+
+    /**
+     * A 0200 sale of SPEC.md §4.3 for this terminal and card, everything but the local date and time (field
+     * 12/13, which the caller sets) and the MAC; the one definition for the engine and the load generator.
+     */
+    public static MessageBuilder saleRequest(TerminalProfile profile, CardData card, long amountMinor, String orderId,
+                                             String f7, int stan, byte[] pinBlock) {
+        return MessageBuilder.request(MessageType.SALE)
+                .pan(card.pan())
+                .amount(amountMinor)
+                .transmissionDateTime(f7)
+                .stan(stan)
+                .expiry(card.expiry())
+                .posEntryMode(POS_ENTRY_MODE)
+                .posConditionCode(POS_CONDITION)
+                .terminalId(profile.terminalId())
+                .merchantId(profile.merchantId())
+                .currency(profile.currency())
+                .orderReference(orderId)
+                .pinBlock(pinBlock);
     }
 
     /** The answer (or its absence) decides the attempt's next state. */

@@ -26,8 +26,8 @@ import org.sqlite.SQLiteErrorCode;
 /**
  * The terminal's journal (DESIGN.md §4): one SQLite file in WAL mode with {@code synchronous=FULL}, so
  * every commit — in particular the one that marks an attempt SENT before its request leaves — is on disk
- * when the call returns. The one exception is the commit that creates an attempt (NEW): nothing has been
- * sent for it yet, and the SENT commit's fsync makes it durable too. Concurrent changes are group-committed
+ * when the call returns. A sale creates its attempt and marks it SENT in one commit ({@link #openSent}).
+ * Concurrent changes are group-committed
  * ({@link #inTransaction(SqlWork)}). Every state change is one SQL transaction that updates the attempt and appends
  * its audit event. At most one live (open or paid) attempt per order is a database constraint.
  *
@@ -307,10 +307,7 @@ public final class Journal implements AutoCloseable {
      * order already has a live (open or paid) attempt; the check and the insert are one transaction.
      */
     public Attempt openAttempt(NewAttempt n) {
-        // NEW needs no fsync of its own: nothing has been sent yet, and the SENT commit that must precede
-        // the send syncs the WAL up to and including this one (DESIGN.md §4, §7)
-        long id = inTransaction(false, c -> insertNew(c, n));
-        return require(id);
+        return require(inTransaction(c -> insertNew(c, n)));
     }
 
     /** An attempt opened and marked SENT in one commit, with the request built for its STAN. */
@@ -318,8 +315,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * {@link #openAttempt} and {@link #markSent} in one synced commit (one fsync instead of a NEW commit and a
-     * SENT commit): the attempt is created, {@code build} makes the request from it (its STAN, local date and
+     * {@link #openAttempt} and {@link #markSent} in one commit (one fsync instead of two): the attempt is created, {@code build} makes the request from it (its STAN, local date and
      * time), and the attempt goes NEW → SENT with {@code transmissionTime}, both steps audited. When
      * {@code build} throws, nothing is written at all. When this returns the attempt is durably SENT, and
      * the caller sends the request.
@@ -717,19 +713,10 @@ public final class Journal implements AutoCloseable {
      * the journal's monitor runs its change on its own, as before.
      */
     <T> T inTransaction(SqlWork<T> work) {
-        return inTransaction(true, work);
-    }
-
-    /**
-     * {@link #inTransaction(SqlWork)}; with {@code synced} false the commit is not fsynced when no other
-     * change of its group needs it (synchronous=NORMAL for that commit: it may be lost on power loss, never
-     * half-applied, and the next synced commit makes it durable too).
-     */
-    private <T> T inTransaction(boolean synced, SqlWork<T> work) {
         if (Thread.holdsLock(this)) {
-            return runAlone(work, synced);
+            return runAlone(work);
         }
-        QueuedChange<T> mine = new QueuedChange<>(work, Thread.currentThread(), synced);
+        QueuedChange<T> mine = new QueuedChange<>(work, Thread.currentThread());
         queued.add(mine);
         // One thread at a time leads a group commit. The others park on their own change — not on the
         // journal's monitor — and are unparked when it is committed, or when the leader hands the lead on
@@ -766,14 +753,12 @@ public final class Journal implements AutoCloseable {
         T result;
         RuntimeException failure;
         final Thread thread;
-        final boolean synced;
         /** Set (after result or failure) once the group holding this change is committed or rolled back. */
         volatile boolean done;
 
-        QueuedChange(SqlWork<T> work, Thread thread, boolean synced) {
+        QueuedChange(SqlWork<T> work, Thread thread) {
             this.work = work;
             this.thread = thread;
-            this.synced = synced;
         }
 
         void finish() {
@@ -790,48 +775,6 @@ public final class Journal implements AutoCloseable {
                 throw failure;
             }
             return result;
-        }
-    }
-
-    private <T> T runAlone(SqlWork<T> work, boolean synced) {
-        try {
-            if (!synced) {
-                synchronous("NORMAL");
-            }
-            try {
-                return runAlone(work);
-            } finally {
-                if (!synced) {
-                    restoreFullSync();
-                }
-            }
-        } catch (SQLException e) {
-            throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Back to synchronous=FULL after an unsynced commit. Should that fail, the journal closes its
-     * connection rather than let a later commit (a SENT before a send) go unsynced.
-     */
-    private void restoreFullSync() {
-        try {
-            synchronous("FULL");
-        } catch (SQLException e) {
-            try {
-                conn.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
-            throw new JournalException("cannot restore synchronous=FULL on the journal " + file
-                    + "; it was closed so that no later commit goes unsynced: " + e.getMessage(), e);
-        }
-    }
-
-    /** Outside a transaction only; FULL is the journal's setting at rest (checked by JournalTest). */
-    private void synchronous(String mode) throws SQLException {
-        try (Statement st = conn.createStatement()) {
-            st.execute("PRAGMA synchronous = " + mode);
         }
     }
 
@@ -865,18 +808,14 @@ public final class Journal implements AutoCloseable {
                 runAlone(c -> {
                     only.run(c);
                     return null;
-                }, only.synced);
+                });
             } catch (RuntimeException e) {
                 only.failure = e;
             }
             only.finish();
             return;
         }
-        boolean synced = group.stream().anyMatch(q -> q.synced);
         try {
-            if (!synced) {
-                synchronous("NORMAL");
-            }
             conn.setAutoCommit(false);
             try (Statement st = conn.createStatement()) {
                 for (QueuedChange<?> q : group) {
@@ -912,14 +851,6 @@ public final class Journal implements AutoCloseable {
                 }
             }
         } finally {
-            if (!synced) {
-                try {
-                    restoreFullSync();
-                } catch (JournalException e) {
-                    // the group's outcome stands (it was committed or rolled back); later changes will fail
-                    org.slf4j.LoggerFactory.getLogger(Journal.class).error("{}", e.getMessage());
-                }
-            }
             for (QueuedChange<?> q : group) {
                 q.finish();
             }

@@ -13,6 +13,7 @@ import dev.tally.spec.message.MessageView;
 import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.card.CardData;
 import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.engine.PaymentEngine;
 import dev.tally.terminal.engine.TerminalProfile;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostLink;
@@ -114,20 +115,8 @@ final class WireTerminal implements LoadTerminal {
         LocalDateTime local = LocalDateTime.now(clock);
         String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
         int saleStan = nextStan();
-        ISOMsg request = MessageBuilder.request(MessageType.SALE)
-                .pan(card.pan())
-                .amount(amountMinor)
-                .transmissionDateTime(f7)
-                .stan(saleStan)
+        ISOMsg request = PaymentEngine.saleRequest(profile, card, amountMinor, orderId, f7, saleStan, pinBlock)
                 .localDateTime(local)
-                .expiry(card.expiry())
-                .posEntryMode("011")
-                .posConditionCode("00")
-                .terminalId(profile.terminalId())
-                .merchantId(profile.merchantId())
-                .currency(profile.currency())
-                .orderReference(orderId)
-                .pinBlock(pinBlock)
                 .build();
         MessageMac.apply(request, keys.macKey());
         Exchange ex;

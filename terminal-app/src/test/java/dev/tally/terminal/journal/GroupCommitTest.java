@@ -87,7 +87,7 @@ class GroupCommitTest {
                 t.join(60_000);
             }
             assertTrue(problems.isEmpty(), problems.toString());
-            assertEquals("2", j.pragma("synchronous"), "back to FULL after the unsynced NEW commits");
+            assertEquals("2", j.pragma("synchronous"), "FULL throughout");
             List<Attempt> approved = j.inStates(Set.of(AttemptState.APPROVED));
             assertEquals(terminals * salesEach, approved.size());
             Set<String> stans = new HashSet<>();
@@ -99,12 +99,12 @@ class GroupCommitTest {
     }
 
     @Test
-    void theNewCommitIsNotSyncedOnItsOwnButEveryOtherCommitIs() {
+    void theNewAndTheSentCommitsAreEachCommittedWithFullSync() {
         Path file = dir.resolve("j.db");
         try (Journal j = Journal.open(file, Clock.systemUTC())) {
             Attempt a = j.openAttempt(sale("TALLY001", "INV-1"));
             assertEquals("NEW", committedState(file, a.id()), "committed (visible to another connection)");
-            assertEquals("2", j.pragma("synchronous"), "FULL again for the SENT commit that precedes a send");
+            assertEquals("2", j.pragma("synchronous"), "FULL for the SENT commit that precedes a send");
             a = j.markSent(a.id(), "1122080307");
             assertEquals("SENT", committedState(file, a.id()));
             assertEquals("2", j.pragma("synchronous"));

@@ -1,11 +1,14 @@
-package dev.tally.simulator.scenario;
+package dev.tally.spec.format;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in scenario files and on the command line: 500ms, 5s, 2m, 1h, or ISO PT5S. */
+/**
+ * Durations as people write them in scenario files and on the command line: 500ms, 5s, 2m, 1h, or ISO PT5S.
+ * One rule for the simulator (scenario delays, --late-delay) and the terminal (tally load --duration).
+ */
 public final class DurationText {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
