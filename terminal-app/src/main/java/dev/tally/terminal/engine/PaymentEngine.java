@@ -177,19 +177,23 @@ public final class PaymentEngine {
      */
     public static MessageBuilder saleRequest(TerminalProfile profile, CardData card, long amountMinor, String orderId,
                                              String f7, int stan, byte[] pinBlock) {
-        return MessageBuilder.request(MessageType.SALE)
-                .pan(card.pan())
+        return cardPresent(MessageBuilder.request(MessageType.SALE), profile, card)
                 .amount(amountMinor)
                 .transmissionDateTime(f7)
                 .stan(stan)
+                .orderReference(orderId)
+                .pinBlock(pinBlock);
+    }
+
+    /** The fields a card-present request (sale, balance inquiry) takes from the card and the terminal. */
+    private static MessageBuilder cardPresent(MessageBuilder b, TerminalProfile profile, CardData card) {
+        return b.pan(card.pan())
                 .expiry(card.expiry())
                 .posEntryMode(POS_ENTRY_MODE)
                 .posConditionCode(POS_CONDITION)
                 .terminalId(profile.terminalId())
                 .merchantId(profile.merchantId())
-                .currency(profile.currency())
-                .orderReference(orderId)
-                .pinBlock(pinBlock);
+                .currency(profile.currency());
     }
 
     /** The answer (or its absence) decides the attempt's next state. */
@@ -345,17 +349,10 @@ public final class PaymentEngine {
         runDueReversals();
         session.ensureSignedOn();
         int stan = journal.nextStan(profile.terminalId());
-        ISOMsg req = MessageBuilder.request(MessageType.BALANCE_INQUIRY)
-                .pan(card.pan())
+        ISOMsg req = cardPresent(MessageBuilder.request(MessageType.BALANCE_INQUIRY), profile, card)
                 .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                 .stan(stan)
                 .localDateTime(LocalDateTime.now(clock))
-                .expiry(card.expiry())
-                .posEntryMode(POS_ENTRY_MODE)
-                .posConditionCode(POS_CONDITION)
-                .terminalId(profile.terminalId())
-                .merchantId(profile.merchantId())
-                .currency(profile.currency())
                 .pinBlock(session.pinBlock(card.pin(), card.pan()))
                 .build();
         session.mac(req);
