@@ -2,6 +2,7 @@ package dev.tally.simulator.ledger;
 
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.jdbc.StatementCache;
+import dev.tally.spec.jdbc.WalCheckpointer;
 import dev.tally.spec.message.SettlementTotals;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,6 +46,7 @@ public final class Ledger implements AutoCloseable {
     private static final DateTimeFormatter YDDD = DateTimeFormatter.ofPattern("yyDDD");
 
     private final StatementCache writes;
+    private final WalCheckpointer checkpoints;
     private final Connection conn;
     private final StatementCache reads;
     private final ReentrantLock readLock = new ReentrantLock();
@@ -81,8 +83,9 @@ public final class Ledger implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private Ledger(Path file, Connection conn, Connection readConn, Clock clock) {
+    private Ledger(Path file, Connection conn, Connection readConn, Connection checkpointConn, Clock clock) {
         this.file = file;
+        this.checkpoints = new WalCheckpointer("ledger " + file.getFileName(), checkpointConn, CHECKPOINT_EVERY);
         this.writes = new StatementCache(conn);
         this.conn = writes.connection();
         this.reads = new StatementCache(readConn);
@@ -110,15 +113,15 @@ public final class Ledger implements AutoCloseable {
             p.setProperty("transaction_mode", "IMMEDIATE");
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
             try (Statement st = c.createStatement()) {
-                // no checkpoint inside every 1,000 pages' commit: the writer checkpoints on a clock instead
-                // (see checkpointIfDue)
+                // no checkpoint inside every 1,000 pages' commit (a stall for every request queued behind the
+                // writer): a background thread checkpoints instead (see WalCheckpointer)
                 st.execute("PRAGMA wal_autocheckpoint = 0");
                 st.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             c.setAutoCommit(false);
             Ledger ledger;
             try {
-                ledger = new Ledger(file, c, readConnection(file), clock);
+                ledger = new Ledger(file, c, readConnection(file), checkpointConnection(file), clock);
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -135,11 +138,10 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** How often the writer checkpoints the WAL into the database file (between two batches). */
-    private static final Duration CHECKPOINT_EVERY = Duration.ofMillis(500);
+    /** How often the WAL is checkpointed into the database file (see {@link WalCheckpointer}). */
+    private static final Duration CHECKPOINT_EVERY = Duration.ofMillis(250);
     /** The WAL file is cut back to this size when a checkpoint lets SQLite start it again. */
     private static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
-    private long lastCheckpoint = System.nanoTime();
 
     /** The lookup connection: autocommit (each query reads the last commit), never writes. */
     private static Connection readConnection(Path file) throws SQLException {
@@ -147,6 +149,13 @@ public final class Ledger implements AutoCloseable {
         p.setProperty("busy_timeout", "5000");
         p.setProperty("query_only", "true");
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    /** The background checkpointer's connection: autocommit, runs nothing but checkpoints. */
+    private static Connection checkpointConnection(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         c.setAutoCommit(true);
         return c;
     }
@@ -358,7 +367,7 @@ public final class Ledger implements AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
                       card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy)
-                    VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                    VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
                 ps.setString(1, r.terminalId());
                 ps.setString(2, r.merchantId());
                 ps.setInt(3, r.stan());
@@ -375,8 +384,8 @@ public final class Ledger implements AutoCloseable {
                 ps.setString(14, bd.toString());
                 ps.setString(15, receivedAt);
                 ps.setInt(16, r.reversalPolicy().stored());
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
+                // RETURNING rather than getGeneratedKeys: sqlite-jdbc prepares a new statement for the latter
+                try (ResultSet keys = ps.executeQuery()) {
                     keys.next();
                     id = keys.getLong(1);
                 }
@@ -1028,36 +1037,16 @@ public final class Ledger implements AutoCloseable {
                 u.done = true;
             }
         }
-        checkpointIfDue();
+        checkpoints.betweenTransactions(conn);
     }
 
-    /**
-     * Every {@link #CHECKPOINT_EVERY}, between two batches (no transaction open), copies the WAL into the
-     * database file and lets the next write start the WAL again (RESTART; it waits for a lookup in progress
-     * to finish). Done by the writer on a clock rather than by SQLite every 1,000 pages: a checkpoint's fsync
-     * stalls the requests queued behind the writer, now twice a second instead of every few dozen sales.
-     * Without it the WAL would grow for as long as sales keep coming (nothing else may restart it while the
-     * writer is busy). A failed checkpoint is retried at the next one; nothing committed depends on it.
-     */
-    private void checkpointIfDue() {
-        long now = System.nanoTime();
-        if (now - lastCheckpoint < CHECKPOINT_EVERY.toNanos()) {
-            return;
-        }
-        lastCheckpoint = now;
-        try (PreparedStatement ps = conn.prepareStatement("PRAGMA wal_checkpoint(RESTART)"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-        } catch (SQLException e) {
-            LOG.warn("ledger {}: WAL checkpoint failed (retried shortly): {}", file, e.getMessage());
-        }
-    }
-
-    /** Checkpoints now (for tests). */
+    /** Checkpoints now, waiting for a background pass to end (for tests). */
     void checkpointNow() {
         lock.lock();
         try {
-            lastCheckpoint = 0;
-            checkpointIfDue();
+            checkpoints.restartNow(conn);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         } finally {
             lock.unlock();
         }
@@ -1144,6 +1133,7 @@ public final class Ledger implements AutoCloseable {
 
     @Override
     public void close() {
+        checkpoints.close();
         lock.lock();
         readLock.lock();
         try {

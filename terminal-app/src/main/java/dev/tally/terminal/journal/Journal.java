@@ -341,7 +341,7 @@ public final class Journal implements AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
                     local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?) RETURNING id""")) {
             ps.setString(1, n.terminalId());
             ps.setString(2, n.merchantId());
             ps.setString(3, n.orderRef());
@@ -356,8 +356,8 @@ public final class Journal implements AutoCloseable {
             ps.setLong(12, now);
             ps.setLong(13, now);
             ps.setInt(14, batch);
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
+            // RETURNING rather than getGeneratedKeys: sqlite-jdbc prepares a new statement for the latter
+            try (ResultSet keys = ps.executeQuery()) {
                 keys.next();
                 newId = keys.getLong(1);
             }

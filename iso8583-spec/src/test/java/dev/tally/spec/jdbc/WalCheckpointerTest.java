@@ -1,0 +1,127 @@
+package dev.tally.spec.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalCheckpointerTest {
+
+    @TempDir
+    Path dir;
+
+    private static final int ROW_BYTES = 2_000;
+
+    private Connection open(Path db) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("journal_mode", "WAL");
+        p.setProperty("synchronous", "NORMAL");
+        p.setProperty("busy_timeout", "5000");
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db, p);
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    /** Writes {@code batches} transactions of 20 rows, calling the checkpointer between them; the WAL's largest size. */
+    private static long write(Connection c, WalCheckpointer checkpoints, Path wal, int from, int batches) throws Exception {
+        long largest = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (k, v) VALUES (?, randomblob(" + ROW_BYTES + "))");
+             Statement st = c.createStatement()) {
+            int k = from;
+            for (int b = 0; b < batches; b++) {
+                st.execute("BEGIN IMMEDIATE");
+                for (int i = 0; i < 20; i++) {
+                    ps.setInt(1, k++);
+                    ps.executeUpdate();
+                }
+                st.execute("COMMIT");
+                if (checkpoints != null) {
+                    checkpoints.betweenTransactions(c);
+                }
+                largest = Math.max(largest, Files.size(wal));
+            }
+        }
+        return largest;
+    }
+
+    @Test
+    void theWalStartsAgainWhileTheWriterKeepsWritingAndNoRowIsLost() throws Exception {
+        Path db = dir.resolve("w.db");
+        Path wal = dir.resolve("w.db-wal");
+        try (Connection c = open(db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("PRAGMA journal_size_limit = 1048576");
+                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+            }
+            WalCheckpointer checkpoints = new WalCheckpointer("test", open(db), Duration.ofMillis(10));
+            int rows = 0;
+            long largest = 0;
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                // write until the writer has finished a few checkpoints (a deadline, not a sleep)
+                while (checkpoints.finished() < 3 && System.nanoTime() < deadline) {
+                    largest = Math.max(largest, write(c, checkpoints, wal, rows, 25));
+                    rows += 25 * 20;
+                }
+                assertTrue(checkpoints.finished() >= 3, "the writer finished checkpoints: " + checkpoints.finished());
+                assertTrue(checkpoints.rounds() >= 3, "background rounds: " + checkpoints.rounds());
+                // the same number of rows again: the WAL is reused rather than grown by all of them
+                largest = Math.max(largest, write(c, checkpoints, wal, rows, 25));
+                rows += 25 * 20;
+            } finally {
+                checkpoints.close();
+            }
+            long written = (long) rows * ROW_BYTES;
+            assertTrue(largest < written / 2, "WAL at most " + largest + " bytes for " + written + " bytes of rows");
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                rs.next();
+                assertEquals(rows, rs.getInt(1));
+            }
+        }
+        try (Connection again = open(db); Statement st = again.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            rs.next();
+            assertEquals("ok", rs.getString(1));
+        }
+    }
+
+    @Test
+    void withoutIt_theSameWritesGrowTheWalByAllOfThem() throws Exception {
+        // the control for the test above: it is the checkpointer that keeps the WAL short
+        Path db = dir.resolve("n.db");
+        try (Connection c = open(db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+            }
+            long largest = write(c, null, dir.resolve("n.db-wal"), 0, 50);
+            assertTrue(largest > 50L * 20 * ROW_BYTES, "WAL " + largest + " bytes");
+        }
+    }
+
+    @Test
+    void closingStopsTheThreadAndClosesItsConnection() throws Exception {
+        Path db = dir.resolve("c.db");
+        Connection own;
+        try (Connection c = open(db)) {
+            own = open(db);
+            WalCheckpointer checkpoints = new WalCheckpointer("close-test", own, Duration.ofMillis(5));
+            checkpoints.close();
+            assertTrue(own.isClosed());
+            assertFalse(Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.getName().equals("wal-checkpoint close-test") && t.isAlive()));
+        }
+    }
+}
