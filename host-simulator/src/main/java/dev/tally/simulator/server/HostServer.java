@@ -5,6 +5,7 @@ import dev.tally.simulator.scenario.ScenarioSource;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.WireChannel;
 import dev.tally.spec.format.MessageLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -69,7 +70,7 @@ public final class HostServer implements AutoCloseable {
         socket.bind(new InetSocketAddress(address, port), BACKLOG);
         int actualPort = socket.getLocalPort();
         try {
-            NACChannel prototype = new NACChannel(Iso87.packager(), Framing.DEFAULT_TPDU);
+            NACChannel prototype = new WireChannel(Iso87.packager(), Framing.DEFAULT_TPDU);
             prototype.setTimeout((int) IDLE_TIMEOUT.toMillis());
             prototype.setMaxPacketLength(MAX_FRAME);
             // the channel gets no logger: jPOS would hex-dump unparseable frames, card data included

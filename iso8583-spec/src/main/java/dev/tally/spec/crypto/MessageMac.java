@@ -1,6 +1,7 @@
 package dev.tally.spec.crypto;
 
 import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.WireMsg;
 import java.util.Arrays;
 import org.jpos.iso.ISOMsg;
 
@@ -34,16 +35,27 @@ public final class MessageMac {
         return msg.hasField(PRIMARY_MAC_FIELD) || msg.hasField(SECONDARY_MAC_FIELD);
     }
 
-    /** Sets the MAC field of {@code msg} to its MAC under {@code macKey16} (and clears the other one). */
+    /**
+     * Sets the MAC field of {@code msg} to its MAC under {@code macKey16} (and clears the other one). A
+     * {@link WireMsg} remembers the body packed for the MAC, so the channel sends it without packing again.
+     */
     public static void apply(ISOMsg msg, byte[] macKey16) {
         int field = macField(msg);
         msg.unset(field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD);
         msg.set(field, new byte[RetailMac.LENGTH]);
-        byte[] mac = RetailMac.compute(macKey16, macInput(msg, field));
+        byte[] packed = Iso87.pack(msg);
+        byte[] mac = RetailMac.compute(macKey16, Arrays.copyOf(packed, packed.length - RetailMac.LENGTH));
         msg.set(field, mac);
+        if (msg instanceof WireMsg w) {
+            System.arraycopy(mac, 0, packed, packed.length - RetailMac.LENGTH, RetailMac.LENGTH);
+            w.remember(packed);
+        }
     }
 
-    /** Whether the message's MAC field is present and is its MAC under {@code macKey16}. */
+    /**
+     * Whether the message's MAC field is present and is its MAC under {@code macKey16}. A received
+     * {@link WireMsg} is checked over the bytes it arrived as (what the sender MACed), without a repack.
+     */
     public static boolean verify(ISOMsg msg, byte[] macKey16) {
         int field = macField(msg);
         byte[] received = msg.getBytes(field);
@@ -55,8 +67,14 @@ public final class MessageMac {
 
     /** The bytes the MAC covers: the packed body without its last 8 bytes (the MAC field). */
     static byte[] macInput(ISOMsg msg, int field) {
+        int other = field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD;
+        byte[] image = msg instanceof WireMsg w && msg.hasField(field) && !msg.hasField(other) ? w.image() : null;
+        if (image != null) {
+            // the MAC field is the message's last field (64 without a secondary bitmap, else 128): its last 8 bytes
+            return Arrays.copyOf(image, image.length - RetailMac.LENGTH);
+        }
         ISOMsg copy = (ISOMsg) msg.clone();
-        copy.unset(field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD);
+        copy.unset(other);
         copy.set(field, new byte[RetailMac.LENGTH]);
         byte[] packed = Iso87.pack(copy);
         return Arrays.copyOf(packed, packed.length - RetailMac.LENGTH);

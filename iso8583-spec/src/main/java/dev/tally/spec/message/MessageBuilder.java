@@ -3,6 +3,7 @@ package dev.tally.spec.message;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.WireMsg;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -27,7 +28,7 @@ public final class MessageBuilder {
 
     private final MessageType type;
     private final boolean response;
-    private final ISOMsg msg = new ISOMsg();
+    private final ISOMsg msg = new WireMsg(); // packed once when MACed (MessageMac)
 
     private MessageBuilder(MessageType type, boolean response) {
         this.type = type;

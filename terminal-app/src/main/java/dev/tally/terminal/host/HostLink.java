@@ -2,6 +2,7 @@ package dev.tally.terminal.host;
 
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.WireChannel;
 import dev.tally.spec.format.JposLogBridge;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageType;
@@ -91,7 +92,7 @@ public final class HostLink implements HostChannel {
             return;
         }
         drainStrays();
-        NACChannel ch = new NACChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        NACChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
         ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "host-link");
         try {
             // jPOS uses the channel timeout for connect(); afterwards the reader blocks without one

@@ -2,6 +2,7 @@ package dev.tally.terminal.host;
 
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
+import dev.tally.spec.format.WireChannel;
 import dev.tally.spec.format.JposLogBridge;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageType;
@@ -72,7 +73,7 @@ public final class SharedHostLink implements HostChannel {
         if (c != null && !c.dead && c.channel.isConnected()) {
             return c;
         }
-        NACChannel ch = new NACChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        NACChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
         ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "shared-host-link");
         try {
             ch.setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));

@@ -1,0 +1,56 @@
+package dev.tally.spec.format;
+
+import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOPackager;
+
+/**
+ * A jPOS message that remembers its wire image — the body as it was received, or as it was packed when its
+ * MAC was computed — for as long as its content stays the same, so a message is packed once: the MAC of a
+ * received message is checked over the bytes that came in (which is what the sender MACed), and an answer
+ * MACed just before it leaves is not packed a second time by the channel.
+ *
+ * <p>In jPOS every change of a message's content goes through {@link #set(ISOComponent)} or
+ * {@link #unset(int)} (the only {@code ISOMsg} methods that touch its fields; {@code set(int, String)},
+ * {@code setMTI}, {@code recalcBitMap} and the rest call them), and both drop the image. A clone keeps it (the
+ * same content) until the clone is changed. The image is used only with the packager it was made with.
+ */
+public class WireMsg extends ISOMsg {
+
+    private byte[] image;
+    private ISOPackager imagePackager;
+
+    public WireMsg() {
+    }
+
+    /** The body this message packs to now, when known; null otherwise. A copy. */
+    public byte[] image() {
+        byte[] known = image;
+        return known == null || getPackager() != imagePackager ? null : known.clone();
+    }
+
+    /** Records {@code body} as this message's wire image, made with its current packager. */
+    public void remember(byte[] body) {
+        image = body.clone();
+        imagePackager = getPackager();
+    }
+
+    @Override
+    public void set(ISOComponent c) throws ISOException {
+        image = null;
+        super.set(c);
+    }
+
+    @Override
+    public void unset(int fldno) {
+        image = null;
+        super.unset(fldno);
+    }
+
+    @Override
+    public byte[] pack() throws ISOException {
+        byte[] known = image();
+        return known != null ? known : super.pack();
+    }
+}
