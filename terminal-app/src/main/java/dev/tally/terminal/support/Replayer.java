@@ -52,9 +52,10 @@ import org.jpos.iso.ISOMsg;
  *
  * <p>At {@code --speed max} sales, balance inquiries and echoes are pipelined: up to {@link #WINDOW} in
  * flight at once on one persistent connection (answers matched by terminal + STAN + MTI), prepared in the
- * recorded order. Every other message (reversal, status inquiry, settlement, upload) waits until everything
- * before it has been answered, and is answered before anything after it is sent, so it meets the host in
- * the same state as in the recording. At a recorded pace requests go one at a time.
+ * recorded order. Every other message (reversal, status inquiry, settlement, upload), and any request the
+ * recording shows unanswered (no answer, garbled bytes, a closed connection), waits until everything before
+ * it has been answered, and is answered before anything after it is sent, so it meets the host in the same
+ * state as in the recording and what the host does to the connection is put down to it alone. At a recorded pace requests go one at a time.
  */
 public final class Replayer {
 
@@ -259,7 +260,11 @@ public final class Replayer {
                         continue;
                     }
                     pace(started, r.ts() - firstTs);
-                    boolean alone = speed > 0 || !PIPELINED.contains(MessageView.of(r.request()).type().orElseThrow());
+                    // alone as well: a request the host left unanswered in the recording (no answer, garbled bytes, a
+                    // closed connection); on a shared connection garbled bytes or a hang-up cannot be told apart
+                    // from the answers of the requests in flight beside it
+                    boolean alone = speed > 0 || r.outcome().unanswered()
+                            || !PIPELINED.contains(MessageView.of(r.request()).type().orElseThrow());
                     int permits = alone ? WINDOW : 1;
                     window.acquireUninterruptibly(permits); // alone: everything before it has been answered
                     Prepared p;
