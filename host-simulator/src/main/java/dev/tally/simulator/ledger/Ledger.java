@@ -111,6 +111,8 @@ public final class Ledger implements AutoCloseable {
             p.setProperty("foreign_keys", "true");
             p.setProperty("busy_timeout", "5000");
             p.setProperty("transaction_mode", "IMMEDIATE");
+            // inserts return their ids with RETURNING; otherwise sqlite-jdbc runs SELECT last_insert_rowid() after each
+            p.setProperty("jdbc.get_generated_keys", "false");
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
             try (Statement st = c.createStatement()) {
                 // no checkpoint inside every 1,000 pages' commit (a stall for every request queued behind the
@@ -384,7 +386,6 @@ public final class Ledger implements AutoCloseable {
                 ps.setString(14, bd.toString());
                 ps.setString(15, receivedAt);
                 ps.setInt(16, r.reversalPolicy().stored());
-                // RETURNING rather than getGeneratedKeys: sqlite-jdbc prepares a new statement for the latter
                 try (ResultSet keys = ps.executeQuery()) {
                     keys.next();
                     id = keys.getLong(1);
@@ -735,8 +736,8 @@ public final class Ledger implements AutoCloseable {
             if (batchId == null) {
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO settlement_batches (terminal_id, merchant_id, batch_number, status, terminal_totals, host_totals,
-                          differences, business_date, opened_at, closed_at) VALUES (?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?)""",
-                        Statement.RETURN_GENERATED_KEYS)) {
+                          differences, business_date, opened_at, closed_at) VALUES (?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?)
+                        RETURNING id""")) {
                     ps.setString(1, terminalId);
                     ps.setString(2, merchantId);
                     ps.setInt(3, batchNumber);
@@ -746,8 +747,7 @@ public final class Ledger implements AutoCloseable {
                     ps.setString(7, businessDate(c).toString());
                     ps.setString(8, now);
                     ps.setString(9, now);
-                    ps.executeUpdate();
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                    try (ResultSet keys = ps.executeQuery()) {
                         keys.next();
                         batchId = keys.getLong(1);
                     }

@@ -162,6 +162,8 @@ public final class Journal implements AutoCloseable {
             cfg.setBusyTimeout(10_000);
             cfg.enforceForeignKeys(true);
             cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            // inserts return their ids with RETURNING; otherwise sqlite-jdbc runs SELECT last_insert_rowid() after each
+            cfg.setGetGeneratedKeys(false);
             Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
             Journal j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
             j.migrate();
@@ -356,7 +358,6 @@ public final class Journal implements AutoCloseable {
             ps.setLong(12, now);
             ps.setLong(13, now);
             ps.setInt(14, batch);
-            // RETURNING rather than getGeneratedKeys: sqlite-jdbc prepares a new statement for the latter
             try (ResultSet keys = ps.executeQuery()) {
                 keys.next();
                 newId = keys.getLong(1);
