@@ -309,7 +309,7 @@ public final class Journal implements AutoCloseable {
      * order already has a live (open or paid) attempt; the check and the insert are one transaction.
      */
     public Attempt openAttempt(NewAttempt n) {
-        return require(inTransaction(c -> insertNew(c, n)));
+        return inTransaction(c -> insertNew(c, n));
     }
 
     /** An attempt opened and marked SENT in one commit, with the request built for its STAN. */
@@ -324,14 +324,15 @@ public final class Journal implements AutoCloseable {
      */
     public <R> Opened<R> openSent(NewAttempt n, String transmissionTime, java.util.function.Function<Attempt, R> build) {
         return inTransaction(c -> {
-            long id = insertNew(c, n);
-            R request = build.apply(find(c, id).orElseThrow());
-            return new Opened<>(transition(c, id, Set.of(AttemptState.NEW), AttemptState.SENT, sentChanges(transmissionTime),
-                    sentDetail(transmissionTime)), request);
+            Attempt created = insertNew(c, n);
+            R request = build.apply(created);
+            return new Opened<>(transition(c, created, Set.of(AttemptState.NEW), AttemptState.SENT,
+                    sentChanges(transmissionTime), sentDetail(transmissionTime)), request);
         });
     }
 
-    private long insertNew(Connection c, NewAttempt n) throws SQLException {
+    /** The new attempt, as written (RETURNING *: no second read). */
+    private Attempt insertNew(Connection c, NewAttempt n) throws SQLException {
         Optional<Attempt> live = liveAttempt(c, n.orderRef());
         if (live.isPresent()) {
             throw new OrderBusyException(live.get());
@@ -339,11 +340,11 @@ public final class Journal implements AutoCloseable {
         int stan = allocateStan(c, n.terminalId());
         int batch = currentBatch(c, n.terminalId());
         long now = clock.millis();
-        long newId;
+        Attempt created;
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
                     local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?) RETURNING id""")) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?) RETURNING *""")) {
             ps.setString(1, n.terminalId());
             ps.setString(2, n.merchantId());
             ps.setString(3, n.orderRef());
@@ -358,9 +359,9 @@ public final class Journal implements AutoCloseable {
             ps.setLong(12, now);
             ps.setLong(13, now);
             ps.setInt(14, batch);
-            try (ResultSet keys = ps.executeQuery()) {
-                keys.next();
-                newId = keys.getLong(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                created = attempt(rs);
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
@@ -371,10 +372,10 @@ public final class Journal implements AutoCloseable {
             }
             throw e;
         }
-        event(c, newId, now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
+        event(c, created.id(), now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
                 + " (minor units) for order " + n.orderRef() + ", card " + n.maskedPan() + ", STAN "
                 + String.format("%06d", stan));
-        return newId;
+        return created;
     }
 
     /**
@@ -572,6 +573,13 @@ public final class Journal implements AutoCloseable {
     Attempt transition(Connection c, long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set,
                                String detail) throws SQLException {
         Attempt before = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id + " in the journal"));
+        return transition(c, before, from, to, set, detail);
+    }
+
+    /** {@code before} is the attempt as read in this same transaction. */
+    private Attempt transition(Connection c, Attempt before, Set<AttemptState> from, AttemptState to,
+                               Map<String, Object> set, String detail) throws SQLException {
+        long id = before.id();
         if (!from.contains(before.state())) {
             throw new IllegalStateException("attempt " + id + " (order " + before.orderRef() + ", STAN "
                     + before.stanText() + ") is " + before.state() + "; it cannot go to " + to);
@@ -632,13 +640,19 @@ public final class Journal implements AutoCloseable {
     }
 
     private static Optional<Attempt> liveAttempt(Connection c, String orderRef) throws SQLException {
+        // the id only (nearly always no row): sqlite-jdbc reads every column's name on each query
+        long id;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT * FROM attempts WHERE order_ref = ? AND state NOT IN ('DECLINED', 'REVERSED')")) {
+                "SELECT id FROM attempts WHERE order_ref = ? AND state NOT IN ('DECLINED', 'REVERSED')")) {
             ps.setString(1, orderRef);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(attempt(rs)) : Optional.empty();
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                id = rs.getLong(1);
             }
         }
+        return find(c, id);
     }
 
     static Attempt attempt(ResultSet rs) throws SQLException {
