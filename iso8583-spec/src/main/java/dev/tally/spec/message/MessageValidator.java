@@ -8,6 +8,7 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jpos.iso.IF_CHAR;
 import org.jpos.iso.IFB_BINARY;
 import org.jpos.iso.IFB_LLLNUM;
@@ -33,6 +34,13 @@ public final class MessageValidator {
         }
     }
 
+    // compiled once: String.matches compiles its pattern on every call, and check() runs on every message
+    private static final Pattern FOUR_DIGITS = Pattern.compile("\\d{4}");
+    private static final Pattern THREE_DIGITS = Pattern.compile("\\d{3}");
+    private static final Pattern SIX_DIGITS = Pattern.compile("\\d{6}");
+    private static final Pattern TWENTY_DIGITS = Pattern.compile("\\d{20}");
+    private static final Pattern RESPONSE_CODE = Pattern.compile("[0-9A-Z]{2}");
+
     private MessageValidator() {
     }
 
@@ -40,7 +48,7 @@ public final class MessageValidator {
     public static List<Problem> check(ISOMsg m) {
         List<Problem> problems = new ArrayList<>();
         String mti = m.getString(0);
-        if (mti == null || !mti.matches("\\d{4}")) {
+        if (mti == null || !FOUR_DIGITS.matcher(mti).matches()) {
             problems.add(new Problem(0, "MTI", "missing or not 4 digits"));
             return problems;
         }
@@ -143,12 +151,12 @@ public final class MessageValidator {
                     }
                 }
                 case 39 -> {
-                    if (!v.matches("[0-9A-Z]{2}")) {
+                    if (!RESPONSE_CODE.matcher(v).matches()) {
                         return problem(f, "must be two digits or capital letters");
                     }
                 }
                 case 49 -> {
-                    if (!v.matches("\\d{3}")) {
+                    if (!THREE_DIGITS.matcher(v).matches()) {
                         return problem(f, "must be an ISO 4217 numeric currency code (3 digits)");
                     }
                 }
@@ -160,10 +168,10 @@ public final class MessageValidator {
                 case 54 -> Balance.decode(v);
                 case 60 -> {
                     String mti = m.getString(0);
-                    if (mti.startsWith("05") && !v.matches("\\d{6}")) {
+                    if (mti.startsWith("05") && !SIX_DIGITS.matcher(v).matches()) {
                         return problem(f, "batch number must be 6 digits");
                     }
-                    if (mti.startsWith("03") && !v.matches("\\d{20}")) {
+                    if (mti.startsWith("03") && !TWENTY_DIGITS.matcher(v).matches()) {
                         return problem(f, "original data of an upload must be MTI(4)+STAN(6)+MMDDhhmmss(10)");
                     }
                 }
