@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,7 +194,7 @@ public final class Ledger implements AutoCloseable {
             });
             businessDate = read(this::businessDate);
         } finally {
-            lock.unlock();
+            unlockWriter();
         }
     }
 
@@ -971,23 +972,45 @@ public final class Ledger implements AutoCloseable {
      * runs everything queued in one SQLite transaction, each unit in its own savepoint (a unit that fails is
      * rolled back alone and its caller gets the exception), then commits once for all. No caller returns
      * before the commit that holds its change; a failed commit fails every unit of the batch, nothing applied.
+     *
+     * <p>A caller whose unit another thread's batch ran is woken by that thread as soon as the batch is
+     * committed; it does not queue for the lock just to learn it is done (it used to, behind the next batch).
+     * Whoever releases the lock wakes the oldest unit still queued, so a batch always has a leader coming;
+     * a parked caller also looks again every few milliseconds.
      */
     <T> T tx(Work<T> work) {
         if (running && lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("a ledger transaction cannot start another one");
         }
-        Unit<T> unit = new Unit<>(work);
+        Unit<T> unit = new Unit<>(work, Thread.currentThread());
         queue.add(unit);
-        lock.lock();
-        try {
-            while (!unit.done) {
-                runBatch();
+        while (!unit.done) {
+            if (lock.tryLock()) {
+                try {
+                    if (!unit.done) {
+                        runBatch();
+                    }
+                } finally {
+                    unlockWriter();
+                }
+            } else {
+                LockSupport.parkNanos(this, PARK_NANOS);
             }
-        } finally {
-            lock.unlock();
         }
         return unit.outcome();
     }
+
+    /** Releases the writer's lock and wakes the owner of the oldest queued unit to lead the next batch. */
+    private void unlockWriter() {
+        lock.unlock();
+        Unit<?> next = queue.peek();
+        if (next != null) {
+            LockSupport.unpark(next.owner);
+        }
+    }
+
+    /** How long a queued caller parks before it looks at its unit and the lock again (a missed wake-up's cost). */
+    private static final long PARK_NANOS = Duration.ofMillis(5).toNanos();
 
     /** Under the lock: what is queued (up to {@link #MAX_BATCH} units), in one transaction. */
     private void runBatch() {
@@ -1035,6 +1058,7 @@ public final class Ledger implements AutoCloseable {
             running = false;
             for (Unit<?> u : batch) {
                 u.done = true;
+                LockSupport.unpark(u.owner);
             }
         }
         checkpoints.betweenTransactions(conn);
@@ -1048,7 +1072,7 @@ public final class Ledger implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         } finally {
-            lock.unlock();
+            unlockWriter();
         }
     }
 
@@ -1063,9 +1087,10 @@ public final class Ledger implements AutoCloseable {
         return queue.size();
     }
 
-    /** The writer's lock (for tests that hold it to make units queue up into one batch). */
-    ReentrantLock writerLock() {
-        return lock;
+    /** Holds the writer's lock until closed (for tests that make units queue up into one batch). */
+    AutoCloseable holdWriter() {
+        lock.lock();
+        return this::unlockWriter;
     }
 
     /** Units of work waiting for the connection. */
@@ -1077,12 +1102,14 @@ public final class Ledger implements AutoCloseable {
 
     private final class Unit<T> {
         private final Work<T> work;
+        private final Thread owner;
         private T result;
         private Exception failure;
-        private boolean done; // written and read under the lock
+        private volatile boolean done; // set after result or failure, once the batch is committed or rolled back
 
-        Unit(Work<T> work) {
+        Unit(Work<T> work, Thread owner) {
             this.work = work;
+            this.owner = owner;
         }
 
         /** Runs the work; false (the failure kept) when it threw. */
@@ -1145,7 +1172,7 @@ public final class Ledger implements AutoCloseable {
             throw new IllegalStateException("cannot close the ledger " + file + ": " + e.getMessage(), e);
         } finally {
             readLock.unlock();
-            lock.unlock();
+            unlockWriter();
         }
     }
 }

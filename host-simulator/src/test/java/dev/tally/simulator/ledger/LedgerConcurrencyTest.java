@@ -61,8 +61,7 @@ class LedgerConcurrencyTest {
             Future<SaleResult> first;
             Future<Object> failing;
             Future<SaleResult> third;
-            l.writerLock().lock();
-            try {
+            try (AutoCloseable held = l.holdWriter()) {
                 first = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
                 await(() -> l.queued() == 1, "the first unit to queue");
                 // debits the card, then fails: its debit must not survive, the others must
@@ -75,8 +74,6 @@ class LedgerConcurrencyTest {
                 await(() -> l.queued() == 2, "the failing unit to queue");
                 third = pool.submit(() -> l.recordSale(sale("T1", 3, 300)));
                 await(() -> l.queued() == 3, "the third unit to queue");
-            } finally {
-                l.writerLock().unlock();
             }
             assertEquals(100, first.get(10, TimeUnit.SECONDS).transaction().amount());
             Exception e = assertThrows(Exception.class, () -> failing.get(10, TimeUnit.SECONDS));
@@ -96,16 +93,13 @@ class LedgerConcurrencyTest {
             long before = l.balance("visa-1");
             Future<SaleResult> innocent;
             Future<Object> broken;
-            l.writerLock().lock();
-            try {
+            try (AutoCloseable held = l.holdWriter()) {
                 innocent = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
                 await(() -> l.queued() == 1, "the sale to queue");
                 broken = pool.submit(() -> l.tx(c -> {
                     throw new StackOverflowError("simulated");
                 }));
                 await(() -> l.queued() == 2, "the failing unit to queue");
-            } finally {
-                l.writerLock().unlock();
             }
             // an Error is not an exception a unit can be rolled back from alone: the batch goes, both callers hear it
             Exception e1 = assertThrows(Exception.class, () -> innocent.get(10, TimeUnit.SECONDS));
@@ -126,16 +120,13 @@ class LedgerConcurrencyTest {
             Future<SaleResult> before;
             Future<java.time.LocalDate> cut;
             Future<SaleResult> after;
-            l.writerLock().lock();
-            try {
+            try (AutoCloseable held = l.holdWriter()) {
                 before = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
                 await(() -> l.queued() == 1, "the first sale to queue");
                 cut = pool.submit(l::cutover);
                 await(() -> l.queued() == 2, "the cut-over to queue");
                 after = pool.submit(() -> l.recordSale(sale("T1", 2, 100)));
                 await(() -> l.queued() == 3, "the second sale to queue");
-            } finally {
-                l.writerLock().unlock();
             }
             assertEquals(today, before.get(10, TimeUnit.SECONDS).transaction().businessDate());
             assertEquals(today.plusDays(1), cut.get(10, TimeUnit.SECONDS));
