@@ -268,29 +268,27 @@ public final class Journal implements AutoCloseable {
     }
 
     private int allocateStan(Connection c, String terminalId) throws SQLException {
-        long now = clock.millis();
-        try (PreparedStatement ins = c.prepareStatement(
-                "INSERT OR IGNORE INTO terminal_state (terminal_id, next_stan, batch_number, updated_at) VALUES (?, 1, 1, ?)")) {
-            ins.setString(1, terminalId);
-            ins.setLong(2, now);
-            ins.executeUpdate();
-        }
-        int stan;
-        try (PreparedStatement sel = c.prepareStatement("SELECT next_stan FROM terminal_state WHERE terminal_id = ?")) {
-            sel.setString(1, terminalId);
-            try (ResultSet rs = sel.executeQuery()) {
+        return allocate(c, terminalId)[0];
+    }
+
+    /**
+     * The terminal's next STAN (1 to 999999, then 1 again) and its open batch number, in one statement: the
+     * terminal's row is created on first use; {@code next_stan} moves on by one.
+     */
+    private int[] allocate(Connection c, String terminalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO terminal_state (terminal_id, next_stan, batch_number, updated_at) VALUES (?, 2, 1, ?)
+                ON CONFLICT (terminal_id) DO UPDATE SET
+                  next_stan = CASE WHEN next_stan >= 999999 THEN 1 ELSE next_stan + 1 END, updated_at = excluded.updated_at
+                RETURNING next_stan, batch_number""")) {
+            ps.setString(1, terminalId);
+            ps.setLong(2, clock.millis());
+            try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                stan = rs.getInt(1);
+                int next = rs.getInt(1);
+                return new int[] {next == 1 ? 999_999 : next - 1, rs.getInt(2)};
             }
         }
-        try (PreparedStatement upd = c.prepareStatement(
-                "UPDATE terminal_state SET next_stan = ?, updated_at = ? WHERE terminal_id = ?")) {
-            upd.setInt(1, stan >= 999_999 ? 1 : stan + 1);
-            upd.setLong(2, now);
-            upd.setString(3, terminalId);
-            upd.executeUpdate();
-        }
-        return stan;
     }
 
     int currentBatch(Connection c, String terminalId) throws SQLException {
@@ -309,7 +307,8 @@ public final class Journal implements AutoCloseable {
      * order already has a live (open or paid) attempt; the check and the insert are one transaction.
      */
     public Attempt openAttempt(NewAttempt n) {
-        return inTransaction(c -> insertNew(c, n));
+        String panEncrypted = vault.encrypt(n.pan());
+        return inTransaction(c -> insertNew(c, n, panEncrypted));
     }
 
     /** An attempt opened and marked SENT in one commit, with the request built for its STAN. */
@@ -323,8 +322,10 @@ public final class Journal implements AutoCloseable {
      * the caller sends the request.
      */
     public <R> Opened<R> openSent(NewAttempt n, String transmissionTime, java.util.function.Function<Attempt, R> build) {
+        // encrypted by the caller's thread, not inside the group commit every terminal waits for
+        String panEncrypted = vault.encrypt(n.pan());
         return inTransaction(c -> {
-            Attempt created = insertNew(c, n);
+            Attempt created = insertNew(c, n, panEncrypted);
             R request = build.apply(created);
             return new Opened<>(transition(c, created, Set.of(AttemptState.NEW), AttemptState.SENT,
                     sentChanges(transmissionTime), sentDetail(transmissionTime)), request);
@@ -332,13 +333,14 @@ public final class Journal implements AutoCloseable {
     }
 
     /** The new attempt, as written (RETURNING *: no second read). */
-    private Attempt insertNew(Connection c, NewAttempt n) throws SQLException {
+    private Attempt insertNew(Connection c, NewAttempt n, String panEncrypted) throws SQLException {
         Optional<Attempt> live = liveAttempt(c, n.orderRef());
         if (live.isPresent()) {
             throw new OrderBusyException(live.get());
         }
-        int stan = allocateStan(c, n.terminalId());
-        int batch = currentBatch(c, n.terminalId());
+        int[] stanAndBatch = allocate(c, n.terminalId());
+        int stan = stanAndBatch[0];
+        int batch = stanAndBatch[1];
         long now = clock.millis();
         Attempt created;
         try (PreparedStatement ps = c.prepareStatement("""
@@ -355,7 +357,7 @@ public final class Journal implements AutoCloseable {
             ps.setString(8, n.localDateTime().format(MMDD));
             ps.setString(9, n.localDateTime().format(HHMMSS));
             ps.setString(10, n.maskedPan());
-            ps.setString(11, vault.encrypt(n.pan()));
+            ps.setString(11, panEncrypted);
             ps.setLong(12, now);
             ps.setLong(13, now);
             ps.setInt(14, batch);
@@ -572,6 +574,15 @@ public final class Journal implements AutoCloseable {
 
     Attempt transition(Connection c, long id, Set<AttemptState> from, AttemptState to, Map<String, Object> set,
                                String detail) throws SQLException {
+        if (from.size() == 1) {
+            // one state it can come from (SENT → APPROVED, the answer of every sale): the guarded UPDATE alone,
+            // without reading the row first; read only to explain a refusal
+            AttemptState only = from.iterator().next();
+            Attempt after = update(c, id, only, to, set, detail);
+            if (after != null) {
+                return after;
+            }
+        }
         Attempt before = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id + " in the journal"));
         return transition(c, before, from, to, set, detail);
     }
@@ -584,6 +595,16 @@ public final class Journal implements AutoCloseable {
             throw new IllegalStateException("attempt " + id + " (order " + before.orderRef() + ", STAN "
                     + before.stanText() + ") is " + before.state() + "; it cannot go to " + to);
         }
+        Attempt after = update(c, id, before.state(), to, set, detail);
+        if (after == null) {
+            throw new IllegalStateException("attempt " + id + " changed under us");
+        }
+        return after;
+    }
+
+    /** UPDATE of the attempt when it is in state {@code from}, audited; the row as updated, or null when it was not in it. */
+    private Attempt update(Connection c, long id, AttemptState from, AttemptState to, Map<String, Object> set,
+                           String detail) throws SQLException {
         long now = clock.millis();
         StringBuilder sql = new StringBuilder("UPDATE attempts SET state = ?, updated_at = ?");
         for (String col : set.keySet()) {
@@ -598,22 +619,22 @@ public final class Journal implements AutoCloseable {
             for (Object v : set.values()) {
                 switch (v) {
                     case null -> ps.setNull(i++, Types.NULL);
-                    case String s -> ps.setString(i++, s);
+                    case String str -> ps.setString(i++, str);
                     case Integer n -> ps.setInt(i++, n);
                     case Long n -> ps.setLong(i++, n);
                     default -> throw new IllegalArgumentException("unsupported column value " + v.getClass());
                 }
             }
             ps.setLong(i++, id);
-            ps.setString(i, before.state().name());
+            ps.setString(i, from.name());
             try (ResultSet rs = ps.executeQuery()) { // the row as updated: no second read
                 if (!rs.next()) {
-                    throw new IllegalStateException("attempt " + id + " changed under us");
+                    return null;
                 }
                 after = attempt(rs);
             }
         }
-        event(c, id, now, before.state(), to, detail);
+        event(c, id, now, from, to, detail);
         return after;
     }
 

@@ -56,6 +56,26 @@ class JournalTest {
     }
 
     @Test
+    void stansCountPerTerminalFromOneAndWrapAfter999999ToOne() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            assertEquals(1, j.nextStan("T1"));
+            assertEquals(2, j.nextStan("T1"));
+            assertEquals(1, j.nextStan("T2"), "each terminal counts on its own");
+            assertEquals(1, j.openAttempt(sale("INV-S", 100)).stan(), "an attempt takes its terminal's next STAN");
+            assertEquals(2, j.nextStan("TALLY001"));
+            j.inTransaction(c -> {
+                try (var ps = c.prepareStatement("UPDATE terminal_state SET next_stan = 999998 WHERE terminal_id = 'T1'")) {
+                    return ps.executeUpdate();
+                }
+            });
+            assertEquals(999_998, j.nextStan("T1"));
+            assertEquals(999_999, j.nextStan("T1"));
+            assertEquals(1, j.nextStan("T1"), "after 999999 comes 1 (000000 is not a STAN)");
+            assertEquals(2, j.nextStan("T1"));
+        }
+    }
+
+    @Test
     void openSentIsOneCommitAuditedAsNewThenSentAndARequestThatCannotBeBuiltWritesNothing() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Journal.Opened<String> o = j.openSent(sale("INV-S", 500), "1122090307", a -> "request for STAN " + a.stanText());
