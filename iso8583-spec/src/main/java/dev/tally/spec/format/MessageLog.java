@@ -79,14 +79,11 @@ public final class MessageLog implements Closeable {
         }
 
         private int fieldNumber(String key) {
-            if (key.matches("F\\d{1,3}")) {
-                return Integer.parseInt(key.substring(1));
+            int number = Field.numberOfKey(key);
+            if (number < 0) {
+                throw new IllegalArgumentException("log entry " + messageId + ": unknown field name '" + key + "'");
             }
-            try {
-                return Field.valueOf(key).number();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("log entry " + messageId + ": unknown field name '" + key + "'", e);
-            }
+            return number;
         }
     }
 

@@ -95,6 +95,34 @@ public enum Field {
         };
     }
 
+    private static final Map<String, Integer> BY_KEY =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Field::name, Field::number));
+
+    /**
+     * The field number a message-log key names — a Tally name ({@code STAN}) or {@code F} and the number
+     * ({@code F47}) — or -1 when it names none. No regular expression or exception per call: a replay
+     * sorts and reads every answer's keys.
+     */
+    public static int numberOfKey(String key) {
+        Integer named = BY_KEY.get(key);
+        if (named != null) {
+            return named;
+        }
+        int n = key.length();
+        if (n < 2 || n > 4 || key.charAt(0) != 'F') {
+            return -1;
+        }
+        int number = 0;
+        for (int i = 1; i < n; i++) {
+            char ch = key.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            number = number * 10 + (ch - '0');
+        }
+        return number;
+    }
+
     /** The named field for a number, or null when Tally gives that number no name. */
     public static Field byNumber(int number) {
         return BY_NUMBER.get(number);

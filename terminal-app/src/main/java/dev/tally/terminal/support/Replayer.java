@@ -525,14 +525,8 @@ public final class Replayer {
     }
 
     static int number(String key) {
-        if (key.matches("F\\d{1,3}")) {
-            return Integer.parseInt(key.substring(1));
-        }
-        try {
-            return Field.valueOf(key).number();
-        } catch (IllegalArgumentException e) {
-            return 999;
-        }
+        int number = Field.numberOfKey(key);
+        return number < 0 ? 999 : number;
     }
 
     static String describe(Outcome o, Map<String, String> fields) {
