@@ -25,8 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where every request enters the host: format validation (30, the log names the field), the scenario's
- * decision, the acquirer's answer, and its delivery. It runs on the connection's session thread (a
- * virtual thread); nothing here waits for a scenario delay.
+ * decision, the acquirer's answer, and its delivery. Nothing here waits for a scenario delay.
+ *
+ * <p>Requests of one terminal (field 41) are handled one after the other in the order they arrived; requests of
+ * different terminals that share a connection (a gateway, a replay) are handled at the same time, each on a
+ * virtual thread of its own, and their sales share the ledger's group commits. The connection's session
+ * thread only reads and hands on (at most {@link #IN_FLIGHT} requests in hand at once, then it stops
+ * reading); answers go back as they are ready, matched by STAN as ISO 8583 has them.
  */
 final class HostRequestListener implements ISORequestListener {
 
@@ -49,9 +54,19 @@ final class HostRequestListener implements ISORequestListener {
         this.macRequired = macRequired;
     }
 
+    /** Requests handed on and not answered yet, over all connections; the session threads wait beyond it. */
+    static final int IN_FLIGHT = 1024;
+    private final TerminalLanes lanes = new TerminalLanes(IN_FLIGHT);
+
     @Override
     public boolean process(ISOSource source, ISOMsg request) {
         long start = System.nanoTime();
+        String tid = request.hasField(Field.TERMINAL_ID.number()) ? request.getString(Field.TERMINAL_ID.number()) : "";
+        lanes.submit(tid, () -> handle(source, request, start));
+        return true;
+    }
+
+    private boolean handle(ISOSource source, ISOMsg request, long start) {
         String mti = request.getString(0);
         metrics.request(mti);
         String what = describe(request);
