@@ -392,41 +392,34 @@ public final class Ledger implements AutoCloseable {
                     id = keys.getLong(1);
                 }
             }
-            CreditState credit = approved ? insertCredit(c, id, r, bd) : CreditState.NONE;
-            LocalDate creditDate = switch (credit) {
-                case CREDITED -> bd;
-                case PENDING -> r.creditPolicy().kind() == CreditPolicy.Kind.NEXT_CUTOVER ? bd.plusDays(1) : bd;
-                default -> null;
-            };
+            Credit credit = approved ? insertCredit(c, id, r, bd) : new Credit(CreditState.NONE, null);
             // what byId would read back, built from what was just written
             return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
                     r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
-                    approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit, creditDate, rrn, auth, bd,
+                    approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit.state(), credit.date(), rrn, auth, bd,
                     Instant.parse(receivedAt), null));
         });
     }
 
-    /** Writes the merchant credit row of an approved sale; returns its state. */
-    private CreditState insertCredit(Connection c, long txnId, SaleRequest r, LocalDate bd) throws SQLException {
+    /** A merchant credit as written: its state and credit date (null when it will never be credited). */
+    private record Credit(CreditState state, LocalDate date) {
+    }
+
+    /** Writes the merchant credit row of an approved sale. */
+    private Credit insertCredit(Connection c, long txnId, SaleRequest r, LocalDate bd) throws SQLException {
         CreditPolicy p = r.creditPolicy();
-        String state;
-        String creditDate = null;
+        Credit credit;
         String dueAt = null;
         int atCutover = 0;
         switch (p.kind()) {
-            case IMMEDIATE -> {
-                state = CreditState.CREDITED.name();
-                creditDate = bd.toString();
-            }
-            case NEVER -> state = CreditState.NOT_CREDITED.name();
+            case IMMEDIATE -> credit = new Credit(CreditState.CREDITED, bd);
+            case NEVER -> credit = new Credit(CreditState.NOT_CREDITED, null);
             case NEXT_CUTOVER -> {
-                state = CreditState.PENDING.name();
-                creditDate = bd.plusDays(1).toString();
+                credit = new Credit(CreditState.PENDING, bd.plusDays(1));
                 atCutover = 1;
             }
             case AFTER_DELAY -> {
-                state = CreditState.PENDING.name();
-                creditDate = bd.toString();
+                credit = new Credit(CreditState.PENDING, bd);
                 dueAt = clock.instant().plus(p.after()).toString();
             }
             default -> throw new IllegalStateException("credit policy " + p.kind());
@@ -437,13 +430,13 @@ public final class Ledger implements AutoCloseable {
             ps.setLong(1, txnId);
             ps.setString(2, r.merchantId());
             ps.setLong(3, r.amount());
-            ps.setString(4, state);
-            ps.setString(5, creditDate);
+            ps.setString(4, credit.state().name());
+            ps.setString(5, credit.date() == null ? null : credit.date().toString());
             ps.setString(6, dueAt);
             ps.setInt(7, atCutover);
             ps.executeUpdate();
         }
-        return CreditState.valueOf(state);
+        return credit;
     }
 
     /** The next retrieval reference number (for answers that record no sale, e.g. a balance inquiry). */

@@ -68,10 +68,11 @@ public final class MessageMac {
     /** The bytes the MAC covers: the packed body without its last 8 bytes (the MAC field). */
     static byte[] macInput(ISOMsg msg, int field) {
         int other = field == PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD;
-        byte[] image = msg instanceof WireMsg w && msg.hasField(field) && !msg.hasField(other) ? w.image() : null;
-        if (image != null) {
-            // the MAC field is the message's last field (64 without a secondary bitmap, else 128): its last 8 bytes
-            return Arrays.copyOf(image, image.length - RetailMac.LENGTH);
+        // the MAC field is the message's last field (64 without a secondary bitmap, else 128): its last 8 bytes
+        byte[] received = msg instanceof WireMsg w && msg.hasField(field) && !msg.hasField(other)
+                ? w.imageWithoutLast(RetailMac.LENGTH) : null;
+        if (received != null) {
+            return received;
         }
         ISOMsg copy = (ISOMsg) msg.clone();
         copy.unset(other);

@@ -1,5 +1,6 @@
 package dev.tally.spec.format;
 
+import java.util.Arrays;
 import org.jpos.iso.ISOComponent;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -26,8 +27,13 @@ public class WireMsg extends ISOMsg {
 
     /** The body this message packs to now, when known; null otherwise. A copy. */
     public byte[] image() {
+        return imageWithoutLast(0);
+    }
+
+    /** {@link #image()} without its last {@code n} bytes (a MAC's input: the body less the MAC field). A copy. */
+    public byte[] imageWithoutLast(int n) {
         byte[] known = image;
-        return known == null || getPackager() != imagePackager ? null : known.clone();
+        return known == null || getPackager() != imagePackager ? null : Arrays.copyOf(known, known.length - n);
     }
 
     /** Records {@code body} as this message's wire image, made with its current packager. */

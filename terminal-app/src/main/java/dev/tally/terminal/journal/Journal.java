@@ -268,14 +268,18 @@ public final class Journal implements AutoCloseable {
     }
 
     private int allocateStan(Connection c, String terminalId) throws SQLException {
-        return allocate(c, terminalId)[0];
+        return allocate(c, terminalId).stan();
+    }
+
+    /** A STAN just allocated, and the terminal's open batch. */
+    private record Allocated(int stan, int batch) {
     }
 
     /**
      * The terminal's next STAN (1 to 999999, then 1 again) and its open batch number, in one statement: the
      * terminal's row is created on first use; {@code next_stan} moves on by one.
      */
-    private int[] allocate(Connection c, String terminalId) throws SQLException {
+    private Allocated allocate(Connection c, String terminalId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO terminal_state (terminal_id, next_stan, batch_number, updated_at) VALUES (?, 2, 1, ?)
                 ON CONFLICT (terminal_id) DO UPDATE SET
@@ -286,7 +290,7 @@ public final class Journal implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 int next = rs.getInt(1);
-                return new int[] {next == 1 ? 999_999 : next - 1, rs.getInt(2)};
+                return new Allocated(next == 1 ? 999_999 : next - 1, rs.getInt(2));
             }
         }
     }
@@ -338,9 +342,9 @@ public final class Journal implements AutoCloseable {
         if (live.isPresent()) {
             throw new OrderBusyException(live.get());
         }
-        int[] stanAndBatch = allocate(c, n.terminalId());
-        int stan = stanAndBatch[0];
-        int batch = stanAndBatch[1];
+        Allocated allocated = allocate(c, n.terminalId());
+        int stan = allocated.stan();
+        int batch = allocated.batch();
         long now = clock.millis();
         Attempt created;
         try (PreparedStatement ps = c.prepareStatement("""

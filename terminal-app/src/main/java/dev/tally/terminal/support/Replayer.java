@@ -81,7 +81,6 @@ public final class Replayer {
         }
     }
 
-    /** The whole run. */
     /** The whole run; {@code maxInFlight} is the most requests that were awaiting their answers at once. */
     public record Report(String source, String host, String speed, List<Result> results, List<String> strays,
                          Set<String> ignored, long elapsedMs, int maxInFlight) {
