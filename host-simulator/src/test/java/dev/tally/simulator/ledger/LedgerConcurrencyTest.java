@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -53,6 +54,15 @@ class LedgerConcurrencyTest {
         }
     }
 
+    /** Submits a unit while the test holds the writer, and waits until it is queued behind it. */
+    private static <T> Future<T> enqueue(Ledger l, ExecutorService pool, Callable<T> unit, String what)
+            throws InterruptedException {
+        int before = l.queued();
+        Future<T> f = pool.submit(unit);
+        await(() -> l.queued() == before + 1, what + " to queue");
+        return f;
+    }
+
     @Test
     void unitsQueuedBehindTheWriterCommitTogetherAndAFailingOneIsRolledBackAlone() throws Exception {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
@@ -62,18 +72,15 @@ class LedgerConcurrencyTest {
             Future<Object> failing;
             Future<SaleResult> third;
             try (AutoCloseable held = l.holdWriter()) {
-                first = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
-                await(() -> l.queued() == 1, "the first unit to queue");
+                first = enqueue(l, pool, () -> l.recordSale(sale("T1", 1, 100)), "the first unit");
                 // debits the card, then fails: its debit must not survive, the others must
-                failing = pool.submit(() -> l.tx(c -> {
+                failing = enqueue(l, pool, () -> l.tx(c -> {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - 5000 WHERE id = 'visa-1'")) {
                         ps.executeUpdate();
                     }
                     throw new IllegalStateException("boom");
-                }));
-                await(() -> l.queued() == 2, "the failing unit to queue");
-                third = pool.submit(() -> l.recordSale(sale("T1", 3, 300)));
-                await(() -> l.queued() == 3, "the third unit to queue");
+                }), "the failing unit");
+                third = enqueue(l, pool, () -> l.recordSale(sale("T1", 3, 300)), "the third unit");
             }
             assertEquals(100, first.get(10, TimeUnit.SECONDS).transaction().amount());
             Exception e = assertThrows(Exception.class, () -> failing.get(10, TimeUnit.SECONDS));
@@ -94,12 +101,10 @@ class LedgerConcurrencyTest {
             Future<SaleResult> innocent;
             Future<Object> broken;
             try (AutoCloseable held = l.holdWriter()) {
-                innocent = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
-                await(() -> l.queued() == 1, "the sale to queue");
-                broken = pool.submit(() -> l.tx(c -> {
+                innocent = enqueue(l, pool, () -> l.recordSale(sale("T1", 1, 100)), "the sale");
+                broken = enqueue(l, pool, () -> l.tx(c -> {
                     throw new StackOverflowError("simulated");
-                }));
-                await(() -> l.queued() == 2, "the failing unit to queue");
+                }), "the failing unit");
             }
             // an Error is not an exception a unit can be rolled back from alone: the batch goes, both callers hear it
             Exception e1 = assertThrows(Exception.class, () -> innocent.get(10, TimeUnit.SECONDS));
@@ -121,12 +126,9 @@ class LedgerConcurrencyTest {
             Future<java.time.LocalDate> cut;
             Future<SaleResult> after;
             try (AutoCloseable held = l.holdWriter()) {
-                before = pool.submit(() -> l.recordSale(sale("T1", 1, 100)));
-                await(() -> l.queued() == 1, "the first sale to queue");
-                cut = pool.submit(l::cutover);
-                await(() -> l.queued() == 2, "the cut-over to queue");
-                after = pool.submit(() -> l.recordSale(sale("T1", 2, 100)));
-                await(() -> l.queued() == 3, "the second sale to queue");
+                before = enqueue(l, pool, () -> l.recordSale(sale("T1", 1, 100)), "the first sale");
+                cut = enqueue(l, pool, l::cutover, "the cut-over");
+                after = enqueue(l, pool, () -> l.recordSale(sale("T1", 2, 100)), "the second sale");
             }
             assertEquals(today, before.get(10, TimeUnit.SECONDS).transaction().businessDate());
             assertEquals(today.plusDays(1), cut.get(10, TimeUnit.SECONDS));

@@ -70,8 +70,9 @@ class WalCheckpointerTest {
             long largest = 0;
             try {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                // write until the writer has finished a few checkpoints (a deadline, not a sleep)
-                while (checkpoints.finished() < 3 && System.nanoTime() < deadline) {
+                // write until the writer has finished a few checkpoints and 20 MB of rows are in (a deadline, not a
+                // sleep): with fewer rows one round's WAL can be as large as half of everything written
+                while ((checkpoints.finished() < 3 || rows < 10_000) && System.nanoTime() < deadline) {
                     largest = Math.max(largest, write(c, checkpoints, wal, rows, 25));
                     rows += 25 * 20;
                 }
