@@ -25,6 +25,20 @@ public class WireMsg extends ISOMsg {
     public WireMsg() {
     }
 
+    /**
+     * A WireMsg with a deep copy of {@code source}'s fields, packager and header, so a message built or parsed
+     * as a plain {@code ISOMsg} can be MACed and sent packing once. No image yet.
+     */
+    public static WireMsg copyOf(ISOMsg source) {
+        WireMsg copy = new WireMsg();
+        copy.setPackager(source.getPackager());
+        if (source.getHeader() != null) {
+            copy.setHeader(source.getHeader().clone());
+        }
+        copy.merge((ISOMsg) source.clone());
+        return copy;
+    }
+
     /** The body this message packs to now, when known; null otherwise. A copy. */
     public byte[] image() {
         return imageWithoutLast(0);

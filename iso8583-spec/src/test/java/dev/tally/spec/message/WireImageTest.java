@@ -55,6 +55,26 @@ class WireImageTest {
     }
 
     @Test
+    void aCopyOfAPlainMessagePacksTheSameAndChangingItLeavesTheSourceAlone() throws Exception {
+        ISOMsg source = new ISOMsg();
+        source.setPackager(Iso87.packager());
+        for (int f = 0; f <= 128; f++) {
+            ISOMsg sample = SampleMessages.request(MessageType.SALE);
+            if (sample.hasField(f)) {
+                source.set(sample.getComponent(f));
+            }
+        }
+        byte[] before = source.pack();
+        WireMsg copy = WireMsg.copyOf(source);
+        assertArrayEquals(before, copy.pack(), "same fields, same bytes");
+        copy.set(Field.STAN.number(), "999999");
+        MessageMac.apply(copy, SampleMessages.MAC_KEY);
+        assertArrayEquals(before, source.pack(), "the source is untouched");
+        assertArrayEquals(plainPack(copy), copy.image(), "the copy's MACed body is remembered");
+        assertTrue(MessageMac.verify(Iso87.unpack(copy.pack()), SampleMessages.MAC_KEY));
+    }
+
+    @Test
     void anyChangeDropsTheImageAndThePackShowsTheChange() throws Exception {
         ISOMsg m = SampleMessages.request(MessageType.SALE);
         MessageMac.apply(m, SampleMessages.MAC_KEY);

@@ -4,6 +4,7 @@ import dev.tally.spec.card.TestCard;
 import dev.tally.spec.format.Iso87;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.format.WireMsg;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageCatalogue;
 import dev.tally.spec.message.MessageType;
@@ -38,6 +39,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOUtil;
 
 /**
  * Replays a {@link Recording} against a host as a terminal session of its own (docs/support.md "replay"):
@@ -380,7 +382,8 @@ public final class Replayer {
 
     /** Rebuilds a request in the recorded order (card, STAN, field 7, field 90, MAC); signs on first if needed. */
     private Prepared prepare(Recorded r, HostChannel ch) {
-        ISOMsg m = (ISOMsg) r.request().clone();
+        // a WireMsg keeps the body packed for its MAC, and the channel sends that (one pack, not two)
+        ISOMsg m = WireMsg.copyOf(r.request());
         MessageView v = MessageView.of(m);
         MessageType type = v.type().orElseThrow();
         String tid = v.terminalId();
@@ -398,7 +401,7 @@ public final class Replayer {
             }
         }
         int stan = newStans.computeIfAbsent(tid + "|" + recordedStan, k -> nextStan());
-        String stanText = String.format("%06d", stan);
+        String stanText = ISOUtil.zeropad(stan, 6);
         m.set(Field.STAN.number(), stanText);
         if (m.hasField(Field.TRANSMISSION_DATE_TIME.number())) {
             String old = m.getString(Field.TRANSMISSION_DATE_TIME.number());
