@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import org.jpos.iso.ISOUtil;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 
@@ -312,7 +313,7 @@ public final class Journal implements AutoCloseable {
      */
     public Attempt openAttempt(NewAttempt n) {
         String panEncrypted = vault.encrypt(n.pan());
-        return inTransaction(c -> insertNew(c, n, panEncrypted));
+        return inTransaction(c -> insertAttempt(c, n, panEncrypted, null));
     }
 
     /** An attempt opened and marked SENT in one commit, with the request built for its STAN. */
@@ -320,37 +321,43 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * {@link #openAttempt} and {@link #markSent} in one commit (one fsync instead of two): the attempt is created, {@code build} makes the request from it (its STAN, local date and
-     * time), and the attempt goes NEW → SENT with {@code transmissionTime}, both steps audited. When
-     * {@code build} throws, nothing is written at all. When this returns the attempt is durably SENT, and
-     * the caller sends the request.
+     * {@link #openAttempt} and {@link #markSent} in one commit (one fsync instead of two): the attempt is
+     * written SENT with {@code transmissionTime} and audited as created (NEW) and sent, and {@code build}
+     * makes the request from it (its STAN, local date and time) in the same transaction. When {@code build}
+     * throws, nothing is written at all. When this returns the attempt is durably SENT, and the caller sends
+     * the request.
      */
     public <R> Opened<R> openSent(NewAttempt n, String transmissionTime, java.util.function.Function<Attempt, R> build) {
         // encrypted by the caller's thread, not inside the group commit every terminal waits for
         String panEncrypted = vault.encrypt(n.pan());
         return inTransaction(c -> {
-            Attempt created = insertNew(c, n, panEncrypted);
-            R request = build.apply(created);
-            return new Opened<>(transition(c, created, Set.of(AttemptState.NEW), AttemptState.SENT,
-                    sentChanges(transmissionTime), sentDetail(transmissionTime)), request);
+            Attempt sent = insertAttempt(c, n, panEncrypted, transmissionTime);
+            return new Opened<>(sent, build.apply(sent));
         });
     }
 
-    /** The new attempt, as written (RETURNING *: no second read). */
-    private Attempt insertNew(Connection c, NewAttempt n, String panEncrypted) throws SQLException {
-        Optional<Attempt> live = liveAttempt(c, n.orderRef());
-        if (live.isPresent()) {
-            throw new OrderBusyException(live.get());
-        }
+    /**
+     * Writes a new attempt with a fresh STAN: NEW when {@code transmissionTime} is null, otherwise SENT with
+     * it (both steps audited, in one statement). Refused with {@link OrderBusyException} when the order has
+     * a live attempt: the unique index {@code one_live_attempt_per_order} refuses the row, and the rollback
+     * of the caller's change (its savepoint in a group) gives the STAN back. The attempt is returned as written, without reading it back.
+     */
+    private Attempt insertAttempt(Connection c, NewAttempt n, String panEncrypted, String transmissionTime)
+            throws SQLException {
         Allocated allocated = allocate(c, n.terminalId());
         int stan = allocated.stan();
         int batch = allocated.batch();
         long now = clock.millis();
-        Attempt created;
+        AttemptState state = transmissionTime == null ? AttemptState.NEW : AttemptState.SENT;
+        Long sentAt = transmissionTime == null ? null : now;
+        String localDate = n.localDateTime().format(MMDD);
+        String localTime = n.localDateTime().format(HHMMSS);
+        long id;
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO attempts (terminal_id, merchant_id, order_ref, kind, amount, currency, stan, local_date,
-                    local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?) RETURNING *""")) {
+                    local_time, state, masked_pan, pan_encrypted, created_at, updated_at, batch_number,
+                    transmission_time, sent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
             ps.setString(1, n.terminalId());
             ps.setString(2, n.merchantId());
             ps.setString(3, n.orderRef());
@@ -358,30 +365,54 @@ public final class Journal implements AutoCloseable {
             ps.setLong(5, n.amount());
             ps.setString(6, n.currency());
             ps.setInt(7, stan);
-            ps.setString(8, n.localDateTime().format(MMDD));
-            ps.setString(9, n.localDateTime().format(HHMMSS));
-            ps.setString(10, n.maskedPan());
-            ps.setString(11, panEncrypted);
-            ps.setLong(12, now);
+            ps.setString(8, localDate);
+            ps.setString(9, localTime);
+            ps.setString(10, state.name());
+            ps.setString(11, n.maskedPan());
+            ps.setString(12, panEncrypted);
             ps.setLong(13, now);
-            ps.setInt(14, batch);
+            ps.setLong(14, now);
+            ps.setInt(15, batch);
+            ps.setString(16, transmissionTime);
+            if (sentAt == null) {
+                ps.setNull(17, Types.INTEGER);
+            } else {
+                ps.setLong(17, sentAt);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                created = attempt(rs);
+                id = rs.getLong(1);
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
-                Optional<Attempt> raced = liveAttempt(c, n.orderRef());
-                if (raced.isPresent()) {
-                    throw new OrderBusyException(raced.get());
+                Optional<Attempt> live = liveAttempt(c, n.orderRef());
+                if (live.isPresent()) {
+                    throw new OrderBusyException(live.get());
                 }
             }
             throw e;
         }
-        event(c, created.id(), now, null, AttemptState.NEW, "attempt created: " + n.kind() + " of " + n.amount()
-                + " (minor units) for order " + n.orderRef() + ", card " + n.maskedPan() + ", STAN "
-                + String.format("%06d", stan));
-        return created;
+        String created = "attempt created: " + n.kind() + " of " + n.amount() + " (minor units) for order "
+                + n.orderRef() + ", card " + n.maskedPan() + ", STAN " + ISOUtil.zeropad(stan, 6);
+        if (transmissionTime == null) {
+            event(c, id, now, null, AttemptState.NEW, created);
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO attempt_events (attempt_id, at, from_state, to_state, detail)
+                    VALUES (?, ?, NULL, 'NEW', ?), (?, ?, 'NEW', 'SENT', ?)""")) {
+                ps.setLong(1, id);
+                ps.setLong(2, now);
+                ps.setString(3, created);
+                ps.setLong(4, id);
+                ps.setLong(5, now);
+                ps.setString(6, sentDetail(transmissionTime));
+                ps.executeUpdate();
+            }
+        }
+        return new Attempt(id, n.terminalId(), n.merchantId(), n.orderRef(), n.kind(), n.amount(), n.currency(),
+                stan, transmissionTime, localDate, localTime, state, null, null, null, n.maskedPan(), null, null, 0,
+                null, sentAt == null ? null : Instant.ofEpochMilli(sentAt), Instant.ofEpochMilli(now),
+                Instant.ofEpochMilli(now), batch);
     }
 
     /**

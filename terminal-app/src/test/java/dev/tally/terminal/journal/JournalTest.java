@@ -2,7 +2,6 @@ package dev.tally.terminal.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +37,7 @@ class JournalTest {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Attempt a = j.openAttempt(sale("INV-1", 1234));
             assertEquals(AttemptState.NEW, a.state());
+            assertEquals(j.find(a.id()).orElseThrow(), a, "returned exactly as written");
             assertEquals(1, a.stan());
             assertEquals("1122", a.localDate());
             assertEquals("090307", a.localTime());
@@ -84,6 +84,9 @@ class JournalTest {
             assertEquals("request for STAN " + o.attempt().stanText(), o.request());
             assertEquals(List.of(AttemptState.NEW, AttemptState.SENT),
                     j.events(o.attempt().id()).stream().map(AttemptEvent::toState).toList());
+            assertEquals(AttemptState.NEW, j.events(o.attempt().id()).get(1).fromState());
+            assertEquals(j.find(o.attempt().id()).orElseThrow(), o.attempt(), "returned exactly as written");
+            assertNotNull(o.attempt().sentAt());
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> j.openSent(sale("INV-T", 500), "1122090308", a -> {
@@ -161,10 +164,13 @@ class JournalTest {
             Attempt first = j.openAttempt(sale("INV-3", 100));
             OrderBusyException busy = assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-3", 200)));
             assertEquals(first.id(), busy.existing().id());
+            busy = assertThrows(OrderBusyException.class, () -> j.openSent(sale("INV-3", 200), "1122080306", a -> "x"));
+            assertEquals(first.id(), busy.existing().id());
+            assertEquals(1, j.events(first.id()).size(), "a refusal writes no event");
             j.markSent(first.id(), "1122080307");
             j.decline(first.id(), "51", null, "declined");
             Attempt second = j.openAttempt(sale("INV-3", 200));
-            assertNotEquals(first.stan(), second.stan());
+            assertEquals(first.stan() + 1, second.stan(), "the refusals consumed no STAN");
             j.markSent(second.id(), "1122080308");
             j.approve(second.id(), "00", "1", "2", "ok");
             assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-3", 300)),
