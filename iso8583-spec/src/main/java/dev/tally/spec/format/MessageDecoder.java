@@ -56,29 +56,33 @@ public final class MessageDecoder {
                 .orElse("not in the Tally catalogue");
         List<DecodedMessage.DecodedField> fields = new ArrayList<>();
         for (int i = 2; i <= msg.getMaxField(); i++) {
-            if (!msg.hasField(i)) {
-                continue;
+            if (msg.hasField(i)) {
+                fields.add(field(msg, i));
             }
-            Field named = Field.byNumber(i);
-            List<DecodedMessage.TlvItem> tags = List.of();
-            String value;
-            ISOComponent c = msg.getComponent(i);
-            Field.Sensitivity sensitivity = Field.sensitivityOf(i);
-            switch (sensitivity) {
-                case PAN -> value = Masking.pan(msg.getString(i));
-                case SECRET -> value = "[hidden]";
-                case TLV -> {
-                    byte[] b = msg.getBytes(i);
-                    tags = tlv(b);
-                    value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
-                }
-                default -> value = c instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i);
-            }
-            fields.add(new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(),
-                    value, tags));
         }
         String bitmap = bitmapHex(msg);
         return new DecodedMessage(framing, tpdu, mti, type, bitmap, fields, msg);
+    }
+
+    /**
+     * Field {@code i} of {@code msg} (present) as it may be shown: the PAN masked, secrets "[hidden]", binary
+     * fields as hex, field 55 as its tags.
+     */
+    static DecodedMessage.DecodedField field(ISOMsg msg, int i) {
+        Field named = Field.byNumber(i);
+        List<DecodedMessage.TlvItem> tags = List.of();
+        String value;
+        switch (Field.sensitivityOf(i)) {
+            case PAN -> value = Masking.pan(msg.getString(i));
+            case SECRET -> value = "[hidden]";
+            case TLV -> {
+                byte[] b = msg.getBytes(i);
+                tags = tlv(b);
+                value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
+            }
+            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i);
+        }
+        return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
     }
 
     private static List<DecodedMessage.TlvItem> tlv(byte[] data) {

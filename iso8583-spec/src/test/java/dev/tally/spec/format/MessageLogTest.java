@@ -64,6 +64,27 @@ class MessageLogTest {
     }
 
     @Test
+    void eachLineIsWhatJacksonDataBindingWritesForTheEntry(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        ISOMsg answer = MessageBuilder.responseTo(sale()).responseCode("00").rrn("000000000042").authCode("A12345").build();
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            log.message(MessageLog.Direction.OUT, "127.0.0.1:8583", sale(), "m-1", MessageLog.Event.REQUEST, null);
+            log.message(MessageLog.Direction.IN, "127.0.0.1:8583", answer, "m-1", MessageLog.Event.RESPONSE, 12L);
+            log.event(MessageLog.Direction.IN, null, "TALLY001", null, "000042", "m-2", MessageLog.Event.TIMEOUT, 30_000L,
+                    "no answer in 30 s, \"quoted\" and a tab\t and é");
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(3, lines.size());
+        for (String line : lines) {
+            MessageLog.Entry e = MessageLog.parse(line);
+            assertEquals(MessageLog.JSON.writeValueAsString(e), line, "same bytes as data binding");
+        }
+        assertEquals("{\"ts\":1795344067123,\"dir\":\"IN\",\"terminalId\":\"TALLY001\",\"stan\":\"000042\","
+                + "\"messageId\":\"m-2\",\"event\":\"TIMEOUT\",\"latencyMs\":30000,"
+                + "\"note\":\"no answer in 30 s, \\\"quoted\\\" and a tab\\t and é\"}", lines.get(2));
+    }
+
+    @Test
     void rotatesBySize(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.jsonl");
         try (MessageLog log = new MessageLog(file, 2048, 2, CLOCK)) {
