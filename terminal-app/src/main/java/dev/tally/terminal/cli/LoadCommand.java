@@ -50,6 +50,10 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", description = "how long: 500ms, 30s, 2m (default: ${DEFAULT-VALUE})")
     String duration;
 
+    @Option(names = "--warmup", defaultValue = "0s", paramLabel = "DURATION",
+            description = "first run the same load this long without counting it (JIT, caches; default: none)")
+    String warmup;
+
     @Option(names = "--requests", defaultValue = "0", paramLabel = "N", description = "stop after N sales in all (default: no cap)")
     long requests;
 
@@ -85,7 +89,7 @@ final class LoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         g.json = g.json || json;
         LoadPlan plan = new LoadPlan(terminals, parseDuration(duration), rate, requests,
-                mix == null ? LoadMix.approvals() : LoadMix.read(mix));
+                mix == null ? LoadMix.approvals() : LoadMix.read(mix), parseDuration("--warmup", warmup));
         if (bareHost && !noJournal) {
             throw new IllegalArgumentException("--bare-host needs --no-journal (a bare echo server answers no reversal)");
         }
@@ -160,10 +164,14 @@ final class LoadCommand implements Callable<Integer> {
 
     /** 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S): {@link DurationText}, with the option named in the error. */
     static Duration parseDuration(String text) {
+        return parseDuration("--duration", text);
+    }
+
+    private static Duration parseDuration(String option, String text) {
         try {
             return DurationText.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--duration must look like 500ms, 30s, 2m, 1h or PT30S, got '" + text + "'");
+            throw new IllegalArgumentException(option + " must look like 500ms, 30s, 2m, 1h or PT30S, got '" + text + "'");
         }
     }
 }

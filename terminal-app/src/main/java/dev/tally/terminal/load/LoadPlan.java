@@ -4,12 +4,19 @@ import java.time.Duration;
 
 /**
  * How much load: {@code terminals} logical terminals for at most {@code duration}, at most
- * {@code maxRequests} sales in all (0: no cap), at {@code rate} sales/s in all (0: as fast as answers come).
+ * {@code maxRequests} sales in all (0: no cap), at {@code rate} sales/s in all (0: as fast as answers come),
+ * after {@code warmup} of the same load that is not counted (zero: none).
  */
-public record LoadPlan(int terminals, Duration duration, double rate, long maxRequests, LoadMix mix) {
+public record LoadPlan(int terminals, Duration duration, double rate, long maxRequests, LoadMix mix, Duration warmup) {
+
+    /** A plan without warm-up. */
+    public LoadPlan(int terminals, Duration duration, double rate, long maxRequests, LoadMix mix) {
+        this(terminals, duration, rate, maxRequests, mix, Duration.ZERO);
+    }
 
     /** A run is bounded in time whatever else it is given. */
     public static final Duration MAX_DURATION = Duration.ofHours(24);
+    public static final Duration MAX_WARMUP = Duration.ofHours(1);
 
     public LoadPlan {
         if (terminals < 1 || terminals > 10_000) {
@@ -20,6 +27,9 @@ public record LoadPlan(int terminals, Duration duration, double rate, long maxRe
         }
         if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
             throw new IllegalArgumentException("--rate must be 0 (unlimited) or more, got " + rate);
+        }
+        if (warmup == null || warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0) {
+            throw new IllegalArgumentException("--warmup must be 0 (none) to 1h, got " + warmup);
         }
         if (maxRequests < 0) {
             throw new IllegalArgumentException("--requests must be 0 (no cap) or more, got " + maxRequests);

@@ -10,14 +10,16 @@ import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * The result of a load run. Latencies are of the sales the host answered, in milliseconds; {@code tps} is
- * every sale that ended (answered or not) per second of the run.
+ * every sale that ended (answered or not) per second of the run. The warm-up's sales (if any) are counted
+ * in {@code warmupSales} only.
  */
 public record LoadReport(String mode, int terminals, double seconds, long requests, double tps, long answered,
                          double p50, double p90, double p99, double p999, double max, double mean,
                          Map<String, Long> results, Map<String, Long> responseCodes, Map<String, Long> errors,
-                         long reversals, long lateOrStrayAnswers, List<double[]> percentileCurve) {
+                         long reversals, long lateOrStrayAnswers, List<double[]> percentileCurve,
+                         double warmupSeconds, long warmupSales) {
 
-    static LoadReport of(String mode, int terminals, long elapsedNanos, LoadStats stats) {
+    static LoadReport of(String mode, int terminals, long elapsedNanos, LoadStats stats, double warmupSeconds) {
         Histogram h = stats.total();
         double seconds = elapsedNanos / 1e9;
         long requests = stats.requests();
@@ -35,7 +37,8 @@ public record LoadReport(String mode, int terminals, double seconds, long reques
         return new LoadReport(mode, terminals, seconds, requests, seconds > 0 ? requests / seconds : 0, h.getTotalCount(),
                 ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0,
                 h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0,
-                stats.results(), stats.responseCodes(), stats.errors(), stats.reversals(), stats.strays(), curve);
+                stats.results(), stats.responseCodes(), stats.errors(), stats.reversals(), stats.strays(), curve,
+                warmupSeconds, stats.warmupSales());
     }
 
     private static double ms(Histogram h, double percentile) {
@@ -64,13 +67,16 @@ public record LoadReport(String mode, int terminals, double seconds, long reques
         o.put("errors", errors);
         o.put("reversals", reversals);
         o.put("lateOrStrayAnswers", lateOrStrayAnswers);
+        o.put("warmupSeconds", round(warmupSeconds, 3));
+        o.put("warmupSales", warmupSales);
         return o;
     }
 
     public List<String> lines() {
         List<String> l = new ArrayList<>();
         l.add(String.format(Locale.ROOT, "load (%s): %d terminals, %.1f s, %,d sales, %,.1f sales/s", mode, terminals,
-                seconds, requests, tps));
+                seconds, requests, tps) + (warmupSeconds > 0 ? String.format(Locale.ROOT,
+                " (after a %.1f s warm-up of %,d sales, not counted)", warmupSeconds, warmupSales) : ""));
         l.add(String.format(Locale.ROOT, "latency ms (%,d answered): p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f",
                 answered, p50, p90, p99, p999, max));
         l.add("results: " + text(results));

@@ -46,36 +46,49 @@ public final class LoadRun {
                 all.add(terminals.apply(i, stats));
             }
             signOnAll(all);
-            List<LoadMix.Entry> cycle = plan.mix().cycle();
             String runTag = Long.toString(System.currentTimeMillis(), 36).toUpperCase(Locale.ROOT);
-            AtomicLong budget = new AtomicLong(plan.maxRequests() > 0 ? plan.maxRequests() : Long.MAX_VALUE);
-            long start = System.nanoTime();
-            long deadline = start + plan.duration().toNanos();
-            // per-terminal interval between sales when a total rate is asked for
-            long interval = plan.rate() > 0 ? (long) (1e9 * plan.terminals() / plan.rate()) : 0;
-            CountDownLatch done = new CountDownLatch(all.size());
-            AtomicLong lastEnd = new AtomicLong(start);
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < all.size(); t++) {
-                LoadTerminal term = all.get(t);
-                int index = t;
-                threads.add(Thread.ofVirtual().name("load-" + term.terminalId()).start(() -> {
-                    try {
-                        drive(term, index, cycle, runTag, budget, start, deadline, interval, stats);
-                    } finally {
-                        lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
-                        done.countDown();
-                    }
-                }));
+            double warmupSeconds = 0;
+            if (!plan.warmup().isZero()) {
+                // the same load, not counted: JIT compilation, caches and connections settle first
+                stats.warmingUp(true);
+                warmupSeconds = phase(all, runTag + "W", new AtomicLong(Long.MAX_VALUE), plan.warmup(), stats,
+                        "warming up") / 1e9;
+                stats.warmingUp(false);
             }
-            watch(stats, done, start, deadline);
-            long elapsed = lastEnd.get() - start;
-            return LoadReport.of(mode, plan.terminals(), elapsed, stats);
+            AtomicLong budget = new AtomicLong(plan.maxRequests() > 0 ? plan.maxRequests() : Long.MAX_VALUE);
+            long elapsed = phase(all, runTag, budget, plan.duration(), stats, "");
+            return LoadReport.of(mode, plan.terminals(), elapsed, stats, warmupSeconds);
         } finally {
             for (LoadTerminal t : all) {
                 t.close();
             }
         }
+    }
+
+    /** Every terminal makes sales for {@code length} (or until the budget is spent); the nanoseconds it took. */
+    private long phase(List<LoadTerminal> all, String runTag, AtomicLong budget, Duration length, LoadStats stats,
+                       String label) throws InterruptedException {
+        List<LoadMix.Entry> cycle = plan.mix().cycle();
+        long start = System.nanoTime();
+        long deadline = start + length.toNanos();
+        // per-terminal interval between sales when a total rate is asked for
+        long interval = plan.rate() > 0 ? (long) (1e9 * plan.terminals() / plan.rate()) : 0;
+        CountDownLatch done = new CountDownLatch(all.size());
+        AtomicLong lastEnd = new AtomicLong(start);
+        for (int t = 0; t < all.size(); t++) {
+            LoadTerminal term = all.get(t);
+            int index = t;
+            Thread.ofVirtual().name("load-" + term.terminalId()).start(() -> {
+                try {
+                    drive(term, index, cycle, runTag, budget, start, deadline, interval, stats);
+                } finally {
+                    lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+                    done.countDown();
+                }
+            });
+        }
+        watch(stats, done, start, deadline, label);
+        return lastEnd.get() - start;
     }
 
     private void signOnAll(List<LoadTerminal> all) throws InterruptedException {
@@ -133,7 +146,8 @@ public final class LoadRun {
     }
 
     /** Waits for the terminals, printing progress once a second; bounded by the duration plus a grace. */
-    private void watch(LoadStats stats, CountDownLatch done, long start, long deadline) throws InterruptedException {
+    private void watch(LoadStats stats, CountDownLatch done, long start, long deadline, String label)
+            throws InterruptedException {
         long grace = Math.max(TimeUnit.SECONDS.toNanos(5), 3 * answerTimeout.toNanos());
         long hardStop = deadline + grace;
         long lastCount = 0;
@@ -144,7 +158,11 @@ public final class LoadRun {
                 stats.error("still_out_at_end");
                 return;
             }
-            if (progress != null) {
+            if (progress != null && !label.isEmpty()) {
+                progress.printf(Locale.ROOT, "\rtally load: %s %5.0fs  %,10d sales   ", label, (now - start) / 1e9,
+                        stats.warmupSales());
+                progress.flush();
+            } else if (progress != null) {
                 Histogram h = stats.interval();
                 long count = stats.requests();
                 double tps = (count - lastCount) / ((now - lastTick) / 1e9);

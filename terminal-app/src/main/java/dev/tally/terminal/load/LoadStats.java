@@ -7,8 +7,15 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-/** Counters and the latency histogram of a load run; safe to update from every terminal's thread. */
+/**
+ * Counters and the latency histogram of a load run; safe to update from every terminal's thread. While
+ * {@linkplain #warmingUp(boolean) warming up} a sale is only counted as a warm-up sale, and nothing else is
+ * recorded.
+ */
 final class LoadStats {
+
+    private volatile boolean warmingUp;
+    private final LongAdder warmupSales = new LongAdder();
 
     /** Latencies from 1 µs to 10 minutes, 3 significant digits (HdrHistogram). */
     private final Recorder recorder = new Recorder(1, 600_000_000L, 3);
@@ -20,7 +27,19 @@ final class LoadStats {
     private final Map<String, LongAdder> responseCodes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
+    void warmingUp(boolean on) {
+        warmingUp = on;
+    }
+
+    long warmupSales() {
+        return warmupSales.sum();
+    }
+
     void record(SaleOutcome o, long micros) {
+        if (warmingUp) {
+            warmupSales.increment();
+            return;
+        }
         requests.increment();
         if (o.answered()) {
             recorder.recordValue(Math.max(1, Math.min(micros, 600_000_000L)));
@@ -36,10 +55,16 @@ final class LoadStats {
     }
 
     void error(String kind) {
+        if (warmingUp) {
+            return;
+        }
         errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
     void stray() {
+        if (warmingUp) {
+            return;
+        }
         strays.increment();
     }
 

@@ -158,6 +158,32 @@ class LoadCommandTest {
     }
 
     @Test
+    void aWarmUpRunsTheSameLoadFirstAndOnlyWhatFollowsIsCounted() throws Exception {
+        Path journal = dir.resolve("warm.db");
+        Run r = tally("load", "--port", port(), "--terminals", "2", "--warmup", "600ms", "--requests", "20",
+                "--duration", "60s", "--journal", journal.toString(), "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode j = r.json();
+        long warm = j.path("warmupSales").asLong();
+        assertTrue(warm > 0, j.toString());
+        assertTrue(j.path("warmupSeconds").asDouble() >= 0.6, j.toString());
+        assertEquals(20, j.path("requests").asLong(), "the cap counts measured sales only");
+        assertEquals(20, j.path("results").path("APPROVED").asLong(), j.toString());
+        assertEquals(20, j.path("latencyMs").path("answered").asLong());
+        // the warm-up's sales are real: journaled and charged, each order its own
+        try (Journal jr = Journal.open(journal, Clock.systemUTC())) {
+            var approved = jr.inStates(Set.of(AttemptState.APPROVED));
+            assertEquals(warm + 20, approved.size());
+            assertEquals(warm + 20, approved.stream().map(a -> a.orderRef()).distinct().count());
+        }
+        assertEquals(warm + 20, sim.ledger().transactions(Ledger.Filter.all()).stream()
+                .filter(LedgerTransaction::debitStanding).count());
+        r = tally("load", "--port", port(), "--no-journal", "--terminals", "1", "--requests", "3", "--duration", "60s");
+        assertEquals(0, r.exit(), r.toString());
+        assertFalse(r.out().contains("warm-up"), "no warm-up unless asked: " + r.out());
+    }
+
+    @Test
     void resolvePendingReversesWhatACrashedLoadLeftInFlightEachTerminalAsItself() throws Exception {
         Path journal = dir.resolve("crashed.db");
         // what a killed load leaves: attempts SENT (durably) by two terminals, outcome unknown
@@ -191,6 +217,12 @@ class LoadCommandTest {
         assertEquals(64, r.exit());
         r = tally("load", "--port", port(), "--no-journal", "--journal", dir.resolve("x.db").toString());
         assertEquals(64, r.exit());
+        r = tally("load", "--port", port(), "--no-journal", "--warmup", "soon");
+        assertEquals(64, r.exit());
+        assertTrue(r.err().contains("--warmup must look like"), r.err());
+        r = tally("load", "--port", port(), "--no-journal", "--warmup", "2h");
+        assertEquals(64, r.exit());
+        assertTrue(r.err().contains("--warmup must be 0 (none) to 1h"), r.err());
         assertTrue(sim.ledger().transactions(Ledger.Filter.all()).isEmpty());
     }
 }
