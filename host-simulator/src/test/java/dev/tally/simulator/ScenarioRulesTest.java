@@ -9,6 +9,7 @@ import dev.tally.simulator.ledger.TxnState;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.message.MessageView;
+import dev.tally.spec.testing.MovableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,7 @@ class ScenarioRulesTest extends SimulatorHarness {
 
     @Test
     void creditAfterADelayIsCreditedOnceTheClockPassesIt() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));
         start(config().withClock(clock).withScenarioFile(scenario("""
                 {"rules": [{"match": {"mti": "0200"}, "action": {"creditAfter": "30m"}}]}""")));
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.message.MessageView;
+import dev.tally.spec.testing.MovableClock;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tally.simulator;
+package dev.tally.spec.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand instead of sleeping. */
-final class MutableClock extends Clock {
+/** A clock a test moves forward by hand instead of sleeping (shared with the other modules by the test-jar). */
+public final class MovableClock extends Clock {
+
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MovableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now.updateAndGet(i -> i.plus(d));
     }
 
