@@ -51,13 +51,18 @@ public final class LoadRun {
             if (!plan.warmup().isZero()) {
                 // the same load, not counted: JIT compilation, caches and connections settle first
                 stats.warmingUp(true);
-                warmupSeconds = phase(all, runTag + "W", new AtomicLong(Long.MAX_VALUE), plan.warmup(), stats,
-                        "warming up") / 1e9;
+                Phase warm = phase(all, runTag + "W", new AtomicLong(Long.MAX_VALUE), plan.warmup(), stats, "warming up");
                 stats.warmingUp(false);
+                warmupSeconds = warm.nanos() / 1e9;
+                if (!warm.ended()) {
+                    // a terminal is still in a warm-up sale: measuring now would drive it twice at once
+                    stats.error("still_out_at_end_of_warmup");
+                    return LoadReport.of(mode, plan.terminals(), 0, stats, warmupSeconds);
+                }
             }
             AtomicLong budget = new AtomicLong(plan.maxRequests() > 0 ? plan.maxRequests() : Long.MAX_VALUE);
-            long elapsed = phase(all, runTag, budget, plan.duration(), stats, "");
-            return LoadReport.of(mode, plan.terminals(), elapsed, stats, warmupSeconds);
+            Phase measured = phase(all, runTag, budget, plan.duration(), stats, "");
+            return LoadReport.of(mode, plan.terminals(), measured.nanos(), stats, warmupSeconds);
         } finally {
             for (LoadTerminal t : all) {
                 t.close();
@@ -65,8 +70,12 @@ public final class LoadRun {
         }
     }
 
-    /** Every terminal makes sales for {@code length} (or until the budget is spent); the nanoseconds it took. */
-    private long phase(List<LoadTerminal> all, String runTag, AtomicLong budget, Duration length, LoadStats stats,
+    /** How long a phase took, and whether every terminal's sales ended (false: the grace ran out). */
+    private record Phase(long nanos, boolean ended) {
+    }
+
+    /** Every terminal makes sales for {@code length} (or until the budget is spent). */
+    private Phase phase(List<LoadTerminal> all, String runTag, AtomicLong budget, Duration length, LoadStats stats,
                        String label) throws InterruptedException {
         List<LoadMix.Entry> cycle = plan.mix().cycle();
         long start = System.nanoTime();
@@ -87,8 +96,9 @@ public final class LoadRun {
                 }
             });
         }
-        watch(stats, done, start, deadline, label);
-        return lastEnd.get() - start;
+        boolean ended = watch(stats, done, start, deadline, label);
+        // until the last terminal's last sale ended; at least the planned length when one never did
+        return new Phase(Math.max(lastEnd.get(), ended ? start : deadline) - start, ended);
     }
 
     private void signOnAll(List<LoadTerminal> all) throws InterruptedException {
@@ -145,8 +155,11 @@ public final class LoadRun {
         }
     }
 
-    /** Waits for the terminals, printing progress once a second; bounded by the duration plus a grace. */
-    private void watch(LoadStats stats, CountDownLatch done, long start, long deadline, String label)
+    /**
+     * Waits for the terminals, printing progress once a second; bounded by the duration plus a grace. False
+     * when the grace ran out with sales still out.
+     */
+    private boolean watch(LoadStats stats, CountDownLatch done, long start, long deadline, String label)
             throws InterruptedException {
         long grace = Math.max(TimeUnit.SECONDS.toNanos(5), 3 * answerTimeout.toNanos());
         long hardStop = deadline + grace;
@@ -156,7 +169,7 @@ public final class LoadRun {
             long now = System.nanoTime();
             if (now > hardStop) {
                 stats.error("still_out_at_end");
-                return;
+                return false;
             }
             if (progress != null && !label.isEmpty()) {
                 progress.printf(Locale.ROOT, "\rtally load: %s %5.0fs  %,10d sales   ", label, (now - start) / 1e9,
@@ -177,5 +190,6 @@ public final class LoadRun {
             progress.print("\r" + " ".repeat(70) + "\r");
             progress.flush();
         }
+        return true;
     }
 }

@@ -1,0 +1,67 @@
+package dev.tally.terminal.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up of a load run, driven with stand-in terminals (no host). */
+class LoadRunTest {
+
+    /** A terminal whose first sale hangs until the terminal is closed; it counts sales made at the same time. */
+    static final class HangingTerminal implements LoadTerminal {
+        final CountDownLatch closed = new CountDownLatch(1);
+        final AtomicInteger inSale = new AtomicInteger();
+        final AtomicInteger overlaps = new AtomicInteger();
+        final AtomicInteger sales = new AtomicInteger();
+
+        @Override
+        public String terminalId() {
+            return "HANG0001";
+        }
+
+        @Override
+        public void signOn() {
+        }
+
+        @Override
+        public SaleOutcome sale(String orderId, long amountMinor, String cardRef) {
+            if (inSale.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            try {
+                if (sales.incrementAndGet() == 1) {
+                    closed.await();
+                }
+                return new SaleOutcome("APPROVED", "00", true, 0, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return SaleOutcome.failed("interrupted");
+            } finally {
+                inSale.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    @Test
+    void aWarmUpSaleStillOutAfterTheGraceEndsTheRunWithoutMeasuringAndNeverOverlaps() throws Exception {
+        HangingTerminal t = new HangingTerminal();
+        LoadPlan plan = new LoadPlan(1, Duration.ofSeconds(30), 0, 0, LoadMix.approvals(), Duration.ofMillis(200));
+        // grace: the larger of 5 s and 3 x the answer timeout
+        LoadReport r = new LoadRun(plan, (i, stats) -> t, Duration.ofMillis(100), null).run("test");
+        assertEquals(Map.of("still_out_at_end_of_warmup", 1L), r.errors());
+        assertEquals(0, r.requests(), "nothing measured");
+        assertTrue(r.warmupSeconds() >= 0.2, String.valueOf(r.warmupSeconds()));
+        assertEquals(0, t.overlaps.get(), "the terminal was never driven twice at once");
+        assertEquals(1, t.sales.get(), "no measured sale started");
+    }
+}
