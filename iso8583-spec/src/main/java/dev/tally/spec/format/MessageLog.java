@@ -99,6 +99,8 @@ public final class MessageLog implements Closeable {
     private final Clock clock;
     private OutputStream out;
     private long size;
+    /** The line being written, reused: a log line is built under the lock, then appended. */
+    private final ByteArrayBuilder line = new ByteArrayBuilder(1024);
 
     /**
      * @param file     where to write; parent folders are created
@@ -169,9 +171,6 @@ public final class MessageLog implements Closeable {
         }
         return fields;
     }
-
-    /** The line being written, reused: a log line is built under the lock, then appended. */
-    private final ByteArrayBuilder line = new ByteArrayBuilder(1024);
 
     private synchronized void write(Entry e) {
         try {

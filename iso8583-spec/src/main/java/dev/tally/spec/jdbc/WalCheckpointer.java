@@ -80,9 +80,9 @@ public final class WalCheckpointer implements AutoCloseable {
     public boolean restartNow(Connection writer) throws SQLException {
         checkpointing.lock();
         try {
-            int[] r = checkpoint(writer, "RESTART");
+            Result r = checkpoint(writer, "RESTART");
             finishWanted = false;
-            return r[0] == 0;
+            return !r.busy();
         } finally {
             checkpointing.unlock();
         }
@@ -114,16 +114,16 @@ public final class WalCheckpointer implements AutoCloseable {
             try {
                 // each pass copies what the WAL held when it started; the next one what came in meanwhile,
                 // fewer frames each time, until a pass had only a few to copy
-                int[] r = null;
+                Result r = null;
                 int before = -1;
                 for (int pass = 0; pass < MAX_PASSES && !closed; pass++) {
                     r = checkpoint(background, "PASSIVE");
-                    if (r[1] - Math.max(before, 0) <= FEW_FRAMES) {
+                    if (r.walFrames() - Math.max(before, 0) <= FEW_FRAMES) {
                         break;
                     }
-                    before = r[1];
+                    before = r.walFrames();
                 }
-                if (r != null && r[1] > 0) {
+                if (r != null && r.walFrames() > 0) {
                     finishWanted = true; // frames in the WAL: the writer restarts it at its next pause
                 }
                 rounds++;
@@ -137,11 +137,14 @@ public final class WalCheckpointer implements AutoCloseable {
         }
     }
 
-    /** {busy, frames in the WAL, frames copied}, as SQLite's wal_checkpoint answers. */
-    private static int[] checkpoint(Connection c, String mode) throws SQLException {
+    /** What SQLite's wal_checkpoint answers (less the frames copied, unused here): blocked?, frames in the WAL. */
+    private record Result(boolean busy, int walFrames) {
+    }
+
+    private static Result checkpoint(Connection c, String mode) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("PRAGMA wal_checkpoint(" + mode + ")"); ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3)};
+            return new Result(rs.getInt(1) != 0, rs.getInt(2));
         }
     }
 

@@ -340,7 +340,8 @@ public final class Journal implements AutoCloseable {
      * Writes a new attempt with a fresh STAN: NEW when {@code transmissionTime} is null, otherwise SENT with
      * it (both steps audited, in one statement). Refused with {@link OrderBusyException} when the order has
      * a live attempt: the unique index {@code one_live_attempt_per_order} refuses the row, and the rollback
-     * of the caller's change (its savepoint in a group) gives the STAN back. The attempt is returned as written, without reading it back.
+     * of the caller's change (its savepoint in a group) gives the STAN back. The attempt is returned as
+     * written, without reading it back.
      */
     private Attempt insertAttempt(Connection c, NewAttempt n, String panEncrypted, String transmissionTime)
             throws SQLException {

@@ -9,13 +9,9 @@ import java.time.Duration;
  */
 public record LoadPlan(int terminals, Duration duration, double rate, long maxRequests, LoadMix mix, Duration warmup) {
 
-    /** A plan without warm-up. */
-    public LoadPlan(int terminals, Duration duration, double rate, long maxRequests, LoadMix mix) {
-        this(terminals, duration, rate, maxRequests, mix, Duration.ZERO);
-    }
-
     /** A run is bounded in time whatever else it is given. */
     public static final Duration MAX_DURATION = Duration.ofHours(24);
+    /** A warm-up is for settling, not a run of its own. */
     public static final Duration MAX_WARMUP = Duration.ofHours(1);
 
     public LoadPlan {

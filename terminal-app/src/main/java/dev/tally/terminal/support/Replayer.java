@@ -57,7 +57,8 @@ import org.jpos.iso.ISOUtil;
  * recorded order. Every other message (reversal, status inquiry, settlement, upload), and any request the
  * recording shows unanswered (no answer, garbled bytes, a closed connection), waits until everything before
  * it has been answered, and is answered before anything after it is sent, so it meets the host in the same
- * state as in the recording and what the host does to the connection is put down to it alone. At a recorded pace requests go one at a time.
+ * state as in the recording and what the host does to the connection is put down to it alone. At a recorded
+ * pace requests go one at a time.
  */
 public final class Replayer {
 
