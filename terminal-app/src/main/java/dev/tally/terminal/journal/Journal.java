@@ -889,15 +889,15 @@ public final class Journal implements AutoCloseable {
         }
         try {
             conn.setAutoCommit(false);
-            try (Statement st = conn.createStatement()) {
+            try {
                 for (QueuedChange<?> q : group) {
-                    st.execute("SAVEPOINT queued_change");
+                    savepoint("SAVEPOINT queued_change");
                     try {
                         q.run(conn);
-                        st.execute("RELEASE SAVEPOINT queued_change");
+                        savepoint("RELEASE SAVEPOINT queued_change");
                     } catch (SQLException | RuntimeException e) {
-                        st.execute("ROLLBACK TO SAVEPOINT queued_change");
-                        st.execute("RELEASE SAVEPOINT queued_change");
+                        savepoint("ROLLBACK TO SAVEPOINT queued_change");
+                        savepoint("RELEASE SAVEPOINT queued_change");
                         q.result = null;
                         q.failure = e instanceof RuntimeException re ? re
                                 : new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
@@ -926,6 +926,13 @@ public final class Journal implements AutoCloseable {
             for (QueuedChange<?> q : group) {
                 q.finish();
             }
+        }
+    }
+
+    /** A savepoint statement of a group commit, prepared once (a plain Statement parses it every time). */
+    private void savepoint(String sql) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.execute();
         }
     }
 
