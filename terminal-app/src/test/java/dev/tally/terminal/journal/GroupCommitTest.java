@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -108,6 +109,56 @@ class GroupCommitTest {
             a = j.markSent(a.id(), "1122080307");
             assertEquals("SENT", committedState(file, a.id()));
             assertEquals("2", j.pragma("synchronous"));
+        }
+    }
+
+    @Test
+    void theWalIsCheckpointedInTheBackgroundBetweenGroupsAndNothingCommittedIsLost() throws Exception {
+        Path file = dir.resolve("j.db");
+        AtomicInteger approved = new AtomicInteger();
+        ConcurrentLinkedQueue<Throwable> problems = new ConcurrentLinkedQueue<>();
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            assertEquals("0", j.pragma("wal_autocheckpoint"), "no checkpoint inside a group's COMMIT");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String tid = String.format("LOAD%04d", t + 1);
+                ts.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        // until the writer has restarted the WAL twice after background passes
+                        for (int n = 0; j.walCheckpointsFinished() < 2 && System.nanoTime() < deadline; n++) {
+                            Attempt a = j.openAttempt(sale(tid, tid + "-" + n));
+                            a = j.markSent(a.id(), "1122080307");
+                            j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+                            approved.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        problems.add(e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertTrue(problems.isEmpty(), () -> "changes failed: " + problems);
+            assertTrue(j.walCheckpointsFinished() >= 2,
+                    "the WAL was not checkpointed and restarted within a minute of writing");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             var st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+                rs.next();
+                assertEquals("ok", rs.getString(1));
+            }
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*), SUM(state = 'APPROVED') FROM attempts")) {
+                rs.next();
+                assertEquals(approved.get(), rs.getInt(1), "every attempt written is there");
+                assertEquals(approved.get(), rs.getInt(2), "and approved");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempt_events")) {
+                rs.next();
+                assertEquals(3L * approved.get(), rs.getLong(1), "NEW, SENT, APPROVED audited for each");
+            }
         }
     }
 
