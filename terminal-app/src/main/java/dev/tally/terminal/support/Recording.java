@@ -90,7 +90,9 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
         List<Recorded> out = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         int n = 0;
-        for (String line : text.split("\\R")) {
+        // lines() ends a line at \n, \r or \r\n only: JSON may carry U+2028 or U+0085 unescaped inside a value
+        // (split("\\R") cut such a line in two), and no regular expression runs over the whole log
+        for (String line : (Iterable<String>) text.lines()::iterator) {
             n++;
             if (line.isBlank()) {
                 continue;

@@ -19,6 +19,8 @@ class CardMapTest {
         CardMap map = CardMap.defaults(cards);
         assertEquals("mc-1", map.resolve("541333******0442").id());
         assertEquals("mc-1", map.resolve("541333______0442").id()); // jPOS masks with underscores
+        assertEquals("mc-1", map.resolve(" 541333XXXXXX0442").id()); // and other tools with X
+        assertEquals("mc-1", map.resolve("541333xxxxxx0442 ").id());
         assertEquals("visa-1", map.resolve("999999******1111").id());
         assertEquals("visa-1", map.resolve(null).id());
     }

@@ -39,6 +39,16 @@ class RecordingTest {
     }
 
     @Test
+    void linesEndAtLineBreaksOnlyNotAtOtherUnicodeSeparatorsInsideAValue() {
+        // JSON allows U+2028 and U+0085 unescaped inside a string; they do not end a log line. CRLF does.
+        String odd = SALE.replace("\"orderRef\":\"A\"", "\"orderRef\":\"A\u2028B\u0085C\"");
+        Recording r = Recording.fromMessageLog("log", String.join("\r\n", odd, TIMEOUT.replace("\"orderRef\":\"A\"",
+                "\"orderRef\":\"A\u2028B\u0085C\"")));
+        assertEquals(1, r.requests().size());
+        assertEquals(Recording.Outcome.TIMEOUT, r.requests().getFirst().outcome());
+    }
+
+    @Test
     void aRequestWithoutAnyAnswerIsNotRecorded() {
         Recording r = Recording.fromMessageLog("log", SALE);
         assertEquals(Recording.Outcome.NOT_RECORDED, r.requests().getFirst().outcome());
