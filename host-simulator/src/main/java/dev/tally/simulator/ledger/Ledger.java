@@ -84,9 +84,9 @@ public final class Ledger implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private Ledger(Path file, Connection conn, Connection readConn, Connection checkpointConn, Clock clock) {
+    private Ledger(Path file, Connection conn, Connection readConn, WalCheckpointer checkpoints, Clock clock) {
         this.file = file;
-        this.checkpoints = new WalCheckpointer("ledger " + file.getFileName(), checkpointConn, CHECKPOINT_EVERY);
+        this.checkpoints = checkpoints;
         this.writes = new StatementCache(conn);
         this.conn = writes.connection();
         this.reads = new StatementCache(readConn);
@@ -116,15 +116,15 @@ public final class Ledger implements AutoCloseable {
             p.setProperty("jdbc.get_generated_keys", "false");
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
             try (Statement st = c.createStatement()) {
-                // no checkpoint inside every 1,000 pages' commit (a stall for every request queued behind the
-                // writer): a background thread checkpoints instead (see WalCheckpointer)
-                st.execute("PRAGMA wal_autocheckpoint = 0");
                 st.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             c.setAutoCommit(false);
             Ledger ledger;
             try {
-                ledger = new Ledger(file, c, readConnection(file), checkpointConnection(file), clock);
+                // no checkpoint inside every 1,000 pages' commit (a stall for every request queued behind the
+                // writer): a background thread checkpoints instead
+                ledger = new Ledger(file, c, readConnection(file),
+                        WalCheckpointer.start("ledger " + file.getFileName(), file, c, CHECKPOINT_EVERY), clock);
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -152,13 +152,6 @@ public final class Ledger implements AutoCloseable {
         p.setProperty("busy_timeout", "5000");
         p.setProperty("query_only", "true");
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
-        c.setAutoCommit(true);
-        return c;
-    }
-
-    /** The background checkpointer's connection: autocommit, runs nothing but checkpoints. */
-    private static Connection checkpointConnection(Path file) throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         c.setAutoCommit(true);
         return c;
     }

@@ -1,10 +1,14 @@
 package dev.tally.spec.jdbc;
 
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +56,24 @@ public final class WalCheckpointer implements AutoCloseable {
         this.every = every;
         this.thread = Thread.ofPlatform().daemon().name("wal-checkpoint " + name).unstarted(this::loop);
         thread.start();
+    }
+
+    /**
+     * Takes the checkpoints of the SQLite database {@code file} over from its writer: SQLite's automatic
+     * checkpoint (inside the commit that passes 1,000 WAL pages) is turned off on {@code writer}, and the
+     * background thread runs on a connection of its own to {@code file} (autocommit, synchronous=FULL: the WAL
+     * is synced before its pages are copied, the database file after). The writer then calls
+     * {@link #betweenTransactions} between two of its transactions.
+     */
+    public static WalCheckpointer start(String name, Path file, Connection writer, Duration every) throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("PRAGMA wal_autocheckpoint = 0");
+        }
+        Properties p = new Properties();
+        p.setProperty("synchronous", "FULL");
+        Connection background = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+        background.setAutoCommit(true);
+        return new WalCheckpointer(name, background, every);
     }
 
     /**

@@ -213,24 +213,14 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * The WAL is checkpointed by a background thread on its own connection (synchronous=FULL: the WAL is
-     * synced before its pages are copied, the database file after), not inside a group's COMMIT: SQLite's
-     * automatic checkpoint ran in the commit of whichever group passed 1,000 WAL pages, and every change queued
-     * behind it waited for the copy and the database file's fsync. The writer restarts the WAL between two
-     * groups once the background passes have copied nearly everything ({@link WalCheckpointer}), so the file
-     * stops growing. Nothing committed depends on a checkpoint.
+     * The WAL is checkpointed by a background thread ({@link WalCheckpointer}), not inside a group's COMMIT:
+     * SQLite's automatic checkpoint ran in the commit of whichever group passed 1,000 WAL pages, and every
+     * change queued behind it waited for the copy and the database file's fsync. The writer restarts the WAL
+     * between two groups once the background passes have copied nearly everything, so the file stops
+     * growing. Nothing committed depends on a checkpoint.
      */
     private void startCheckpoints(Path abs) throws SQLException {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
-        c.setAutoCommit(true);
-        synchronized (this) {
-            try (Statement st = conn.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
-            }
-        }
-        checkpoints = new WalCheckpointer("journal " + abs.getFileName(), c, CHECKPOINT_EVERY);
+        checkpoints = WalCheckpointer.start("journal " + abs.getFileName(), abs, conn, CHECKPOINT_EVERY);
     }
 
     /**
