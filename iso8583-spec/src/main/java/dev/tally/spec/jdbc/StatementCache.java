@@ -39,12 +39,38 @@ public final class StatementCache implements AutoCloseable {
         }
     };
 
+    /** A cached statement and the one proxy that lends it out (made once: a proxy per use cost as much as a lookup). */
     private static final class Cached {
         final PreparedStatement statement;
+        final PreparedStatement lent;
         boolean inUse;
 
         Cached(PreparedStatement statement) {
             this.statement = statement;
+            this.lent = (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class}, this::statementCall);
+        }
+
+        private Object statementCall(Object self, Method m, Object[] args) throws Throwable {
+            if (m.getName().equals("close") && (args == null || args.length == 0)) {
+                if (inUse) {
+                    inUse = false;
+                    // an open result set would hold its read snapshot (and block checkpoints) until reused
+                    java.sql.ResultSet open = statement.getResultSet();
+                    if (open != null) {
+                        open.close();
+                    }
+                    statement.clearParameters();
+                }
+                return null;
+            }
+            if (m.getName().equals("isClosed") && (args == null || args.length == 0)) {
+                return !inUse;
+            }
+            if (!inUse && m.getDeclaringClass() != Object.class) {
+                throw new SQLException("statement already closed (returned to the cache): " + m.getName());
+            }
+            return invoke(statement, m, args);
         }
     }
 
@@ -87,26 +113,7 @@ public final class StatementCache implements AutoCloseable {
             return target.prepareStatement(sql, keys); // nested use of the same SQL: an ordinary statement
         }
         e.inUse = true;
-        Cached entry = e;
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, (Object self, Method m, Object[] args) -> {
-                    if (m.getName().equals("close") && (args == null || args.length == 0)) {
-                        if (entry.inUse) {
-                            entry.inUse = false;
-                            // an open result set would hold its read snapshot (and block checkpoints) until reused
-                            java.sql.ResultSet open = entry.statement.getResultSet();
-                            if (open != null) {
-                                open.close();
-                            }
-                            entry.statement.clearParameters();
-                        }
-                        return null;
-                    }
-                    if (m.getName().equals("isClosed") && (args == null || args.length == 0)) {
-                        return !entry.inUse;
-                    }
-                    return invoke(entry.statement, m, args);
-                });
+        return e.lent;
     }
 
     private static Object invoke(Object target, Method m, Object[] args) throws Throwable {

@@ -2,6 +2,7 @@ package dev.tally.spec.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +61,23 @@ class StatementCacheTest {
                 assertFalse(ps.isClosed());
             }
             assertEquals(2, cache.size());
+        }
+    }
+
+    @Test
+    void aStatementReturnedToTheCacheCannotBeUsedByWhoeverClosedIt() throws Exception {
+        try (StatementCache cache = new StatementCache(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("d.db")))) {
+            Connection c = cache.connection();
+            PreparedStatement first = c.prepareStatement("SELECT 1");
+            first.close();
+            assertTrue(first.isClosed());
+            SQLException e = assertThrows(SQLException.class, first::executeQuery);
+            assertTrue(e.getMessage().contains("already closed"), e.getMessage());
+            try (PreparedStatement again = c.prepareStatement("SELECT 1"); ResultSet rs = again.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+            }
+            assertEquals(1, cache.size());
         }
     }
 }

@@ -126,9 +126,10 @@ public final class PaymentEngine {
         if (refused.isPresent()) {
             return refused.get();
         }
-        session.ensureSignedOn();
-        // the PIN block needs no STAN: made before the attempt exists, so a card it cannot serve writes nothing
-        byte[] pinBlock = session.pinBlock(card.pin(), card.pan());
+        // the PIN block needs no STAN: made before the attempt exists, so a card it cannot serve writes nothing;
+        // the request's MAC comes from the same sign-on
+        HostSession.Signed signed = session.signed();
+        byte[] pinBlock = signed.pinBlock(card.pin(), card.pan());
 
         LocalDateTime local = LocalDateTime.now(clock);
         String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
@@ -139,20 +140,18 @@ public final class PaymentEngine {
             // that cannot be built writes nothing; once this returns the attempt is durably SENT
             Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(), profile.merchantId(),
                     orderId, AttemptKind.SALE, amountMinor, profile.currency(), local, card.pan(), card.maskedPan()), f7,
-                    fresh -> {
-                        ISOMsg m = saleRequest(profile, card, amountMinor, orderId, f7, fresh.stan(), pinBlock)
-                                .localTime(fresh.localTime())
-                                .localDate(fresh.localDate())
-                                .build();
-                        session.mac(m);
-                        return m;
-                    });
+                    fresh -> saleRequest(profile, card, amountMinor, orderId, f7, fresh.stan(), pinBlock)
+                            .localTime(fresh.localTime())
+                            .localDate(fresh.localDate())
+                            .build());
             a = opened.attempt();
             request = opened.request();
         } catch (OrderBusyException busy) {
             return lock.refusal(Optional.of(busy.existing())).orElseThrow();
         }
         try {
+            // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
+            signed.mac(request);
             Exchange ex = session.exchange(request);
             a = settle(a, ex);
         } catch (RuntimeException e) {

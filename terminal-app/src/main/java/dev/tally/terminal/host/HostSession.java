@@ -135,12 +135,39 @@ public final class HostSession implements AutoCloseable {
 
     /** Field 52: the ISO 9564 format 0 PIN block under the session PIN key. */
     public byte[] pinBlock(String pin, String pan) {
+        return signed().pinBlock(pin, pan);
+    }
+
+    /**
+     * The session keys in force now (signing on first when there are none), kept whatever happens to the
+     * session afterwards: a sale's PIN block and MAC come from one sign-on, and MACing with them needs no host.
+     */
+    public Signed signed() {
         ensureSignedOn();
-        byte[] clear = PinBlock.format0(pin, pan);
-        try {
-            return PinBlock.encrypt(clear, current().pinKey());
-        } finally {
-            java.util.Arrays.fill(clear, (byte) 0);
+        return new Signed(current());
+    }
+
+    /** PIN blocks and MACs under one set of session keys. */
+    public static final class Signed {
+        private final SessionKeys keys;
+
+        private Signed(SessionKeys keys) {
+            this.keys = keys;
+        }
+
+        /** Field 52: the ISO 9564 format 0 PIN block under these keys' PIN key. */
+        public byte[] pinBlock(String pin, String pan) {
+            byte[] clear = PinBlock.format0(pin, pan);
+            try {
+                return PinBlock.encrypt(clear, keys.pinKey());
+            } finally {
+                java.util.Arrays.fill(clear, (byte) 0);
+            }
+        }
+
+        /** Sets field 64 of {@code msg} under these keys' MAC key. */
+        public void mac(ISOMsg msg) {
+            MessageMac.apply(msg, keys.macKey());
         }
     }
 
