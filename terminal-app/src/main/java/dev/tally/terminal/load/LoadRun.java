@@ -121,6 +121,12 @@ public final class LoadRun {
         }
     }
 
+    /** A terminal's k-th sale of a run, zero-padded so references sort in sequence. */
+    static String sequence(long k) {
+        String digits = Long.toString(k);
+        return digits.length() >= 9 ? digits : "0".repeat(9 - digits.length()) + digits;
+    }
+
     private void drive(LoadTerminal term, int index, List<LoadMix.Entry> cycle, String runTag, AtomicLong budget,
                        long start, long deadline, long interval, LoadStats stats) {
         long phase = interval > 0 ? interval * index / plan.terminals() : 0;
@@ -143,7 +149,9 @@ public final class LoadRun {
                 return;
             }
             LoadMix.Entry e = cycle.get((int) ((k + index) % cycle.size()));
-            String order = "L" + term.terminalId() + "-" + runTag + "-" + k;
+            // sequence first, like a till's invoice numbers: the journal's unique index on order references takes
+            // concurrent sales on neighbouring keys (terminal first put each on another page)
+            String order = "L" + runTag + "-" + sequence(k) + "-" + term.terminalId();
             SaleOutcome o;
             try {
                 o = term.sale(order, e.amount(), e.card());

@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -192,6 +197,50 @@ class JournalTest {
                     VALUES ('TALLY001','HOSPITAL0000001','INV-4','SALE',1,'840',99,'1122','090307','SENT','x',0,0,1)"""));
             assertTrue(e.getMessage().contains("UNIQUE"), e.getMessage());
         }
+    }
+
+    @Test
+    void aVersion2JournalIsUpgradedAndFindsAttemptsByStanThroughIndexesNotAScan() throws Exception {
+        Path file = dir.resolve("j.db");
+        long saleId;
+        long reversedId;
+        int reversalStan;
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-1", 500));
+            j.markSent(a.id(), "1122080307");
+            saleId = a.id();
+            Attempt b = j.openAttempt(sale("INV-2", 600));
+            j.markSent(b.id(), "1122080308");
+            b = j.requireReversal(b.id(), "98", CLOCK.instant(), null, "no answer");
+            reversedId = b.id();
+            reversalStan = b.reversalStan();
+        }
+        // the file as a tally of schema version 2 left it
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("DROP INDEX attempts_by_reversal_stan");
+            st.execute("DROP INDEX attempts_by_stan");
+            st.execute("CREATE INDEX attempts_by_stan ON attempts (terminal_id, stan)");
+            st.execute("DELETE FROM schema_version WHERE version = 3");
+        }
+        try (Journal j = Journal.open(file, CLOCK)) {
+            assertEquals(3, j.schemaVersion());
+            assertEquals(saleId, j.byStan("TALLY001", 1).orElseThrow().id());
+            assertEquals(reversedId, j.byStan("TALLY001", 2).orElseThrow().id());
+            assertEquals(reversedId, j.byStan("TALLY001", reversalStan).orElseThrow().id(), "by its reversal STAN");
+            assertTrue(j.byStan("TALLY002", 1).isEmpty(), "another terminal's STAN 1 is not ours");
+            assertEquals(2, j.attempts(null).size());
+        }
+        List<String> plan = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + Journal.BY_STAN);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                plan.add(rs.getString("detail"));
+            }
+        }
+        assertTrue(plan.stream().noneMatch(d -> d.startsWith("SCAN attempts")), plan.toString());
+        assertTrue(plan.stream().anyMatch(d -> d.contains("attempts_by_stan (stan=? AND terminal_id=?)")), plan.toString());
+        assertTrue(plan.stream().anyMatch(d -> d.contains("attempts_by_reversal_stan")), plan.toString());
     }
 
     @Test

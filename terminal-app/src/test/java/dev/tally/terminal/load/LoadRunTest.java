@@ -53,6 +53,15 @@ class LoadRunTest {
     }
 
     @Test
+    void aRunsOrderReferencesSortInSaleOrderAndFitTheField() {
+        assertEquals("000000007", LoadRun.sequence(7));
+        assertTrue(LoadRun.sequence(99).compareTo(LoadRun.sequence(100)) < 0, "zero-padded: 99 sorts before 100");
+        assertEquals("1234567890", LoadRun.sequence(1_234_567_890L));
+        String longest = "L" + Long.toString(Long.MAX_VALUE, 36) + "W-" + LoadRun.sequence(999_999_999L) + "-TERM0001";
+        assertEquals(null, dev.tally.spec.message.OrderReference.problem(longest), longest);
+    }
+
+    @Test
     void aWarmUpSaleStillOutAfterTheGraceEndsTheRunWithoutMeasuringAndNeverOverlaps() throws Exception {
         HangingTerminal t = new HangingTerminal();
         LoadPlan plan = new LoadPlan(1, Duration.ofSeconds(30), 0, 0, LoadMix.approvals(), Duration.ofMillis(200));
