@@ -120,12 +120,17 @@ public final class Ledger implements AutoCloseable {
             }
             c.setAutoCommit(false);
             Ledger ledger;
+            Connection read = null;
             try {
+                read = readConnection(file);
                 // no checkpoint inside every 1,000 pages' commit (a stall for every request queued behind the
                 // writer): a background thread checkpoints instead
-                ledger = new Ledger(file, c, readConnection(file),
+                ledger = new Ledger(file, c, read,
                         WalCheckpointer.start("ledger " + file.getFileName(), file, c, CHECKPOINT_EVERY), clock);
             } catch (SQLException e) {
+                if (read != null) {
+                    read.close();
+                }
                 c.close();
                 throw e;
             }

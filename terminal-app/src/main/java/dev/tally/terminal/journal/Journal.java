@@ -166,6 +166,8 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path file, Clock clock, java.time.Duration lockWait) {
         Path abs = file.toAbsolutePath();
         ProcessLock lock = null;
+        Connection c = null;
+        Journal j = null;
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
@@ -179,15 +181,31 @@ public final class Journal implements AutoCloseable {
             cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             // inserts return their ids with RETURNING; otherwise sqlite-jdbc runs SELECT last_insert_rowid() after each
             cfg.setGetGeneratedKeys(false);
-            Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
-            Journal j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
+            c = cfg.createConnection("jdbc:sqlite:" + abs);
+            j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
             j.migrate();
             j.openReadConnection(abs);
             j.startCheckpoints(abs);
             return j;
         } catch (SQLException | java.io.IOException | RuntimeException e) {
-            if (lock != null) {
-                lock.close();
+            // nothing of a journal that failed to open stays open: its connections, checkpointer and lock
+            if (j != null) {
+                try {
+                    j.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            } else {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
+                if (lock != null) {
+                    lock.close();
+                }
             }
             if (e instanceof JournalException je) {
                 throw je;

@@ -244,6 +244,28 @@ class JournalTest {
     }
 
     @Test
+    void aJournalThatFailsToOpenLeavesNothingOpenBehind() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("INV-1", 500));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO schema_version (version) VALUES (99)");
+        }
+        assertFalse(Files.exists(dir.resolve("j.db-wal")), "every connection closed: SQLite removed the WAL");
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(file, CLOCK));
+        assertTrue(e.getMessage().contains("newer than this tally"), e.getMessage());
+        // the writer connection the failed open made is closed: the last connection out removes the WAL again
+        assertFalse(Files.exists(dir.resolve("j.db-wal")), "a connection of the failed open was left open");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM schema_version WHERE version = 99");
+        }
+        try (Journal j = Journal.open(file, CLOCK, java.time.Duration.ZERO)) {
+            assertEquals(1, j.attempts(null).size(), "the lock was released and nothing was changed");
+        }
+    }
+
+    @Test
     void aLateAnswerIsRecordedButNeverFlipsAnAttempt() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Attempt a = j.openAttempt(sale("INV-5", 1070));
