@@ -173,8 +173,7 @@ public final class HostSession implements AutoCloseable {
 
     /** Sets field 64 of {@code msg} under the session MAC key. */
     public void mac(ISOMsg msg) {
-        ensureSignedOn();
-        MessageMac.apply(msg, current().macKey());
+        signed().mac(msg);
     }
 
     /** Whether the response carries a MAC that verifies under the session MAC key. */

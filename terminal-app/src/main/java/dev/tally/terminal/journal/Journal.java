@@ -619,11 +619,11 @@ public final class Journal implements AutoCloseable {
                 Journal::attempt);
     }
 
-    /** The attempt whose sale STAN or reversal STAN this is (the latest, STANs wrap). */
-    /** The attempt a STAN of the terminal belongs to: two index searches (attempts_by_stan, attempts_by_reversal_stan). */
+    /** {@link #byStan}'s query: two index searches (attempts_by_stan, attempts_by_reversal_stan). */
     static final String BY_STAN =
             "SELECT * FROM attempts WHERE terminal_id = ? AND (stan = ? OR reversal_stan = ?) ORDER BY id DESC LIMIT 1";
 
+    /** The attempt whose sale STAN or reversal STAN this is (the latest, STANs wrap). */
     public Optional<Attempt> byStan(String terminalId, int stan) {
         return lookup(BY_STAN,
                 ps -> {

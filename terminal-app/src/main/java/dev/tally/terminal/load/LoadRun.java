@@ -121,7 +121,10 @@ public final class LoadRun {
         }
     }
 
-    /** A terminal's k-th sale of a run, zero-padded so references sort in sequence. */
+    /**
+     * A terminal's k-th sale of a run, zero-padded to nine digits so references sort in sequence, and never cut
+     * (jPOS's {@code ISOUtil.zeropad(long, int)} takes the number modulo 10^9: references would repeat).
+     */
     static String sequence(long k) {
         String digits = Long.toString(k);
         return digits.length() >= 9 ? digits : "0".repeat(9 - digits.length()) + digits;
