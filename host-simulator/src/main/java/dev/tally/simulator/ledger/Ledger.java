@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +22,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jpos.iso.ISOUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class Ledger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
-    private static final DateTimeFormatter YDDD = DateTimeFormatter.ofPattern("yyDDD");
 
     private final StatementCache writes;
     private final WalCheckpointer checkpoints;
@@ -362,8 +361,9 @@ public final class Ledger implements AutoCloseable {
             boolean approved = code.equals("00");
             long seq = nextSequence(c, "rrn");
             String rrn = rrn(bd, seq);
-            String auth = approved ? String.format("%06d", (seq * 7919L) % 1_000_000L) : null;
-            String receivedAt = clock.instant().toString();
+            String auth = approved ? ISOUtil.zeropad((seq * 7919L) % 1_000_000L, 6) : null;
+            Instant received = clock.instant();
+            String receivedAt = received.toString();
             long id;
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
@@ -395,7 +395,7 @@ public final class Ledger implements AutoCloseable {
             return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
                     r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
                     approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit.state(), credit.date(), rrn, auth, bd,
-                    Instant.parse(receivedAt), null));
+                    received, null));
         });
     }
 
@@ -444,7 +444,7 @@ public final class Ledger implements AutoCloseable {
 
     private static String rrn(LocalDate bd, long seq) {
         // RRN an12: last digit of the year + day of the year (ydddd convention) + an 8-digit sequence
-        return bd.format(YDDD).substring(1) + String.format("%08d", seq % 100_000_000L);
+        return (bd.getYear() % 10) + ISOUtil.zeropad(bd.getDayOfYear(), 3) + ISOUtil.zeropad(seq % 100_000_000L, 8);
     }
 
     private static long nextSequence(Connection c, String name) throws SQLException {
@@ -468,9 +468,9 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * The RRN of the sale a terminal sent with this STAN and transmission time, if the host holds it: the
-     * duplicate check a sale makes before anything else, read without waiting for the writer. A duplicate
-     * arriving while its original is still being recorded is caught again inside {@link #recordSale}.
+     * The RRN of the sale a terminal sent with this STAN and transmission time, if the host holds it, read
+     * without waiting for the writer: the duplicate check of a sale answered without being recorded (a MAC
+     * failure, say). A sale that is recorded is checked inside {@link #recordSale}'s transaction.
      */
     public Optional<String> saleRrn(String terminalId, int stan, String transmissionTime) {
         return lookup(c -> saleKey(c, terminalId, stan, transmissionTime).map(SaleKey::rrn));

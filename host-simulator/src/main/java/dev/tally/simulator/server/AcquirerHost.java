@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
@@ -99,14 +100,13 @@ final class AcquirerHost {
 
     private ISOMsg sale(ISOMsg request, MessageView v, Action action) {
         String tid = v.terminalId();
-        Optional<String> dupRrn = ledger.saleRrn(tid, v.stan(), v.transmissionDateTime());
         Optional<SessionKeys> sk = keys.keysFor(tid);
-        if (dupRrn.isPresent()) {
-            return duplicate(request, v, dupRrn.get(), sk);
-        }
+        // A duplicate is answered 94 with the original's RRN whatever else is wrong with it now (its MAC under keys
+        // a new sign-on replaced, say). The answers that record nothing look for the original first; every other
+        // path records the sale, and recordSale finds a duplicate inside its transaction (one lookup, not two).
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
-            return macFailure(request, macProblem, sk, true);
+            return duplicateOr(request, v, sk, () -> macFailure(request, macProblem, sk, true));
         }
         TestCard card = cardsByPan.get(v.pan());
         String decline = cardProblem(v, card, sk);
@@ -114,7 +114,7 @@ final class AcquirerHost {
             decline = action.respond();
         }
         if (decline != null && decline.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
-            return macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk, true);
+            return duplicateOr(request, v, sk, () -> macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk, true));
         }
         CreditPolicy credit = action.credit() != null ? action.credit() : CreditPolicy.IMMEDIATE;
         SaleResult result = ledger.recordSale(new SaleRequest(tid, v.merchantId(), v.stan(), v.transmissionDateTime(),
@@ -133,6 +133,12 @@ final class AcquirerHost {
                     t.responseCode());
         }
         return finish(b, sk);
+    }
+
+    /** 94 when the ledger holds this sale already (same terminal, STAN and transmission time), else {@code answer}. */
+    private ISOMsg duplicateOr(ISOMsg request, MessageView v, Optional<SessionKeys> sk, Supplier<ISOMsg> answer) {
+        Optional<String> rrn = ledger.saleRrn(v.terminalId(), v.stan(), v.transmissionDateTime());
+        return rrn.isPresent() ? duplicate(request, v, rrn.get(), sk) : answer.get();
     }
 
     private static ISOMsg duplicate(ISOMsg request, MessageView v, String rrn, Optional<SessionKeys> sk) {

@@ -60,6 +60,22 @@ class LedgerTest {
     }
 
     @Test
+    void rrnIsTheYearsLastDigitTheDayOfTheYearAndASequenceAndTheRecordIsWhatWasStored() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            LedgerTransaction first = l.recordSale(sale(1, 100)).transaction();
+            LedgerTransaction second = l.recordSale(sale(2, 100)).transaction();
+            assertEquals("632600000001", first.rrn(), "2026-11-22 is day 326");
+            assertEquals("632600000002", second.rrn());
+            assertEquals("007919", first.authCode());
+            assertEquals("632600000003", l.nextRrn());
+            l.cutover();
+            assertEquals("632700000004", l.nextRrn(), "the next business day, the same sequence");
+            LedgerTransaction stored = l.transactions(Ledger.Filter.all().stan(1)).get(0);
+            assertEquals(stored, first, "what recordSale returns is what the ledger holds");
+        }
+    }
+
+    @Test
     void aDuplicateSaleChangesNothing() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             SaleResult first = l.recordSale(sale(7, 900));

@@ -22,6 +22,13 @@ public final class MessageMac {
 
     /** 128 when any field from 65 to 127 is present, else 64. */
     public static int macField(ISOMsg msg) {
+        int max = msg.getMaxField(); // jPOS keeps it up to date
+        if (max <= PRIMARY_MAC_FIELD) {
+            return PRIMARY_MAC_FIELD;
+        }
+        if (max < SECONDARY_MAC_FIELD) {
+            return SECONDARY_MAC_FIELD;
+        }
         for (int f = 65; f < SECONDARY_MAC_FIELD; f++) {
             if (msg.hasField(f)) {
                 return SECONDARY_MAC_FIELD;

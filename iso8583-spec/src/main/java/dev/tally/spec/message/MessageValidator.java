@@ -69,8 +69,8 @@ public final class MessageValidator {
                         + entry.get().type() + ")"));
             }
         }
-        for (int f = 2; f <= m.getMaxField(); f++) {
-            if (m.hasField(f)) {
+        for (Object key : m.getChildren().keySet()) { // the fields present, in order (a copy of jPOS's sorted map)
+            if (key instanceof Integer f && f >= 2) {
                 formatProblem(m, f).ifPresent(problems::add);
             }
         }
