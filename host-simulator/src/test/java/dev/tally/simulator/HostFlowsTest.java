@@ -140,6 +140,24 @@ class HostFlowsTest extends SimulatorHarness {
     }
 
     @Test
+    void aDuplicateIsStill94WhenItsMacNoLongerVerifies() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001"); TestTerminal again = terminal("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 650, "INV-DUP-KEYS").build();
+            MessageView first = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+            again.signOn(); // new keys: the copy's MAC is under the old ones
+            MessageView second = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+            assertEquals("00", first.responseCode());
+            assertEquals("94", second.responseCode(), "the sale is there: a duplicate, not a MAC failure");
+            assertEquals(first.rrn(), second.rrn());
+            ISOMsg fresh = t.saleRequest(VISA, 650, "INV-NEW-KEYS").build();
+            assertEquals("A0", MessageView.of(t.exchange(fresh)).responseCode(), "a new sale under the old keys is refused");
+        }
+        assertEquals(1000000 - 650, ledger().balance("visa-1"));
+        assertEquals(1, txns("TALLY001", "INV-DUP-KEYS").size());
+        assertTrue(txns("TALLY001", "INV-NEW-KEYS").isEmpty());
+    }
+
+    @Test
     void wrongMacIsA0AndNothingIsApplied() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {
             ISOMsg sale = t.saleRequest(VISA, 800, "INV-MAC").build();
