@@ -190,6 +190,13 @@ public final class Ledger implements AutoCloseable {
                 return null;
             });
             businessDate = read(this::businessDate);
+            rrnSequence = read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = 'rrn'");
+                     ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            });
+            rrnStored = rrnSequence;
         } finally {
             unlockWriter();
         }
@@ -359,7 +366,7 @@ public final class Ledger implements AutoCloseable {
                 }
             }
             boolean approved = code.equals("00");
-            long seq = nextSequence(c, "rrn");
+            long seq = nextRrnSequence();
             String rrn = rrn(bd, seq);
             String auth = approved ? ISOUtil.zeropad((seq * 7919L) % 1_000_000L, 6) : null;
             Instant received = clock.instant();
@@ -439,7 +446,7 @@ public final class Ledger implements AutoCloseable {
 
     /** The next retrieval reference number (for answers that record no sale, e.g. a balance inquiry). */
     public String nextRrn() {
-        return tx(c -> rrn(businessDate, nextSequence(c, "rrn")));
+        return tx(c -> rrn(businessDate, nextRrnSequence()));
     }
 
     private static String rrn(LocalDate bd, long seq) {
@@ -447,16 +454,29 @@ public final class Ledger implements AutoCloseable {
         return (bd.getYear() % 10) + ISOUtil.zeropad(bd.getDayOfYear(), 3) + ISOUtil.zeropad(seq % 100_000_000L, 8);
     }
 
-    private static long nextSequence(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO counters (name, value) VALUES (?, 1)
-                ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value""")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+    /**
+     * The next RRN sequence number, inside a unit of {@link #tx} (under the writer's lock). Counted in memory and
+     * stored once per batch, in the batch's transaction ({@link #storeRrnSequence}): a sequence number is used by
+     * nothing that outlives a batch that is not committed, so a number lost with a rolled-back unit or batch is a
+     * gap, never a repeat, and after a restart the count goes on from the last number committed.
+     */
+    private long nextRrnSequence() {
+        return ++rrnSequence;
+    }
+
+    /** Under the writer's lock, inside the batch's transaction: the RRN sequence as far as this batch took it. */
+    private void storeRrnSequence() throws SQLException {
+        long now = rrnSequence;
+        if (now == rrnStored) {
+            return;
         }
+        try (PreparedStatement ps = conn.prepareStatement("""
+                INSERT INTO counters (name, value) VALUES ('rrn', ?)
+                ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""")) {
+            ps.setLong(1, now);
+            ps.executeUpdate();
+        }
+        rrnStored = now;
     }
 
     /** The sale a terminal sent with this STAN and transmission time, if the host holds it. */
@@ -1032,6 +1052,7 @@ public final class Ledger implements AutoCloseable {
                 open = false;
                 rollbackQuietly(batch.get(0).failure);
             } else {
+                storeRrnSequence();
                 exec("COMMIT");
                 open = false;
             }
@@ -1088,6 +1109,9 @@ public final class Ledger implements AutoCloseable {
     private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
     /** True while a batch runs (under the lock). */
     private boolean running;
+    /** The last RRN sequence number handed out, and the one the file holds (or will once the open batch commits). */
+    private long rrnSequence;
+    private long rrnStored;
     /** Most units per transaction; the rest wait for the next one. */
     private static final int MAX_BATCH = 256;
 

@@ -175,6 +175,14 @@ class LedgerConcurrencyTest {
             assertEquals(terminals * each, rs.getInt(1));
             assertEquals(terminals * each, rs.getInt(2), "one RRN per sale");
         }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery("""
+                     SELECT (SELECT value FROM counters WHERE name = 'rrn'), MAX(CAST(substr(rrn, 5) AS INTEGER))
+                     FROM transactions""")) {
+            rs.next();
+            assertTrue(rs.getLong(1) >= rs.getLong(2), "the stored RRN sequence is past every RRN committed: "
+                    + rs.getLong(1) + " < " + rs.getLong(2));
+        }
     }
 
     @Test

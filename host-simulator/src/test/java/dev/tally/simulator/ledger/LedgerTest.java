@@ -73,6 +73,12 @@ class LedgerTest {
             LedgerTransaction stored = l.transactions(Ledger.Filter.all().stan(1)).get(0);
             assertEquals(stored, first, "what recordSale returns is what the ledger holds");
         }
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            assertEquals("632700000005", l.recordSale(sale(3, 100)).transaction().rrn(),
+                    "the sequence goes on after a restart (it is stored with each batch that uses it)");
+            assertTrue(l.recordSale(sale(3, 100)).duplicate());
+            assertEquals("632700000006", l.nextRrn(), "a duplicate takes no number");
+        }
     }
 
     @Test
