@@ -63,7 +63,7 @@ public final class Simulator implements AutoCloseable {
                     config.macRequired(), config.lateDelay(), config.clock(), messageLog);
             HostServer server = iso;
             AdminServer admin = AdminServer.start(config.bind(), config.adminPort(), ledger, scenario,
-                    () -> server.metrics().snapshot());
+                    server::metrics);
             LOG.info("simulator started: {}, {} card(s), scenario {} ({} rules), business date {}", config, cards.size(),
                     scenario.current().source(), scenario.current().rules().size(), ledger.businessDate());
             return new Simulator(ledger, iso, admin, messageLog);

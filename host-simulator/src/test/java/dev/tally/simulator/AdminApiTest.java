@@ -136,6 +136,28 @@ class AdminApiTest extends SimulatorHarness {
     }
 
     @Test
+    void metricsResetAfterAWarmUpCountsOnlyWhatCameAfter() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "W-1").build());
+            var reset = admin.post("/metrics/reset");
+            assertEquals(200, reset.statusCode());
+            JsonNode before = admin.json(reset);
+            assertEquals(1, before.get("requestsByMti").get("0200").asLong(), "the reset answers what it cleared");
+            assertEquals(1, before.get("requestsByMti").get("0800").asLong());
+            assertEquals(2, before.get("latencySamples").asLong());
+            t.exchange(t.saleRequest(VISA, 1051, "W-2").build());
+        }
+        JsonNode m = admin.getJson("/metrics");
+        assertEquals(1, m.get("requestsByMti").get("0200").asLong());
+        assertFalse(m.get("requestsByMti").has("0800"), "the sign-on came before the reset: " + m);
+        assertEquals(1, m.get("answersByResponseCode").get("51").asLong());
+        assertFalse(m.get("answersByResponseCode").has("00"), m.toString());
+        assertEquals(1, m.get("latencySamples").asLong());
+        assertEquals(m.toString(), admin.getJson("/metrics").toString(), "reading does not reset");
+        assertEquals(405, admin.get("/metrics/reset").statusCode(), "a reset is a POST");
+    }
+
+    @Test
     void badRequestsGet4xxWithAnError() throws Exception {
         var badDate = admin.get("/statement?date=22-11-2026");
         assertEquals(400, badDate.statusCode());

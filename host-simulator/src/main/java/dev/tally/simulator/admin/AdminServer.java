@@ -43,7 +43,7 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Ledger ledger;
     private final ScenarioSource scenario;
-    private final Supplier<TrafficMetrics.Snapshot> metrics;
+    private final Supplier<TrafficMetrics> metrics;
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /** A request the API refuses; the message says what to fix. */
@@ -57,7 +57,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private AdminServer(HttpServer http, ExecutorService executor, Ledger ledger, ScenarioSource scenario,
-                        Supplier<TrafficMetrics.Snapshot> metrics) {
+                        Supplier<TrafficMetrics> metrics) {
         this.http = http;
         this.executor = executor;
         this.ledger = ledger;
@@ -66,7 +66,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public static AdminServer start(String bind, int port, Ledger ledger, ScenarioSource scenario,
-                                    Supplier<TrafficMetrics.Snapshot> metrics) throws IOException {
+                                    Supplier<TrafficMetrics> metrics) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 64);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
@@ -153,10 +153,14 @@ public final class AdminServer implements AutoCloseable {
                     }
                     case "/metrics" -> {
                         requireMethod(method, "GET");
-                        sendJson(ex, 200, metrics.get());
+                        sendJson(ex, 200, metrics.get().snapshot());
+                    }
+                    case "/metrics/reset" -> {
+                        requireMethod(method, "POST");
+                        sendJson(ex, 200, metrics.get().reset());
                     }
                     default -> throw new BadRequest(404, "no such endpoint " + path
-                            + "; try /health, /transactions, /cards, /statement, /settlements, /metrics, POST /cutover, POST /scenario/reload");
+                            + "; try /health, /transactions, /cards, /statement, /settlements, /metrics, POST /cutover, POST /scenario/reload, POST /metrics/reset");
                 }
             } catch (BadRequest e) {
                 sendJson(ex, e.status, Map.of("error", e.getMessage()));
