@@ -186,6 +186,37 @@ class LedgerConcurrencyTest {
     }
 
     @Test
+    void callersThatParkWithoutATimeOutAreAllWokenAndEveryTransactionFinishes() throws Exception {
+        // rounds of callers arriving at once, one transaction each, and nobody after them: a caller whose
+        // wake-up was missed has no later arrival to run its unit, and stays parked for good
+        int rounds = 300;
+        int callers = 16;
+        java.util.Set<String> rrns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int r = 0; r < rounds; r++) {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<Future<Boolean>> round = new ArrayList<>();
+                for (int c = 0; c < callers; c++) {
+                    round.add(pool.submit(() -> {
+                        start.await();
+                        return rrns.add(l.nextRrn());
+                    }));
+                }
+                start.countDown();
+                for (Future<Boolean> f : round) {
+                    assertTrue(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS), "RRNs repeat");
+                }
+            }
+            assertEquals(rounds * callers, rrns.size());
+            assertEquals(0, l.queued(), "nothing left queued");
+        } finally {
+            pool.shutdownNow(); // a caller left parked is interrupted, so a failure here ends instead of hanging
+        }
+    }
+
+    @Test
     void theWalIsCheckpointedAndStartsAgainInsteadOfGrowingWithEverySale() throws Exception {
         Path file = dir.resolve("l.db");
         Path wal = dir.resolve("l.db-wal");
