@@ -1024,7 +1024,6 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-
     /** Under the lock: what is queued (up to {@link #MAX_BATCH} units), in one transaction. */
     private void runBatch() {
         List<Unit<?>> batch = new ArrayList<>();
