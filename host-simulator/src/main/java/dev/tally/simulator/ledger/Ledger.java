@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every change goes through one connection guarded by a lock: SQLite has one writer anyway, and a
  * simulator's ledger transactions are short (one per sale, several sales per commit: see {@link #tx}). Its
  * prepared statements are kept open ({@link StatementCache}). A second connection serves the lookups a
- * request makes before it changes anything (the duplicate check, a terminal's stored session keys); in WAL
- * mode it reads the last commit without waiting for the writer. The business date is kept in memory as well
- * as in the file: only this process changes it (one simulator process per ledger file).
+ * request makes without changing anything (the duplicate check of a sale answered without being recorded, a
+ * terminal's stored session keys); in WAL mode it reads the last commit without waiting for the writer. The
+ * business date and the RRN sequence are kept in memory as well as in the file: only this process changes them
+ * (one simulator process per ledger file).
  */
 public final class Ledger implements AutoCloseable {
 

@@ -18,7 +18,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -191,12 +194,12 @@ class LedgerConcurrencyTest {
         // wake-up was missed has no later arrival to run its unit, and stays parked for good
         int rounds = 300;
         int callers = 16;
-        java.util.Set<String> rrns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> rrns = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (int r = 0; r < rounds; r++) {
-                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                CountDownLatch start = new CountDownLatch(1);
                 List<Future<Boolean>> round = new ArrayList<>();
                 for (int c = 0; c < callers; c++) {
                     round.add(pool.submit(() -> {
