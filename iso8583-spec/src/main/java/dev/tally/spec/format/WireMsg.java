@@ -1,6 +1,8 @@
 package dev.tally.spec.format;
 
 import java.util.Arrays;
+import java.util.BitSet;
+import org.jpos.iso.ISOBitMap;
 import org.jpos.iso.ISOComponent;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -66,6 +68,27 @@ public class WireMsg extends ISOMsg {
     public void unset(int fldno) {
         image = null;
         super.unset(fldno);
+    }
+
+    /**
+     * jPOS's bitmap, built from the fields present: {@code ISOMsg.recalcBitMap} looks every number from 1 to
+     * the highest field up in the field map (64 lookups for a MACed message), this visits the twenty or so
+     * fields there are. Same bitmap, same size.
+     */
+    @Override
+    public void recalcBitMap() throws ISOException {
+        if (!dirty) {
+            return;
+        }
+        int mf = Math.min(getMaxField(), 192);
+        BitSet bmap = new BitSet(((mf + 62) >> 6) << 6);
+        for (Integer f : fields.keySet()) {
+            if (f >= 1 && f <= mf) {
+                bmap.set(f);
+            }
+        }
+        set(new ISOBitMap(-1, bmap));
+        dirty = false;
     }
 
     @Override

@@ -2,11 +2,13 @@ package dev.tally.spec.message;
 
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Iso87;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.MonthDay;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jpos.iso.IF_CHAR;
@@ -16,8 +18,10 @@ import org.jpos.iso.IFB_LLNUM;
 import org.jpos.iso.IFB_NUMERIC;
 import org.jpos.iso.ISOBinaryField;
 import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOFieldPackager;
 import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOUtil;
 
 /**
  * Checks a message against the catalogue (mandatory fields for its type and direction) and the
@@ -69,9 +73,11 @@ public final class MessageValidator {
                         + entry.get().type() + ")"));
             }
         }
-        for (Object key : m.getChildren().keySet()) { // the fields present, in order (a copy of jPOS's sorted map)
-            if (key instanceof Integer f && f >= 2) {
-                formatProblem(m, f).ifPresent(problems::add);
+        // the fields present, in order (a copy of jPOS's sorted map), each read through its component: one map
+        // lookup per message instead of three per field
+        for (Map.Entry<?, ?> field : ((Map<?, ?>) m.getChildren()).entrySet()) {
+            if (field.getKey() instanceof Integer f && f >= 2 && field.getValue() instanceof ISOComponent c) {
+                formatProblem(m, f, c).ifPresent(problems::add);
             }
         }
         return problems;
@@ -85,15 +91,16 @@ public final class MessageValidator {
         }
     }
 
-    private static Optional<Problem> formatProblem(ISOMsg m, int f) {
+    /** Field {@code f}'s problem with the dialect or the content rules; {@code c} is its component in {@code m}. */
+    private static Optional<Problem> formatProblem(ISOMsg m, int f, ISOComponent c) {
         ISOFieldPackager fp = Iso87.fieldPackager(f);
         if (fp == null) {
             return Optional.of(new Problem(f, "UNDEFINED", "not defined in the iso87 dialect"));
         }
-        ISOComponent c = m.getComponent(f);
         int max = fp.getLength();
+        Object value = valueOf(c);
         if (c instanceof ISOBinaryField) {
-            byte[] b = m.getBytes(f);
+            byte[] b = value instanceof String s ? s.getBytes(StandardCharsets.ISO_8859_1) : (byte[]) value;
             if (fp instanceof IFB_BINARY && b.length != max) {
                 return problem(f, "must be " + max + " bytes, has " + b.length);
             }
@@ -102,7 +109,8 @@ public final class MessageValidator {
             }
             return Optional.empty();
         }
-        String v = m.getString(f);
+        // what ISOMsg.getString gives: the text, a binary value in hex, or null for anything else
+        String v = value instanceof String s ? s : value instanceof byte[] b ? ISOUtil.hexString(b) : null;
         if (v == null) {
             return problem(f, "holds binary data where the dialect expects characters");
         }
@@ -110,7 +118,7 @@ public final class MessageValidator {
             return problem(f, "at most " + max + " characters, has " + v.length());
         }
         boolean numeric = fp instanceof IFB_NUMERIC || fp instanceof IFB_LLNUM || fp instanceof IFB_LLLNUM;
-        if (numeric && !v.chars().allMatch(Character::isDigit)) {
+        if (numeric && !allDigits(v)) {
             return problem(f, "must be digits only");
         }
         if (fp instanceof IF_CHAR && v.length() != max) {
@@ -120,6 +128,25 @@ public final class MessageValidator {
             return problem(f, "must be exactly " + max + " digits, has " + v.length());
         }
         return contentProblem(m, f, v);
+    }
+
+    /** A component's value as {@link ISOMsg#getValue(int)} gives it; null when it has none or cannot give it. */
+    private static Object valueOf(ISOComponent c) {
+        try {
+            return c.getValue();
+        } catch (ISOException e) {
+            return null;
+        }
+    }
+
+    /** Whether every character is a digit ({@link Character#isDigit}), without a stream per field. */
+    private static boolean allDigits(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            if (!Character.isDigit(v.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Rules of SPEC.md for the content of specific fields. */

@@ -1,7 +1,5 @@
 package dev.tally.spec.message;
 
-import java.util.regex.Pattern;
-
 /**
  * The cashier's order / invoice id, carried in field 62 of every financial request so the host can
  * report by order. 1 to 40 characters of letters, digits and {@code . _ - / :}.
@@ -9,7 +7,6 @@ import java.util.regex.Pattern;
 public final class OrderReference {
 
     public static final int MAX_LENGTH = 40;
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._/:-]+");
 
     private OrderReference() {
     }
@@ -31,9 +28,22 @@ public final class OrderReference {
         if (ref.length() > MAX_LENGTH) {
             return "order reference is " + ref.length() + " characters long; at most " + MAX_LENGTH + " are allowed";
         }
-        if (!ALLOWED.matcher(ref).matches()) {
+        if (!allAllowed(ref)) {
             return "order reference may hold only letters, digits and . _ - / : (no spaces)";
         }
         return null;
+    }
+
+    /** Whether every character is an ASCII letter or digit or one of {@code . _ - / :} (checked on every request). */
+    private static boolean allAllowed(String ref) {
+        for (int i = 0; i < ref.length(); i++) {
+            char ch = ref.charAt(i);
+            boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
+                    || ch == '.' || ch == '_' || ch == '-' || ch == '/' || ch == ':';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

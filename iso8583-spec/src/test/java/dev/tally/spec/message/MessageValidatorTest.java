@@ -41,6 +41,27 @@ class MessageValidatorTest {
         assertProblem(f -> f.set(14, "3013"), 14, "month 01..12");
         assertProblem(f -> f.set(11, "000000"), 11, "000000");
         assertProblem(f -> f.set(64, new byte[4]), 64, "8 bytes");
+        assertProblem(f -> f.set(4, "00000000012A"), 4, "digits only");
+        assertProblem(f -> f.set(22, "01"), 22, "exactly 3 digits");
+        assertProblem(f -> {
+            try {
+                f.set(new ISOMsg(42)); // a composite where the dialect has characters
+            } catch (org.jpos.iso.ISOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, 42, "binary data");
+    }
+
+    /** Field 62's rule, character by character, against the pattern it states: [A-Za-z0-9._/:-]. */
+    @Test
+    void anOrderReferenceHoldsOnlyTheCharactersItsRuleNames() {
+        java.util.regex.Pattern rule = java.util.regex.Pattern.compile("[A-Za-z0-9._/:-]");
+        for (char ch = 0; ch < 0x3000; ch++) {
+            String ref = "INV" + ch + "1";
+            boolean allowed = rule.matcher(String.valueOf(ch)).matches();
+            assertEquals(allowed, OrderReference.problem(ref) == null, () -> "order reference " + ref);
+        }
+        assertEquals(null, OrderReference.problem("INV-2026/11:22_a.b"));
     }
 
     @Test

@@ -54,6 +54,32 @@ class WireImageTest {
         }
     }
 
+    /** WireMsg builds the bitmap from the fields present; jPOS looks up every number: same bytes, any field set. */
+    @Test
+    void theBitmapOfAnyFieldSetIsJposOwn() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        ISOMsg sample = SampleMessages.request(MessageType.SALE);
+        sample.set(70, "301"); // a secondary bitmap field: the sample's fields beyond 64 come from here
+        int[] present = java.util.stream.IntStream.rangeClosed(2, 128).filter(sample::hasField).toArray();
+        for (int round = 0; round < 500; round++) {
+            WireMsg w = new WireMsg();
+            w.setPackager(Iso87.packager());
+            w.setMTI("0200");
+            for (int f : present) {
+                if (random.nextBoolean()) {
+                    w.set(sample.getComponent(f));
+                }
+            }
+            if (random.nextInt(4) == 0) {
+                w.set(random.nextBoolean() ? 64 : 128, new byte[8]);
+            }
+            byte[] packed = w.pack();
+            assertArrayEquals(plainPack(w), packed, "fields " + w.getChildren().keySet());
+            w.unset(2); // a change after a pack: the bitmap follows it
+            assertArrayEquals(plainPack(w), w.pack(), "fields " + w.getChildren().keySet());
+        }
+    }
+
     @Test
     void aCopyOfAPlainMessagePacksTheSameAndChangingItLeavesTheSourceAlone() throws Exception {
         ISOMsg source = new ISOMsg();
