@@ -44,7 +44,7 @@ final class Delivery {
      * @param id    the request's id in the message log
      * @param start when the request arrived ({@link System#nanoTime()}), for the logged latency
      */
-    boolean deliver(ISOSource source, ISOMsg request, ISOMsg answer, Action action, String what, String id, long start) {
+    boolean deliver(ISOSource source, ISOMsg request, ISOMsg answer, Action action, RequestName what, String id, long start) {
         if (action.closeConnection()) {
             LOG.info("{}: applied, closing the connection without answering (scenario)", what);
             traffic.event(source, request, id, MessageLog.Event.DISCONNECTED, "the host closed the connection without answering (scenario)");
@@ -94,7 +94,7 @@ final class Delivery {
         return true;
     }
 
-    private void send(ISOSource source, ISOMsg answer, Action action, String what, String id, MessageLog.Event event,
+    private void send(ISOSource source, ISOMsg answer, Action action, RequestName what, String id, MessageLog.Event event,
                       long start) {
         try {
             source.send(answer);
@@ -109,7 +109,7 @@ final class Delivery {
         }
     }
 
-    private static void sendGarbage(ISOSource source, ISOMsg request, String what) {
+    private static void sendGarbage(ISOSource source, ISOMsg request, RequestName what) {
         if (!(source instanceof BaseChannel ch) || ch.getSocket() == null) {
             return;
         }

@@ -69,7 +69,7 @@ final class HostRequestListener implements ISORequestListener {
     private boolean handle(ISOSource source, ISOMsg request, long start) {
         String mti = request.getString(0);
         metrics.request(mti);
-        String what = describe(request);
+        RequestName what = new RequestName(request);
         String id = traffic.nextId();
         traffic.in(source, request, id);
         try {
@@ -122,7 +122,7 @@ final class HostRequestListener implements ISORequestListener {
     }
 
     private void answerLeniently(ISOSource source, ISOMsg request, String code, List<MessageValidator.Problem> problems,
-                                 long start, String what, String id) {
+                                 long start, RequestName what, String id) {
         ISOMsg answer = LenientAnswer.of(request, code, problems);
         if (answer == null) {
             traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "not answerable (" + code + ")");
@@ -149,12 +149,5 @@ final class HostRequestListener implements ISORequestListener {
         MessageView v = MessageView.of(m);
         return new ScenarioRequest(v.mti(), v.processingCode(), v.terminalId(), v.pan(),
                 v.has(Field.AMOUNT) ? v.amount() : null, v.stan());
-    }
-
-    /** "0200 TALLY001 STAN 000001" for log lines: no card data. */
-    private static String describe(ISOMsg m) {
-        String stan = m.getString(Field.STAN.number());
-        return m.getString(0) + " " + (m.hasField(Field.TERMINAL_ID.number()) ? m.getString(Field.TERMINAL_ID.number()) : "?")
-                + " STAN " + (stan == null ? "?" : stan);
     }
 }
