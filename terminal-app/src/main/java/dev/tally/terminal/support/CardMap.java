@@ -21,6 +21,9 @@ public final class CardMap {
     private final TestCards cards;
     private final Map<String, TestCard> byKey;
 
+    /** Masked PANs resolved so far (the answer depends only on the PAN, the map and the cards, all fixed). */
+    private final Map<String, TestCard> resolved = new java.util.concurrent.ConcurrentHashMap<>();
+
     private CardMap(TestCards cards, Map<String, TestCard> byKey) {
         this.cards = cards;
         this.byKey = byKey;
@@ -62,6 +65,11 @@ public final class CardMap {
 
     /** The test card for a PAN as logged (masked, e.g. {@code 476173******0119}, or jPOS's {@code ______}). */
     public TestCard resolve(String loggedPan) {
+        // a replay resolves every request's PAN, and a log holds a handful of masked PANs: each is worked out once
+        return resolved.computeIfAbsent(loggedPan == null ? "" : loggedPan, this::lookUp);
+    }
+
+    private TestCard lookUp(String loggedPan) {
         String key = normalize(loggedPan);
         TestCard c = byKey.get(key);
         if (c != null) {

@@ -29,7 +29,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -373,8 +372,9 @@ public final class Replayer {
         }
     }
 
-    /** A request rebuilt for this host, ready to send. */
-    private record Prepared(Recorded recorded, ISOMsg message, String stan) {
+    /** A request rebuilt for this host, to be {@link #seal sealed} (PIN block, MAC) and sent. */
+    private record Prepared(Recorded recorded, ISOMsg message, String stan, HostSession.Signed keys, TestCard pinCard,
+                            boolean macked) {
         /** What the host's answer is matched by, less the MTI. */
         String key() {
             return message.getString(Field.TERMINAL_ID.number()) + "|" + stan;
@@ -393,12 +393,13 @@ public final class Replayer {
                 this::nextStan, clock, timeout));
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
         session.ensureSignedOn();
+        TestCard pinCard = null;
         if (m.hasField(Field.PAN.number())) {
             TestCard card = cards.resolve(m.getString(Field.PAN.number()));
             m.set(Field.PAN.number(), card.pan());
             fillCard(r, m, card, null);
             if (needsPin(r, m)) {
-                m.set(Field.PIN_BLOCK.number(), session.pinBlock(card.pin(), card.pan()));
+                pinCard = card;
             }
         }
         int stan = newStans.computeIfAbsent(tid + "|" + recordedStan, k -> nextStan());
@@ -424,13 +425,24 @@ public final class Replayer {
         }
         m.unset(dev.tally.spec.crypto.MessageMac.PRIMARY_MAC_FIELD);
         m.unset(dev.tally.spec.crypto.MessageMac.SECONDARY_MAC_FIELD);
-        if (type.spec().macked()) {
-            session.mac(m);
+        return new Prepared(r, m, stanText, session.signed(), pinCard, type.spec().macked());
+    }
+
+    /**
+     * The PIN block and the MAC, last, under the keys of the sign-on {@link #prepare} made sure of: needs nothing
+     * from the requests before it, so a pipelined request is sealed by its own sender, not the thread reading the log.
+     */
+    private static void seal(Prepared p) {
+        if (p.pinCard() != null) {
+            p.message().set(Field.PIN_BLOCK.number(), p.keys().pinBlock(p.pinCard().pin(), p.pinCard().pan()));
         }
-        return new Prepared(r, m, stanText);
+        if (p.macked()) {
+            p.keys().mac(p.message());
+        }
     }
 
     private Result send(Prepared p, HostChannel ch) {
+        seal(p);
         Recorded r = p.recorded();
         ISOMsg m = p.message();
         String stanText = p.stan();
@@ -472,8 +484,8 @@ public final class Replayer {
     private static void fillCard(Recorded r, ISOMsg m, TestCard card, byte[] placeholderPin) {
         MessageCatalogue.Entry e = MessageView.of(m).type().map(MessageType::spec).orElse(null);
         if (e != null && (e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number()))) {
-            m.set(Field.EXPIRY.number(), String.format("%02d%02d", card.expiry().getYear() % 100,
-                    card.expiry().getMonthValue()));
+            m.set(Field.EXPIRY.number(), ISOUtil.zeropad(card.expiry().getYear() % 100, 2)
+                    + ISOUtil.zeropad(card.expiry().getMonthValue(), 2));
         }
         if (placeholderPin != null && needsPin(r, m)) {
             m.set(Field.PIN_BLOCK.number(), placeholderPin);
@@ -511,19 +523,21 @@ public final class Replayer {
         if (before.containsKey(panKey)) {
             before.put(panKey, cards.resolve(before.get(panKey)).maskedPan());
         }
-        Set<String> keys = new TreeSet<>(java.util.Comparator.comparingInt(Replayer::number).thenComparing(k -> k));
-        keys.addAll(before.keySet());
-        keys.addAll(after.keySet());
-        for (String k : keys) {
-            if (ignored.contains(k)) {
-                continue;
-            }
-            String a = before.get(k);
+        // every field of either side, compared; only the differences (usually none) are put in field order
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            String k = e.getKey();
             String b = after.get(k);
-            if (!java.util.Objects.equals(a, b)) {
-                out.add(new Difference(k, number(k), a, b));
+            if (!ignored.contains(k) && !java.util.Objects.equals(e.getValue(), b)) {
+                out.add(new Difference(k, number(k), e.getValue(), b));
             }
         }
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            String k = e.getKey();
+            if (!before.containsKey(k) && !ignored.contains(k) && e.getValue() != null) {
+                out.add(new Difference(k, number(k), null, e.getValue()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(Difference::number).thenComparing(Difference::field));
         return out;
     }
 
