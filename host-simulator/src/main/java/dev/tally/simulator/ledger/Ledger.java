@@ -79,6 +79,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /** A unit of {@link #tx}: may run twice when another unit of its batch fails (see there). */
     @FunctionalInterface
     interface Work<T> {
         T run(Connection c) throws SQLException;
@@ -347,64 +348,67 @@ public final class Ledger implements AutoCloseable {
      * amount (else declined 51), and the merchant credit row is written with the credit policy.
      */
     public SaleResult recordSale(SaleRequest r) {
-        return tx(c -> {
-            Optional<SaleKey> existing = saleKey(c, r.terminalId(), r.stan(), r.transmissionTime());
-            if (existing.isPresent()) {
-                return new SaleResult(true, byId(c, existing.get().id()));
+        return tx(c -> recordSaleIn(c, r));
+    }
+
+    /** {@link #recordSale}'s unit, run in a transaction of {@link #tx} (package-private for tests of batches). */
+    SaleResult recordSaleIn(Connection c, SaleRequest r) throws SQLException {
+        Optional<SaleKey> existing = saleKey(c, r.terminalId(), r.stan(), r.transmissionTime());
+        if (existing.isPresent()) {
+            return new SaleResult(true, byId(c, existing.get().id()));
+        }
+        LocalDate bd = businessDate;
+        String code = r.declineCode();
+        if (code == null) {
+            // the debit, when the balance covers it: approved exactly when a row changed
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ? AND balance >= ?")) {
+                ps.setLong(1, r.amount());
+                ps.setString(2, r.cardId());
+                ps.setLong(3, r.amount());
+                code = ps.executeUpdate() == 1 ? "00" : "51";
             }
-            LocalDate bd = businessDate;
-            String code = r.declineCode();
-            if (code == null) {
-                // the debit, when the balance covers it: approved exactly when a row changed
-                try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ? AND balance >= ?")) {
-                    ps.setLong(1, r.amount());
-                    ps.setString(2, r.cardId());
-                    ps.setLong(3, r.amount());
-                    code = ps.executeUpdate() == 1 ? "00" : "51";
-                }
-                if (code.equals("51")) {
-                    balance(c, r.cardId()); // no account at all is an error, not a decline
-                }
+            if (code.equals("51")) {
+                balance(c, r.cardId()); // no account at all is an error, not a decline
             }
-            boolean approved = code.equals("00");
-            long seq = nextRrnSequence();
-            String rrn = rrn(bd, seq);
-            String auth = approved ? ISOUtil.zeropad((seq * 7919L) % 1_000_000L, 6) : null;
-            Instant received = clock.instant();
-            String receivedAt = received.toString();
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
-                      card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy)
-                    VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
-                ps.setString(1, r.terminalId());
-                ps.setString(2, r.merchantId());
-                ps.setInt(3, r.stan());
-                ps.setString(4, r.transmissionTime());
-                ps.setString(5, r.orderRef());
-                ps.setLong(6, r.amount());
-                ps.setString(7, r.currency());
-                ps.setString(8, r.cardId());
-                ps.setString(9, r.maskedPan());
-                ps.setString(10, code);
-                ps.setString(11, approved ? TxnState.APPROVED.name() : TxnState.DECLINED.name());
-                ps.setString(12, rrn);
-                ps.setString(13, auth);
-                ps.setString(14, bd.toString());
-                ps.setString(15, receivedAt);
-                ps.setInt(16, r.reversalPolicy().stored());
-                try (ResultSet keys = ps.executeQuery()) {
-                    keys.next();
-                    id = keys.getLong(1);
-                }
+        }
+        boolean approved = code.equals("00");
+        long seq = nextRrnSequence();
+        String rrn = rrn(bd, seq);
+        String auth = approved ? ISOUtil.zeropad((seq * 7919L) % 1_000_000L, 6) : null;
+        Instant received = clock.instant();
+        String receivedAt = received.toString();
+        long id;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
+                  card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy)
+                VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
+            ps.setString(1, r.terminalId());
+            ps.setString(2, r.merchantId());
+            ps.setInt(3, r.stan());
+            ps.setString(4, r.transmissionTime());
+            ps.setString(5, r.orderRef());
+            ps.setLong(6, r.amount());
+            ps.setString(7, r.currency());
+            ps.setString(8, r.cardId());
+            ps.setString(9, r.maskedPan());
+            ps.setString(10, code);
+            ps.setString(11, approved ? TxnState.APPROVED.name() : TxnState.DECLINED.name());
+            ps.setString(12, rrn);
+            ps.setString(13, auth);
+            ps.setString(14, bd.toString());
+            ps.setString(15, receivedAt);
+            ps.setInt(16, r.reversalPolicy().stored());
+            try (ResultSet keys = ps.executeQuery()) {
+                keys.next();
+                id = keys.getLong(1);
             }
-            Credit credit = approved ? insertCredit(c, id, r, bd) : new Credit(CreditState.NONE, null);
-            // what byId would read back, built from what was just written
-            return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
-                    r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
-                    approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit.state(), credit.date(), rrn, auth, bd,
-                    received, null));
-        });
+        }
+        Credit credit = approved ? insertCredit(c, id, r, bd) : new Credit(CreditState.NONE, null);
+        // what byId would read back, built from what was just written
+        return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
+                r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
+                approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit.state(), credit.date(), rrn, auth, bd,
+                received, null));
     }
 
     /** A merchant credit as written: its state and credit date (null when it will never be credited). */
@@ -981,9 +985,13 @@ public final class Ledger implements AutoCloseable {
     /**
      * Runs one unit of work in a database transaction and returns once it is committed. Group commit:
      * units that arrive while another batch holds the connection queue up, and whoever takes the lock next
-     * runs everything queued in one SQLite transaction, each unit in its own savepoint (a unit that fails is
-     * rolled back alone and its caller gets the exception), then commits once for all. No caller returns
-     * before the commit that holds its change; a failed commit fails every unit of the batch, nothing applied.
+     * runs everything queued in one SQLite transaction, then commits once for all. A unit that fails is rolled
+     * back alone and its caller gets the exception: the units run one after the other without savepoints, and
+     * when one fails the whole pass is rolled back and the others run again, each in a savepoint of its own —
+     * so a unit may run twice, and must keep its effects to the transaction (or to in-memory state it sets from
+     * what it read there, as the cut-over's business date; an RRN taken by a pass rolled back is a gap). No
+     * caller returns before the commit that holds its change; a failed commit fails every unit of the batch,
+     * nothing applied.
      *
      * <p>A caller whose unit another thread's batch ran is woken by that thread as soon as the batch is
      * committed; it does not queue for the lock just to learn it is done (it used to, behind the next batch).
@@ -1037,23 +1045,31 @@ public final class Ledger implements AutoCloseable {
         try {
             exec("BEGIN IMMEDIATE");
             open = true;
-            for (Unit<?> u : batch) {
-                if (single) {
-                    u.run(conn);
-                    continue;
-                }
-                exec("SAVEPOINT unit");
-                if (u.run(conn)) {
-                    exec("RELEASE unit");
-                } else {
-                    exec("ROLLBACK TO unit");
-                    exec("RELEASE unit");
+            // every unit in turn, without a savepoint each (two statements a sale saved): units nearly never fail
+            Unit<?> failed = null;
+            for (int i = 0; i < batch.size() && failed == null; i++) {
+                if (!batch.get(i).run(conn)) {
+                    failed = batch.get(i);
                 }
             }
-            if (single && batch.get(0).failure != null) {
+            if (failed != null && single) {
                 open = false;
-                rollbackQuietly(batch.get(0).failure);
+                rollbackQuietly(failed.failure);
             } else {
+                if (failed != null) {
+                    // A unit failed, perhaps halfway through its writes: nothing of this pass stays. It keeps its
+                    // failure, which it met after every unit before it, as it would have in a savepoint of its own;
+                    // the others run again, each in a savepoint (what they did in this pass is rolled back with it).
+                    open = false;
+                    exec("ROLLBACK");
+                    exec("BEGIN IMMEDIATE");
+                    open = true;
+                    for (Unit<?> u : batch) {
+                        if (u != failed) {
+                            runInSavepoint(u);
+                        }
+                    }
+                }
                 storeRrnSequence();
                 exec("COMMIT");
                 open = false;
@@ -1076,6 +1092,17 @@ public final class Ledger implements AutoCloseable {
             }
         }
         checkpoints.betweenTransactions(conn);
+    }
+
+    /** One unit of a batch that is run a second time: its changes are rolled back alone when it fails. */
+    private void runInSavepoint(Unit<?> u) throws SQLException {
+        exec("SAVEPOINT unit");
+        if (u.run(conn)) {
+            exec("RELEASE unit");
+        } else {
+            exec("ROLLBACK TO unit");
+            exec("RELEASE unit");
+        }
     }
 
     /** Checkpoints now, waiting for a background pass to end (for tests). */
@@ -1133,6 +1160,7 @@ public final class Ledger implements AutoCloseable {
         boolean run(Connection c) {
             try {
                 result = work.run(c);
+                failure = null;
                 return true;
             } catch (SQLException | RuntimeException e) {
                 failure = e;

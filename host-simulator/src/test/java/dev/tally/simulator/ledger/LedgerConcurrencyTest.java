@@ -96,6 +96,88 @@ class LedgerConcurrencyTest {
         }
     }
 
+    /**
+     * A batch runs its units without a savepoint each; when one fails, the pass is rolled back and the others run
+     * again, each in a savepoint. Counted: with no failure every unit runs once; a failure sends the units before
+     * it round a second time, and a second failure (in that second pass) stays its own unit's too.
+     */
+    @Test
+    void whenAUnitFailsTheOthersRunAgainEachAloneAndEveryOutcomeIsItsOwn() throws Exception {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long before = l.balance("visa-1");
+            java.util.concurrent.atomic.AtomicInteger[] runs = new java.util.concurrent.atomic.AtomicInteger[5];
+            for (int i = 0; i < runs.length; i++) {
+                runs[i] = new java.util.concurrent.atomic.AtomicInteger();
+            }
+            List<Future<SaleResult>> sales = new ArrayList<>();
+            Future<Object> firstFailure;
+            Future<Object> secondFailure;
+            try (AutoCloseable held = l.holdWriter()) {
+                sales.add(enqueue(l, pool, () -> l.tx(c -> {
+                    runs[0].incrementAndGet();
+                    return l.recordSaleIn(c, sale("T1", 1, 100));
+                }), "sale 1"));
+                firstFailure = enqueue(l, pool, () -> l.tx(c -> {
+                    runs[1].incrementAndGet();
+                    debit(c, 5000);
+                    throw new IllegalStateException("first");
+                }), "the first failing unit");
+                sales.add(enqueue(l, pool, () -> l.tx(c -> {
+                    runs[2].incrementAndGet();
+                    return l.recordSaleIn(c, sale("T1", 2, 200));
+                }), "sale 2"));
+                // after the first failure, so it runs in the second pass only, beside the others' savepoints
+                secondFailure = enqueue(l, pool, () -> l.tx(c -> {
+                    runs[3].incrementAndGet();
+                    debit(c, 7000);
+                    throw new IllegalStateException("second");
+                }), "the second failing unit");
+                sales.add(enqueue(l, pool, () -> l.tx(c -> {
+                    runs[4].incrementAndGet();
+                    return l.recordSaleIn(c, sale("T1", 3, 300));
+                }), "sale 3"));
+            }
+            assertEquals(100, sales.get(0).get(10, TimeUnit.SECONDS).transaction().amount());
+            assertEquals(200, sales.get(1).get(10, TimeUnit.SECONDS).transaction().amount());
+            assertEquals(300, sales.get(2).get(10, TimeUnit.SECONDS).transaction().amount());
+            Exception e1 = assertThrows(Exception.class, () -> firstFailure.get(10, TimeUnit.SECONDS));
+            assertEquals("first", e1.getCause().getMessage());
+            Exception e2 = assertThrows(Exception.class, () -> secondFailure.get(10, TimeUnit.SECONDS));
+            assertEquals("second", e2.getCause().getMessage());
+            assertEquals(List.of(2, 1, 1, 1, 1), java.util.Arrays.stream(runs).map(java.util.concurrent.atomic.AtomicInteger::get).toList(),
+                    "units before the first failure ran twice, it once, the ones after it once");
+            assertEquals(before - 600, l.balance("visa-1"), "the three sales debited, neither failed unit's debit");
+            assertEquals(3, l.transactions(Ledger.Filter.all()).size());
+            assertEquals(3, l.transactions(Ledger.Filter.all()).stream().map(LedgerTransaction::rrn).distinct().count(),
+                    "an RRN each, none repeated by the second pass");
+
+            // nothing failing: one pass, each unit once
+            java.util.concurrent.atomic.AtomicInteger once = new java.util.concurrent.atomic.AtomicInteger();
+            List<Future<SaleResult>> more = new ArrayList<>();
+            try (AutoCloseable held = l.holdWriter()) {
+                for (int stan = 10; stan < 13; stan++) {
+                    int s = stan;
+                    more.add(enqueue(l, pool, () -> l.tx(c -> {
+                        once.incrementAndGet();
+                        return l.recordSaleIn(c, sale("T1", s, 10));
+                    }), "sale " + s));
+                }
+            }
+            for (Future<SaleResult> f : more) {
+                assertEquals(10, f.get(10, TimeUnit.SECONDS).transaction().amount());
+            }
+            assertEquals(3, once.get());
+        }
+    }
+
+    private static void debit(Connection c, long amount) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = 'visa-1'")) {
+            ps.setLong(1, amount);
+            ps.executeUpdate();
+        }
+    }
+
     @Test
     void anErrorInOneUnitFailsItsWholeBatchWithNothingAppliedAndTheLedgerCarriesOn() throws Exception {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
