@@ -990,9 +990,8 @@ public final class Ledger implements AutoCloseable {
      * when one fails the whole pass is rolled back and the others run again, each in a savepoint of its own —
      * so a unit may run twice, and must keep its effects to the transaction (or to in-memory state it sets from
      * what it read there, as the cut-over's business date; an RRN taken by a pass rolled back is a gap; a log
-     * line it writes shows twice). No
-     * caller returns before the commit that holds its change; a failed commit fails every unit of the batch,
-     * nothing applied.
+     * line it writes shows twice). No caller returns before the commit that holds its change; a failed commit
+     * fails every unit of the batch, nothing applied.
      *
      * <p>A caller whose unit another thread's batch ran is woken by that thread as soon as the batch is
      * committed; it does not queue for the lock just to learn it is done (it used to, behind the next batch).
