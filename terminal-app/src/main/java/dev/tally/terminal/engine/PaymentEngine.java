@@ -116,13 +116,15 @@ public final class PaymentEngine {
         requireAmount(amountMinor);
         CardData card = reader.read(cardRef);
 
-        Optional<PaymentResult> refused = lock.refusal(journal.liveAttempt(orderId)
-                .filter(a -> a.state().isPaid()));
+        Optional<Attempt> live = journal.liveAttempt(orderId);
+        Optional<PaymentResult> refused = lock.refusal(live.filter(a -> a.state().isPaid()));
         if (refused.isPresent()) {
             return refused.get();
         }
-        runDueReversals();
-        refused = lock.refusal(journal.liveAttempt(orderId));
+        if (!runDueReversals().isEmpty()) {
+            live = journal.liveAttempt(orderId); // a reversal just run may have settled this order's lock
+        }
+        refused = lock.refusal(live);
         if (refused.isPresent()) {
             return refused.get();
         }

@@ -76,6 +76,28 @@ class PaymentEngineTest {
         }
     }
 
+    /** The order's reversal is due when the cashier tries again: run first, and once acknowledged the sale goes. */
+    @Test
+    void aSaleOnAnOrderWhoseReversalIsDueRunsItAndThenPays() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            String mti = MessageView.of(req).mti();
+            long sales = h.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).count();
+            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
+            if (mti.startsWith("040")) {
+                return reversals >= 2 ? h.answer(req, "00") : null; // the first reversal is lost
+            }
+            return "0200".equals(mti) && sales == 1 ? null : h.answer(req, "00"); // the first sale too
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-DUE", 700, null).status());
+            PaymentResult again = t.engine.sale("INV-DUE", 700, null);
+            assertEquals(PaymentStatus.APPROVED, again.status(), again.message());
+            assertEquals(List.of("0800", "0200", "0400", "0401", "0200"),
+                    host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+            assertEquals(List.of(AttemptState.REVERSED, AttemptState.APPROVED),
+                    t.journal.attempts("INV-DUE").stream().map(Attempt::state).toList());
+        }
+    }
+
     @Test
     void aSignOnRequiredAnswerDeclinesAndTheNextSaleSignsOnAgain() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> {
