@@ -1094,7 +1094,7 @@ public final class Ledger implements AutoCloseable {
         checkpoints.betweenTransactions(conn);
     }
 
-    /** One unit of a batch that is run a second time: its changes are rolled back alone when it fails. */
+    /** A unit of a batch's second pass (after one failed): its changes are rolled back alone when it fails. */
     private void runInSavepoint(Unit<?> u) throws SQLException {
         exec("SAVEPOINT unit");
         if (u.run(conn)) {

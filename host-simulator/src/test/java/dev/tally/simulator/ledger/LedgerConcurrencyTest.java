@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,9 +79,7 @@ class LedgerConcurrencyTest {
                 first = enqueue(l, pool, () -> l.recordSale(sale("T1", 1, 100)), "the first unit");
                 // debits the card, then fails: its debit must not survive, the others must
                 failing = enqueue(l, pool, () -> l.tx(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - 5000 WHERE id = 'visa-1'")) {
-                        ps.executeUpdate();
-                    }
+                    debit(c, 5000);
                     throw new IllegalStateException("boom");
                 }), "the failing unit");
                 third = enqueue(l, pool, () -> l.recordSale(sale("T1", 3, 300)), "the third unit");
@@ -106,37 +105,20 @@ class LedgerConcurrencyTest {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             long before = l.balance("visa-1");
-            java.util.concurrent.atomic.AtomicInteger[] runs = new java.util.concurrent.atomic.AtomicInteger[5];
+            AtomicInteger[] runs = new AtomicInteger[5];
             for (int i = 0; i < runs.length; i++) {
-                runs[i] = new java.util.concurrent.atomic.AtomicInteger();
+                runs[i] = new AtomicInteger();
             }
             List<Future<SaleResult>> sales = new ArrayList<>();
             Future<Object> firstFailure;
             Future<Object> secondFailure;
             try (AutoCloseable held = l.holdWriter()) {
-                sales.add(enqueue(l, pool, () -> l.tx(c -> {
-                    runs[0].incrementAndGet();
-                    return l.recordSaleIn(c, sale("T1", 1, 100));
-                }), "sale 1"));
-                firstFailure = enqueue(l, pool, () -> l.tx(c -> {
-                    runs[1].incrementAndGet();
-                    debit(c, 5000);
-                    throw new IllegalStateException("first");
-                }), "the first failing unit");
-                sales.add(enqueue(l, pool, () -> l.tx(c -> {
-                    runs[2].incrementAndGet();
-                    return l.recordSaleIn(c, sale("T1", 2, 200));
-                }), "sale 2"));
+                sales.add(enqueue(l, pool, countedSale(l, runs[0], 1, 100), "sale 1"));
+                firstFailure = enqueue(l, pool, countedFailure(l, runs[1], 5000, "first"), "the first failing unit");
+                sales.add(enqueue(l, pool, countedSale(l, runs[2], 2, 200), "sale 2"));
                 // after the first failure, so it runs in the second pass only, beside the others' savepoints
-                secondFailure = enqueue(l, pool, () -> l.tx(c -> {
-                    runs[3].incrementAndGet();
-                    debit(c, 7000);
-                    throw new IllegalStateException("second");
-                }), "the second failing unit");
-                sales.add(enqueue(l, pool, () -> l.tx(c -> {
-                    runs[4].incrementAndGet();
-                    return l.recordSaleIn(c, sale("T1", 3, 300));
-                }), "sale 3"));
+                secondFailure = enqueue(l, pool, countedFailure(l, runs[3], 7000, "second"), "the second failing unit");
+                sales.add(enqueue(l, pool, countedSale(l, runs[4], 3, 300), "sale 3"));
             }
             assertEquals(100, sales.get(0).get(10, TimeUnit.SECONDS).transaction().amount());
             assertEquals(200, sales.get(1).get(10, TimeUnit.SECONDS).transaction().amount());
@@ -145,7 +127,7 @@ class LedgerConcurrencyTest {
             assertEquals("first", e1.getCause().getMessage());
             Exception e2 = assertThrows(Exception.class, () -> secondFailure.get(10, TimeUnit.SECONDS));
             assertEquals("second", e2.getCause().getMessage());
-            assertEquals(List.of(2, 1, 1, 1, 1), java.util.Arrays.stream(runs).map(java.util.concurrent.atomic.AtomicInteger::get).toList(),
+            assertEquals(List.of(2, 1, 1, 1, 1), java.util.Arrays.stream(runs).map(AtomicInteger::get).toList(),
                     "units before the first failure ran twice, it once, the ones after it once");
             assertEquals(before - 600, l.balance("visa-1"), "the three sales debited, neither failed unit's debit");
             assertEquals(3, l.transactions(Ledger.Filter.all()).size());
@@ -153,15 +135,11 @@ class LedgerConcurrencyTest {
                     "an RRN each, none repeated by the second pass");
 
             // nothing failing: one pass, each unit once
-            java.util.concurrent.atomic.AtomicInteger once = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger once = new AtomicInteger();
             List<Future<SaleResult>> more = new ArrayList<>();
             try (AutoCloseable held = l.holdWriter()) {
                 for (int stan = 10; stan < 13; stan++) {
-                    int s = stan;
-                    more.add(enqueue(l, pool, () -> l.tx(c -> {
-                        once.incrementAndGet();
-                        return l.recordSaleIn(c, sale("T1", s, 10));
-                    }), "sale " + s));
+                    more.add(enqueue(l, pool, countedSale(l, once, stan, 10), "sale " + stan));
                 }
             }
             for (Future<SaleResult> f : more) {
@@ -169,6 +147,23 @@ class LedgerConcurrencyTest {
             }
             assertEquals(3, once.get());
         }
+    }
+
+    /** A sale unit of terminal T1 that counts its runs. */
+    private static Callable<SaleResult> countedSale(Ledger l, AtomicInteger runs, int stan, long amount) {
+        return () -> l.tx(c -> {
+            runs.incrementAndGet();
+            return l.recordSaleIn(c, sale("T1", stan, amount));
+        });
+    }
+
+    /** A unit that counts its runs, debits the card, then fails with {@code message}. */
+    private static Callable<Object> countedFailure(Ledger l, AtomicInteger runs, long amount, String message) {
+        return () -> l.tx(c -> {
+            runs.incrementAndGet();
+            debit(c, amount);
+            throw new IllegalStateException(message);
+        });
     }
 
     private static void debit(Connection c, long amount) throws java.sql.SQLException {

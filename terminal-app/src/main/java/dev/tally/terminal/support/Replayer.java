@@ -392,7 +392,7 @@ public final class Replayer {
         HostSession session = sessions.computeIfAbsent(tid == null ? "" : tid, id -> new HostSession(ch, id, tmk,
                 this::nextStan, clock, timeout));
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
-        session.ensureSignedOn();
+        HostSession.Signed keys = session.signed();
         TestCard pinCard = null;
         if (m.hasField(Field.PAN.number())) {
             TestCard card = cards.resolve(m.getString(Field.PAN.number()));
@@ -425,7 +425,7 @@ public final class Replayer {
         }
         m.unset(dev.tally.spec.crypto.MessageMac.PRIMARY_MAC_FIELD);
         m.unset(dev.tally.spec.crypto.MessageMac.SECONDARY_MAC_FIELD);
-        return new Prepared(r, m, stanText, session.signed(), pinCard, type.spec().macked());
+        return new Prepared(r, m, stanText, keys, pinCard, type.spec().macked());
     }
 
     /**
