@@ -5,6 +5,7 @@ import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
@@ -137,15 +138,19 @@ public final class PaymentEngine {
         String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
         Attempt a;
         ISOMsg request;
+        // built and checked before anything is written (a request that cannot be built writes nothing), and
+        // outside the group commit every terminal waits on: only its STAN is the journal's, set in the commit.
+        // Fields 12/13 are the attempt's local date and time, made from the same moment
+        ISOMsg built = saleRequest(profile, card, amountMinor, orderId, f7, 1, pinBlock).localDateTime(local).build();
         try {
-            // one synced commit: the attempt (NEW, with its STAN), the request built for it, then SENT. A request
-            // that cannot be built writes nothing; once this returns the attempt is durably SENT
+            // one synced commit: the attempt (NEW, with its STAN), the request given that STAN, then SENT; once
+            // this returns the attempt is durably SENT
             Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(), profile.merchantId(),
                     orderId, AttemptKind.SALE, amountMinor, profile.currency(), local, card.pan(), card.maskedPan()), f7,
-                    fresh -> saleRequest(profile, card, amountMinor, orderId, f7, fresh.stan(), pinBlock)
-                            .localTime(fresh.localTime())
-                            .localDate(fresh.localDate())
-                            .build());
+                    fresh -> {
+                        built.set(Field.STAN.number(), fresh.stanText());
+                        return built;
+                    });
             a = opened.attempt();
             request = opened.request();
         } catch (OrderBusyException busy) {
@@ -216,7 +221,7 @@ public final class PaymentEngine {
                 return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                         "0210 approval without a MAC: not trusted, reversing");
             }
-            return journal.approve(a.id(), rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
+            return journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
                     + ", auth " + v.authCode());
         }
         if (code.action() == TerminalAction.REVERSE) {
@@ -226,7 +231,7 @@ public final class PaymentEngine {
         if (code.action() == TerminalAction.RESIGN_ON) {
             session.invalidateKeys();
         }
-        return journal.decline(a.id(), rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
+        return journal.decline(a, rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
                 + code.operatorText());
     }
 

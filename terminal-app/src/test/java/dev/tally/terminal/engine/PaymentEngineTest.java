@@ -45,6 +45,11 @@ class PaymentEngineTest {
             assertEquals(sale.stan(), reversal.originalData().orElseThrow().stan(), "field 90 names the original");
             assertEquals(sale.transmissionDateTime(), reversal.originalData().orElseThrow().transmissionDateTime());
             assertEquals(sale.amount(), reversal.amount());
+            // the request on the wire is the journaled attempt's: its STAN and local time and date
+            assertEquals(r.attempt().stan(), sale.stan());
+            assertEquals(r.attempt().localTime(), sale.message().getString(12));
+            assertEquals(r.attempt().localDate(), sale.message().getString(13));
+            assertEquals(r.attempt().transmissionTime(), sale.transmissionDateTime());
             assertEquals("INV-MAC", reversal.orderReference().orElseThrow());
             assertTrue(sale.pinBlock().isPresent(), "PIN block on the sale");
             assertTrue(dev.tally.spec.crypto.MessageMac.verify(sale.message(), host.macKey), "the sale is MACed");

@@ -18,8 +18,7 @@ class BatchesTest {
 
     private static Attempt approved(Journal j, String order, long amount) {
         Attempt a = j.openAttempt(JournalTest.sale(order, amount));
-        j.markSent(a.id(), "1122080307");
-        return j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+        return j.approve(j.markSent(a.id(), "1122080307"), "00", "000000000001", "A12345", "approved");
     }
 
     @Test

@@ -76,7 +76,7 @@ class GroupCommitTest {
                             if (!"SENT".equals(committedState(file, a.id()))) {
                                 problems.add("SENT of " + a.id() + " not committed when markSent returned");
                             }
-                            j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+                            j.approve(a, "00", "000000000001", "A12345", "approved");
                         }
                     } catch (Exception e) {
                         problems.add(e.toString());
@@ -129,7 +129,7 @@ class GroupCommitTest {
                         for (int n = 0; j.walCheckpointsFinished() < 2 && System.nanoTime() < deadline; n++) {
                             Attempt a = j.openAttempt(sale(tid, tid + "-" + n));
                             a = j.markSent(a.id(), "1122080307");
-                            j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+                            j.approve(a, "00", "000000000001", "A12345", "approved");
                             approved.incrementAndGet();
                         }
                     } catch (Throwable e) {

@@ -49,9 +49,10 @@ class JournalTest {
             a = j.markSent(a.id(), "1122080307");
             assertEquals(AttemptState.SENT, a.state());
             assertNotNull(a.sentAt());
-            a = j.approve(a.id(), "00", "000000000001", "A12345", "approved");
+            a = j.approve(a, "00", "000000000001", "A12345", "approved");
             assertEquals(AttemptState.APPROVED, a.state());
             assertEquals("000000000001", a.rrn());
+            assertEquals(j.find(a.id()).orElseThrow(), a, "the approved attempt returned exactly as written");
             List<AttemptEvent> events = j.events(a.id());
             assertEquals(List.of(AttemptState.NEW, AttemptState.SENT, AttemptState.APPROVED),
                     events.stream().map(AttemptEvent::toState).toList());
@@ -172,12 +173,12 @@ class JournalTest {
             busy = assertThrows(OrderBusyException.class, () -> j.openSent(sale("INV-3", 200), "1122080306", a -> "x"));
             assertEquals(first.id(), busy.existing().id());
             assertEquals(1, j.events(first.id()).size(), "a refusal writes no event");
-            j.markSent(first.id(), "1122080307");
-            j.decline(first.id(), "51", null, "declined");
+            Attempt declined = j.decline(j.markSent(first.id(), "1122080307"), "51", null, "declined");
+            assertEquals(AttemptState.DECLINED, declined.state());
+            assertEquals(j.find(first.id()).orElseThrow(), declined, "the declined attempt returned exactly as written");
             Attempt second = j.openAttempt(sale("INV-3", 200));
             assertEquals(first.stan() + 1, second.stan(), "the refusals consumed no STAN");
-            j.markSent(second.id(), "1122080308");
-            j.approve(second.id(), "00", "1", "2", "ok");
+            j.approve(j.markSent(second.id(), "1122080308"), "00", "1", "2", "ok");
             assertThrows(OrderBusyException.class, () -> j.openAttempt(sale("INV-3", 300)),
                     "an approved order refuses a new attempt");
             assertEquals(2, j.attempts("INV-3").size());
@@ -269,12 +270,17 @@ class JournalTest {
     void aLateAnswerIsRecordedButNeverFlipsAnAttempt() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Attempt a = j.openAttempt(sale("INV-5", 1070));
-            j.markSent(a.id(), "1122080307");
+            Attempt sent = j.markSent(a.id(), "1122080307");
             a = j.requireReversal(a.id(), "98", CLOCK.instant(), null, "no answer");
             assertEquals(AttemptState.REVERSAL_PENDING, a.state());
             assertNotNull(a.reversalStan());
             long id = a.id();
-            assertThrows(IllegalStateException.class, () -> j.approve(id, "00", "1", "2", "late approval"));
+            // the answer arrives for the attempt as it was sent: refused, nothing written
+            int events = j.events(id).size();
+            assertThrows(IllegalStateException.class, () -> j.approve(sent, "00", "1", "2", "late approval"));
+            assertEquals(events, j.events(id).size());
+            Attempt reversing = a;
+            assertThrows(IllegalArgumentException.class, () -> j.approve(reversing, "00", "1", "2", "late approval"));
             j.note(id, "late 0210 ignored");
             assertEquals(AttemptState.REVERSAL_PENDING, j.find(id).orElseThrow().state());
             AttemptEvent last = j.events(id).getLast();
