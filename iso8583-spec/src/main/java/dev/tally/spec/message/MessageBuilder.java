@@ -11,6 +11,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOUtil;
 
 /**
  * Builds a request or a response of the catalogue by named fields. {@link #build()} checks the result
@@ -115,7 +116,7 @@ public final class MessageBuilder {
         if (stan < 1 || stan > 999_999) {
             throw new IllegalArgumentException("STAN must be 1..999999, got " + stan);
         }
-        return set(Field.STAN, String.format("%06d", stan));
+        return set(Field.STAN, ISOUtil.zeropad(stan, 6));
     }
 
     /** Fields 12 and 13, the terminal's local time and date. */

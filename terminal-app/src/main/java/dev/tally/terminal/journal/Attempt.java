@@ -1,6 +1,7 @@
 package dev.tally.terminal.journal;
 
 import java.time.Instant;
+import org.jpos.iso.ISOUtil;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,6 @@ public record Attempt(
     }
 
     public String stanText() {
-        return String.format("%06d", stan);
+        return ISOUtil.zeropad(stan, 6);
     }
 }
