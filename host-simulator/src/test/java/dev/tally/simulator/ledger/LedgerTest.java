@@ -59,6 +59,35 @@ class LedgerTest {
         }
     }
 
+    /** A new ledger is made with small pages (less WAL traffic per sale); one made before keeps its own. */
+    @Test
+    void aNewLedgerHasSmallPagesAndAnOlderOneKeepsItsPageSize() throws Exception {
+        Path fresh = dir.resolve("fresh.db");
+        try (Ledger l = Ledger.open(fresh, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 500));
+        }
+        assertEquals(Ledger.PAGE_SIZE, pragma(fresh, "page_size"));
+        assertEquals("wal", pragma(fresh, "journal_mode"));
+        Path older = dir.resolve("older.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + older)) {
+            c.createStatement().execute("CREATE TABLE made_before (x)"); // SQLite's default 4 KiB pages
+        }
+        try (Ledger l = Ledger.open(older, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 500));
+            assertEquals(1_000_000 - 500, l.balance("visa-1"));
+        }
+        assertEquals(4096, pragma(older, "page_size"));
+        assertEquals("wal", pragma(older, "journal_mode"));
+    }
+
+    private static Object pragma(Path file, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery("PRAGMA " + name)) {
+            rs.next();
+            return rs.getObject(1) instanceof Number n ? (Object) n.intValue() : rs.getString(1);
+        }
+    }
+
     @Test
     void rrnIsTheYearsLastDigitTheDayOfTheYearAndASequenceAndTheRecordIsWhatWasStored() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
