@@ -56,9 +56,7 @@ public final class ReversalLoop {
 
     /** Whether any reversal is due now (so a caller knows whether it needs the host). */
     public boolean anyDue() {
-        Instant now = clock.instant();
-        return journal.inStates(Set.of(AttemptState.REVERSAL_PENDING)).stream()
-                .anyMatch(a -> a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now));
+        return journal.reversalDue(clock.instant());
     }
 
     /** One transmission for every pending reversal that is due; what became of each. */
