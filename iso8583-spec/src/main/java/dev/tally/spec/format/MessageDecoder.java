@@ -172,7 +172,8 @@ public final class MessageDecoder {
             if (isNumeric(fp)) {
                 String v = (String) c.getValue();
                 for (int k = 0; k < v.length(); k++) {
-                    if (!Character.isDigit(v.charAt(k))) {
+                    char d = v.charAt(k);
+                    if (d < '0' || d > '9') { // unpacked nibbles: 0-9 or a letter, never another script's digit
                         throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off)
                                 + " holds a non-BCD digit ('" + v.charAt(k) + "' at digit " + (k + 1) + ")",
                                 baseOffset + off, i, null);

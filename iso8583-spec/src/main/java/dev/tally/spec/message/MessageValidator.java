@@ -139,10 +139,15 @@ public final class MessageValidator {
         }
     }
 
-    /** Whether every character is a digit ({@link Character#isDigit}), without a stream per field. */
+    /**
+     * Whether every character is one of the digits 0-9 that ISO 8583's numeric fields hold. Not
+     * {@link Character#isDigit}: that also takes other scripts' digits (Arabic-Indic, fullwidth), which the BCD
+     * packer would turn into wrong nibbles instead of refusing.
+     */
     private static boolean allDigits(String v) {
         for (int i = 0; i < v.length(); i++) {
-            if (!Character.isDigit(v.charAt(i))) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
         }

@@ -64,6 +64,23 @@ class MessageValidatorTest {
         assertEquals(null, OrderReference.problem("INV-2026/11:22_a.b"));
     }
 
+    /**
+     * A numeric field holds the digits 0-9 and nothing else, character by character: other scripts' digits
+     * (Arabic-Indic, Devanagari, fullwidth...) are refused, not handed to the BCD packer.
+     */
+    @Test
+    void aNumericFieldHoldsOnlyTheDigitsZeroToNine() {
+        for (char ch = 0; ch < 0x3000; ch++) {
+            char digit = ch;
+            ISOMsg sale = SampleMessages.request(MessageType.SALE);
+            sale.set(4, "00000000001" + digit);
+            boolean refused = MessageValidator.check(sale).stream().anyMatch(p -> p.field() == 4);
+            assertEquals(ch < '0' || ch > '9', refused, () -> "amount ending in U+" + Integer.toHexString(digit));
+        }
+        assertThrows(MessageValidationException.class, () -> MessageBuilder.request(MessageType.SALE)
+                .pan("\uFF14761739001010119").build(), "a fullwidth digit in the PAN");
+    }
+
     @Test
     void aMessageOutsideTheCatalogueIsRefused() {
         ISOMsg m = SampleMessages.request(MessageType.SALE);
