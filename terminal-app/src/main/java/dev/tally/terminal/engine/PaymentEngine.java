@@ -139,8 +139,9 @@ public final class PaymentEngine {
         Attempt a;
         ISOMsg request;
         // built and checked before anything is written (a request that cannot be built writes nothing), and
-        // outside the group commit every terminal waits on: only its STAN is the journal's, set in the commit.
-        // Fields 12/13 are the attempt's local date and time, made from the same moment
+        // outside the group commit every terminal waits on: only its STAN is the journal's, set in the commit
+        // (STAN 1 here is a placeholder it replaces). Fields 12/13 are the attempt's local date and time, made
+        // from the same moment
         ISOMsg built = saleRequest(profile, card, amountMinor, orderId, f7, 1, pinBlock).localDateTime(local).build();
         try {
             // one synced commit: the attempt (NEW, with its STAN), the request given that STAN, then SENT; once

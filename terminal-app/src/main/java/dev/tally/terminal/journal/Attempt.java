@@ -1,8 +1,8 @@
 package dev.tally.terminal.journal;
 
 import java.time.Instant;
-import org.jpos.iso.ISOUtil;
 import java.util.Optional;
+import org.jpos.iso.ISOUtil;
 
 /**
  * One row of the journal's attempts table: a single request to the host for an order, with what became

@@ -532,10 +532,8 @@ public final class Journal implements AutoCloseable {
                 ps.setString(5, authCode);
                 ps.setLong(6, sent.id());
                 if (ps.executeUpdate() != 1) {
-                    Attempt found = find(c, sent.id()).orElseThrow(
-                            () -> new JournalException("no attempt " + sent.id() + " in the journal"));
-                    throw new IllegalStateException("attempt " + found.id() + " (order " + found.orderRef() + ", STAN "
-                            + found.stanText() + ") is " + found.state() + "; it cannot go to " + to);
+                    throw cannotGo(find(c, sent.id()).orElseThrow(
+                            () -> new JournalException("no attempt " + sent.id() + " in the journal")), to);
                 }
             }
             event(c, sent.id(), now, AttemptState.SENT, to, detail);
@@ -741,14 +739,19 @@ public final class Journal implements AutoCloseable {
                                Map<String, Object> set, String detail) throws SQLException {
         long id = before.id();
         if (!from.contains(before.state())) {
-            throw new IllegalStateException("attempt " + id + " (order " + before.orderRef() + ", STAN "
-                    + before.stanText() + ") is " + before.state() + "; it cannot go to " + to);
+            throw cannotGo(before, to);
         }
         Attempt after = update(c, id, before.state(), to, set, detail);
         if (after == null) {
             throw new IllegalStateException("attempt " + id + " changed under us");
         }
         return after;
+    }
+
+    /** The refusal of a transition the attempt's state does not allow. */
+    private static IllegalStateException cannotGo(Attempt a, AttemptState to) {
+        return new IllegalStateException("attempt " + a.id() + " (order " + a.orderRef() + ", STAN " + a.stanText()
+                + ") is " + a.state() + "; it cannot go to " + to);
     }
 
     /** UPDATE of the attempt when it is in state {@code from}, audited; the row as updated, or null when it was not in it. */
