@@ -42,7 +42,8 @@ import org.jpos.iso.ISOUtil;
 
 /**
  * Replays a {@link Recording} against a host as a terminal session of its own (docs/support.md "replay"):
- * signs on per terminal id, then sends the recorded requests in their original order — at the recorded
+ * signs on per terminal id (at max speed every one of them first, at once: {@link #signOnAll}), then sends the
+ * recorded requests in their original order — at the recorded
  * pace divided by {@code speed}, or back to back — each with a test card standing in for the masked PAN
  * (PIN block made from that card's PIN under the session PIN key, expiry from the card), a fresh STAN and
  * field 7 (the host's duplicate check is terminal + STAN + field 7, so a log replayed twice against the same
@@ -251,6 +252,9 @@ public final class Replayer {
         Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
         HostChannel ch = channel();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            if (speed <= 0) {
+                signOnAll(rec, ch, senders);
+            }
             try {
                 for (Recorded r : rec.requests()) {
                     String skip = skipReason(r);
@@ -328,6 +332,53 @@ public final class Replayer {
                 ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get());
     }
 
+    /**
+     * At max speed every terminal id of the log signs on before the first request goes, up to {@link #WINDOW} at
+     * once: one after the other, as each id first came up in the log, a log of 64 terminal ids spent about a
+     * second on sign-ons while the pipeline stood still. A terminal id the host will not sign on ends the replay
+     * before anything is sent (the first such id in the log order is the one reported).
+     */
+    private void signOnAll(Recording rec, HostChannel ch, ExecutorService senders) {
+        Semaphore limit = new Semaphore(WINDOW);
+        Map<String, Future<HostSession.Signed>> signing = new LinkedHashMap<>();
+        for (Recorded r : rec.requests()) {
+            String id = skipReason(r) == null ? sessionId(r.request()) : null;
+            if (id == null || signing.containsKey(id)) {
+                continue;
+            }
+            HostSession session = session(id, ch);
+            limit.acquireUninterruptibly();
+            signing.put(id, senders.submit(() -> {
+                try {
+                    return session.signed();
+                } finally {
+                    limit.release();
+                }
+            }));
+        }
+        for (Future<HostSession.Signed> f : signing.values()) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("replay interrupted", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** The session key of a request: its terminal id ("" when it has none). */
+    private static String sessionId(ISOMsg request) {
+        String tid = MessageView.of(request).terminalId();
+        return tid == null ? "" : tid;
+    }
+
+    /** The terminal id's session with the host, made (not signed on) the first time. */
+    private HostSession session(String id, HostChannel ch) {
+        return sessions.computeIfAbsent(id, k -> new HostSession(ch, k, tmk, this::nextStan, clock, timeout));
+    }
+
     /** Messages that may overlap at max speed: nothing later in the log refers to them before they are answered. */
     private static final Set<MessageType> PIPELINED = Set.of(MessageType.SALE, MessageType.BALANCE_INQUIRY, MessageType.ECHO);
 
@@ -389,10 +440,8 @@ public final class Replayer {
         MessageType type = v.type().orElseThrow();
         String tid = v.terminalId();
         int recordedStan = v.stan(); // the view reads the message, which is renumbered below
-        HostSession session = sessions.computeIfAbsent(tid == null ? "" : tid, id -> new HostSession(ch, id, tmk,
-                this::nextStan, clock, timeout));
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
-        HostSession.Signed keys = session.signed();
+        HostSession.Signed keys = session(tid == null ? "" : tid, ch).signed();
         TestCard pinCard = null;
         if (m.hasField(Field.PAN.number())) {
             TestCard card = cards.resolve(m.getString(Field.PAN.number()));

@@ -63,6 +63,46 @@ class ReplayOptionsTest {
     }
 
     @Test
+    void atMaxSpeedEveryTerminalSignsOnBeforeTheFirstRequestAndARefusedSignOnSendsNothing() throws Exception {
+        // a second till, TALLY002, sells after the first one's two sales: its id comes up last in the log
+        Lab.Run second = Lab.raw("--host", "127.0.0.1", "--port", String.valueOf(lab.sim.isoPort()), "--journal",
+                dir.resolve("till-2.db").toString(), "--terminal-id", "TALLY002", "--timeout", "3", "--json",
+                "--message-log", log.toString(), "sale", "--order", "B-1", "--amount", "5.00");
+        assertEquals(0, second.exit(), second.out());
+
+        Path replayLog = dir.resolve("replay-traffic.jsonl");
+        Lab.Run r = Lab.raw("--message-log", replayLog.toString(), "--json", "replay", log.toString(), "--host",
+                "127.0.0.1", "--port", String.valueOf(lab.sim.isoPort()), "--speed", "max", "--timeout", "3");
+        assertEquals(0, r.exit(), r.out());
+        assertEquals(3, r.json().get("totals").get("same").asInt(), r.out());
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(replayLog)) {
+            JsonNode j = Lab.JSON.readTree(line);
+            if (j.path("dir").asText().equals("OUT") && j.has("mti")) {
+                out.add(j.get("mti").asText() + " " + j.get("terminalId").asText());
+            }
+        }
+        assertEquals(List.of("0800 TALLY001", "0800 TALLY002"), out.subList(0, 2).stream().sorted().toList(),
+                "both terminals sign on before the first sale: " + out);
+        assertEquals(List.of("0200", "0200", "0200"), out.subList(2, 5).stream().map(m -> m.substring(0, 4)).toList(), out.toString());
+
+        Path scenario = dir.resolve("refuse-till-2.json");
+        Files.writeString(scenario, """
+                {"testAmounts": true, "rules": [
+                  {"name": "till 2 may not sign on", "match": {"terminal": "TALLY002", "mti": "0800"}, "action": {"respond": "05"}}]}
+                """);
+        try (dev.tally.simulator.Simulator refusing = dev.tally.simulator.Simulator.start(
+                dev.tally.simulator.SimulatorConfig.defaults(dir.resolve("refusing/ledger.db")).withScenarioFile(scenario))) {
+            Lab.Run refused = Lab.raw("--json", "replay", log.toString(), "--host", "127.0.0.1", "--port",
+                    String.valueOf(refusing.isoPort()), "--speed", "max", "--timeout", "3");
+            assertEquals(69, refused.exit(), refused.out() + refused.err());
+            assertTrue(refused.err().contains("refused the sign-on"), refused.err());
+            assertEquals(List.of(), refusing.ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all()),
+                    "nothing sent: TALLY001's sales come first in the log, but TALLY002 could not sign on");
+        }
+    }
+
+    @Test
     void theSameHostTwiceSeesNoDuplicateBecauseField7IsFresh() {
         Lab.Run first = replay();
         assertEquals(0, first.exit(), first.out());
