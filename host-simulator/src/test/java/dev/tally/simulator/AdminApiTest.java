@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.simulator.admin.StatementCsv;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The admin API as the terminal team and lab scripts use it (docs/simulator.md "Admin API"). */
 class AdminApiTest extends SimulatorHarness {
@@ -155,6 +159,37 @@ class AdminApiTest extends SimulatorHarness {
         assertEquals(1, m.get("latencySamples").asLong());
         assertEquals(m.toString(), admin.getJson("/metrics").toString(), "reading does not reset");
         assertEquals(405, admin.get("/metrics/reset").statusCode(), "a reset is a POST");
+    }
+
+    /**
+     * A query with a broken %-escape ({@code curl '.../transactions?order=%'}) never reaches the API's handler: the
+     * JDK's HTTP server parses the request line with java.net.URI and refuses it itself, 400 (text/html), so the
+     * handler's URL decoding only ever sees well-formed escapes. Pinned here on every endpoint: a 400, nothing done
+     * (the cut-over does not run), and the API answers the next request. Sent raw: java.net.URI will not build it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /transactions?order=%", "GET /transactions?terminal=TALLY001&order=%zz", "GET /health?x=%",
+            "GET /cards?%", "GET /statement?date=%2", "GET /settlements?terminal=%", "GET /metrics?%-1=x",
+            "POST /cutover?x=%", "POST /scenario/reload?x=%", "POST /metrics/reset?x=%"})
+    void aQueryThatIsNotValidUrlEncodingIs400AndChangesNothing(String request) throws Exception {
+        String businessDate = ledger().businessDate().toString();
+        String[] reply = rawRequest(request);
+        assertEquals("HTTP/1.1 400 Bad Request", reply[0], request);
+        assertEquals(businessDate, ledger().businessDate().toString(), "nothing changed");
+        assertEquals("UP", admin.getJson("/health").get("status").asText(), "the API still answers");
+    }
+
+    /** Sends one request line as is; the status line and the body of the reply. */
+    private String[] rawRequest(String requestLine) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", sim.adminUri().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int eol = reply.indexOf("\r\n");
+            int body = reply.indexOf("\r\n\r\n");
+            return new String[] {eol < 0 ? reply : reply.substring(0, eol), body < 0 ? "" : reply.substring(body + 4)};
+        }
     }
 
     @Test

@@ -96,6 +96,42 @@ class ReversalTest extends SimulatorHarness {
         assertEquals(TxnState.DECLINED, onlyTxn("TALLY001", "INV-DECL").state());
     }
 
+    /**
+     * The terminal's 0200 sat on connection A; the link broke, it sent the 0400 at once on connection B, and the host
+     * read B first: 25, so the terminal's journal says REVERSED. The 0200 that arrives afterwards must not leave a
+     * debit standing (DESIGN.md §6): answered 12, recorded DECLINED, shown on the admin API.
+     */
+    @Test
+    void aSaleThatArrivesAfterItsReversalIsRefused12AndNoDebitStands() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 2750, "INV-OVERTAKEN").build();
+            int rs = t.nextStan();
+            assertEquals("25", MessageView.of(t.exchange(t.reversalOf(sale, rs, false, ReversalReason.NO_RESPONSE)))
+                    .responseCode(), "the host has not seen the sale yet");
+            t.connect(); // the sale comes on another connection, later
+            ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+            MessageView v = MessageView.of(answer);
+            assertEquals("0210", v.mti());
+            assertEquals("12", v.responseCode(), "refused: its reversal came first");
+            assertFalse(answer.hasField(38), "no auth code");
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()));
+            assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE)))
+                    .responseCode(), "a repeat of the reversal finds the sale now, nothing to undo");
+            assertEquals("94", MessageView.of(t.exchange((ISOMsg) sale.clone())).responseCode(), "and the sale again is a duplicate");
+        }
+        assertEquals(OPENING, ledger().balance("visa-1"), "no debit stands");
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-OVERTAKEN");
+        assertEquals(TxnState.DECLINED, tx.state());
+        assertFalse(tx.debitStanding());
+        assertEquals("12", tx.responseCode());
+        assertEquals(2, tx.reversalCount(), "the 0400 answered 25 and the 0401 both count for the sale");
+        var json = new AdminClient(sim.adminUri()).getJson("/transactions?order=INV-OVERTAKEN").get("transactions").get(0);
+        assertEquals("DECLINED", json.get("state").asText());
+        assertEquals("12", json.get("responseCode").asText());
+        assertFalse(json.get("debitStanding").asBoolean());
+        assertTrue(json.get("arrivedAfterReversal").asBoolean());
+    }
+
     @Test
     void reversalWithAWrongMacIsA0AndRestoresNothing() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -186,6 +186,7 @@ public final class AdminServer implements AutoCloseable {
         m.put("state", t.state().name());
         m.put("debitStanding", t.debitStanding());
         m.put("reversalCount", t.reversalCount());
+        m.put("arrivedAfterReversal", t.arrivedAfterReversal());
         m.put("creditState", t.creditState().name());
         m.put("creditDate", t.creditDate() == null ? null : t.creditDate().toString());
         m.put("rrn", t.rrn());

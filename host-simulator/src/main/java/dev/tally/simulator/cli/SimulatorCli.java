@@ -3,6 +3,7 @@ package dev.tally.simulator.cli;
 import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.format.DurationText;
+import dev.tally.spec.format.Masking;
 import dev.tally.simulator.scenario.ScenarioException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -75,10 +76,34 @@ public final class SimulatorCli implements Callable<Integer> {
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
         System.setProperty("org.slf4j.simpleLogger.showThreadName", System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
-        int code = new CommandLine(new SimulatorCli()).execute(args);
+        int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line, with picocli's own option errors (which quote the value given) going through
+     * {@link Masking#scrub} like every other message of this command.
+     */
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new SimulatorCli());
+        cmd.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(Masking.scrub(ex.getMessage()));
+            c.usage(c.getErr());
+            return EXIT_USAGE;
+        });
+        return cmd;
+    }
+
+    /**
+     * A message on standard error. Scrubbed as a second line of defence: the messages of the cards file, the
+     * scenario file and the start-up are written never to hold a PAN, but one slipping through must not be printed.
+     */
+    private static void error(PrintWriter err, String message) {
+        err.println("tally-sim: " + Masking.scrub(message));
+        err.flush();
     }
 
     @Override
@@ -87,7 +112,7 @@ public final class SimulatorCli implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         for (Path p : new Path[] {scenario, cards}) {
             if (p != null && !Files.isReadable(p)) {
-                err.println("tally-sim: cannot read " + p + ": check the path given to --scenario / --cards");
+                error(err, "cannot read " + p + ": check the path given to --scenario / --cards");
                 return EXIT_CONFIG;
             }
         }
@@ -95,14 +120,14 @@ public final class SimulatorCli implements Callable<Integer> {
         try {
             sim = Simulator.start(config, messageLog);
         } catch (ScenarioException | IllegalArgumentException e) {
-            err.println("tally-sim: " + e.getMessage());
+            error(err, e.getMessage());
             return EXIT_CONFIG;
         } catch (java.net.BindException e) {
-            err.println("tally-sim: cannot listen on " + bind + " (port " + port + " or " + adminPort + "): " + e.getMessage()
+            error(err, "cannot listen on " + bind + " (port " + port + " or " + adminPort + "): " + e.getMessage()
                     + "; choose other ports with --port / --admin-port, or 0 for any free port");
             return EXIT_START;
         } catch (Exception e) {
-            err.println("tally-sim: cannot start: " + e.getMessage());
+            error(err, "cannot start: " + e.getMessage());
             return EXIT_START;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -382,6 +382,12 @@ public final class Ledger implements AutoCloseable {
         }
         LocalDate bd = businessDate;
         String code = r.declineCode();
+        // Its reversal came first (answered 25, the terminal took the sale as undone): booking it now would leave a
+        // debit the terminal's journal calls REVERSED (DESIGN.md §6). Refused, nothing debited, in this transaction.
+        boolean afterReversal = reversedBeforeArrival(c, r.terminalId(), r.stan(), r.transmissionTime());
+        if (afterReversal) {
+            code = REFUSED_AFTER_REVERSAL;
+        }
         if (code == null) {
             // the debit, when the balance covers it: approved exactly when a row changed
             try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance - ? WHERE id = ? AND balance >= ?")) {
@@ -427,11 +433,61 @@ public final class Ledger implements AutoCloseable {
             }
         }
         Credit credit = approved ? insertCredit(c, id, r, bd) : new Credit(CreditState.NONE, null);
+        int reversalCount = 0;
+        if (afterReversal) {
+            reversalCount = linkEarlierReversals(c, id, r);
+            LOG.warn("sale {} STAN {} field 7 {} arrived after its reversal ({} reversal message(s) answered 25 before it):"
+                    + " refused {}, nothing debited", r.terminalId(), String.format("%06d", r.stan()), r.transmissionTime(),
+                    reversalCount, REFUSED_AFTER_REVERSAL);
+        }
         // what byId would read back, built from what was just written
         return new SaleResult(false, new LedgerTransaction(id, r.terminalId(), r.merchantId(), r.stan(),
                 r.transmissionTime(), r.orderRef(), "0200", r.amount(), r.currency(), r.cardId(), r.maskedPan(), code,
-                approved ? TxnState.APPROVED : TxnState.DECLINED, 0, credit.state(), credit.date(), rrn, auth, bd,
-                received, null));
+                approved ? TxnState.APPROVED : TxnState.DECLINED, reversalCount, credit.state(), credit.date(), rrn, auth, bd,
+                received, null, afterReversal));
+    }
+
+    /**
+     * The answer to a sale that arrives after a reversal of it the host answered 25 (original not found): 12,
+     * invalid transaction (SPEC.md §6, action DECLINE: nothing charged). The terminal sent that reversal because it
+     * gave the sale up, and the 25 told it nothing of the sale stands; the sale is refused so that stays true.
+     */
+    static final String REFUSED_AFTER_REVERSAL = "12";
+
+    /** {@link #reversedBeforeArrival}'s query (package-private: a test checks its plan uses the index). */
+    static final String REVERSED_BEFORE_ARRIVAL = """
+            SELECT 1 FROM reversal_messages
+            WHERE terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'
+            LIMIT 1""";
+
+    /**
+     * Whether a reversal of this sale (same terminal, original STAN and original field 7) reached the host before the
+     * sale and was answered 25. One indexed point lookup (schema version 3), run on every sale recorded.
+     */
+    private static boolean reversedBeforeArrival(Connection c, String terminalId, int stan, String transmissionTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(REVERSED_BEFORE_ARRIVAL)) {
+            ps.setString(1, terminalId);
+            ps.setInt(2, stan);
+            ps.setString(3, transmissionTime);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Links the reversal messages answered 25 before the sale arrived to its row; returns how many. */
+    private static int linkEarlierReversals(Connection c, long txnId, SaleRequest r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE reversal_messages SET transaction_id = ?
+                WHERE terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'
+                  AND transaction_id IS NULL""")) {
+            ps.setLong(1, txnId);
+            ps.setString(2, r.terminalId());
+            ps.setInt(3, r.stan());
+            ps.setString(4, r.transmissionTime());
+            return ps.executeUpdate();
+        }
     }
 
     /** A merchant credit as written: its state and credit date (null when it will never be credited). */
@@ -582,6 +638,8 @@ public final class Ledger implements AutoCloseable {
             SELECT t.id, t.terminal_id, t.merchant_id, t.stan, t.transmission_time, t.order_ref, t.mti, t.amount, t.currency,
                    t.card_id, t.masked_pan, t.response_code, t.state,
                    (SELECT COUNT(*) FROM reversal_messages m WHERE m.transaction_id = t.id) AS reversal_count,
+                   EXISTS (SELECT 1 FROM reversal_messages m WHERE m.transaction_id = t.id AND m.outcome = 'NOT_FOUND')
+                     AS after_reversal,
                    COALESCE(mc.state, 'NONE') AS credit_state, mc.credit_date, t.rrn, t.auth_code, t.business_date,
                    t.received_at, t.settlement_batch_id
             FROM transactions t LEFT JOIN merchant_credits mc ON mc.transaction_id = t.id""";
@@ -599,7 +657,7 @@ public final class Ledger implements AutoCloseable {
                 credit == CreditState.CREDITED || credit == CreditState.PENDING
                         ? (creditDate == null ? null : LocalDate.parse(creditDate)) : null,
                 rs.getString("rrn"), rs.getString("auth_code"), LocalDate.parse(rs.getString("business_date")),
-                Instant.parse(rs.getString("received_at")), batchId);
+                Instant.parse(rs.getString("received_at")), batchId, rs.getBoolean("after_reversal"));
     }
 
     private Optional<LedgerTransaction> find(Connection c, String terminalId, int stan, String transmissionTime)

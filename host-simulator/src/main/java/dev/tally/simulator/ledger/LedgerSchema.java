@@ -127,6 +127,12 @@ final class LedgerSchema {
             // every merchant credit (one per approved sale) — the simulator slowed down as its ledger grew.
             // Only PENDING credits with a due time can become due; index just those.
             "CREATE INDEX merchant_credits_pending_due ON merchant_credits (due_at) WHERE state = 'PENDING' AND due_at IS NOT NULL"
+    ), List.of(
+            // version 3: every sale looks for a reversal of it that came first and was answered 25 (Ledger.recordSaleIn:
+            // such a sale is refused, not booked); a point lookup by the original's key, not a scan of every reversal
+            """
+            CREATE INDEX reversal_messages_original
+              ON reversal_messages (terminal_id, original_stan, original_transmission_time)"""
     ));
 
     private LedgerSchema() {

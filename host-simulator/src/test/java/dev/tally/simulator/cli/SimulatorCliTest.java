@@ -1,6 +1,7 @@
 package dev.tally.simulator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,9 @@ import picocli.CommandLine;
 /** tally-sim: options, exit codes, the "listening" line, a clean stop on SIGTERM. */
 class SimulatorCliTest {
 
+    /** visa-1 of the bundled test cards: a Luhn-valid test PAN. */
+    private static final String PAN = "4761739001010119";
+
     @TempDir
     Path dir;
 
@@ -38,12 +42,45 @@ class SimulatorCliTest {
     @ValueSource(strings = {"--mac maybe", "--late-delay soon", "--tmk 1234", "--port 70000", "--port abc", "--no-such-option"})
     void badOptionsExit64WithAMessage(String args) {
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new SimulatorCli());
+        CommandLine cmd = SimulatorCli.commandLine();
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute((args + " --ledger " + dir.resolve("x.db")).split(" "));
         assertEquals(64, code, err.toString());
         assertTrue(err.toString().length() > 10, "says what is wrong");
         assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+    }
+
+    /** picocli quotes a value it cannot convert; a PAN given by mistake is masked on standard error. */
+    @Test
+    void aPanGivenAsAnOptionValueIsNotEchoed() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = SimulatorCli.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute("--port", PAN, "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().contains("--port"), err.toString());
+        assertFalse(err.toString().contains(PAN), err.toString());
+    }
+
+    /**
+     * A cards file with the first two columns swapped (docs/simulator.md §2): exit 78, the message names the line and
+     * says what to fix, and the PAN is not on standard error (TestCards no longer quotes it; SimulatorCli scrubs too).
+     */
+    @Test
+    void aCardsFileWithThePanInTheIdColumnExits78WithoutPrintingThePan() throws Exception {
+        Path cards = dir.resolve("lab-cards.csv");
+        Files.writeString(cards, "# id,pan,expiry_yymm,pin,balance,currency,description\n"
+                + PAN + ",visa-1,3012,1234,100.00,840,x\n");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = SimulatorCli.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute("--cards", cards.toString(), "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("z.db").toString());
+        assertEquals(78, code, err.toString());
+        assertTrue(err.toString().contains("lab-cards.csv line 2"), err.toString());
+        assertTrue(err.toString().contains("it is not a PAN"), err.toString());
+        assertFalse(err.toString().contains(PAN), err.toString());
+        assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
     }
 
     @Test
@@ -86,7 +123,7 @@ class SimulatorCliTest {
         String stderr = Files.readString(dir.resolve("stderr.txt"));
         assertTrue(stderr.contains("simulator stopped"), stderr);
         try (Ledger l = Ledger.open(ledger, Clock.systemUTC(), List.of())) {
-            assertEquals(2, l.schemaVersion(), "the ledger file is intact and reusable");
+            assertEquals(3, l.schemaVersion(), "the ledger file is intact and reusable");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tally.simulator.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.card.TestCard;
@@ -136,6 +137,73 @@ class LedgerTest {
             assertEquals(3, t.reversalCount());
             assertEquals(ReversalResult.Outcome.NOT_FOUND,
                     l.reverse("TALLY001", "0400", 5, "1122090200", 99, "1122090000", "98", null).outcome());
+        }
+    }
+
+    /**
+     * A reversal overtook its sale (DESIGN.md §6): answered 25, the terminal took the sale as undone. The sale that
+     * arrives after it must not leave a debit standing: refused 12, recorded, linked to the reversal.
+     */
+    @Test
+    void aSaleThatArrivesAfterItsReversalWasAnswered25IsRefusedAndDebitsNothing() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            ReversalResult first = l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", null);
+            assertEquals(ReversalResult.Outcome.NOT_FOUND, first.outcome());
+
+            SaleResult late = l.recordSale(sale(7, 900));
+            assertFalse(late.duplicate());
+            LedgerTransaction t = late.transaction();
+            assertEquals(Ledger.REFUSED_AFTER_REVERSAL, t.responseCode());
+            assertEquals("12", t.responseCode(), "12 invalid transaction, from the spec's response-code table");
+            assertEquals(TxnState.DECLINED, t.state());
+            assertFalse(t.debitStanding());
+            assertNull(t.authCode());
+            assertTrue(t.arrivedAfterReversal());
+            assertEquals(1, t.reversalCount(), "the reversal answered 25 is linked to the sale");
+            assertEquals(CreditState.NONE, t.creditState());
+            assertEquals(1_000_000, l.balance("visa-1"), "nothing debited");
+            assertEquals(t, l.transactions(Ledger.Filter.all().stan(7)).get(0), "what recordSale returns is what the ledger holds");
+
+            // the terminal's 0401 repeat (it may not have heard the 25): acknowledged, nothing to undo
+            assertEquals(ReversalResult.Outcome.ACKNOWLEDGED,
+                    l.reverse("TALLY001", "0401", 8, "1122090100", 7, "1122090000", "98", null).outcome());
+            assertTrue(l.recordSale(sale(7, 900)).duplicate(), "the same sale again is a duplicate, as before");
+            assertEquals(1_000_000, l.balance("visa-1"));
+            LedgerTransaction after = l.transactions(Ledger.Filter.all().stan(7)).get(0);
+            assertEquals(TxnState.DECLINED, after.state());
+            assertEquals(2, after.reversalCount());
+
+            // the match is on the whole key: another field 7, or another terminal, is another sale
+            SaleRequest otherTime = new SaleRequest("TALLY001", "HOSPITAL0000001", 7, "1122090500", "ORD-7b", 900, "840",
+                    "visa-1", "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
+            SaleRequest otherTerminal = new SaleRequest("TALLY002", "HOSPITAL0000001", 7, "1122090000", "ORD-7c", 900,
+                    "840", "visa-1", "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
+            assertEquals("00", l.recordSale(otherTime).transaction().responseCode());
+            assertFalse(l.recordSale(otherTerminal).transaction().arrivedAfterReversal());
+            assertEquals(1_000_000 - 1800, l.balance("visa-1"));
+        }
+    }
+
+    /** The check runs on every sale: a point lookup on the index of schema version 3, never a scan. */
+    @Test
+    void theCheckForAnEarlierReversalIsAnIndexedPointLookup() throws Exception {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + Ledger.REVERSED_BEFORE_ARRIVAL)) {
+            ps.setString(1, "TALLY001");
+            ps.setInt(2, 7);
+            ps.setString(3, "1122090000");
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString("detail")).append('\n');
+                }
+            }
+            assertTrue(plan.toString().contains("SEARCH reversal_messages USING INDEX reversal_messages_original "
+                    + "(terminal_id=? AND original_stan=? AND original_transmission_time=?)"), plan.toString());
         }
     }
 

@@ -44,6 +44,29 @@ class TestCardsTest {
         assertThrows(IllegalArgumentException.class, () -> TestCards.parse(new StringReader("# empty\n"), "c"));
     }
 
+    /**
+     * The first two columns swapped: the PAN sits where the id goes. The id check accepted digits, and the next
+     * error quoted the id ("PAN of card 4761739001010119 must be ..."), which tally-sim printed on standard error.
+     */
+    @Test
+    void aCardIdWithTwelveOrMoreDigitsIsRefusedWithoutBeingQuoted() throws Exception {
+        String swapped = "# lab cards\nvisa-2,4111111111111111,3012,1234,100.00,840,ok\n"
+                + "4761739001010119,visa-1,3012,1234,100.00,840,x\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TestCards.parse(new StringReader(swapped), "cards.csv"));
+        assertTrue(e.getMessage().startsWith("cards.csv line 3: column 1 (card id) holds 12 or more digits"), e.getMessage());
+        assertTrue(e.getMessage().contains("it is not a PAN"), e.getMessage());
+        assertFalse(e.getMessage().contains("4761739001010119"), e.getMessage());
+        assertFalse(e.getMessage().contains("476173"), "not even part of it: " + e.getMessage());
+
+        // digits spread through the id count too (it is quoted by later errors); 11 digits is still an id
+        IllegalArgumentException spread = assertThrows(IllegalArgumentException.class, () -> TestCards.parse(
+                new StringReader("a4761-7390-0101-0119,4761739001010119,3012,1234,1.00,840,x\n"), "c"));
+        assertFalse(spread.getMessage().contains("4761"), spread.getMessage());
+        assertEquals("lab-12345678901", TestCards.parse(new StringReader(
+                "lab-12345678901,4761739001010119,3012,1234,1.00,840,x\n"), "c").defaultCard().id());
+    }
+
     @Test
     void theLabTmkCheckValueIsThePublishedOne() {
         // KCV 08D7B4 of 0123456789ABCDEFFEDCBA9876543210: see KeyCheckValueTest for the source
