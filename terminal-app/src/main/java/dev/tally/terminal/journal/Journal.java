@@ -173,6 +173,9 @@ public final class Journal implements AutoCloseable {
                 Files.createDirectories(abs.getParent());
             }
             lock = ProcessLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), lockWait);
+            // decided under the lock (no other tally is creating the file) and before SQLite touches the file:
+            // a missing data key of an existing journal is refused with nothing written
+            PanVault vault = PanVault.open(abs.resolveSibling(abs.getFileName() + ".key"), isNew(abs));
             SQLiteConfig cfg = new SQLiteConfig();
             cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
             cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -182,7 +185,7 @@ public final class Journal implements AutoCloseable {
             // inserts return their ids with RETURNING; otherwise sqlite-jdbc runs SELECT last_insert_rowid() after each
             cfg.setGetGeneratedKeys(false);
             c = cfg.createConnection("jdbc:sqlite:" + abs);
-            j = new Journal(abs, lock, c, clock, PanVault.open(abs.resolveSibling(abs.getFileName() + ".key")));
+            j = new Journal(abs, lock, c, clock, vault);
             j.migrate();
             j.openReadConnection(abs);
             j.startCheckpoints(abs);
@@ -212,6 +215,19 @@ public final class Journal implements AutoCloseable {
             }
             throw new JournalException("cannot open the journal " + abs + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the journal is being created by this open: no database file yet, or an empty one (0 bytes, and
+     * no write-ahead log holding pages that were never checkpointed into it). Only such a journal gets a new
+     * data key ({@link PanVault#open}).
+     */
+    private static boolean isNew(Path abs) throws java.io.IOException {
+        if (!Files.exists(abs)) {
+            return true;
+        }
+        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        return Files.size(abs) == 0 && (!Files.exists(wal) || Files.size(wal) == 0);
     }
 
     /** {@link #open(Path, Clock, java.time.Duration)} waiting up to 30 s for another process. */

@@ -21,8 +21,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Keeps PANs at rest only encrypted (DESIGN.md §4: needed for reversal and batch upload). AES-256-GCM
- * under a data key held in a file beside the journal, readable by its owner only (0600), generated on
- * first use. The stored form is {@code v1:} + Base64(12-byte IV + ciphertext + tag).
+ * under a data key held in a file beside the journal, readable by its owner only (0600), generated together
+ * with the journal and never afterwards (see {@link #open}). The stored form is {@code v1:} + Base64(12-byte
+ * IV + ciphertext + tag).
  */
 final class PanVault {
 
@@ -50,10 +51,21 @@ final class PanVault {
         this.key = new SecretKeySpec(keyBytes, "AES");
     }
 
-    /** The vault whose key lives in {@code keyFile}; the key is created (0600) when the file does not exist. */
-    static PanVault open(Path keyFile) {
+    /**
+     * The vault whose key lives in {@code keyFile}. A missing key is created (0600) only for a journal being
+     * created now ({@code newJournal}). An existing journal may hold PANs that only its own key decrypts
+     * (pending reversals, the batch upload): a new key would leave them unreadable, and if the original key
+     * were restored later, every PAN written under the new one would be lost instead. So a missing key of an
+     * existing journal is refused, before anything is written.
+     */
+    static PanVault open(Path keyFile, boolean newJournal) {
         try {
             if (!Files.exists(keyFile)) {
+                if (!newJournal) {
+                    throw new JournalException("data key " + keyFile + " is missing: restore it from your backup;"
+                            + " nothing was changed (the PANs this journal stores can only be read with that key,"
+                            + " so no new key is made for an existing journal)");
+                }
                 create(keyFile);
             }
             byte[] k = Files.readAllBytes(keyFile);

@@ -1,6 +1,7 @@
 package dev.tally.terminal.settlement;
 
 import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
@@ -23,10 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * End of day (SPEC.md §4.7): due reversals first, then a 0500 with the open batch's totals; 00 closes the
- * batch; 95 uploads every approved sale of the batch (0320) and closes it with the trailer (0500,
- * 960000). The batch's state lives in the journal ({@link Batches}): each step is committed before the
- * next message leaves, so a settlement killed at any point resumes on the next {@link #settle()} —
- * the host answers 00 to a 0500 of a batch it already closed, and ignores a 0320 it already has.
+ * batch; 95 (the code whose terminal action is {@link TerminalAction#UPLOAD_BATCH}) uploads every approved
+ * sale of the batch (0320) and closes it with the trailer (0500, 960000). Any other answer — a refusal
+ * (96, 91, 30, A0, ...) or one the terminal cannot read (no field 39, malformed totals in field 63) — is a
+ * failed step: nothing more is sent and the batch stays where it was. The batch's state lives in the
+ * journal ({@link Batches}): each step is committed before the next message leaves, so a settlement killed
+ * or failed at any point resumes on the next {@link #settle()} — the host answers 00 to a 0500 of a batch
+ * it already closed, and ignores a 0320 it already has.
  *
  * <p>Totals are the batch's APPROVED attempts. Attempts whose reversal is pending or failed are not in
  * them: the terminal never approved them. If the host still holds their debit the totals differ, the
@@ -76,6 +80,10 @@ public final class Settlement {
                 b = batches.close(b, s.code, s.hostTotals, "0500 answered 00, totals agree");
                 return done(b, resumed, totals, s.code, uploadedNow, reversalsRun, "batch " + b.batchText()
                         + " closed: the host's totals agree");
+            }
+            if (ResponseCodes.of(s.code).action() != TerminalAction.UPLOAD_BATCH) {
+                // the host refused the settlement (maintenance, MAC, format, ...): not "totals differ"
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the 0500 of batch " + b.batchText());
             }
             b = batches.uploadRequested(b, s.code, s.hostTotals);
             log.info("batch {}: host answered 95 (host totals {}, terminal {}): uploading", b.batchText(), s.hostTotals,
@@ -141,10 +149,21 @@ public final class Settlement {
         if (v.mac().isPresent() && !session.verifies(ans.response())) {
             return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
         }
-        if (v.response().action() == dev.tally.spec.codes.TerminalAction.RESIGN_ON) {
+        if (v.response().action() == TerminalAction.RESIGN_ON) {
             session.invalidateKeys();
         }
-        return new Step(v.responseCode(), v.settlementTotals().map(SettlementTotals::encode).orElse(null), null);
+        if (v.responseCode() == null) {
+            return new Step(null, null, "was answered without a response code (field 39)");
+        }
+        String hostTotals;
+        try {
+            hostTotals = v.settlementTotals().map(SettlementTotals::encode).orElse(null);
+        } catch (IllegalArgumentException e) {
+            // the host's fault, not the cashier's bad input: a failed step, the batch resumable
+            return new Step(null, null, "was answered " + v.responseCode() + ", but the answer is malformed: "
+                    + e.getMessage());
+        }
+        return new Step(v.responseCode(), hostTotals, null);
     }
 
     private ISOMsg request(MessageType type, Batch b, SettlementTotals totals) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.SimulatorConfig;
 import dev.tally.simulator.ledger.SettlementBatch;
+import dev.tally.spec.format.MessageLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,6 +123,61 @@ class EndOfDayTest {
             for (Lab.Run r : List.of(rec, late, csv, table, settle)) {
                 assertFalse(r.out().contains(Lab.PAN) || r.err().contains(Lab.PAN), "full PAN in " + r);
             }
+            lab.assertInvariant();
+        }
+    }
+
+    /**
+     * A host that refuses the 0500 (96, system malfunction) has not said "totals differ" (95): nothing is
+     * uploaded, no trailer goes, the settle fails naming the code (exit 2; the API's 502 INCOMPLETE is the
+     * same result), the batch stays SETTLING, and the next settle resumes it.
+     */
+    @Test
+    void aRefusedSettlementUploadsNothingAndTheBatchStaysToBeResumed() throws Exception {
+        Path scenario = dir.resolve("scenario.json");
+        Files.writeString(scenario, """
+                {"testAmounts": true, "rules": [
+                  {"name": "settlement refused once", "match": {"mti": "0500", "processingCode": "920000", "occurrence": 1},
+                   "action": {"respond": "96"}}
+                ]}""");
+        try (Lab lab = new Lab(dir, SimulatorConfig.defaults(dir.resolve("ledger.db")).withScenarioFile(scenario))) {
+            assertEquals(0, lab.tally("sale", "--order", "R-1", "--amount", "20.00").exit());
+            assertEquals(0, lab.tally("sale", "--order", "R-2", "--amount", "30.00").exit());
+            Path messages = dir.resolve("messages.jsonl");
+
+            Lab.Run refused = lab.tally("--message-log", messages.toString(), "settle");
+            assertEquals(2, refused.exit(), "the host refused: " + refused);
+            JsonNode r = refused.json();
+            assertEquals("INCOMPLETE", r.get("status").asText(), refused.toString());
+            assertEquals("96", r.get("failureCode").asText());
+            assertEquals("SETTLING", r.get("batchState").asText());
+            assertEquals(0, r.get("uploaded").asInt());
+            assertTrue(r.get("message").asText().startsWith("settlement of batch 000001 not finished: the 0500 of batch"
+                    + " 000001 answered 96 ("), r.get("message").asText());
+            assertTrue(r.get("message").asText().endsWith("run 'tally settle' again to resume"), r.get("message").asText());
+            List<MessageLog.Entry> sent = MessageLog.read(messages).stream()
+                    .filter(e -> e.event() == MessageLog.Event.REQUEST).toList();
+            assertEquals(List.of("0500"), sent.stream().map(MessageLog.Entry::mti).filter(m -> !m.equals("0800")).toList(),
+                    "one 0500, no upload (0320), no trailer: " + sent);
+            assertEquals(0, lab.sim.ledger().uploadCount("TALLY001"));
+            assertEquals(List.of("000001|SETTLING|0"), TestDay.rows(lab,
+                    "SELECT printf('%06d', batch_number), state, uploaded FROM batches"));
+            assertEquals("APPROVED", lab.lastState("R-1"));
+
+            // the host answers again: the same batch resumes, its totals agree, 00, nothing uploaded
+            Lab.Run resumed = lab.tally("settle");
+            assertEquals(0, resumed.exit(), resumed.toString());
+            JsonNode c = resumed.json();
+            assertEquals("CLOSED", c.get("status").asText());
+            assertTrue(c.get("resumed").asBoolean(), resumed.toString());
+            assertEquals("000001", c.get("batchNumber").asText());
+            assertEquals("00", c.get("responseCode").asText());
+            assertEquals(0, c.get("uploaded").asInt());
+            List<SettlementBatch> host = lab.sim.ledger().batches("TALLY001");
+            assertEquals(1, host.size(), host.toString());
+            assertEquals("CLOSED", host.getFirst().status());
+            assertEquals(0, host.getFirst().uploads());
+            assertEquals("SETTLED", lab.lastState("R-1"));
             lab.assertInvariant();
         }
     }

@@ -1,5 +1,6 @@
 package dev.tally.terminal.journal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -373,6 +374,61 @@ class JournalTest {
         Path key = dir.resolve("j.db.key");
         assertEquals(32, Files.size(key));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+    }
+
+    /**
+     * A journal that exists keeps its own data key: with the key file gone, opening it is refused naming the
+     * file, and nothing is written (no new key beside it, the database untouched). A new key would leave the
+     * stored PANs (pending reversals, the batch upload) unreadable for good.
+     */
+    @Test
+    void anExistingJournalWhoseDataKeyIsMissingIsRefusedAndNoNewKeyIsMade() throws Exception {
+        Path file = dir.resolve("j.db");
+        Path key = dir.resolve("j.db.key");
+        long id;
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-1", 500));
+            id = j.markSent(a.id(), "1122080307").id();
+        }
+        byte[] original = Files.readAllBytes(key);
+        Files.delete(key);
+        byte[] before = Files.readAllBytes(file);
+
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(file, CLOCK));
+        assertTrue(e.getMessage().startsWith("data key " + key.toAbsolutePath()
+                + " is missing: restore it from your backup; nothing was changed"), e.getMessage());
+        assertFalse(Files.exists(key), "a new data key was written for an existing journal");
+        assertArrayEquals(before, Files.readAllBytes(file), "the journal file was changed");
+        assertFalse(Files.exists(dir.resolve("j.db-wal")), "the database was opened");
+
+        // the original key back: everything as before, the PAN readable, and the lock was released
+        Files.write(key, original);
+        try (Journal j = Journal.open(file, CLOCK, java.time.Duration.ZERO)) {
+            assertEquals(PAN, j.revealPan(j.find(id).orElseThrow()));
+        }
+
+        // the rule is "created with the journal", not "no PAN stored yet": a journal without attempts keeps its key too
+        Path empty = dir.resolve("e.db");
+        Journal.open(empty, CLOCK).close();
+        Files.delete(dir.resolve("e.db.key"));
+        assertThrows(JournalException.class, () -> Journal.open(empty, CLOCK));
+        assertFalse(Files.exists(dir.resolve("e.db.key")));
+    }
+
+    @Test
+    void aJournalBeingCreatedGetsItsDataKey() throws Exception {
+        Path file = dir.resolve("sub/new.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            Attempt a = j.openAttempt(sale("INV-1", 500));
+            assertEquals(PAN, j.revealPan(a));
+        }
+        assertEquals(32, Files.size(dir.resolve("sub/new.db.key")));
+        // an empty file (made ahead, 0 bytes, no WAL) holds no journal yet: it is created now, with its key
+        Path touched = Files.createFile(dir.resolve("touched.db"));
+        try (Journal j = Journal.open(touched, CLOCK)) {
+            assertEquals(PAN, j.revealPan(j.openAttempt(sale("INV-2", 600))));
+        }
+        assertEquals(32, Files.size(dir.resolve("touched.db.key")));
     }
 
     @Test

@@ -1,0 +1,67 @@
+package dev.tally.terminal.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.format.Masking;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's data key ({@code JOURNAL.key}) deleted by mistake: every command that opens the journal —
+ * a sale, the read-only report and journal replay, {@code serve} — stops with exit 1 naming the key file,
+ * and nothing is written: no new key (which could never read the stored PANs, and whose PANs would be lost
+ * when the original key is restored), no journal change, nothing sent. With the key restored, the terminal
+ * carries on.
+ */
+class MissingDataKeyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withTheDataKeyGoneEveryCommandStopsNamingItAndChangesNothing() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            assertEquals(0, lab.tally("sale", "--order", "K-1", "--amount", "20.00").exit(), "its PAN is kept for the upload");
+            Path key = lab.journal.resolveSibling(lab.journal.getFileName() + ".key");
+            byte[] original = Files.readAllBytes(key);
+            Files.delete(key);
+            String before = lab.journalDump();
+            byte[] bytes = Files.readAllBytes(lab.journal);
+            Path token = dir.resolve("api-token");
+
+            assertRefused(lab.tally("sale", "--order", "K-2", "--amount", "30.00"), key);
+            assertRefused(lab.tally("report", "--order", "K-1"), key);
+            assertRefused(lab.tally("replay", "--journal", lab.journal.toString(), "--speed", "max"), key);
+            // a serve that started would block here: the deadline turns that into a failure, not a hung build
+            assertRefused(assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> lab.tally("serve", "--api-port", "0", "--api-token-file", token.toString())), key);
+            assertEquals(before, lab.journalDump(), "the journal changed");
+            assertArrayEquals(bytes, Files.readAllBytes(lab.journal), "the journal file was touched");
+            assertTrue(lab.ledger("K-2").isEmpty(), "nothing sent");
+            assertFalse(Files.exists(token), "serve went as far as the API token");
+
+            // the key restored from the backup: the terminal carries on
+            Files.write(key, original);
+            assertEquals(0, lab.tally("sale", "--order", "K-2", "--amount", "30.00").exit());
+            Lab.Run settle = lab.tally("settle");
+            assertEquals(0, settle.exit(), settle.toString());
+            lab.assertInvariant();
+        }
+    }
+
+    private static void assertRefused(Lab.Run r, Path key) {
+        assertEquals(1, r.exit(), r.toString());
+        // (the CLI scrubs digit runs that could be a PAN: a temp dir's name may hold one)
+        assertTrue(r.err().startsWith(Masking.scrub("tally: journal: data key " + key.toAbsolutePath()
+                + " is missing: restore it from your backup; nothing was changed")), r.err());
+        assertEquals("ERROR", r.status(), r.out());
+        assertFalse(Files.exists(key), "a new data key was written by " + r);
+    }
+}
