@@ -133,6 +133,10 @@ public final class PaymentEngine {
         // the request's MAC comes from the same sign-on
         HostSession.Signed signed = session.signed();
         byte[] pinBlock = signed.pinBlock(card.pin(), card.pan());
+        // with keys held, nothing above needed the host: a host that is gone (serve's shared link dropped
+        // since the sign-on) must be found now, while that means "nothing sent" (503 / exit 69); found by
+        // the exchange it would be after the SENT commit, and lock the order behind a needless reversal
+        session.channel().connect();
 
         LocalDateTime local = LocalDateTime.now(clock);
         String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);

@@ -35,6 +35,7 @@ final class FakeHost implements AutoCloseable {
     final byte[] macKey;
     private final byte[] pinKey;
     private final BiFunction<FakeHost, ISOMsg, ISOMsg> answer;
+    private final List<NACChannel> connections = new CopyOnWriteArrayList<>();
 
     FakeHost(BiFunction<FakeHost, ISOMsg, ISOMsg> answer) throws IOException {
         this.answer = answer;
@@ -54,6 +55,7 @@ final class FakeHost implements AutoCloseable {
             try {
                 NACChannel ch = new NACChannel(Iso87.packager(), Framing.DEFAULT_TPDU.clone());
                 ch.accept(server);
+                connections.add(ch);
                 Thread.ofVirtual().start(() -> serve(ch));
             } catch (IOException e) {
                 return;
@@ -104,6 +106,9 @@ final class FakeHost implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        server.close(); // and every connection: the host is gone, as when the acquirer goes down
+        for (NACChannel ch : connections) {
+            ch.disconnect();
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.card.UnknownCardException;
+import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;
@@ -126,6 +127,34 @@ class PaymentEngineTest {
             PaymentResult r = t.engine.sale("INV-94", 100, null);
             assertEquals(PaymentStatus.REVERSED, r.status());
             assertEquals("06", r.attempt().reversalReason());
+        }
+    }
+
+    /**
+     * {@code tally serve} with session keys held: the host goes away (the shared link sees its connection
+     * close), then a sale. Nothing of it can be sent, so nothing is written: HostUnavailableException (503 /
+     * exit 69), no attempt, the order free. It used to be journaled SENT, then locked behind a reversal.
+     */
+    @Test
+    void inServeModeASaleToAHostThatWentAwayWritesNothingAndLocksNothing() throws Exception {
+        FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+        try (TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            try {
+                assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-UP", 100, null).status(), "signed on, keys held");
+            } finally {
+                host.close();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (t.channel.isConnected()) { // the shared link's reader sees the connection close
+                assertTrue(System.nanoTime() < deadline, "the link never noticed the host went away");
+                Thread.sleep(10); // polling interval, not a wait for an outcome
+            }
+            assertTrue(t.session.hasKeys());
+            List<Attempt> before = t.journal.attempts(null);
+
+            assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-DOWN", 100, null));
+            assertEquals(before, t.journal.attempts(null), "no attempt written");
+            assertTrue(t.journal.liveAttempt("INV-DOWN").isEmpty(), "the order is not locked");
         }
     }
 
