@@ -165,7 +165,7 @@ public final class PaymentEngine {
             // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
             signed.mac(request);
             Exchange ex = session.exchange(request);
-            a = settle(a, ex);
+            a = settle(a, ex, signed);
         } catch (RuntimeException e) {
             Attempt now = journal.find(a.id()).orElseThrow();
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
@@ -207,8 +207,8 @@ public final class PaymentEngine {
                 .currency(profile.currency());
     }
 
-    /** The answer (or its absence) decides the attempt's next state. */
-    private Attempt settle(Attempt a, Exchange ex) {
+    /** The answer (or its absence) decides the attempt's next state; its MAC is checked under the request's keys. */
+    private Attempt settle(Attempt a, Exchange ex, HostSession.Signed signed) {
         if (!(ex instanceof Exchange.Answered ans)) {
             return journal.requireReversal(a.id(), ReversalReason.NO_RESPONSE.code(), clock.instant(), null,
                     HostSession.describe(ex) + ": outcome unknown, reversing");
@@ -217,7 +217,7 @@ public final class PaymentEngine {
         String rc = v.responseCode();
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
-        if (macPresent && !session.verifies(ans.response())) {
+        if (macPresent && !signed.verifies(ans.response())) {
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
@@ -310,7 +310,7 @@ public final class PaymentEngine {
     public StatusReport hostView(Attempt a) {
         String orderId = a.orderRef();
         try {
-            session.ensureSignedOn();
+            HostSession.Signed signed = session.signed();
             ISOMsg req = MessageBuilder.request(MessageType.STATUS_INQUIRY)
                     .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                     .stan(journal.nextStan(profile.terminalId()))
@@ -321,7 +321,7 @@ public final class PaymentEngine {
                             a.transmissionTime() != null ? a.transmissionTime()
                                     : a.createdAt().atZone(ZoneOffset.UTC).format(F7)))
                     .build();
-            session.mac(req);
+            signed.mac(req);
             Exchange ex = session.exchange(req);
             if (!(ex instanceof Exchange.Answered ans)) {
                 String why = HostSession.describe(ex);
@@ -329,7 +329,7 @@ public final class PaymentEngine {
                 return new StatusReport(orderId, a, null, null, why);
             }
             MessageView v = MessageView.of(ans.response());
-            if (v.mac().isPresent() && !session.verifies(ans.response())) {
+            if (v.mac().isPresent() && !signed.verifies(ans.response())) {
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
             }
@@ -358,15 +358,15 @@ public final class PaymentEngine {
     public InquiryResult inquiry(String cardRef) {
         CardData card = reader.read(cardRef);
         runDueReversals();
-        session.ensureSignedOn();
+        HostSession.Signed signed = session.signed(); // PIN block, MAC and the answer's MAC under one sign-on
         int stan = journal.nextStan(profile.terminalId());
         ISOMsg req = cardPresent(MessageBuilder.request(MessageType.BALANCE_INQUIRY), profile, card)
                 .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                 .stan(stan)
                 .localDateTime(LocalDateTime.now(clock))
-                .pinBlock(session.pinBlock(card.pin(), card.pan()))
+                .pinBlock(signed.pinBlock(card.pin(), card.pan()))
                 .build();
-        session.mac(req);
+        signed.mac(req);
         Exchange ex = session.exchange(req);
         String stanText = String.format("%06d", stan);
         if (!(ex instanceof Exchange.Answered ans)) {
@@ -374,7 +374,7 @@ public final class PaymentEngine {
                     + "; nothing was charged, try again", null, profile.currency(), card.maskedPan(), stanText);
         }
         MessageView v = MessageView.of(ans.response());
-        if (v.mac().isPresent() && !session.verifies(ans.response())) {
+        if (v.mac().isPresent() && !signed.verifies(ans.response())) {
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
         }

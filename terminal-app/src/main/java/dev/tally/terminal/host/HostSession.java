@@ -169,6 +169,15 @@ public final class HostSession implements AutoCloseable {
         public void mac(ISOMsg msg) {
             MessageMac.apply(msg, keys.macKey());
         }
+
+        /**
+         * Whether the answer to a request MACed with these keys carries a MAC that verifies under them. The
+         * host MACs its answer with the keys the request came under; the session's keys may have changed
+         * meanwhile (another payment's A0/A1, a new sign-on), which says nothing about this answer.
+         */
+        public boolean verifies(ISOMsg response) {
+            return MessageView.of(response).mac().isPresent() && MessageMac.verify(response, keys.macKey());
+        }
     }
 
     /** Sets field 64 of {@code msg} under the session MAC key. */
@@ -176,7 +185,11 @@ public final class HostSession implements AutoCloseable {
         signed().mac(msg);
     }
 
-    /** Whether the response carries a MAC that verifies under the session MAC key. */
+    /**
+     * Whether the response carries a MAC that verifies under the session MAC key in force now. An answer to
+     * a request is checked with {@link Signed#verifies}, under the keys the request was MACed with: these
+     * may have changed since it left.
+     */
     public boolean verifies(ISOMsg response) {
         SessionKeys k = keys;
         return k != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, k.macKey());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.card.UnknownCardException;
 import dev.tally.terminal.host.HostUnavailableException;
@@ -12,6 +14,7 @@ import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +158,52 @@ class PaymentEngineTest {
             assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-DOWN", 100, null));
             assertEquals(before, t.journal.attempts(null), "no attempt written");
             assertTrue(t.journal.liveAttempt("INV-DOWN").isEmpty(), "the order is not locked");
+        }
+    }
+
+    /**
+     * The host MACs its answer with the keys the request came under. Keys that change while the request is
+     * out (another payment's A0/A1 drops them, serve signs on again) say nothing about that answer: an
+     * approval MACed under the sale's keys is approved, not reversed as a MAC failure.
+     */
+    @Test
+    void anApprovalMacedUnderTheSalesKeysStandsWhenTheSessionKeysChangeMeanwhile() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            terminal.get().session.invalidateKeys(); // as another payment's A1 would, while this one is out
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            PaymentResult r = t.engine.sale("INV-KEYS", 1234, null);
+            assertEquals(PaymentStatus.APPROVED, r.status(), r.message());
+            assertEquals(AttemptState.APPROVED, t.journal.find(r.attempt().id()).orElseThrow().state());
+            assertEquals(List.of("0800", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList(),
+                    "no reversal");
+        }
+    }
+
+    /** The same for the status inquiry and the balance inquiry: their answers are checked under their request's keys. */
+    @Test
+    void statusAndBalanceAnswersMacedUnderTheRequestsKeysAreTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            MessageView v = MessageView.of(req);
+            if ("0200".equals(v.mti())) {
+                return h.answer(req, "00");
+            }
+            terminal.get().session.invalidateKeys();
+            ISOMsg resp = MessageBuilder.responseTo(req).responseCode("00").rrn("000000000043").build();
+            MessageMac.apply(resp, h.macKey);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-ST", 100, null).status());
+            StatusReport s = t.engine.status("INV-ST");
+            assertEquals(null, s.hostProblem());
+            assertEquals("00", s.hostResponseCode());
+            InquiryResult i = t.engine.inquiry(null);
+            assertTrue(i.answered(), i.message());
+            assertEquals("00", i.responseCode());
         }
     }
 
