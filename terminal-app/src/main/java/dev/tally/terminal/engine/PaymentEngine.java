@@ -268,12 +268,13 @@ public final class PaymentEngine {
             case APPROVED -> a = journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
                     "cancelled at the till: reversing");
             case REVERSAL_PENDING, REVERSAL_FAILED -> { }
-            default -> {
-                Attempt other = a;
-                return lock.refusal(Optional.of(other)).orElseGet(() -> new PaymentResult(orderId,
-                        PaymentStatus.NOTHING_TO_REVERSE, other.responseCode(), "order " + orderId + " is "
-                        + other.state() + ": a settled payment needs a refund, not a reversal", other.amount(),
-                        other.currency(), other, null));
+            case SETTLED -> { // paid, but no longer reversible: the lock's ALREADY_PAID would tell the cashier nothing
+                return new PaymentResult(orderId, PaymentStatus.NOTHING_TO_REVERSE, a.responseCode(), "order "
+                        + orderId + " is SETTLED (STAN " + a.stanText() + ", RRN " + a.rrn() + "): a settled payment"
+                        + " needs a refund, not a reversal", a.amount(), a.currency(), a, null);
+            }
+            default -> { // NEW, SENT: its request is still out; LOCKED says when to try again
+                return lock.refusal(Optional.of(a)).orElseThrow();
             }
         }
         return result(reversals.attemptOnce(a));
