@@ -5,6 +5,7 @@ import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.Balance;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
@@ -334,7 +335,15 @@ public final class PaymentEngine {
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
             }
-            StatusAnswer answer = v.statusAnswer().orElse(null);
+            StatusAnswer answer;
+            try {
+                answer = v.statusAnswer().orElse(null);
+            } catch (IllegalArgumentException e) {
+                // the host answered nonsense: its problem, reported like an answer that fails its MAC
+                String why = "the host's status answer is malformed: " + Masking.scrub(e.getMessage());
+                journal.note(a.id(), "status inquiry answer ignored: " + why);
+                return new StatusReport(orderId, a, v.responseCode(), null, why);
+            }
             journal.note(a.id(), "status inquiry answered " + v.responseCode()
                     + (answer == null ? "" : ": " + answer.encode()));
             return new StatusReport(orderId, a, v.responseCode(), answer, null);
@@ -382,9 +391,16 @@ public final class PaymentEngine {
         if (v.response().action() == TerminalAction.RESIGN_ON) {
             session.invalidateKeys();
         }
-        Long balance = v.response().approved() ? v.balance().map(b -> b.amount()).orElse(null) : null;
+        Optional<Balance> f54;
+        try {
+            f54 = v.balance();
+        } catch (IllegalArgumentException e) { // the host answered nonsense: not trusted, like a failed MAC
+            return new InquiryResult(false, v.responseCode(), "the host's answer carries a malformed balance: "
+                    + Masking.scrub(e.getMessage()), null, profile.currency(), card.maskedPan(), stanText);
+        }
+        Long balance = v.response().approved() ? f54.map(b -> b.amount()).orElse(null) : null;
         return new InquiryResult(true, v.responseCode(), v.response().operatorText(), balance,
-                v.balance().map(b -> b.currency()).orElse(profile.currency()), card.maskedPan(), stanText);
+                f54.map(b -> b.currency()).orElse(profile.currency()), card.maskedPan(), stanText);
     }
 
     /** Echo test of the link; the answer's response code, or why there was none. */

@@ -110,8 +110,16 @@ public final class HostSession implements AutoCloseable {
             throw new SignOnException("the host refused the sign-on with " + v.responseCode() + " ("
                     + v.response().operatorText() + ")", null);
         }
-        KeyBlocks kb = v.keyBlocks().orElseThrow(() ->
-                new SignOnException("the sign-on answer carries no session keys (field 61)", null));
+        KeyBlocks kb;
+        try {
+            kb = v.keyBlocks().orElseThrow(() ->
+                    new SignOnException("the sign-on answer carries no session keys (field 61)", null));
+        } catch (IllegalArgumentException e) {
+            // the host's fault, not the operator's input: a sign-on failure like a missing field 61 (the
+            // message names lengths only, never key material)
+            throw new SignOnException("the sign-on answer's session keys (field 61) are malformed: " + e.getMessage()
+                    + "; nothing was charged, have the host's key exchange checked", e);
+        }
         try {
             keys = SessionKeys.unwrap(tmk, HEX.parseHex(kb.pinKeyUnderTmk()), kb.pinKeyKcv(),
                     HEX.parseHex(kb.macKeyUnderTmk()), kb.macKeyKcv());
