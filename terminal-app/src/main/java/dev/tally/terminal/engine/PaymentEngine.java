@@ -5,6 +5,7 @@ import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.Balance;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
@@ -133,6 +134,10 @@ public final class PaymentEngine {
         // the request's MAC comes from the same sign-on
         HostSession.Signed signed = session.signed();
         byte[] pinBlock = signed.pinBlock(card.pin(), card.pan());
+        // with keys held, nothing above needed the host: a host that is gone (serve's shared link dropped
+        // since the sign-on) must be found now, while that means "nothing sent" (503 / exit 69); found by
+        // the exchange it would be after the SENT commit, and lock the order behind a needless reversal
+        session.channel().connect();
 
         LocalDateTime local = LocalDateTime.now(clock);
         String f7 = clock.instant().atZone(ZoneOffset.UTC).format(F7);
@@ -161,7 +166,7 @@ public final class PaymentEngine {
             // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
             signed.mac(request);
             Exchange ex = session.exchange(request);
-            a = settle(a, ex);
+            a = settle(a, ex, signed);
         } catch (RuntimeException e) {
             Attempt now = journal.find(a.id()).orElseThrow();
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
@@ -203,8 +208,8 @@ public final class PaymentEngine {
                 .currency(profile.currency());
     }
 
-    /** The answer (or its absence) decides the attempt's next state. */
-    private Attempt settle(Attempt a, Exchange ex) {
+    /** The answer (or its absence) decides the attempt's next state; its MAC is checked under the request's keys. */
+    private Attempt settle(Attempt a, Exchange ex, HostSession.Signed signed) {
         if (!(ex instanceof Exchange.Answered ans)) {
             return journal.requireReversal(a.id(), ReversalReason.NO_RESPONSE.code(), clock.instant(), null,
                     HostSession.describe(ex) + ": outcome unknown, reversing");
@@ -213,7 +218,7 @@ public final class PaymentEngine {
         String rc = v.responseCode();
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
-        if (macPresent && !session.verifies(ans.response())) {
+        if (macPresent && !signed.verifies(ans.response())) {
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
@@ -264,12 +269,13 @@ public final class PaymentEngine {
             case APPROVED -> a = journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
                     "cancelled at the till: reversing");
             case REVERSAL_PENDING, REVERSAL_FAILED -> { }
-            default -> {
-                Attempt other = a;
-                return lock.refusal(Optional.of(other)).orElseGet(() -> new PaymentResult(orderId,
-                        PaymentStatus.NOTHING_TO_REVERSE, other.responseCode(), "order " + orderId + " is "
-                        + other.state() + ": a settled payment needs a refund, not a reversal", other.amount(),
-                        other.currency(), other, null));
+            case SETTLED -> { // paid, but no longer reversible: the lock's ALREADY_PAID would tell the cashier nothing
+                return new PaymentResult(orderId, PaymentStatus.NOTHING_TO_REVERSE, a.responseCode(), "order "
+                        + orderId + " is SETTLED (STAN " + a.stanText() + ", RRN " + a.rrn() + "): a settled payment"
+                        + " needs a refund, not a reversal", a.amount(), a.currency(), a, null);
+            }
+            default -> { // NEW, SENT: its request is still out; LOCKED says when to try again
+                return lock.refusal(Optional.of(a)).orElseThrow();
             }
         }
         return result(reversals.attemptOnce(a));
@@ -306,7 +312,7 @@ public final class PaymentEngine {
     public StatusReport hostView(Attempt a) {
         String orderId = a.orderRef();
         try {
-            session.ensureSignedOn();
+            HostSession.Signed signed = session.signed();
             ISOMsg req = MessageBuilder.request(MessageType.STATUS_INQUIRY)
                     .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                     .stan(journal.nextStan(profile.terminalId()))
@@ -317,7 +323,7 @@ public final class PaymentEngine {
                             a.transmissionTime() != null ? a.transmissionTime()
                                     : a.createdAt().atZone(ZoneOffset.UTC).format(F7)))
                     .build();
-            session.mac(req);
+            signed.mac(req);
             Exchange ex = session.exchange(req);
             if (!(ex instanceof Exchange.Answered ans)) {
                 String why = HostSession.describe(ex);
@@ -325,11 +331,19 @@ public final class PaymentEngine {
                 return new StatusReport(orderId, a, null, null, why);
             }
             MessageView v = MessageView.of(ans.response());
-            if (v.mac().isPresent() && !session.verifies(ans.response())) {
+            if (v.mac().isPresent() && !signed.verifies(ans.response())) {
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
             }
-            StatusAnswer answer = v.statusAnswer().orElse(null);
+            StatusAnswer answer;
+            try {
+                answer = v.statusAnswer().orElse(null);
+            } catch (IllegalArgumentException e) {
+                // the host answered nonsense: its problem, reported like an answer that fails its MAC
+                String why = "the host's status answer is malformed: " + Masking.scrub(e.getMessage());
+                journal.note(a.id(), "status inquiry answer ignored: " + why);
+                return new StatusReport(orderId, a, v.responseCode(), null, why);
+            }
             journal.note(a.id(), "status inquiry answered " + v.responseCode()
                     + (answer == null ? "" : ": " + answer.encode()));
             return new StatusReport(orderId, a, v.responseCode(), answer, null);
@@ -354,15 +368,15 @@ public final class PaymentEngine {
     public InquiryResult inquiry(String cardRef) {
         CardData card = reader.read(cardRef);
         runDueReversals();
-        session.ensureSignedOn();
+        HostSession.Signed signed = session.signed(); // PIN block, MAC and the answer's MAC under one sign-on
         int stan = journal.nextStan(profile.terminalId());
         ISOMsg req = cardPresent(MessageBuilder.request(MessageType.BALANCE_INQUIRY), profile, card)
                 .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                 .stan(stan)
                 .localDateTime(LocalDateTime.now(clock))
-                .pinBlock(session.pinBlock(card.pin(), card.pan()))
+                .pinBlock(signed.pinBlock(card.pin(), card.pan()))
                 .build();
-        session.mac(req);
+        signed.mac(req);
         Exchange ex = session.exchange(req);
         String stanText = String.format("%06d", stan);
         if (!(ex instanceof Exchange.Answered ans)) {
@@ -370,16 +384,23 @@ public final class PaymentEngine {
                     + "; nothing was charged, try again", null, profile.currency(), card.maskedPan(), stanText);
         }
         MessageView v = MessageView.of(ans.response());
-        if (v.mac().isPresent() && !session.verifies(ans.response())) {
+        if (v.mac().isPresent() && !signed.verifies(ans.response())) {
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
         }
         if (v.response().action() == TerminalAction.RESIGN_ON) {
             session.invalidateKeys();
         }
-        Long balance = v.response().approved() ? v.balance().map(b -> b.amount()).orElse(null) : null;
+        Optional<Balance> f54;
+        try {
+            f54 = v.balance();
+        } catch (IllegalArgumentException e) { // the host answered nonsense: not trusted, like a failed MAC
+            return new InquiryResult(false, v.responseCode(), "the host's answer carries a malformed balance: "
+                    + Masking.scrub(e.getMessage()), null, profile.currency(), card.maskedPan(), stanText);
+        }
+        Long balance = v.response().approved() ? f54.map(b -> b.amount()).orElse(null) : null;
         return new InquiryResult(true, v.responseCode(), v.response().operatorText(), balance,
-                v.balance().map(b -> b.currency()).orElse(profile.currency()), card.maskedPan(), stanText);
+                f54.map(b -> b.currency()).orElse(profile.currency()), card.maskedPan(), stanText);
     }
 
     /** Echo test of the link; the answer's response code, or why there was none. */

@@ -103,10 +103,10 @@ public final class ReversalLoop {
         if (a.state() != AttemptState.REVERSAL_PENDING && a.state() != AttemptState.REVERSAL_FAILED) {
             return a;
         }
-        session.ensureSignedOn();
+        HostSession.Signed signed = session.signed(); // the 0400's MAC and its answer's, under one sign-on
         session.channel().connect(); // a link that cannot be reached now counts no try (shared link: after a break)
         boolean repeat = a.reversalAttempts() > 0;
-        ISOMsg msg = reversalOf(a, repeat);
+        ISOMsg msg = reversalOf(a, repeat, signed);
         int n = a.reversalAttempts() + 1;
         a = journal.reversalTransmitting(a.id(), (repeat ? "0401 repeat" : "0400") + " sent with reversal STAN "
                 + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n + " of "
@@ -116,7 +116,7 @@ public final class ReversalLoop {
         if (ex instanceof Exchange.Answered ans) {
             MessageView v = MessageView.of(ans.response());
             ResponseCode rc = v.response();
-            if (v.mac().isPresent() && !session.verifies(ans.response())) {
+            if (v.mac().isPresent() && !signed.verifies(ans.response())) {
                 failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
             } else if (ResponseCodes.APPROVED.equals(v.responseCode())
                     || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode())) {
@@ -139,7 +139,7 @@ public final class ReversalLoop {
                 : "; next try at " + next));
     }
 
-    private ISOMsg reversalOf(Attempt a, boolean repeat) {
+    private ISOMsg reversalOf(Attempt a, boolean repeat, HostSession.Signed signed) {
         String pan = journal.revealPan(a);
         ReversalReason reason = ReversalReason.ofCode(a.reversalReason()).orElse(ReversalReason.OTHER);
         // an attempt that died before it was marked SENT has no field 7: any value names "nothing sent" (25)
@@ -161,7 +161,7 @@ public final class ReversalLoop {
                 .orderReference(a.orderRef())
                 .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), a.stan(), originalF7))
                 .build();
-        session.mac(msg);
+        signed.mac(msg);
         return msg;
     }
 }

@@ -196,9 +196,22 @@ public final class HostLink implements HostChannel {
                     return new Exchange.Broken(f.why());
                 }
                 case Inbound.Message m -> {
-                    MessageView v = MessageView.of(m.msg());
-                    if (expectedMti.equals(v.mti()) && v.stan() == req.stan()
-                            && java.util.Objects.equals(v.terminalId(), req.terminalId())) {
+                    boolean ours;
+                    try {
+                        MessageView v = MessageView.of(m.msg());
+                        ours = expectedMti.equals(v.mti()) && v.stan() == req.stan()
+                                && java.util.Objects.equals(v.terminalId(), req.terminalId());
+                    } catch (RuntimeException e) {
+                        // unpacked, but its matching fields do not parse (IFB_NUMERIC takes any BCD nibble: a
+                        // STAN of 000A23): garbage like a frame jPOS refuses; closed so the next exchange reconnects
+                        closeQuietly(ch);
+                        String why = "garbled message from the host: " + Masking.scrub(e.toString());
+                        if (t != null) {
+                            t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, true, false, why);
+                        }
+                        return new Exchange.Broken(why);
+                    }
+                    if (ours) {
                         if (t != null) {
                             t.answered(request, m.msg(), address(), (System.nanoTime() - sentAt) / 1_000_000);
                         }

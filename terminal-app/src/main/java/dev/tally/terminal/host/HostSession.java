@@ -110,8 +110,16 @@ public final class HostSession implements AutoCloseable {
             throw new SignOnException("the host refused the sign-on with " + v.responseCode() + " ("
                     + v.response().operatorText() + ")", null);
         }
-        KeyBlocks kb = v.keyBlocks().orElseThrow(() ->
-                new SignOnException("the sign-on answer carries no session keys (field 61)", null));
+        KeyBlocks kb;
+        try {
+            kb = v.keyBlocks().orElseThrow(() ->
+                    new SignOnException("the sign-on answer carries no session keys (field 61)", null));
+        } catch (IllegalArgumentException e) {
+            // the host's fault, not the operator's input: a sign-on failure like a missing field 61 (the
+            // message names lengths only, never key material)
+            throw new SignOnException("the sign-on answer's session keys (field 61) are malformed: " + e.getMessage()
+                    + "; nothing was charged, have the host's key exchange checked", e);
+        }
         try {
             keys = SessionKeys.unwrap(tmk, HEX.parseHex(kb.pinKeyUnderTmk()), kb.pinKeyKcv(),
                     HEX.parseHex(kb.macKeyUnderTmk()), kb.macKeyKcv());
@@ -169,6 +177,15 @@ public final class HostSession implements AutoCloseable {
         public void mac(ISOMsg msg) {
             MessageMac.apply(msg, keys.macKey());
         }
+
+        /**
+         * Whether the answer to a request MACed with these keys carries a MAC that verifies under them. The
+         * host MACs its answer with the keys the request came under; the session's keys may have changed
+         * meanwhile (another payment's A0/A1, a new sign-on), which says nothing about this answer.
+         */
+        public boolean verifies(ISOMsg response) {
+            return MessageView.of(response).mac().isPresent() && MessageMac.verify(response, keys.macKey());
+        }
     }
 
     /** Sets field 64 of {@code msg} under the session MAC key. */
@@ -176,7 +193,11 @@ public final class HostSession implements AutoCloseable {
         signed().mac(msg);
     }
 
-    /** Whether the response carries a MAC that verifies under the session MAC key. */
+    /**
+     * Whether the response carries a MAC that verifies under the session MAC key in force now. An answer to
+     * a request is checked with {@link Signed#verifies}, under the keys the request was MACed with: these
+     * may have changed since it left.
+     */
     public boolean verifies(ISOMsg response) {
         SessionKeys k = keys;
         return k != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, k.macKey());

@@ -39,6 +39,8 @@ public final class SharedHostLink implements HostChannel {
         final NACChannel channel;
         final Map<String, CompletableFuture<Exchange>> waiting = new ConcurrentHashMap<>();
         volatile boolean dead;
+        /** why it died, set before {@link #dead} */
+        volatile String why;
 
         Connection(NACChannel channel) {
             this.channel = channel;
@@ -103,8 +105,16 @@ public final class SharedHostLink implements HostChannel {
                 fail(c, c.dead ? "connection to the host closed" : "connection to the host lost: " + e);
                 return;
             }
-            MessageView v = MessageView.of(msg);
-            CompletableFuture<Exchange> f = c.waiting.remove(key(v.terminalId(), v.stan(), v.mti()));
+            CompletableFuture<Exchange> f;
+            try {
+                MessageView v = MessageView.of(msg);
+                f = c.waiting.remove(key(v.terminalId(), v.stan(), v.mti()));
+            } catch (RuntimeException e) {
+                // a frame jPOS unpacked but whose matching fields do not parse (IFB_NUMERIC takes any BCD
+                // nibble: a STAN of 000A23): garbage like any other, or the reader dies and nothing fails
+                fail(c, "garbled message from the host: " + Masking.scrub(e.toString()));
+                return;
+            }
             if (f != null) {
                 f.complete(new Exchange.Answered(msg));
             } else {
@@ -119,6 +129,7 @@ public final class SharedHostLink implements HostChannel {
 
     /** The connection is gone: everything in flight on it is answered Broken, now. */
     private void fail(Connection c, String why) {
+        c.why = why;
         c.dead = true;
         disconnect(c.channel);
         for (String k : c.waiting.keySet()) {
@@ -150,7 +161,7 @@ public final class SharedHostLink implements HostChannel {
         }
         if (c.dead) { // the reader died between our registration and the send: nobody will answer
             c.waiting.remove(key);
-            answer.complete(new Exchange.Broken("connection to the host lost while sending " + req.mti()));
+            answer.complete(new Exchange.Broken(c.why + " (while sending " + req.mti() + ")"));
         }
         try {
             return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -245,6 +245,24 @@ class SaleAgainstSimulatorTest {
         assertEquals("NOTHING_TO_REVERSE", nothing.status());
     }
 
+    /** A settled payment cannot be cancelled at the till: NOTHING_TO_REVERSE, it needs a refund; nothing is sent. */
+    @Test
+    void aSettledPaymentIsNothingToReverseItNeedsARefund() {
+        assertEquals(0, lab.tally("sale", "--order", "INV-710", "--amount", "7.10").exit());
+        Lab.Run settle = lab.tally("settle");
+        assertEquals(0, settle.exit(), settle.toString());
+        assertEquals("SETTLED", lab.lastState("INV-710"));
+        int before = lab.ledger("INV-710").size();
+
+        Lab.Run cancel = lab.tally("reverse", "--order", "INV-710");
+        assertEquals(3, cancel.exit(), cancel.toString());
+        assertEquals("NOTHING_TO_REVERSE", cancel.status(), cancel.toString());
+        assertTrue(cancel.json().get("message").asText().contains("needs a refund"), cancel.toString());
+        assertEquals("SETTLED", lab.lastState("INV-710"));
+        assertEquals(before, lab.ledger("INV-710").size(), "nothing sent");
+        assertEquals(1, lab.standingDebits("INV-710"));
+    }
+
     @Test
     void inquiryEchoAndJournalAnswer() {
         Lab.Run inquiry = lab.tally("inquiry", "--card", "disc-1");

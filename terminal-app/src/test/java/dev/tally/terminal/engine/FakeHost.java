@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.jpos.iso.channel.NACChannel;
@@ -35,6 +36,8 @@ final class FakeHost implements AutoCloseable {
     final byte[] macKey;
     private final byte[] pinKey;
     private final BiFunction<FakeHost, ISOMsg, ISOMsg> answer;
+    private volatile Function<ISOMsg, ISOMsg> signOnAnswer = this::signOn;
+    private final List<NACChannel> connections = new CopyOnWriteArrayList<>();
 
     FakeHost(BiFunction<FakeHost, ISOMsg, ISOMsg> answer) throws IOException {
         this.answer = answer;
@@ -54,6 +57,7 @@ final class FakeHost implements AutoCloseable {
             try {
                 NACChannel ch = new NACChannel(Iso87.packager(), Framing.DEFAULT_TPDU.clone());
                 ch.accept(server);
+                connections.add(ch);
                 Thread.ofVirtual().start(() -> serve(ch));
             } catch (IOException e) {
                 return;
@@ -67,7 +71,7 @@ final class FakeHost implements AutoCloseable {
                 ISOMsg req = ch.receive();
                 received.add(req);
                 ISOMsg resp = MessageView.of(req).networkManagementCode() != null && "001".equals(
-                        MessageView.of(req).networkManagementCode()) ? signOn(req) : answer.apply(this, req);
+                        MessageView.of(req).networkManagementCode()) ? signOnAnswer.apply(req) : answer.apply(this, req);
                 if (resp != null) {
                     ch.send(resp);
                 }
@@ -81,7 +85,14 @@ final class FakeHost implements AutoCloseable {
         }
     }
 
-    private ISOMsg signOn(ISOMsg req) {
+    /** Answers sign-ons with {@code answer} from now on (given the request); {@link #signOn} is the good one. */
+    FakeHost signOnWith(Function<ISOMsg, ISOMsg> answer) {
+        this.signOnAnswer = answer;
+        return this;
+    }
+
+    /** The 0810 00 with this host's session keys under the lab TMK. */
+    ISOMsg signOn(ISOMsg req) {
         byte[] tmk = LabKeys.tmk();
         return MessageBuilder.responseTo(req).responseCode("00")
                 .keyBlocks(new KeyBlocks(HEX.formatHex(KeyWrap.encryptUnderKek(tmk, pinKey)), KeyCheckValue.hex(pinKey),
@@ -104,6 +115,9 @@ final class FakeHost implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        server.close(); // and every connection: the host is gone, as when the acquirer goes down
+        for (NACChannel ch : connections) {
+            ch.disconnect();
+        }
     }
 }

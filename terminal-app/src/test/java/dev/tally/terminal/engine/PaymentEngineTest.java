@@ -4,13 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.spec.crypto.MessageMac;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.card.UnknownCardException;
+import dev.tally.terminal.cli.TallyCli;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.host.SignOnException;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +137,152 @@ class PaymentEngineTest {
             PaymentResult r = t.engine.sale("INV-94", 100, null);
             assertEquals(PaymentStatus.REVERSED, r.status());
             assertEquals("06", r.attempt().reversalReason());
+        }
+    }
+
+    /**
+     * {@code tally serve} with session keys held: the host goes away (the shared link sees its connection
+     * close), then a sale. Nothing of it can be sent, so nothing is written: HostUnavailableException (503 /
+     * exit 69), no attempt, the order free. It used to be journaled SENT, then locked behind a reversal.
+     */
+    @Test
+    void inServeModeASaleToAHostThatWentAwayWritesNothingAndLocksNothing() throws Exception {
+        FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+        try (TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            try {
+                assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-UP", 100, null).status(), "signed on, keys held");
+            } finally {
+                host.close();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (t.channel.isConnected()) { // the shared link's reader sees the connection close
+                assertTrue(System.nanoTime() < deadline, "the link never noticed the host went away");
+                Thread.sleep(10); // polling interval, not a wait for an outcome
+            }
+            assertTrue(t.session.hasKeys());
+            List<Attempt> before = t.journal.attempts(null);
+
+            assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-DOWN", 100, null));
+            assertEquals(before, t.journal.attempts(null), "no attempt written");
+            assertTrue(t.journal.liveAttempt("INV-DOWN").isEmpty(), "the order is not locked");
+        }
+    }
+
+    /**
+     * The host MACs its answer with the keys the request came under. Keys that change while the request is
+     * out (another payment's A0/A1 drops them, serve signs on again) say nothing about that answer: an
+     * approval MACed under the sale's keys is approved, not reversed as a MAC failure.
+     */
+    @Test
+    void anApprovalMacedUnderTheSalesKeysStandsWhenTheSessionKeysChangeMeanwhile() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            terminal.get().session.invalidateKeys(); // as another payment's A1 would, while this one is out
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            PaymentResult r = t.engine.sale("INV-KEYS", 1234, null);
+            assertEquals(PaymentStatus.APPROVED, r.status(), r.message());
+            assertEquals(AttemptState.APPROVED, t.journal.find(r.attempt().id()).orElseThrow().state());
+            assertEquals(List.of("0800", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList(),
+                    "no reversal");
+        }
+    }
+
+    /** The same for the status inquiry and the balance inquiry: their answers are checked under their request's keys. */
+    @Test
+    void statusAndBalanceAnswersMacedUnderTheRequestsKeysAreTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            MessageView v = MessageView.of(req);
+            if ("0200".equals(v.mti())) {
+                return h.answer(req, "00");
+            }
+            terminal.get().session.invalidateKeys();
+            ISOMsg resp = MessageBuilder.responseTo(req).responseCode("00").rrn("000000000043").build();
+            MessageMac.apply(resp, h.macKey);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-ST", 100, null).status());
+            StatusReport s = t.engine.status("INV-ST");
+            assertEquals(null, s.hostProblem());
+            assertEquals("00", s.hostResponseCode());
+            InquiryResult i = t.engine.inquiry(null);
+            assertTrue(i.answered(), i.message());
+            assertEquals("00", i.responseCode());
+        }
+    }
+
+    /**
+     * A host whose 0810 approves the sign-on but carries key blocks that are not P + 38 hex + M + 38 hex:
+     * the host's fault, a sign-on failure (exit 69 / 503) with nothing written, not the cashier's bad input
+     * (exit 64 / 400, which the IllegalArgumentException of the decoder used to become).
+     */
+    @Test
+    void malformedKeyBlocksInTheSignOnAnswerAreASignOnFailureNotBadInput() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"))) {
+            host.signOnWith(req -> {
+                ISOMsg resp = host.signOn(req);
+                resp.set(61, "P" + "Z".repeat(77));
+                return resp;
+            });
+            try (TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+                SignOnException e = assertThrows(SignOnException.class, () -> t.engine.sale("INV-61", 100, null));
+                assertTrue(e.getMessage().contains("field 61"), e.getMessage());
+                assertTrue(t.journal.attempts(null).isEmpty());
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit;
+            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                 PrintStream er = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                exit = TallyCli.run(new String[] {"--host", "127.0.0.1", "--port", String.valueOf(host.port()),
+                        "--journal", dir.resolve("cli.db").toString(), "--timeout", "2", "--json",
+                        "sale", "--order", "INV-61", "--amount", "1.00"}, o, er, Clock.systemDefaultZone());
+            }
+            assertEquals(69, exit, out + " / " + err);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("field 61"), err.toString(StandardCharsets.UTF_8));
+            assertEquals(List.of(), host.received.stream().map(m -> MessageView.of(m).mti()).filter(m -> !"0800".equals(m)).toList(),
+                    "nothing but sign-ons sent");
+        }
+    }
+
+    /** A status answer whose field 48 is not the status of SPEC.md §4.5 is the host's problem, reported as such. */
+    @Test
+    void aMalformedStatusAnswerIsAHostProblemNotBadInput() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if (MessageView.of(req).type().orElseThrow() != MessageType.STATUS_INQUIRY) {
+                return h.answer(req, "00");
+            }
+            ISOMsg resp = MessageBuilder.responseTo(req).responseCode("00").build();
+            resp.set(48, "STATE=MAYBE;RC=00");
+            MessageMac.apply(resp, h.macKey);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-48", 100, null).status());
+            StatusReport s = t.engine.status("INV-48");
+            assertTrue(s.hostProblem() != null && s.hostProblem().contains("malformed"), String.valueOf(s.hostProblem()));
+            assertEquals(null, s.hostAnswer());
+            assertEquals(AttemptState.APPROVED, s.attempt().state(), "a status answer never changes the attempt");
+            assertTrue(t.journal.events(s.attempt().id()).stream().anyMatch(ev -> String.valueOf(ev.detail()).contains("malformed")),
+                    "recorded on the attempt's audit trail");
+        }
+    }
+
+    /** A balance answer whose field 54 does not parse is not trusted: no balance, not the cashier's bad input. */
+    @Test
+    void aMalformedBalanceIsNotTrustedNotBadInput() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            ISOMsg resp = MessageBuilder.responseTo(req).responseCode("00").rrn("000000000043").build();
+            resp.set(54, "0002840X000000001234");
+            MessageMac.apply(resp, h.macKey);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            InquiryResult i = t.engine.inquiry(null);
+            assertEquals(false, i.answered(), i.message());
+            assertEquals(null, i.balance());
+            assertTrue(i.message().contains("malformed"), i.message());
         }
     }
 

@@ -10,6 +10,8 @@ import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,26 @@ class ReversalLoopTest {
             clock.advance(Duration.ofSeconds(1));
             assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state());
             assertEquals(3, host.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count());
+        }
+    }
+
+    /** A 0410 MACed under the keys its 0400 went with is trusted though the session's keys changed meanwhile. */
+    @Test
+    void aReversalAnswerMacedUnderTheReversalsKeysIsTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if (!MessageView.of(req).mti().startsWith("040")) {
+                return null; // the sale is not answered: a reversal follows
+            }
+            terminal.get().session.invalidateKeys(); // as another payment's A1 would, while the 0400 is out
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO))) {
+            terminal.set(t);
+            PaymentResult r = t.engine.sale("INV-RK", 100, null);
+            assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
+            assertEquals(1, r.attempt().reversalAttempts());
+            assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
         }
     }
 }

@@ -3,17 +3,23 @@ package dev.tally.terminal.engine;
 import dev.tally.spec.card.LabKeys;
 import dev.tally.spec.card.TestCards;
 import dev.tally.terminal.card.LabCardReader;
+import dev.tally.terminal.host.HostChannel;
 import dev.tally.terminal.host.HostLink;
 import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.host.SharedHostLink;
 import dev.tally.terminal.journal.Journal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** An engine wired as the CLI wires it, kept open across calls so late answers can reach it. */
 final class TestTerminal implements AutoCloseable {
 
     final Journal journal;
+    /** what the session talks over: {@link #link}, or a SharedHostLink as {@code tally serve} wires it */
+    final HostChannel channel;
+    /** the one-shot link; null over a shared link */
     final HostLink link;
     final HostSession session;
     final PaymentEngine engine;
@@ -23,10 +29,22 @@ final class TestTerminal implements AutoCloseable {
     }
 
     TestTerminal(Path journalFile, int port, Duration timeout, ReversalPolicy policy, Clock clock) {
+        this(journalFile, timeout, policy, clock, j -> new HostLink("127.0.0.1", port, timeout, new LateAnswers(j)));
+    }
+
+    /** A terminal as {@code tally serve} wires it: one persistent connection shared by every payment. */
+    static TestTerminal shared(Path journalFile, int port, Duration timeout, ReversalPolicy policy) {
+        return new TestTerminal(journalFile, timeout, policy, Clock.systemDefaultZone(),
+                j -> new SharedHostLink("127.0.0.1", port, timeout, new LateAnswers(j)));
+    }
+
+    private TestTerminal(Path journalFile, Duration timeout, ReversalPolicy policy, Clock clock,
+                         Function<Journal, HostChannel> channelOf) {
         journal = Journal.open(journalFile, clock);
         TerminalProfile profile = new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout);
-        link = new HostLink("127.0.0.1", port, timeout, new LateAnswers(journal));
-        session = new HostSession(link, profile.terminalId(), LabKeys.tmk(), () -> journal.nextStan("TALLY001"), clock,
+        channel = channelOf.apply(journal);
+        link = channel instanceof HostLink one ? one : null;
+        session = new HostSession(channel, profile.terminalId(), LabKeys.tmk(), () -> journal.nextStan("TALLY001"), clock,
                 timeout);
         engine = new PaymentEngine(journal, session, new LabCardReader(TestCards.bundled()), profile, policy, clock);
     }

@@ -1,0 +1,46 @@
+package dev.tally.terminal.host;
+
+import static dev.tally.terminal.host.FrameHost.GARBLE_ME;
+import static dev.tally.terminal.host.FrameHost.echo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.message.MessageView;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+/** The one-shot link against a host speaking raw frames on loopback. */
+class HostLinkTest {
+
+    /**
+     * An answer jPOS unpacks but whose STAN is not decimal ("000A23") is garbage, as in the shared link:
+     * Broken, never a NumberFormatException out of exchange (which the CLI reported as the operator's bad
+     * input, exit 64), and the next exchange runs on a new connection.
+     */
+    @Test
+    void anAnswerWithANonDecimalStanIsABrokenExchangeAndTheNextOneReconnects() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> connection == 1
+                ? Framing.frame(FrameHost.garbledStan(request), Framing.DEFAULT_TPDU) : FrameHost.approve(request))) {
+            List<ISOMsg> strays = new CopyOnWriteArrayList<>();
+            HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add);
+            try {
+                Exchange first = link.exchange(echo(GARBLE_ME), Duration.ofSeconds(10));
+                Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class, first);
+                assertTrue(broken.why().contains("garbled"), broken.why());
+
+                Exchange second = link.exchange(echo(GARBLE_ME + 1), Duration.ofSeconds(10));
+                Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
+                assertEquals(GARBLE_ME + 1, MessageView.of(answered.response()).stan());
+                assertEquals(2, host.connections.get(), "the second exchange came over a new connection");
+                assertTrue(strays.isEmpty(), strays.toString());
+            } finally {
+                link.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tally.terminal.host;
+
+import static dev.tally.terminal.host.FrameHost.GARBLE_ME;
+import static dev.tally.terminal.host.FrameHost.echo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.message.MessageView;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Test;
+
+/** The shared connection of {@code tally serve} against a host speaking raw frames on loopback. */
+class SharedHostLinkTest {
+
+    /**
+     * jPOS IFB_NUMERIC unpacks any BCD nibble: field 11 bytes 00 0A 23 arrive as "000A23". Such an answer
+     * matches no request, so it is garbage: the connection fails at once, the request in flight gets
+     * Broken (not a timeout), and the next request connects again.
+     */
+    @Test
+    void anAnswerWithANonDecimalStanBreaksTheLinkAtOnceAndTheNextRequestReconnects() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> connection == 1
+                ? Framing.frame(FrameHost.garbledStan(request), Framing.DEFAULT_TPDU) : FrameHost.approve(request))) {
+            List<ISOMsg> strays = new CopyOnWriteArrayList<>();
+            SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add);
+            try {
+                Exchange first = link.exchange(echo(GARBLE_ME), Duration.ofSeconds(10));
+                Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class, first,
+                        "the garbled answer breaks the link instead of leaving the request to time out");
+                assertTrue(broken.why().contains("garbled"), broken.why());
+                assertFalse(link.isConnected(), "a link whose reader gave up is not connected");
+                assertEquals(0, link.inFlight());
+
+                Exchange second = link.exchange(echo(GARBLE_ME + 1), Duration.ofSeconds(10));
+                Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
+                assertEquals(GARBLE_ME + 1, MessageView.of(answered.response()).stan());
+                assertEquals(2, host.connections.get(), "the second request came over a new connection");
+                assertTrue(strays.isEmpty(), strays.toString());
+            } finally {
+                link.close();
+            }
+        }
+    }
+
+    @Test
+    void theGarbledFrameOfTheTestIsWhatJposUnpacks() throws Exception {
+        ISOMsg m = new ISOMsg();
+        m.setPackager(Iso87.packager());
+        m.unpack(FrameHost.garbledStan(echo(GARBLE_ME)));
+        assertEquals("000A23", m.getString(11), "jPOS does not check BCD nibbles: the precondition of the defect");
+    }
+}
