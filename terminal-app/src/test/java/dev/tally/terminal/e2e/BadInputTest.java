@@ -1,6 +1,7 @@
 package dev.tally.terminal.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -75,6 +76,23 @@ class BadInputTest {
         assertEquals(before, lab.journalDump(), what + " changed the journal");
         assertTrue(Arrays.equals(bytes, Files.readAllBytes(lab.journal)), what + " touched the journal file");
         assertTrue(r.err().length() < 400 || !r.err().contains("\tat "), "a message, not a stack trace: " + r.err());
+    }
+
+    /** A card number the reader does not know, written with separators no scrubbing sees, is never printed back. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("separatedCardNumbers")
+    void anUnknownCardIsRefusedWithoutRepeatingIt(String card) throws Exception {
+        String before = lab.journalDump();
+        Lab.Run r = lab.tally("sale", "--order", "INV-2", "--amount", "1.00", "--card", card);
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("unknown card") && r.err().contains("visa-1"), "names what is allowed: " + r.err());
+        assertFalse((r.out() + r.err()).contains("7390"), "the card value is printed: " + r);
+        assertEquals(before, lab.journalDump());
+    }
+
+    static Stream<String> separatedCardNumbers() {
+        return Stream.of("4761.7390.0101.0119", "4761-7390-0101-0119", "4761 7390 0101 0119", "4761/7390/0101/0119",
+                "4761.7390");
     }
 
     @Test

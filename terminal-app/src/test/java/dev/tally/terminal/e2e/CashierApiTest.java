@@ -86,7 +86,16 @@ class CashierApiTest {
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"amout\": \"2\"}", 400, "UNKNOWN_FIELD", "amout"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"" + Lab.PAN + "\"}", 400,
                             "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    // a card number with separators is still a card number, and is never echoed back
+                    new Bad("POST", "/v1/payments", "{\"orderId\":\"B-1\",\"amount\":\"1.00\",\"card\":\"4761-7390-0101-0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761.7390.0101.0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761 7390/0101 0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"no-such-card\"}", 400,
+                            "UNKNOWN_CARD", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761.7390\"}", 400,
                             "UNKNOWN_CARD", "card"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"currency\": \"978\"}", 400,
                             "INVALID_CURRENCY", "currency"),
@@ -108,6 +117,7 @@ class CashierApiTest {
                     assertEquals(b.field(), r.json().get("field").asText(), b + " -> " + r.body());
                 }
                 assertFalse(r.json().get("message").asText().isBlank());
+                assertFalse(r.body().contains("7390"), "the card value is never echoed: " + b + " -> " + r.body());
             }
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
