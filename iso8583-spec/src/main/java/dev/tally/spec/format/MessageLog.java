@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.spec.message.Field;
+import dev.tally.spec.message.OrderReference;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -135,7 +136,7 @@ public final class MessageLog implements Closeable {
     public void message(Direction dir, String peer, ISOMsg msg, String messageId, Event event, Long latencyMs) {
         String mti = msg.getString(0);
         write(new Entry(clock.millis(), dir, peer, msg.getString(Field.TERMINAL_ID.number()),
-                msg.getString(Field.ORDER_REFERENCE.number()), mti, msg.getString(Field.STAN.number()), messageId,
+                OrderReference.shown(msg.getString(Field.ORDER_REFERENCE.number())), mti, msg.getString(Field.STAN.number()), messageId,
                 event, mti != null && dev.tally.spec.message.MessageCatalogue.isResponseMti(mti)
                         ? msg.getString(Field.RESPONSE_CODE.number()) : null,
                 latencyMs, maskedFields(msg), null));
@@ -144,7 +145,7 @@ public final class MessageLog implements Closeable {
     /** Logs something that is not a message: a timeout, garbage, a dropped connection. */
     public void event(Direction dir, String peer, String terminalId, String orderRef, String stan, String messageId,
                       Event event, Long latencyMs, String note) {
-        write(new Entry(clock.millis(), dir, peer, terminalId, orderRef, null, stan, messageId, event, null,
+        write(new Entry(clock.millis(), dir, peer, terminalId, OrderReference.shown(orderRef), null, stan, messageId, event, null,
                 latencyMs, null, note == null ? null : Masking.scrub(note)));
     }
 

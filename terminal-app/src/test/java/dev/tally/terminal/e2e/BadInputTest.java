@@ -55,6 +55,9 @@ class BadInputTest {
                 Arguments.of("above the limit", new String[] {"sale", "--order", "INV-2", "--amount", "1000000000.00"}),
                 Arguments.of("1000-character order id", new String[] {"sale", "--order", "X".repeat(1000), "--amount", "1.00"}),
                 Arguments.of("order id with a space", new String[] {"sale", "--order", "INV 2", "--amount", "1.00"}),
+                Arguments.of("order id that is a card number", new String[] {"sale", "--order", "4761739001010119", "--amount", "1.00"}),
+                Arguments.of("order id holding a card number in groups",
+                        new String[] {"sale", "--order", "INV-4761.7390.0101.0119", "--amount", "1.00"}),
                 Arguments.of("unknown card", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "nosuch"}),
                 Arguments.of("unknown card PAN", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "4111111111111111"}),
                 Arguments.of("no order", new String[] {"sale", "--amount", "1.00"}),
@@ -93,6 +96,19 @@ class BadInputTest {
     static Stream<String> separatedCardNumbers() {
         return Stream.of("4761.7390.0101.0119", "4761-7390-0101-0119", "4761 7390 0101 0119", "4761/7390/0101/0119",
                 "4761.7390");
+    }
+
+    @Test
+    void anOrderIdThatIsACardNumberIsRefusedAndANumericInvoiceIdIsNot() {
+        Lab.Run card = lab.tally("sale", "--order", "4761-7390-0101-0119", "--amount", "1.00");
+        assertEquals(64, card.exit(), card.toString());
+        assertTrue(card.err().contains("looks like a card number: use your invoice or order id"), card.err());
+        assertFalse((card.out() + card.err()).contains("7390"), card.toString());
+        assertTrue(lab.ledger("4761-7390-0101-0119").isEmpty(), "nothing sent");
+        // 16 digits that fail the Luhn check: an invoice number, not a card number
+        Lab.Run invoice = lab.tally("sale", "--order", "4761739001010118", "--amount", "1.00");
+        assertEquals(0, invoice.exit(), invoice.toString());
+        assertEquals(1, lab.standingDebits("4761739001010118"));
     }
 
     @Test
