@@ -13,7 +13,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -275,7 +274,8 @@ public final class MessageLog implements Closeable {
     public static List<Entry> read(Path file) throws IOException {
         List<Entry> entries = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String text = Utf8File.read(file, "a Tally message log is JSON Lines in UTF-8 (docs/support.md); is this the right file?");
+        for (String line : (Iterable<String>) text.lines()::iterator) {
             n++;
             if (line.isBlank()) {
                 continue;

@@ -129,4 +129,13 @@ class MessageLogTest {
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MessageLog.parse("{\"ts\":1}"));
     }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamedWithItsFirstBadByte(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        Files.write(file, "{\"ts\":1,\"dir\":\"OUT\",\"event\":\"REQUEST\",\"note\":\"caf\u00e9\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
+        assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0xE9 at offset 49)"), e.getMessage());
+    }
 }
