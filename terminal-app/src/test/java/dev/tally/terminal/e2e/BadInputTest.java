@@ -111,6 +111,43 @@ class BadInputTest {
         assertEquals(1, lab.standingDebits("4761739001010118"));
     }
 
+    static final String TMK = "0123456789ABCDEFFEDCBA9876543210";
+
+    /** picocli quotes unmatched arguments back; a key among them (a global option after the subcommand, a typo) is not. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keysOutOfPlace")
+    void aKeyOutOfPlaceIsRefusedWithoutPrintingIt(String what, String key, String[] args) {
+        String before = lab.journalDump();
+        List<String> all = new ArrayList<>(List.of("--journal", lab.journal.toString(), "--json"));
+        all.addAll(List.of(args));
+        Lab.Run r = Lab.raw(all.toArray(String[]::new));
+        assertEquals(64, r.exit(), what + ": " + r);
+        assertFalse((r.out() + r.err()).toUpperCase().contains(key.toUpperCase()), what + ": key printed: " + r);
+        assertFalse((r.out() + r.err()).toUpperCase().contains(key.substring(0, 16).toUpperCase()), what + ": key printed: " + r);
+        assertEquals("ERROR", r.status());
+        assertEquals(before, lab.journalDump());
+    }
+
+    static Stream<Arguments> keysOutOfPlace() {
+        String k48 = TMK + "0011223344556677";
+        return Stream.of(
+                Arguments.of("--tmk after the subcommand", TMK, new String[] {"sale", "--order", "A", "--amount", "1.00", "--tmk", TMK}),
+                Arguments.of("--tmk=KEY after the subcommand", TMK, new String[] {"sale", "--order", "A", "--amount", "1.00", "--tmk=" + TMK}),
+                Arguments.of("a misspelt --tmk", TMK, new String[] {"--tmkk", TMK, "sale", "--order", "A", "--amount", "1.00"}),
+                Arguments.of("a misspelt --tmk=, short key", "0123456789ABCDEFFEDCBA98", new String[] {"--TMK=0123456789ABCDEFFEDCBA98", "echo"}),
+                Arguments.of("a lower-case key after the subcommand", TMK.toLowerCase(), new String[] {"echo", "--tmk", TMK.toLowerCase()}),
+                Arguments.of("a triple-length key as a stray argument", k48, new String[] {"echo", k48}));
+    }
+
+    @Test
+    void aGlobalOptionAfterTheSubcommandIsNamedAsSuch() {
+        Lab.Run r = Lab.raw("--journal", lab.journal.toString(), "sale", "--order", "A", "--amount", "1.00", "--tmk", TMK);
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("--tmk is a global option: put it before the subcommand, e.g. 'tally --tmk HEX sale ...'"),
+                r.err());
+        assertFalse(r.err().contains(TMK), r.err());
+    }
+
     @Test
     void anUnreachableHostSaysSoAndChangesNothing() throws Exception {
         int closedPort;
