@@ -3,6 +3,8 @@ package dev.tally.spec.format;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.regex.Pattern;
 import dev.tally.spec.message.Field;
 import org.jpos.iso.ISOMsg;
 import org.jpos.util.LogEvent;
@@ -12,8 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards jPOS log events to SLF4J (jPOS 3.0.1 has no SLF4J bridge). Events tagged error/warn go to
- * WARN/ERROR, the rest to DEBUG. Every line goes through {@link Masking#scrub} first, so a PAN that a
- * jPOS dump would print is masked. Attach with {@link #logger(String)}.
+ * WARN/ERROR, the rest to DEBUG. Only two kinds of payload pass: messages, with card data masked and
+ * secrets removed, and plain text, through {@link Masking#scrub}. Raw bytes never do: when a frame does
+ * not unpack, jPOS's {@code BaseChannel.receive} adds "--- header ---" / "--- data ---" and a hexdump of
+ * the bytes, where a PAN is spaced hex ({@code 47 61 73 90 ...}) that no scrubbing sees; such payloads
+ * (hexdumps, hex strings, byte arrays, and text or exceptions holding them) are logged as
+ * {@value #RAW_WITHHELD}. Attach with {@link #logger(String)}.
  */
 public final class JposLogBridge implements LogListener {
 
@@ -54,13 +60,63 @@ public final class JposLogBridge implements LogListener {
         return ev;
     }
 
-    /** A copy of the event whose messages have card data masked and secrets removed. */
-    private static LogEvent protect(LogEvent ev) {
+    /** What is logged instead of raw bytes. */
+    public static final String RAW_WITHHELD = "[raw bytes withheld]";
+
+    /** jPOS's markers before a hexdump of the bytes it could not unpack (BaseChannel.receive). */
+    private static final Set<String> RAW_MARKERS = Set.of("--- header ---", "--- data ---");
+
+    /** A line of {@code ISOUtil.hexdump}: offset, then hex bytes ("0000  02 00 72 3C ..."). */
+    private static final Pattern HEXDUMP_LINE = Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}\\s+(?:[0-9A-Fa-f]{2}\\s+){3}");
+    /** Eight or more bytes written as separated hex pairs ("47 61 73 90 01 01 01 19", "47:61:..."). */
+    private static final Pattern SPACED_HEX = Pattern.compile("(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}[ :\\-]){7,}[0-9A-Fa-f]{2}(?![0-9A-Za-z])");
+    /** Eight or more bytes written as contiguous hex ("4761739001010119D3012..."). */
+    private static final Pattern CONTIGUOUS_HEX = Pattern.compile("(?<![0-9A-Za-z])[0-9A-Fa-f]{16,}(?![0-9A-Za-z])");
+
+    /**
+     * A copy of the event that holds only messages with card data masked and secrets removed, and text
+     * (or exceptions) that holds no raw bytes.
+     */
+    static LogEvent protect(LogEvent ev) {
         LogEvent copy = new LogEvent(ev.getTag());
+        boolean rawFollows = false;
         for (Object o : ev.getPayLoad()) {
-            copy.addMessage(o instanceof ISOMsg m ? protect(m) : o);
+            Object safe;
+            if (o instanceof ISOMsg m) {
+                safe = protect(m);
+            } else if (o instanceof byte[] || rawFollows) {
+                safe = RAW_WITHHELD;
+            } else if (o instanceof String text) {
+                safe = holdsRawBytes(text) ? RAW_WITHHELD : text;
+            } else if (o instanceof Throwable t) {
+                // kept for its stack trace unless its text carries bytes (a parser that quotes its input)
+                safe = holdsRawBytes(render(t)) ? t.getClass().getName() + ": " + RAW_WITHHELD : t;
+            } else {
+                // anything else is logged as the text it renders to, if that text holds no bytes
+                String text = render(o);
+                safe = holdsRawBytes(text) ? RAW_WITHHELD : text;
+            }
+            copy.addMessage(safe);
+            rawFollows = o instanceof String marker && RAW_MARKERS.contains(marker.strip());
         }
         return copy;
+    }
+
+    /** Whether text shows bytes: a hexdump, or eight or more bytes as hex, spaced or not. */
+    static boolean holdsRawBytes(String text) {
+        return text != null && (HEXDUMP_LINE.matcher(text).find() || SPACED_HEX.matcher(text).find()
+                || CONTIGUOUS_HEX.matcher(text).find());
+    }
+
+    /** What jPOS's dump prints for one payload object. */
+    private static String render(Object o) {
+        LogEvent one = new LogEvent("");
+        one.addMessage(o);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            one.dump(ps, "");
+        }
+        return buf.toString(StandardCharsets.UTF_8);
     }
 
     static ISOMsg protect(ISOMsg m) {

@@ -2,6 +2,7 @@ package dev.tally.spec.format;
 
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageCatalogue;
+import dev.tally.spec.message.OrderReference;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
@@ -80,7 +81,8 @@ public final class MessageDecoder {
                 tags = tlv(b);
                 value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
             }
-            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i);
+            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i))
+                    : i == Field.ORDER_REFERENCE.number() ? OrderReference.shown(msg.getString(i)) : msg.getString(i);
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
     }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.spec.message.Field;
+import dev.tally.spec.message.OrderReference;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -135,7 +135,7 @@ public final class MessageLog implements Closeable {
     public void message(Direction dir, String peer, ISOMsg msg, String messageId, Event event, Long latencyMs) {
         String mti = msg.getString(0);
         write(new Entry(clock.millis(), dir, peer, msg.getString(Field.TERMINAL_ID.number()),
-                msg.getString(Field.ORDER_REFERENCE.number()), mti, msg.getString(Field.STAN.number()), messageId,
+                OrderReference.shown(msg.getString(Field.ORDER_REFERENCE.number())), mti, msg.getString(Field.STAN.number()), messageId,
                 event, mti != null && dev.tally.spec.message.MessageCatalogue.isResponseMti(mti)
                         ? msg.getString(Field.RESPONSE_CODE.number()) : null,
                 latencyMs, maskedFields(msg), null));
@@ -144,7 +144,7 @@ public final class MessageLog implements Closeable {
     /** Logs something that is not a message: a timeout, garbage, a dropped connection. */
     public void event(Direction dir, String peer, String terminalId, String orderRef, String stan, String messageId,
                       Event event, Long latencyMs, String note) {
-        write(new Entry(clock.millis(), dir, peer, terminalId, orderRef, null, stan, messageId, event, null,
+        write(new Entry(clock.millis(), dir, peer, terminalId, OrderReference.shown(orderRef), null, stan, messageId, event, null,
                 latencyMs, null, note == null ? null : Masking.scrub(note)));
     }
 
@@ -274,7 +274,8 @@ public final class MessageLog implements Closeable {
     public static List<Entry> read(Path file) throws IOException {
         List<Entry> entries = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String text = Utf8File.read(file, "a Tally message log is JSON Lines in UTF-8 (docs/support.md); is this the right file?");
+        for (String line : (Iterable<String>) text.lines()::iterator) {
             n++;
             if (line.isBlank()) {
                 continue;

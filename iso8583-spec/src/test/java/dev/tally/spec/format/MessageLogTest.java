@@ -63,6 +63,28 @@ class MessageLogTest {
         assertTrue(entries.get(2).note().contains("476173******0119"));
     }
 
+    /**
+     * A request from another terminal may carry a card number as its order reference (field 62): the log
+     * shows neither it nor its digits, in orderRef or in the fields, on the message or an event about it.
+     */
+    @Test
+    void anOrderReferenceThatLooksLikeACardNumberIsWithheld(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        ISOMsg sale = sale();
+        sale.set(62, "4761-7390-0101-0119"); // set after the builder, which refuses it
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            log.message(MessageLog.Direction.IN, "127.0.0.1:40000", sale, "m-1", MessageLog.Event.REQUEST, null);
+            log.event(MessageLog.Direction.OUT, "127.0.0.1:40000", "TALLY001", sale.getString(62), "000042", "m-1",
+                    MessageLog.Event.TIMEOUT, 5L, "not answerable (30)");
+        }
+        String text = Files.readString(file);
+        assertFalse(text.contains("7390"), text);
+        List<MessageLog.Entry> entries = MessageLog.read(file);
+        assertEquals("[withheld: looks like a card number]", entries.get(0).orderRef());
+        assertEquals("[withheld: looks like a card number]", entries.get(0).fields().get("ORDER_REFERENCE"));
+        assertEquals("[withheld: looks like a card number]", entries.get(1).orderRef());
+    }
+
     @Test
     void eachLineIsWhatJacksonDataBindingWritesForTheEntry(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("messages.jsonl");
@@ -106,5 +128,14 @@ class MessageLogTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MessageLog.parse("{\"ts\":1}"));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamedWithItsFirstBadByte(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        Files.write(file, "{\"ts\":1,\"dir\":\"OUT\",\"event\":\"REQUEST\",\"note\":\"caf\u00e9\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
+        assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0xE9 at offset 49)"), e.getMessage());
     }
 }

@@ -2,7 +2,6 @@ package dev.tally.terminal.card;
 
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
-import dev.tally.spec.format.Masking;
 import java.util.stream.Collectors;
 
 /** The lab reader: "reads" a test card from the cards file, by id or PAN; the first card by default. */
@@ -17,8 +16,16 @@ public final class LabCardReader implements CardReader {
     @Override
     public CardData read(String cardRef) {
         TestCard c = cardRef == null ? cards.defaultCard() : cards.find(cardRef).orElseThrow(() ->
-                new UnknownCardException("unknown card '" + Masking.scrub(cardRef) + "': the cards file has "
-                        + cards.all().stream().map(TestCard::id).collect(Collectors.joining(", "))));
+                new UnknownCardException(unknown()));
         return new CardData(c.pan(), c.expiry(), c.pin());
+    }
+
+    /**
+     * What an unknown card reference gets. The reference itself is never repeated: it may be a card number
+     * written with separators ({@code 4761.7390.0101.0119}) that no scrubbing recognises.
+     */
+    private String unknown() {
+        return "unknown card: the lab reader's cards file has no card with that id or PAN (not repeated here);"
+                + " give one of its card ids: " + cards.all().stream().map(TestCard::id).collect(Collectors.joining(", "));
     }
 }

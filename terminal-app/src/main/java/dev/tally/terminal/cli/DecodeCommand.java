@@ -3,6 +3,7 @@ package dev.tally.terminal.cli;
 import dev.tally.spec.format.DecodedMessage;
 import dev.tally.spec.format.DumpReader;
 import dev.tally.spec.format.MessageFormatException;
+import dev.tally.spec.format.Utf8File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,8 @@ public final class DecodeCommand implements Callable<Integer> {
             if (!Files.isReadable(file)) {
                 throw new IllegalArgumentException("cannot read " + file);
             }
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return Utf8File.read(file, "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
+                    + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")");
         }
         if (hex.isEmpty()) {
             throw new IllegalArgumentException("nothing to decode: give hex, --file FILE, or '-' for standard input");

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -132,7 +133,7 @@ public final class TallyCli implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            root.fail(ExitCodes.BAD_INPUT, ex.getMessage() + " (see 'tally --help')");
+            root.fail(ExitCodes.BAD_INPUT, redactKeys(ex.getMessage()) + globalOptionHint(ex, cmd) + " (see 'tally --help')");
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> root.failFor(ex));
@@ -147,6 +148,45 @@ public final class TallyCli implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         return cmd.execute(args);
+    }
+
+    /** The value given to a TMK option, however spelt ({@code --tmk=V}, a typo such as {@code --tmkk=V}). */
+    private static final Pattern TMK_ASSIGNED = Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");
+    /** The argument after a TMK option as picocli lists unmatched arguments: {@code '--tmk', 'V'}. */
+    private static final Pattern TMK_LISTED = Pattern.compile("(?i)('-{1,2}[\\w-]*tmk[\\w-]*',\\s*')[^']*'");
+    /** A double- or triple-length DES key written in hex. */
+    private static final Pattern KEY_HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48}|[0-9A-Fa-f]{32})(?![0-9A-Fa-f])");
+
+    /**
+     * picocli's message about arguments it could not match quotes them back; when a key is among them
+     * (a global {@code --tmk} after the subcommand, a misspelt option) it must not be printed.
+     */
+    static String redactKeys(String message) {
+        if (message == null) {
+            return "";
+        }
+        String m = TMK_ASSIGNED.matcher(message).replaceAll("$1[redacted]");
+        m = TMK_LISTED.matcher(m).replaceAll("$1[redacted]'");
+        return KEY_HEX.matcher(m).replaceAll("[redacted]");
+    }
+
+    /**
+     * When picocli could not match a global option because it came after the subcommand, say so: picocli
+     * only reports it as unknown.
+     */
+    private static String globalOptionHint(CommandLine.ParameterException ex, CommandLine root) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || ex.getCommandLine() == root) {
+            return "";
+        }
+        for (String arg : u.getUnmatched()) {
+            CommandLine.Model.OptionSpec o = root.getCommandSpec().findOption(arg.split("=", 2)[0]);
+            if (o != null && arg.startsWith("-")) {
+                String usage = o.longestName() + (o.arity().max() > 0 ? " " + o.paramLabel() : "");
+                return "; " + o.longestName() + " is a global option: put it before the subcommand, e.g. 'tally "
+                        + usage + " " + ex.getCommandLine().getCommandName() + " ...'";
+            }
+        }
+        return "";
     }
 
     /** The properties of {@code --config FILE}, read before parsing so the flags can override them. */

@@ -5,6 +5,7 @@ import dev.tally.spec.format.Iso87;
 import dev.tally.spec.format.JposXmlLog;
 import dev.tally.spec.format.MessageFormatException;
 import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.format.Utf8File;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageCatalogue;
 import dev.tally.spec.message.MessageType;
@@ -14,7 +15,6 @@ import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.Journal;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,7 +73,8 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
 
     /** Reads a message log or a jPOS XML log, whichever the file holds. */
     public static Recording read(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = Utf8File.read(file, "replay reads a Tally message log or a jPOS XML log in UTF-8;"
+                + " convert a log written in another encoding first (e.g. iconv -f ISO-8859-1 -t UTF-8 " + file + ")");
         if (JposXmlLog.looksLikeXml(text)) {
             return fromJposXml(file.toString(), text);
         }

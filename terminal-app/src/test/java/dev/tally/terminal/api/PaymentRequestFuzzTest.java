@@ -19,7 +19,8 @@ class PaymentRequestFuzzTest {
             PaymentRequest r = PaymentRequest.parse(body, "840");
             assertTrue(OrderReference.problem(r.orderId()) == null, "order id passed the rules");
             assertTrue(r.amount() > 0 && r.amount() <= 99_999_999_999L, "amount in range");
-            assertFalse(r.card() != null && r.card().replace(" ", "").matches("\\d{12,19}"), "a card number got through");
+            assertFalse(r.card() != null && r.card().chars().filter(Character::isDigit).count() >= 12,
+                    "a card number got through (12 or more digits, however separated)");
         } catch (ApiProblem refused) {
             assertTrue(refused.status >= 400 && refused.status < 500, "a refusal is a 4xx");
             assertFalse(refused.getMessage() == null || refused.getMessage().isBlank(), "a refusal says why");

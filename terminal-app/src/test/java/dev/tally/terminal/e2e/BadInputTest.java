@@ -1,6 +1,7 @@
 package dev.tally.terminal.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -54,6 +55,9 @@ class BadInputTest {
                 Arguments.of("above the limit", new String[] {"sale", "--order", "INV-2", "--amount", "1000000000.00"}),
                 Arguments.of("1000-character order id", new String[] {"sale", "--order", "X".repeat(1000), "--amount", "1.00"}),
                 Arguments.of("order id with a space", new String[] {"sale", "--order", "INV 2", "--amount", "1.00"}),
+                Arguments.of("order id that is a card number", new String[] {"sale", "--order", "4761739001010119", "--amount", "1.00"}),
+                Arguments.of("order id holding a card number in groups",
+                        new String[] {"sale", "--order", "INV-4761.7390.0101.0119", "--amount", "1.00"}),
                 Arguments.of("unknown card", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "nosuch"}),
                 Arguments.of("unknown card PAN", new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--card", "4111111111111111"}),
                 Arguments.of("no order", new String[] {"sale", "--amount", "1.00"}),
@@ -75,6 +79,73 @@ class BadInputTest {
         assertEquals(before, lab.journalDump(), what + " changed the journal");
         assertTrue(Arrays.equals(bytes, Files.readAllBytes(lab.journal)), what + " touched the journal file");
         assertTrue(r.err().length() < 400 || !r.err().contains("\tat "), "a message, not a stack trace: " + r.err());
+    }
+
+    /** A card number the reader does not know, written with separators no scrubbing sees, is never printed back. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("separatedCardNumbers")
+    void anUnknownCardIsRefusedWithoutRepeatingIt(String card) throws Exception {
+        String before = lab.journalDump();
+        Lab.Run r = lab.tally("sale", "--order", "INV-2", "--amount", "1.00", "--card", card);
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("unknown card") && r.err().contains("visa-1"), "names what is allowed: " + r.err());
+        assertFalse((r.out() + r.err()).contains("7390"), "the card value is printed: " + r);
+        assertEquals(before, lab.journalDump());
+    }
+
+    static Stream<String> separatedCardNumbers() {
+        return Stream.of("4761.7390.0101.0119", "4761-7390-0101-0119", "4761 7390 0101 0119", "4761/7390/0101/0119",
+                "4761.7390");
+    }
+
+    @Test
+    void anOrderIdThatIsACardNumberIsRefusedAndANumericInvoiceIdIsNot() {
+        Lab.Run card = lab.tally("sale", "--order", "4761-7390-0101-0119", "--amount", "1.00");
+        assertEquals(64, card.exit(), card.toString());
+        assertTrue(card.err().contains("looks like a card number: use your invoice or order id"), card.err());
+        assertFalse((card.out() + card.err()).contains("7390"), card.toString());
+        assertTrue(lab.ledger("4761-7390-0101-0119").isEmpty(), "nothing sent");
+        // 16 digits that fail the Luhn check: an invoice number, not a card number
+        Lab.Run invoice = lab.tally("sale", "--order", "4761739001010118", "--amount", "1.00");
+        assertEquals(0, invoice.exit(), invoice.toString());
+        assertEquals(1, lab.standingDebits("4761739001010118"));
+    }
+
+    static final String TMK = "0123456789ABCDEFFEDCBA9876543210";
+
+    /** picocli quotes unmatched arguments back; a key among them (a global option after the subcommand, a typo) is not. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keysOutOfPlace")
+    void aKeyOutOfPlaceIsRefusedWithoutPrintingIt(String what, String key, String[] args) {
+        String before = lab.journalDump();
+        List<String> all = new ArrayList<>(List.of("--journal", lab.journal.toString(), "--json"));
+        all.addAll(List.of(args));
+        Lab.Run r = Lab.raw(all.toArray(String[]::new));
+        assertEquals(64, r.exit(), what + ": " + r);
+        assertFalse((r.out() + r.err()).toUpperCase().contains(key.toUpperCase()), what + ": key printed: " + r);
+        assertFalse((r.out() + r.err()).toUpperCase().contains(key.substring(0, 16).toUpperCase()), what + ": key printed: " + r);
+        assertEquals("ERROR", r.status());
+        assertEquals(before, lab.journalDump());
+    }
+
+    static Stream<Arguments> keysOutOfPlace() {
+        String k48 = TMK + "0011223344556677";
+        return Stream.of(
+                Arguments.of("--tmk after the subcommand", TMK, new String[] {"sale", "--order", "A", "--amount", "1.00", "--tmk", TMK}),
+                Arguments.of("--tmk=KEY after the subcommand", TMK, new String[] {"sale", "--order", "A", "--amount", "1.00", "--tmk=" + TMK}),
+                Arguments.of("a misspelt --tmk", TMK, new String[] {"--tmkk", TMK, "sale", "--order", "A", "--amount", "1.00"}),
+                Arguments.of("a misspelt --tmk=, short key", "0123456789ABCDEFFEDCBA98", new String[] {"--TMK=0123456789ABCDEFFEDCBA98", "echo"}),
+                Arguments.of("a lower-case key after the subcommand", TMK.toLowerCase(), new String[] {"echo", "--tmk", TMK.toLowerCase()}),
+                Arguments.of("a triple-length key as a stray argument", k48, new String[] {"echo", k48}));
+    }
+
+    @Test
+    void aGlobalOptionAfterTheSubcommandIsNamedAsSuch() {
+        Lab.Run r = Lab.raw("--journal", lab.journal.toString(), "sale", "--order", "A", "--amount", "1.00", "--tmk", TMK);
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("--tmk is a global option: put it before the subcommand, e.g. 'tally --tmk HEX sale ...'"),
+                r.err());
+        assertFalse(r.err().contains(TMK), r.err());
     }
 
     @Test

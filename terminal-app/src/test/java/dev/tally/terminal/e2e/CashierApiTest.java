@@ -84,9 +84,23 @@ class CashierApiTest {
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.234\"}", 400, "INVALID_AMOUNT", "amount"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B 1!\", \"amount\": \"1.00\"}", 400, "INVALID_ORDER_ID", "orderId"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"amout\": \"2\"}", 400, "UNKNOWN_FIELD", "amout"),
+                    // a card number as the order id would be journaled, logged and sent in clear
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"4761739001010119\", \"amount\": \"1.00\"}", 400,
+                            "INVALID_ORDER_ID", "orderId"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"INV-4761-7390-0101-0119\", \"amount\": \"1.00\"}", 400,
+                            "INVALID_ORDER_ID", "orderId"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"" + Lab.PAN + "\"}", 400,
                             "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    // a card number with separators is still a card number, and is never echoed back
+                    new Bad("POST", "/v1/payments", "{\"orderId\":\"B-1\",\"amount\":\"1.00\",\"card\":\"4761-7390-0101-0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761.7390.0101.0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761 7390/0101 0119\"}", 400,
+                            "CARD_NUMBER_NOT_ALLOWED", "card"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"no-such-card\"}", 400,
+                            "UNKNOWN_CARD", "card"),
+                    new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"card\": \"4761.7390\"}", 400,
                             "UNKNOWN_CARD", "card"),
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": \"1.00\", \"currency\": \"978\"}", 400,
                             "INVALID_CURRENCY", "currency"),
@@ -108,9 +122,11 @@ class CashierApiTest {
                     assertEquals(b.field(), r.json().get("field").asText(), b + " -> " + r.body());
                 }
                 assertFalse(r.json().get("message").asText().isBlank());
+                assertFalse(r.body().contains("7390"), "the card value is never echoed: " + b + " -> " + r.body());
             }
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
+            assertTrue(lab.ledger("4761739001010119").isEmpty() && lab.ledger("INV-4761-7390-0101-0119").isEmpty());
         }
     }
 

@@ -1,0 +1,51 @@
+package dev.tally.spec.format;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A file the support tools read as text (a dump, a message log, a jPOS XML log). It must be UTF-8: one
+ * that is not is bad input, named with its file and first offending byte, not a
+ * {@link java.nio.charset.MalformedInputException} that reaches the user as an internal error.
+ */
+public final class Utf8File {
+
+    private Utf8File() {
+    }
+
+    /**
+     * The file's text.
+     *
+     * @param hint what the user can do about a file that is not UTF-8 (what the tool reads, how to convert)
+     * @throws IllegalArgumentException the file is not UTF-8 text
+     */
+    public static String read(Path file, String hint) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text" + firstBadByte(Files.readAllBytes(file))
+                    + ": " + hint, e);
+        }
+    }
+
+    /** " (byte 0xFF at offset 12)", or "" if the bytes decode after all (the file changed under us). */
+    static String firstBadByte(byte[] bytes) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // UTF-8 never gives more chars than bytes, so the output buffer cannot overflow
+        CoderResult r = d.decode(in, CharBuffer.allocate(bytes.length + 1), true);
+        if (!r.isError() || !in.hasRemaining()) {
+            return "";
+        }
+        return String.format(" (byte 0x%02X at offset %d)", bytes[in.position()] & 0xFF, in.position());
+    }
+}
