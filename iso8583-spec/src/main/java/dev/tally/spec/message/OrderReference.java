@@ -43,10 +43,12 @@ public final class OrderReference {
 
     /**
      * Whether the reference holds what could be a card number, so that it is refused before it reaches a
-     * journal, a log or the host's ledger: 13 to 19 digits in a row — groups of digits joined by
-     * {@code . _ - / :} count as one row ({@code 4761-7390-0101-0119}), a letter ends it — that start with
-     * 1-9 and pass the Luhn check (ISO/IEC 7812-1: no card number starts with major industry identifier 0,
-     * so zero-padded invoice and sequence numbers are not mistaken for one).
+     * journal, a log or the host's ledger: a run of 13 to 19 digits, or digit groups in the shapes card numbers
+     * are printed in ({@link #PRINTED}: {@code 4761-7390-0101-0119}, {@code 3714-496353-98431}) joined by
+     * {@code . _ - / :}, that starts with 1-9 and passes the Luhn check (ISO/IEC 7812-1: no card number starts
+     * with major industry identifier 0, so zero-padded invoice and sequence numbers are not mistaken for one).
+     * Groups in other shapes are not joined: {@code 2026-11-22-000123} is a date and a sequence number, and
+     * joining it would refuse one such id in ten (the Luhn check's odds).
      */
     public static boolean looksLikeCardNumber(String ref) {
         int digits = 0;
@@ -58,28 +60,62 @@ public final class OrderReference {
         if (digits < 13) {
             return false; // the common case, on every request: no row can be long enough
         }
-        // every group of digits that starts a row candidate, with the groups after it joined by separators
+        // the groups of digits, each with whether it is joined to the next by one separator
+        java.util.List<String> groups = new java.util.ArrayList<>();
+        java.util.List<Boolean> joined = new java.util.ArrayList<>();
         int n = ref.length();
-        for (int start = 0; start < n; start++) {
-            if (!isDigit(ref.charAt(start)) || (start > 0 && isDigit(ref.charAt(start - 1)))) {
+        for (int i = 0; i < n; ) {
+            if (!isDigit(ref.charAt(i))) {
+                i++;
                 continue;
             }
-            StringBuilder row = new StringBuilder(19);
-            for (int i = start; i < n && row.length() <= 19; i++) {
-                char ch = ref.charAt(i);
-                if (isDigit(ch)) {
-                    row.append(ch);
-                } else if (!isSeparator(ch)) {
-                    break;
-                }
-                boolean groupEnds = i + 1 == n || !isDigit(ref.charAt(i + 1));
-                if (isDigit(ch) && groupEnds && row.length() >= 13 && row.length() <= 19
-                        && row.charAt(0) != '0' && Masking.luhnValid(row.toString())) {
-                    return true;
+            int j = i;
+            while (j < n && isDigit(ref.charAt(j))) {
+                j++;
+            }
+            groups.add(ref.substring(i, j));
+            joined.add(j + 1 < n && isSeparator(ref.charAt(j)) && isDigit(ref.charAt(j + 1)));
+            i = j;
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            if (isCardNumber(groups.get(g))) {
+                return true;
+            }
+            for (int[] shape : PRINTED) {
+                if (matches(groups, joined, g, shape)) {
+                    StringBuilder row = new StringBuilder(19);
+                    for (int k = 0; k < shape.length; k++) {
+                        row.append(groups.get(g + k));
+                    }
+                    if (isCardNumber(row.toString())) {
+                        return true;
+                    }
                 }
             }
         }
         return false;
+    }
+
+    /** The group lengths card numbers are printed in: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19 digits), 4-6-5, 4-6-4. */
+    private static final int[][] PRINTED = {{4, 4, 4, 4}, {4, 4, 4, 4, 1}, {4, 4, 4, 4, 2}, {4, 4, 4, 4, 3},
+            {4, 6, 5}, {4, 6, 4}};
+
+    /** Whether the groups from {@code g} on have the lengths of {@code shape}, each joined to the next. */
+    private static boolean matches(java.util.List<String> groups, java.util.List<Boolean> joined, int g, int[] shape) {
+        if (g + shape.length > groups.size()) {
+            return false;
+        }
+        for (int k = 0; k < shape.length; k++) {
+            if (groups.get(g + k).length() != shape[k] || (k < shape.length - 1 && !joined.get(g + k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 13 to 19 digits, not starting with 0, passing the Luhn check. */
+    private static boolean isCardNumber(String digits) {
+        return digits.length() >= 13 && digits.length() <= 19 && digits.charAt(0) != '0' && Masking.luhnValid(digits);
     }
 
     /**
