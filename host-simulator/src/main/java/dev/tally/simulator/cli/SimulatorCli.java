@@ -84,13 +84,14 @@ public final class SimulatorCli implements Callable<Integer> {
 
     /**
      * The command line, with picocli's own option errors (which quote the value given) going through
-     * {@link Masking#scrub} like every other message of this command.
+     * {@link Masking#scrub} like every other message of this command, and any key among the arguments it could
+     * not match (a misspelt {@code --tmk}, a stray key) redacted ({@link Masking#redactKeys}).
      */
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new SimulatorCli());
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(Masking.scrub(ex.getMessage()));
+            c.getErr().println(Masking.scrub(Masking.redactKeys(ex.getMessage())));
             c.usage(c.getErr());
             return EXIT_USAGE;
         });

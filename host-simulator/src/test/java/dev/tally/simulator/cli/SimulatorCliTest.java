@@ -62,6 +62,22 @@ class SimulatorCliTest {
         assertFalse(err.toString().contains(PAN), err.toString());
     }
 
+    /** A misspelt --tmk, or a key given where no option takes it: picocli quotes them back, the key is redacted. */
+    @Test
+    void aKeyAmongArgumentsThatDoNotMatchIsNotEchoed() {
+        String key = "0123456789ABCDEFFEDCBA9876543210";
+        for (String[] args : List.of(new String[] {"--tmkk", key}, new String[] {"--tmkk=" + key}, new String[] {key})) {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = SimulatorCli.commandLine();
+            cmd.setErr(new PrintWriter(err));
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(List.of("--ledger", dir.resolve("x.db").toString()));
+            assertEquals(64, cmd.execute(all.toArray(String[]::new)), err.toString());
+            assertFalse(err.toString().contains(key) || err.toString().contains("FEDCBA98"), err.toString());
+            assertTrue(err.toString().contains("[redacted]"), err.toString());
+        }
+    }
+
     /**
      * A cards file with the first two columns swapped (docs/simulator.md §2): exit 78, the message names the line and
      * says what to fix, and the PAN is not on standard error (TestCards no longer quotes it; SimulatorCli scrubs too).

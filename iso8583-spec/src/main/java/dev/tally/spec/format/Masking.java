@@ -31,6 +31,30 @@ public final class Masking {
         return pan == null || pan.length() < 4 ? "" : pan.substring(pan.length() - 4);
     }
 
+    /** The value given to a TMK option, however spelt ({@code --tmk=V}, a typo such as {@code --tmkk=V}). */
+    private static final java.util.regex.Pattern TMK_ASSIGNED =
+            java.util.regex.Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");
+    /** The argument after a TMK option as picocli lists unmatched arguments: {@code '--tmk', 'V'}. */
+    private static final java.util.regex.Pattern TMK_LISTED =
+            java.util.regex.Pattern.compile("(?i)('-{1,2}[\\w-]*tmk[\\w-]*',\\s*')[^']*'");
+    /** A double- or triple-length DES key written in hex. */
+    private static final java.util.regex.Pattern KEY_HEX =
+            java.util.regex.Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48}|[0-9A-Fa-f]{32})(?![0-9A-Fa-f])");
+
+    /**
+     * A command line's complaint about arguments it could not match quotes them back (picocli); when a key is
+     * among them (a global {@code --tmk} after the subcommand, a misspelt option, a stray key) it must not be
+     * printed: the value of any TMK-like option and any 32- or 48-hex-digit token become {@code [redacted]}.
+     */
+    public static String redactKeys(String message) {
+        if (message == null) {
+            return "";
+        }
+        String m = TMK_ASSIGNED.matcher(message).replaceAll("$1[redacted]");
+        m = TMK_LISTED.matcher(m).replaceAll("$1[redacted]'");
+        return KEY_HEX.matcher(m).replaceAll("[redacted]");
+    }
+
     /**
      * A safety net for free text (log lines, exception messages): every run of 13–19 digits that passes
      * the Luhn check is masked. Code should mask at the source; this catches what slips through.

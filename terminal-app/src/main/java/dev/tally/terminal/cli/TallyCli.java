@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -150,24 +149,9 @@ public final class TallyCli implements Callable<Integer> {
         return cmd.execute(args);
     }
 
-    /** The value given to a TMK option, however spelt ({@code --tmk=V}, a typo such as {@code --tmkk=V}). */
-    private static final Pattern TMK_ASSIGNED = Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");
-    /** The argument after a TMK option as picocli lists unmatched arguments: {@code '--tmk', 'V'}. */
-    private static final Pattern TMK_LISTED = Pattern.compile("(?i)('-{1,2}[\\w-]*tmk[\\w-]*',\\s*')[^']*'");
-    /** A double- or triple-length DES key written in hex. */
-    private static final Pattern KEY_HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48}|[0-9A-Fa-f]{32})(?![0-9A-Fa-f])");
-
-    /**
-     * picocli's message about arguments it could not match quotes them back; when a key is among them
-     * (a global {@code --tmk} after the subcommand, a misspelt option) it must not be printed.
-     */
+    /** picocli's complaint about unmatched arguments, with any key among them redacted ({@link Masking#redactKeys}). */
     static String redactKeys(String message) {
-        if (message == null) {
-            return "";
-        }
-        String m = TMK_ASSIGNED.matcher(message).replaceAll("$1[redacted]");
-        m = TMK_LISTED.matcher(m).replaceAll("$1[redacted]'");
-        return KEY_HEX.matcher(m).replaceAll("[redacted]");
+        return Masking.redactKeys(message);
     }
 
     /**

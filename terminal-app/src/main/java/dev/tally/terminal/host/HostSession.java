@@ -193,16 +193,6 @@ public final class HostSession implements AutoCloseable {
         signed().mac(msg);
     }
 
-    /**
-     * Whether the response carries a MAC that verifies under the session MAC key in force now. An answer to
-     * a request is checked with {@link Signed#verifies}, under the keys the request was MACed with: these
-     * may have changed since it left.
-     */
-    public boolean verifies(ISOMsg response) {
-        SessionKeys k = keys;
-        return k != null && MessageView.of(response).mac().isPresent() && MessageMac.verify(response, k.macKey());
-    }
-
     /** Sends a request already MACed; a thin pass-through so callers use one object. */
     public Exchange exchange(ISOMsg request) {
         return link.exchange(request, timeout);

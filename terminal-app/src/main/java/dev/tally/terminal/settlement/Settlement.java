@@ -140,13 +140,22 @@ public final class Settlement {
     private record Step(String code, String hostTotals, String failure) {
     }
 
-    private Step send(ISOMsg request) {
-        Exchange ex = session.exchange(request);
+    /** A request and the keys it was MACed with: its answer's MAC is checked under those (they may change meanwhile). */
+    private record Sealed(ISOMsg message, HostSession.Signed keys) {
+        static Sealed by(HostSession session, ISOMsg message) {
+            HostSession.Signed keys = session.signed();
+            keys.mac(message);
+            return new Sealed(message, keys);
+        }
+    }
+
+    private Step send(Sealed request) {
+        Exchange ex = session.exchange(request.message());
         if (!(ex instanceof Exchange.Answered ans)) {
             return new Step(null, null, "got no answer (" + HostSession.describe(ex) + ")");
         }
         MessageView v = MessageView.of(ans.response());
-        if (v.mac().isPresent() && !session.verifies(ans.response())) {
+        if (v.mac().isPresent() && !request.keys().verifies(ans.response())) {
             return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
         }
         if (v.response().action() == TerminalAction.RESIGN_ON) {
@@ -166,7 +175,7 @@ public final class Settlement {
         return new Step(v.responseCode(), hostTotals, null);
     }
 
-    private ISOMsg request(MessageType type, Batch b, SettlementTotals totals) {
+    private Sealed request(MessageType type, Batch b, SettlementTotals totals) {
         ISOMsg msg = MessageBuilder.request(type)
                 .transmissionDateTime(clock.instant().atZone(ZoneOffset.UTC))
                 .stan(journal.nextStan(profile.terminalId()))
@@ -175,11 +184,10 @@ public final class Settlement {
                 .batchNumber(b.batchNumber())
                 .settlementTotals(totals)
                 .build();
-        session.mac(msg);
-        return msg;
+        return Sealed.by(session, msg);
     }
 
-    private ISOMsg upload(Attempt a) {
+    private Sealed upload(Attempt a) {
         MessageBuilder m = MessageBuilder.request(MessageType.BATCH_UPLOAD)
                 .pan(journal.revealPan(a))
                 .amount(a.amount())
@@ -198,8 +206,6 @@ public final class Settlement {
         if (a.authCode() != null) {
             m.authCode(a.authCode());
         }
-        ISOMsg msg = m.build();
-        session.mac(msg);
-        return msg;
+        return Sealed.by(session, m.build());
     }
 }

@@ -143,6 +143,27 @@ class SettlementTest {
         }
     }
 
+    /**
+     * The 0500's answer is MAC-checked under the keys the 0500 was MACed with: the session dropping its keys
+     * meanwhile (another payment's A0/A1 in serve mode) says nothing about this answer.
+     */
+    @Test
+    void theAnswerIsMacCheckedUnderTheKeysItsRequestWasMacedWith() {
+        StubHost host = new StubHost((h, req) -> {
+            if (isSettlement(req)) {
+                h.whileAnswering.run();
+            }
+            return h.goodAnswer(req);
+        });
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-1", 2000, null).status());
+            host.whileAnswering = t.session::invalidateKeys;
+            SettlementResult r = t.settlement.settle();
+            assertTrue(r.closed(), r.message());
+            assertEquals(List.of("0800", "0200", "0500"), host.mtis());
+        }
+    }
+
     private static boolean isSettlement(ISOMsg req) {
         return "0500".equals(MessageView.of(req).mti());
     }
@@ -161,6 +182,8 @@ class SettlementTest {
         private final List<ISOMsg> received = new CopyOnWriteArrayList<>();
         /** The 0500s received so far, the one being answered included. */
         int settlements;
+        /** Run by an answer function that asks for it, while the host holds the request. */
+        volatile Runnable whileAnswering = () -> { };
 
         StubHost(BiFunction<StubHost, ISOMsg, ISOMsg> answer) {
             SecureRandom rnd = new SecureRandom();
