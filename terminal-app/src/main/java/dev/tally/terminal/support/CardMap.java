@@ -56,6 +56,11 @@ public final class CardMap {
             }
             String id = parts[1];
             int lineNo = n;
+            if (id.chars().filter(ch -> ch >= '0' && ch <= '9').count() >= 12) {
+                // never quoted: it may be a card number, which no message repeats
+                throw new IllegalArgumentException("card map " + file + " line " + n + ": the second column must be a"
+                        + " test card id (e.g. visa-1), not a card number");
+            }
             TestCard card = cards.find(id).filter(c -> c.id().equals(id)).orElseThrow(() ->
                     new IllegalArgumentException("card map " + file + " line " + lineNo + ": no test card with id '" + id + "'"));
             map.put(normalize(parts[0]), card);

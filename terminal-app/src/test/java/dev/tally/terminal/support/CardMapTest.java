@@ -2,6 +2,7 @@ package dev.tally.terminal.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.card.TestCards;
@@ -44,5 +45,17 @@ class CardMapTest {
         Files.writeString(f, "0119,no-such-card\n");
         e = assertThrows(IllegalArgumentException.class, () -> CardMap.load(f, cards));
         assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("no-such-card"), e.getMessage());
+    }
+
+    /** A card number where the card id goes (any separators) is refused without being repeated. */
+    @Test
+    void aCardNumberInTheIdColumnIsNotRepeated(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("map.csv");
+        for (String pan : new String[] {"4761739001010119", "4761-7390-0101-0119", "4761.7390.0101.0119"}) {
+            Files.writeString(f, "0119," + pan + "\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CardMap.load(f, cards));
+            assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("not a card number"), e.getMessage());
+            assertFalse(e.getMessage().contains("7390"), e.getMessage());
+        }
     }
 }
