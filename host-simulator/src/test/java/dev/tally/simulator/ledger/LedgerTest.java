@@ -184,6 +184,23 @@ class LedgerTest {
         }
     }
 
+    /** A reversal answered 25 before a restart still refuses its sale after it (the ledger reads that back at start). */
+    @Test
+    void aSaleThatArrivesAfterItsReversalIsRefusedAfterARestartToo() {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            assertEquals(ReversalResult.Outcome.NOT_FOUND,
+                    l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", null).outcome());
+        }
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            LedgerTransaction t = l.recordSale(sale(7, 900)).transaction();
+            assertEquals("12", t.responseCode());
+            assertFalse(t.debitStanding());
+            assertEquals(1_000_000 - 100, l.balance("visa-1"), "only the first sale debited");
+        }
+    }
+
     /** The check runs on every sale: a point lookup on the index of schema version 3, never a scan. */
     @Test
     void theCheckForAnEarlierReversalIsAnIndexedPointLookup() throws Exception {
