@@ -222,26 +222,10 @@ public final class Ledger implements AutoCloseable {
                 }
             });
             rrnStored = rrnSequence;
-            unmatchedReversals = read(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT EXISTS (SELECT 1 FROM reversal_messages WHERE outcome = 'NOT_FOUND')");
-                     ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            });
         } finally {
             unlockWriter();
         }
     }
-
-    /**
-     * Whether the ledger may hold a reversal answered 25 (original not found): while none was ever recorded, no
-     * sale can have arrived after its reversal, and {@link #reversedBeforeArrival}'s query is spared (most ledgers,
-     * and every sale of a load run, never see one). Read from the file at start, set by {@link #reverse} before it
-     * records such a reversal; only the writer reads or writes it, under the writer's lock. A batch rolled back
-     * after setting it leaves it set, which costs a query per sale and nothing else.
-     */
-    private boolean unmatchedReversals;
 
     public int schemaVersion() {
         return read(c -> {
@@ -400,7 +384,7 @@ public final class Ledger implements AutoCloseable {
         String code = r.declineCode();
         // Its reversal came first (answered 25, the terminal took the sale as undone): booking it now would leave a
         // debit the terminal's journal calls REVERSED (DESIGN.md §6). Refused, nothing debited, in this transaction.
-        boolean afterReversal = unmatchedReversals && reversedBeforeArrival(c, r.terminalId(), r.stan(), r.transmissionTime());
+        boolean afterReversal = reversedBeforeArrival(c, r.terminalId(), r.stan(), r.transmissionTime());
         if (afterReversal) {
             code = REFUSED_AFTER_REVERSAL;
         }
@@ -718,7 +702,6 @@ public final class Ledger implements AutoCloseable {
             Long txnId = found.map(LedgerTransaction::id).orElse(null);
             ReversalResult.Outcome outcome;
             if (found.isEmpty()) {
-                unmatchedReversals = true; // before the row: a sale after it is checked (see the field)
                 outcome = ReversalResult.Outcome.NOT_FOUND;
             } else {
                 ReversalPolicy policy = override != null ? override : storedPolicy(c, txnId);

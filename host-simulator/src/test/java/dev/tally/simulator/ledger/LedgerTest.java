@@ -184,7 +184,10 @@ class LedgerTest {
         }
     }
 
-    /** A reversal answered 25 before a restart still refuses its sale after it (the ledger reads that back at start). */
+    /**
+     * A reversal answered 25 before a restart still refuses its sale after it: the check reads the ledger, not
+     * the process's memory (DESIGN.md §8: several simulators may one day share a ledger).
+     */
     @Test
     void aSaleThatArrivesAfterItsReversalIsRefusedAfterARestartToo() {
         Path file = dir.resolve("l.db");
