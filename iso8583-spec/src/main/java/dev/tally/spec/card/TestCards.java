@@ -30,8 +30,6 @@ public final class TestCards {
 
     public static final String BUNDLED = "/dev/tally/spec/test-cards.csv";
     private static final DateTimeFormatter YYMM = DateTimeFormatter.ofPattern("yyMM");
-    /** The shortest PAN this file accepts (column 2: 12-19 digits); a card id holds fewer digits than this. */
-    private static final int MIN_PAN_DIGITS = 12;
 
     private final Map<String, TestCard> byId;
 
@@ -83,14 +81,14 @@ public final class TestCards {
             if (!id.matches("[A-Za-z0-9_-]{1,32}")) {
                 throw new IllegalArgumentException(where + ": card id must be 1-32 letters, digits, - or _");
             }
-            if (id.chars().filter(ch -> ch >= '0' && ch <= '9').count() >= MIN_PAN_DIGITS) {
+            if (Masking.mayBeCardNumber(id)) {
                 // the id is quoted by the errors below and shown in logs and the admin API: it must never be a PAN
                 // (a line with the first two columns swapped would have put one there)
-                throw new IllegalArgumentException(where + ": column 1 (card id) holds " + MIN_PAN_DIGITS
+                throw new IllegalArgumentException(where + ": column 1 (card id) holds " + Masking.MIN_PAN_DIGITS
                         + " or more digits: a card id names a card (e.g. visa-1), it is not a PAN; the PAN goes in column 2"
                         + " (columns: id,pan,expiry_yymm,pin,balance,currency,description)");
             }
-            if (!pan.matches("\\d{" + MIN_PAN_DIGITS + ",19}") || !Masking.luhnValid(pan)) {
+            if (!pan.matches("\\d{" + Masking.MIN_PAN_DIGITS + ",19}") || !Masking.luhnValid(pan)) {
                 throw new IllegalArgumentException(where + ": PAN of card " + id + " must be 12-19 digits and pass the Luhn check");
             }
             YearMonth expiry;

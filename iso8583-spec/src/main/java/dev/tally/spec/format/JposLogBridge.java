@@ -1,11 +1,12 @@
 package dev.tally.spec.format;
 
+import dev.tally.spec.message.Field;
+import dev.tally.spec.message.OrderReference;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.regex.Pattern;
-import dev.tally.spec.message.Field;
 import org.jpos.iso.ISOMsg;
 import org.jpos.util.LogEvent;
 import org.jpos.util.LogListener;
@@ -128,7 +129,11 @@ public final class JposLogBridge implements LogListener {
             switch (Field.sensitivityOf(i)) {
                 case PAN -> c.set(i, Masking.pan(c.getString(i)));
                 case SECRET, TLV -> c.set(i, "[hidden]");
-                default -> { }
+                default -> {
+                    if (i == Field.ORDER_REFERENCE.number()) {
+                        c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
+                    }
+                }
             }
         }
         return c;

@@ -31,6 +31,24 @@ public final class Masking {
         return pan == null || pan.length() < 4 ? "" : pan.substring(pan.length() - 4);
     }
 
+    /** As many digits as the shortest PAN: a value holding this many may be a card number. */
+    public static final int MIN_PAN_DIGITS = 12;
+
+    /**
+     * Whether a value that should name something (a card id, a card reference) holds as many digits as the shortest
+     * PAN, whatever separates them ({@code 4761 7390 0101 0119}, {@code 4761-7390-...}) and in whatever script
+     * (fullwidth digits read as a card number too): such a value is refused, and never quoted back.
+     */
+    public static boolean mayBeCardNumber(String value) {
+        int digits = 0;
+        for (int i = 0; value != null && i < value.length(); i++) {
+            if (Character.isDigit(value.charAt(i)) && ++digits >= MIN_PAN_DIGITS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The value given to a TMK option, however spelt ({@code --tmk=V}, a typo such as {@code --tmkk=V}). */
     private static final java.util.regex.Pattern TMK_ASSIGNED =
             java.util.regex.Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");

@@ -215,7 +215,9 @@ public final class MessageBuilder {
     }
 
     public MessageBuilder orderReference(String ref) {
-        return set(Field.ORDER_REFERENCE, OrderReference.require(ref));
+        // well formed is enough here: a reversal or upload of an order taken before the card-number rule must still
+        // go; a new sale is refused one by the validator (field 62 of a 0200) and by every input before it
+        return set(Field.ORDER_REFERENCE, OrderReference.requireWellFormed(ref));
     }
 
     public MessageBuilder settlementTotals(SettlementTotals totals) {

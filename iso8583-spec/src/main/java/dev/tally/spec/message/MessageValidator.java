@@ -209,7 +209,9 @@ public final class MessageValidator {
                 }
                 case 61 -> KeyBlocks.decode(v);
                 case 62 -> {
-                    String why = OrderReference.problem(v);
+                    // a sale opens an order: never under a card number; every other message is about an order that
+                    // exists (its reversal, upload, status), which must go even if it was taken before that rule
+                    String why = "0200".equals(m.getString(0)) ? OrderReference.problem(v) : OrderReference.formatProblem(v);
                     if (why != null) {
                         return problem(f, why);
                     }

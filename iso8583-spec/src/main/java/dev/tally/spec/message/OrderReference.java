@@ -23,8 +23,37 @@ public final class OrderReference {
         return ref;
     }
 
-    /** null when the reference is valid, else what is wrong with it. */
+    /**
+     * Returns the reference when it is well formed ({@link #formatProblem}), or throws. For messages about an
+     * attempt that already exists (its reversal, batch upload, status inquiry): an order taken before the
+     * card-number rule must still be reversed and settled, so only a new order is held to {@link #require}.
+     */
+    public static String requireWellFormed(String ref) {
+        String problem = formatProblem(ref);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return ref;
+    }
+
+    /**
+     * null when the reference may be given for a new order, else what is wrong with it: well formed
+     * ({@link #formatProblem}) and not a card number ({@link #looksLikeCardNumber}).
+     */
     public static String problem(String ref) {
+        String format = formatProblem(ref);
+        if (format != null) {
+            return format;
+        }
+        if (looksLikeCardNumber(ref)) {
+            return "order reference looks like a card number: use your invoice or order id"
+                    + " (a card number is never sent, stored or logged as an order reference)";
+        }
+        return null;
+    }
+
+    /** null when the reference is 1 to {@link #MAX_LENGTH} characters of letters, digits and . _ - / :, else what is wrong. */
+    public static String formatProblem(String ref) {
         if (ref == null || ref.isEmpty()) {
             return "order reference is empty: give the order or invoice id (1 to " + MAX_LENGTH + " characters)";
         }
@@ -33,10 +62,6 @@ public final class OrderReference {
         }
         if (!allAllowed(ref)) {
             return "order reference may hold only letters, digits and . _ - / : (no spaces)";
-        }
-        if (looksLikeCardNumber(ref)) {
-            return "order reference looks like a card number: use your invoice or order id"
-                    + " (a card number is never sent, stored or logged as an order reference)";
         }
         return null;
     }

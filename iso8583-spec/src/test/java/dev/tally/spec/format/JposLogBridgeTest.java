@@ -137,4 +137,17 @@ class JposLogBridgeTest {
         assertTrue(out.contains("INV-42"), out);
         assertNoPan(out);
     }
+
+    /** Another terminal's order reference that is a card number in groups (no scrub sees it) is withheld. */
+    @Test
+    void anOrderReferenceThatLooksLikeACardNumberIsWithheld() throws Exception {
+        org.jpos.iso.ISOMsg m = Iso87.unpack(saleBody());
+        m.set(62, "4761-7390-0101-0119");
+        LogEvent ev = new LogEvent("receive");
+        ev.addMessage(m);
+        JposLogBridge bridge = new JposLogBridge(debugLogger());
+        String out = logged(() -> bridge.log(ev));
+        assertFalse(out.contains("7390"), out);
+        assertTrue(out.contains(dev.tally.spec.message.OrderReference.WITHHELD), out);
+    }
 }

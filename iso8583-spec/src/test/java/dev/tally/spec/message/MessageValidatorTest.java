@@ -91,6 +91,25 @@ class MessageValidatorTest {
     }
 
     /**
+     * The card-number rule opens no door backwards: an order taken before it (a 16-digit invoice number that passes
+     * the Luhn check) is still reversed, uploaded and asked about — only a sale, which opens an order, is refused.
+     */
+    @Test
+    void messagesAboutAnExistingOrderMayCarryAReferenceOnlyANewSaleIsRefused() {
+        String legacy = "4761739001010119";
+        for (MessageType type : List.of(MessageType.REVERSAL, MessageType.BATCH_UPLOAD, MessageType.STATUS_INQUIRY)) {
+            ISOMsg m = SampleMessages.request(type);
+            m.set(62, legacy);
+            assertEquals(List.of(), MessageValidator.check(m), type.name());
+        }
+        MessageBuilder.request(MessageType.REVERSAL).orderReference(legacy); // the builder takes it for a reversal...
+        ISOMsg sale = SampleMessages.request(MessageType.SALE);
+        sale.set(62, legacy);
+        assertTrue(MessageValidator.check(sale).toString().contains("looks like a card number"), "...not for a sale");
+        assertThrows(IllegalArgumentException.class, () -> OrderReference.require(legacy), "nor as any new order's id");
+    }
+
+    /**
      * A numeric field holds the digits 0-9 and nothing else, character by character: other scripts' digits
      * (Arabic-Indic, Devanagari, fullwidth...) are refused, not handed to the BCD packer.
      */

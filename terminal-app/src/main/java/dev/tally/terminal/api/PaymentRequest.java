@@ -46,26 +46,11 @@ record PaymentRequest(String orderId, long amount, String card) {
                     + "' is not this terminal's (" + currency + ", ISO 4217 numeric)");
         }
         String card = text(o, "card", false);
-        if (card != null && holdsCardNumber(card)) {
+        if (card != null && Masking.mayBeCardNumber(card)) {
             throw ApiProblem.badRequest("CARD_NUMBER_NOT_ALLOWED", "card", "card numbers never cross the cashier API:"
                     + " give the lab reader's card id (e.g. visa-1), or leave card out and the reader reads the card");
         }
         return new PaymentRequest(orderId, amount, card);
-    }
-
-    /**
-     * Whether a card value holds as many digits as the shortest PAN (12), whatever separates them: a
-     * number written {@code 4761 7390 0101 0119}, {@code 4761-7390-...} or {@code 4761.7390...} is still a
-     * card number. Lab card ids are short names (visa-1), so nothing real is refused.
-     */
-    static boolean holdsCardNumber(String card) {
-        int digits = 0;
-        for (int i = 0; i < card.length(); i++) {
-            if (Character.isDigit(card.charAt(i)) && ++digits >= 12) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ObjectNode object(byte[] body) {

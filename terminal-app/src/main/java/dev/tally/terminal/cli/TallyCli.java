@@ -132,7 +132,7 @@ public final class TallyCli implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            root.fail(ExitCodes.BAD_INPUT, redactKeys(ex.getMessage()) + globalOptionHint(ex, cmd) + " (see 'tally --help')");
+            root.fail(ExitCodes.BAD_INPUT, Masking.redactKeys(ex.getMessage()) + globalOptionHint(ex, cmd) + " (see 'tally --help')");
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> root.failFor(ex));
@@ -147,11 +147,6 @@ public final class TallyCli implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         return cmd.execute(args);
-    }
-
-    /** picocli's complaint about unmatched arguments, with any key among them redacted ({@link Masking#redactKeys}). */
-    static String redactKeys(String message) {
-        return Masking.redactKeys(message);
     }
 
     /**

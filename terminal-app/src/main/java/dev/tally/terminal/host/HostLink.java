@@ -237,11 +237,18 @@ public final class HostLink implements HostChannel {
     }
 
     private void stray(ISOMsg msg) {
-        WireTap t = tap;
-        if (t != null) {
-            t.stray(msg, address());
+        try {
+            WireTap t = tap;
+            if (t != null) {
+                t.stray(msg, address());
+            }
+            strays.accept(msg);
+        } catch (RuntimeException e) {
+            // a message matched to nothing that does not even parse (a STAN of letters): noted, never thrown out of
+            // the exchange that drained it, which may be a sale about to be sent
+            log.warn("a message from {} that answers no request and cannot be read was dropped: {}", address(),
+                    Masking.scrub(String.valueOf(e.getMessage())));
         }
-        strays.accept(msg);
     }
 
     public synchronized boolean isConnected() {

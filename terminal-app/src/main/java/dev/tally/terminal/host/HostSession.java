@@ -141,11 +141,6 @@ public final class HostSession implements AutoCloseable {
         return link.exchange(req, timeout);
     }
 
-    /** Field 52: the ISO 9564 format 0 PIN block under the session PIN key. */
-    public byte[] pinBlock(String pin, String pan) {
-        return signed().pinBlock(pin, pan);
-    }
-
     /**
      * The session keys in force now (signing on first when there are none), kept whatever happens to the
      * session afterwards: a sale's PIN block and MAC come from one sign-on, and MACing with them needs no host.
@@ -186,11 +181,6 @@ public final class HostSession implements AutoCloseable {
         public boolean verifies(ISOMsg response) {
             return MessageView.of(response).mac().isPresent() && MessageMac.verify(response, keys.macKey());
         }
-    }
-
-    /** Sets field 64 of {@code msg} under the session MAC key. */
-    public void mac(ISOMsg msg) {
-        signed().mac(msg);
     }
 
     /** Sends a request already MACed; a thin pass-through so callers use one object. */

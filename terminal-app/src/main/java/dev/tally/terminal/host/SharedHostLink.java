@@ -129,13 +129,16 @@ public final class SharedHostLink implements HostChannel {
 
     /** The connection is gone: everything in flight on it is answered Broken, now. */
     private void fail(Connection c, String why) {
-        c.why = why;
+        if (c.why == null) {
+            c.why = why; // the first reason is the real one: the reader's "closed" follows a reset or a failed send
+        }
+        String reason = c.why;
         c.dead = true;
         disconnect(c.channel);
         for (String k : c.waiting.keySet()) {
             CompletableFuture<Exchange> f = c.waiting.remove(k);
             if (f != null) {
-                f.complete(new Exchange.Broken(why));
+                f.complete(new Exchange.Broken(reason));
             }
         }
     }

@@ -2,9 +2,9 @@ package dev.tally.terminal.support;
 
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
+import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.Utf8File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class CardMap {
     public static CardMap load(Path file, TestCards cards) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = Utf8File.read(file, "a card map is a text file of 'maskedPanOrLast4,cardId' lines in UTF-8").lines().toList();
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the card map " + file + ": " + e.getMessage(), e);
         }
@@ -56,7 +56,7 @@ public final class CardMap {
             }
             String id = parts[1];
             int lineNo = n;
-            if (id.chars().filter(ch -> ch >= '0' && ch <= '9').count() >= 12) {
+            if (Masking.mayBeCardNumber(id)) {
                 // never quoted: it may be a card number, which no message repeats
                 throw new IllegalArgumentException("card map " + file + " line " + n + ": the second column must be a"
                         + " test card id (e.g. visa-1), not a card number");

@@ -43,4 +43,36 @@ class HostLinkTest {
             }
         }
     }
+
+    /**
+     * A message that answers no request and does not even parse (STAN "000A23"), read after an answer: the stray
+     * listener that reads its STAN (as the journal's late-answer listener does) must not throw it out of the next
+     * exchange — which may be a sale already committed SENT and not yet on the wire.
+     */
+    @Test
+    void aStrayThatDoesNotParseIsDroppedNotThrownOutOfTheNextExchange() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> {
+            byte[] answer = FrameHost.approve(request);
+            if (MessageView.of(request).stan() != 1) {
+                return answer;
+            }
+            byte[] stray = Framing.frame(FrameHost.garbledStan(echo(GARBLE_ME)), Framing.DEFAULT_TPDU);
+            byte[] both = java.util.Arrays.copyOf(answer, answer.length + stray.length);
+            System.arraycopy(stray, 0, both, answer.length, stray.length);
+            return both;
+        })) {
+            List<Integer> strayStans = new CopyOnWriteArrayList<>();
+            HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5),
+                    m -> strayStans.add(MessageView.of(m).stan()));
+            try {
+                assertInstanceOf(Exchange.Answered.class, link.exchange(echo(1), Duration.ofSeconds(10)));
+                Exchange second = link.exchange(echo(2), Duration.ofSeconds(10));
+                Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
+                assertEquals(2, MessageView.of(answered.response()).stan());
+                assertTrue(strayStans.isEmpty(), strayStans.toString());
+            } finally {
+                link.close();
+            }
+        }
+    }
 }
