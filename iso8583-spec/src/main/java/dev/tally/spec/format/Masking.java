@@ -50,14 +50,14 @@ public final class Masking {
     }
 
     /** The value given to a TMK option, however spelt ({@code --tmk=V}, a typo such as {@code --tmkk=V}). */
-    private static final java.util.regex.Pattern TMK_ASSIGNED =
-            java.util.regex.Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");
+    private static final Pattern TMK_ASSIGNED =
+            Pattern.compile("(?i)(-{1,2}[\\w-]*tmk[\\w-]*=)[^'\\s,]*");
     /** The argument after a TMK option as picocli lists unmatched arguments: {@code '--tmk', 'V'}. */
-    private static final java.util.regex.Pattern TMK_LISTED =
-            java.util.regex.Pattern.compile("(?i)('-{1,2}[\\w-]*tmk[\\w-]*',\\s*')[^']*'");
+    private static final Pattern TMK_LISTED =
+            Pattern.compile("(?i)('-{1,2}[\\w-]*tmk[\\w-]*',\\s*')[^']*'");
     /** A double- or triple-length DES key written in hex. */
-    private static final java.util.regex.Pattern KEY_HEX =
-            java.util.regex.Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48}|[0-9A-Fa-f]{32})(?![0-9A-Fa-f])");
+    private static final Pattern KEY_HEX =
+            Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{48}|[0-9A-Fa-f]{32})(?![0-9A-Fa-f])");
 
     /**
      * A command line's complaint about arguments it could not match quotes them back (picocli); when a key is

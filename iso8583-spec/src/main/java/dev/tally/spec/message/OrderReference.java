@@ -1,6 +1,8 @@
 package dev.tally.spec.message;
 
 import dev.tally.spec.format.Masking;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The cashier's order / invoice id, carried in field 62 of every financial request so the host can
@@ -86,8 +88,8 @@ public final class OrderReference {
             return false; // the common case, on every request: no row can be long enough
         }
         // the groups of digits, each with whether it is joined to the next by one separator
-        java.util.List<String> groups = new java.util.ArrayList<>();
-        java.util.List<Boolean> joined = new java.util.ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        List<Boolean> joined = new ArrayList<>();
         int n = ref.length();
         for (int i = 0; i < n; ) {
             if (!isDigit(ref.charAt(i))) {
@@ -126,7 +128,7 @@ public final class OrderReference {
             {4, 6, 5}, {4, 6, 4}};
 
     /** Whether the groups from {@code g} on have the lengths of {@code shape}, each joined to the next. */
-    private static boolean matches(java.util.List<String> groups, java.util.List<Boolean> joined, int g, int[] shape) {
+    private static boolean matches(List<String> groups, List<Boolean> joined, int g, int[] shape) {
         if (g + shape.length > groups.size()) {
             return false;
         }

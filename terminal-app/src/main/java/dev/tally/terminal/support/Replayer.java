@@ -342,7 +342,7 @@ public final class Replayer {
         Semaphore limit = new Semaphore(WINDOW);
         Map<String, Future<HostSession.Signed>> signing = new LinkedHashMap<>();
         for (Recorded r : rec.requests()) {
-            String id = skipReason(r) == null ? sessionId(r.request()) : null;
+            String id = skipReason(r) == null ? sessionId(MessageView.of(r.request()).terminalId()) : null;
             if (id == null || signing.containsKey(id)) {
                 continue;
             }
@@ -368,10 +368,9 @@ public final class Replayer {
         }
     }
 
-    /** The session key of a request: its terminal id ("" when it has none). */
-    private static String sessionId(ISOMsg request) {
-        String tid = MessageView.of(request).terminalId();
-        return tid == null ? "" : tid;
+    /** The session key of a terminal id: itself, or "" for a request that has none. */
+    private static String sessionId(String terminalId) {
+        return terminalId == null ? "" : terminalId;
     }
 
     /** The terminal id's session with the host, made (not signed on) the first time. */
@@ -441,7 +440,7 @@ public final class Replayer {
         String tid = v.terminalId();
         int recordedStan = v.stan(); // the view reads the message, which is renumbered below
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
-        HostSession.Signed keys = session(tid == null ? "" : tid, ch).signed();
+        HostSession.Signed keys = session(sessionId(tid), ch).signed();
         TestCard pinCard = null;
         if (m.hasField(Field.PAN.number())) {
             TestCard card = cards.resolve(m.getString(Field.PAN.number()));
