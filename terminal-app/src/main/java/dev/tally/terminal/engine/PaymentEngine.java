@@ -28,9 +28,12 @@ import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,11 @@ public final class PaymentEngine {
     private final OrderLock lock;
     private final Clock clock;
     private volatile boolean reversalsInBackground;
+    /**
+     * Attempts of this process's sales from the moment their SENT commit is made until the sale has recorded
+     * what became of them (or failed to): {@link #reverseAbandonedSales} leaves these alone.
+     */
+    private final Set<Long> salesUnderWay = ConcurrentHashMap.newKeySet();
 
     public PaymentEngine(Journal journal, HostSession session, CardReader reader, TerminalProfile profile,
                          ReversalPolicy policy, Clock clock) {
@@ -148,34 +156,43 @@ public final class PaymentEngine {
         // (STAN 1 here is a placeholder it replaces). Fields 12/13 are the attempt's local date and time, made
         // from the same moment
         ISOMsg built = saleRequest(profile, card, amountMinor, orderId, f7, 1, pinBlock).localDateTime(local).build();
+        // the attempt's id from inside its commit, before any other reader can see it SENT, until its outcome is
+        // recorded (or could not be): serve's sweep of abandoned sales must never reverse a sale still under way
+        AtomicLong underWay = new AtomicLong(-1);
         try {
-            // one synced commit: the attempt (NEW, with its STAN), the request given that STAN, then SENT; once
-            // this returns the attempt is durably SENT
-            Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(), profile.merchantId(),
-                    orderId, AttemptKind.SALE, amountMinor, profile.currency(), local, card.pan(), card.maskedPan()), f7,
-                    fresh -> {
-                        built.set(Field.STAN.number(), fresh.stanText());
-                        return built;
-                    });
-            a = opened.attempt();
-            request = opened.request();
-        } catch (OrderBusyException busy) {
-            return lock.refusal(Optional.of(busy.existing())).orElseThrow();
-        }
-        try {
-            // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
-            signed.mac(request);
-            Exchange ex = session.exchange(request);
-            a = settle(a, ex, signed);
-        } catch (RuntimeException e) {
-            Attempt now = journal.find(a.id()).orElseThrow();
-            if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
-                log.warn("failure after sending order {} STAN {}: {}", orderId, a.stanText(), e.toString());
-                a = journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
-                        "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
-            } else {
-                throw e;
+            try {
+                // one synced commit: the attempt (NEW, with its STAN), the request given that STAN, then SENT; once
+                // this returns the attempt is durably SENT
+                Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(),
+                        profile.merchantId(), orderId, AttemptKind.SALE, amountMinor, profile.currency(), local,
+                        card.pan(), card.maskedPan()), f7, fresh -> {
+                            salesUnderWay.add(fresh.id());
+                            underWay.set(fresh.id());
+                            built.set(Field.STAN.number(), fresh.stanText());
+                            return built;
+                        });
+                a = opened.attempt();
+                request = opened.request();
+            } catch (OrderBusyException busy) {
+                return lock.refusal(Optional.of(busy.existing())).orElseThrow();
             }
+            try {
+                // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
+                signed.mac(request);
+                Exchange ex = session.exchange(request);
+                a = settle(a, ex, signed);
+            } catch (RuntimeException e) {
+                Attempt now = journal.find(a.id()).orElseThrow();
+                if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
+                    log.warn("failure after sending order {} STAN {}: {}", orderId, a.stanText(), e.toString());
+                    a = journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
+                            "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
+                } else {
+                    throw e;
+                }
+            }
+        } finally {
+            salesUnderWay.remove(underWay.get());
         }
         if (a.state() == AttemptState.REVERSAL_PENDING) {
             a = reverseNowIfReachable(a);
@@ -350,6 +367,31 @@ public final class PaymentEngine {
         } catch (HostUnavailableException e) {
             return new StatusReport(orderId, a, null, null, e.getMessage());
         }
+    }
+
+    /**
+     * {@code tally serve}'s sweep, run by the {@link ReversalScheduler} on every tick: an attempt NEW or SENT whose
+     * sale is no longer under way in this process — its answer came but neither it nor the fallback to a reversal
+     * could be written (a journal that refused both writes) — goes to REVERSAL_PENDING (reason 96, the terminal
+     * could not complete the sale), due now. Without it the order would stay locked as "request still out" until
+     * the next start's recovery. One-shot commands need no sweep: their process ends, and the next one recovers.
+     */
+    public List<Attempt> reverseAbandonedSales() {
+        List<Attempt> reversing = new ArrayList<>();
+        for (Attempt a : journal.inStates(Set.of(AttemptState.NEW, AttemptState.SENT))) {
+            if (salesUnderWay.contains(a.id())) {
+                continue;
+            }
+            // guarded by state: an attempt whose answer was recorded since it was read is left as it is
+            journal.reverseUnanswered(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(),
+                    "its sale ended without recording the answer (see the events before): outcome unknown, reversing")
+                    .ifPresent(r -> {
+                        log.warn("order {} STAN {} was left {} by a sale that could not record its outcome: reversing",
+                                r.orderRef(), r.stanText(), a.state());
+                        reversing.add(r);
+                    });
+        }
+        return reversing;
     }
 
     /** Attempts that are uncertain, awaiting reversal or whose reversal failed. */

@@ -24,11 +24,14 @@ import org.slf4j.LoggerFactory;
  * or at once when {@link #wake()}d, each reversal that is due is sent — all of them in parallel, so one
  * unanswered reversal does not hold up the others. The loop's policy (attempts, backoff) is the
  * ReversalLoop's; a host that cannot be reached is simply tried again on the next tick, nothing counted.
+ * Each tick first sweeps the sales that ended without recording their outcome
+ * ({@link PaymentEngine#reverseAbandonedSales}), so their orders do not wait for a restart.
  */
 public final class ReversalScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReversalScheduler.class);
 
+    private final PaymentEngine engine;
     private final ReversalLoop loop;
     private final HostChannel channel;
     private final Duration tick;
@@ -40,8 +43,9 @@ public final class ReversalScheduler implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    public ReversalScheduler(ReversalLoop loop, HostChannel channel, Duration tick, Clock clock) {
-        this.loop = loop;
+    public ReversalScheduler(PaymentEngine engine, HostChannel channel, Duration tick, Clock clock) {
+        this.engine = engine;
+        this.loop = engine.reversals();
         this.channel = channel;
         this.tick = tick;
         this.clock = clock;
@@ -66,6 +70,11 @@ public final class ReversalScheduler implements AutoCloseable {
 
     private void run() {
         while (running) {
+            try {
+                engine.reverseAbandonedSales();
+            } catch (RuntimeException e) {
+                log.error("sweep of sales that ended without recording their outcome: {}", e.toString(), e);
+            }
             try {
                 if (loop.anyDue()) {
                     channel.connect();

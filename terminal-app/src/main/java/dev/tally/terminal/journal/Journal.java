@@ -567,8 +567,29 @@ public final class Journal implements AutoCloseable {
      */
     public synchronized Attempt requireReversal(long id, String reasonCode, Instant due, String responseCode,
                                                 String detail) {
+        return requireReversal(id, Set.of(AttemptState.NEW, AttemptState.SENT, AttemptState.APPROVED), true, reasonCode,
+                due, responseCode, detail).orElseThrow();
+    }
+
+    /**
+     * NEW / SENT → REVERSAL_PENDING, as {@link #requireReversal}, for an attempt whose sale no longer waits for its
+     * answer; empty, changing nothing, when the attempt has left NEW and SENT meanwhile (its answer was recorded).
+     */
+    public synchronized Optional<Attempt> reverseUnanswered(long id, String reasonCode, Instant due, String detail) {
+        return requireReversal(id, Set.of(AttemptState.NEW, AttemptState.SENT), false, reasonCode, due, null, detail);
+    }
+
+    /** An attempt in none of the states {@code from}: refused ({@code refuseOthers}) or left as it is (empty). */
+    private Optional<Attempt> requireReversal(long id, Set<AttemptState> from, boolean refuseOthers, String reasonCode,
+                                              Instant due, String responseCode, String detail) {
         return inTransaction(c -> {
             Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            if (!from.contains(a.state())) {
+                if (refuseOthers) {
+                    throw cannotGo(a, AttemptState.REVERSAL_PENDING);
+                }
+                return Optional.empty();
+            }
             Map<String, Object> set = new LinkedHashMap<>();
             set.put("reversal_reason", reasonCode);
             if (a.reversalStan() == null) {
@@ -578,8 +599,7 @@ public final class Journal implements AutoCloseable {
             if (responseCode != null) {
                 set.put("response_code", responseCode);
             }
-            return transition(c, id, Set.of(AttemptState.NEW, AttemptState.SENT, AttemptState.APPROVED),
-                    AttemptState.REVERSAL_PENDING, set, detail);
+            return Optional.of(transition(c, a, from, AttemptState.REVERSAL_PENDING, set, detail));
         });
     }
 
@@ -630,8 +650,8 @@ public final class Journal implements AutoCloseable {
         List<Attempt> found = inStates(Set.of(AttemptState.NEW, AttemptState.SENT));
         List<Attempt> recovered = new ArrayList<>();
         for (Attempt a : found) {
-            recovered.add(requireReversal(a.id(), reasonCode, clock.instant(), null,
-                    detail + " (found " + a.state() + " at start)"));
+            reverseUnanswered(a.id(), reasonCode, clock.instant(), detail + " (found " + a.state() + " at start)")
+                    .ifPresent(recovered::add);
         }
         return recovered;
     }

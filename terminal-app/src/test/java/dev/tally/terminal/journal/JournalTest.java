@@ -62,6 +62,30 @@ class JournalTest {
         }
     }
 
+    /**
+     * serve's sweep reverses a SENT attempt whose sale ended without recording the answer; an attempt whose answer
+     * was recorded since the sweep read it is left exactly as it is (an approval is never reversed by the sweep).
+     */
+    @Test
+    void reverseUnansweredTakesOnlyANewOrSentAttemptAndLeavesAnAnsweredOneAsItIs() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt sent = j.openSent(sale("INV-U", 500), "1122090307", a -> a).attempt();
+            Attempt approved = j.approve(j.openSent(sale("INV-A", 500), "1122090308", a -> a).attempt(), "00",
+                    "000000000001", "A12345", "approved");
+            int eventsBefore = j.events(approved.id()).size();
+
+            assertTrue(j.reverseUnanswered(approved.id(), "96", CLOCK.instant(), "sweep").isEmpty());
+            assertEquals(approved, j.find(approved.id()).orElseThrow(), "unchanged");
+            assertEquals(eventsBefore, j.events(approved.id()).size(), "nothing audited");
+
+            Attempt reversing = j.reverseUnanswered(sent.id(), "96", CLOCK.instant(), "sweep").orElseThrow();
+            assertEquals(AttemptState.REVERSAL_PENDING, reversing.state());
+            assertEquals("96", reversing.reversalReason());
+            assertNotNull(reversing.reversalStan());
+            assertTrue(j.reverseUnanswered(sent.id(), "96", CLOCK.instant(), "sweep").isEmpty(), "once only");
+        }
+    }
+
     @Test
     void stansCountPerTerminalFromOneAndWrapAfter999999ToOne() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {

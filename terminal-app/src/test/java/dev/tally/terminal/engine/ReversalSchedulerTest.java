@@ -1,0 +1,101 @@
+package dev.tally.terminal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.card.TestCards;
+import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.card.CardData;
+import dev.tally.terminal.card.LabCardReader;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptKind;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.NewAttempt;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tally serve}'s background loop: besides the reversals that are due, it sweeps the sales that ended
+ * without recording their outcome, and never a sale still waiting for its answer.
+ */
+class ReversalSchedulerTest {
+
+    private static final ReversalPolicy NOW = new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO);
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A sale whose answer came but whose journal refused both the answer and the fallback to a reversal leaves
+     * its attempt SENT with nobody waiting for it (the engine's own catch could not write either). Before, only
+     * a restart's recovery reversed it, and until then the order answered LOCKED, "request still out". The
+     * scheduler now reverses it on its next tick (reason 96), and the order is free again.
+     */
+    @Test
+    void aSaleLeftSentWithNobodyWaitingIsReversedOnTheNextTickWithoutARestart() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            t.engine.reversalsRunInBackground();
+            Attempt left = leftSent(t, "INV-LEFT");
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-LEFT", 100, null).status(), "locked while SENT");
+
+            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50),
+                    Clock.systemDefaultZone()).start()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (t.journal.find(left.id()).orElseThrow().state() != AttemptState.REVERSED) {
+                    assertTrue(System.nanoTime() < deadline, "still " + t.journal.find(left.id()).orElseThrow().state()
+                            + " long after the scheduler started");
+                    Thread.sleep(10); // polling interval, not a wait for an outcome
+                }
+            }
+            Attempt reversed = t.journal.find(left.id()).orElseThrow();
+            assertEquals("96", reversed.reversalReason());
+            assertEquals(1, host.received.stream().filter(m -> MessageView.of(m).mti().equals("0400")).count());
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-LEFT", 100, null).status(),
+                    "the order is free again once its abandoned attempt is reversed");
+        }
+    }
+
+    /** The sweep leaves alone a sale whose answer is still awaited: it is SENT, and under way. */
+    @Test
+    void aSaleWaitingForItsAnswerIsNotSwept() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        try (FakeHost host = new FakeHost((h, req) -> {
+            try {
+                assertTrue(answer.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(30), NOW)) {
+            t.engine.reversalsRunInBackground();
+            CompletableFuture<PaymentResult> sale = CompletableFuture.supplyAsync(
+                    () -> t.engine.sale("INV-WAIT", 100, null), r -> Thread.ofVirtual().start(r));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (t.journal.liveAttempt("INV-WAIT").map(Attempt::state).orElse(null) != AttemptState.SENT) {
+                assertTrue(System.nanoTime() < deadline, "the sale never went SENT");
+                Thread.sleep(10); // polling interval, not a wait for an outcome
+            }
+
+            assertEquals(0, t.engine.reverseAbandonedSales().size(), "a sale under way is not abandoned");
+            answer.countDown();
+            assertEquals(PaymentStatus.APPROVED, sale.get(20, TimeUnit.SECONDS).status());
+            assertEquals(0, t.engine.reverseAbandonedSales().size(), "an answered sale is not abandoned either");
+            assertEquals(0, host.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count());
+        }
+    }
+
+    /** An attempt SENT in the journal with no sale of this process behind it, as a sale that could not record its answer leaves it. */
+    private static Attempt leftSent(TestTerminal t, String order) {
+        CardData card = new LabCardReader(TestCards.bundled()).read(null);
+        return t.journal.openSent(new NewAttempt("TALLY001", "HOSPITAL0000001", order, AttemptKind.SALE, 100, "840",
+                LocalDateTime.now(), card.pan(), card.maskedPan()), "1123053000", a -> a).attempt();
+    }
+}
