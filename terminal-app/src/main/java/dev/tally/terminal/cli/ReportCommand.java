@@ -27,13 +27,15 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code tally report}: the problem report of an order (or a STAN, or a time window), from the journal
- * and the message log (docs/support.md "report"). Reads only: it changes nothing and contacts no host.
+ * and the message log (docs/support.md "report"). Reads only: it changes nothing and contacts no host; it
+ * reads the journal while {@code tally serve} runs on it, and without the journal's data key (it shows no PAN).
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The problem report support asks for: time, place, operator, description, message timeline,",
             "environment, impact, actions taken, system response and follow-up. Markdown, or --json.",
             "Place and operator come from the config file keys location, address and operator (or --operator)."},
-        footer = {"", "Exit codes: 0 report written, 64 bad input or nothing in the journal matches"})
+        footer = {"", "Exit codes: 0 report written, 64 bad input or nothing in the journal matches, 1 the journal cannot be read",
+            "Reads the journal while another tally (serve) uses it, and without its data key: no PAN is shown."})
 public final class ReportCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -78,7 +80,7 @@ public final class ReportCommand implements Callable<Integer> {
         List<MessageLog.Entry> log = readLog();
         List<ProblemReport.Case> cases = new ArrayList<>();
         String subject;
-        try (Journal journal = Journal.open(g.journal, g.clock)) {
+        try (Journal journal = Journal.openReadOnly(g.journal, g.clock)) {
             List<Attempt> attempts;
             if (order != null) {
                 subject = "order " + order;

@@ -230,6 +230,63 @@ public final class Journal implements AutoCloseable {
         return Files.size(abs) == 0 && (!Files.exists(wal) || Files.size(wal) == 0);
     }
 
+    /**
+     * The journal opened to be read only, for support ({@code tally report}): no process lock (it can be read
+     * while {@code tally serve} runs on it, without waiting for it to stop), no data key (it never reveals a
+     * PAN: a journal copied to support without its key can be read), nothing written or migrated (a journal of
+     * another schema version is refused, naming the version). Every write and {@link #revealPan} fail.
+     */
+    public static Journal openReadOnly(Path file, Clock clock) {
+        Path abs = file.toAbsolutePath();
+        if (!Files.isRegularFile(abs)) {
+            throw new JournalException("no journal at " + abs);
+        }
+        Connection c = null;
+        try {
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setBusyTimeout(10_000);
+            cfg.setReadOnly(true);
+            c = cfg.createConnection("jdbc:sqlite:" + abs);
+            c.setAutoCommit(true);
+            int version;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
+            } catch (SQLException e) {
+                throw new JournalException(abs + " is not a tally journal (" + e.getMessage() + ")", e);
+            }
+            if (version != MIGRATIONS.length) {
+                throw new JournalException("the journal " + abs + " has schema version " + version + ", this tally reads "
+                        + MIGRATIONS.length + (version > MIGRATIONS.length ? ": use a newer tally"
+                        : ": run any command that writes it (tally pending) with this tally once to upgrade it"));
+            }
+            Journal j = new Journal(abs, null, c, clock, null);
+            j.readConn = j.conn;
+            return j;
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            if (e instanceof JournalException je) {
+                throw je;
+            }
+            throw new JournalException("cannot read the journal " + abs + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The data key's vault; a journal opened read-only has none. */
+    private PanVault vault() {
+        if (vault == null) {
+            throw new JournalException("the journal " + file + " is open read-only, without its data key:"
+                    + " it cannot store or reveal a card number");
+        }
+        return vault;
+    }
+
     /** {@link #open(Path, Clock, java.time.Duration)} waiting up to 30 s for another process. */
     public static Journal open(Path file, Clock clock) {
         return open(file, clock, java.time.Duration.ofSeconds(30));
@@ -384,7 +441,7 @@ public final class Journal implements AutoCloseable {
      * order already has a live (open or paid) attempt; the check and the insert are one transaction.
      */
     public Attempt openAttempt(NewAttempt n) {
-        String panEncrypted = vault.encrypt(n.pan());
+        String panEncrypted = vault().encrypt(n.pan());
         return inTransaction(c -> insertAttempt(c, n, panEncrypted, null));
     }
 
@@ -401,7 +458,7 @@ public final class Journal implements AutoCloseable {
      */
     public <R> Opened<R> openSent(NewAttempt n, String transmissionTime, java.util.function.Function<Attempt, R> build) {
         // encrypted by the caller's thread, not inside the group commit every terminal waits for
-        String panEncrypted = vault.encrypt(n.pan());
+        String panEncrypted = vault().encrypt(n.pan());
         return inTransaction(c -> {
             Attempt sent = insertAttempt(c, n, panEncrypted, transmissionTime);
             return new Opened<>(sent, build.apply(sent));
@@ -727,7 +784,7 @@ public final class Journal implements AutoCloseable {
     public String revealPan(Attempt a) {
         String stored = lookup("SELECT pan_encrypted FROM attempts WHERE id = ?", ps -> ps.setLong(1, a.id()),
                 rs -> java.util.Objects.toString(rs.getString(1), "")).stream().findFirst().orElse(null);
-        return vault.decrypt(stored == null || stored.isEmpty() ? null : stored); // null: purged after settlement
+        return vault().decrypt(stored == null || stored.isEmpty() ? null : stored); // null: purged after settlement
     }
 
     @Override
@@ -737,7 +794,7 @@ public final class Journal implements AutoCloseable {
         }
         readLock.lock();
         try {
-            if (readConn != null) {
+            if (readConn != null && readConn != conn) {
                 readConn.close();
             }
             conn.close();
@@ -745,7 +802,9 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("cannot close the journal: " + e.getMessage(), e);
         } finally {
             readLock.unlock();
-            lock.close();
+            if (lock != null) {
+                lock.close(); // none when opened read-only
+            }
         }
     }
 

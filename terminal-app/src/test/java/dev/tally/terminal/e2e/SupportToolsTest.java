@@ -2,6 +2,7 @@ package dev.tally.terminal.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,10 +11,13 @@ import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.format.MessageLog;
+import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -221,6 +225,20 @@ class SupportToolsTest {
         assertTrue(md.contains("476173******0119"), md);
         assertTrue(md.contains("JDK " + System.getProperty("java.version")), md);
         assertTrue(md.contains("REQUEST 0200") && md.contains("RESPONSE 0210"), md);
+    }
+
+    /**
+     * Support writes the report while the till keeps working: another tally holds the journal (here this test
+     * opens it, as a running {@code tally serve} does). The report used to wait 30 s for it and fail; it reads
+     * only, so it neither waits nor needs the other to stop.
+     */
+    @Test
+    void reportWhileAnotherTallyHoldsTheJournal() {
+        try (Journal held = Journal.open(lab.journal, Clock.systemDefaultZone())) {
+            Lab.Run r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> report("INV-10-00", false));
+            assertTrue(r.out().contains("the customer was charged 10.00 840"), r.out());
+            assertEquals(AttemptState.APPROVED, held.lastAttempt("INV-10-00").orElseThrow().state());
+        }
     }
 
     @Test

@@ -86,6 +86,39 @@ class JournalTest {
         }
     }
 
+    /** What {@code tally report} reads with: no lock, no data key, nothing written; writes and PANs refused. */
+    @Test
+    void aJournalOpenedReadOnlyIsReadWithoutItsKeyOrLockAndRefusesWritesAndPans() throws Exception {
+        Path file = dir.resolve("j.db");
+        long id;
+        try (Journal j = Journal.open(file, CLOCK)) {
+            id = j.approve(j.openSent(sale("INV-RO", 500), "1122090307", a -> a).attempt(), "00", "000000000001",
+                    "A12345", "approved").id();
+        }
+        Files.delete(dir.resolve("j.db.key"));
+        byte[] bytes = Files.readAllBytes(file);
+        try (Journal ro = Journal.openReadOnly(file, CLOCK)) {
+            assertEquals(AttemptState.APPROVED, ro.find(id).orElseThrow().state());
+            assertEquals(3, ro.events(id).size());
+            JournalException write = assertThrows(JournalException.class, () -> ro.openAttempt(sale("INV-RO2", 1)));
+            assertTrue(write.getMessage().contains("read-only"), write.getMessage());
+            assertThrows(JournalException.class, () -> ro.revealPan(ro.find(id).orElseThrow()));
+            assertThrows(RuntimeException.class, () -> ro.note(id, "a note"));
+        }
+        assertArrayEquals(bytes, Files.readAllBytes(file), "the journal file was touched");
+        assertFalse(Files.exists(dir.resolve("j.db.key")), "a key was made");
+        JournalException none = assertThrows(JournalException.class, () -> Journal.openReadOnly(dir.resolve("no.db"), CLOCK));
+        assertTrue(none.getMessage().contains("no journal at"), none.getMessage());
+
+        // a journal in use (its process lock held, as by tally serve) is read at once, with what is committed
+        try (Journal live = Journal.open(dir.resolve("live.db"), CLOCK)) {
+            live.openSent(sale("INV-LIVE", 700), "1122090308", a -> a);
+            try (Journal ro = Journal.openReadOnly(dir.resolve("live.db"), CLOCK)) {
+                assertEquals(AttemptState.SENT, ro.lastAttempt("INV-LIVE").orElseThrow().state());
+            }
+        }
+    }
+
     @Test
     void stansCountPerTerminalFromOneAndWrapAfter999999ToOne() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
