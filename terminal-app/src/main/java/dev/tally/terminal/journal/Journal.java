@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.jpos.iso.ISOUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 
@@ -38,7 +40,9 @@ import org.sqlite.SQLiteErrorCode;
  */
 public final class Journal implements AutoCloseable {
 
-    static final int SCHEMA_VERSION = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+
+    static final int SCHEMA_VERSION = 4;
     private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
     private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
 
@@ -132,6 +136,14 @@ public final class Journal implements AutoCloseable {
         DROP INDEX attempts_by_stan;
         CREATE INDEX attempts_by_stan ON attempts (stan, terminal_id);
         CREATE INDEX attempts_by_reversal_stan ON attempts (reversal_stan, terminal_id) WHERE reversal_stan IS NOT NULL;
+        """,
+        // version 4: the check value of the data key the journal's card numbers are written with
+        // (PanVault.checkValue), so another key put in its place is told apart from it (checkDataKey)
+        """
+        CREATE TABLE data_key (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            check_value TEXT    NOT NULL
+        );
         """
     };
 
@@ -175,7 +187,16 @@ public final class Journal implements AutoCloseable {
             lock = ProcessLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), lockWait);
             // decided under the lock (no other tally is creating the file) and before SQLite touches the file:
             // a missing data key of an existing journal is refused with nothing written
-            PanVault vault = PanVault.open(abs.resolveSibling(abs.getFileName() + ".key"), isNew(abs));
+            Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
+            boolean fresh = isNew(abs);
+            // a journal whose key is gone can carry on with a new one only when it stores no card number
+            long pans = fresh || Files.exists(keyFile) ? 0 : storedPans(abs);
+            boolean replacingKey = !fresh && !Files.exists(keyFile);
+            PanVault vault = PanVault.open(keyFile, fresh || pans == 0, pans);
+            if (replacingKey) {
+                LOG.warn("journal {}: its data key {} was missing; the journal holds no card number, so a new key"
+                        + " was made (keep a backup of it)", abs, keyFile);
+            }
             SQLiteConfig cfg = new SQLiteConfig();
             cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
             cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -187,6 +208,7 @@ public final class Journal implements AutoCloseable {
             c = cfg.createConnection("jdbc:sqlite:" + abs);
             j = new Journal(abs, lock, c, clock, vault);
             j.migrate();
+            j.checkDataKey(keyFile, replacingKey);
             j.openReadConnection(abs);
             j.startCheckpoints(abs);
             return j;
@@ -255,10 +277,11 @@ public final class Journal implements AutoCloseable {
             } catch (SQLException e) {
                 throw new JournalException(abs + " is not a tally journal (" + e.getMessage() + ")", e);
             }
-            if (version != MIGRATIONS.length) {
-                throw new JournalException("the journal " + abs + " has schema version " + version + ", this tally reads "
-                        + MIGRATIONS.length + (version > MIGRATIONS.length ? ": use a newer tally"
-                        : ": run any command that writes it (tally pending) with this tally once to upgrade it"));
+            // the attempts and their events, all a reader needs, are as they were since version 1
+            if (version < 1 || version > MIGRATIONS.length) {
+                throw new JournalException("the journal " + abs + " has schema version " + version
+                        + (version > MIGRATIONS.length ? ", newer than this tally (" + MIGRATIONS.length
+                        + "): use a newer tally" : ": it is not a tally journal"));
             }
             Journal j = new Journal(abs, null, c, clock, null);
             j.readConn = j.conn;
@@ -285,6 +308,75 @@ public final class Journal implements AutoCloseable {
                     + " it cannot store or reveal a card number");
         }
         return vault;
+    }
+
+    /**
+     * How many attempts of the journal at {@code abs} (which exists) store a card number, read before the writer
+     * opens it: a journal whose data key is missing may get a new one only when none does.
+     */
+    private static long storedPans(Path abs) throws java.io.IOException {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout(10_000);
+        cfg.setReadOnly(true);
+        // under the process lock nobody writes it: without a write-ahead log the file holds everything, and is
+        // read as it is (immutable), so not even a -wal or -shm file appears beside it when the open is refused
+        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
+        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1"
+                : "jdbc:sqlite:" + abs;
+        try (Connection c = cfg.createConnection(url);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE pan_encrypted IS NOT NULL")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal " + abs + " to see whether it holds card numbers: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The data key is the one the journal's card numbers were written with: its check value is recorded (the
+     * first time), or compared. Another key is refused while any attempt stores a card number (only the recorded
+     * key reads it: the right one may still be found in a backup); a journal without card numbers takes the new
+     * key, and its check value is recorded.
+     */
+    private void checkDataKey(Path keyFile, boolean newKeyMade) {
+        String kcv = vault.checkValue();
+        inTransaction(c -> {
+            String recorded = null;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT check_value FROM data_key WHERE id = 1")) {
+                if (rs.next()) {
+                    recorded = rs.getString(1);
+                }
+            }
+            if (kcv.equals(recorded)) {
+                return null;
+            }
+            if (recorded != null) {
+                long pans;
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE pan_encrypted IS NOT NULL")) {
+                    pans = rs.next() ? rs.getLong(1) : 0;
+                }
+                if (pans > 0) {
+                    throw new JournalException("the data key " + keyFile + " is not the key this journal's card"
+                            + " numbers were written with (its check value is " + kcv + "; the journal's key has "
+                            + recorded + "): put back the key whose check value is " + recorded + " — " + pans
+                            + " attempt(s) hold a card number only that key can read; the journal was not used");
+                }
+                if (!newKeyMade) { // (a key made just now was reported as it was made)
+                    LOG.warn("journal {}: data key {} (check value {}) replaces the key with check value {}; the"
+                            + " journal holds no card number, so nothing is lost", file, keyFile, kcv, recorded);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO data_key (id, check_value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET check_value = excluded.check_value")) {
+                ps.setString(1, kcv);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** {@link #open(Path, Clock, java.time.Duration)} waiting up to 30 s for another process. */

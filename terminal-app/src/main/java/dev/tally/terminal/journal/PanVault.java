@@ -52,19 +52,21 @@ final class PanVault {
     }
 
     /**
-     * The vault whose key lives in {@code keyFile}. A missing key is created (0600) only for a journal being
-     * created now ({@code newJournal}). An existing journal may hold PANs that only its own key decrypts
-     * (pending reversals, the batch upload): a new key would leave them unreadable, and if the original key
-     * were restored later, every PAN written under the new one would be lost instead. So a missing key of an
-     * existing journal is refused, before anything is written.
+     * The vault whose key lives in {@code keyFile}. A missing key is created (0600) only when
+     * {@code mayCreate}: for a journal being created now, or one that stores no card number (the journal decides,
+     * {@code Journal.open}). A journal may hold PANs that only its own key decrypts (pending reversals, the batch
+     * upload): a new key would leave them unreadable, and if the original key were restored later, every PAN
+     * written under the new one would be lost instead. So a missing key of a journal holding PANs is refused,
+     * before anything is written; {@code storedPans} says how many are at stake.
      */
-    static PanVault open(Path keyFile, boolean newJournal) {
+    static PanVault open(Path keyFile, boolean mayCreate, long storedPans) {
         try {
             if (!Files.exists(keyFile)) {
-                if (!newJournal) {
+                if (!mayCreate) {
                     throw new JournalException("data key " + keyFile + " is missing: restore it from your backup;"
-                            + " nothing was changed (the PANs this journal stores can only be read with that key,"
-                            + " so no new key is made for an existing journal)");
+                            + " nothing was changed (" + storedPans + " attempt(s) of this journal hold a card number"
+                            + " only that key can read, so no new key is made; with no backup, move the journal"
+                            + " aside, where 'tally report' still reads it, and start a new one)");
                 }
                 create(keyFile);
             }
@@ -96,6 +98,20 @@ final class PanVault {
             }
         } catch (FileAlreadyExistsException raced) {
             // another process created it first: use theirs
+        }
+    }
+
+    /**
+     * The key's check value: the first three bytes of a zero block encrypted under it (AES ECB), in hex, as key
+     * check values are made. Kept in the journal to tell its own key from another one; reveals nothing of the key.
+     */
+    String checkValue() {
+        try {
+            Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            ecb.init(Cipher.ENCRYPT_MODE, key);
+            return java.util.HexFormat.of().withUpperCase().formatHex(ecb.doFinal(new byte[16]), 0, 3);
+        } catch (GeneralSecurityException e) {
+            throw new JournalException("this JDK cannot compute the data key's check value: " + e.getMessage(), e);
         }
     }
 

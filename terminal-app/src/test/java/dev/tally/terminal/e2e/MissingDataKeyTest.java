@@ -10,6 +10,7 @@ import dev.tally.spec.format.Masking;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,46 @@ class MissingDataKeyTest {
             assertEquals(0, lab.tally("sale", "--order", "K-2", "--amount", "30.00").exit());
             Lab.Run settle = lab.tally("settle");
             assertEquals(0, settle.exit(), settle.toString());
+            lab.assertInvariant();
+        }
+    }
+
+    /**
+     * A journal that stores no card number any more (the day settled: its PANs are purged) carries on with a new
+     * key when its key is lost. The key's check value, recorded in the journal, then tells the old key (found
+     * later in a backup and put back) from the new one: refused, naming both check values, while a card number
+     * written under the new key is stored; nothing changed, nothing sent.
+     */
+    @Test
+    void aJournalWithoutCardNumbersGetsANewKeyAndAnOldKeyPutBackLaterIsToldApart() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            assertEquals(0, lab.tally("sale", "--order", "N-1", "--amount", "20.00").exit());
+            Lab.Run settle = lab.tally("settle"); // the batch closes: its card numbers are purged
+            assertEquals(0, settle.exit(), settle.toString());
+            Path key = lab.journal.resolveSibling(lab.journal.getFileName() + ".key");
+            byte[] original = Files.readAllBytes(key);
+            Files.delete(key);
+
+            Lab.Run sale = lab.tally("sale", "--order", "N-2", "--amount", "30.00");
+            assertEquals(0, sale.exit(), sale.toString());
+            assertTrue(Files.exists(key), "a new key");
+            byte[] replacement = Files.readAllBytes(key);
+            assertFalse(Arrays.equals(original, replacement));
+
+            Files.write(key, original); // the old key, found in a backup
+            String before = lab.journalDump();
+            Lab.Run refused = lab.tally("sale", "--order", "N-3", "--amount", "40.00");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("is not the key this journal's card numbers were written with"),
+                    refused.err());
+            assertTrue(refused.err().contains("put back the key whose check value is"), refused.err());
+            assertEquals(before, lab.journalDump(), "the journal changed");
+            assertTrue(lab.ledger("N-3").isEmpty(), "nothing sent");
+
+            Files.write(key, replacement);
+            assertEquals(0, lab.tally("sale", "--order", "N-3", "--amount", "40.00").exit());
+            Lab.Run again = lab.tally("settle");
+            assertEquals(0, again.exit(), again.toString());
             lab.assertInvariant();
         }
     }

@@ -279,10 +279,11 @@ class JournalTest {
             st.execute("DROP INDEX attempts_by_reversal_stan");
             st.execute("DROP INDEX attempts_by_stan");
             st.execute("CREATE INDEX attempts_by_stan ON attempts (terminal_id, stan)");
-            st.execute("DELETE FROM schema_version WHERE version = 3");
+            st.execute("DROP TABLE data_key");
+            st.execute("DELETE FROM schema_version WHERE version >= 3");
         }
         try (Journal j = Journal.open(file, CLOCK)) {
-            assertEquals(3, j.schemaVersion());
+            assertEquals(Journal.SCHEMA_VERSION, j.schemaVersion());
             assertEquals(saleId, j.byStan("TALLY001", 1).orElseThrow().id());
             assertEquals(reversedId, j.byStan("TALLY001", 2).orElseThrow().id());
             assertEquals(reversedId, j.byStan("TALLY001", reversalStan).orElseThrow().id(), "by its reversal STAN");
@@ -434,9 +435,9 @@ class JournalTest {
     }
 
     /**
-     * A journal that exists keeps its own data key: with the key file gone, opening it is refused naming the
-     * file, and nothing is written (no new key beside it, the database untouched). A new key would leave the
-     * stored PANs (pending reversals, the batch upload) unreadable for good.
+     * A journal that stores card numbers keeps its own data key: with the key file gone, opening it is refused
+     * naming the file, and nothing is written (no new key beside it, the database untouched). A new key would
+     * leave the stored PANs (pending reversals, the batch upload) unreadable for good.
      */
     @Test
     void anExistingJournalWhoseDataKeyIsMissingIsRefusedAndNoNewKeyIsMade() throws Exception {
@@ -464,12 +465,14 @@ class JournalTest {
             assertEquals(PAN, j.revealPan(j.find(id).orElseThrow()));
         }
 
-        // the rule is "created with the journal", not "no PAN stored yet": a journal without attempts keeps its key too
+        // a journal that stores no card number (here: none yet) loses nothing with a new key: it gets one
         Path empty = dir.resolve("e.db");
         Journal.open(empty, CLOCK).close();
         Files.delete(dir.resolve("e.db.key"));
-        assertThrows(JournalException.class, () -> Journal.open(empty, CLOCK));
-        assertFalse(Files.exists(dir.resolve("e.db.key")));
+        try (Journal j = Journal.open(empty, CLOCK)) {
+            assertEquals(PAN, j.revealPan(j.openAttempt(sale("INV-E", 100))));
+        }
+        assertEquals(32, Files.size(dir.resolve("e.db.key")));
     }
 
     @Test
