@@ -230,7 +230,8 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
             throw new IllegalArgumentException("no journal at " + file);
         }
         List<Recorded> out = new ArrayList<>();
-        try (Journal j = Journal.open(file, clock)) {
+        // read only, as tally report reads it: no lock to wait for, no data key (the replay takes the masked PAN)
+        try (Journal j = Journal.openReadOnly(file, clock)) {
             for (Attempt a : j.attempts(null)) {
                 if (a.transmissionTime() == null) {
                     continue; // never sent

@@ -15,11 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The journal's data key ({@code JOURNAL.key}) deleted by mistake: every command that needs it — a sale,
- * a journal replay, {@code serve} — stops with exit 1 naming the key file, and nothing is written: no new key
- * (which could never read the stored PANs, and whose PANs would be lost when the original key is restored), no
- * journal change, nothing sent. The problem report needs no key (it shows masked card numbers only) and is
- * written. With the key restored, the terminal carries on.
+ * The journal's data key ({@code JOURNAL.key}) deleted by mistake while the journal stores a card number:
+ * every command that needs it — a sale, {@code serve} — stops with exit 1 naming the key file, and nothing is
+ * written: no new key (which could never read the stored PANs, and whose PANs would be lost when the original
+ * key is restored), no journal change, nothing sent. The problem report needs no key (it shows masked card
+ * numbers only) and is written; so does a journal replay (SupportToolsTest). With the key restored, the
+ * terminal carries on.
  */
 class MissingDataKeyTest {
 
@@ -42,7 +43,6 @@ class MissingDataKeyTest {
             assertEquals(0, report.exit(), report.toString());
             assertTrue(report.out().contains("the customer was charged 20.00 840"), report.out());
             assertFalse(Files.exists(key), "a new data key was written by the report");
-            assertRefused(lab.tally("replay", "--journal", lab.journal.toString(), "--speed", "max"), key);
             // a serve that started would block here: the deadline turns that into a failure, not a hung build
             assertRefused(assertTimeoutPreemptively(Duration.ofSeconds(30),
                     () -> lab.tally("serve", "--api-port", "0", "--api-token-file", token.toString())), key);
