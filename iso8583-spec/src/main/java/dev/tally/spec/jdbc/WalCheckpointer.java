@@ -79,15 +79,23 @@ public final class WalCheckpointer implements AutoCloseable {
     /**
      * For the writer, with no transaction open on {@code writer}: finishes the checkpoint when the background
      * pass asked for it (a RESTART of the few frames left). Costs a volatile read otherwise.
+     *
+     * <p>The RESTART does not wait for readers: a RESTART waits (the connection's busy timeout, seconds) until
+     * no reader uses the WAL, and the writer — every commit queued behind it — would wait with it, for as long
+     * as another process's long read lasts ({@code tally report} over a whole journal while {@code tally serve}
+     * writes it, a lab's query of the ledger). With a reader in the way it copies what it can and returns; the
+     * WAL starts again after the next background round.
      */
     public void betweenTransactions(Connection writer) {
         if (!finishWanted || !checkpointing.tryLock()) {
             return;
         }
         try {
-            checkpoint(writer, "RESTART");
+            boolean done = !checkpointWithoutWaiting(writer, "RESTART").busy();
             finishWanted = false;
-            finished++;
+            if (done) {
+                finished++;
+            }
         } catch (SQLException e) {
             LOG.warn("{}: WAL checkpoint failed (tried again shortly): {}", name, e.getMessage());
         } finally {
@@ -161,6 +169,23 @@ public final class WalCheckpointer implements AutoCloseable {
 
     /** What SQLite's wal_checkpoint answers (less the frames copied, unused here): blocked?, frames in the WAL. */
     private record Result(boolean busy, int walFrames) {
+    }
+
+    /** {@link #checkpoint} with the connection's busy timeout at 0 for it (restored after): busy, not blocked. */
+    private static Result checkpointWithoutWaiting(Connection c, String mode) throws SQLException {
+        int timeout;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA busy_timeout")) {
+            rs.next();
+            timeout = rs.getInt(1);
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 0");
+            try {
+                return checkpoint(c, mode);
+            } finally {
+                st.execute("PRAGMA busy_timeout = " + timeout);
+            }
+        }
     }
 
     private static Result checkpoint(Connection c, String mode) throws SQLException {

@@ -2,6 +2,7 @@ package dev.tally.spec.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -109,6 +110,54 @@ class WalCheckpointerTest {
             }
             long largest = write(c, null, dir.resolve("n.db-wal"), 0, 50);
             assertTrue(largest > 50L * 20 * ROW_BYTES, "WAL " + largest + " bytes");
+        }
+    }
+
+    /**
+     * Another process reads the database in one long transaction (a report over a whole journal): the writer's
+     * RESTART at its pause used to wait the writer's busy timeout for that reader (here 60 s), with every commit
+     * behind it. It now returns at once, the writes go on, and once the reader is done the WAL starts again.
+     */
+    @Test
+    void aLongReaderDoesNotHoldTheWriterAndTheWalStartsAgainAfterIt() throws Exception {
+        Path db = dir.resolve("r.db");
+        Path wal = dir.resolve("r.db-wal");
+        try (Connection c = open(db); Connection reader = open(db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("PRAGMA busy_timeout = 60000");
+                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+            }
+            WalCheckpointer checkpoints = new WalCheckpointer("reader-test", open(db), Duration.ofMillis(10));
+            try {
+                write(c, checkpoints, wal, 0, 5);
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rs.next(); // the read transaction stays open until the rollback below
+                }
+                int[] rows = {100};
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                    long rounds = checkpoints.rounds();
+                    while (checkpoints.rounds() < rounds + 5) { // the writer is asked to finish in these rounds
+                        write(c, checkpoints, wal, rows[0], 5);
+                        rows[0] += 100;
+                    }
+                }, "the writer waited for the reader");
+                reader.rollback();
+                long finished = checkpoints.finished();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (checkpoints.finished() == finished) {
+                    assertTrue(System.nanoTime() < deadline, "the WAL never started again after the reader");
+                    write(c, checkpoints, wal, rows[0], 1);
+                    rows[0] += 20;
+                }
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rs.next();
+                    assertEquals(rows[0], rs.getInt(1));
+                }
+            } finally {
+                checkpoints.close();
+            }
         }
     }
 
