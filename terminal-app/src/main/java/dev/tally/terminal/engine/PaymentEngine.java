@@ -32,8 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +69,7 @@ public final class PaymentEngine {
      * Attempts of this process's sales from the moment their SENT commit is made until the sale has recorded
      * what became of them (or failed to): {@link #reverseAbandonedSales} leaves these alone.
      */
-    private final Set<Long> salesUnderWay = ConcurrentHashMap.newKeySet();
+    private final SalesUnderWay salesUnderWay = new SalesUnderWay();
 
     public PaymentEngine(Journal journal, HostSession session, CardReader reader, TerminalProfile profile,
                          ReversalPolicy policy, Clock clock) {
@@ -158,7 +157,7 @@ public final class PaymentEngine {
         ISOMsg built = saleRequest(profile, card, amountMinor, orderId, f7, 1, pinBlock).localDateTime(local).build();
         // the attempt's id from inside its commit, before any other reader can see it SENT, until its outcome is
         // recorded (or could not be): serve's sweep of abandoned sales must never reverse a sale still under way
-        AtomicLong underWay = new AtomicLong(-1);
+        AtomicReference<SalesUnderWay.Entry> underWay = new AtomicReference<>();
         try {
             try {
                 // one synced commit: the attempt (NEW, with its STAN), the request given that STAN, then SENT; once
@@ -166,8 +165,7 @@ public final class PaymentEngine {
                 Journal.Opened<ISOMsg> opened = journal.openSent(new NewAttempt(profile.terminalId(),
                         profile.merchantId(), orderId, AttemptKind.SALE, amountMinor, profile.currency(), local,
                         card.pan(), card.maskedPan()), f7, fresh -> {
-                            salesUnderWay.add(fresh.id());
-                            underWay.set(fresh.id());
+                            underWay.set(salesUnderWay.enter(fresh.id()));
                             built.set(Field.STAN.number(), fresh.stanText());
                             return built;
                         });
@@ -192,7 +190,7 @@ public final class PaymentEngine {
                 }
             }
         } finally {
-            salesUnderWay.remove(underWay.get());
+            salesUnderWay.leave(underWay.get());
         }
         if (a.state() == AttemptState.REVERSAL_PENDING) {
             a = reverseNowIfReachable(a);

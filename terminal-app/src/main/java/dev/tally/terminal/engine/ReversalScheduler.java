@@ -41,6 +41,8 @@ public final class ReversalScheduler implements AutoCloseable {
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private boolean woken;
     private volatile boolean running = true;
+    /** The last sweep failed (its stack trace was logged then). */
+    private boolean sweepFailing;
     private final Thread thread;
 
     public ReversalScheduler(PaymentEngine engine, HostChannel channel, Duration tick, Clock clock) {
@@ -72,8 +74,15 @@ public final class ReversalScheduler implements AutoCloseable {
         while (running) {
             try {
                 engine.reverseAbandonedSales();
+                sweepFailing = false;
             } catch (RuntimeException e) {
-                log.error("sweep of sales that ended without recording their outcome: {}", e.toString(), e);
+                // a journal that cannot be read fails this every tick: the stack trace once, then one line each time
+                if (sweepFailing) {
+                    log.error("sweep of sales that ended without recording their outcome: {}", e.toString());
+                } else {
+                    log.error("sweep of sales that ended without recording their outcome: {}", e.toString(), e);
+                }
+                sweepFailing = true;
             }
             try {
                 if (loop.anyDue()) {

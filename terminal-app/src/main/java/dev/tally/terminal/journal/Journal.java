@@ -275,7 +275,12 @@ public final class Journal implements AutoCloseable {
                  ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
                 version = rs.next() ? rs.getInt(1) : 0;
             } catch (SQLException e) {
-                throw new JournalException(abs + " is not a tally journal (" + e.getMessage() + ")", e);
+                // only a file that is no SQLite database, or one without the journal's tables, is "not a journal";
+                // anything else (locked, unreadable, no access to its -shm) is a read failure, said as such
+                boolean notJournal = e.getErrorCode() == SQLiteErrorCode.SQLITE_NOTADB.code
+                        || String.valueOf(e.getMessage()).contains("no such table");
+                throw new JournalException(notJournal ? abs + " is not a tally journal (" + e.getMessage() + ")"
+                        : "cannot read the journal " + abs + ": " + e.getMessage(), e);
             }
             // the attempts and their events, all a reader needs, are as they were since version 1
             if (version < 1 || version > MIGRATIONS.length) {

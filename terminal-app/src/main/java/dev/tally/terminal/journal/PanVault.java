@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Set;
@@ -81,23 +82,37 @@ final class PanVault {
         }
     }
 
+    /**
+     * Writes a new key durably before any PAN is encrypted under it: to a temporary file (0600), synced, renamed
+     * into place, and the directory synced, so a crash after the first PAN's commit cannot leave the journal
+     * with card numbers and no key file. Called under the journal's process lock (no other tally makes it).
+     */
     private static void create(Path keyFile) throws IOException {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
-        try {
-            Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            FileChannel ch;
-            if (keyFile.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                ch = FileChannel.open(keyFile, opts, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } else {
-                ch = FileChannel.open(keyFile, opts);
+        Path tmp = keyFile.resolveSibling(keyFile.getFileName() + ".new");
+        Files.deleteIfExists(tmp);
+        Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel ch;
+        if (keyFile.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            ch = FileChannel.open(tmp, opts, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } else {
+            ch = FileChannel.open(tmp, opts);
+        }
+        try (ch) {
+            ch.write(ByteBuffer.wrap(k));
+            ch.force(true);
+        } finally {
+            Arrays.fill(k, (byte) 0);
+        }
+        Files.move(tmp, keyFile, StandardCopyOption.ATOMIC_MOVE);
+        Path dir = keyFile.toAbsolutePath().getParent();
+        if (dir != null) {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException notSupported) {
+                // a file system that cannot sync a directory (not Linux's): the rename is what it offers
             }
-            try (ch) {
-                ch.write(ByteBuffer.wrap(k));
-                ch.force(true);
-            }
-        } catch (FileAlreadyExistsException raced) {
-            // another process created it first: use theirs
         }
     }
 

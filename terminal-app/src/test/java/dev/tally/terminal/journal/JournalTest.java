@@ -109,6 +109,15 @@ class JournalTest {
         assertFalse(Files.exists(dir.resolve("j.db.key")), "a key was made");
         JournalException none = assertThrows(JournalException.class, () -> Journal.openReadOnly(dir.resolve("no.db"), CLOCK));
         assertTrue(none.getMessage().contains("no journal at"), none.getMessage());
+        Path garbage = Files.writeString(dir.resolve("garbage.db"), "not a database, but long enough to be read as one?");
+        JournalException notDb = assertThrows(JournalException.class, () -> Journal.openReadOnly(garbage, CLOCK));
+        assertTrue(notDb.getMessage().contains("is not a tally journal"), notDb.getMessage());
+        Path other = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE something_else (x INTEGER)");
+        }
+        JournalException notOurs = assertThrows(JournalException.class, () -> Journal.openReadOnly(other, CLOCK));
+        assertTrue(notOurs.getMessage().contains("is not a tally journal"), notOurs.getMessage());
 
         // a journal in use (its process lock held, as by tally serve) is read at once, with what is committed
         try (Journal live = Journal.open(dir.resolve("live.db"), CLOCK)) {
