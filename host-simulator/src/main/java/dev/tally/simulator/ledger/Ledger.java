@@ -1,6 +1,7 @@
 package dev.tally.simulator.ledger;
 
 import dev.tally.spec.card.TestCard;
+import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.jdbc.StatementCache;
 import dev.tally.spec.jdbc.WalCheckpointer;
 import dev.tally.spec.message.SettlementTotals;
@@ -384,7 +385,7 @@ public final class Ledger implements AutoCloseable {
         String code = r.declineCode();
         // Its reversal came first (answered 25, the terminal took the sale as undone): booking it now would leave a
         // debit the terminal's journal calls REVERSED (DESIGN.md §6). Refused, nothing debited, in this transaction.
-        boolean afterReversal = reversedBeforeArrival(c, r.terminalId(), r.stan(), r.transmissionTime());
+        boolean afterReversal = reversedBeforeArrival(c, r);
         if (afterReversal) {
             code = REFUSED_AFTER_REVERSAL;
         }
@@ -452,24 +453,25 @@ public final class Ledger implements AutoCloseable {
      * invalid transaction (SPEC.md §6, action DECLINE: nothing charged). The terminal sent that reversal because it
      * gave the sale up, and the 25 told it nothing of the sale stands; the sale is refused so that stays true.
      */
-    static final String REFUSED_AFTER_REVERSAL = "12";
+    static final String REFUSED_AFTER_REVERSAL = ResponseCodes.INVALID_TRANSACTION;
+
+    /** The reversal messages of a sale (terminal, original STAN, original field 7) that were answered 25. */
+    private static final String ITS_REVERSALS_ANSWERED_25 = """
+            terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'""";
 
     /** {@link #reversedBeforeArrival}'s query (package-private: a test checks its plan uses the index). */
-    static final String REVERSED_BEFORE_ARRIVAL = """
-            SELECT 1 FROM reversal_messages
-            WHERE terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'
-            LIMIT 1""";
+    static final String REVERSED_BEFORE_ARRIVAL = "SELECT 1 FROM reversal_messages WHERE " + ITS_REVERSALS_ANSWERED_25
+            + " LIMIT 1";
 
     /**
      * Whether a reversal of this sale (same terminal, original STAN and original field 7) reached the host before the
      * sale and was answered 25. One indexed point lookup (schema version 3), run on every sale recorded.
      */
-    private static boolean reversedBeforeArrival(Connection c, String terminalId, int stan, String transmissionTime)
-            throws SQLException {
+    private static boolean reversedBeforeArrival(Connection c, SaleRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(REVERSED_BEFORE_ARRIVAL)) {
-            ps.setString(1, terminalId);
-            ps.setInt(2, stan);
-            ps.setString(3, transmissionTime);
+            ps.setString(1, r.terminalId());
+            ps.setInt(2, r.stan());
+            ps.setString(3, r.transmissionTime());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -478,10 +480,8 @@ public final class Ledger implements AutoCloseable {
 
     /** Links the reversal messages answered 25 before the sale arrived to its row; returns how many. */
     private static int linkEarlierReversals(Connection c, long txnId, SaleRequest r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE reversal_messages SET transaction_id = ?
-                WHERE terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'
-                  AND transaction_id IS NULL""")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE reversal_messages SET transaction_id = ? WHERE "
+                + ITS_REVERSALS_ANSWERED_25 + " AND transaction_id IS NULL")) {
             ps.setLong(1, txnId);
             ps.setString(2, r.terminalId());
             ps.setInt(3, r.stan());

@@ -17,6 +17,8 @@ public final class ResponseCodes {
 
     public static final String APPROVED = "00";
     public static final String ORIGINAL_NOT_FOUND = "25";
+    /** Invalid transaction: the simulator's answer to a sale that arrives after its reversal was answered 25. */
+    public static final String INVALID_TRANSACTION = "12";
     public static final String FORMAT_ERROR = "30";
     public static final String INSUFFICIENT_FUNDS = "51";
     public static final String SYSTEM_MALFUNCTION = "96";

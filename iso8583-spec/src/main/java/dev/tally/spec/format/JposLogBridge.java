@@ -129,11 +129,8 @@ public final class JposLogBridge implements LogListener {
             switch (Field.sensitivityOf(i)) {
                 case PAN -> c.set(i, Masking.pan(c.getString(i)));
                 case SECRET, TLV -> c.set(i, "[hidden]");
-                default -> {
-                    if (i == Field.ORDER_REFERENCE.number()) {
-                        c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
-                    }
-                }
+                case REFERENCE -> c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
+                case CLEAR -> { }
             }
         }
         return c;

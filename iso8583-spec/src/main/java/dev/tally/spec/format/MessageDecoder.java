@@ -81,8 +81,9 @@ public final class MessageDecoder {
                 tags = tlv(b);
                 value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
             }
-            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i))
-                    : i == Field.ORDER_REFERENCE.number() ? OrderReference.shown(msg.getString(i)) : msg.getString(i);
+            case REFERENCE -> value = OrderReference.shown(msg.getString(i));
+            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i)) // CLEAR
+                    : msg.getString(i);
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
     }

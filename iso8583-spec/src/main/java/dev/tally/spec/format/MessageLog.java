@@ -134,11 +134,12 @@ public final class MessageLog implements Closeable {
     /** Logs a message sent or received. {@code latencyMs} is null for requests. */
     public void message(Direction dir, String peer, ISOMsg msg, String messageId, Event event, Long latencyMs) {
         String mti = msg.getString(0);
+        Map<String, String> fields = maskedFields(msg);
         write(new Entry(clock.millis(), dir, peer, msg.getString(Field.TERMINAL_ID.number()),
-                OrderReference.shown(msg.getString(Field.ORDER_REFERENCE.number())), mti, msg.getString(Field.STAN.number()), messageId,
+                fields.get(Field.ORDER_REFERENCE.name()), mti, msg.getString(Field.STAN.number()), messageId, // as shown
                 event, mti != null && dev.tally.spec.message.MessageCatalogue.isResponseMti(mti)
                         ? msg.getString(Field.RESPONSE_CODE.number()) : null,
-                latencyMs, maskedFields(msg), null));
+                latencyMs, fields, null));
     }
 
     /** Logs something that is not a message: a timeout, garbage, a dropped connection. */

@@ -34,7 +34,7 @@ public enum Field {
     ICC_DATA(55, "ICC system related data (BER-TLV)", Sensitivity.TLV),
     BATCH_DATA(60, "batch number / original data", Sensitivity.CLEAR),
     KEY_BLOCKS(61, "key exchange blocks", Sensitivity.SECRET),
-    ORDER_REFERENCE(62, "order reference", Sensitivity.CLEAR),
+    ORDER_REFERENCE(62, "order reference", Sensitivity.REFERENCE),
     SETTLEMENT_TOTALS(63, "settlement totals", Sensitivity.CLEAR),
     /** field 64, or 128 in a message with a secondary bitmap (see MessageMac) */
     MAC(64, "message authentication code", Sensitivity.CLEAR),
@@ -50,7 +50,9 @@ public enum Field {
         /** never shown: track 2, PIN block, keys, expiry */
         SECRET,
         /** BER-TLV: shown tag by tag, sensitive tags hidden */
-        TLV
+        TLV,
+        /** an order reference: shown as is unless it looks like a card number ({@code OrderReference.shown}) */
+        REFERENCE
     }
 
     private static final Map<Integer, Field> BY_NUMBER =

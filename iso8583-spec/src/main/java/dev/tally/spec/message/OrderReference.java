@@ -18,11 +18,7 @@ public final class OrderReference {
 
     /** Returns the reference, or throws with a message that says what to fix. */
     public static String require(String ref) {
-        String problem = problem(ref);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
-        }
-        return ref;
+        return orThrow(ref, problem(ref));
     }
 
     /**
@@ -31,7 +27,10 @@ public final class OrderReference {
      * card-number rule must still be reversed and settled, so only a new order is held to {@link #require}.
      */
     public static String requireWellFormed(String ref) {
-        String problem = formatProblem(ref);
+        return orThrow(ref, formatProblem(ref));
+    }
+
+    private static String orThrow(String ref, String problem) {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
@@ -168,8 +167,7 @@ public final class OrderReference {
     private static boolean allAllowed(String ref) {
         for (int i = 0; i < ref.length(); i++) {
             char ch = ref.charAt(i);
-            boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')
-                    || ch == '.' || ch == '_' || ch == '-' || ch == '/' || ch == ':';
+            boolean ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || isDigit(ch) || isSeparator(ch);
             if (!ok) {
                 return false;
             }
