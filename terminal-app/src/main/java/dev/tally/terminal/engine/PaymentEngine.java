@@ -174,21 +174,7 @@ public final class PaymentEngine {
             } catch (OrderBusyException busy) {
                 return lock.refusal(Optional.of(busy.existing())).orElseThrow();
             }
-            try {
-                // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
-                signed.mac(request);
-                Exchange ex = session.exchange(request);
-                a = settle(a, ex, signed);
-            } catch (RuntimeException e) {
-                Attempt now = journal.find(a.id()).orElseThrow();
-                if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
-                    log.warn("failure after sending order {} STAN {}: {}", orderId, a.stanText(), e.toString());
-                    a = journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
-                            "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
-                } else {
-                    throw e;
-                }
-            }
+            a = sendAndRecord(a, request, signed);
         } finally {
             salesUnderWay.leave(underWay.get());
         }
@@ -196,6 +182,27 @@ public final class PaymentEngine {
             a = reverseNowIfReachable(a);
         }
         return result(a);
+    }
+
+    /**
+     * Sends the durably SENT sale and records what its answer (or its absence) means; a failure after sending
+     * leaves the attempt to be reversed (96), never SENT with nobody waiting for it when the journal takes writes.
+     */
+    private Attempt sendAndRecord(Attempt a, ISOMsg request, HostSession.Signed signed) {
+        try {
+            // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
+            signed.mac(request);
+            Exchange ex = session.exchange(request);
+            return settle(a, ex, signed);
+        } catch (RuntimeException e) {
+            Attempt now = journal.find(a.id()).orElseThrow();
+            if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
+                log.warn("failure after sending order {} STAN {}: {}", a.orderRef(), a.stanText(), e.toString());
+                return journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
+                        "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
+            }
+            throw e;
+        }
     }
 
     /**

@@ -185,14 +185,14 @@ public final class Journal implements AutoCloseable {
                 Files.createDirectories(abs.getParent());
             }
             lock = ProcessLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), lockWait);
-            // decided under the lock (no other tally is creating the file) and before SQLite touches the file:
-            // a missing data key of an existing journal is refused with nothing written
+            // decided under the lock (no other tally is creating the file) and before the writer touches the file:
+            // a missing data key of a journal that stores card numbers is refused with nothing written; one that
+            // stores none carries on with a new key
             Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
             boolean fresh = isNew(abs);
-            // a journal whose key is gone can carry on with a new one only when it stores no card number
-            long pans = fresh || Files.exists(keyFile) ? 0 : storedPans(abs);
             boolean replacingKey = !fresh && !Files.exists(keyFile);
-            PanVault vault = PanVault.open(keyFile, fresh || pans == 0, pans);
+            long pans = replacingKey ? storedPans(abs) : 0;
+            PanVault vault = PanVault.open(keyFile, pans == 0, pans);
             if (replacingKey) {
                 LOG.warn("journal {}: its data key {} was missing; the journal holds no card number, so a new key"
                         + " was made (keep a backup of it)", abs, keyFile);
@@ -241,8 +241,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Whether the journal is being created by this open: no database file yet, or an empty one (0 bytes, and
-     * no write-ahead log holding pages that were never checkpointed into it). Only such a journal gets a new
-     * data key ({@link PanVault#open}).
+     * no write-ahead log holding pages that were never checkpointed into it). Such a journal gets a new data
+     * key; an existing one only when its key is missing and it stores no card number ({@link PanVault#open}).
      */
     private static boolean isNew(Path abs) throws java.io.IOException {
         if (!Files.exists(abs)) {
@@ -265,10 +265,7 @@ public final class Journal implements AutoCloseable {
         }
         Connection c = null;
         try {
-            SQLiteConfig cfg = new SQLiteConfig();
-            cfg.setBusyTimeout(10_000);
-            cfg.setReadOnly(true);
-            c = cfg.createConnection("jdbc:sqlite:" + abs);
+            c = readOnlyConfig().createConnection("jdbc:sqlite:" + abs);
             c.setAutoCommit(true);
             int version;
             try (Statement st = c.createStatement();
@@ -320,19 +317,14 @@ public final class Journal implements AutoCloseable {
      * opens it: a journal whose data key is missing may get a new one only when none does.
      */
     private static long storedPans(Path abs) throws java.io.IOException {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setBusyTimeout(10_000);
-        cfg.setReadOnly(true);
         // under the process lock nobody writes it: without a write-ahead log the file holds everything, and is
         // read as it is (immutable), so not even a -wal or -shm file appears beside it when the open is refused
         Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
         boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
         String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1"
                 : "jdbc:sqlite:" + abs;
-        try (Connection c = cfg.createConnection(url);
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE pan_encrypted IS NOT NULL")) {
-            return rs.next() ? rs.getLong(1) : 0;
+        try (Connection c = readOnlyConfig().createConnection(url)) {
+            return storedPans(c);
         } catch (SQLException e) {
             throw new JournalException("cannot read the journal " + abs + " to see whether it holds card numbers: "
                     + e.getMessage(), e);
@@ -359,11 +351,7 @@ public final class Journal implements AutoCloseable {
                 return null;
             }
             if (recorded != null) {
-                long pans;
-                try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE pan_encrypted IS NOT NULL")) {
-                    pans = rs.next() ? rs.getLong(1) : 0;
-                }
+                long pans = storedPans(c);
                 if (pans > 0) {
                     throw new JournalException("the data key " + keyFile + " is not the key this journal's card"
                             + " numbers were written with (its check value is " + kcv + "; the journal's key has "
@@ -382,6 +370,22 @@ public final class Journal implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /** How many attempts store a card number (encrypted; purged after settlement). */
+    private static long storedPans(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE pan_encrypted IS NOT NULL")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** A connection that only reads: the journal's read connection, a read-only open, the look at stored PANs. */
+    private static SQLiteConfig readOnlyConfig() {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout(10_000);
+        cfg.setReadOnly(true);
+        return cfg;
     }
 
     /** {@link #open(Path, Clock, java.time.Duration)} waiting up to 30 s for another process. */
@@ -403,10 +407,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private void openReadConnection(Path abs) throws SQLException {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setBusyTimeout(10_000);
-        cfg.setReadOnly(true);
-        Connection c = cfg.createConnection("jdbc:sqlite:" + abs);
+        Connection c = readOnlyConfig().createConnection("jdbc:sqlite:" + abs);
         c.setAutoCommit(true);
         readConn = new StatementCache(c).connection();
     }

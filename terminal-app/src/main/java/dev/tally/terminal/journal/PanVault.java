@@ -22,9 +22,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Keeps PANs at rest only encrypted (DESIGN.md §4: needed for reversal and batch upload). AES-256-GCM
- * under a data key held in a file beside the journal, readable by its owner only (0600), generated together
- * with the journal and never afterwards (see {@link #open}). The stored form is {@code v1:} + Base64(12-byte
- * IV + ciphertext + tag).
+ * under a data key held in a file beside the journal, readable by its owner only (0600), generated with the
+ * journal, or when it is missing and the journal stores no card number (see {@link #open}). The stored form is
+ * {@code v1:} + Base64(12-byte IV + ciphertext + tag).
  */
 final class PanVault {
 
