@@ -80,24 +80,32 @@ public final class ReportCommand implements Callable<Integer> {
         List<MessageLog.Entry> log = readLog();
         List<ProblemReport.Case> cases = new ArrayList<>();
         String subject;
+        if (order != null) {
+            subject = "order " + order;
+        } else if (stan != null) {
+            subject = "STAN " + String.format("%06d", stan) + " of terminal " + g.terminalId;
+        } else {
+            subject = "payments " + (since == null ? "" : "since " + since) + (until == null ? "" : " until " + until);
+        }
         try (Journal journal = Journal.openReadOnly(g.journal, g.clock)) {
-            List<Attempt> attempts;
-            if (order != null) {
-                subject = "order " + order;
-                attempts = journal.attempts(order);
-            } else if (stan != null) {
-                subject = "STAN " + String.format("%06d", stan) + " of terminal " + g.terminalId;
-                attempts = journal.byStan(g.terminalId, stan).map(List::of).orElse(List.of());
-            } else {
-                subject = "payments " + (since == null ? "" : "since " + since) + (until == null ? "" : " until " + until);
-                attempts = journal.attempts(null).stream()
-                        .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
-            }
-            for (Attempt a : attempts) {
-                String id = "attempt-" + a.id();
-                cases.add(new ProblemReport.Case(a, journal.events(a.id()),
-                        log.stream().filter(e -> id.equals(e.messageId())).toList()));
-            }
+            // attempts and events as of one commit: serve may be writing this order's next step meanwhile
+            journal.snapshot(() -> {
+                List<Attempt> attempts;
+                if (order != null) {
+                    attempts = journal.attempts(order);
+                } else if (stan != null) {
+                    attempts = journal.byStan(g.terminalId, stan).map(List::of).orElse(List.of());
+                } else {
+                    attempts = journal.attempts(null).stream()
+                            .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
+                }
+                for (Attempt a : attempts) {
+                    String id = "attempt-" + a.id();
+                    cases.add(new ProblemReport.Case(a, journal.events(a.id()),
+                            log.stream().filter(e -> id.equals(e.messageId())).toList()));
+                }
+                return null;
+            });
         }
         if (cases.isEmpty()) {
             return g.fail(ExitCodes.BAD_INPUT, "nothing in the journal " + g.journal + " matches " + subject.strip());

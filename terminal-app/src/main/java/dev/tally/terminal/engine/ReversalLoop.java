@@ -10,7 +10,10 @@ import dev.tally.spec.message.MessageView;
 import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.spec.format.Masking;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
 import java.time.Clock;
@@ -19,8 +22,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What happens when the host does not answer (DESIGN.md §4 "Reversal loop", SPEC.md §4.6): an attempt in
@@ -31,6 +37,7 @@ import org.jpos.iso.ISOMsg;
  */
 public final class ReversalLoop {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReversalLoop.class);
     private static final DateTimeFormatter MMDDHHMMSS = DateTimeFormatter.ofPattern("MMddHHmmss");
 
     private final Journal journal;
@@ -65,7 +72,7 @@ public final class ReversalLoop {
         List<Attempt> done = new ArrayList<>();
         for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
             if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
-                done.add(attemptOnce(a));
+                attemptApart(a).ifPresent(done::add);
             }
         }
         return done;
@@ -75,9 +82,38 @@ public final class ReversalLoop {
     public List<Attempt> runAll() {
         List<Attempt> done = new ArrayList<>();
         for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED))) {
-            done.add(attemptOnce(a));
+            attemptApart(a).ifPresent(done::add);
         }
         return done;
+    }
+
+    /**
+     * {@link #attemptOnce}, with a failure that is this attempt's alone kept to it: when its reversal cannot be
+     * built or recorded (its stored card number gone, a field its message cannot carry), the reason is noted on the
+     * attempt (once while it stays the same; {@code tally pending} and the report show it), logged, and the
+     * other reversals, and the sale that asked for them, go on; the attempt stays as it was, its order locked.
+     * A host that cannot be reached or refuses the sign-on stops the run: nothing of it could go.
+     *
+     * @return the attempt after its try; empty when it failed so
+     */
+    public Optional<Attempt> attemptApart(Attempt a) {
+        try {
+            return Optional.of(attemptOnce(a));
+        } catch (HostUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String why = Masking.scrub("reversal not sent: " + e.getMessage());
+            LOG.warn("attempt {} (order {}): {}", a.id(), a.orderRef(), why);
+            try {
+                List<AttemptEvent> events = journal.events(a.id());
+                if (events.isEmpty() || !why.equals(events.getLast().detail())) {
+                    journal.note(a.id(), why);
+                }
+            } catch (RuntimeException noting) {
+                LOG.warn("attempt {}: the reason could not be noted in the journal: {}", a.id(), noting.getMessage());
+            }
+            return Optional.empty();
+        }
     }
 
     /**

@@ -110,13 +110,13 @@ public final class ReversalScheduler implements AutoCloseable {
 
     private void runDueInParallel() {
         Instant now = clock.instant();
-        List<Future<Attempt>> sent = new ArrayList<>();
+        List<Future<?>> sent = new ArrayList<>();
         for (Attempt a : loop.journal().inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
             if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
-                sent.add(senders.submit(() -> loop.attemptOnce(a)));
+                sent.add(senders.submit(() -> loop.attemptApart(a))); // an attempt's own failure is noted on it
             }
         }
-        for (Future<Attempt> f : sent) {
+        for (Future<?> f : sent) {
             try {
                 f.get();
             } catch (InterruptedException e) {

@@ -447,6 +447,32 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work}'s reads of this journal as of one moment: every lookup inside sees the same commit, even
+     * while another process (serve) writes, so an attempt and its events read one after the other agree (a
+     * report never shows an attempt REVERSAL_PENDING above the event that reversed it). One SQLite read
+     * transaction on the read connection, ended when {@code work} returns; other threads' reads wait for it.
+     */
+    public <T> T snapshot(java.util.function.Supplier<T> work) {
+        readLock.lock();
+        try {
+            if (!readConn.getAutoCommit()) {
+                return work.get(); // already inside one
+            }
+            readConn.setAutoCommit(false); // BEGIN (deferred): the first read below fixes the snapshot
+            try {
+                return work.get();
+            } finally {
+                readConn.rollback(); // it wrote nothing: ends the read transaction
+                readConn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     private <T> List<T> lookup(String sql, Binder binder, RowMapper<T> mapper) {
         return read(c -> query(c, sql, binder, mapper));
     }

@@ -232,11 +232,19 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
         List<Recorded> out = new ArrayList<>();
         // read only, as tally report reads it: no lock to wait for, no data key (the replay takes the masked PAN)
         try (Journal j = Journal.openReadOnly(file, clock)) {
-            for (Attempt a : j.attempts(null)) {
-                if (a.transmissionTime() == null) {
-                    continue; // never sent
+            // every attempt with its events as of one commit: serve may be writing meanwhile
+            Map<Attempt, List<AttemptEvent>> wasSent = j.snapshot(() -> {
+                Map<Attempt, List<AttemptEvent>> read = new LinkedHashMap<>();
+                for (Attempt a : j.attempts(null)) {
+                    if (a.transmissionTime() != null) { // else never sent
+                        read.put(a, j.events(a.id()));
+                    }
                 }
-                List<AttemptEvent> events = j.events(a.id());
+                return read;
+            });
+            for (Map.Entry<Attempt, List<AttemptEvent>> attempt : wasSent.entrySet()) {
+                Attempt a = attempt.getKey();
+                List<AttemptEvent> events = attempt.getValue();
                 long saleTs = a.sentAt() != null ? a.sentAt().toEpochMilli() : a.createdAt().toEpochMilli();
                 String saleRc = null;
                 boolean decided = false;

@@ -189,6 +189,8 @@ class SaleAgainstSimulatorTest {
         assertEquals("INV-599", listed.get("orderId").asText());
         assertEquals("REVERSAL_FAILED", listed.get("state").asText());
         assertEquals(2, listed.get("reversalAttempts").asInt());
+        assertTrue(listed.get("lastEvent").get("detail").asText().startsWith("status inquiry answered 00"),
+                "its latest event, the host's view this run asked for: " + listed);
         assertEquals("APPROVED", listed.get("host").get("state").asText(),
                 "reconciliation: the host's view beside the failed reversal: " + listed);
 

@@ -8,9 +8,13 @@ import dev.tally.spec.testing.MovableClock;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +63,45 @@ class ReversalLoopTest {
             clock.advance(Duration.ofSeconds(1));
             assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state());
             assertEquals(3, host.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count());
+        }
+    }
+
+    /**
+     * One reversal that cannot be built (its stored card number is gone) neither holds back the other orders'
+     * reversals nor the sale that runs them first: its reason is noted on it, once, and its order stays locked.
+     */
+    @Test
+    void aReversalThatCannotBeBuiltIsNotedOnItsAttemptAndTheOthersAndTheSaleGoOn() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        AtomicBoolean answering = new AtomicBoolean(false);
+        try (FakeHost host = new FakeHost((h, req) -> answering.get() ? h.answer(req, "00") : null);
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock)) {
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-BROKEN", 100, null).status());
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-GOOD", 200, null).status());
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 Statement st = c.createStatement()) {
+                assertEquals(1, st.executeUpdate("UPDATE attempts SET pan_encrypted = NULL WHERE order_ref = 'INV-BROKEN'"));
+            }
+            answering.set(true);
+            clock.advance(Duration.ofSeconds(10));
+
+            PaymentResult next = t.engine.sale("INV-NEXT", 300, null);
+            assertEquals(PaymentStatus.APPROVED, next.status(), next.message());
+            assertEquals(AttemptState.REVERSED, t.journal.lastAttempt("INV-GOOD").orElseThrow().state(),
+                    "the other order's reversal went");
+            Attempt broken = t.journal.lastAttempt("INV-BROKEN").orElseThrow();
+            assertEquals(AttemptState.REVERSAL_PENDING, broken.state());
+            assertEquals(1, broken.reversalAttempts(), "nothing was sent for it, nothing counted");
+            String note = t.journal.events(broken.id()).getLast().detail();
+            assertTrue(note.startsWith("reversal not sent: ") && note.contains("no encrypted PAN stored"), note);
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-BROKEN", 100, null).status());
+
+            t.engine.runDueReversals();
+            assertEquals(1, t.journal.events(broken.id()).stream().filter(e -> e.detail().equals(note)).count(),
+                    "the same reason is noted once");
+            assertEquals(List.of("0800", "0200", "0400", "0200", "0400", "0401", "0200"),
+                    host.received.stream().map(m -> MessageView.of(m).mti()).toList());
         }
     }
 

@@ -129,6 +129,27 @@ class JournalTest {
     }
 
     @Test
+    void aSnapshotReadsAnAttemptAndItsEventsAsOfOneCommitWhileAnotherProcessWrites() {
+        try (Journal live = Journal.open(dir.resolve("live.db"), CLOCK)) {
+            Attempt sent = live.openSent(sale("INV-SNAP", 700), "1122090308", a -> a).attempt();
+            long id = sent.id();
+            try (Journal ro = Journal.openReadOnly(dir.resolve("live.db"), CLOCK)) {
+                // serve answers the sale between the report's two reads
+                List<AttemptEvent> events = ro.snapshot(() -> {
+                    assertEquals(AttemptState.SENT, ro.find(id).orElseThrow().state());
+                    live.approve(sent, "00", "123456789012", "A1B2C3", "0210 answered 00");
+                    return ro.events(id);
+                });
+                assertEquals(AttemptState.SENT, events.getLast().toState(),
+                        "the events read after the attempt are of the same commit: " + events);
+                // outside the snapshot the next read sees the answer; a snapshot inside a snapshot is the same one
+                assertEquals(AttemptState.APPROVED, ro.snapshot(() -> ro.snapshot(() -> ro.find(id))).orElseThrow().state());
+                assertEquals(AttemptState.APPROVED, ro.events(id).getLast().toState());
+            }
+        }
+    }
+
+    @Test
     void stansCountPerTerminalFromOneAndWrapAfter999999ToOne() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             assertEquals(1, j.nextStan("T1"));
