@@ -149,6 +149,9 @@ public final class SimulatorCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay: " + e.getMessage());
         }
+        if (late.compareTo(Duration.ofHours(24)) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay must be at most 24h, got " + lateDelay);
+        }
         boolean macOn = switch (mac.toLowerCase(java.util.Locale.ROOT)) {
             case "on" -> true;
             case "off" -> false;

@@ -269,6 +269,9 @@ public final class Ledger implements AutoCloseable {
     }
 
     private LocalDate cutover(Connection c) throws SQLException {
+        // credits whose delay passed before the cut-over are credited on the day that is ending, whether or not
+        // anything read the ledger meanwhile; only those held for the cut-over get the new date
+        creditDue(c);
         LocalDate next = businessDate(c).plusDays(1);
         try (PreparedStatement ps = c.prepareStatement("UPDATE business_day SET business_date = ? WHERE id = 1")) {
             ps.setString(1, next.toString());
@@ -276,9 +279,8 @@ public final class Ledger implements AutoCloseable {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE merchant_credits SET state = 'CREDITED', credit_date = ?, due_at = NULL, due_at_cutover = 0
-                WHERE state = 'PENDING' AND (due_at_cutover = 1 OR (due_at IS NOT NULL AND due_at <= ?))""")) {
+                WHERE state = 'PENDING' AND due_at_cutover = 1""")) {
             ps.setString(1, next.toString());
-            ps.setString(2, clock.instant().toString());
             int n = ps.executeUpdate();
             LOG.info("business-day cut-over to {}: {} pending credit(s) credited", next, n);
         }
@@ -372,7 +374,7 @@ public final class Ledger implements AutoCloseable {
      * amount (else declined 51), and the merchant credit row is written with the credit policy.
      */
     public SaleResult recordSale(SaleRequest r) {
-        return tx(c -> recordSaleIn(c, r));
+        return write(c -> recordSaleIn(c, r));
     }
 
     /** {@link #recordSale}'s unit, run in a transaction of {@link #tx} (package-private for tests of batches). */
@@ -696,7 +698,7 @@ public final class Ledger implements AutoCloseable {
      */
     public ReversalResult reverse(String terminalId, String mti, int stan, String transmissionTime, int originalStan,
                                   String originalTransmissionTime, String reason, ReversalPolicy override) {
-        return tx(c -> {
+        return write(c -> {
             Optional<LedgerTransaction> found = find(c, terminalId, originalStan, originalTransmissionTime);
             String now = clock.instant().toString();
             Long txnId = found.map(LedgerTransaction::id).orElse(null);
@@ -787,7 +789,7 @@ public final class Ledger implements AutoCloseable {
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
-        return tx(c -> {
+        return write(c -> {
             String now = clock.instant().toString();
             Long batchId = null;
             try (PreparedStatement ps = c.prepareStatement(
@@ -941,7 +943,7 @@ public final class Ledger implements AutoCloseable {
      */
     public void recordUpload(String terminalId, String originalMti, int originalStan, String originalTransmissionTime,
                              long amount, String rrn, String authCode, String orderRef) {
-        tx(c -> {
+        write(c -> {
             Long batchId = null;
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT id FROM settlement_batches WHERE terminal_id = ? AND status = 'UPLOAD_REQUESTED'
@@ -1262,6 +1264,30 @@ public final class Ledger implements AutoCloseable {
 
     private <T> T read(Work<T> work) {
         return tx(work);
+    }
+
+    /**
+     * Set on a thread once a write of a terminal's money (a sale, reversal, settlement or upload) has committed on
+     * it. The request handler asks it when a request fails: after such a write, an answer saying nothing was done
+     * (96) would be false, so none is sent.
+     */
+    private static final ThreadLocal<Boolean> WROTE = new ThreadLocal<>();
+
+    /** Whether a sale, reversal, settlement or upload committed on this thread since {@link #forgetWrites()}. */
+    public static boolean wroteOnThisThread() {
+        return WROTE.get() != null;
+    }
+
+    /** Starts {@link #wroteOnThisThread()} afresh for this thread's next request. */
+    public static void forgetWrites() {
+        WROTE.remove();
+    }
+
+    /** {@link #tx} for a unit that changes a terminal's money: marks the thread once it committed. */
+    private <T> T write(Work<T> work) {
+        T result = tx(work);
+        WROTE.set(Boolean.TRUE);
+        return result;
     }
 
     /** A query on the lookup connection: sees the last commit, never waits for the writer's lock. */

@@ -23,6 +23,11 @@ import java.util.Set;
  */
 public final class ScenarioFile {
 
+    /** The longest answer delay a rule may ask for: longer is no test of a terminal, and past it time arithmetic overflows. */
+    static final Duration MAX_DELAY = Duration.ofHours(24);
+    /** The longest a rule may hold a merchant credit back. */
+    static final Duration MAX_CREDIT_AFTER = Duration.ofDays(366);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ROOT_KEYS = Set.of("seed", "testAmounts", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "match", "action");
@@ -181,6 +186,10 @@ public final class ScenarioFile {
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException(at + ".delay: " + e.getMessage());
             }
+            if (delay.compareTo(MAX_DELAY) > 0) {
+                throw new ScenarioException(at + ".delay must be at most " + MAX_DELAY.toHours() + "h, got "
+                        + a.get("delay").asText() + " (for an answer that never comes use \"dropResponse\": true)");
+            }
         }
         boolean late = bool(a, "late", at);
         boolean dropRequest = bool(a, "dropRequest", at);
@@ -205,11 +214,17 @@ public final class ScenarioFile {
             if (credit != null) {
                 throw new ScenarioException(at + ": use either 'credit' or 'creditAfter', not both");
             }
+            Duration after;
             try {
-                credit = CreditPolicy.after(DurationText.parse(a.get("creditAfter").asText("")));
+                after = DurationText.parse(a.get("creditAfter").asText(""));
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException(at + ".creditAfter: " + e.getMessage());
             }
+            if (after.compareTo(MAX_CREDIT_AFTER) > 0) {
+                throw new ScenarioException(at + ".creditAfter must be at most " + MAX_CREDIT_AFTER.toDays() + " days, got "
+                        + a.get("creditAfter").asText("") + " (for a credit that never comes use \"credit\": \"never\")");
+            }
+            credit = CreditPolicy.after(after);
         }
         if (dropRequest && a.size() > 1) {
             throw new ScenarioException(at + ".dropRequest ignores the request entirely; it cannot be combined with "
@@ -295,7 +310,8 @@ public final class ScenarioFile {
 
     private static long range(JsonNode n, String key, long min, long max, String where, String prefix) {
         JsonNode v = n.get(key);
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        // canConvertToLong: an integer past a long's range would otherwise wrap (2^64 + 4444 read as 4444)
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             throw new ScenarioException(where + ": " + (where.endsWith("amountRange") ? "" : prefix) + key
                     + " must be an integer from " + min + " to " + max
                     + (key.startsWith("amount") || key.equals("min") || key.equals("max") ? " (minor units, e.g. 1234 for 12.34)" : ""));

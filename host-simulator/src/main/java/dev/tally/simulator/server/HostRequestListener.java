@@ -1,5 +1,6 @@
 package dev.tally.simulator.server;
 
+import dev.tally.simulator.ledger.Ledger;
 import dev.tally.simulator.scenario.Action;
 import dev.tally.simulator.scenario.Decision;
 import dev.tally.simulator.scenario.ScenarioRequest;
@@ -100,8 +101,21 @@ final class HostRequestListener implements ISORequestListener {
                 metrics.unanswered();
             }
         } catch (RuntimeException e) {
-            LOG.error("{}: the host failed to process it (96): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
-            answerLeniently(source, request, ResponseCodes.SYSTEM_MALFUNCTION, List.of(), start, what, id);
+            if (Ledger.wroteOnThisThread()) {
+                // the ledger holds what this request did (a debit, a reversal, a settlement): 96 would tell the terminal
+                // nothing was done. No answer instead: the terminal reverses a sale or repeats the rest, which the
+                // ledger answers from what it holds (DESIGN.md §6)
+                LOG.error("{}: the host failed after the ledger recorded it: no answer sent (a 96 would say nothing was"
+                        + " done): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
+                traffic.event(source, request, id, MessageLog.Event.TIMEOUT,
+                        "no answer: the host failed after the ledger recorded it");
+                metrics.unanswered();
+            } else {
+                LOG.error("{}: the host failed to process it (96): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
+                answerLeniently(source, request, ResponseCodes.SYSTEM_MALFUNCTION, List.of(), start, what, id);
+            }
+        } finally {
+            Ledger.forgetWrites();
         }
         return true;
     }

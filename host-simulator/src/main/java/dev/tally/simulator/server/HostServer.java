@@ -123,8 +123,8 @@ public final class HostServer implements AutoCloseable {
     /** Stops accepting, closes every connection, drops answers still waiting on a scenario delay. */
     @Override
     public void close() {
+        server.shutdown(); // first: no request is taken once answers can no longer be scheduled
         scheduler.shutdownNow();
-        server.shutdown();
         try {
             socket.close();
         } catch (IOException e) {

@@ -111,6 +111,27 @@ class LedgerTest {
         }
     }
 
+    /** A credit whose delay passed on day D is credited on D, whether or not anything read the ledger before the cut-over. */
+    @Test
+    void aCreditDueBeforeTheCutoverIsCreditedOnTheDayThatEndsEvenWhenNothingReadTheLedgerMeanwhile() {
+        dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(Instant.parse("2026-11-22T09:00:00Z"));
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), clock, CARDS)) {
+            SaleRequest later = new SaleRequest("TALLY001", "HOSPITAL0000001", 1, "1122090000", "ORD-1", 500, "840", "visa-1",
+                    "476173******0119", null, CreditPolicy.after(java.time.Duration.ofSeconds(1)), ReversalPolicy.ACKNOWLEDGE);
+            SaleRequest atCutover = new SaleRequest("TALLY001", "HOSPITAL0000001", 2, "1122090000", "ORD-2", 500, "840",
+                    "visa-1", "476173******0119", null, CreditPolicy.NEXT_CUTOVER, ReversalPolicy.ACKNOWLEDGE);
+            assertEquals(CreditState.PENDING, l.recordSale(later).transaction().creditState());
+            l.recordSale(atCutover);
+            clock.advance(java.time.Duration.ofSeconds(2));
+            l.cutover();
+            LedgerTransaction credited = l.transactions(Ledger.Filter.all().order("ORD-1")).getFirst();
+            assertEquals(CreditState.CREDITED, credited.creditState());
+            assertEquals(LocalDate.parse("2026-11-22"), credited.creditDate(), "due on the 22nd, credited on the 22nd");
+            assertEquals(LocalDate.parse("2026-11-23"), l.transactions(Ledger.Filter.all().order("ORD-2")).getFirst()
+                    .creditDate(), "held for the cut-over: the new day");
+        }
+    }
+
     @Test
     void aDuplicateSaleChangesNothing() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
