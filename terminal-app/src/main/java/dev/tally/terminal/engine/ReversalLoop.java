@@ -152,10 +152,15 @@ public final class ReversalLoop {
         if (ex instanceof Exchange.Answered ans) {
             MessageView v = MessageView.of(ans.response());
             ResponseCode rc = v.response();
+            boolean ends = ResponseCodes.APPROVED.equals(v.responseCode())
+                    || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode());
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
                 failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
-            } else if (ResponseCodes.APPROVED.equals(v.responseCode())
-                    || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode())) {
+            } else if (ends && v.mac().isEmpty()) {
+                // SPEC.md §5: a 0410 is MACed; an acknowledgement without one could come from anyone, and trusting it
+                // would unlock the order while the debit may stand
+                failure = "0410 answered " + v.responseCode() + " without a MAC: not trusted";
+            } else if (ends) {
                 return journal.reversed(a.id(), "0410 answered " + v.responseCode() + " (" + rc.meaning()
                         + "): nothing of the sale stands");
             } else {

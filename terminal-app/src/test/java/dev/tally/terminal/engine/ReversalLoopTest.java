@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,29 @@ class ReversalLoopTest {
                     "the same reason is noted once");
             assertEquals(List.of("0800", "0200", "0400", "0200", "0400", "0401", "0200"),
                     host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+        }
+    }
+
+    /** SPEC.md §5: a 0410 is MACed. An acknowledgement without a MAC does not unlock the order. */
+    @Test
+    void aReversalAcknowledgedWithoutAMacIsNotTrustedAndIsTriedAgain() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if (!MessageView.of(req).mti().startsWith("040")) {
+                return null; // the sale is not answered: a reversal follows
+            }
+            ISOMsg ack = h.answer(req, "00");
+            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
+            if (reversals == 1) {
+                ack.unset(new int[] {64, 128}); // the first acknowledgement comes without its MAC (128: field 90 is there)
+            }
+            return ack;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO))) {
+            PaymentResult r = t.engine.sale("INV-NOMAC", 100, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(t.journal.events(r.attempt().id()).getLast().detail()
+                    .contains("0410 answered 00 without a MAC: not trusted"), r.message());
+            assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state(), "the MACed repeat ends it");
         }
     }
 

@@ -110,6 +110,29 @@ class SettlementTest {
         }
     }
 
+    /** SPEC.md §5: a 0510 is MACed. A 00 without a MAC would settle and purge for good: a failed step instead. */
+    @Test
+    void aSettlementApprovalWithoutAMacIsAFailedStepAndNothingIsSettled() {
+        StubHost host = new StubHost((h, req) -> {
+            if (isSettlement(req) && h.settlements == 1) {
+                ISOMsg unsigned = h.goodAnswer(req);
+                unsigned.unset(Field.MAC.number());
+                return unsigned;
+            }
+            return h.goodAnswer(req);
+        });
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-1", 2000, null).status());
+            SettlementResult r = t.settlement.settle();
+            assertFalse(r.closed(), r.message());
+            assertTrue(r.message().contains("the 0500 of batch 000001 was answered 00 without a MAC: not trusted"), r.message());
+            assertEquals(BatchState.SETTLING, r.batch().state());
+            assertEquals(dev.tally.terminal.journal.AttemptState.APPROVED, t.journal.lastAttempt("S-1").orElseThrow().state(),
+                    "not settled");
+            assertTrue(t.settlement.settle().closed(), "resumed once the host answers as the spec says");
+        }
+    }
+
     @Test
     void anAnswerWithoutAResponseCodeIsAFailedStep() {
         StubHost host = new StubHost((h, req) -> isSettlement(req) && h.settlements == 1
