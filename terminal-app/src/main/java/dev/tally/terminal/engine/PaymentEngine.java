@@ -19,6 +19,7 @@ import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
@@ -288,8 +289,25 @@ public final class PaymentEngine {
         }
         Attempt a = live.get();
         switch (a.state()) {
-            case APPROVED -> a = journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
-                    "cancelled at the till: reversing");
+            case APPROVED -> {
+                // under the journal's monitor: a settlement cannot freeze the batch's totals between the check and the
+                // reversal (Batches.begin commits under it too)
+                synchronized (journal) {
+                    Attempt approved = a;
+                    Optional<Batch> settling = journal.batches().inProgress(approved.terminalId())
+                            .filter(b -> b.batchNumber() == approved.batchNumber());
+                    if (settling.isPresent()) {
+                        // its totals, sent to the acquirer (who may have closed the batch already), count this payment
+                        return new PaymentResult(orderId, PaymentStatus.NOTHING_TO_REVERSE, a.responseCode(), "order "
+                                + orderId + " is in batch " + settling.get().batchText() + ", whose settlement has"
+                                + " started (" + settling.get().state() + "): finish it first (tally settle, or POST"
+                                + " /v1/settlement); once settled the payment needs a refund, not a reversal",
+                                a.amount(), a.currency(), a, null);
+                    }
+                    a = journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
+                            "cancelled at the till: reversing");
+                }
+            }
             case REVERSAL_PENDING, REVERSAL_FAILED -> { }
             case SETTLED -> { // paid, but no longer reversible: the lock's ALREADY_PAID would tell the cashier nothing
                 return new PaymentResult(orderId, PaymentStatus.NOTHING_TO_REVERSE, a.responseCode(), "order "

@@ -133,6 +133,35 @@ class SettlementTest {
         }
     }
 
+    /**
+     * A payment in a batch whose settlement has started is not cancelled at the till: the batch's totals, already
+     * sent to the acquirer (who may have closed it, its answer lost), count it.
+     */
+    @Test
+    void aPaymentInABatchBeingSettledCannotBeCancelledAndTheResumedSettlementSettlesIt() {
+        StubHost host = new StubHost((h, req) -> isSettlement(req) && h.settlements == 1 ? null : h.goodAnswer(req));
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-1", 2000, null).status());
+            SettlementResult r = t.settlement.settle();
+            assertFalse(r.closed(), r.message());
+            assertEquals(BatchState.SETTLING, r.batch().state());
+
+            dev.tally.terminal.engine.PaymentResult cancel = t.engine.reverse("S-1");
+            assertEquals(PaymentStatus.NOTHING_TO_REVERSE, cancel.status(), cancel.message());
+            assertTrue(cancel.message().contains("is in batch 000001, whose settlement has started (SETTLING): finish it"
+                    + " first"), cancel.message());
+            assertEquals(dev.tally.terminal.journal.AttemptState.APPROVED, t.journal.lastAttempt("S-1").orElseThrow().state());
+            assertFalse(host.mtis().contains("0400"), "nothing reversed: " + host.mtis());
+
+            SettlementResult again = t.settlement.settle();
+            assertTrue(again.closed(), again.message());
+            assertEquals(dev.tally.terminal.journal.AttemptState.SETTLED, t.journal.lastAttempt("S-1").orElseThrow().state());
+            // a payment of the next batch is still cancelled as before
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-2", 500, null).status());
+            assertEquals(PaymentStatus.REVERSED, t.engine.reverse("S-2").status());
+        }
+    }
+
     @Test
     void anAnswerWithoutAResponseCodeIsAFailedStep() {
         StubHost host = new StubHost((h, req) -> isSettlement(req) && h.settlements == 1
