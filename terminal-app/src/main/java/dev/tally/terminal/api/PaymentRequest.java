@@ -1,9 +1,11 @@
 package dev.tally.terminal.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
@@ -20,7 +22,10 @@ import java.util.Set;
  */
 record PaymentRequest(String orderId, long amount, String card) {
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // a key given twice is refused: with the last one winning, a proxy or an audit log reading the first would record
+    // another amount or order than the one charged
+    static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> FIELDS = Set.of("orderId", "amount", "currency", "card");
 
     /** Parses and checks a body; {@code currency} is the terminal's ISO 4217 numeric code. */

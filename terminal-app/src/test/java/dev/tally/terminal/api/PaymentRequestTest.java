@@ -1,0 +1,36 @@
+package dev.tally.terminal.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The payment body as the cashier system sends it: one meaning, or a 400 naming the problem. */
+class PaymentRequestTest {
+
+    private static PaymentRequest parse(String json) {
+        return PaymentRequest.parse(json.getBytes(StandardCharsets.UTF_8), "840");
+    }
+
+    /** A key given twice has no one meaning: a proxy reading the first would log another amount than the one charged. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"orderId\": \"INV-2\", \"amount\": \"1.00\", \"amount\": \"500.00\"}",
+        "{\"orderId\": \"INV-2\", \"orderId\": \"INV-3\", \"amount\": \"1.00\"}",
+        "{\"orderId\": \"INV-2\", \"amount\": \"1.00\", \"card\": \"visa-1\", \"card\": \"mc-1\"}"})
+    void aKeyGivenTwiceIsRefused(String json) {
+        ApiProblem p = assertThrows(ApiProblem.class, () -> parse(json));
+        assertEquals(400, p.status);
+        assertEquals("MALFORMED_JSON", p.code);
+        assertTrue(p.getMessage().contains("Duplicate field"), p.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"orderId\": \"INV-2\", \"amount\": \"500.00\"}"})
+    void aKeyGivenOnceIsTaken(String json) {
+        assertEquals(50_000, parse(json).amount());
+    }
+}
