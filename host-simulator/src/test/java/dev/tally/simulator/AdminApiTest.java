@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.simulator.admin.StatementCsv;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The admin API as the terminal team and lab scripts use it (docs/simulator.md "Admin API"). */
@@ -206,5 +209,130 @@ class AdminApiTest extends SimulatorHarness {
         assertEquals(ledger().businessDate().toString(), admin.getJson("/health").get("businessDate").asText(),
                 "nothing changed");
         await("admin still up", Duration.ofSeconds(2), () -> true);
+    }
+
+    /**
+     * A lab script's assertion "order X has an APPROVED row" must fail when the filter is misspelt, not pass on
+     * every row: a parameter the endpoint does not read, an empty one and a repeated one are 400, naming it (and
+     * the allowed ones).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            /transactions?orderRef=NO-SUCH-ORDER               | unknown query parameter 'orderRef' for GET /transactions; the allowed ones are terminal, order, stan, merchant
+            /transactions?terminal=TALLY001&Order=NO-SUCH      | unknown query parameter 'Order'
+            /transactions?order=                               | query parameter 'order' is empty
+            /transactions?order                                | query parameter 'order' is empty
+            /transactions?terminal=TALLY001&order=             | query parameter 'order' is empty
+            /transactions?order=ORD-1&order=NO-SUCH-ORDER      | query parameter 'order' is given more than once
+            /transactions?order=ORD-1&terminal=TALLY001&order=ORD-1 | query parameter 'order' is given more than once
+            /statement?merchant=HOSPITAL0000001&day=2026-11-22 | unknown query parameter 'day' for GET /statement; the allowed ones are merchant, date
+            /statement?date=                                   | query parameter 'date' is empty
+            /settlements?terminalId=TALLY001                   | unknown query parameter 'terminalId' for GET /settlements; the allowed ones are terminal
+            /settlements?terminal=                             | query parameter 'terminal' is empty
+            /health?verbose=true                               | GET /health takes no query parameters, got 'verbose'
+            /cards?id=visa-1                                   | GET /cards takes no query parameters, got 'id'
+            /metrics?reset=true                                | GET /metrics takes no query parameters, got 'reset'
+            /metrics?&                                         | GET /metrics takes no query string
+            """)
+    void aQueryParameterTheEndpointDoesNotReadIsEmptyOrRepeatedIs400NamingIt(String path, String error) throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-1").build());
+        }
+        var r = admin.get(path);
+        assertEquals(400, r.statusCode(), path + " -> " + r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path);
+        assertTrue(admin.json(r).get("error").asText().contains(error), path + " -> " + r.body());
+    }
+
+    @Test
+    void theFiltersThatAreAllowedStillNarrowAndAnEmptySegmentIsNoParameter() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-1").build());
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-2").build());
+        }
+        assertEquals(1, admin.getJson("/transactions?terminal=TALLY001&order=ORD-1&").get("transactions").size());
+        assertEquals(0, admin.getJson("/transactions?order=NO-SUCH-ORDER").get("transactions").size());
+        assertEquals(2, admin.getJson("/transactions?").get("transactions").size());
+        assertEquals(200, admin.get("/statement?merchant=" + TestTerminal.MERCHANT).statusCode());
+        assertEquals(200, admin.get("/health?").statusCode());
+    }
+
+    /**
+     * {@code POST /cutover?dryRun=true} must not move the business day: the POST endpoints read neither a query nor
+     * a body, so either is refused, 400, before they act. Pinned: the business date, the scenario in force and the
+     * metrics are what they were.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            /cutover?dryRun=true          |                  | POST /cutover takes no query parameters         | dryRun
+            /cutover?date=2026-11-30      |                  | POST /cutover takes no query parameters         | date
+            /cutover?&                    |                  | POST /cutover takes no query string             |
+            /cutover                      | {"dryRun": true} | POST /cutover takes no request body             |
+            /scenario/reload?file=x.json  |                  | POST /scenario/reload takes no query parameters | file
+            /scenario/reload              | {"rules": []}    | POST /scenario/reload takes no request body     |
+            /metrics/reset?keep=true      |                  | POST /metrics/reset takes no query parameters   | keep
+            /metrics/reset                | x                | POST /metrics/reset takes no request body       |
+            """)
+    void aPostWithAQueryOrABodyIs400AndChangesNothing(String path, String body, String error, String named)
+            throws Exception {
+        Path file = dir.resolve("lab.json");
+        Files.writeString(file, """
+                {"rules": [{"match": {"terminal": "TALLY002"}, "action": {"respond": "91"}}]}""");
+        sim.close();
+        start(config().withScenarioFile(file));
+        admin = new AdminClient(sim.adminUri());
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-1").build());
+        }
+        Files.writeString(file, "{\"testAmounts\": true, \"rules\": []}"); // what a reload would take in
+        String businessDate = ledger().businessDate().toString();
+        JsonNode health = admin.getJson("/health");
+        String metrics = admin.getJson("/metrics").toString();
+
+        var r = body == null ? admin.post(path) : admin.post(path, body);
+        assertEquals(400, r.statusCode(), path + " -> " + r.body());
+        assertTrue(admin.json(r).get("error").asText().contains(error), path + " -> " + r.body());
+        assertTrue(admin.json(r).get("error").asText().contains("nothing was done"), r.body());
+        if (named != null) {
+            assertTrue(admin.json(r).get("error").asText().contains("'" + named + "'"), "names the key: " + r.body());
+        }
+
+        assertEquals(businessDate, ledger().businessDate().toString(), "the business day did not move");
+        assertEquals(health.toString(), admin.getJson("/health").toString(), "the same scenario and day in force");
+        assertEquals(1, admin.getJson("/health").get("rules").asInt(), "the file's rules are still those in force");
+        assertEquals(metrics, admin.getJson("/metrics").toString(), "the metrics were not reset");
+        assertEquals(1, admin.getJson("/metrics").get("requestsByMti").get("0200").asLong());
+
+        assertEquals(200, admin.post("/scenario/reload").statusCode(), "without the query or body it acts");
+        assertEquals(16, admin.getJson("/health").get("rules").asInt(), "the test amounts of the new file");
+    }
+
+    /**
+     * A reload of a file with a card number where a value belongs: Jackson quotes the token ("Unrecognized token
+     * 'x4761739001010119'") and the 422 must not carry it whole. The same for a card number sent in a query.
+     */
+    @Test
+    void errorsNeverCarryAFullPan() throws Exception {
+        Path file = dir.resolve("lab.json");
+        Files.writeString(file, "{\"rules\": []}");
+        sim.close();
+        start(config().withScenarioFile(file));
+        admin = new AdminClient(sim.adminUri());
+        String pan = VISA.pan();
+
+        Files.writeString(file, "{\"rules\": [{\"match\": {\"pan\": x" + pan + "}, \"action\": {\"respond\": \"05\"}}]}");
+        var reload = admin.post("/scenario/reload");
+        assertEquals(422, reload.statusCode(), reload.body());
+        String error = admin.json(reload).get("error").asText();
+        assertTrue(error.contains("not valid JSON"), error);
+        assertTrue(error.contains("x476173******0119"), "the token is quoted, masked: " + error);
+        assertFalse(reload.body().contains(pan), "full PAN in the reload error: " + reload.body());
+
+        for (String path : List.of("/transactions?stan=" + pan, "/transactions?" + pan + "=1", "/transactions?pan=" + pan,
+                "/cards?" + pan, "/statement?date=" + pan, "/no-such-" + pan)) {
+            var r = admin.get(path);
+            assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, path + " -> " + r.statusCode());
+            assertFalse(r.body().contains(pan), "full PAN in the error for " + path + ": " + r.body());
+        }
     }
 }

@@ -26,6 +26,11 @@ final class AdminClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
     }

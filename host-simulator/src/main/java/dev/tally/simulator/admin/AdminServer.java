@@ -12,6 +12,7 @@ import dev.tally.simulator.scenario.Scenario;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioSource;
 import dev.tally.simulator.server.TrafficMetrics;
+import dev.tally.spec.format.Masking;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API (JSON over HTTP on the bind address, docs/simulator.md "Admin API"): health,
  * transactions with their ledger and credit state, card balances, the statement (CSV), settlement
- * batches with the differences found (reconciliation), business-day cut-over, scenario reload and metrics. Bad requests get a 4xx with {@code {"error": "..."}}.
+ * batches with the differences found (reconciliation), business-day cut-over, scenario reload and metrics. Bad requests get a 4xx with {@code {"error": "..."}}
+ * (card numbers in it masked) and change nothing: a query parameter the endpoint does not read, an empty or repeated
+ * one, and a request body (no endpoint reads one) are refused before the endpoint acts.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -45,6 +49,7 @@ public final class AdminServer implements AutoCloseable {
     private final ScenarioSource scenario;
     private final Supplier<TrafficMetrics> metrics;
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private final Map<String, Endpoint> endpoints;
 
     /** A request the API refuses; the message says what to fix. */
     private static final class BadRequest extends RuntimeException {
@@ -63,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
         this.ledger = ledger;
         this.scenario = scenario;
         this.metrics = metrics;
+        this.endpoints = endpoints();
     }
 
     public static AdminServer start(String bind, int port, Ledger ledger, ScenarioSource scenario,
@@ -90,83 +96,96 @@ public final class AdminServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + a.getPort());
     }
 
+    /** What an endpoint does once its request has passed the checks of {@link #handle}. */
+    @FunctionalInterface
+    private interface Answer {
+        void send(HttpExchange ex, Map<String, String> query) throws IOException;
+    }
+
+    /**
+     * One endpoint: its method, the query parameters it reads (docs/simulator.md §5) and what it does. Anything
+     * else in the request is refused before it acts: a misspelt filter ({@code orderRef=}) must not widen a read
+     * to every row, and an option a POST does not have ({@code /cutover?dryRun=true}) must not run it for real.
+     */
+    private record Endpoint(String method, List<String> parameters, Answer answer) {
+        String describe(String path) {
+            return method + " " + path + (parameters.isEmpty() ? "" : "?" + String.join("=&", parameters) + "=");
+        }
+    }
+
+    private Map<String, Endpoint> endpoints() {
+        Map<String, Endpoint> e = new LinkedHashMap<>();
+        e.put("/health", new Endpoint("GET", List.of(), (ex, q) -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "UP");
+            body.put("businessDate", ledger.businessDate().toString());
+            body.put("scenario", scenario.current().source());
+            body.put("rules", scenario.current().rules().size());
+            body.put("schemaVersion", ledger.schemaVersion());
+            sendJson(ex, 200, body);
+        }));
+        e.put("/transactions", new Endpoint("GET", List.of("terminal", "order", "stan", "merchant"), (ex, q) -> {
+            Ledger.Filter f = Ledger.Filter.all().terminal(q.get("terminal")).order(q.get("order"))
+                    .merchant(q.get("merchant"));
+            if (q.containsKey("stan")) {
+                f = f.stan(stan(q.get("stan")));
+            }
+            List<Map<String, Object>> txns = ledger.transactions(f).stream().map(AdminServer::toJson).toList();
+            sendJson(ex, 200, Map.of("transactions", txns));
+        }));
+        e.put("/cards", new Endpoint("GET", List.of(), (ex, q) -> {
+            List<Map<String, Object>> cards = ledger.cards().stream().map(AdminServer::toJson).toList();
+            sendJson(ex, 200, Map.of("cards", cards));
+        }));
+        e.put("/statement", new Endpoint("GET", List.of("merchant", "date"), (ex, q) -> {
+            LocalDate date = q.containsKey("date") ? date(q.get("date")) : ledger.businessDate();
+            byte[] csv = StatementCsv.render(ledger.statement(q.get("merchant"), date)).getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/csv; charset=utf-8");
+            ex.sendResponseHeaders(200, csv.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(csv);
+            }
+        }));
+        e.put("/settlements", new Endpoint("GET", List.of("terminal"), (ex, q) -> {
+            List<Map<String, Object>> batches = ledger.batches(q.get("terminal")).stream()
+                    .map(AdminServer::toJson).toList();
+            sendJson(ex, 200, Map.of("settlements", batches));
+        }));
+        e.put("/metrics", new Endpoint("GET", List.of(), (ex, q) -> sendJson(ex, 200, metrics.get().snapshot())));
+        e.put("/cutover", new Endpoint("POST", List.of(),
+                (ex, q) -> sendJson(ex, 200, Map.of("businessDate", ledger.cutover().toString()))));
+        e.put("/scenario/reload", new Endpoint("POST", List.of(), (ex, q) -> {
+            try {
+                Scenario s = scenario.reload();
+                sendJson(ex, 200, Map.of("rules", s.rules().size(), "source", s.source()));
+            } catch (ScenarioException se) {
+                throw new BadRequest(422, se.getMessage() + " (the rules in force are unchanged)");
+            }
+        }));
+        e.put("/metrics/reset", new Endpoint("POST", List.of(), (ex, q) -> sendJson(ex, 200, metrics.get().reset())));
+        return Collections.unmodifiableMap(e);
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getPath();
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
             try {
-                switch (path) {
-                    case "/health" -> {
-                        requireMethod(method, "GET");
-                        Map<String, Object> body = new LinkedHashMap<>();
-                        body.put("status", "UP");
-                        body.put("businessDate", ledger.businessDate().toString());
-                        body.put("scenario", scenario.current().source());
-                        body.put("rules", scenario.current().rules().size());
-                        body.put("schemaVersion", ledger.schemaVersion());
-                        sendJson(ex, 200, body);
-                    }
-                    case "/transactions" -> {
-                        requireMethod(method, "GET");
-                        Ledger.Filter f = Ledger.Filter.all().terminal(q.get("terminal")).order(q.get("order"))
-                                .merchant(q.get("merchant"));
-                        if (q.containsKey("stan")) {
-                            f = f.stan(stan(q.get("stan")));
-                        }
-                        List<Map<String, Object>> txns = ledger.transactions(f).stream().map(AdminServer::toJson).toList();
-                        sendJson(ex, 200, Map.of("transactions", txns));
-                    }
-                    case "/cards" -> {
-                        requireMethod(method, "GET");
-                        List<Map<String, Object>> cards = ledger.cards().stream().map(AdminServer::toJson).toList();
-                        sendJson(ex, 200, Map.of("cards", cards));
-                    }
-                    case "/statement" -> {
-                        requireMethod(method, "GET");
-                        LocalDate date = q.containsKey("date") ? date(q.get("date")) : ledger.businessDate();
-                        byte[] csv = StatementCsv.render(ledger.statement(q.get("merchant"), date)).getBytes(StandardCharsets.UTF_8);
-                        ex.getResponseHeaders().set("Content-Type", "text/csv; charset=utf-8");
-                        ex.sendResponseHeaders(200, csv.length);
-                        try (OutputStream out = ex.getResponseBody()) {
-                            out.write(csv);
-                        }
-                    }
-                    case "/settlements" -> {
-                        requireMethod(method, "GET");
-                        List<Map<String, Object>> batches = ledger.batches(q.get("terminal")).stream()
-                                .map(AdminServer::toJson).toList();
-                        sendJson(ex, 200, Map.of("settlements", batches));
-                    }
-                    case "/cutover" -> {
-                        requireMethod(method, "POST");
-                        sendJson(ex, 200, Map.of("businessDate", ledger.cutover().toString()));
-                    }
-                    case "/scenario/reload" -> {
-                        requireMethod(method, "POST");
-                        try {
-                            Scenario s = scenario.reload();
-                            sendJson(ex, 200, Map.of("rules", s.rules().size(), "source", s.source()));
-                        } catch (ScenarioException e) {
-                            throw new BadRequest(422, e.getMessage() + " (the rules in force are unchanged)");
-                        }
-                    }
-                    case "/metrics" -> {
-                        requireMethod(method, "GET");
-                        sendJson(ex, 200, metrics.get().snapshot());
-                    }
-                    case "/metrics/reset" -> {
-                        requireMethod(method, "POST");
-                        sendJson(ex, 200, metrics.get().reset());
-                    }
-                    default -> throw new BadRequest(404, "no such endpoint " + path
-                            + "; try /health, /transactions, /cards, /statement, /settlements, /metrics, POST /cutover, POST /scenario/reload, POST /metrics/reset");
+                Endpoint endpoint = endpoints.get(path);
+                if (endpoint == null) {
+                    throw new BadRequest(404, "no such endpoint " + path + "; try " + String.join(", ",
+                            endpoints.entrySet().stream().map(en -> en.getValue().describe(en.getKey())).toList()));
                 }
+                requireMethod(method, endpoint.method());
+                String name = endpoint.method() + " " + path;
+                Map<String, String> q = query(name, endpoint.parameters(), ex.getRequestURI().getRawQuery());
+                requireNoBody(ex, name);
+                endpoint.answer().send(ex, q);
             } catch (BadRequest e) {
-                sendJson(ex, e.status, Map.of("error", e.getMessage()));
+                sendError(ex, e.status, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("admin {} {} failed", method, path, e);
-                sendJson(ex, 500, Map.of("error", "the simulator failed to answer: " + e.getMessage()));
+                sendError(ex, 500, "the simulator failed to answer: " + e.getMessage());
             }
         }
     }
@@ -247,23 +266,62 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(String raw) {
+    /**
+     * The query parameters of a request to {@code endpoint} ({@code GET /transactions}) that reads {@code allowed}. A key
+     * the endpoint does not read, an empty value and a repeated key are refused, naming the key: ignoring one would
+     * answer something else than was asked. An endpoint without parameters refuses any query string.
+     */
+    private static Map<String, String> query(String endpoint, List<String> allowed, String raw) {
         Map<String, String> q = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return q;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             if (pair.isEmpty()) {
-                continue;
+                continue; // "?a=1&" from a script that joins parameters: an empty segment names nothing
             }
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            if (!v.isEmpty()) {
-                q.put(k, v);
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (!allowed.contains(k)) {
+                throw new BadRequest(400, allowed.isEmpty()
+                        ? endpoint + " takes no query parameters, got '" + k + "'; send it without '?...' (nothing was done)"
+                        : "unknown query parameter '" + k + "' for " + endpoint + "; the allowed ones are "
+                          + String.join(", ", allowed) + " (nothing was done)");
             }
+            if (q.containsKey(k)) {
+                throw new BadRequest(400, "query parameter '" + k + "' is given more than once; give it once ("
+                        + endpoint + ")");
+            }
+            if (v.isEmpty()) {
+                throw new BadRequest(400, "query parameter '" + k + "' is empty; give it a value or leave it out ("
+                        + endpoint + ")");
+            }
+            q.put(k, v);
+        }
+        if (allowed.isEmpty()) { // only empty segments: "?&"
+            throw new BadRequest(400, endpoint + " takes no query string, got '?" + raw + "'; send it without '?...' (nothing was done)");
         }
         return q;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // the JDK's server refuses a broken %-escape before the handler; kept so one can never become a 500
+            throw new BadRequest(400, "the query is not valid URL encoding: " + e.getMessage() + "; write % as %25");
+        }
+    }
+
+    /**
+     * No endpoint reads a request body (docs/simulator.md §5): one sent anyway, say {@code {"dryRun": true}} to
+     * {@code POST /cutover}, would be ignored while the endpoint acts, so it is refused before anything is done.
+     */
+    private static void requireNoBody(HttpExchange ex, String endpoint) throws IOException {
+        if (ex.getRequestBody().read() >= 0) {
+            throw new BadRequest(400, endpoint + " takes no request body; send it with an empty body (nothing was done)");
+        }
     }
 
     private void sendJson(HttpExchange ex, int status, Object body) throws IOException {
@@ -273,6 +331,14 @@ public final class AdminServer implements AutoCloseable {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /**
+     * Every error the API answers goes out here, scrubbed: a message may quote what it was sent (a query value, a
+     * line of a scenario file as Jackson's "Unrecognized token") and a card number in it must not come back whole.
+     */
+    private void sendError(HttpExchange ex, int status, String message) throws IOException {
+        sendJson(ex, status, Map.of("error", Masking.scrub(message)));
     }
 
     @Override
