@@ -1,6 +1,7 @@
 package dev.tally.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.codes.ReversalReason;
@@ -43,6 +44,30 @@ class SettlementTest extends SimulatorHarness {
         ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all().terminal("TALLY001")).stream()
                 .filter(x -> x.debitStanding())
                 .forEach(x -> assertTrue(x.settlementBatchId() != null, "approved sales are in a closed batch"));
+    }
+
+    /**
+     * A batch number closed already, sent again with other totals (a new terminal journal against this ledger starts
+     * at batch 1 again): refused 12, nothing closed. A 00 would tell the terminal its new sales are settled while
+     * they stay open here.
+     */
+    @Test
+    void aClosedBatchNumberWithOtherTotalsIsRefused12AndClosesNothing() throws Exception {
+        t.exchange(t.saleRequest(VISA, 933, "INV-OLD").build());
+        SettlementTotals first = new SettlementTotals(1, 933, 0, 0);
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(1, first, false))).responseCode());
+
+        t.exchange(t.saleRequest(VISA, 800, "INV-NEW").build());
+        MessageView reused = MessageView.of(t.exchange(t.settlement(1, new SettlementTotals(1, 800, 0, 0), false)));
+        assertEquals("12", reused.responseCode());
+        assertEquals(new SettlementTotals(1, 800, 0, 0), reused.settlementTotals().orElseThrow(), "the host's open sales");
+        assertNull(ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all().order("INV-NEW")).getFirst()
+                .settlementBatchId(), "the new sale is not settled");
+        assertEquals(1, ledger().batches("TALLY001").size());
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(1, first, false))).responseCode(),
+                "the same batch again (its answer lost) is still 00");
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(2, new SettlementTotals(1, 800, 0, 0), false)))
+                .responseCode(), "under the next number it closes");
     }
 
     @Test

@@ -792,14 +792,26 @@ public final class Ledger implements AutoCloseable {
         return write(c -> {
             String now = clock.instant().toString();
             Long batchId = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, status, host_totals FROM settlement_batches WHERE terminal_id = ? AND batch_number = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT id, status, host_totals, terminal_totals, business_date FROM settlement_batches
+                    WHERE terminal_id = ? AND batch_number = ?""")) {
                 ps.setString(1, terminalId);
                 ps.setInt(2, batchNumber);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         if (rs.getString(2).equals("CLOSED")) {
-                            return new SettlementResult("00", SettlementTotals.decode(rs.getString(3)), true);
+                            if (SettlementTotals.decode(rs.getString(4)).equals(terminalTotals)) {
+                                // the same batch again (its answer was lost): already closed
+                                return new SettlementResult("00", SettlementTotals.decode(rs.getString(3)), true);
+                            }
+                            // another batch under a number already closed (a new terminal journal against this
+                            // ledger): a 00 would tell the terminal its sales are settled while they stay open here
+                            LOG.warn("terminal {} batch {}: refused ({}), the batch number was closed on {} with the"
+                                    + " terminal's totals {}; these are {}. A batch number is used once per terminal:"
+                                    + " settle with the terminal that closed it, or give this lab a fresh --ledger",
+                                    terminalId, String.format("%06d", batchNumber), REUSED_BATCH_NUMBER, rs.getString(5),
+                                    rs.getString(4), terminalTotals.encode());
+                            return new SettlementResult(REUSED_BATCH_NUMBER, hostTotals(c, terminalId), false);
                         }
                         batchId = rs.getLong(1);
                     }
@@ -877,6 +889,12 @@ public final class Ledger implements AutoCloseable {
             return new SettlementResult("00", host, false);
         });
     }
+
+    /**
+     * The answer to a settlement under a batch number the host closed already with other totals: 12, invalid
+     * transaction (a refusal: the terminal's batch stays open, its sales unsettled on both sides).
+     */
+    static final String REUSED_BATCH_NUMBER = ResponseCodes.INVALID_TRANSACTION;
 
     private static SettlementTotals hostTotals(Connection c, String terminalId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
