@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The order lock of DESIGN.md §4: an order whose attempt is paid is refused with ALREADY_PAID and the
@@ -25,6 +26,13 @@ final class OrderLock {
     OrderLock(Clock clock, Duration timeout) {
         this.clock = clock;
         this.timeout = timeout;
+    }
+
+    /** In {@code tally serve}: when its background loop tries a REVERSAL_FAILED attempt again; null elsewhere. */
+    private volatile Function<Attempt, Instant> failedRetryAt;
+
+    void failedRetriedInBackground(Function<Attempt, Instant> when) {
+        this.failedRetryAt = when;
     }
 
     /** The refusal for a new sale of this order, or empty when the live attempt does not stand in its way. */
@@ -58,9 +66,18 @@ final class OrderLock {
                 why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
             }
             default -> { // REVERSAL_FAILED
-                retry = null;
-                why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending --resolve'"
-                        + " when the host is back, or reconcile it with the acquirer";
+                Function<Attempt, Instant> background = failedRetryAt;
+                if (background != null) {
+                    // serve holds the journal: 'tally pending --resolve' would wait for it; its loop tries again
+                    Instant next = background.apply(a);
+                    retry = (next.isBefore(clock.instant()) ? clock.instant() : next).plus(timeout);
+                    why = "its reversal failed after " + a.reversalAttempts() + " tries; it is tried again at "
+                            + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the acquirer";
+                } else {
+                    retry = null;
+                    why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending --resolve'"
+                            + " when the host is back, or reconcile it with the acquirer";
+                }
             }
         }
         String message = "LOCKED: order " + a.orderRef() + " has an unanswered attempt (STAN " + a.stanText() + ", "

@@ -103,6 +103,7 @@ public final class PaymentEngine {
      */
     public void reversalsRunInBackground() {
         reversalsInBackground = true;
+        lock.failedRetriedInBackground(reversals::failedRetryAt);
     }
 
     /** Runs the reversals that are due; a host that cannot be reached leaves them pending. */
@@ -492,7 +493,14 @@ public final class PaymentEngine {
                             + " tried, next at " + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
                     a.amount(), a.currency(), a, a.nextReversalAt());
-            case REVERSAL_FAILED -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
+            case REVERSAL_FAILED -> reversalsInBackground
+                    ? new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
+                    "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
+                            + " tries. The order stays locked; the reversal is tried again at "
+                            + reversals.failedRetryAt(a).atZone(clock.getZone()).format(HMS) + " (cancel the order to"
+                            + " try it now), or reconcile with the acquirer.", a.amount(), a.currency(), a,
+                    reversals.failedRetryAt(a))
+                    : new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
                     "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
                             + " tries. The order stays locked; run 'tally pending --resolve' when the host is back,"
                             + " or reconcile with the acquirer.", a.amount(), a.currency(), a, null);

@@ -66,6 +66,21 @@ public final class ReversalLoop {
         return journal.reversalDue(clock.instant());
     }
 
+    /**
+     * When a REVERSAL_FAILED attempt is tried again by {@code tally serve}'s background loop: the policy's longest
+     * interval after its last try (DESIGN.md §4: a reversal is retried until acknowledged; the order stays locked).
+     */
+    public Instant failedRetryAt(Attempt a) {
+        return a.updatedAt().plus(policy.maxInterval());
+    }
+
+    /** The REVERSAL_FAILED attempts whose slow retry ({@link #failedRetryAt}) is due now. */
+    public List<Attempt> failedDue() {
+        Instant now = clock.instant();
+        return journal.inStates(Set.of(AttemptState.REVERSAL_FAILED)).stream()
+                .filter(a -> !failedRetryAt(a).isAfter(now)).toList();
+    }
+
     /** One transmission for every pending reversal that is due; what became of each. */
     public List<Attempt> runDue() {
         Instant now = clock.instant();

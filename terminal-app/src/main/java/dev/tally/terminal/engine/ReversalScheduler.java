@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * unanswered reversal does not hold up the others. The loop's policy (attempts, backoff) is the
  * ReversalLoop's; a host that cannot be reached is simply tried again on the next tick, nothing counted.
  * Each tick first sweeps the sales that ended without recording their outcome
- * ({@link PaymentEngine#reverseAbandonedSales}), so their orders do not wait for a restart.
+ * ({@link PaymentEngine#reverseAbandonedSales}), so their orders do not wait for a restart. A reversal that
+ * failed all its tries (REVERSAL_FAILED) is tried again every {@code ReversalPolicy.maxInterval} until the
+ * acquirer acknowledges it ({@link ReversalLoop#failedRetryAt}).
  */
 public final class ReversalScheduler implements AutoCloseable {
 
@@ -85,9 +87,10 @@ public final class ReversalScheduler implements AutoCloseable {
                 sweepFailing = true;
             }
             try {
-                if (loop.anyDue()) {
+                List<Attempt> failed = loop.failedDue();
+                if (loop.anyDue() || !failed.isEmpty()) {
                     channel.connect();
-                    runDueInParallel();
+                    runDueInParallel(failed);
                 }
             } catch (HostUnavailableException e) {
                 log.warn("reversals due but the host cannot be reached: {}; trying again in {}", e.getMessage(), tick);
@@ -108,13 +111,17 @@ public final class ReversalScheduler implements AutoCloseable {
         }
     }
 
-    private void runDueInParallel() {
+    /** The due reversals and {@code failed} (REVERSAL_FAILED ones whose slow retry is due), all at once. */
+    private void runDueInParallel(List<Attempt> failed) {
         Instant now = clock.instant();
         List<Future<?>> sent = new ArrayList<>();
         for (Attempt a : loop.journal().inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
             if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
                 sent.add(senders.submit(() -> loop.attemptApart(a))); // an attempt's own failure is noted on it
             }
+        }
+        for (Attempt a : failed) {
+            sent.add(senders.submit(() -> loop.attemptApart(a)));
         }
         for (Future<?> f : sent) {
             try {

@@ -63,6 +63,42 @@ class ReversalSchedulerTest {
         }
     }
 
+    /**
+     * In serve, a reversal that failed all its tries is not left for 'tally pending --resolve' (which cannot run while
+     * serve holds the journal): the loop tries it again after the policy's longest interval, and the LOCKED answer
+     * says when, until the acquirer acknowledges it.
+     */
+    @Test
+    void aFailedReversalIsTriedAgainInTheBackgroundUntilAcknowledgedAndTheLockSaysWhen() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean acknowledge = new java.util.concurrent.atomic.AtomicBoolean();
+        ReversalPolicy oneTry = new ReversalPolicy(1, Duration.ZERO, 2.0, Duration.ofMillis(300));
+        try (FakeHost host = new FakeHost((h, req) -> acknowledge.get() ? h.answer(req, "00") : null); // silent, then back
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofMillis(500), oneTry)) {
+            t.engine.reversalsRunInBackground();
+            PaymentResult r = t.engine.sale("INV-FAILED", 100, null); // its one reversal try goes unanswered
+            assertEquals(PaymentStatus.REVERSAL_FAILED, r.status(), r.message());
+            assertTrue(r.message().contains("the reversal is tried again at ") && !r.message().contains("pending --resolve"),
+                    r.message());
+            PaymentResult locked = t.engine.sale("INV-FAILED", 100, null);
+            assertEquals(PaymentStatus.LOCKED, locked.status());
+            assertTrue(locked.message().contains("it is tried again at ") && !locked.message().contains("pending --resolve"),
+                    locked.message());
+            assertTrue(locked.retryAfter() != null, "a time to retry: " + locked.message());
+
+            acknowledge.set(true);
+            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50),
+                    Clock.systemDefaultZone()).start()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (t.journal.find(r.attempt().id()).orElseThrow().state() != AttemptState.REVERSED) {
+                    assertTrue(System.nanoTime() < deadline, "still " + t.journal.find(r.attempt().id()).orElseThrow()
+                            .state() + " long after the scheduler started");
+                    Thread.sleep(10); // polling interval, not a wait for an outcome
+                }
+            }
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-FAILED", 100, null).status(), "the order is free again");
+        }
+    }
+
     /** The sweep leaves alone a sale whose answer is still awaited: it is SENT, and under way. */
     @Test
     void aSaleWaitingForItsAnswerIsNotSwept() throws Exception {
