@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -39,9 +41,9 @@ public final class Reconciler {
         Statement st = Statement.parse(file.toString(), text);
         Set<LocalDate> dates = new TreeSet<>();
         if (date != null) {
+            // every line stays for matching (a sale made on the date may be on the next business day's statement);
+            // the report covers the date
             dates.add(date);
-            st = new Statement(st.source(), st.lines().stream().filter(l -> l.businessDate().equals(date)
-                    || date.equals(l.creditDate())).toList());
         } else {
             st.lines().forEach(l -> dates.add(l.businessDate()));
             if (dates.isEmpty()) {
@@ -53,8 +55,15 @@ public final class Reconciler {
 
     public ReconciliationReport fromHost(String adminUrl, LocalDate date) {
         LocalDate d = date != null ? date : LocalDate.now(clock);
-        Statement st = new AcquirerStatements(adminUrl).fetch(merchantId, d);
-        return reconcile(st, Set.of(d));
+        // the acquirer's business day is not the till's calendar day: a sale after its cut-over is on the next
+        // day's statement, one before its (late) cut-over on the day before. The neighbours are fetched to match
+        // against, the report covers d.
+        AcquirerStatements acquirer = new AcquirerStatements(adminUrl);
+        Statement st = acquirer.fetch(merchantId, d);
+        List<StatementLine> lines = new ArrayList<>(st.lines());
+        lines.addAll(acquirer.fetch(merchantId, d.minusDays(1)).lines());
+        lines.addAll(acquirer.fetch(merchantId, d.plusDays(1)).lines());
+        return reconcile(new Statement(st.source(), lines), Set.of(d));
     }
 
     private ReconciliationReport reconcile(Statement st, Set<LocalDate> dates) {

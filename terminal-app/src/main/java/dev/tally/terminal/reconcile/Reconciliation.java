@@ -35,7 +35,8 @@ public final class Reconciliation {
 
     /**
      * @param journal every attempt of the terminal (matching looks at all; the report covers {@code dates})
-     * @param dates   the business dates reported: attempts made on them, and every statement line
+     * @param dates   the dates reported: attempts made on them, and the statement lines booked or credited on them
+     *                (the other lines are matched against, so a sale booked on the acquirer's next day is found)
      */
     public static ReconciliationReport reconcile(String terminalId, String merchantId, List<Attempt> journal,
                                                  Statement statement, Set<LocalDate> dates, ZoneId zone) {
@@ -64,7 +65,8 @@ public final class Reconciliation {
         for (Attempt a : candidates) {
             StatementLine l = byAttempt.get(a.id());
             LocalDate made = a.createdAt().atZone(zone).toLocalDate();
-            if (l == null && !dates.contains(made)) {
+            // reported when made on a reported date, or booked or credited on one by the acquirer
+            if (!dates.contains(made) && (l == null || !reported(l, dates))) {
                 continue;
             }
             if (a.state() == AttemptState.NEW || a.state() == AttemptState.SENT) {
@@ -74,6 +76,9 @@ public final class Reconciliation {
             items.add(classify(a, l, l == null ? made : l.businessDate()));
         }
         for (StatementLine l : unmatched) {
+            if (!reported(l, dates)) {
+                continue; // a neighbouring day's line, there to match against
+            }
             items.add(l.debitStands()
                     ? new ReconciliationItem(l.businessDate(), Category.NOT_APPROVED_IN_JOURNAL, l.orderRef(), l.amount(),
                     l.currency(), null, l, "a debit stands at the acquirer for a sale this terminal has no record of")
@@ -85,6 +90,11 @@ public final class Reconciliation {
                 .thenComparing(i -> i.line() == null ? 0 : i.line().line()));
         return new ReconciliationReport(terminalId, merchantId, statement.source(),
                 dates.stream().sorted().toList(), List.copyOf(items), ignored);
+    }
+
+    /** Whether the line was booked or credited on a reported date. */
+    private static boolean reported(StatementLine l, Set<LocalDate> dates) {
+        return dates.contains(l.businessDate()) || (l.creditDate() != null && dates.contains(l.creditDate()));
     }
 
     private static ReconciliationItem classify(Attempt a, StatementLine l, LocalDate date) {

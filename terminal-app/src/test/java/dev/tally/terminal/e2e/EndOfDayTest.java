@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,15 @@ class EndOfDayTest {
             assertEquals(200, cut.statusCode(), cut.body());
             Lab.Run late = lab.tally("reconcile", "--from-host", admin, "--date", day);
             assertEquals("CREDITED_LATE", byOrder(late.json()).get("DAY-78").get("category").asText(), late.out());
+
+            // a sale after the acquirer's cut-over is on its next business day's statement: found there, credited,
+            // not reported "not on the statement" for the till's day
+            Lab.Run afterCutover = lab.tally("sale", "--order", "DAY-NEXT", "--amount", "12.00");
+            assertEquals(0, afterCutover.exit(), afterCutover.toString());
+            Lab.Run next = lab.tally("reconcile", "--from-host", admin, "--date", day);
+            JsonNode booked = byOrder(next.json()).get("DAY-NEXT");
+            assertEquals("MATCHED", booked.get("category").asText(), next.out());
+            assertEquals(LocalDate.parse(day).plusDays(1).toString(), booked.get("businessDate").asText(), next.out());
 
             // the same statement as a file, as CSV for the finance office and as a table
             String csvText = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(admin + "/statement?date=" + day))
