@@ -12,6 +12,7 @@ import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.reconcile.Reconciler;
+import dev.tally.terminal.reconcile.StatementFormatException;
 import dev.tally.terminal.reconcile.ReconciliationFormat;
 import dev.tally.terminal.settlement.SettlementResult;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -136,6 +138,12 @@ public final class CashierApi implements AutoCloseable {
     private Reply route(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         List<String> path = segments(ex.getRequestURI().getRawPath());
+        String rawQuery = ex.getRequestURI().getRawQuery();
+        // only /v1/reconciliation takes a parameter; anything else in a query is a mistake said as such (a
+        // misspelt ?date= reconciled today without a word)
+        if (!(path.equals(List.of("v1", "reconciliation")))) {
+            query(rawQuery, Set.of());
+        }
         if (path.equals(List.of("health"))) {
             return only(method, "GET", () -> health());
         }
@@ -157,7 +165,7 @@ public final class CashierApi implements AutoCloseable {
                 return only(method, "POST", this::settle);
             }
             if (what.equals("reconciliation") && path.size() == 2) {
-                return only(method, "GET", () -> reconciliation(query(ex.getRequestURI().getRawQuery()).get("date")));
+                return only(method, "GET", () -> reconciliation(query(rawQuery, Set.of("date")).get("date")));
             }
         }
         throw new ApiProblem(404, "NOT_FOUND", null, "no such endpoint: " + method + " " + ex.getRequestURI().getRawPath()
@@ -263,7 +271,12 @@ public final class CashierApi implements AutoCloseable {
             throw new ApiProblem(503, "NO_STATEMENT_SOURCE", null, "this terminal does not know where the acquirer's"
                     + " statement is: start 'tally serve' with --from-host ADMIN_URL");
         }
-        return new Reply(200, ReconciliationFormat.json(reconciler.fromHost(statementUrl, d)), null);
+        try {
+            return new Reply(200, ReconciliationFormat.json(reconciler.fromHost(statementUrl, d)), null);
+        } catch (StatementFormatException e) {
+            // the acquirer's fault, not the cashier's request
+            throw new ApiProblem(502, "BAD_STATEMENT", null, "the acquirer's statement cannot be read: " + e.getMessage());
+        }
     }
 
     private Reply paymentReply(PaymentResult r, boolean replayed) {
@@ -281,8 +294,10 @@ public final class CashierApi implements AutoCloseable {
 
     private static byte[] readBody(HttpExchange ex) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        if (type != null && !type.toLowerCase().startsWith("application/json")) {
-            throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json, got " + type);
+        String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!media.equals("application/json")) {
+            throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json"
+                    + " (header 'Content-Type: application/json'), got " + (type == null ? "no Content-Type" : type));
         }
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
@@ -312,16 +327,35 @@ public final class CashierApi implements AutoCloseable {
         return out;
     }
 
-    private static Map<String, String> query(String raw) {
+    /** The query's parameters, each one of {@code allowed}, given once, with a value; anything else is a 400. */
+    private static Map<String, String> query(String raw, Set<String> allowed) {
         Map<String, String> q = new LinkedHashMap<>();
-        if (raw == null) {
+        if (raw == null || raw.isEmpty()) {
             return q;
         }
-        for (String kv : raw.split("&")) {
+        String takes = allowed.isEmpty() ? "this endpoint takes no query parameters"
+                : "this endpoint takes " + String.join(", ", new java.util.TreeSet<>(allowed));
+        for (String kv : raw.split("&", -1)) {
             int eq = kv.indexOf('=');
-            if (eq > 0) {
-                q.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            String key;
+            String value;
+            try {
+                key = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+                value = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("BAD_QUERY", null, "the query is not URL-encoded: " + e.getMessage());
+            }
+            if (!allowed.contains(key)) {
+                throw ApiProblem.badRequest("UNKNOWN_PARAMETER", Masking.scrub(key), "unknown query parameter '"
+                        + Masking.scrub(key) + "'; " + takes + "; nothing was done");
+            }
+            if (value.isEmpty()) {
+                throw ApiProblem.badRequest("UNKNOWN_PARAMETER", key, "query parameter '" + key + "' has no value;"
+                        + " give one or leave it out; nothing was done");
+            }
+            if (q.put(key, value) != null) {
+                throw ApiProblem.badRequest("UNKNOWN_PARAMETER", key, "query parameter '" + key + "' is given more than"
+                        + " once; nothing was done");
             }
         }
         return q;

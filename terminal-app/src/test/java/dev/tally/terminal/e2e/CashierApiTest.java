@@ -107,6 +107,11 @@ class CashierApiTest {
                     new Bad("GET", "/v1/payments/B-1", null, 404, "UNKNOWN_ORDER", "orderId"),
                     new Bad("POST", "/v1/payments/B-1/cancel", "", 404, "UNKNOWN_ORDER", "orderId"),
                     new Bad("GET", "/v1/reconciliation?date=yesterday", null, 400, "INVALID_DATE", "date"),
+                    // a misspelt parameter is not ignored (the day reconciled would silently be today)
+                    new Bad("GET", "/v1/reconciliation?dat=2026-11-22", null, 400, "UNKNOWN_PARAMETER", "dat"),
+                    new Bad("GET", "/v1/reconciliation?date=2026-11-22&date=2026-11-23", null, 400, "UNKNOWN_PARAMETER", "date"),
+                    new Bad("GET", "/v1/pending?all=true", null, 400, "UNKNOWN_PARAMETER", "all"),
+                    new Bad("POST", "/v1/payments/B-1/cancel?force=1", "", 400, "UNKNOWN_PARAMETER", "force"),
                     new Bad("GET", "/v1/payments", null, 405, "METHOD_NOT_ALLOWED", null),
                     new Bad("GET", "/v1/nothing-here", null, 404, "NOT_FOUND", null),
                     new Bad("DELETE", "/v1/payments/B-1", null, 405, "METHOD_NOT_ALLOWED", null));
@@ -123,6 +128,18 @@ class CashierApiTest {
                 }
                 assertFalse(r.json().get("message").asText().isBlank());
                 assertFalse(r.body().contains("7390"), "the card value is never echoed: " + b + " -> " + r.body());
+            }
+            // a body that is not declared JSON: no Content-Type, or another JSON-ish type
+            for (String type : new String[] {null, "application/json-patch+json", "text/plain"}) {
+                var b = java.net.http.HttpRequest.newBuilder(api.uri.resolve("/v1/payments"))
+                        .header("Authorization", "Bearer " + api.token)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"orderId\": \"B-1\", \"amount\": \"1.00\"}"));
+                if (type != null) {
+                    b.header("Content-Type", type);
+                }
+                ServeProcess.Reply r = api.send(b.build());
+                assertEquals(415, r.status(), type + " -> " + r.body());
+                assertEquals("UNSUPPORTED_MEDIA_TYPE", r.json().get("error").asText(), type + " -> " + r.body());
             }
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
