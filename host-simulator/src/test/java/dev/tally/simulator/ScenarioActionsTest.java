@@ -63,4 +63,32 @@ class ScenarioActionsTest extends SimulatorHarness {
             assertEquals("00", MessageView.of(t.exchange(t.settlement(1, SettlementTotals.ZERO, true))).responseCode());
         }
     }
+
+    /**
+     * "Always out of balance" (a rule answering the 0500 95) is an upload request like the ledger's own: the batch is
+     * recorded with the host's totals, the uploads belong to it (a repeat counted once), and the trailer closes it.
+     */
+    @Test
+    void aSettlementForced95RecordsTheBatchSoItsUploadsAndTrailerBelongToIt() throws Exception {
+        Path file = dir.resolve("s.json");
+        Files.writeString(file, """
+                {"rules": [{"match": {"mti": "0500", "processingCode": "920000"}, "action": {"respond": "95"}}]}""");
+        start(config().withScenarioFile(file));
+        try (TestTerminal t = terminal("TALLY001")) {
+            t.signOn();
+            ISOMsg sale = t.saleRequest(VISA, 2500, "X-95").build();
+            ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+            SettlementTotals totals = new SettlementTotals(1, 2500, 0, 0);
+            MessageView settle = MessageView.of(t.exchange(t.settlement(4, totals, false)));
+            assertEquals("95", settle.responseCode());
+            assertEquals(totals, settle.settlementTotals().orElseThrow(), "the host's totals, as for its own 95");
+            assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode());
+            assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode(), "a repeat");
+            assertEquals("00", MessageView.of(t.exchange(t.settlement(4, totals, true))).responseCode());
+            var batch = ledger().batches("TALLY001").getFirst();
+            assertEquals("CLOSED", batch.status());
+            assertEquals(4, batch.batchNumber());
+            assertEquals(1, batch.uploads(), "the upload belongs to the batch, once");
+        }
+    }
 }

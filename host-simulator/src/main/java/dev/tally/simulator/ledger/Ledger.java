@@ -789,6 +789,16 @@ public final class Ledger implements AutoCloseable {
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
+        return settle(terminalId, merchantId, batchNumber, terminalTotals, trailer, false);
+    }
+
+    /**
+     * {@link #settle} where a settlement request ({@code trailer} false) is answered 95 even when the totals agree
+     * ({@code forceUpload}: a scenario's "always out of balance"): the batch is recorded UPLOAD_REQUESTED with the
+     * host's totals, so the uploads that follow belong to it and the trailer closes it as usual.
+     */
+    public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
+                                   boolean trailer, boolean forceUpload) {
         return write(c -> {
             String now = clock.instant().toString();
             Long batchId = null;
@@ -818,7 +828,7 @@ public final class Ledger implements AutoCloseable {
                 }
             }
             SettlementTotals host = hostTotals(c, terminalId);
-            boolean equal = host.equals(terminalTotals);
+            boolean equal = host.equals(terminalTotals) && !forceUpload;
             if (!trailer && !equal) {
                 if (batchId == null) {
                     try (PreparedStatement ps = c.prepareStatement("""

@@ -274,13 +274,16 @@ final class AcquirerHost {
 
     private ISOMsg settlement(ISOMsg request, MessageView v, Action action, boolean trailer) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        ISOMsg refused = refusal(request, sk, action);
+        // a scenario's 95 on the settlement request ("always out of balance") is an upload request like the ledger's
+        // own: recorded, so the uploads and the trailer that follow belong to the batch
+        boolean forceUpload = !trailer && ResponseCodes.RECONCILE_ERROR.equals(action.respond());
+        ISOMsg refused = refusal(request, sk, forceUpload ? Action.NORMAL : action);
         if (refused != null) {
             return refused;
         }
         int batch = v.batchNumber();
         SettlementTotals totals = v.settlementTotals().orElseThrow();
-        SettlementResult r = ledger.settle(v.terminalId(), v.merchantId(), batch, totals, trailer);
+        SettlementResult r = ledger.settle(v.terminalId(), v.merchantId(), batch, totals, trailer, forceUpload);
         LOG.info("{} from {} batch {}: terminal {} host {} -> {}{}", trailer ? "settlement trailer" : "settlement",
                 v.terminalId(), batch, totals.encode(), r.hostTotals().encode(), r.responseCode(),
                 r.alreadyClosed() ? " (already closed)" : "");
