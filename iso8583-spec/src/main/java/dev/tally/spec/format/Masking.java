@@ -1,12 +1,9 @@
 package dev.tally.spec.format;
 
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** How card data may be shown: a PAN as first 6 + last 4, nothing else of it (DESIGN.md §3). */
 public final class Masking {
-
-    private static final Pattern DIGIT_RUN = Pattern.compile("(?<![0-9])[0-9]{13,19}(?![0-9])");
 
     private Masking() {
     }
@@ -73,31 +70,191 @@ public final class Masking {
         return KEY_HEX.matcher(m).replaceAll("[redacted]");
     }
 
+    /** A PAN has 13 to 19 digits (ISO/IEC 7812-1); fewer or more in one run are another number (an RRN has 12). */
+    private static final int PAN_MIN = 13;
+    private static final int PAN_MAX = 19;
     /**
-     * A safety net for free text (log lines, exception messages): every run of 13–19 digits that passes
-     * the Luhn check is masked. Code should mask at the source; this catches what slips through.
+     * The group lengths card numbers are printed in, longest first: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19 digits),
+     * 4-6-5, 4-6-4 (the shapes {@code OrderReference} refuses too). Other groupings are not joined up: dates
+     * ({@code 2026-11-22}), lists of STANs ({@code 000123 000124 000125}), a STAN beside an RRN.
+     */
+    private static final int[][] PRINTED = {{4, 4, 4, 4, 3}, {4, 4, 4, 4, 2}, {4, 4, 4, 4, 1}, {4, 4, 4, 4},
+        {4, 6, 5}, {4, 6, 4}};
+    private static final int MAX_GROUPS = 5;
+    /** What replaces a track 2's expiry, service code and discretionary data after the separator. */
+    private static final String TAIL_MASK = "****";
+
+    /**
+     * A safety net for free text (log lines, exception messages, outputs): a card number is masked to first 6 +
+     * last 4 ({@code 476173******0119}) when its 13–19 digits pass the Luhn check, whether written as one run or in
+     * the groups cards are printed in ({@link #PRINTED}) separated by single spaces or hyphens
+     * ({@code 4761 7390 0101 0119}, {@code 4761-7390-0101-0119}, {@code 3714 496353 98431}); a track 2 tail after
+     * it ({@code =} or {@code D} then digits: expiry, service code, discretionary data) becomes {@code =****}
+     * ({@code D****}). Other numbers (amounts, STANs, RRNs, dates) are left alone. Code should mask at the source;
+     * this catches what slips through. One pass over the text, nothing compiled per call (it runs on every log line).
      */
     public static String scrub(String text) {
         if (text == null) {
             return null;
         }
-        Matcher m = DIGIT_RUN.matcher(text);
         StringBuilder out = null;
         int last = 0;
-        while (m.find()) {
-            if (!luhnValid(m.group())) {
-                continue;
-            }
+        int[] card = new int[3];
+        for (int from = 0; findCard(text, from, true, card); from = card[2]) {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
-            out.append(text, last, m.start()).append(pan(m.group()));
-            last = m.end();
+            out.append(text, last, card[0]).append(pan(digits(text, card[0], card[1])));
+            if (card[2] > card[1]) {
+                out.append(text.charAt(card[1])).append(TAIL_MASK);
+            }
+            last = card[2];
         }
         if (out == null) {
             return text;
         }
         return out.append(text, last, text.length()).toString();
+    }
+
+    /**
+     * Whether the text holds a card number as {@link #scrub} finds one (one run, or printed groups, of 13–19 digits
+     * passing Luhn) that starts with 1-9: such a value in a field meant for something else is refused, and never
+     * quoted back. No card number starts with major industry identifier 0 (ISO/IEC 7812-1), so a zero-padded
+     * reference ({@code INV-0000000000000000}) is not refused, though scrub, erring on the safe side, masks it.
+     */
+    public static boolean containsCardNumber(String text) {
+        return text != null && findCard(text, 0, false, new int[3]);
+    }
+
+    /** First 6 + masking characters + last 4 ({@code 476173******0119}; {@code _} or {@code X} for the stars too). */
+    private static final Pattern MASKED_PAN = Pattern.compile("[0-9]{6}[*_Xx]+[0-9]{4}");
+
+    /** Whether a value is a PAN masked as first 6 + last 4, so that it shows no more of the card than that. */
+    public static boolean isMaskedPan(String value) {
+        return value != null && MASKED_PAN.matcher(value).matches();
+    }
+
+    /**
+     * Finds the first card number at or after {@code from} (which never falls inside a run of digits), counting a
+     * run that starts with 0 when {@code zeroLed}: {@code found[0]} its start, {@code found[1]} the end of its
+     * digits, {@code found[2]} the end of a track 2 tail after it (or {@code found[1]} when there is none).
+     */
+    private static boolean findCard(String t, int from, boolean zeroLed, int[] found) {
+        int n = t.length();
+        int i = from;
+        while (i < n) {
+            if (!isAsciiDigit(t.charAt(i))) {
+                i++;
+                continue;
+            }
+            int end = runEnd(t, i);
+            int len = end - i;
+            int cardEnd = -1;
+            if (len >= PAN_MIN && len <= PAN_MAX) {
+                if ((zeroLed || t.charAt(i) != '0') && luhn(t, i, end)) {
+                    cardEnd = end;
+                }
+            } else if (len == 4) { // every printed shape starts with 4 digits
+                cardEnd = groupedCardEnd(t, i, end);
+            }
+            if (cardEnd >= 0) {
+                found[0] = i;
+                found[1] = cardEnd;
+                found[2] = cardEnd;
+                if (cardEnd + 1 < n && (t.charAt(cardEnd) == '=' || t.charAt(cardEnd) == 'D')
+                        && isAsciiDigit(t.charAt(cardEnd + 1))) {
+                    found[2] = runEnd(t, cardEnd + 1);
+                }
+                return true;
+            }
+            i = end;
+        }
+        return false;
+    }
+
+    /**
+     * The end of the card number printed in groups ({@link #PRINTED}, joined by single spaces or hyphens) that
+     * starts with the 4-digit group at {@code start}: the longest shape whose digits start with 1-9 (no card number
+     * starts with major industry identifier 0, ISO/IEC 7812-1) and pass Luhn; -1 if there is none.
+     */
+    private static int groupedCardEnd(String t, int start, int end) {
+        if (t.charAt(start) == '0') {
+            return -1;
+        }
+        int n = t.length();
+        int[] lens = new int[MAX_GROUPS];
+        int[] ends = new int[MAX_GROUPS];
+        lens[0] = end - start;
+        ends[0] = end;
+        int groups = 1;
+        for (int e = end; groups < MAX_GROUPS && e + 1 < n && (t.charAt(e) == ' ' || t.charAt(e) == '-')
+                && isAsciiDigit(t.charAt(e + 1)); groups++) {
+            e = runEnd(t, e + 1);
+            ends[groups] = e;
+            lens[groups] = e - ends[groups - 1] - 1;
+        }
+        if (groups < 3) {
+            return -1;
+        }
+        for (int[] shape : PRINTED) {
+            if (shape.length <= groups && hasShape(lens, shape) && luhn(t, start, ends[shape.length - 1])) {
+                return ends[shape.length - 1];
+            }
+        }
+        return -1;
+    }
+
+    private static boolean hasShape(int[] lens, int[] shape) {
+        for (int k = 0; k < shape.length; k++) {
+            if (lens[k] != shape[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int runEnd(String t, int i) {
+        while (i < t.length() && isAsciiDigit(t.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The digits of {@code t[from, to)}, separators left out. */
+    private static String digits(String t, int from, int to) {
+        StringBuilder d = new StringBuilder(PAN_MAX);
+        for (int i = from; i < to; i++) {
+            if (isAsciiDigit(t.charAt(i))) {
+                d.append(t.charAt(i));
+            }
+        }
+        return d.toString();
+    }
+
+    /** Luhn over the digits of {@code t[from, to)}, separators skipped. */
+    private static boolean luhn(String t, int from, int to) {
+        int sum = 0;
+        boolean doubleIt = false;
+        for (int i = to - 1; i >= from; i--) {
+            char c = t.charAt(i);
+            if (!isAsciiDigit(c)) {
+                continue;
+            }
+            int d = c - '0';
+            if (doubleIt) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            doubleIt = !doubleIt;
+        }
+        return sum % 10 == 0;
     }
 
     /** The Luhn (mod 10) check of ISO/IEC 7812-1 annex B. */

@@ -138,7 +138,7 @@ class JposLogBridgeTest {
         assertNoPan(out);
     }
 
-    /** Another terminal's order reference that is a card number in groups (no scrub sees it) is withheld. */
+    /** Another terminal's order reference that is a card number in groups is withheld at the source (not left to scrub). */
     @Test
     void anOrderReferenceThatLooksLikeACardNumberIsWithheld() throws Exception {
         org.jpos.iso.ISOMsg m = Iso87.unpack(saleBody());

@@ -25,7 +25,63 @@ class MaskingTest {
         assertTrue(s.contains("476173******0119"));
         assertTrue(s.contains("000000001234"), "an amount is not a PAN");
         assertEquals("no digits here", Masking.scrub("no digits here"));
-        assertTrue(Masking.scrub("track 4761739001010119=3012").contains("476173******0119=3012"));
+    }
+
+    @Test
+    void scrubMasksACardNumberWrittenInGroups() {
+        assertEquals("card 476173******0119 declined", Masking.scrub("card 4761 7390 0101 0119 declined"));
+        assertEquals("card 476173******0119.", Masking.scrub("card 4761-7390-0101-0119."));
+        assertEquals("amex 371449*****8431", Masking.scrub("amex 3714 496353 98431"), "4-6-5");
+        assertEquals("476173*********9005", Masking.scrub("4761 7390 0101 0119 005"), "19 digits, 4-4-4-4-3");
+        assertEquals("476173******0119 000123", Masking.scrub("4761 7390 0101 0119 000123"), "a STAN after it is kept");
+        assertEquals("{\"note\":\"476173******0119\"}", Masking.scrub("{\"note\":\"4761 7390-0101 0119\"}"));
+        assertEquals("order 12 476173******0119 stan 000123", Masking.scrub("order 12 4761 7390 0101 0119 stan 000123"),
+                "a number before or after the card is kept");
+        assertEquals("476173******0119 and 541333******0442",
+                Masking.scrub("4761 7390 0101 0119 and 5413-3300-8901-0442"));
+        assertTrue(Masking.containsCardNumber("INV 4761-7390-0101-0119"));
+        assertTrue(Masking.containsCardNumber("x4761739001010119x"));
+    }
+
+    @Test
+    void scrubMasksTheTrack2TailAfterACardNumber() {
+        assertEquals("track 476173******0119=****", Masking.scrub("track 4761739001010119=28121011234"));
+        assertEquals("35: 476173******0119D****F", Masking.scrub("35: 4761739001010119D28121011234F"), "BCD track 2");
+        assertEquals(";476173******0119=****?", Masking.scrub(";4761 7390 0101 0119=28121011234?"));
+        assertEquals("476173******0119=x", Masking.scrub("4761739001010119=x"), "no digits after '=': not a track");
+        assertEquals("a=28121011234", Masking.scrub("a=28121011234"), "no card before it");
+    }
+
+    @Test
+    void scrubLeavesOrdinaryNumbersAlone() {
+        // each of these would pass Luhn if its digits were read as one number
+        for (String s : new String[] {
+            "amount 000000001234 stan 000123 rrn 632610000001",
+            "stan 000123 632600000006",                 // STAN beside an RRN: 18 digits
+            "reversals 000116 000117 000118",           // a list of STANs
+            "from 2026-11-22 2026-11-26",               // two dates
+            "4761 7390 0101 0118",                      // grouped, Luhn fails
+            "0000 0000 0000 0000",                      // grouped, starts with 0: no card does
+            "47617390010101190",                        // 17 digits, Luhn fails
+            "47617390010101190000000",                  // 23 digits: not a PAN
+            "476173******0119=****",                    // already masked
+            "no digits here"}) {
+            assertEquals(s, Masking.scrub(s));
+            assertFalse(Masking.containsCardNumber(s), s);
+        }
+        assertEquals("INV-000000******0000", Masking.scrub("INV-0000000000000000"), "scrub errs on the safe side");
+        assertFalse(Masking.containsCardNumber("INV-0000000000000000"), "but no card number starts with 0");
+        assertEquals(null, Masking.scrub(null));
+        assertFalse(Masking.containsCardNumber(null));
+    }
+
+    @Test
+    void maskedPanIsFirstSixAndLastFour() {
+        assertTrue(Masking.isMaskedPan("476173******0119"));
+        assertTrue(Masking.isMaskedPan("371449XXXXX8431"));
+        for (String s : new String[] {"4761739001010119", "************0119", "0119", "476173 **** 0119", "", null}) {
+            assertFalse(Masking.isMaskedPan(s), s);
+        }
     }
 
     @Test

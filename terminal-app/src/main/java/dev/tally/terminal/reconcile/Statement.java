@@ -1,6 +1,7 @@
 package dev.tally.terminal.reconcile;
 
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.message.OrderReference;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -17,6 +18,7 @@ public record Statement(String source, List<StatementLine> lines) {
 
     public static final List<String> COLUMNS = List.of("business_date", "merchant_id", "terminal_id", "order_ref", "stan",
             "rrn", "auth_code", "amount", "currency", "masked_pan", "txn_state", "credit_state", "credit_date");
+    private static final int MASKED_PAN = COLUMNS.indexOf("masked_pan");
     private static final Set<String> TXN_STATES = Set.of("APPROVED", "REVERSED");
     private static final Set<String> CREDIT_STATES = Set.of("CREDITED", "PENDING", "NOT_CREDITED", "NONE");
 
@@ -51,10 +53,11 @@ public record Statement(String source, List<StatementLine> lines) {
         if (c.size() != COLUMNS.size()) {
             throw new StatementFormatException(where + ": " + c.size() + " columns, expected " + COLUMNS.size());
         }
+        refuseCardData(where, c);
         LocalDate business = date(where, "business_date", c.get(0), false);
         String stanText = c.get(4);
         if (!stanText.matches("\\d{1,6}")) {
-            throw new StatementFormatException(where + ": stan '" + stanText + "' is not 1-6 digits");
+            throw new StatementFormatException(where + ": stan '" + Masking.scrub(stanText) + "' is not 1-6 digits");
         }
         String amountText = c.get(7);
         if (!amountText.matches("\\d{1,12}\\.\\d{2}")) {
@@ -75,11 +78,32 @@ public record Statement(String source, List<StatementLine> lines) {
         if (c.get(2).isEmpty()) {
             throw new StatementFormatException(where + ": terminal_id is empty");
         }
-        String pan = c.get(9);
-        // a statement must carry masked PANs only; should one carry a full PAN, it is masked on reading
-        String masked = pan.matches("\\d{12,19}") ? Masking.pan(pan) : pan;
         return new StatementLine(no, business, c.get(1), c.get(2), c.get(3), Integer.parseInt(stanText), c.get(5),
-                c.get(6), amount, c.get(8), masked, txn, credit, creditDate);
+                c.get(6), amount, c.get(8), c.get(MASKED_PAN), txn, credit, creditDate);
+    }
+
+    private static final String MASKED_ONLY = "a statement carries masked PANs only: get it again from the acquirer,"
+            + " and do not keep or pass on a file with card numbers in it";
+
+    /**
+     * A statement carries masked PANs only (docs/simulator.md §6). A line with more of a card than first 6 + last 4
+     * (a full PAN in masked_pan, a card number in any other column, run together or in groups such as
+     * {@code 4761 7390 0101 0119}) is refused before anything of it is read or printed, and the value is never quoted.
+     * Besides what {@link Masking#scrub} would mask, the groups an order reference may not hold count too
+     * ({@code 4761.7390.0101.0119}): an order_ref is printed by reconcile as it is, and scrub does not join those.
+     */
+    private static void refuseCardData(String where, List<String> c) {
+        for (int i = 0; i < c.size(); i++) {
+            String v = c.get(i);
+            if (i != MASKED_PAN && (Masking.containsCardNumber(v) || OrderReference.looksLikeCardNumber(v))) {
+                throw new StatementFormatException(where + ": " + COLUMNS.get(i) + " holds what looks like a card number"
+                        + " (not shown); " + MASKED_ONLY);
+            }
+        }
+        if (!Masking.isMaskedPan(c.get(MASKED_PAN))) {
+            throw new StatementFormatException(where + ": masked_pan (not shown) is not a PAN masked as first 6 + last 4"
+                    + " such as 476173******0119; " + MASKED_ONLY);
+        }
     }
 
     private static LocalDate date(String where, String column, String v, boolean optional) {

@@ -50,7 +50,7 @@ public final class CardMap {
                 continue;
             }
             String[] parts = line.split("\\s*,\\s*");
-            if (parts.length != 2 || !(parts[0].matches("\\d{4}") || parts[0].matches("\\d{6}[*_Xx]+\\d{4}"))) {
+            if (parts.length != 2 || !(parts[0].matches("\\d{4}") || Masking.isMaskedPan(parts[0]))) {
                 throw new IllegalArgumentException("card map " + file + " line " + n
                         + ": expected 'maskedPanOrLast4,cardId' (e.g. '476173******0119,visa-1' or '0119,visa-1')");
             }

@@ -213,6 +213,29 @@ class EndOfDayTest {
             assertTrue(r.err().contains("line 3") && r.err().contains("amount"), r.err());
             assertEquals(before, lab.journalDump(), "nothing changed");
 
+            // a card number on the statement, in masked_pan or in a free-text column, written in groups: refused,
+            // naming the line and column, never printed back, whether the report is asked for as JSON or CSV
+            String header = "business_date,merchant_id,terminal_id,order_ref,stan,rrn,auth_code,amount,currency,"
+                    + "masked_pan,txn_state,credit_state,credit_date\n";
+            String good = "2026-11-22,HOSPITAL0000001,TALLY001,M-1,000001,632600000001,007919,12.00,840,476173******0119,"
+                    + "APPROVED,CREDITED,2026-11-22\n";
+            record Leak(String line, String column) { }
+            for (Leak leak : List.of(new Leak(good.replace("476173******0119", "4761 7390 0101 0119"), "masked_pan"),
+                    new Leak(good.replace("M-1", "X-9").replace("007919", "4761-7390-0101-0119"), "auth_code"),
+                    new Leak(good.replace("M-1", "M-9 4761-7390-0101-0119"), "order_ref"))) {
+                Files.writeString(file, header + good + leak.line());
+                for (String format : List.of("--json", "--csv")) {
+                    List<String> args = lab.baseArgs().stream().filter(a -> !a.equals("--json")).collect(Collectors.toList());
+                    args.addAll(List.of("reconcile", "--statement", file.toString(), format));
+                    Lab.Run refused = Lab.raw(args.toArray(String[]::new));
+                    assertEquals(64, refused.exit(), refused.toString());
+                    assertTrue(refused.err().contains("line 3: " + leak.column()), refused.err());
+                    String shown = (refused.out() + refused.err()).replaceAll("[ -]", "");
+                    assertFalse(shown.contains(Lab.PAN), "card number printed: " + refused);
+                }
+            }
+            assertEquals(before, lab.journalDump(), "nothing changed");
+
             Lab.Run noSource = lab.tally("reconcile");
             assertEquals(64, noSource.exit(), noSource.toString());
         }

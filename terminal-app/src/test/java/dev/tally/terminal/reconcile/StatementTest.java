@@ -31,10 +31,51 @@ class StatementTest {
         assertEquals(3, s.lines().get(1).line());
     }
 
+    /**
+     * A statement carries masked PANs only: a line with a card number anywhere (masked_pan not first 6 + last 4,
+     * a PAN run together or printed in groups in any other column) is refused naming the line and the column,
+     * and the message never holds the number.
+     */
     @Test
-    void aFullPanOnAStatementIsMaskedOnReading() {
-        Statement s = Statement.parse("t.csv", HEADER + LINE.replace("476173******0119", "4761739001010119"));
-        assertEquals("476173******0119", s.lines().getFirst().maskedPan());
+    void aLineWithACardNumberIsRefusedNamingTheColumnNotTheNumber() {
+        record Case(String text, String expected) { }
+        String masked = "476173******0119";
+        for (Case c : new Case[] {
+            new Case(HEADER + LINE.replace(masked, "4761739001010119"), "line 2: masked_pan"),
+            new Case(HEADER + LINE + LINE.replace(masked, "4761 7390 0101 0119"), "line 3: masked_pan"),
+            new Case(HEADER + LINE.replace(masked, "4761739001010119=28121011234"), "line 2: masked_pan"),
+            new Case(HEADER + LINE.replace(masked, "47617390****0119"), "line 2: masked_pan"),
+            new Case(HEADER + LINE.replace(masked, ""), "line 2: masked_pan"),
+            new Case(HEADER + LINE.replace("HOSPITAL0000001", "4761739001010119"), "line 2: merchant_id"),
+            new Case(HEADER + LINE.replace("TALLY001", "4761-7390-0101-0119"), "line 2: terminal_id"),
+            new Case(HEADER + LINE.replace("INV-1", "INV-4761-7390-0101-0119"), "line 2: order_ref"),
+            new Case(HEADER + LINE.replace("INV-1", "\"paid by 4761 7390 0101 0119, thanks\""), "line 2: order_ref"),
+            new Case(HEADER + LINE.replace("INV-1", "4761.7390.0101.0119"), "line 2: order_ref"),
+            new Case(HEADER + LINE.replace("632600000001", "4761739001010119"), "line 2: rrn"),
+            new Case(HEADER + LINE.replace("007919", "4761 7390 0101 0119"), "line 2: auth_code"),
+            new Case(HEADER + LINE.replace(",840,", ",4761739001010119,"), "line 2: currency"),
+            new Case(HEADER + LINE.replace(",000001,", ",4761739001010119,"), "line 2: stan"),
+            new Case(HEADER + LINE.replace(",PENDING,", ",4761 7390 0101 0119,"), "line 2: credit_state"),
+            new Case(HEADER + LINE.replace("2026-11-23", "4761-7390-0101-0119"), "line 2: credit_date")}) {
+            StatementFormatException e = assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", c.text()),
+                    c.text());
+            assertTrue(e.getMessage().startsWith("statement t.csv " + c.expected()), e.getMessage() + " should name " + c.expected());
+            assertTrue(e.getMessage().contains("masked PANs only"), e.getMessage());
+            String digits = e.getMessage().replaceAll("[^0-9]", "");
+            assertFalse(digits.contains("739001") || digits.contains("28121011234"), "the number is not quoted: " + e.getMessage());
+        }
+    }
+
+    /** What is not a card number stays readable: RRNs, zero-padded and dated order ids, masked PANs with X. */
+    @Test
+    void ordinaryNumbersAreNotMistakenForACardNumber() {
+        Statement s = Statement.parse("t.csv", HEADER
+                + LINE.replace("INV-1", "2026-11-22-000130").replace("476173******0119", "371449XXXXX8431")
+                + LINE.replace("INV-1", "INV-0000000000000000").replace("632600000001", "632600000006"));
+        assertEquals("2026-11-22-000130", s.lines().getFirst().orderRef());
+        assertEquals("371449XXXXX8431", s.lines().getFirst().maskedPan());
+        assertEquals("INV-0000000000000000", s.lines().get(1).orderRef());
+        assertEquals("632600000006", s.lines().get(1).rrn());
     }
 
     @Test
@@ -48,6 +89,7 @@ class StatementTest {
             new Case(HEADER + LINE.replace("APPROVED", "MAYBE"), "line 2: txn_state"),
             new Case(HEADER + LINE.replace("PENDING", "SOON"), "line 2: credit_state"),
             new Case(HEADER + LINE.replace(",000001,", ",ABC,"), "line 2: stan"),
+            new Case(HEADER + LINE.replace("476173******0119", "476173******0119 "), "line 2: masked_pan"),
             new Case(HEADER + LINE.replace(",840,", ",840,x,"), "line 2: 14 columns"),
             new Case(HEADER + "\n" + LINE, "line 2: empty line")}) {
             StatementFormatException e = assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", c.text()),
