@@ -255,9 +255,12 @@ class LedgerTest {
             l.recordSale(sale(2, 200));
             assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false).responseCode());
             assertEquals("00", l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false).responseCode());
-            SettlementResult again = l.settle("TALLY001", "M", 1, new SettlementTotals(9, 9, 0, 0), false);
-            assertTrue(again.alreadyClosed());
+            SettlementResult again = l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false);
+            assertTrue(again.alreadyClosed(), "the same batch again: its answer was lost");
             assertEquals("00", again.responseCode());
+            SettlementResult reused = l.settle("TALLY001", "M", 1, new SettlementTotals(9, 9, 0, 0), false);
+            assertFalse(reused.alreadyClosed(), "another batch under a closed number");
+            assertEquals("12", reused.responseCode());
             assertEquals(SettlementTotals.ZERO,
                     l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(), "batch 2 starts empty");
         }
