@@ -136,7 +136,8 @@ public final class ScenarioFile {
             }
         }
         String pc = text(m, "processingCode", "\\d{6}", "6 digits such as \"000000\"", where);
-        String terminal = text(m, "terminal", ".{1,8}", "a terminal id of 1 to 8 characters", where);
+        // field 41 always has 8 characters: a shorter id could never match
+        String terminal = text(m, "terminal", ".{8}", "a terminal id of 8 characters (field 41), such as \"TALLY001\"", where);
         String pan = text(m, "pan", "\\d{12,19}", "12 to 19 digits", where);
         String bin = text(m, "bin", "\\d{1,11}", "1 to 11 leading digits of the PAN", where);
         Long amount = m.has("amount") ? nonNegative(m, "amount", where) : null;

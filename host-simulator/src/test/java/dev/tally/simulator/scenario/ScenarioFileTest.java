@@ -87,6 +87,7 @@ class ScenarioFileTest {
             "{\"rules\": [{\"name\": \"x\", \"match\": {\"mti\": \"200\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1 (\"x\"): match.mti must be a 4-digit MTI",
             "{\"rules\": [{\"match\": {}, \"action\": {\"respnd\": \"05\"}}]}|rule 1: action: unknown key 'respnd'",
             "{\"rules\": [{\"match\": {\"termnal\": \"T\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match: unknown key 'termnal'",
+            "{\"rules\": [{\"match\": {\"terminal\": \"TALLY01\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match.terminal must be a terminal id of 8 characters",
             "{\"rules\": [{\"action\": {\"respond\": \"5\"}}]}|rule 1: action.respond must be a 2-character response code",
             "{\"rules\": [{\"action\": {\"delay\": \"soon\"}}]}|rule 1: action.delay: 'soon' is not a duration",
             "{\"rules\": [{\"action\": {\"delay\": \"99999999999999999h\"}}]}|rule 1: action.delay: duration '99999999999999999h' is too long",
