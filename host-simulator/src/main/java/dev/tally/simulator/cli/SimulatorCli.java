@@ -5,6 +5,7 @@ import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
 import dev.tally.simulator.scenario.ScenarioException;
+import dev.tally.simulator.scenario.ScenarioFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,8 +150,9 @@ public final class SimulatorCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay: " + e.getMessage());
         }
-        if (late.compareTo(Duration.ofHours(24)) > 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay must be at most 24h, got " + lateDelay);
+        if (late.compareTo(ScenarioFile.MAX_DELAY) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--late-delay must be at most "
+                    + ScenarioFile.MAX_DELAY.toHours() + "h, got " + lateDelay);
         }
         boolean macOn = switch (mac.toLowerCase(java.util.Locale.ROOT)) {
             case "on" -> true;

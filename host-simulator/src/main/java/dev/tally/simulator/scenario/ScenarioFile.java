@@ -23,8 +23,11 @@ import java.util.Set;
  */
 public final class ScenarioFile {
 
-    /** The longest answer delay a rule may ask for: longer is no test of a terminal, and past it time arithmetic overflows. */
-    static final Duration MAX_DELAY = Duration.ofHours(24);
+    /**
+     * The longest answer delay a rule (or {@code --late-delay}) may ask for: longer is no test of a terminal, and past
+     * it time arithmetic overflows.
+     */
+    public static final Duration MAX_DELAY = Duration.ofHours(24);
     /** The longest a rule may hold a merchant credit back. */
     static final Duration MAX_CREDIT_AFTER = Duration.ofDays(366);
 

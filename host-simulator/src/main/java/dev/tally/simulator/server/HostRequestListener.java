@@ -101,17 +101,18 @@ final class HostRequestListener implements ISORequestListener {
                 metrics.unanswered();
             }
         } catch (RuntimeException e) {
+            String why = Masking.scrub(String.valueOf(e.getMessage()));
             if (Ledger.wroteOnThisThread()) {
                 // the ledger holds what this request did (a debit, a reversal, a settlement): 96 would tell the terminal
                 // nothing was done. No answer instead: the terminal reverses a sale or repeats the rest, which the
                 // ledger answers from what it holds (DESIGN.md §6)
                 LOG.error("{}: the host failed after the ledger recorded it: no answer sent (a 96 would say nothing was"
-                        + " done): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
+                        + " done): {}", what, why, e);
                 traffic.event(source, request, id, MessageLog.Event.TIMEOUT,
                         "no answer: the host failed after the ledger recorded it");
                 metrics.unanswered();
             } else {
-                LOG.error("{}: the host failed to process it (96): {}", what, Masking.scrub(String.valueOf(e.getMessage())), e);
+                LOG.error("{}: the host failed to process it (96): {}", what, why, e);
                 answerLeniently(source, request, ResponseCodes.SYSTEM_MALFUNCTION, List.of(), start, what, id);
             }
         } finally {

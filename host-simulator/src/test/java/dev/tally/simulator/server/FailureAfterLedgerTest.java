@@ -55,28 +55,38 @@ class FailureAfterLedgerTest {
         }
     }
 
+    private static final List<TestCard> CARDS = TestCards.bundled().all();
+
+    /** The listener as HostServer wires it, its host on {@code hostLedger}, answers scheduled on {@code scheduler}. */
+    private static HostRequestListener listener(Ledger hostLedger, Ledger keys, Path rules, ScheduledExecutorService scheduler,
+                                                TrafficMetrics metrics) {
+        Traffic traffic = new Traffic(null);
+        return new HostRequestListener(new AcquirerHost(hostLedger, new SessionKeyStore(keys, LabKeys.tmk()), CARDS, false,
+                CLOCK), new ScenarioSource(rules), new Delivery(scheduler, Duration.ofSeconds(5), traffic), metrics, traffic,
+                false);
+    }
+
+    /** A well-formed 0200 of order INV-FAIL (MACs are off). */
+    private static ISOMsg sale() {
+        TestCard card = TestCards.bundled().defaultCard();
+        return MessageBuilder.request(MessageType.SALE).pan(card.pan()).amount(1_000)
+                .transmissionDateTime(CLOCK.instant().atZone(ZoneOffset.UTC)).stan(1)
+                .localDateTime(LocalDateTime.now(CLOCK)).expiry(card.expiry()).posEntryMode("011")
+                .posConditionCode("00").terminalId("TERM0001").merchantId("HOSPITAL0000001")
+                .currency(card.currency()).orderReference("INV-FAIL").build();
+    }
+
     @Test
     void aSaleDebitedBeforeTheHostFailedGetsNoAnswerNot96() throws Exception {
         // a delayed answer whose scheduler is gone (as while the simulator stops): the failure comes after the debit
         Path rules = Files.writeString(dir.resolve("s.json"),
                 "{\"rules\":[{\"match\":{\"mti\":\"0200\"},\"action\":{\"delay\":\"1s\"}}]}");
-        List<TestCard> cards = TestCards.bundled().all();
         ScheduledExecutorService stopped = Executors.newSingleThreadScheduledExecutor();
         stopped.shutdownNow();
-        try (Ledger ledger = Ledger.open(dir.resolve("l.db"), CLOCK, cards)) {
-            Traffic traffic = new Traffic(null);
+        try (Ledger ledger = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             TrafficMetrics metrics = new TrafficMetrics();
-            HostRequestListener listener = new HostRequestListener(
-                    new AcquirerHost(ledger, new SessionKeyStore(ledger, LabKeys.tmk()), cards, false, CLOCK),
-                    new ScenarioSource(rules), new Delivery(stopped, Duration.ofSeconds(5), traffic), metrics, traffic, false);
-            TestCard card = TestCards.bundled().defaultCard();
-            ISOMsg sale = MessageBuilder.request(MessageType.SALE).pan(card.pan()).amount(1_000)
-                    .transmissionDateTime(CLOCK.instant().atZone(ZoneOffset.UTC)).stan(1)
-                    .localDateTime(LocalDateTime.now(CLOCK)).expiry(card.expiry()).posEntryMode("011")
-                    .posConditionCode("00").terminalId("TERM0001").merchantId("HOSPITAL0000001")
-                    .currency(card.currency()).orderReference("INV-FAIL").build();
             Wire wire = new Wire();
-            listener.process(wire, sale);
+            listener(ledger, ledger, rules, stopped, metrics).process(wire, sale());
 
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (metrics.snapshot().unanswered() + wire.sent.size() == 0 && System.nanoTime() < deadline) {
@@ -93,25 +103,13 @@ class FailureAfterLedgerTest {
     @Test
     void aFailureBeforeTheLedgerRecordedAnythingIsStillAnswered96() throws Exception {
         Path rules = Files.writeString(dir.resolve("s.json"), "{\"rules\":[]}");
-        List<TestCard> cards = TestCards.bundled().all();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (Ledger ledger = Ledger.open(dir.resolve("l.db"), CLOCK, cards)) {
-            Traffic traffic = new Traffic(null);
-            TrafficMetrics metrics = new TrafficMetrics();
+        try (Ledger ledger = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             // a host whose ledger is closed: the sale fails before anything is recorded
-            Ledger closed = Ledger.open(dir.resolve("closed.db"), CLOCK, cards);
+            Ledger closed = Ledger.open(dir.resolve("closed.db"), CLOCK, CARDS);
             closed.close();
-            HostRequestListener listener = new HostRequestListener(
-                    new AcquirerHost(closed, new SessionKeyStore(ledger, LabKeys.tmk()), cards, false, CLOCK),
-                    new ScenarioSource(rules), new Delivery(scheduler, Duration.ofSeconds(5), traffic), metrics, traffic, false);
-            TestCard card = TestCards.bundled().defaultCard();
-            ISOMsg sale = MessageBuilder.request(MessageType.SALE).pan(card.pan()).amount(1_000)
-                    .transmissionDateTime(CLOCK.instant().atZone(ZoneOffset.UTC)).stan(1)
-                    .localDateTime(LocalDateTime.now(CLOCK)).expiry(card.expiry()).posEntryMode("011")
-                    .posConditionCode("00").terminalId("TERM0001").merchantId("HOSPITAL0000001")
-                    .currency(card.currency()).orderReference("INV-FAIL").build();
             Wire wire = new Wire();
-            listener.process(wire, sale);
+            listener(closed, ledger, rules, scheduler, new TrafficMetrics()).process(wire, sale());
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (wire.sent.isEmpty() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();

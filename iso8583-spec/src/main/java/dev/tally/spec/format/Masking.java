@@ -75,7 +75,8 @@ public final class Masking {
     private static final int PAN_MAX = 19;
     /**
      * The group lengths card numbers are printed in, longest first: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19 digits),
-     * 4-6-5, 4-6-4 (the shapes {@code OrderReference} refuses too). Other groupings are not joined up: dates
+     * 4-6-5, 4-6-4 (the one table of them: {@code OrderReference} refuses these too, through
+     * {@link #containsCardNumber(String, String)}). Other groupings are not joined up: dates
      * ({@code 2026-11-22}), lists of STANs ({@code 000123 000124 000125}), a STAN beside an RRN.
      */
     private static final int[][] PRINTED = {{4, 4, 4, 4, 3}, {4, 4, 4, 4, 2}, {4, 4, 4, 4, 1}, {4, 4, 4, 4},
@@ -100,7 +101,7 @@ public final class Masking {
         StringBuilder out = null;
         int last = 0;
         int[] card = new int[3];
-        for (int from = 0; findCard(text, from, true, card); from = card[2]) {
+        for (int from = 0; findCard(text, from, true, PRINTED_SEPARATORS, card); from = card[2]) {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
@@ -123,8 +124,19 @@ public final class Masking {
      * reference ({@code INV-0000000000000000}) is not refused, though scrub, erring on the safe side, masks it.
      */
     public static boolean containsCardNumber(String text) {
-        return text != null && findCard(text, 0, false, new int[3]);
+        return containsCardNumber(text, PRINTED_SEPARATORS);
     }
+
+    /**
+     * {@link #containsCardNumber(String)} with the printed groups joined by any one of {@code separators}: an order
+     * reference, which holds no spaces, may join them with {@code . _ - / :} ({@code OrderReference}).
+     */
+    public static boolean containsCardNumber(String text, String separators) {
+        return text != null && findCard(text, 0, false, separators, new int[3]);
+    }
+
+    /** What joins the groups of a card number printed in free text: a single space or hyphen. */
+    private static final String PRINTED_SEPARATORS = " -";
 
     /** First 6 + masking characters + last 4 ({@code 476173******0119}; {@code _} or {@code X} for the stars too). */
     private static final Pattern MASKED_PAN = Pattern.compile("[0-9]{6}[*_Xx]+[0-9]{4}");
@@ -136,10 +148,11 @@ public final class Masking {
 
     /**
      * Finds the first card number at or after {@code from} (which never falls inside a run of digits), counting a
-     * run that starts with 0 when {@code zeroLed}: {@code found[0]} its start, {@code found[1]} the end of its
-     * digits, {@code found[2]} the end of a track 2 tail after it (or {@code found[1]} when there is none).
+     * run that starts with 0 when {@code zeroLed}, printed groups joined by one of {@code separators}: {@code found[0]}
+     * its start, {@code found[1]} the end of its digits, {@code found[2]} the end of a track 2 tail after it (or
+     * {@code found[1]} when there is none).
      */
-    private static boolean findCard(String t, int from, boolean zeroLed, int[] found) {
+    private static boolean findCard(String t, int from, boolean zeroLed, String separators, int[] found) {
         int n = t.length();
         int i = from;
         while (i < n) {
@@ -155,7 +168,7 @@ public final class Masking {
                     cardEnd = end;
                 }
             } else if (len == 4) { // every printed shape starts with 4 digits
-                cardEnd = groupedCardEnd(t, i, end);
+                cardEnd = groupedCardEnd(t, i, end, separators);
             }
             if (cardEnd >= 0) {
                 found[0] = i;
@@ -173,11 +186,11 @@ public final class Masking {
     }
 
     /**
-     * The end of the card number printed in groups ({@link #PRINTED}, joined by single spaces or hyphens) that
+     * The end of the card number printed in groups ({@link #PRINTED}, each joined to the next by one of {@code separators}) that
      * starts with the 4-digit group at {@code start}: the longest shape whose digits start with 1-9 (no card number
      * starts with major industry identifier 0, ISO/IEC 7812-1) and pass Luhn; -1 if there is none.
      */
-    private static int groupedCardEnd(String t, int start, int end) {
+    private static int groupedCardEnd(String t, int start, int end, String separators) {
         if (t.charAt(start) == '0') {
             return -1;
         }
@@ -187,7 +200,7 @@ public final class Masking {
         lens[0] = end - start;
         ends[0] = end;
         int groups = 1;
-        for (int e = end; groups < MAX_GROUPS && e + 1 < n && (t.charAt(e) == ' ' || t.charAt(e) == '-')
+        for (int e = end; groups < MAX_GROUPS && e + 1 < n && separators.indexOf(t.charAt(e)) >= 0
                 && isAsciiDigit(t.charAt(e + 1)); groups++) {
             e = runEnd(t, e + 1);
             ends[groups] = e;
@@ -257,28 +270,9 @@ public final class Masking {
         return sum % 10 == 0;
     }
 
-    /** The Luhn (mod 10) check of ISO/IEC 7812-1 annex B. */
+    /** The Luhn (mod 10) check of ISO/IEC 7812-1 annex B; false for anything but ASCII digits. */
     public static boolean luhnValid(String digits) {
-        if (digits == null || digits.isEmpty()) {
-            return false;
-        }
-        int sum = 0;
-        boolean doubleIt = false;
-        for (int i = digits.length() - 1; i >= 0; i--) {
-            char c = digits.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            int d = c - '0';
-            if (doubleIt) {
-                d *= 2;
-                if (d > 9) {
-                    d -= 9;
-                }
-            }
-            sum += d;
-            doubleIt = !doubleIt;
-        }
-        return sum % 10 == 0;
+        return digits != null && !digits.isEmpty() && runEnd(digits, 0) == digits.length()
+                && luhn(digits, 0, digits.length());
     }
 }

@@ -1,8 +1,6 @@
 package dev.tally.spec.message;
 
 import dev.tally.spec.format.Masking;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The cashier's order / invoice id, carried in field 62 of every financial request so the host can
@@ -70,7 +68,7 @@ public final class OrderReference {
     /**
      * Whether the reference holds what could be a card number, so that it is refused before it reaches a
      * journal, a log or the host's ledger: a run of 13 to 19 digits, or digit groups in the shapes card numbers
-     * are printed in ({@link #PRINTED}: {@code 4761-7390-0101-0119}, {@code 3714-496353-98431}) joined by
+     * are printed in ({@code 4761-7390-0101-0119}, {@code 3714-496353-98431}; {@link Masking#containsCardNumber}) joined by
      * {@code . _ - / :}, that starts with 1-9 and passes the Luhn check (ISO/IEC 7812-1: no card number starts
      * with major industry identifier 0, so zero-padded invoice and sequence numbers are not mistaken for one).
      * Groups in other shapes are not joined: {@code 2026-11-22-000123} is a date and a sequence number, and
@@ -86,63 +84,11 @@ public final class OrderReference {
         if (digits < 13) {
             return false; // the common case, on every request: no row can be long enough
         }
-        // the groups of digits, each with whether it is joined to the next by one separator
-        List<String> groups = new ArrayList<>();
-        List<Boolean> joined = new ArrayList<>();
-        int n = ref.length();
-        for (int i = 0; i < n; ) {
-            if (!isDigit(ref.charAt(i))) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < n && isDigit(ref.charAt(j))) {
-                j++;
-            }
-            groups.add(ref.substring(i, j));
-            joined.add(j + 1 < n && isSeparator(ref.charAt(j)) && isDigit(ref.charAt(j + 1)));
-            i = j;
-        }
-        for (int g = 0; g < groups.size(); g++) {
-            if (isCardNumber(groups.get(g))) {
-                return true;
-            }
-            for (int[] shape : PRINTED) {
-                if (matches(groups, joined, g, shape)) {
-                    StringBuilder row = new StringBuilder(19);
-                    for (int k = 0; k < shape.length; k++) {
-                        row.append(groups.get(g + k));
-                    }
-                    if (isCardNumber(row.toString())) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return Masking.containsCardNumber(ref, SEPARATORS);
     }
 
-    /** The group lengths card numbers are printed in: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19 digits), 4-6-5, 4-6-4. */
-    private static final int[][] PRINTED = {{4, 4, 4, 4}, {4, 4, 4, 4, 1}, {4, 4, 4, 4, 2}, {4, 4, 4, 4, 3},
-            {4, 6, 5}, {4, 6, 4}};
-
-    /** Whether the groups from {@code g} on have the lengths of {@code shape}, each joined to the next. */
-    private static boolean matches(List<String> groups, List<Boolean> joined, int g, int[] shape) {
-        if (g + shape.length > groups.size()) {
-            return false;
-        }
-        for (int k = 0; k < shape.length; k++) {
-            if (groups.get(g + k).length() != shape[k] || (k < shape.length - 1 && !joined.get(g + k))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** 13 to 19 digits, not starting with 0, passing the Luhn check. */
-    private static boolean isCardNumber(String digits) {
-        return digits.length() >= 13 && digits.length() <= 19 && digits.charAt(0) != '0' && Masking.luhnValid(digits);
-    }
+    /** The characters besides letters and digits a reference may hold; one joins digit groups as a card's are. */
+    private static final String SEPARATORS = "._-/:";
 
     /**
      * The reference as a log, a decoder or a report may show it: withheld when it looks like a card number
@@ -160,7 +106,7 @@ public final class OrderReference {
     }
 
     private static boolean isSeparator(char ch) {
-        return ch == '.' || ch == '_' || ch == '-' || ch == '/' || ch == ':';
+        return SEPARATORS.indexOf(ch) >= 0;
     }
 
     /** Whether every character is an ASCII letter or digit or one of {@code . _ - / :} (checked on every request). */

@@ -2,12 +2,10 @@ package dev.tally.terminal.cli;
 
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
-import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +49,7 @@ final class PendingCommand implements Callable<Integer> {
                 o.put("count", left.size());
                 o.put("pending", left.stream().map(a -> {
                     Map<String, Object> m = g.output.attempt(a);
-                    lastEvent(t, a).ifPresent(e -> m.put("lastEvent", g.output.event(e)));
+                    t.journal.lastEvent(a.id()).ifPresent(e -> m.put("lastEvent", g.output.event(e)));
                     StatusReport h = hostViews.get(a.id());
                     if (h != null) {
                         m.put("host", g.output.hostView(h));
@@ -69,7 +67,7 @@ final class PendingCommand implements Callable<Integer> {
                 }
                 for (Attempt a : left) {
                     g.output.line(g.output.attemptLine(a));
-                    lastEvent(t, a).ifPresent(e -> g.output.line(g.output.eventLine(e))); // why it is still here
+                    t.journal.lastEvent(a.id()).ifPresent(e -> g.output.line(g.output.eventLine(e))); // why it is still here
                     StatusReport h = hostViews.get(a.id());
                     if (h != null) {
                         g.output.line("    host: " + g.output.hostViewLine(h));
@@ -78,11 +76,5 @@ final class PendingCommand implements Callable<Integer> {
             }
             return left.isEmpty() ? ExitCodes.OK : ExitCodes.UNCERTAIN;
         }
-    }
-
-    /** The attempt's latest journal event: its last try, or why its reversal could not be sent. */
-    private static Optional<AttemptEvent> lastEvent(TerminalSetup t, Attempt a) {
-        List<AttemptEvent> events = t.journal.events(a.id());
-        return events.isEmpty() ? Optional.empty() : Optional.of(events.getLast());
     }
 }

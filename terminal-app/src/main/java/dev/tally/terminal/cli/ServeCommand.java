@@ -79,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         PaymentEngine engine = new PaymentEngine(journal, session, reader, profile, policy, g.clock);
         engine.recover();
         engine.reversalsRunInBackground();
-        ReversalScheduler reversals = new ReversalScheduler(engine, link, Duration.ofSeconds(1), g.clock);
+        ReversalScheduler reversals = new ReversalScheduler(engine, link, Duration.ofSeconds(1));
         KeepAlive echo = new KeepAlive(session, link, keepAlive);
         CashierApi api;
         try {

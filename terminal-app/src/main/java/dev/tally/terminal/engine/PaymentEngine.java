@@ -26,6 +26,7 @@ import dev.tally.terminal.journal.Journal;
 import dev.tally.terminal.journal.NewAttempt;
 import dev.tally.terminal.journal.OrderBusyException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -493,17 +494,16 @@ public final class PaymentEngine {
                             + " tried, next at " + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
                     a.amount(), a.currency(), a, a.nextReversalAt());
-            case REVERSAL_FAILED -> reversalsInBackground
-                    ? new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
-                    "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
-                            + " tries. The order stays locked; the reversal is tried again at "
-                            + reversals.failedRetryAt(a).atZone(clock.getZone()).format(HMS) + " (cancel the order to"
-                            + " try it now), or reconcile with the acquirer.", a.amount(), a.currency(), a,
-                    reversals.failedRetryAt(a))
-                    : new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
-                    "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
-                            + " tries. The order stays locked; run 'tally pending --resolve' when the host is back,"
-                            + " or reconcile with the acquirer.", a.amount(), a.currency(), a, null);
+            case REVERSAL_FAILED -> {
+                // serve tries it again in the background; elsewhere the operator runs the loop
+                Instant retry = reversalsInBackground ? reversals.failedRetryAt(a) : null;
+                yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
+                        "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
+                                + " tries. The order stays locked; " + (retry != null ? "the reversal is tried again at "
+                                + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
+                                : "run 'tally pending --resolve' when the host is back")
+                                + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);
+            }
             case NEW, SENT -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
                     "Outcome unknown: the request is still out", a.amount(), a.currency(), a, null);
         };

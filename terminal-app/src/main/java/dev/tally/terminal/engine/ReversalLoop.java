@@ -4,6 +4,7 @@ import dev.tally.spec.codes.ResponseCode;
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.codes.TerminalAction;
+import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
@@ -11,9 +12,7 @@ import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.host.HostUnavailableException;
-import dev.tally.spec.format.Masking;
 import dev.tally.terminal.journal.Attempt;
-import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
 import java.time.Clock;
@@ -81,14 +80,18 @@ public final class ReversalLoop {
                 .filter(a -> !failedRetryAt(a).isAfter(now)).toList();
     }
 
+    /** The REVERSAL_PENDING attempts whose next try is due now (what {@link #anyDue} asks about). */
+    public List<Attempt> due() {
+        Instant now = clock.instant();
+        return journal.inStates(Set.of(AttemptState.REVERSAL_PENDING)).stream()
+                .filter(a -> a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)).toList();
+    }
+
     /** One transmission for every pending reversal that is due; what became of each. */
     public List<Attempt> runDue() {
-        Instant now = clock.instant();
         List<Attempt> done = new ArrayList<>();
-        for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
-            if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
-                attemptApart(a).ifPresent(done::add);
-            }
+        for (Attempt a : due()) {
+            attemptApart(a).ifPresent(done::add);
         }
         return done;
     }
@@ -120,8 +123,7 @@ public final class ReversalLoop {
             String why = Masking.scrub("reversal not sent: " + e.getMessage());
             LOG.warn("attempt {} (order {}): {}", a.id(), a.orderRef(), why);
             try {
-                List<AttemptEvent> events = journal.events(a.id());
-                if (events.isEmpty() || !why.equals(events.getLast().detail())) {
+                if (!journal.lastEvent(a.id()).map(last -> last.detail().equals(why)).orElse(false)) {
                     journal.note(a.id(), why);
                 }
             } catch (RuntimeException noting) {

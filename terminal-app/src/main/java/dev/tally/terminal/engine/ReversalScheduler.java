@@ -3,13 +3,9 @@ package dev.tally.terminal.engine;
 import dev.tally.terminal.host.HostChannel;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
-import dev.tally.terminal.journal.AttemptState;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,7 +33,6 @@ public final class ReversalScheduler implements AutoCloseable {
     private final ReversalLoop loop;
     private final HostChannel channel;
     private final Duration tick;
-    private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -47,12 +42,11 @@ public final class ReversalScheduler implements AutoCloseable {
     private boolean sweepFailing;
     private final Thread thread;
 
-    public ReversalScheduler(PaymentEngine engine, HostChannel channel, Duration tick, Clock clock) {
+    public ReversalScheduler(PaymentEngine engine, HostChannel channel, Duration tick) {
         this.engine = engine;
         this.loop = engine.reversals();
         this.channel = channel;
         this.tick = tick;
-        this.clock = clock;
         this.thread = Thread.ofVirtual().name("reversal-scheduler").unstarted(this::run);
     }
 
@@ -113,12 +107,9 @@ public final class ReversalScheduler implements AutoCloseable {
 
     /** The due reversals and {@code failed} (REVERSAL_FAILED ones whose slow retry is due), all at once. */
     private void runDueInParallel(List<Attempt> failed) {
-        Instant now = clock.instant();
         List<Future<?>> sent = new ArrayList<>();
-        for (Attempt a : loop.journal().inStates(Set.of(AttemptState.REVERSAL_PENDING))) {
-            if (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)) {
-                sent.add(senders.submit(() -> loop.attemptApart(a))); // an attempt's own failure is noted on it
-            }
+        for (Attempt a : loop.due()) {
+            sent.add(senders.submit(() -> loop.attemptApart(a))); // an attempt's own failure is noted on it
         }
         for (Attempt a : failed) {
             sent.add(senders.submit(() -> loop.attemptApart(a)));

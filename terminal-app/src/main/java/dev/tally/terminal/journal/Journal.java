@@ -900,8 +900,18 @@ public final class Journal implements AutoCloseable {
 
     public List<AttemptEvent> events(long attemptId) {
         return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id", ps -> ps.setLong(1, attemptId),
-                rs -> new AttemptEvent(rs.getLong("attempt_id"), Instant.ofEpochMilli(rs.getLong("at")),
-                        state(rs.getString("from_state")), state(rs.getString("to_state")), rs.getString("detail")));
+                Journal::event);
+    }
+
+    /** The attempt's latest event: its last try, or why it is where it is. One row, not the whole trail. */
+    public Optional<AttemptEvent> lastEvent(long attemptId) {
+        return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id DESC LIMIT 1",
+                ps -> ps.setLong(1, attemptId), Journal::event).stream().findFirst();
+    }
+
+    private static AttemptEvent event(ResultSet rs) throws SQLException {
+        return new AttemptEvent(rs.getLong("attempt_id"), Instant.ofEpochMilli(rs.getLong("at")),
+                state(rs.getString("from_state")), state(rs.getString("to_state")), rs.getString("detail"));
     }
 
     /** The clear PAN of an attempt, for the reversal it needs; never print it. */

@@ -12,7 +12,6 @@ import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.NewAttempt;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +45,7 @@ class ReversalSchedulerTest {
             Attempt left = leftSent(t, "INV-LEFT");
             assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-LEFT", 100, null).status(), "locked while SENT");
 
-            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50),
-                    Clock.systemDefaultZone()).start()) {
+            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50)).start()) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (t.journal.find(left.id()).orElseThrow().state() != AttemptState.REVERSED) {
                     assertTrue(System.nanoTime() < deadline, "still " + t.journal.find(left.id()).orElseThrow().state()
@@ -86,8 +84,7 @@ class ReversalSchedulerTest {
             assertTrue(locked.retryAfter() != null, "a time to retry: " + locked.message());
 
             acknowledge.set(true);
-            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50),
-                    Clock.systemDefaultZone()).start()) {
+            try (ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50)).start()) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (t.journal.find(r.attempt().id()).orElseThrow().state() != AttemptState.REVERSED) {
                     assertTrue(System.nanoTime() < deadline, "still " + t.journal.find(r.attempt().id()).orElseThrow()
