@@ -4,6 +4,7 @@ import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioFile;
 import java.io.PrintWriter;
@@ -68,7 +69,10 @@ public final class SimulatorCli implements Callable<Integer> {
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    public static void main(String[] args) {
+    /** What {@link #main} sets before the first logger: slf4j-simple's format, and System.err behind {@link ScrubbingStream}. */
+    static void configureProcess() {
+        // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
+        ScrubbingStream.install();
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
@@ -77,6 +81,10 @@ public final class SimulatorCli implements Callable<Integer> {
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
         System.setProperty("org.slf4j.simpleLogger.showThreadName", System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
+    }
+
+    public static void main(String[] args) {
+        configureProcess();
         int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);

@@ -1,6 +1,7 @@
 package dev.tally.terminal.cli;
 
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.JournalException;
 import java.io.IOException;
@@ -117,12 +118,19 @@ public final class TallyCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
+        configureProcess();
         int code = run(args, System.out, System.err, Clock.systemDefaultZone());
         System.out.flush();
         System.exit(code);
+    }
+
+    /** What {@link #main} sets before the first logger: the log level, and System.err behind {@link ScrubbingStream}. */
+    static void configureProcess() {
+        // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
+        ScrubbingStream.install();
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
     }
 
     /** Runs one command; returns its exit code (never calls System.exit). */
