@@ -782,10 +782,14 @@ public final class Ledger implements AutoCloseable {
     // ---------------------------------------------------------------- settlement
 
     /**
-     * A settlement request (trailer = false) or trailer (true) for a terminal's batch. The host's totals are
-     * its approved, standing sales of the terminal not yet in a closed batch. A request with equal totals
-     * closes the batch (00); different totals ask for an upload (95). A trailer closes the batch (00) and
-     * records the differences between the uploads and the host's view. A batch already closed answers 00.
+     * A settlement request (trailer = false) or trailer (true) for a terminal's batch. The host's view of the batch
+     * is cut at its first settlement request: the terminal's approved, standing sales not yet in a batch then. Its
+     * totals are those sales still approved and standing. A request with equal totals closes the batch (00);
+     * different totals ask for an upload (95) and the batch keeps those sales while it waits, so the sales the
+     * terminal makes in its next batch meanwhile stay out of it when the settlement resumes, however late. A
+     * trailer closes the batch (00) and records the differences between the uploads and the host's view; a sale
+     * the terminal uploads that the host approved after the cut joins the batch (the terminal's books put it
+     * there). A batch already closed answers 00.
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
@@ -827,13 +831,19 @@ public final class Ledger implements AutoCloseable {
                     }
                 }
             }
-            SettlementTotals host = hostTotals(c, terminalId);
+            // the batch waiting for its upload holds the sales cut at its first request; a new one, those not in a batch
+            boolean cut = batchId != null;
+            if (cut && trailer) {
+                joinUploadedSales(c, terminalId, batchId);
+            }
+            SettlementTotals host = hostTotals(c, terminalId, batchId);
             boolean equal = host.equals(terminalTotals) && !forceUpload;
             if (!trailer && !equal) {
                 if (batchId == null) {
                     try (PreparedStatement ps = c.prepareStatement("""
                             INSERT INTO settlement_batches (terminal_id, merchant_id, batch_number, status, terminal_totals, host_totals,
-                              business_date, opened_at) VALUES (?, ?, ?, 'UPLOAD_REQUESTED', ?, ?, ?, ?)""")) {
+                              business_date, opened_at) VALUES (?, ?, ?, 'UPLOAD_REQUESTED', ?, ?, ?, ?)
+                            RETURNING id""")) {
                         ps.setString(1, terminalId);
                         ps.setString(2, merchantId);
                         ps.setInt(3, batchNumber);
@@ -841,7 +851,10 @@ public final class Ledger implements AutoCloseable {
                         ps.setString(5, host.encode());
                         ps.setString(6, businessDate(c).toString());
                         ps.setString(7, now);
-                        ps.executeUpdate();
+                        try (ResultSet keys = ps.executeQuery()) {
+                            keys.next();
+                            cutBatch(c, terminalId, keys.getLong(1));
+                        }
                     }
                 } else {
                     try (PreparedStatement ps = c.prepareStatement(
@@ -886,12 +899,8 @@ public final class Ledger implements AutoCloseable {
                     ps.executeUpdate();
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE transactions SET settlement_batch_id = ?
-                    WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
-                ps.setLong(1, batchId);
-                ps.setString(2, terminalId);
-                ps.executeUpdate();
+            if (!cut) {
+                cutBatch(c, terminalId, batchId);
             }
             if (differences != null && !differences.isEmpty()) {
                 LOG.warn("terminal {} batch {} closed after upload with differences: {}", terminalId, batchNumber, differences);
@@ -906,15 +915,51 @@ public final class Ledger implements AutoCloseable {
      */
     static final String REUSED_BATCH_NUMBER = ResponseCodes.INVALID_TRANSACTION;
 
+    /** The terminal's approved, standing sales not in a batch yet: the totals of its next batch. */
     private static SettlementTotals hostTotals(Connection c, String terminalId) throws SQLException {
+        return hostTotals(c, terminalId, null);
+    }
+
+    /** The approved, standing sales of the batch ({@code batchId}), or of none yet ({@code null}). */
+    private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM transactions
-                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS ?""")) {
             ps.setString(1, terminalId);
+            ps.setObject(2, batchId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new SettlementTotals(rs.getLong(1), rs.getLong(2), 0, 0);
             }
+        }
+    }
+
+    /** The batch's first settlement request: the terminal's approved, standing sales not in a batch go into it. */
+    private static void cutBatch(Connection c, String terminalId, long batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE transactions SET settlement_batch_id = ?
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
+            ps.setLong(1, batchId);
+            ps.setString(2, terminalId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Before a cut batch's trailer: a sale the terminal uploaded in it that the host approved after the cut (it
+     * reached the host after the first 0500, or after the host cut the batch) and that is in no batch joins it.
+     */
+    private static void joinUploadedSales(Connection c, String terminalId, long batchId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE transactions SET settlement_batch_id = ?
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL
+                  AND EXISTS (SELECT 1 FROM batch_uploads u WHERE u.terminal_id = transactions.terminal_id AND u.batch_id = ?
+                              AND u.original_stan = transactions.stan
+                              AND u.original_transmission_time = transactions.transmission_time)""")) {
+            ps.setLong(1, batchId);
+            ps.setString(2, terminalId);
+            ps.setLong(3, batchId);
+            ps.executeUpdate();
         }
     }
 
@@ -925,12 +970,13 @@ public final class Ledger implements AutoCloseable {
         List<String> terminalOnly = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT t.stan, t.transmission_time FROM transactions t
-                WHERE t.terminal_id = ? AND t.state = 'APPROVED' AND t.settlement_batch_id IS NULL
+                WHERE t.terminal_id = ? AND t.state = 'APPROVED' AND t.settlement_batch_id IS ?
                   AND NOT EXISTS (SELECT 1 FROM batch_uploads u WHERE u.terminal_id = t.terminal_id AND u.batch_id IS ?
                                   AND u.original_stan = t.stan AND u.original_transmission_time = t.transmission_time)
                 ORDER BY t.id""")) {
             ps.setString(1, terminalId);
             ps.setObject(2, batchId);
+            ps.setObject(3, batchId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     hostOnly.add(String.format("%06d@%s", rs.getInt(1), rs.getString(2)));

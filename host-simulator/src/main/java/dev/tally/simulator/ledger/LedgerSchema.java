@@ -133,6 +133,17 @@ final class LedgerSchema {
             """
             CREATE INDEX reversal_messages_original
               ON reversal_messages (terminal_id, original_stan, original_transmission_time)"""
+    ), List.of(
+            // version 4: a batch answered 95 holds the sales cut at its first 0500 (settlement_batch_id set then, not
+            // at its close), so the sales of the terminal's next batch stay out of it. A batch waiting for its upload
+            // from before takes what it would have taken at its close: the terminal's sales in no batch.
+            """
+            UPDATE transactions SET settlement_batch_id = (
+                SELECT MAX(b.id) FROM settlement_batches b
+                WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED')
+            WHERE state = 'APPROVED' AND settlement_batch_id IS NULL
+              AND EXISTS (SELECT 1 FROM settlement_batches b
+                          WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED')"""
     ));
 
     private LedgerSchema() {

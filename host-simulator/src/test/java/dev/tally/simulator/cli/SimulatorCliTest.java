@@ -139,7 +139,7 @@ class SimulatorCliTest {
         String stderr = Files.readString(dir.resolve("stderr.txt"));
         assertTrue(stderr.contains("simulator stopped"), stderr);
         try (Ledger l = Ledger.open(ledger, Clock.systemUTC(), List.of())) {
-            assertEquals(3, l.schemaVersion(), "the ledger file is intact and reusable");
+            assertEquals(4, l.schemaVersion(), "the ledger file is intact and reusable");
         }
     }
 }

@@ -265,4 +265,83 @@ class LedgerTest {
                     l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(), "batch 2 starts empty");
         }
     }
+
+    /**
+     * A settlement answered 95 stops halfway (the terminal was killed while uploading) and resumes after the terminal
+     * made sales in its next batch: those stay out of the batch being settled, and the next batch finds them.
+     */
+    @Test
+    void aResumedSettlementKeepsTheSalesOfTheTerminalsNextBatchOut() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            l.recordSale(sale(2, 200)); // the terminal left it out of its totals (its reversal was pending)
+            SettlementTotals terminal = new SettlementTotals(1, 100, 0, 0);
+            SettlementResult first = l.settle("TALLY001", "M", 1, terminal, false);
+            assertEquals("95", first.responseCode());
+            assertEquals(new SettlementTotals(2, 300, 0, 0), first.hostTotals());
+            l.recordUpload("TALLY001", "0200", 1, "1122090000", 100, null, null, "ORD-1");
+            // killed here; the terminal's batch 2 takes sales before batch 1's settlement resumes
+            l.recordSale(sale(3, 400));
+            l.recordSale(sale(4, 800));
+
+            SettlementResult resumed = l.settle("TALLY001", "M", 1, terminal, false);
+            assertEquals("95", resumed.responseCode());
+            assertEquals(new SettlementTotals(2, 300, 0, 0), resumed.hostTotals(), "the batch as it was cut, not 4 sales");
+            l.recordUpload("TALLY001", "0200", 1, "1122090000", 100, null, null, "ORD-1");
+            SettlementResult trailer = l.settle("TALLY001", "M", 1, terminal, true);
+            assertEquals("00", trailer.responseCode());
+            assertEquals(new SettlementTotals(2, 300, 0, 0), trailer.hostTotals());
+            SettlementBatch one = l.batches("TALLY001").stream().filter(b -> b.batchNumber() == 1).findFirst().orElseThrow();
+            assertEquals("CLOSED", one.status());
+            assertTrue(one.differences().contains("approved at the host, not uploaded: 000002@1122090000"), one.differences());
+            assertFalse(one.differences().contains("000003@"), one.differences());
+            assertFalse(one.differences().contains("000004@"), one.differences());
+
+            SettlementResult next = l.settle("TALLY001", "M", 2, new SettlementTotals(2, 1200, 0, 0), false);
+            assertEquals("00", next.responseCode(), "batch 2 holds the two sales made while batch 1 waited");
+            assertEquals(new SettlementTotals(2, 1200, 0, 0), next.hostTotals());
+        }
+    }
+
+    /** A sale that reached the host after the batch was cut, which the terminal uploads in that batch, joins it. */
+    @Test
+    void anUploadedSaleTheHostApprovedAfterTheCutJoinsTheBatch() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            SettlementTotals terminal = new SettlementTotals(2, 300, 0, 0);
+            assertEquals("95", l.settle("TALLY001", "M", 1, terminal, false).responseCode());
+            l.recordSale(sale(2, 200)); // sent before the 0500, reached the host after it
+            l.recordUpload("TALLY001", "0200", 1, "1122090000", 100, null, null, "ORD-1");
+            l.recordUpload("TALLY001", "0200", 2, "1122090000", 200, null, null, "ORD-2");
+            SettlementResult trailer = l.settle("TALLY001", "M", 1, terminal, true);
+            assertEquals("00", trailer.responseCode());
+            assertEquals(terminal, trailer.hostTotals());
+            SettlementBatch one = l.batches("TALLY001").getFirst();
+            assertEquals("", one.differences(), "the host and the terminal agree on the batch");
+            assertEquals(SettlementTotals.ZERO, l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(),
+                    "the sale is not counted again in the next batch");
+        }
+    }
+
+    /** A ledger from before version 4 with a batch waiting for its upload: the batch takes its terminal's sales in no batch. */
+    @Test
+    void migrationFourGivesAWaitingBatchTheSalesItWouldHaveClosedWith() throws Exception {
+        Path file = dir.resolve("v3.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            l.recordSale(sale(2, 200));
+            assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false).responseCode());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            // what version 3 left: the waiting batch held no sales until its close
+            c.createStatement().execute("UPDATE transactions SET settlement_batch_id = NULL");
+            c.createStatement().execute("DELETE FROM schema_version WHERE version = 4");
+        }
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertEquals(4, l.schemaVersion());
+            l.recordSale(sale(3, 400)); // the terminal's next batch, made after the upgrade
+            SettlementResult resumed = l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false);
+            assertEquals(new SettlementTotals(2, 300, 0, 0), resumed.hostTotals());
+        }
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.simulator.SimulatorConfig;
 import dev.tally.simulator.ledger.SettlementBatch;
+import dev.tally.spec.message.SettlementTotals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,8 @@ class SettlementCrashTest {
                 child.waitFor();
             }
             assertEquals(List.of("UPLOADING|0"), TestDay.rows(lab, "SELECT state, uploaded FROM batches"));
+            // the cashier goes on while batch 1 waits: this sale is in batch 2, at the host too when batch 1 resumes
+            assertEquals(0, lab.tally("sale", "--order", "K-4", "--amount", "12.00").exit());
 
             Lab.Run resumed = lab.tally("settle");
             assertEquals(0, resumed.exit(), resumed.toString());
@@ -77,6 +80,8 @@ class SettlementCrashTest {
             List<SettlementBatch> host = lab.sim.ledger().batches("TALLY001");
             assertEquals(1, host.size(), host.toString());
             assertEquals("CLOSED", host.getFirst().status());
+            assertEquals(new SettlementTotals(3, 9099, 0, 0), SettlementTotals.decode(host.getFirst().hostTotals()),
+                    "the host's batch 1: K-1, K-2 and K-3 (its debit stands), not K-4 of batch 2");
             assertEquals(2, host.getFirst().uploads(), "the re-sent upload is not counted twice");
             assertEquals(List.of("000001|CLOSED|2|5000"), TestDay.rows(lab,
                     "SELECT printf('%06d', batch_number), state, debit_count, debit_amount FROM batches"));
@@ -84,7 +89,7 @@ class SettlementCrashTest {
             assertEquals("SETTLED", lab.lastState("K-1"));
             assertEquals("SETTLED", lab.lastState("K-2"));
 
-            // and once more (as a person reads it): nothing is settled twice, the new (empty) batch closes with 00
+            // and once more (as a person reads it): nothing is settled twice, batch 2 (K-4) closes with 00: both sides agree
             List<String> human = new ArrayList<>(lab.baseArgs().stream().filter(a -> !a.equals("--json")).toList());
             human.add("settle");
             Lab.Run next = Lab.raw(human.toArray(String[]::new));
@@ -92,6 +97,7 @@ class SettlementCrashTest {
             assertTrue(next.out().startsWith("CLOSED  batch 000002  (0500 answered 00)"), next.out());
             assertTrue(next.out().contains("new sales go into batch 000003"), next.out());
             assertEquals(2, lab.sim.ledger().batches("TALLY001").size());
+            assertEquals("SETTLED", lab.lastState("K-4"));
             for (Path p : List.of(out, err, lab.journal)) {
                 assertFalse(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(Lab.PAN),
                         "full PAN in " + p);
