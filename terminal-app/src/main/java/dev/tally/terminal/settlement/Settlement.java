@@ -1,5 +1,6 @@
 package dev.tally.terminal.settlement;
 
+import dev.tally.spec.codes.ResponseCode;
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.message.MessageBuilder;
@@ -117,12 +118,30 @@ public final class Settlement {
 
     private SettlementResult failed(Batch b, boolean resumed, SettlementTotals totals, Step s, int uploadedNow,
                                     List<Attempt> reversalsRun, String what) {
-        String why = s.failure != null ? s.failure
-                : "answered " + s.code + " (" + ResponseCodes.of(s.code).operatorText() + ")";
+        String why = s.failure != null ? s.failure : "answered " + s.code + " (" + refusal(s.code, b) + ")";
+        String next = ResponseCodes.INVALID_TRANSACTION.equals(s.code)
+                ? "; the batch stays " + b.state() + ": settling again gets the same answer until the host's batch"
+                        + " numbers and this journal's agree"
+                : "; the batch stays " + b.state() + ", run 'tally settle' again to resume";
         return new SettlementResult(false, resumed, b, totals, hostTotals(b), b.responseCode(), uploadedNow,
-                "settlement of batch " + b.batchText() + " not finished: " + what + " " + why
-                        + "; the batch stays " + b.state() + ", run 'tally settle' again to resume",
+                "settlement of batch " + b.batchText() + " not finished: " + what + " " + why + next,
                 s.failure != null ? null : s.code, excluded(b), reversalsRun);
+    }
+
+    /**
+     * What a refusal of a settlement step means. The catalogue's operator texts speak to a cashier taking a card
+     * ("use another payment method"), which says nothing about a batch; a settlement shows the code's meaning, and
+     * for 12 what a host refuses with it: a batch number it has closed already with other totals.
+     */
+    static String refusal(String code, Batch b) {
+        ResponseCode rc = ResponseCodes.of(code);
+        if (ResponseCodes.INVALID_TRANSACTION.equals(code)) {
+            return rc.meaning() + ": the host has closed batch " + b.batchText() + " of this terminal already, with"
+                    + " other totals; this journal reuses the number (a new journal for a terminal id the host knows"
+                    + " starts again at 000001). Nothing was settled: ask the acquirer; in a lab, settle with the journal"
+                    + " that closed it, or start the simulator on a fresh --ledger";
+        }
+        return rc.meaning();
     }
 
     private List<Attempt> excluded(Batch b) {

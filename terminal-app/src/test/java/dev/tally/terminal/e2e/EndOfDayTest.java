@@ -192,6 +192,34 @@ class EndOfDayTest {
         }
     }
 
+    /**
+     * A new journal for a terminal id the host knows numbers its batches from 000001 again; the host refuses a batch
+     * number it closed with other totals (12). The settle says so in settlement terms, not in a cashier's words for a
+     * declined card, and does not promise that running it again helps.
+     */
+    @Test
+    void aBatchNumberTheHostClosedAlreadyIsExplainedNotWordedAsADeclinedCard() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofMillis(300))) {
+            assertEquals(0, lab.tally("sale", "--order", "N-1", "--amount", "20.00").exit());
+            assertEquals(0, lab.tally("settle").exit());
+
+            List<String> second = lab.baseArgs();
+            second.set(second.indexOf(lab.journal.toString()), dir.resolve("new-journal.db").toString());
+            second.add("settle"); // its batch 000001, empty: not the totals the host closed 000001 with
+            Lab.Run refused = Lab.raw(second.toArray(String[]::new));
+            assertEquals(2, refused.exit(), refused.toString());
+            JsonNode r = refused.json();
+            assertEquals("12", r.get("failureCode").asText(), refused.toString());
+            String message = r.get("message").asText();
+            assertTrue(message.contains("answered 12 (Invalid transaction: the host has closed batch 000001 of this terminal"
+                    + " already, with other totals"), message);
+            assertTrue(message.endsWith("settling again gets the same answer until the host's batch numbers and this"
+                    + " journal's agree"), message);
+            assertFalse(message.contains("payment method"), message);
+            assertEquals(1, lab.sim.ledger().batches("TALLY001").size(), "nothing closed at the host");
+        }
+    }
+
     static Map<String, JsonNode> byOrder(JsonNode report) {
         Map<String, JsonNode> m = new LinkedHashMap<>();
         report.get("items").forEach(i -> m.put(i.get("orderId").asText(), i));
