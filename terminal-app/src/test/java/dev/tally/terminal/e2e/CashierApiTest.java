@@ -147,6 +147,39 @@ class CashierApiTest {
         }
     }
 
+    /**
+     * An acquirer whose statement endpoint answers something that is not its statement CSV: 502 BAD_STATEMENT (the
+     * acquirer's fault, not the request's), the message names the line, quotes no card number, and nothing changes.
+     */
+    @Test
+    void aStatementTheTerminalCannotReadIsA502BadStatement() throws Exception {
+        com.sun.net.httpserver.HttpServer acquirer = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        acquirer.createContext("/statement", ex -> {
+            byte[] body = ("order,pan\nINV-1," + Lab.PAN + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/csv");
+            ex.sendResponseHeaders(200, body.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        acquirer.start();
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, "http://127.0.0.1:" + acquirer.getAddress().getPort(),
+                     dir.resolve("token"), "--timeout", "3")) {
+            assertEquals(200, api.post("/v1/payments", "{\"orderId\":\"S-1\",\"amount\":\"12.00\"}").status());
+            String before = lab.journalDump();
+            ServeProcess.Reply r = api.get("/v1/reconciliation?date=2026-11-22");
+            assertEquals(502, r.status(), r.body());
+            assertEquals("BAD_STATEMENT", r.json().get("error").asText(), r.body());
+            assertTrue(r.json().get("message").asText().contains("line 1"), r.body());
+            assertFalse(r.body().contains(Lab.PAN), r.body());
+            assertEquals(before, lab.journalDump(), "nothing changed");
+        } finally {
+            acquirer.stop(0);
+        }
+    }
+
     @Test
     void theSameOrderPostedTwentyTimesAtOnceIsChargedOnce() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));

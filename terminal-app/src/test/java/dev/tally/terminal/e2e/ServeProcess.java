@@ -41,6 +41,11 @@ final class ServeProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     ServeProcess(Lab lab, Path tokenFile, String... extraGlobal) throws Exception {
+        this(lab, lab.sim.adminUri().toString(), tokenFile, extraGlobal);
+    }
+
+    /** Serve whose --from-host (where the acquirer's statement is fetched) is {@code fromHost}. */
+    ServeProcess(Lab lab, String fromHost, Path tokenFile, String... extraGlobal) throws Exception {
         this.tokenFile = tokenFile;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
@@ -52,7 +57,7 @@ final class ServeProcess implements AutoCloseable {
         }
         cmd.addAll(List.of(extraGlobal));
         cmd.addAll(List.of("serve", "--api-port", "0", "--api-token-file", tokenFile.toString(),
-                "--from-host", lab.sim.adminUri().toString()));
+                "--from-host", fromHost));
         stderr = lab.dir.resolve("serve-" + System.nanoTime() + ".err");
         process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
