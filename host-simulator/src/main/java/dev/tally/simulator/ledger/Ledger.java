@@ -691,15 +691,24 @@ public final class Ledger implements AutoCloseable {
      * Handles one reversal message (0400 or 0401) in one transaction. The message is counted against its
      * original; the original's reversal policy may drop it; otherwise the first acknowledged reversal
      * restores a standing debit and cancels the merchant credit, and every later one changes nothing
-     * (one reversal per original is a UNIQUE constraint).
+     * (one reversal per original is a UNIQUE constraint). A reversal whose key finds a sale other than the one it
+     * describes ({@code claimed}: another amount, card or order) is answered as not found and changes nothing: that
+     * sale is not the reversal's to undo.
      *
      * @param override a policy from a scenario rule that matched the reversal itself, or null to use the
      *                 policy recorded with the original sale
      */
     public ReversalResult reverse(String terminalId, String mti, int stan, String transmissionTime, int originalStan,
-                                  String originalTransmissionTime, String reason, ReversalPolicy override) {
+                                  String originalTransmissionTime, String reason, ClaimedOriginal claimed,
+                                  ReversalPolicy override) {
         return write(c -> {
             Optional<LedgerTransaction> found = find(c, terminalId, originalStan, originalTransmissionTime);
+            if (found.isPresent() && !claimed.describes(found.get())) {
+                LOG.warn("reversal {} from {} STAN {} names original STAN {} at {}, which the ledger holds for another sale"
+                        + " ({}): not applied, answered as not found", mti, terminalId, String.format("%06d", stan),
+                        String.format("%06d", originalStan), originalTransmissionTime, claimed.differences(found.get()));
+                found = Optional.empty();
+            }
             String now = clock.instant().toString();
             Long txnId = found.map(LedgerTransaction::id).orElse(null);
             ReversalResult.Outcome outcome;

@@ -1,5 +1,6 @@
 package dev.tally.simulator.server;
 
+import dev.tally.simulator.ledger.ClaimedOriginal;
 import dev.tally.simulator.ledger.CreditPolicy;
 import dev.tally.simulator.ledger.Ledger;
 import dev.tally.simulator.ledger.LedgerTransaction;
@@ -253,7 +254,8 @@ final class AcquirerHost {
         }
         OriginalData original = v.originalData().orElseThrow();
         ReversalResult r = ledger.reverse(v.terminalId(), v.mti(), v.stan(), v.transmissionDateTime(), original.stan(),
-                original.transmissionDateTime(), v.responseCode(), action.reversals());
+                original.transmissionDateTime(), v.responseCode(),
+                new ClaimedOriginal(v.amount(), v.maskedPan(), v.orderReference().orElse(null)), action.reversals());
         switch (r.outcome()) {
             case DROPPED -> {
                 LOG.info("reversal {} from {} STAN {} of original STAN {} dropped (reversal {} received for it)", v.mti(),

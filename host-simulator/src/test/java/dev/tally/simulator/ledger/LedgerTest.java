@@ -34,6 +34,11 @@ class LedgerTest {
                 "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
     }
 
+    /** What a reversal of {@link #sale}(stan, amount) says of it. */
+    private static ClaimedOriginal claim(int stan, long amount) {
+        return new ClaimedOriginal(amount, "476173******0119", "ORD-" + stan);
+    }
+
     @Test
     void schemaIsCreatedOnceAndReusedWithEverythingItHeld() throws Exception {
         Path file = dir.resolve("l.db");
@@ -149,7 +154,7 @@ class LedgerTest {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             l.recordSale(sale(3, 2500));
             for (int i = 0; i < 3; i++) {
-                ReversalResult r = l.reverse("TALLY001", i == 0 ? "0400" : "0401", 4, "1122090100", 3, "1122090000", "98", null);
+                ReversalResult r = l.reverse("TALLY001", i == 0 ? "0400" : "0401", 4, "1122090100", 3, "1122090000", "98", claim(3, 2500), null);
                 assertEquals(ReversalResult.Outcome.ACKNOWLEDGED, r.outcome());
             }
             assertEquals(1_000_000, l.balance("visa-1"));
@@ -157,7 +162,34 @@ class LedgerTest {
             assertEquals(TxnState.REVERSED, t.state());
             assertEquals(3, t.reversalCount());
             assertEquals(ReversalResult.Outcome.NOT_FOUND,
-                    l.reverse("TALLY001", "0400", 5, "1122090200", 99, "1122090000", "98", null).outcome());
+                    l.reverse("TALLY001", "0400", 5, "1122090200", 99, "1122090000", "98", claim(99, 100), null).outcome());
+        }
+    }
+
+    /**
+     * A new journal for a terminal id the ledger knows counts STANs from 1 again: its reversal can name the key of an
+     * older sale of that terminal. The key finds that sale, but it is not the one the reversal describes (another
+     * amount, card or order): nothing is undone, the answer is "not found", and the old sale's debit stands.
+     */
+    @Test
+    void aReversalWhoseKeyFindsAnotherSaleUndoesNothing() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.recordSale(sale(2, 2000));
+            for (ClaimedOriginal other : List.of(new ClaimedOriginal(3000, "476173******0119", "ORD-2"),
+                    new ClaimedOriginal(2000, "541333******0442", "ORD-2"),
+                    new ClaimedOriginal(2000, "476173******0119", "N-2"))) {
+                ReversalResult r = l.reverse("TALLY001", "0400", 3, "1122090100", 2, "1122090000", "06", other, null);
+                assertEquals(ReversalResult.Outcome.NOT_FOUND, r.outcome(), other.toString());
+            }
+            LedgerTransaction t = l.transactions(Ledger.Filter.all().stan(2)).get(0);
+            assertEquals(TxnState.APPROVED, t.state());
+            assertTrue(t.debitStanding());
+            assertEquals(0, t.reversalCount(), "none of them is counted against it");
+            assertEquals(1_000_000 - 2000, l.balance("visa-1"));
+            // a reversal that carries no order reference is matched on amount and card
+            assertEquals(ReversalResult.Outcome.ACKNOWLEDGED, l.reverse("TALLY001", "0400", 4, "1122090200", 2, "1122090000",
+                    "06", new ClaimedOriginal(2000, "476173******0119", null), null).outcome());
+            assertEquals(1_000_000, l.balance("visa-1"));
         }
     }
 
@@ -168,7 +200,7 @@ class LedgerTest {
     @Test
     void aSaleThatArrivesAfterItsReversalWasAnswered25IsRefusedAndDebitsNothing() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
-            ReversalResult first = l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", null);
+            ReversalResult first = l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", claim(7, 900), null);
             assertEquals(ReversalResult.Outcome.NOT_FOUND, first.outcome());
 
             SaleResult late = l.recordSale(sale(7, 900));
@@ -187,7 +219,7 @@ class LedgerTest {
 
             // the terminal's 0401 repeat (it may not have heard the 25): acknowledged, nothing to undo
             assertEquals(ReversalResult.Outcome.ACKNOWLEDGED,
-                    l.reverse("TALLY001", "0401", 8, "1122090100", 7, "1122090000", "98", null).outcome());
+                    l.reverse("TALLY001", "0401", 8, "1122090100", 7, "1122090000", "98", claim(7, 900), null).outcome());
             assertTrue(l.recordSale(sale(7, 900)).duplicate(), "the same sale again is a duplicate, as before");
             assertEquals(1_000_000, l.balance("visa-1"));
             LedgerTransaction after = l.transactions(Ledger.Filter.all().stan(7)).get(0);
@@ -215,7 +247,7 @@ class LedgerTest {
         try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
             l.recordSale(sale(1, 100));
             assertEquals(ReversalResult.Outcome.NOT_FOUND,
-                    l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", null).outcome());
+                    l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98", claim(7, 900), null).outcome());
         }
         try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
             LedgerTransaction t = l.recordSale(sale(7, 900)).transaction();
