@@ -136,14 +136,17 @@ final class LedgerSchema {
     ), List.of(
             // version 4: a batch answered 95 holds the sales cut at its first 0500 (settlement_batch_id set then, not
             // at its close), so the sales of the terminal's next batch stay out of it. A batch waiting for its upload
-            // from before takes what it would have taken at its close: the terminal's sales in no batch.
+            // from before takes the terminal's sales in no batch that the host received before that batch was opened
+            // (its first 95), the oldest such batch first; julianday, as Instant.toString varies its fraction digits
             """
             UPDATE transactions SET settlement_batch_id = (
-                SELECT MAX(b.id) FROM settlement_batches b
-                WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED')
+                SELECT MIN(b.id) FROM settlement_batches b
+                WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED'
+                  AND julianday(transactions.received_at) <= julianday(b.opened_at))
             WHERE state = 'APPROVED' AND settlement_batch_id IS NULL
               AND EXISTS (SELECT 1 FROM settlement_batches b
-                          WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED')"""
+                          WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED'
+                            AND julianday(transactions.received_at) <= julianday(b.opened_at))"""
     ));
 
     private LedgerSchema() {

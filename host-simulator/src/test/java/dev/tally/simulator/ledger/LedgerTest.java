@@ -363,17 +363,28 @@ class LedgerTest {
             l.recordSale(sale(1, 100));
             l.recordSale(sale(2, 200));
             assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false).responseCode());
+            l.recordSale(sale(3, 400)); // the terminal's next batch, made after the 95, before the upgrade
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             // what version 3 left: the waiting batch held no sales until its close
             c.createStatement().execute("UPDATE transactions SET settlement_batch_id = NULL");
             c.createStatement().execute("DELETE FROM schema_version WHERE version = 4");
+            // the batch opened half a second after sale 1 (fraction digits: as text "…00Z" sorts after "…00.5Z"),
+            // sale 3 an hour after
+            c.createStatement().execute("UPDATE settlement_batches SET opened_at = '2026-11-22T09:00:00.5Z'");
+            c.createStatement().execute("UPDATE transactions SET received_at = '2026-11-22T09:00:00Z' WHERE stan = 1");
+            c.createStatement().execute("UPDATE transactions SET received_at = '2026-11-22T10:00:00Z' WHERE stan = 3");
         }
         try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
             assertEquals(4, l.schemaVersion());
-            l.recordSale(sale(3, 400)); // the terminal's next batch, made after the upgrade
+            l.recordSale(sale(4, 800)); // the terminal's next batch, made after the upgrade
             SettlementResult resumed = l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false);
             assertEquals(new SettlementTotals(2, 300, 0, 0), resumed.hostTotals());
+            l.recordUpload("TALLY001", "0200", 1, "1122090000", 100, null, null, "ORD-1");
+            assertEquals("00", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), true).responseCode());
+            assertEquals(new SettlementTotals(2, 1200, 0, 0),
+                    l.settle("TALLY001", "M", 2, new SettlementTotals(2, 1200, 0, 0), false).hostTotals(),
+                    "sales 3 and 4 are the next batch's");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,35 +15,43 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Text is held until a line ends ({@code \n} or {@code \r}) or the stream is flushed, so a card number is never
  * cut in two between writes of one line. A line longer than {@value #MAX_LINE} bytes is let out in pieces cut after a
- * character that cannot be part of a card number or its track 2 tail.
+ * character that cannot be part of a card number or its track 2 tail. Text is read and written in the charset of the
+ * stream it replaces ({@code stderr.encoding}), so what reaches the console is what would have without it.
  */
 public final class ScrubbingStream extends OutputStream {
 
     static final int MAX_LINE = 64 * 1024;
 
     private final OutputStream out;
+    private final Charset charset;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
 
-    public ScrubbingStream(OutputStream out) {
+    public ScrubbingStream(OutputStream out, Charset charset) {
         this.out = out;
+        this.charset = charset;
     }
 
     /** A print stream (UTF-8) writing through a scrubbing stream onto {@code out}. */
     public static PrintStream printStream(OutputStream out) {
-        return new PrintStream(new ScrubbingStream(out), false, StandardCharsets.UTF_8);
+        return new PrintStream(new ScrubbingStream(out, StandardCharsets.UTF_8), false, StandardCharsets.UTF_8);
     }
 
-    /** Puts {@code System.err} behind a scrubbing stream, once; call before the first logger is made. */
+    /**
+     * Puts {@code System.err} behind a scrubbing stream, once; call before the first logger is made. What is held
+     * without a line end at exit is written out then.
+     */
     public static synchronized void install() {
         if (!(System.err instanceof Installed)) {
-            System.setErr(new Installed(System.err));
+            Installed err = new Installed(System.err);
+            System.setErr(err);
+            Runtime.getRuntime().addShutdownHook(new Thread(err::flush, "stderr-flush"));
         }
     }
 
     /** System.err once installed; marks it so a second {@link #install} does not scrub twice. */
     private static final class Installed extends PrintStream {
-        Installed(OutputStream original) {
-            super(new ScrubbingStream(original), false, StandardCharsets.UTF_8);
+        Installed(PrintStream original) {
+            super(new ScrubbingStream(original, original.charset()), false, original.charset());
         }
     }
 
@@ -95,8 +104,8 @@ public final class ScrubbingStream extends OutputStream {
             return;
         }
         byte[] held = line.toByteArray();
-        String text = new String(held, 0, n, StandardCharsets.UTF_8);
-        out.write(Masking.scrub(text).getBytes(StandardCharsets.UTF_8));
+        String text = new String(held, 0, n, charset);
+        out.write(Masking.scrub(text).getBytes(charset));
         line.reset();
         line.write(held, n, held.length - n);
     }
@@ -109,7 +118,7 @@ public final class ScrubbingStream extends OutputStream {
         }
         if (cut == 0) {
             // 64 KiB of digits and separators: nothing in it is safe to let out as it is
-            out.write("[a line of digits too long to log, withheld]".getBytes(StandardCharsets.UTF_8));
+            out.write("[a line of digits too long to log, withheld]".getBytes(charset));
             line.reset();
             return;
         }

@@ -82,4 +82,16 @@ class ScrubbingStreamTest {
         err.println(text);
         assertEquals(text + System.lineSeparator(), sink.toString(StandardCharsets.UTF_8));
     }
+
+    /** Bytes are read and written in the charset of the stream replaced: a Latin-1 console gets Latin-1 back. */
+    @Test
+    void theReplacedStreamsCharsetIsKept() {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(new ScrubbingStream(sink, StandardCharsets.ISO_8859_1), false,
+                StandardCharsets.ISO_8859_1);
+        err.println("caf\u00e9 " + PAN);
+        err.flush();
+        assertEquals("caf\u00e9 " + MASKED + System.lineSeparator(), sink.toString(StandardCharsets.ISO_8859_1));
+        assertEquals(4 + 1 + MASKED.length() + System.lineSeparator().length(), sink.size(), "one byte for the e acute");
+    }
 }

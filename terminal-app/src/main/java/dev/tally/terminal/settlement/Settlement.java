@@ -74,7 +74,7 @@ public final class Settlement {
         if (b.state() == BatchState.SETTLING) {
             Step s = send(request(MessageType.SETTLEMENT, b, totals));
             if (s.failure != null) {
-                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the 0500 of batch " + b.batchText());
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, true, "the 0500 of batch " + b.batchText());
             }
             settlementCode = s.code;
             if (ResponseCodes.APPROVED.equals(s.code)) {
@@ -84,7 +84,7 @@ public final class Settlement {
             }
             if (ResponseCodes.of(s.code).action() != TerminalAction.UPLOAD_BATCH) {
                 // the host refused the settlement (maintenance, MAC, format, ...): not "totals differ"
-                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the 0500 of batch " + b.batchText());
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, true, "the 0500 of batch " + b.batchText());
             }
             b = batches.uploadRequested(b, s.code, s.hostTotals);
             log.info("batch {}: host answered 95 (host totals {}, terminal {}): uploading", b.batchText(), s.hostTotals,
@@ -93,7 +93,7 @@ public final class Settlement {
         for (Attempt a : batches.toUpload(b)) {
             Step s = send(upload(a));
             if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
-                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the upload (0320) of STAN " + a.stanText()
+                return failed(b, resumed, totals, s, uploadedNow, reversalsRun, false, "the upload (0320) of STAN " + a.stanText()
                         + ", order " + a.orderRef());
             }
             b = batches.uploaded(b, a);
@@ -101,7 +101,7 @@ public final class Settlement {
         }
         Step s = send(request(MessageType.SETTLEMENT_TRAILER, b, totals));
         if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
-            return failed(b, resumed, totals, s, uploadedNow, reversalsRun, "the trailer (0500 960000) of batch " + b.batchText());
+            return failed(b, resumed, totals, s, uploadedNow, reversalsRun, false, "the trailer (0500 960000) of batch " + b.batchText());
         }
         b = batches.close(b, settlementCode, s.hostTotals, "totals differed (95): " + b.uploaded()
                 + " sale(s) uploaded, trailer answered 00");
@@ -117,9 +117,10 @@ public final class Settlement {
     }
 
     private SettlementResult failed(Batch b, boolean resumed, SettlementTotals totals, Step s, int uploadedNow,
-                                    List<Attempt> reversalsRun, String what) {
-        String why = s.failure != null ? s.failure : "answered " + s.code + " (" + refusal(s.code, b) + ")";
-        String next = ResponseCodes.INVALID_TRANSACTION.equals(s.code)
+                                    List<Attempt> reversalsRun, boolean settlementRequest, String what) {
+        boolean reusedNumber = settlementRequest && ResponseCodes.INVALID_TRANSACTION.equals(s.code);
+        String why = s.failure != null ? s.failure : "answered " + s.code + " (" + refusal(s.code, b, reusedNumber) + ")";
+        String next = reusedNumber
                 ? "; the batch stays " + b.state() + ": settling again gets the same answer until the host's batch"
                         + " numbers and this journal's agree"
                 : "; the batch stays " + b.state() + ", run 'tally settle' again to resume";
@@ -131,11 +132,12 @@ public final class Settlement {
     /**
      * What a refusal of a settlement step means. The catalogue's operator texts speak to a cashier taking a card
      * ("use another payment method"), which says nothing about a batch; a settlement shows the code's meaning, and
-     * for 12 what a host refuses with it: a batch number it has closed already with other totals.
+     * for 12 to the 0500 ({@code reusedNumber}) what a host refuses with it: a batch number it has closed already
+     * with other totals.
      */
-    static String refusal(String code, Batch b) {
+    static String refusal(String code, Batch b, boolean reusedNumber) {
         ResponseCode rc = ResponseCodes.of(code);
-        if (ResponseCodes.INVALID_TRANSACTION.equals(code)) {
+        if (reusedNumber) {
             return rc.meaning() + ": the host has closed batch " + b.batchText() + " of this terminal already, with"
                     + " other totals; this journal reuses the number (a new journal for a terminal id the host knows"
                     + " starts again at 000001). Nothing was settled: ask the acquirer; in a lab, settle with the journal"

@@ -175,6 +175,29 @@ class SettlementTest {
         }
     }
 
+    /**
+     * 12 means "batch number closed already" only as the answer to the 0500: a 12 to an upload (0320) is a plain
+     * refusal of that step, shown by its meaning, and the batch resumes as for any other.
+     */
+    @Test
+    void twelveToAnUploadIsAPlainRefusalNotAReusedBatchNumber() {
+        StubHost host = new StubHost((h, req) -> {
+            if (isSettlement(req)) {
+                return h.settlementAnswer(req, "95", SettlementTotals.ZERO.encode());
+            }
+            return "0320".equals(MessageView.of(req).mti()) ? h.settlementAnswer(req, "12", null) : h.goodAnswer(req);
+        });
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-1", 2000, null).status());
+            SettlementResult r = t.settlement.settle();
+            assertFalse(r.closed(), r.message());
+            assertEquals("12", r.failureCode());
+            assertTrue(r.message().contains("answered 12 (Invalid transaction); the batch stays UPLOADING, run 'tally settle'"
+                    + " again to resume"), r.message());
+            assertFalse(r.message().contains("closed batch"), r.message());
+        }
+    }
+
     /** Only 95 (UPLOAD_BATCH in the response-code catalogue) leads to the upload; every other code is a refusal. */
     @ParameterizedTest
     @ValueSource(strings = {"91", "96", "30", "A0", "05", "Z9"})
