@@ -412,8 +412,9 @@ public final class Ledger implements AutoCloseable {
         long id;
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO transactions (terminal_id, merchant_id, stan, transmission_time, order_ref, mti, amount, currency,
-                  card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy)
-                VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
+                  card_id, masked_pan, response_code, state, rrn, auth_code, business_date, received_at, reversal_policy,
+                  terminal_batch)
+                VALUES (?, ?, ?, ?, ?, '0200', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")) {
             ps.setString(1, r.terminalId());
             ps.setString(2, r.merchantId());
             ps.setInt(3, r.stan());
@@ -430,6 +431,7 @@ public final class Ledger implements AutoCloseable {
             ps.setString(14, bd.toString());
             ps.setString(15, receivedAt);
             ps.setInt(16, r.reversalPolicy().stored());
+            ps.setObject(17, r.terminalBatch());
             try (ResultSet keys = ps.executeQuery()) {
                 keys.next();
                 id = keys.getLong(1);
@@ -845,7 +847,7 @@ public final class Ledger implements AutoCloseable {
             if (cut && trailer) {
                 joinUploadedSales(c, terminalId, batchId);
             }
-            SettlementTotals host = hostTotals(c, terminalId, batchId);
+            SettlementTotals host = hostTotals(c, terminalId, batchId, batchNumber);
             boolean equal = host.equals(terminalTotals) && !forceUpload;
             if (!trailer && !equal) {
                 if (batchId == null) {
@@ -862,7 +864,7 @@ public final class Ledger implements AutoCloseable {
                         ps.setString(7, now);
                         try (ResultSet keys = ps.executeQuery()) {
                             keys.next();
-                            cutBatch(c, terminalId, keys.getLong(1));
+                            cutBatch(c, terminalId, keys.getLong(1), batchNumber);
                         }
                     }
                 } else {
@@ -876,7 +878,7 @@ public final class Ledger implements AutoCloseable {
                 }
                 return new SettlementResult("95", host, false);
             }
-            String differences = trailer ? differences(c, terminalId, batchId, host, terminalTotals) : null;
+            String differences = trailer ? differences(c, terminalId, batchId, batchNumber, host, terminalTotals) : null;
             if (batchId == null) {
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO settlement_batches (terminal_id, merchant_id, batch_number, status, terminal_totals, host_totals,
@@ -909,7 +911,7 @@ public final class Ledger implements AutoCloseable {
                 }
             }
             if (!cut) {
-                cutBatch(c, terminalId, batchId);
+                cutBatch(c, terminalId, batchId, batchNumber);
             }
             if (differences != null && !differences.isEmpty()) {
                 LOG.warn("terminal {} batch {} closed after upload with differences: {}", terminalId, batchNumber, differences);
@@ -924,18 +926,26 @@ public final class Ledger implements AutoCloseable {
      */
     static final String REUSED_BATCH_NUMBER = ResponseCodes.INVALID_TRANSACTION;
 
-    /** The terminal's approved, standing sales not in a batch yet: the totals of its next batch. */
+    /** The terminal's approved, standing sales not in a batch yet. */
     private static SettlementTotals hostTotals(Connection c, String terminalId) throws SQLException {
-        return hostTotals(c, terminalId, null);
+        return hostTotals(c, terminalId, null, 0);
     }
 
-    /** The approved, standing sales of the batch ({@code batchId}), or of none yet ({@code null}). */
-    private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId) throws SQLException {
+    /**
+     * The approved, standing sales of the batch ({@code batchId}); with {@code null}, those in no batch yet that
+     * belong to the terminal's batch {@code batchNumber} (see {@link #NOT_THE_NEXT_BATCH}).
+     */
+    private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId, int batchNumber)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM transactions
-                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS ?""")) {
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS ?"""
+                + (batchId == null ? NOT_THE_NEXT_BATCH : ""))) {
             ps.setString(1, terminalId);
             ps.setObject(2, batchId);
+            if (batchId == null) {
+                ps.setInt(3, nextBatch(batchNumber));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new SettlementTotals(rs.getLong(1), rs.getLong(2), 0, 0);
@@ -943,13 +953,26 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /**
+     * The sales in no batch that are not the terminal's next batch's: a sale carries its batch number in field 60;
+     * while batch N is being settled the terminal's new sales go into N + 1 (after 999999, 1), whatever order they
+     * reach the host in. A sale without field 60 (an older terminal, {@code tally load --no-journal}) is taken by
+     * the first cut after it. Its one parameter is that next batch number.
+     */
+    private static final String NOT_THE_NEXT_BATCH = " AND (terminal_batch IS NULL OR terminal_batch <> ?)";
+
+    private static int nextBatch(int batchNumber) {
+        return batchNumber >= 999_999 ? 1 : batchNumber + 1;
+    }
+
     /** The batch's first settlement request: the terminal's approved, standing sales not in a batch go into it. */
-    private static void cutBatch(Connection c, String terminalId, long batchId) throws SQLException {
+    private static void cutBatch(Connection c, String terminalId, long batchId, int batchNumber) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE transactions SET settlement_batch_id = ?
-                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""")) {
+                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""" + NOT_THE_NEXT_BATCH)) {
             ps.setLong(1, batchId);
             ps.setString(2, terminalId);
+            ps.setInt(3, nextBatch(batchNumber));
             ps.executeUpdate();
         }
     }
@@ -973,8 +996,8 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** What the host found different between the terminal's upload and its own view (empty when none). */
-    private static String differences(Connection c, String terminalId, Long batchId, SettlementTotals host,
-                                      SettlementTotals terminal) throws SQLException {
+    private static String differences(Connection c, String terminalId, Long batchId, int batchNumber,
+                                      SettlementTotals host, SettlementTotals terminal) throws SQLException {
         List<String> hostOnly = new ArrayList<>();
         List<String> terminalOnly = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
@@ -982,10 +1005,13 @@ public final class Ledger implements AutoCloseable {
                 WHERE t.terminal_id = ? AND t.state = 'APPROVED' AND t.settlement_batch_id IS ?
                   AND NOT EXISTS (SELECT 1 FROM batch_uploads u WHERE u.terminal_id = t.terminal_id AND u.batch_id IS ?
                                   AND u.original_stan = t.stan AND u.original_transmission_time = t.transmission_time)
+                  AND (? IS NOT NULL OR t.terminal_batch IS NULL OR t.terminal_batch <> ?)
                 ORDER BY t.id""")) {
             ps.setString(1, terminalId);
             ps.setObject(2, batchId);
             ps.setObject(3, batchId);
+            ps.setObject(4, batchId);
+            ps.setInt(5, nextBatch(batchNumber));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     hostOnly.add(String.format("%06d@%s", rs.getInt(1), rs.getString(2)));

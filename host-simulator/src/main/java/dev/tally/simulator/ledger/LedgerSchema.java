@@ -134,7 +134,10 @@ final class LedgerSchema {
             CREATE INDEX reversal_messages_original
               ON reversal_messages (terminal_id, original_stan, original_transmission_time)"""
     ), List.of(
-            // version 4: a batch answered 95 holds the sales cut at its first 0500 (settlement_batch_id set then, not
+            // version 4: a sale records the terminal's batch it is in (field 60; null when the sale does not say), so
+            // a settlement's cut leaves out the sales of the terminal's next batch
+            "ALTER TABLE transactions ADD COLUMN terminal_batch INTEGER",
+            // and a batch answered 95 holds the sales cut at its first 0500 (settlement_batch_id set then, not
             // at its close), so the sales of the terminal's next batch stay out of it. A batch waiting for its upload
             // from before takes the terminal's sales in no batch that the host received before that batch was opened
             // (its first 95), the oldest such batch first; julianday, as Instant.toString varies its fraction digits

@@ -12,7 +12,15 @@ import java.util.Objects;
  */
 public record SaleRequest(String terminalId, String merchantId, int stan, String transmissionTime, String orderRef,
                           long amount, String currency, String cardId, String maskedPan, String declineCode,
-                          CreditPolicy creditPolicy, ReversalPolicy reversalPolicy) {
+                          CreditPolicy creditPolicy, ReversalPolicy reversalPolicy, Integer terminalBatch) {
+
+    /** A sale that does not say which of the terminal's batches it is in (no field 60). */
+    public SaleRequest(String terminalId, String merchantId, int stan, String transmissionTime, String orderRef, long amount,
+                       String currency, String cardId, String maskedPan, String declineCode, CreditPolicy creditPolicy,
+                       ReversalPolicy reversalPolicy) {
+        this(terminalId, merchantId, stan, transmissionTime, orderRef, amount, currency, cardId, maskedPan, declineCode,
+                creditPolicy, reversalPolicy, null);
+    }
 
     public SaleRequest {
         Objects.requireNonNull(terminalId, "terminalId");

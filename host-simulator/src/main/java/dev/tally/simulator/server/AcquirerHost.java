@@ -120,7 +120,7 @@ final class AcquirerHost {
         CreditPolicy credit = action.credit() != null ? action.credit() : CreditPolicy.IMMEDIATE;
         SaleResult result = ledger.recordSale(new SaleRequest(tid, v.merchantId(), v.stan(), v.transmissionDateTime(),
                 v.orderReference().orElse(null), v.amount(), v.currency(), card == null ? null : card.id(), v.maskedPan(),
-                decline, credit, action.reversals()));
+                decline, credit, action.reversals(), v.batchNumber() > 0 ? v.batchNumber() : null));
         LedgerTransaction t = result.transaction();
         if (result.duplicate()) {
             return duplicate(request, v, t.rrn(), sk);

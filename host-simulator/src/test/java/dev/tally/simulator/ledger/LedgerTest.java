@@ -369,6 +369,7 @@ class LedgerTest {
             // what version 3 left: the waiting batch held no sales until its close
             c.createStatement().execute("UPDATE transactions SET settlement_batch_id = NULL");
             c.createStatement().execute("DELETE FROM schema_version WHERE version = 4");
+            c.createStatement().execute("ALTER TABLE transactions DROP COLUMN terminal_batch");
             // the batch opened half a second after sale 1 (fraction digits: as text "…00Z" sorts after "…00.5Z"),
             // sale 3 an hour after
             c.createStatement().execute("UPDATE settlement_batches SET opened_at = '2026-11-22T09:00:00.5Z'");

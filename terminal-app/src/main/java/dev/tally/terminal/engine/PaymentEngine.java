@@ -170,6 +170,9 @@ public final class PaymentEngine {
                         card.pan(), card.maskedPan()), f7, fresh -> {
                             underWay.set(salesUnderWay.enter(fresh.id()));
                             built.set(Field.STAN.number(), fresh.stanText());
+                            // the batch the sale goes into (60): the host's settlement cut keeps the next batch's
+                            // sales out of the batch being settled, whatever reached it first
+                            built.set(Field.BATCH_DATA.number(), String.format("%06d", fresh.batchNumber()));
                             return built;
                         });
                 a = opened.attempt();

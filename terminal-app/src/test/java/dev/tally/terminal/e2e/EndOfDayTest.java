@@ -173,6 +173,9 @@ class EndOfDayTest {
             assertEquals(List.of("000001|SETTLING|0"), TestDay.rows(lab,
                     "SELECT printf('%06d', batch_number), state, uploaded FROM batches"));
             assertEquals("APPROVED", lab.lastState("R-1"));
+            // the till goes on selling while batch 1 waits: R-3 is in batch 2 (field 60), and the host, which never
+            // cut batch 1 (the refusal came before its ledger), must still leave R-3 out of it
+            assertEquals(0, lab.tally("sale", "--order", "R-3", "--amount", "40.00").exit());
 
             // the host answers again: the same batch resumes, its totals agree, 00, nothing uploaded
             Lab.Run resumed = lab.tally("settle");
@@ -188,6 +191,13 @@ class EndOfDayTest {
             assertEquals("CLOSED", host.getFirst().status());
             assertEquals(0, host.getFirst().uploads());
             assertEquals("SETTLED", lab.lastState("R-1"));
+            assertEquals("APPROVED", lab.lastState("R-3"));
+
+            Lab.Run next = lab.tally("settle");
+            assertEquals(0, next.exit(), next.toString());
+            assertEquals("000002", next.json().get("batchNumber").asText());
+            assertEquals("00", next.json().get("responseCode").asText(), "batch 2 (R-3) agrees at once: " + next);
+            assertEquals("SETTLED", lab.lastState("R-3"));
             lab.assertInvariant();
         }
     }
