@@ -836,7 +836,8 @@ public final class Ledger implements AutoCloseable {
                                     + " settle with the terminal that closed it, or give this lab a fresh --ledger",
                                     terminalId, String.format("%06d", batchNumber), REUSED_BATCH_NUMBER, rs.getString(5),
                                     rs.getString(4), terminalTotals.encode());
-                            return new SettlementResult(REUSED_BATCH_NUMBER, hostTotals(c, terminalId), false);
+                            return new SettlementResult(REUSED_BATCH_NUMBER, hostTotals(c, terminalId, null, batchNumber),
+                                    false);
                         }
                         batchId = rs.getLong(1);
                     }
@@ -926,26 +927,14 @@ public final class Ledger implements AutoCloseable {
      */
     static final String REUSED_BATCH_NUMBER = ResponseCodes.INVALID_TRANSACTION;
 
-    /** The terminal's approved, standing sales not in a batch yet. */
-    private static SettlementTotals hostTotals(Connection c, String terminalId) throws SQLException {
-        return hostTotals(c, terminalId, null, 0);
-    }
-
-    /**
-     * The approved, standing sales of the batch ({@code batchId}); with {@code null}, those in no batch yet that
-     * belong to the terminal's batch {@code batchNumber} (see {@link #NOT_THE_NEXT_BATCH}).
-     */
+    /** The approved, standing sales of the batch, as {@link #ofBatch} says which. */
     private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId, int batchNumber)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM transactions
-                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS ?"""
-                + (batchId == null ? NOT_THE_NEXT_BATCH : ""))) {
+                WHERE terminal_id = ? AND state = 'APPROVED' AND """ + ofBatch(batchId))) {
             ps.setString(1, terminalId);
-            ps.setObject(2, batchId);
-            if (batchId == null) {
-                ps.setInt(3, nextBatch(batchNumber));
-            }
+            bindBatch(ps, 2, batchId, batchNumber);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new SettlementTotals(rs.getLong(1), rs.getLong(2), 0, 0);
@@ -954,25 +943,35 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * The sales in no batch that are not the terminal's next batch's: a sale carries its batch number in field 60;
-     * while batch N is being settled the terminal's new sales go into N + 1 (after 999999, 1), whatever order they
-     * reach the host in. A sale without field 60 (an older terminal, {@code tally load --no-journal}) is taken by
-     * the first cut after it. Its one parameter is that next batch number.
+     * Which sales of the terminal are the batch's, as SQL with one parameter ({@link #bindBatch}): those cut into
+     * the batch {@code batchId}, or, while it has not been cut ({@code null}), those in no batch that are not the
+     * terminal's next batch's. A sale carries its batch number in field 60; while batch N is being settled the
+     * terminal's new sales go into N + 1 (after 999999, 1), whatever order they reach the host in. A sale without
+     * field 60 (an older terminal, {@code tally load --no-journal}) is taken by the first cut after it.
      */
-    private static final String NOT_THE_NEXT_BATCH = " AND (terminal_batch IS NULL OR terminal_batch <> ?)";
-
-    private static int nextBatch(int batchNumber) {
-        return batchNumber >= 999_999 ? 1 : batchNumber + 1;
+    private static String ofBatch(Long batchId) {
+        // with a space first: a text block it is appended to ends without one
+        return batchId != null ? " settlement_batch_id = ?"
+                : " settlement_batch_id IS NULL AND (terminal_batch IS NULL OR terminal_batch <> ?)";
     }
 
-    /** The batch's first settlement request: the terminal's approved, standing sales not in a batch go into it. */
+    /** Sets {@link #ofBatch}'s parameter at {@code index}: the batch's id, or the terminal's next batch number. */
+    private static void bindBatch(PreparedStatement ps, int index, Long batchId, int batchNumber) throws SQLException {
+        if (batchId != null) {
+            ps.setLong(index, batchId);
+        } else {
+            ps.setInt(index, batchNumber >= 999_999 ? 1 : batchNumber + 1);
+        }
+    }
+
+    /** The batch's first settlement request: the terminal's approved, standing sales of the batch go into it. */
     private static void cutBatch(Connection c, String terminalId, long batchId, int batchNumber) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE transactions SET settlement_batch_id = ?
-                WHERE terminal_id = ? AND state = 'APPROVED' AND settlement_batch_id IS NULL""" + NOT_THE_NEXT_BATCH)) {
+                WHERE terminal_id = ? AND state = 'APPROVED' AND """ + ofBatch(null))) {
             ps.setLong(1, batchId);
             ps.setString(2, terminalId);
-            ps.setInt(3, nextBatch(batchNumber));
+            bindBatch(ps, 3, null, batchNumber);
             ps.executeUpdate();
         }
     }
@@ -1002,16 +1001,13 @@ public final class Ledger implements AutoCloseable {
         List<String> terminalOnly = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT t.stan, t.transmission_time FROM transactions t
-                WHERE t.terminal_id = ? AND t.state = 'APPROVED' AND t.settlement_batch_id IS ?
+                WHERE t.terminal_id = ? AND t.state = 'APPROVED'
                   AND NOT EXISTS (SELECT 1 FROM batch_uploads u WHERE u.terminal_id = t.terminal_id AND u.batch_id IS ?
                                   AND u.original_stan = t.stan AND u.original_transmission_time = t.transmission_time)
-                  AND (? IS NOT NULL OR t.terminal_batch IS NULL OR t.terminal_batch <> ?)
-                ORDER BY t.id""")) {
+                  AND """ + ofBatch(batchId) + " ORDER BY t.id")) {
             ps.setString(1, terminalId);
             ps.setObject(2, batchId);
-            ps.setObject(3, batchId);
-            ps.setObject(4, batchId);
-            ps.setInt(5, nextBatch(batchNumber));
+            bindBatch(ps, 3, batchId, batchNumber);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     hostOnly.add(String.format("%06d@%s", rs.getInt(1), rs.getString(2)));

@@ -3,10 +3,7 @@ package dev.tally.simulator.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Properties;
+import dev.tally.spec.format.StandardErrorCapture;
 import org.junit.jupiter.api.Test;
 
 /** tally-sim's process puts System.err, where its log goes, behind the scrubbing stream before the first logger. */
@@ -14,19 +11,8 @@ class ProcessLogTest {
 
     @Test
     void aStackTraceOnStandardErrorHasItsCardNumberMasked() {
-        PrintStream original = System.err;
-        Properties properties = (Properties) System.getProperties().clone();
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(sink, true, StandardCharsets.UTF_8));
-            SimulatorCli.configureProcess();
-            new IllegalStateException("ledger row for 4761739001010119 unreadable").printStackTrace();
-            System.err.flush();
-        } finally {
-            System.setErr(original);
-            System.setProperties(properties);
-        }
-        String printed = sink.toString(StandardCharsets.UTF_8);
+        String printed = StandardErrorCapture.printed(SimulatorCli::configureProcess,
+                () -> new IllegalStateException("ledger row for 4761739001010119 unreadable").printStackTrace());
         assertFalse(printed.contains("4761739001010119"), printed);
         assertTrue(printed.contains("ledger row for 476173******0119 unreadable"), printed);
     }

@@ -290,11 +290,15 @@ class LedgerTest {
             SettlementResult again = l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false);
             assertTrue(again.alreadyClosed(), "the same batch again: its answer was lost");
             assertEquals("00", again.responseCode());
+            // a new journal's batch 000001: its sale says so in field 60
+            l.recordSale(new SaleRequest("TALLY001", "HOSPITAL0000001", 9, "1122090900", "ORD-9", 900, "840", "visa-1",
+                    "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE, 1));
             SettlementResult reused = l.settle("TALLY001", "M", 1, new SettlementTotals(9, 9, 0, 0), false);
             assertFalse(reused.alreadyClosed(), "another batch under a closed number");
             assertEquals("12", reused.responseCode());
-            assertEquals(SettlementTotals.ZERO,
-                    l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(), "batch 2 starts empty");
+            assertEquals(new SettlementTotals(1, 900, 0, 0), reused.hostTotals(), "the host's view of that batch 000001");
+            assertEquals(new SettlementTotals(1, 900, 0, 0),
+                    l.settle("TALLY001", "M", 2, SettlementTotals.ZERO, false).hostTotals(), "batch 2 holds only sale 9");
         }
     }
 

@@ -172,7 +172,7 @@ public final class PaymentEngine {
                             built.set(Field.STAN.number(), fresh.stanText());
                             // the batch the sale goes into (60): the host's settlement cut keeps the next batch's
                             // sales out of the batch being settled, whatever reached it first
-                            built.set(Field.BATCH_DATA.number(), String.format("%06d", fresh.batchNumber()));
+                            built.set(Field.BATCH_DATA.number(), fresh.batchText());
                             return built;
                         });
                 a = opened.attempt();

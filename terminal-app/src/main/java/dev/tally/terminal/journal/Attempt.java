@@ -42,4 +42,9 @@ public record Attempt(
     public String stanText() {
         return ISOUtil.zeropad(stan, 6);
     }
+
+    /** The batch the attempt is in, as field 60 carries it (n6). */
+    public String batchText() {
+        return ISOUtil.zeropad(batchNumber, 6);
+    }
 }
