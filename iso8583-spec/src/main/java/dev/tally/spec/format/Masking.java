@@ -88,7 +88,7 @@ public final class Masking {
     /**
      * A safety net for free text (log lines, exception messages, outputs): a card number is masked to first 6 +
      * last 4 ({@code 476173******0119}) when its 13–19 digits pass the Luhn check, whether written as one run or in
-     * the groups cards are printed in ({@link #PRINTED}) separated by single spaces or hyphens
+     * the groups cards are printed in ({@link #PRINTED}) separated by single spaces, hyphens or full stops
      * ({@code 4761 7390 0101 0119}, {@code 4761-7390-0101-0119}, {@code 3714 496353 98431}); a track 2 tail after
      * it ({@code =} or {@code D} then digits: expiry, service code, discretionary data) becomes {@code =****}
      * ({@code D****}). Other numbers (amounts, STANs, RRNs, dates) are left alone. Code should mask at the source;
@@ -135,8 +135,12 @@ public final class Masking {
         return text != null && findCard(text, 0, false, separators, new int[3]);
     }
 
-    /** What joins the groups of a card number printed in free text: a single space or hyphen. */
-    private static final String PRINTED_SEPARATORS = " -";
+    /**
+     * What joins the groups of a card number printed in free text: a single space, hyphen or full stop
+     * ({@code 4761.7390.0101.0119}, as a card number typed into an amount field is). Not a comma: JSON arrays of
+     * 4-digit numbers ({@code [1234,5678,9012,3456]}) would be mangled.
+     */
+    private static final String PRINTED_SEPARATORS = " -.";
 
     /** First 6 + masking characters + last 4 ({@code 476173******0119}; {@code _} or {@code X} for the stars too). */
     private static final Pattern MASKED_PAN = Pattern.compile("[0-9]{6}[*_Xx]+[0-9]{4}");

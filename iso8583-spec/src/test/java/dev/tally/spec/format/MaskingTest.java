@@ -39,6 +39,9 @@ class MaskingTest {
                 "a number before or after the card is kept");
         assertEquals("476173******0119 and 541333******0442",
                 Masking.scrub("4761 7390 0101 0119 and 5413-3300-8901-0442"));
+        assertEquals("amount '476173******0119' is not", Masking.scrub("amount '4761.7390.0101.0119' is not"),
+                "full stops, as a card number typed into an amount field");
+        assertEquals("card 476173******0119.", Masking.scrub("card 4761.7390.0101.0119."));
         assertTrue(Masking.containsCardNumber("INV 4761-7390-0101-0119"));
         assertTrue(Masking.containsCardNumber("x4761739001010119x"));
     }
@@ -61,6 +64,9 @@ class MaskingTest {
             "reversals 000116 000117 000118",           // a list of STANs
             "from 2026-11-22 2026-11-26",               // two dates
             "4761 7390 0101 0118",                      // grouped, Luhn fails
+            "4761.7390.0101.0118",                      // grouped with full stops, Luhn fails
+            "host 10.0.0.1 jPOS 3.0.1 paid 1234.56",    // addresses, versions, decimals
+            "[4761,7390,0101,0119]",                    // a JSON array of numbers, not a card
             "0000 0000 0000 0000",                      // grouped, starts with 0: no card does
             "47617390010101190",                        // 17 digits, Luhn fails
             "47617390010101190000000",                  // 23 digits: not a PAN

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * Amounts at the edge: the cashier's decimal text to minor units (and back), converted once. One rule for
- * every face (CLI, cashier API). Echoed input is scrubbed: a card number typed as an amount is not printed.
+ * every face (CLI, cashier API). Refused input is quoted back only when it cannot be a card number typed into the
+ * amount field: text with more digits than any amount has is not shown at all, however it is grouped.
  */
 public final class Amounts {
 
@@ -25,19 +26,29 @@ public final class Amounts {
         }
         String t = text.strip();
         if (!DECIMAL.matcher(t).matches()) {
-            throw new IllegalArgumentException("amount '" + Masking.scrub(t) + "' is not a positive decimal such as 12.34");
+            throw new IllegalArgumentException("amount " + shown(t) + " is not a positive decimal such as 12.34");
         }
         BigDecimal v = new BigDecimal(t);
         if (v.stripTrailingZeros().scale() > 2) {
-            throw new IllegalArgumentException("amount '" + Masking.scrub(t) + "' has more than 2 decimals");
+            throw new IllegalArgumentException("amount " + shown(t) + " has more than 2 decimals");
         }
         if (v.signum() <= 0) {
-            throw new IllegalArgumentException("amount must be more than 0, got " + Masking.scrub(t));
+            throw new IllegalArgumentException("amount must be more than 0, got " + shown(t));
         }
         if (v.compareTo(MAX) > 0) {
-            throw new IllegalArgumentException("amount " + Masking.scrub(t) + " is above the limit of 999999999.99");
+            throw new IllegalArgumentException("amount " + shown(t) + " is above the limit of 999999999.99");
         }
         return v.movePointRight(2).longValueExact();
+    }
+
+    /** The most digits an amount has (999999999.99 is 11; "0999999999.99" 12). */
+    private static final int MAX_DIGITS = 12;
+
+    /** The refused text quoted, or a placeholder when it holds as many digits as a card number could. */
+    private static String shown(String t) {
+        long digits = t.chars().filter(c -> c >= '0' && c <= '9').count();
+        return digits > MAX_DIGITS ? "(not shown: " + digits + " digits, more than any amount has)"
+                : "'" + Masking.scrub(t) + "'";
     }
 
     /** 1234 → "12.34". */

@@ -1,7 +1,9 @@
 package dev.tally.terminal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,5 +23,22 @@ class AmountsTest {
     @ValueSource(strings = {"-1", "0", "0.00", "1.234", "abc", "12,34", "1e3", "", " ", "1000000000.00", "+5", "1.2.3"})
     void badAmountsAreRefused(String text) {
         assertThrows(IllegalArgumentException.class, () -> Amounts.parse(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4761739001010119", "4761 7390 0101 0119", "4761.7390.0101.0119", "4761,7390,0101,0119",
+        "4761/7390/0101/0119", "476173900101.0119", "378282246310005"})
+    void aCardNumberTypedAsAnAmountIsNeverQuotedBack(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Amounts.parse(text));
+        String digits = text.replaceAll("[^0-9]", "");
+        assertFalse(e.getMessage().replaceAll("[^0-9]", "").contains(digits.substring(6, digits.length() - 4)),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12,34", "abc", "1.234"})
+    void otherRefusedAmountsAreQuoted(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Amounts.parse(text));
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
     }
 }
