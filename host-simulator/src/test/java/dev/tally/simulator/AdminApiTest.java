@@ -334,5 +334,13 @@ class AdminApiTest extends SimulatorHarness {
             assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, path + " -> " + r.statusCode());
             assertFalse(r.body().contains(pan), "full PAN in the error for " + path + ": " + r.body());
         }
+        // the same card number typed with its groups joined by commas or colons
+        String grouped = pan.substring(0, 4) + "," + pan.substring(4, 8) + ":" + pan.substring(8, 12) + "," + pan.substring(12);
+        for (String path : List.of("/transactions?" + grouped + "=1", "/statement?date=" + grouped, "/cards?" + grouped)) {
+            var r = admin.get(path);
+            assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, path + " -> " + r.statusCode());
+            assertFalse(r.body().contains(pan.substring(6, 8) + ":" + pan.substring(8, 12)),
+                    "the card number's middle digits in the error for " + path + ": " + r.body());
+        }
     }
 }

@@ -338,7 +338,7 @@ public final class AdminServer implements AutoCloseable {
      * line of a scenario file as Jackson's "Unrecognized token") and a card number in it must not come back whole.
      */
     private void sendError(HttpExchange ex, int status, String message) throws IOException {
-        sendJson(ex, status, Map.of("error", Masking.scrub(message)));
+        sendJson(ex, status, Map.of("error", Masking.scrubTyped(message)));
     }
 
     @Override

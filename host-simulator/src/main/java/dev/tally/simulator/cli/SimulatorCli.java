@@ -100,7 +100,7 @@ public final class SimulatorCli implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new SimulatorCli());
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(Masking.scrub(Masking.redactKeys(ex.getMessage())));
+            c.getErr().println(Masking.scrubTyped(Masking.redactKeys(ex.getMessage())));
             c.usage(c.getErr());
             return EXIT_USAGE;
         });
@@ -112,7 +112,7 @@ public final class SimulatorCli implements Callable<Integer> {
      * scenario file and the start-up are written never to hold a PAN, but one slipping through must not be printed.
      */
     private static void error(PrintWriter err, String message) {
-        err.println("tally-sim: " + Masking.scrub(message));
+        err.println("tally-sim: " + Masking.scrubTyped(message));
         err.flush();
     }
 

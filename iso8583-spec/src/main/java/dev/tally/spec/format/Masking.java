@@ -95,13 +95,30 @@ public final class Masking {
      * this catches what slips through. One pass over the text, nothing compiled per call (it runs on every log line).
      */
     public static String scrub(String text) {
+        return scrub(text, PRINTED_SEPARATORS);
+    }
+
+    /**
+     * {@link #scrub} for a message that quotes what a person typed or sent (an error naming a refused option value,
+     * parameter or field): the groups of a card number may be joined by any of {@code " -.,/:_"} there
+     * ({@code 4761,7390,0101,0119} given as an amount or a terminal id). Not for structured output, where a comma
+     * separates numbers ({@code [1234,5678,9012,3456]}).
+     */
+    public static String scrubTyped(String text) {
+        return scrub(text, TYPED_SEPARATORS);
+    }
+
+    /** What may join the groups of a card number someone typed into the wrong place. */
+    private static final String TYPED_SEPARATORS = " -.,/:_";
+
+    private static String scrub(String text, String separators) {
         if (text == null) {
             return null;
         }
         StringBuilder out = null;
         int last = 0;
         int[] card = new int[3];
-        for (int from = 0; findCard(text, from, true, PRINTED_SEPARATORS, card); from = card[2]) {
+        for (int from = 0; findCard(text, from, true, separators, card); from = card[2]) {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }

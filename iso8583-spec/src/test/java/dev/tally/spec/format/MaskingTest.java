@@ -47,6 +47,16 @@ class MaskingTest {
     }
 
     @Test
+    void scrubTypedMasksCardNumbersJoinedByAnySeparatorAPersonMightType() {
+        for (String sep : new String[] {" ", "-", ".", ",", "/", ":", "_"}) {
+            String typed = String.join(sep, "4761", "7390", "0101", "0119");
+            assertEquals("got '476173******0119'", Masking.scrubTyped("got '" + typed + "'"), sep);
+        }
+        assertEquals("got '4761,7390,0101,0118'", Masking.scrubTyped("got '4761,7390,0101,0118'"), "Luhn fails");
+        assertEquals("[4761,7390,0101,0119]", Masking.scrub("[4761,7390,0101,0119]"), "scrub leaves commas alone");
+    }
+
+    @Test
     void scrubMasksTheTrack2TailAfterACardNumber() {
         assertEquals("track 476173******0119=****", Masking.scrub("track 4761739001010119=28121011234"));
         assertEquals("35: 476173******0119D****F", Masking.scrub("35: 4761739001010119D28121011234F"), "BCD track 2");

@@ -364,7 +364,7 @@ public final class CashierApi implements AutoCloseable {
     // ------------------------------------------------------------------ output
 
     private static Reply error(int status, String code, String field, String message) {
-        return new Reply(status, ApiJson.error(code, field, Masking.scrub(message)), null);
+        return new Reply(status, ApiJson.error(code, Masking.scrubTyped(field), Masking.scrubTyped(message)), null);
     }
 
     private static void send(HttpExchange ex, Reply r) throws IOException {

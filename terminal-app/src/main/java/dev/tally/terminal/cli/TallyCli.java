@@ -209,7 +209,7 @@ public final class TallyCli implements Callable<Integer> {
     }
 
     int fail(int code, String message) {
-        String safe = Masking.scrub(message);
+        String safe = Masking.scrubTyped(message);
         err.println("tally: " + safe);
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();

@@ -98,6 +98,30 @@ class BadInputTest {
                 "4761.7390");
     }
 
+    /** A card number typed into the wrong place, its groups joined by whatever the person typed, is never printed back. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cardNumbersInTheWrongPlace")
+    void aCardNumberInAnyOptionIsNeverPrintedBack(String what, String[] args) throws Exception {
+        String before = lab.journalDump();
+        Lab.Run r = lab.tally(args);
+        assertEquals(64, r.exit(), what + ": " + r);
+        assertFalse((r.out() + r.err()).contains("7390"), what + ": the card number is printed: " + r);
+        assertEquals(before, lab.journalDump(), what + " changed the journal");
+    }
+
+    static Stream<Arguments> cardNumbersInTheWrongPlace() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String sep : new String[] {",", ".", "/", ":", "_", " "}) {
+            String pan = String.join(sep, "4761", "7390", "0101", "0119");
+            cases.add(Arguments.of("amount, '" + sep + "'", new String[] {"sale", "--order", "INV-2", "--amount", pan}));
+            cases.add(Arguments.of("terminal id, '" + sep + "'",
+                    new String[] {"--terminal-id", pan, "sale", "--order", "INV-2", "--amount", "1.00"}));
+            cases.add(Arguments.of("global option after the command, '" + sep + "'",
+                    new String[] {"sale", "--order", "INV-2", "--amount", "1.00", "--currency", pan}));
+        }
+        return cases.stream();
+    }
+
     @Test
     void anOrderIdThatIsACardNumberIsRefusedAndANumericInvoiceIdIsNot() {
         Lab.Run card = lab.tally("sale", "--order", "4761-7390-0101-0119", "--amount", "1.00");
