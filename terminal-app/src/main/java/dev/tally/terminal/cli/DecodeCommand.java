@@ -27,8 +27,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {"Decode ISO 8583 messages: MTI, bitmap, every field by number and name, field 55 by tag; card data masked.",
-            "Input: hex arguments, --file FILE, or '-' for standard input. Hex with or without the 2-byte length and TPDU,",
-            "jPOS hexdump lines, Tally message-log lines (JSON) or a jPOS XML log (<log>/<isomsg>)."},
+            "Input: hex arguments, --file FILE, or '-' for standard input. Hex with or without the 2-byte length and TPDU,"
+            + " jPOS hexdump lines, Tally message-log lines (JSON) or a jPOS XML log (<log>/<isomsg>)."},
         footer = {"", "Exit codes: 0 decoded, 64 not a message (the error names the byte offset and the field)"})
 public final class DecodeCommand implements Callable<Integer> {
 

@@ -31,8 +31,8 @@ import picocli.CommandLine.ParentCommand;
  * reads the journal while {@code tally serve} runs on it, and without the journal's data key (it shows no PAN).
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The problem report support asks for: time, place, operator, description, message timeline,",
-            "environment, impact, actions taken, system response and follow-up. Markdown, or --json.",
+        description = {"The problem report support asks for: time, place, operator, description, message timeline,"
+            + " environment, impact, actions taken, system response and follow-up. Markdown, or --json.",
             "Place and operator come from the config file keys location, address and operator (or --operator)."},
         footer = {"", "Exit codes: 0 report written, 64 bad input or nothing in the journal matches, 1 the journal cannot be read",
             "Reads the journal while another tally (serve) uses it, and without its data key: no PAN is shown."})

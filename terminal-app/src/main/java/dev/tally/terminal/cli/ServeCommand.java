@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
-    "Run the terminal for a cashier system: the cashier API (HTTP JSON on 127.0.0.1, bearer token; docs/cashier-api.md),",
-    "one persistent host connection with echo keep-alive and reconnect, and the reversal loop in the background.",
+    "Run the terminal for a cashier system: the cashier API (HTTP JSON on 127.0.0.1, bearer token; docs/cashier-api.md),"
+    + " one persistent host connection with echo keep-alive and reconnect, and the reversal loop in the background.",
     "Prints the URL it serves (http://127.0.0.1:PORT) on standard output when ready.",
     "SIGTERM / Ctrl-C: stops accepting, lets the payments in flight finish (or leaves them journaled), exits."})
 final class ServeCommand implements Callable<Integer> {

@@ -15,8 +15,8 @@ import picocli.CommandLine.ParentCommand;
     "On 95 (totals differ) every approved sale is uploaded (0320) and the trailer closes the batch.",
     "A settlement that was interrupted (crash, no answer) resumes where it stopped.",
     "Attempts whose reversal is pending or failed are not in the totals; they are listed (see 'reconcile').",
-    "Exit 0 batch closed; 4 not finished (no answer, or one it cannot read: run settle again); 2 the host refused;",
-    "69 host unreachable."})
+    "Exit 0 batch closed; 4 not finished (no answer, or one it cannot read: run settle again); 2 the host refused;"
+    + " 69 host unreachable."})
 final class SettleCommand implements Callable<Integer> {
 
     @ParentCommand
