@@ -60,9 +60,18 @@ public final class ReversalLoop {
         return journal;
     }
 
-    /** Whether any reversal is due now (so a caller knows whether it needs the host). */
+    /** Whether any of this terminal's reversals is due now (so a caller knows whether it needs the host). */
     public boolean anyDue() {
-        return journal.reversalDue(clock.instant());
+        return journal.reversalDue(clock.instant(), session.terminalId());
+    }
+
+    /**
+     * Whether the attempt is this terminal's to reverse. A reversal goes out under the session keys of the terminal
+     * that made the sale (the host checks its MAC under field 41's keys), so several logical terminals sharing one
+     * journal ({@code tally load --journal}) each reverse their own attempts, and never each other's twice at once.
+     */
+    private boolean own(Attempt a) {
+        return a.terminalId().equals(session.terminalId());
     }
 
     /**
@@ -77,14 +86,14 @@ public final class ReversalLoop {
     public List<Attempt> failedDue() {
         Instant now = clock.instant();
         return journal.inStates(Set.of(AttemptState.REVERSAL_FAILED)).stream()
-                .filter(a -> !failedRetryAt(a).isAfter(now)).toList();
+                .filter(a -> own(a) && !failedRetryAt(a).isAfter(now)).toList();
     }
 
     /** The REVERSAL_PENDING attempts whose next try is due now (what {@link #anyDue} asks about). */
     public List<Attempt> due() {
         Instant now = clock.instant();
         return journal.inStates(Set.of(AttemptState.REVERSAL_PENDING)).stream()
-                .filter(a -> a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now)).toList();
+                .filter(a -> own(a) && (a.nextReversalAt() == null || !a.nextReversalAt().isAfter(now))).toList();
     }
 
     /** One transmission for every pending reversal that is due; what became of each. */
@@ -96,7 +105,10 @@ public final class ReversalLoop {
         return done;
     }
 
-    /** One transmission for every pending or failed reversal, due or not (the operator asked). */
+    /**
+     * One transmission for every pending or failed reversal, due or not (the operator asked). An attempt another
+     * terminal id made is noted as such and left for that terminal ({@link #attemptOnce}).
+     */
     public List<Attempt> runAll() {
         List<Attempt> done = new ArrayList<>();
         for (Attempt a : journal.inStates(Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED))) {
@@ -139,6 +151,13 @@ public final class ReversalLoop {
      * all; then nothing was sent and nothing counted.
      */
     public Attempt attemptOnce(Attempt attempt) {
+        if (!own(attempt)) {
+            throw new IllegalArgumentException("attempt " + attempt.id() + " (order " + attempt.orderRef()
+                    + ") was made by terminal " + attempt.terminalId() + " and this terminal signs on as "
+                    + session.terminalId() + "; the host checks a reversal's MAC under the keys of the terminal that"
+                    + " made the sale: reverse it with --terminal-id " + attempt.terminalId()
+                    + " (e.g. 'tally --terminal-id " + attempt.terminalId() + " pending --resolve')");
+        }
         // serve mode: the background loop and a payment's own first reversal may reach one attempt at once;
         // one of them sends, the other reports the state (a reversal STAN is never in flight twice)
         if (!inProgress.add(attempt.id())) {

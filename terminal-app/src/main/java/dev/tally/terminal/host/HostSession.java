@@ -51,6 +51,11 @@ public final class HostSession implements AutoCloseable {
         return timeout;
     }
 
+    /** The terminal id this session signs on as; its keys MAC only that terminal's messages. */
+    public String terminalId() {
+        return terminalId;
+    }
+
     /** The one-shot link; {@link #channel()} for any kind of channel. */
     public HostLink link() {
         if (link instanceof HostLink one) {

@@ -873,15 +873,18 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Whether a reversal is due at {@code now}: an attempt REVERSAL_PENDING with no next time or one not after
-     * {@code now} (what {@code ReversalLoop.runDue} sends). Asked before every sale: one indexed EXISTS, not the
-     * pending attempts read whole (that cost about a tenth of a durable sale's Java time).
+     * Whether a reversal of {@code terminalId}'s is due at {@code now}: an attempt REVERSAL_PENDING with no next time
+     * or one not after {@code now} (what {@code ReversalLoop.runDue} sends). Asked before every sale: one indexed
+     * EXISTS, not the pending attempts read whole (that cost about a tenth of a durable sale's Java time).
      */
-    public boolean reversalDue(Instant now) {
+    public boolean reversalDue(Instant now, String terminalId) {
         return lookup("""
-                SELECT EXISTS (SELECT 1 FROM attempts WHERE state = 'REVERSAL_PENDING'
+                SELECT EXISTS (SELECT 1 FROM attempts WHERE state = 'REVERSAL_PENDING' AND terminal_id = ?
                   AND (next_reversal_at IS NULL OR next_reversal_at <= ?))""",
-                ps -> ps.setLong(1, now.toEpochMilli()), rs -> rs.getInt(1) == 1).getFirst();
+                ps -> {
+                    ps.setString(1, terminalId);
+                    ps.setLong(2, now.toEpochMilli());
+                }, rs -> rs.getInt(1) == 1).getFirst();
     }
 
     /** {@link #byStan}'s query: two index searches (attempts_by_stan, attempts_by_reversal_stan). */

@@ -106,6 +106,49 @@ class ReversalLoopTest {
         }
     }
 
+    /**
+     * A reversal goes out under the keys of the terminal that made the sale. Logical terminals sharing a journal
+     * ({@code tally load --journal}) each reverse their own attempts: before, each sent every terminal's due
+     * reversals, MACed under its own keys (the host answers A0, a try counted) or twice at once. A till run with
+     * another --terminal-id is told which id to use.
+     */
+    @Test
+    void aTerminalReversesOnlyItsOwnAttemptsAndNamesTheTerminalOfAnother() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        AtomicBoolean answering = new AtomicBoolean(false);
+        try (FakeHost host = new FakeHost((h, req) -> answering.get() ? h.answer(req, "00") : null);
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock)) {
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-OTHER", 100, null).status());
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-MINE", 200, null).status());
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 Statement st = c.createStatement()) {
+                assertEquals(1, st.executeUpdate("UPDATE attempts SET terminal_id = 'TALLY002' WHERE order_ref = 'INV-OTHER'"));
+            }
+            answering.set(true);
+            clock.advance(Duration.ofSeconds(10));
+            host.received.clear();
+
+            PaymentResult next = t.engine.sale("INV-NEXT", 300, null);
+            assertEquals(PaymentStatus.APPROVED, next.status(), next.message());
+            assertEquals(AttemptState.REVERSED, t.journal.lastAttempt("INV-MINE").orElseThrow().state());
+            Attempt other = t.journal.lastAttempt("INV-OTHER").orElseThrow();
+            assertEquals(AttemptState.REVERSAL_PENDING, other.state(), "TALLY002's reversal is left to TALLY002");
+            assertEquals(1, other.reversalAttempts(), "no try counted for it");
+            assertEquals(List.of("0401", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+            assertTrue(t.engine.runDueReversals().isEmpty(), "nothing of this terminal's is due");
+
+            t.engine.resolvePending(); // the operator asks for every reversal: the other terminal's is noted, not sent
+            String note = t.journal.events(other.id()).getLast().detail();
+            assertTrue(note.contains("made by terminal TALLY002") && note.contains("--terminal-id TALLY002"), note);
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> t.engine.reverse("INV-OTHER"));
+            assertTrue(refused.getMessage().contains("signs on as TALLY001"), refused.getMessage());
+            assertEquals(List.of("0401", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+            assertEquals(1, t.journal.find(other.id()).orElseThrow().reversalAttempts());
+        }
+    }
+
     /** SPEC.md §5: a 0410 is MACed. An acknowledgement without a MAC does not unlock the order. */
     @Test
     void aReversalAcknowledgedWithoutAMacIsNotTrustedAndIsTriedAgain() throws Exception {

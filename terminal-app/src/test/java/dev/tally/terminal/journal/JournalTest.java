@@ -360,24 +360,25 @@ class JournalTest {
     void aReversalIsDueWhenPendingAndItsTimeHasCome() {
         try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
             Instant now = CLOCK.instant();
-            assertFalse(j.reversalDue(now), "nothing pending");
+            assertFalse(j.reversalDue(now, "TALLY001"), "nothing pending");
             Attempt a = j.openAttempt(sale("INV-D", 700));
             j.markSent(a.id(), "1122080307");
             Attempt approved = j.approve(j.markSent(j.openAttempt(sale("INV-E", 800)).id(), "1122080308"), "00", "1",
                     "2", "ok");
-            assertFalse(j.reversalDue(now), "sent and approved attempts are not reversals");
+            assertFalse(j.reversalDue(now, "TALLY001"), "sent and approved attempts are not reversals");
             j.requireReversal(a.id(), "98", now.plusMillis(1), null, "no answer");
-            assertFalse(j.reversalDue(now), "pending, due a millisecond later");
-            assertTrue(j.reversalDue(now.plusMillis(1)), "due at its time");
-            assertTrue(j.reversalDue(now.plusSeconds(60)), "and after");
+            assertFalse(j.reversalDue(now, "TALLY001"), "pending, due a millisecond later");
+            assertTrue(j.reversalDue(now.plusMillis(1), "TALLY001"), "due at its time");
+            assertTrue(j.reversalDue(now.plusSeconds(60), "TALLY001"), "and after");
+            assertFalse(j.reversalDue(now.plusSeconds(60), "TALLY002"), "another terminal's reversal is not this one's");
             j.reversalUnanswered(a.id(), now.minusSeconds(1), false, "dropped");
-            assertTrue(j.reversalDue(now), "due again");
+            assertTrue(j.reversalDue(now, "TALLY001"), "due again");
             j.reversalUnanswered(a.id(), null, true, "given up");
-            assertFalse(j.reversalDue(now.plusSeconds(60)), "failed: only the operator retries it");
+            assertFalse(j.reversalDue(now.plusSeconds(60), "TALLY001"), "failed: only the operator retries it");
             j.requireReversal(approved.id(), "17", now, null, "cancelled");
-            assertTrue(j.reversalDue(now));
+            assertTrue(j.reversalDue(now, "TALLY001"));
             j.reversed(approved.id(), "acknowledged");
-            assertFalse(j.reversalDue(now.plusSeconds(60)), "reversed");
+            assertFalse(j.reversalDue(now.plusSeconds(60), "TALLY001"), "reversed");
         }
     }
 
