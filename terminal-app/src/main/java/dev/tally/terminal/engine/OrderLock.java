@@ -1,6 +1,7 @@
 package dev.tally.terminal.engine;
 
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,10 +23,13 @@ final class OrderLock {
 
     private final Clock clock;
     private final Duration timeout;
+    /** The terminal id this till signs on as: only its own reversals are sent from here (ReversalLoop). */
+    private final String terminalId;
 
-    OrderLock(Clock clock, Duration timeout) {
+    OrderLock(Clock clock, Duration timeout, String terminalId) {
         this.clock = clock;
         this.timeout = timeout;
+        this.terminalId = terminalId;
     }
 
     /** In {@code tally serve}: when its background loop tries a REVERSAL_FAILED attempt again; null elsewhere. */
@@ -54,29 +58,37 @@ final class OrderLock {
         String sent = a.sentAt() == null ? "not sent" : "sent " + time(a.sentAt(), HMS);
         Instant retry;
         String why;
-        switch (a.state()) {
-            case NEW, SENT -> {
-                retry = (a.sentAt() == null ? a.createdAt() : a.sentAt()).plus(timeout).plusSeconds(1);
-                why = "its request is still waiting for the host's answer";
-            }
-            case REVERSAL_PENDING -> {
-                Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(clock.instant())
-                        ? clock.instant() : a.nextReversalAt();
-                retry = next.plus(timeout);
-                why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
-            }
-            default -> { // REVERSAL_FAILED
-                Function<Attempt, Instant> background = failedRetryAt;
-                if (background != null) {
-                    // serve holds the journal: 'tally pending --resolve' would wait for it; its loop tries again
-                    Instant next = background.apply(a);
-                    retry = (next.isBefore(clock.instant()) ? clock.instant() : next).plus(timeout);
-                    why = "its reversal failed after " + a.reversalAttempts() + " tries; it is tried again at "
-                            + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the acquirer";
-                } else {
-                    retry = null;
-                    why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending --resolve'"
-                            + " when the host is back, or reconcile it with the acquirer";
+        if (!a.terminalId().equals(terminalId)
+                && (a.state() == AttemptState.REVERSAL_PENDING || a.state() == AttemptState.REVERSAL_FAILED)) {
+            retry = null; // waiting helps nothing: this till never sends another terminal's reversal (ReversalLoop)
+            why = "its reversal belongs to terminal " + a.terminalId() + " and this till signs on as " + terminalId
+                    + ": run 'tally --terminal-id " + a.terminalId() + " pending --resolve' on this journal";
+        } else {
+            switch (a.state()) {
+                case NEW, SENT -> {
+                    retry = (a.sentAt() == null ? a.createdAt() : a.sentAt()).plus(timeout).plusSeconds(1);
+                    why = "its request is still waiting for the host's answer";
+                }
+                case REVERSAL_PENDING -> {
+                    Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(clock.instant())
+                            ? clock.instant() : a.nextReversalAt();
+                    retry = next.plus(timeout);
+                    why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
+                }
+                default -> { // REVERSAL_FAILED
+                    Function<Attempt, Instant> background = failedRetryAt;
+                    if (background != null) {
+                        // serve holds the journal: 'tally pending --resolve' would wait for it; its loop tries again
+                        Instant next = background.apply(a);
+                        retry = (next.isBefore(clock.instant()) ? clock.instant() : next).plus(timeout);
+                        why = "its reversal failed after " + a.reversalAttempts() + " tries; it is tried again at "
+                                + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the"
+                                + " acquirer";
+                    } else {
+                        retry = null;
+                        why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending"
+                                + " --resolve' when the host is back, or reconcile it with the acquirer";
+                    }
                 }
             }
         }

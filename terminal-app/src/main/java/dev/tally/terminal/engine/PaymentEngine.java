@@ -81,7 +81,7 @@ public final class PaymentEngine {
         this.profile = profile;
         this.clock = clock;
         this.reversals = new ReversalLoop(journal, session, policy, clock);
-        this.lock = new OrderLock(clock, profile.timeout());
+        this.lock = new OrderLock(clock, profile.timeout(), profile.terminalId());
     }
 
     public ReversalLoop reversals() {

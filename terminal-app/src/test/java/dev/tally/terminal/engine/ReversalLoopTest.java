@@ -137,6 +137,10 @@ class ReversalLoopTest {
             assertEquals(1, other.reversalAttempts(), "no try counted for it");
             assertEquals(List.of("0401", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
             assertTrue(t.engine.runDueReversals().isEmpty(), "nothing of this terminal's is due");
+            PaymentResult locked = t.engine.sale("INV-OTHER", 100, null);
+            assertEquals(PaymentStatus.LOCKED, locked.status());
+            assertTrue(locked.message().contains("belongs to terminal TALLY002") && locked.retryAfter() == null,
+                    locked.message());
 
             t.engine.resolvePending(); // the operator asks for every reversal: the other terminal's is noted, not sent
             String note = t.journal.events(other.id()).getLast().detail();
