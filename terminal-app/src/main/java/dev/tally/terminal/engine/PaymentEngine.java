@@ -247,6 +247,7 @@ public final class PaymentEngine {
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
         if (macPresent && !signed.verifies(ans.response())) {
+            signed.stale();
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
@@ -263,7 +264,7 @@ public final class PaymentEngine {
                     "0210 answered " + rc + " (" + code.meaning() + "): reversing to be sure");
         }
         if (code.action() == TerminalAction.RESIGN_ON) {
-            session.invalidateKeys();
+            signed.stale();
         }
         return journal.decline(a, rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
                 + code.operatorText());
@@ -377,8 +378,12 @@ public final class PaymentEngine {
             }
             MessageView v = MessageView.of(ans.response());
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
+                signed.stale();
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
+            }
+            if (v.response().action() == TerminalAction.RESIGN_ON) {
+                signed.stale(); // A1: the host holds no keys for this terminal (restarted on a new ledger)
             }
             StatusAnswer answer;
             try {
@@ -455,11 +460,12 @@ public final class PaymentEngine {
         }
         MessageView v = MessageView.of(ans.response());
         if (v.mac().isPresent() && !signed.verifies(ans.response())) {
+            signed.stale();
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
         }
         if (v.response().action() == TerminalAction.RESIGN_ON) {
-            session.invalidateKeys();
+            signed.stale();
         }
         Optional<Balance> f54;
         try {

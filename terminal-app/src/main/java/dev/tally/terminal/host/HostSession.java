@@ -97,6 +97,13 @@ public final class HostSession implements AutoCloseable {
         keys = null;
     }
 
+    /** Drops {@code k} when it is still the session's: keys a newer sign-on brought are kept. */
+    private synchronized void dropKeys(SessionKeys k) {
+        if (keys == k) {
+            keys = null;
+        }
+    }
+
     /** 0800 sign-on; on 00 the keys of field 61 are unwrapped under the TMK and checked against their KCVs. */
     public synchronized void signOn() {
         link.connect(); // before a STAN is drawn: an unreachable host leaves the journal as it was
@@ -152,15 +159,27 @@ public final class HostSession implements AutoCloseable {
      */
     public Signed signed() {
         ensureSignedOn();
-        return new Signed(current());
+        return new Signed(this, current());
     }
 
     /** PIN blocks and MACs under one set of session keys. */
     public static final class Signed {
+        private final HostSession session;
         private final SessionKeys keys;
 
-        private Signed(SessionKeys keys) {
+        private Signed(HostSession session, SessionKeys keys) {
+            this.session = session;
             this.keys = keys;
+        }
+
+        /**
+         * The host holds other keys than these: it answered A0/A1, or MACed its answer under keys these do not
+         * verify (another device signed on as this terminal id, the host was re-keyed). Drops them if they are still
+         * the session's, so the next message signs on first and gets the host's; without it a long-running
+         * {@code tally serve} would be refused every payment until restarted.
+         */
+        public void stale() {
+            session.dropKeys(keys);
         }
 
         /** Field 52: the ISO 9564 format 0 PIN block under these keys' PIN key. */

@@ -177,6 +177,7 @@ public final class Settlement {
         }
         MessageView v = MessageView.of(ans.response());
         if (v.mac().isPresent() && !request.keys().verifies(ans.response())) {
+            request.keys().stale();
             return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
         }
         if (v.mac().isEmpty() && ResponseCodes.APPROVED.equals(v.responseCode())) {
@@ -185,7 +186,7 @@ public final class Settlement {
             return new Step(null, null, "was answered 00 without a MAC: not trusted");
         }
         if (v.response().action() == TerminalAction.RESIGN_ON) {
-            session.invalidateKeys();
+            request.keys().stale();
         }
         if (v.responseCode() == null) {
             return new Step(null, null, "was answered without a response code (field 39)");
