@@ -74,7 +74,13 @@ public final class CashierApi implements AutoCloseable {
         this.currency = currency;
         this.clock = clock;
         // loopback only, whatever the machine's interfaces: the API is for the cashier system on this host
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        } catch (java.net.BindException e) {
+            throw new IllegalArgumentException("cannot serve the cashier API on 127.0.0.1:" + port + ": " + e.getMessage()
+                    + " (another tally serve, or another program, listens there); choose a free port with --api-port"
+                    + " (0 = any free port)", e);
+        }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }

@@ -131,7 +131,9 @@ public final class ReversalScheduler implements AutoCloseable {
         running = false;
         wake();
         try {
-            thread.join(Duration.ofSeconds(5));
+            if (thread.getState() != Thread.State.NEW) { // a serve that failed to start closes it unstarted
+                thread.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

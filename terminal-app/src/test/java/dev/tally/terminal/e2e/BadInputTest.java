@@ -122,6 +122,21 @@ class BadInputTest {
         return cases.stream();
     }
 
+    /** Before, the cleanup joined a reversal thread never started: 'tally: Thread not started', the cause lost. */
+    @Test
+    void serveOnABusyApiPortSaysSoAndWhatToDo() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String before = lab.journalDump();
+            Lab.Run r = lab.tally("serve", "--api-port", String.valueOf(busy.getLocalPort()));
+            assertEquals(64, r.exit(), r.toString());
+            assertTrue(r.err().contains("cannot serve the cashier API on 127.0.0.1:" + busy.getLocalPort())
+                    && r.err().contains("--api-port"), r.err());
+            assertEquals(before, lab.journalDump());
+            assertEquals(0, lab.tally("sale", "--order", "INV-AFTER-SERVE", "--amount", "1.00").exit(),
+                    "the journal was let go");
+        }
+    }
+
     @Test
     void anOrderIdThatIsACardNumberIsRefusedAndANumericInvoiceIdIsNot() {
         Lab.Run card = lab.tally("sale", "--order", "4761-7390-0101-0119", "--amount", "1.00");
