@@ -294,8 +294,13 @@ public final class PaymentEngine {
                     last.map(Attempt::amount).orElse(0L), profile.currency(), last.orElse(null), null);
         }
         Attempt a = live.get();
+        boolean cancelledNow = false;
         switch (a.state()) {
             case APPROVED -> {
+                // a host that cannot be reached must be found before the reversal is committed, while 503 / exit 69
+                // ("nothing was sent") is still true: the cashier would otherwise take it that the payment stands
+                session.channel().connect();
+                cancelledNow = true;
                 // under the journal's monitor: a settlement cannot freeze the batch's totals between the check and the
                 // reversal (Batches.begin commits under it too)
                 synchronized (journal) {
@@ -324,7 +329,8 @@ public final class PaymentEngine {
                 return lock.refusal(Optional.of(a)).orElseThrow();
             }
         }
-        return result(reversals.attemptOnce(a));
+        // the cancel is committed: a link lost since the check leaves it REVERSAL_PENDING (the loop sends it), not 503
+        return result(cancelledNow ? reverseNowIfReachable(a) : reversals.attemptOnce(a));
     }
 
     // ------------------------------------------------------------------ status, pending, inquiry, echo

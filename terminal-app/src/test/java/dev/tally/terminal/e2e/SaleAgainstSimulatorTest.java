@@ -223,6 +223,30 @@ class SaleAgainstSimulatorTest {
         assertNotNull(before);
     }
 
+    /**
+     * A cancel while the host cannot be reached says nothing was done (exit 69) and does nothing: before, it had
+     * committed the reversal first, so the payment the cashier was told still stood was reversed later.
+     */
+    @Test
+    void aCancelWhileTheHostIsUnreachableChangesNothing() throws Exception {
+        assertEquals(0, lab.tally("sale", "--order", "INV-701", "--amount", "7.01").exit());
+        String before = lab.journalDump();
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Lab.Run r = Lab.raw("--host", "127.0.0.1", "--port", String.valueOf(closed), "--journal", lab.journal.toString(),
+                "--timeout", "3", "--json", "reverse", "--order", "INV-701");
+        assertEquals(69, r.exit(), r.toString());
+        assertTrue(r.err().contains("nothing was sent"), r.err());
+        assertEquals(before, lab.journalDump(), "the cancel changed the journal");
+        assertEquals("APPROVED", lab.lastState("INV-701"));
+        assertEquals(1, lab.standingDebits("INV-701"));
+        Lab.Run reversed = lab.tally("reverse", "--order", "INV-701");
+        assertEquals(0, reversed.exit(), reversed.toString());
+        assertEquals(0, lab.standingDebits("INV-701"));
+    }
+
     @Test
     void statusAsksTheHostAndReverseCancelsAnApprovedOrder() {
         assertEquals(0, lab.tally("sale", "--order", "INV-700", "--amount", "7.00").exit());
