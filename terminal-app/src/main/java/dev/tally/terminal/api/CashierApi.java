@@ -8,6 +8,7 @@ import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.engine.PaymentResult;
+import dev.tally.terminal.engine.PaymentStatus;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.JournalException;
@@ -238,9 +239,11 @@ public final class CashierApi implements AutoCloseable {
         if (s.attempt() == null) {
             throw new ApiProblem(404, "UNKNOWN_ORDER", "orderId", "order " + orderId + " is not in this terminal's journal");
         }
-        Map<String, Object> o = ApiJson.payment(desk.engine().result(s.attempt()));
+        PaymentResult r = desk.engine().result(s.attempt());
+        Map<String, Object> o = ApiJson.payment(r);
         o.put("host", ApiJson.hostView(s));
-        return new Reply(200, o, null);
+        return new Reply(200, o, r.status() == PaymentStatus.IN_PROGRESS && r.retryAfter() != null
+                ? Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds()) : null);
     }
 
     private Reply cancel(String orderId) {

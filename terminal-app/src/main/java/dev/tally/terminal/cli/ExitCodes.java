@@ -20,7 +20,8 @@ public final class ExitCodes {
               2   declined by the host: nothing charged, the order may be paid again
               3   refused by the terminal (LOCKED, ALREADY_PAID): nothing sent
               4   no approval, the outcome was uncertain: REVERSED,
-                  REVERSAL_PENDING or REVERSAL_FAILED
+                  REVERSAL_PENDING or REVERSAL_FAILED (status: also
+                  IN_PROGRESS, the answer still awaited)
               64  bad input (amount, order id, card, option): nothing written or sent
               69  host unreachable or sign-on refused: nothing sent, nothing charged
               1   internal error""";
@@ -33,7 +34,7 @@ public final class ExitCodes {
             case APPROVED -> OK;
             case DECLINED -> DECLINED;
             case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> REFUSED;
-            case REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> UNCERTAIN;
+            case IN_PROGRESS, REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> UNCERTAIN;
         };
     }
 }

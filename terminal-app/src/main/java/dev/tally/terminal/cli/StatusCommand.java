@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = {"What the journal and the host know of an order.",
     "Asks the host (status inquiry) when the outcome is uncertain or the credit may be pending.",
-    "Exit code as for a sale in that state (0 approved, 2 declined, 4 reversed/pending/failed); 64 unknown order."})
+    "Exit code as for a sale in that state (0 approved, 2 declined, 4 in progress/reversed/pending/failed); 64 unknown order."})
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand

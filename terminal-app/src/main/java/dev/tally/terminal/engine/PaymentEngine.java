@@ -505,23 +505,45 @@ public final class PaymentEngine {
             case REVERSED -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSED, a.responseCode(),
                     reversedMessage(a, rc, reason), a.amount(), a.currency(), a, null);
             case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
-                    "Not approved: " + reason + "; the outcome is unknown and a reversal is pending (" + a.reversalAttempts()
-                            + " tried, next at " + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
+                    (approvedFirst(rc) ? approvedThen(a, reason) + "; the reversal is pending"
+                            : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
+                            + " (" + a.reversalAttempts() + " tried, next at "
+                            + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
                     a.amount(), a.currency(), a, a.nextReversalAt());
             case REVERSAL_FAILED -> {
                 // serve tries it again in the background; elsewhere the operator runs the loop
                 Instant retry = reversalsInBackground ? reversals.failedRetryAt(a) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
-                        "Not approved: " + reason + "; the reversal could not be delivered after " + a.reversalAttempts()
+                        (approvedFirst(rc) ? approvedThen(a, reason) : "Not approved: " + reason)
+                                + "; the reversal could not be delivered after " + a.reversalAttempts()
                                 + " tries. The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
                                 + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);
             }
-            case NEW, SENT -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
-                    "Outcome unknown: the request is still out", a.amount(), a.currency(), a, null);
+            case NEW, SENT -> {
+                // the payment is being taken (another request, another process): neither paid nor failed yet
+                Instant asked = a.sentAt() == null ? a.createdAt() : a.sentAt();
+                yield new PaymentResult(a.orderRef(), PaymentStatus.IN_PROGRESS, a.responseCode(),
+                        "In progress: the request " + (a.sentAt() == null ? "is being sent" : "went to the host at "
+                                + asked.atZone(clock.getZone()).format(HMS)) + " and its answer is awaited. Not paid"
+                                + " yet, and not failed: ask again after the retry time for the outcome.",
+                        a.amount(), a.currency(), a, asked.plus(profile.timeout()).plusSeconds(1));
+            }
         };
+    }
+
+    /** The host approved the payment before it was to be reversed (cancelled at the till, or failed after approval). */
+    private static boolean approvedFirst(ResponseCode rc) {
+        return rc != null && rc.approved();
+    }
+
+    /** What the cashier is told of an approved payment under reversal: the charge stands until it goes through. */
+    private static String approvedThen(Attempt a, String reason) {
+        return "Approved by the host (auth " + a.authCode() + "), then "
+                + (ReversalReason.OTHER.code().equals(a.reversalReason()) ? "cancelled" : "to be reversed: " + reason)
+                + ": the customer stays charged until the reversal goes through";
     }
 
     private static String reversedMessage(Attempt a, ResponseCode rc, String reason) {

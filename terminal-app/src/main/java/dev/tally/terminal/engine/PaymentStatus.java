@@ -6,6 +6,11 @@ public enum PaymentStatus {
     DECLINED,
     /** no approval: the outcome was uncertain and the reversal went through; nothing stands */
     REVERSED,
+    /**
+     * the request is out and its answer awaited (another request of the cashier system, or another till process, is
+     * taking the payment): not paid yet, not failed either; asked again after {@code retryAfter} it has its outcome
+     */
+    IN_PROGRESS,
     /** no approval: the outcome is uncertain and a reversal is pending; the order is locked */
     REVERSAL_PENDING,
     /** no approval: the reversal could not be delivered; listed for reconciliation, the order is locked */

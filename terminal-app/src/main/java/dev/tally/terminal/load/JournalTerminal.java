@@ -55,7 +55,7 @@ final class JournalTerminal implements LoadTerminal {
         return switch (r.status()) {
             case APPROVED -> new SaleOutcome("APPROVED", r.responseCode(), true, 0, null);
             case DECLINED -> new SaleOutcome("DECLINED", r.responseCode(), true, 0, null);
-            case REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> new SaleOutcome(r.status().name(), r.responseCode(),
+            case IN_PROGRESS, REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> new SaleOutcome(r.status().name(), r.responseCode(),
                     r.responseCode() != null, reversals, errorKind(reason));
             case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> new SaleOutcome("REFUSED", null, false, 0,
                     r.status().name().toLowerCase(java.util.Locale.ROOT));

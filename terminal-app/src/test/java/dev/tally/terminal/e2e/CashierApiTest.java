@@ -309,6 +309,11 @@ class CashierApiTest {
             Future<ServeProcess.Reply> inFlight = pool.submit(() ->
                     api.post("/v1/payments", "{\"orderId\": \"T-1\", \"amount\": \"15.70\"}"));
             Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("T-1")));
+            // a cashier system asking meanwhile is told it is in progress, not that it failed
+            ServeProcess.Reply asked = api.get("/v1/payments/T-1");
+            assertEquals(200, asked.status(), asked.body());
+            assertEquals("IN_PROGRESS", asked.json().get("status").asText(), asked.body());
+            assertTrue(asked.raw().headers().firstValue("Retry-After").isPresent(), asked.body());
             api.process.destroy(); // SIGTERM while the answer is outstanding
             ServeProcess.Reply r = inFlight.get();
             assertEquals(200, r.status(), r.body());

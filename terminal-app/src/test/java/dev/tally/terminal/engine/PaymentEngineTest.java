@@ -21,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,52 @@ class PaymentEngineTest {
     Path dir;
 
     static final ReversalPolicy NOW = new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO);
+
+    /**
+     * Asked while its answer is awaited (a cashier system polling after its own HTTP timeout), a payment is IN_PROGRESS
+     * with a time to ask again: before, it was REVERSAL_PENDING, which tells the cashier the payment did not go through
+     * while the customer is about to be charged.
+     */
+    @Test
+    void aPaymentWhoseAnswerIsAwaitedIsInProgress() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                asked.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(10), NOW)) {
+            CompletableFuture<PaymentResult> sale = CompletableFuture.supplyAsync(() -> t.engine.sale("INV-WAIT", 500, null));
+            assertTrue(asked.await(10, TimeUnit.SECONDS), "the sale reached the host");
+            Attempt out = t.journal.lastAttempt("INV-WAIT").orElseThrow();
+            PaymentResult now = t.engine.result(out);
+            assertEquals(PaymentStatus.IN_PROGRESS, now.status(), now.message());
+            assertTrue(now.message().startsWith("In progress: the request went to the host at "), now.message());
+            assertEquals(out.sentAt().plus(Duration.ofSeconds(11)), now.retryAfter(), "after the answer's timeout");
+            assertEquals(4, dev.tally.terminal.cli.ExitCodes.of(now.status()), "exit 4 for tally status: no approval yet");
+            release.countDown();
+            assertEquals(PaymentStatus.APPROVED, sale.get(10, TimeUnit.SECONDS).status());
+        }
+    }
+
+    /** A cancelled approval whose reversal is not through yet says the customer is still charged, not "Not approved". */
+    @Test
+    void aCancelledApprovalAwaitingItsReversalSaysTheChargeStands() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> "0200".equals(MessageView.of(req).mti()) ? h.answer(req, "00") : null);
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-CANCEL", 700, null).status());
+            PaymentResult r = t.engine.reverse("INV-CANCEL");
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Approved by the host (auth ") && r.message().contains(
+                    "then cancelled: the customer stays charged until the reversal goes through"), r.message());
+        }
+    }
 
     @Test
     void aResponseWhoseMacFailsIsReversedWithReasonA0() throws Exception {
