@@ -94,7 +94,8 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Replayer replayer = new Replayer(host != null ? host : g.host, port != null ? port : g.port,
                 TerminalSetup.tmk(g), map, g.clock, timeout, pace, ignored);
-        TerminalTraffic traffic = g.messageLog == null ? null : new TerminalTraffic(TerminalSetup.messageLog(g), null);
+        var log = TerminalSetup.messageLogOrNone(g);
+        TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
         Replayer.Report report;
         try {
             replayer.tap(traffic);

@@ -69,7 +69,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Journal journal = Journal.open(g.journal, g.clock);
         // --message-log: the shared connection has no tap of its own, so the session talks through a logging wrapper
-        TerminalTraffic traffic = g.messageLog == null ? null : new TerminalTraffic(TerminalSetup.messageLog(g), journal);
+        var log = TerminalSetup.messageLogOrNone(g);
+        TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, journal);
         String peer = g.host + ":" + g.port;
         SharedHostLink link = new SharedHostLink(g.host, g.port, profile.timeout(), traffic == null
                 ? new LateAnswers(journal) : LoggedChannel.strays(traffic, peer, new LateAnswers(journal)));

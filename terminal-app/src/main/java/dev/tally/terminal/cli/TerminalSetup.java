@@ -70,8 +70,9 @@ final class TerminalSetup implements AutoCloseable {
         dev.tally.terminal.support.TerminalTraffic traffic = null;
         try {
             HostLink link = new HostLink(g.host, g.port, profile.timeout(), new LateAnswers(journal));
-            if (g.messageLog != null) {
-                traffic = new dev.tally.terminal.support.TerminalTraffic(messageLog(g), journal);
+            dev.tally.spec.format.MessageLog log = messageLogOrNone(g);
+            if (log != null) {
+                traffic = new dev.tally.terminal.support.TerminalTraffic(log, journal);
                 link.tap(traffic);
             }
             HostSession session = new HostSession(link, profile.terminalId(), tmk,
@@ -91,6 +92,24 @@ final class TerminalSetup implements AutoCloseable {
     }
 
     /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
+    /**
+     * The --message-log, or null when none is asked for or it cannot be opened (a folder, no permission): then a
+     * warning says so and the command runs without it. A support log never stops a payment (docs/support.md §1).
+     */
+    static dev.tally.spec.format.MessageLog messageLogOrNone(TallyCli g) {
+        if (g.messageLog == null) {
+            return null;
+        }
+        try {
+            return messageLog(g);
+        } catch (java.io.UncheckedIOException e) {
+            g.err.println("tally: warning: " + e.getMessage() + "; this command runs without its message log (check"
+                    + " the path given to --message-log)");
+            g.err.flush();
+            return null;
+        }
+    }
+
     static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
         if (g.messageLogSizeMb < 1 || g.messageLogKeep < 1) {
             throw new IllegalArgumentException("--message-log-size and --message-log-keep must be at least 1");

@@ -223,6 +223,17 @@ class SaleAgainstSimulatorTest {
         assertNotNull(before);
     }
 
+    /** docs/support.md §1: a message log that cannot be written never stops a payment (before: exit 1, nothing sent). */
+    @Test
+    void aMessageLogThatCannotBeOpenedIsReportedAndThePaymentGoesOn() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("a-folder"));
+        Lab.Run r = lab.tally("--message-log", folder.toString(), "sale", "--order", "INV-LOG", "--amount", "3.00");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("APPROVED", r.status());
+        assertTrue(r.err().contains("warning: cannot open the message log") && r.err().contains("runs without"), r.err());
+        assertEquals(1, lab.standingDebits("INV-LOG"));
+    }
+
     /**
      * A cancel while the host cannot be reached says nothing was done (exit 69) and does nothing: before, it had
      * committed the reversal first, so the payment the cashier was told still stood was reversed later.
