@@ -41,6 +41,9 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "FILE", description = "read the dumps from FILE")
     Path file;
 
+    @Option(names = "--json", description = "print one JSON object (as the global --json)")
+    boolean json;
+
     /** Where {@code -} reads from. */
     private static volatile InputStream stdin = System.in;
 
@@ -53,6 +56,7 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        g.json |= json;
         String text = input();
         List<DecodedMessage> messages;
         try {

@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Replay a Tally message log, a jPOS XML log or a journal (--journal) against a host and diff every answer.",
-            "Signs on as its own terminal session; masked PANs become test cards (--card-map); field 7 is fresh, STANs are kept."},
+            "Signs on as its own terminal session; masked PANs become test cards (--card-map); field 7 is fresh, STANs are renumbered from a random start (a reversal keeps naming its sale)."},
         footer = {"", "Exit codes: 0 every answer as recorded, 1 something differs, 64 bad input (names the line),",
             "  69 host unreachable or sign-on refused"})
 public final class ReplayCommand implements Callable<Integer> {

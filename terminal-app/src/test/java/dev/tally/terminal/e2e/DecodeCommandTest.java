@@ -54,6 +54,15 @@ class DecodeCommandTest {
         assertNoCardData(r);
     }
 
+    /** docs/support.md and terminal-app/README.md write it after the subcommand too. */
+    @Test
+    void jsonAfterTheSubcommandIsTheSame() {
+        Lab.Run before = Lab.raw("--json", "decode", saleHex());
+        Lab.Run after = Lab.raw("decode", "--json", saleHex());
+        assertEquals(0, after.exit(), after.err());
+        assertEquals(before.out(), after.out());
+    }
+
     @Test
     void jsonWithSpacesLineBreaksAndStandardInput() {
         String hex = saleHex().replaceAll("(.{16})", "$1 ").replaceAll("(.{60})", "$1\n");
