@@ -108,6 +108,51 @@ public final class Masking {
         return scrub(text, TYPED_SEPARATORS);
     }
 
+    /**
+     * {@link #scrub} for the value of a free-form field of a message someone else built (field 48, 62, private
+     * fields): a card number may sit inside a longer run of digits there ({@code 47617390010101190000}, a PAN and
+     * padding). A run of more than 13 digits is masked as a whole (first 6 + last 4 of the run) when its first or
+     * last 13 to 19 digits start with 1-9 and pass Luhn. Not for free text in general: one long number in ten has
+     * such a prefix.
+     */
+    public static String scrubEmbedded(String text) {
+        String t = scrub(text);
+        if (t == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        int last = 0;
+        for (int i = 0; i < t.length(); ) {
+            if (!isAsciiDigit(t.charAt(i))) {
+                i++;
+                continue;
+            }
+            int end = runEnd(t, i);
+            if (end - i > PAN_MIN && holdsCardAtAnEdge(t, i, end)) {
+                if (out == null) {
+                    out = new StringBuilder(t.length());
+                }
+                out.append(t, last, i).append(t, i, i + 6).append("*".repeat(end - i - 10)).append(t, end - 4, end);
+                last = end;
+            }
+            i = end;
+        }
+        return out == null ? t : out.append(t, last, t.length()).toString();
+    }
+
+    /** Whether {@code t[from, to)}, all digits, starts or ends with a card number (13-19 digits, 1-9 first, Luhn). */
+    private static boolean holdsCardAtAnEdge(String t, int from, int to) {
+        for (int len = PAN_MIN; len <= PAN_MAX && len <= to - from; len++) {
+            if (t.charAt(from) != '0' && luhn(t, from, from + len)) {
+                return true;
+            }
+            if (t.charAt(to - len) != '0' && luhn(t, to - len, to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What may join the groups of a card number someone typed into the wrong place. */
     private static final String TYPED_SEPARATORS = " -.,/:_";
 

@@ -57,6 +57,19 @@ class MaskingTest {
     }
 
     @Test
+    void scrubEmbeddedMasksARunThatStartsOrEndsWithACardNumber() {
+        assertEquals("48: 476173**********0000", Masking.scrubEmbedded("48: 47617390010101190000"), "PAN then padding");
+        assertEquals("X476173********1912", Masking.scrubEmbedded("X476173900101011912"), "PAN then two digits");
+        assertEquals("ref 000047**********0119", Masking.scrubEmbedded("ref 00004761739001010119"), "padding then PAN");
+        assertEquals("476173******0119", Masking.scrubEmbedded("4761739001010119"), "a PAN alone, as scrub");
+        for (String s : new String[] {"000001000000001234000000000000000000", "020000001611221041070000000000000000000000",
+            "amount 000000001234 rrn 632600000001", "47617390010101180001"}) {
+            assertEquals(s, Masking.scrubEmbedded(s), "no card number at an edge: " + s);
+        }
+        assertEquals("47617390010101190000", Masking.scrub("47617390010101190000"), "scrub leaves a longer run alone");
+    }
+
+    @Test
     void scrubMasksTheTrack2TailAfterACardNumber() {
         assertEquals("track 476173******0119=****", Masking.scrub("track 4761739001010119=28121011234"));
         assertEquals("35: 476173******0119D****F", Masking.scrub("35: 4761739001010119D28121011234F"), "BCD track 2");
