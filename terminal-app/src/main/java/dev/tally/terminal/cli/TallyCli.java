@@ -145,7 +145,7 @@ public final class TallyCli implements Callable<Integer> {
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> root.failFor(ex));
         try {
-            Properties settings = configFrom(args);
+            Properties settings = configFrom(args, cmd);
             if (settings != null) {
                 cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(settings));
             }
@@ -176,8 +176,14 @@ public final class TallyCli implements Callable<Integer> {
         return "";
     }
 
-    /** The properties of {@code --config FILE}, read before parsing so the flags can override them. */
-    private static Properties configFrom(String[] args) {
+    /** Keys of a config file that are no option's: the problem report's place and operator (ReportCommand). */
+    private static final java.util.Set<String> REPORT_KEYS = java.util.Set.of("location", "address", "operator");
+
+    /**
+     * The properties of {@code --config FILE}, read before parsing so the flags can override them. A key that is no
+     * option's name ({@code timout=3}) is refused: ignored, the setting would silently keep its default.
+     */
+    private static Properties configFrom(String[] args, CommandLine cmd) {
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
@@ -195,7 +201,31 @@ public final class TallyCli implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());
         }
+        java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
+        collectOptionNames(cmd, known);
+        for (String key : p.stringPropertyNames()) {
+            String name = key.substring(key.lastIndexOf('.') + 1); // 'report.operator' as picocli allows
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("the config file " + file + " has an unknown setting '"
+                        + Masking.scrubTyped(key) + "': settings are named as the options without '--' (e.g. timeout=30,"
+                        + " terminal-id=TALLY001; see 'tally --help'), plus location, address and operator for reports;"
+                        + " nothing was done");
+            }
+        }
         return p;
+    }
+
+    private static void collectOptionNames(CommandLine c, java.util.Set<String> into) {
+        for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+            for (String n : o.names()) {
+                if (n.startsWith("--")) {
+                    into.add(n.substring(2));
+                }
+            }
+        }
+        for (CommandLine sub : c.getSubcommands().values()) {
+            collectOptionNames(sub, into);
+        }
     }
 
     int failFor(Exception ex) {

@@ -224,4 +224,20 @@ class BadInputTest {
         Lab.Run missing = Lab.raw("--config", dir.resolve("nope.properties").toString(), "echo");
         assertEquals(64, missing.exit(), missing.toString());
     }
+
+    /** A misspelt setting would silently keep its default (a 60 s timeout for 'timout=3'): refused, naming it. */
+    @Test
+    void aConfigFileWithAnUnknownSettingIsRefused() throws Exception {
+        Path cfg = dir.resolve("typo.properties");
+        Files.writeString(cfg, "port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\ntimout=3\nlocation=Ward 3\n");
+        String before = lab.journalDump();
+        Lab.Run r = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO", "--amount", "2.00");
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("unknown setting 'timout'") && r.err().contains("timeout=30"), r.err());
+        assertEquals(before, lab.journalDump());
+        Files.writeString(cfg, "port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\ntimeout=3\nlocation=Ward 3\n"
+                + "operator=J. Doe\nmessage-log-keep=2\n");
+        assertEquals(0, Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO", "--amount", "2.00").exit(),
+                "option names (of any command) and the report's keys are settings");
+    }
 }
