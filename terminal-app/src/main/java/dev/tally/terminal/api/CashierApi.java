@@ -163,13 +163,19 @@ public final class CashierApi implements AutoCloseable {
                 return only(method, "GET", () -> status(orderInPath(path.get(2))));
             }
             if (what.equals("payments") && path.size() == 4 && path.get(3).equals("cancel")) {
-                return only(method, "POST", () -> cancel(orderInPath(path.get(2))));
+                return only(method, "POST", () -> {
+                    noBody(ex, "POST /v1/payments/{orderId}/cancel");
+                    return cancel(orderInPath(path.get(2)));
+                });
             }
             if (what.equals("pending") && path.size() == 2) {
                 return only(method, "GET", this::pending);
             }
             if (what.equals("settlement") && path.size() == 2) {
-                return only(method, "POST", this::settle);
+                return only(method, "POST", () -> {
+                    noBody(ex, "POST /v1/settlement");
+                    return settle();
+                });
             }
             if (what.equals("reconciliation") && path.size() == 2) {
                 return only(method, "GET", () -> reconciliation(query(rawQuery, Set.of("date")).get("date")));
@@ -300,6 +306,20 @@ public final class CashierApi implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ input
+
+    /**
+     * An endpoint that takes no body refuses one (a client that sends something there means something else; a
+     * settlement ignoring {"batch": 7} would close the open batch, whichever it is): 400, nothing done.
+     */
+    private static void noBody(HttpExchange ex, String endpoint) throws IOException {
+        byte[] some;
+        try (InputStream in = ex.getRequestBody()) {
+            some = in.readNBytes(1024);
+        }
+        if (!new String(some, StandardCharsets.UTF_8).isBlank()) {
+            throw ApiProblem.badRequest("UNEXPECTED_BODY", null, endpoint + " takes no body; nothing was done");
+        }
+    }
 
     private static byte[] readBody(HttpExchange ex) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Content-Type");

@@ -120,6 +120,8 @@ class CashierApiTest {
                     new Bad("GET", "/v1/reconciliation?date=2026-11-22&date=2026-11-23", null, 400, "UNKNOWN_PARAMETER", "date"),
                     new Bad("GET", "/v1/pending?all=true", null, 400, "UNKNOWN_PARAMETER", "all"),
                     new Bad("POST", "/v1/payments/B-1/cancel?force=1", "", 400, "UNKNOWN_PARAMETER", "force"),
+                    new Bad("POST", "/v1/settlement", "{\"batch\": 7}", 400, "UNEXPECTED_BODY", null),
+                    new Bad("POST", "/v1/payments/B-1/cancel", "{\"reason\": \"x\"}", 400, "UNEXPECTED_BODY", null),
                     new Bad("GET", "/v1/payments", null, 405, "METHOD_NOT_ALLOWED", null),
                     new Bad("GET", "/v1/nothing-here", null, 404, "NOT_FOUND", null),
                     new Bad("DELETE", "/v1/payments/B-1", null, 405, "METHOD_NOT_ALLOWED", null));
