@@ -122,6 +122,7 @@ class CashierApiTest {
                     new Bad("POST", "/v1/payments/B-1/cancel?force=1", "", 400, "UNKNOWN_PARAMETER", "force"),
                     new Bad("POST", "/v1/settlement", "{\"batch\": 7}", 400, "UNEXPECTED_BODY", null),
                     new Bad("POST", "/v1/payments/B-1/cancel", "{\"reason\": \"x\"}", 400, "UNEXPECTED_BODY", null),
+                    new Bad("POST", "/v1/payments/B-1/cancel", "{ }", 404, "UNKNOWN_ORDER", "orderId"), // {} is no body
                     new Bad("GET", "/v1/payments", null, 405, "METHOD_NOT_ALLOWED", null),
                     new Bad("GET", "/v1/nothing-here", null, 404, "NOT_FOUND", null),
                     new Bad("DELETE", "/v1/payments/B-1", null, 405, "METHOD_NOT_ALLOWED", null));
