@@ -57,4 +57,29 @@ class HostMessageLogTest extends SimulatorHarness {
         ISOMsg rebuilt = saleIn.toMessage();
         assertFalse(rebuilt.hasField(52), "the PIN block is never logged");
     }
+
+    /** A late answer whose connection is gone by then: the log says no answer went out (before: no OUT line at all). */
+    @Test
+    void aLateAnswerThatFindsItsConnectionGoneIsLoggedAsNoAnswer() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.send(t.saleRequest(VISA, 1070, "L-70").build()); // .70: answered after the late delay
+        }
+        await("the late answer's line", Duration.ofSeconds(20), () -> {
+            try {
+                return MessageLog.read(logFile).stream().anyMatch(e -> "L-70".equals(e.orderRef())
+                        && e.dir() == MessageLog.Direction.OUT);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Entry out = MessageLog.read(logFile).stream().filter(e -> "L-70".equals(e.orderRef())
+                && e.dir() == MessageLog.Direction.OUT).findFirst().orElseThrow();
+        assertEquals(MessageLog.Event.TIMEOUT, out.event());
+        assertTrue(out.note().contains("answer 00 not sent: the connection is gone"), out.note());
+        Entry in = MessageLog.read(logFile).stream().filter(e -> "L-70".equals(e.orderRef())
+                && e.dir() == MessageLog.Direction.IN).findFirst().orElseThrow();
+        assertEquals(in.messageId(), out.messageId());
+    }
 }

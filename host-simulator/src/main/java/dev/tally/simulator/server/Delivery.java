@@ -106,6 +106,9 @@ final class Delivery {
             }
         } catch (IOException | ISOException | RuntimeException e) {
             LOG.info("{}: could not send the answer, the connection is gone: {}", what, e.toString());
+            // the log says what became of the request: no answer went out, as the terminal sees it
+            traffic.event(source, answer, id, MessageLog.Event.TIMEOUT, "answer " + answer.getString(39)
+                    + " not sent: the connection is gone (" + e.getMessage() + ")");
         }
     }
 
