@@ -284,6 +284,14 @@ public final class Ledger implements AutoCloseable {
             int n = ps.executeUpdate();
             LOG.info("business-day cut-over to {}: {} pending credit(s) credited", next, n);
         }
+        // a credit whose delay has not passed is expected on the new day at the earliest, not on one that has closed
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE merchant_credits SET credit_date = ? WHERE state = 'PENDING' AND due_at IS NOT NULL
+                  AND credit_date < ?""")) {
+            ps.setString(1, next.toString());
+            ps.setString(2, next.toString());
+            ps.executeUpdate();
+        }
         return next;
     }
 

@@ -137,6 +137,26 @@ class LedgerTest {
         }
     }
 
+    /** A credit whose delay has not passed at a cut-over is expected on the new day, not on the day that closed. */
+    @Test
+    void aPendingCreditsExpectedDateMovesWithTheCutover() {
+        dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(Instant.parse("2026-11-22T09:00:00Z"));
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), clock, CARDS)) {
+            SaleRequest later = new SaleRequest("TALLY001", "HOSPITAL0000001", 1, "1122090000", "ORD-3", 500, "840", "visa-1",
+                    "476173******0119", null, CreditPolicy.after(java.time.Duration.ofHours(2)), ReversalPolicy.ACKNOWLEDGE);
+            assertEquals(LocalDate.parse("2026-11-22"), l.recordSale(later).transaction().creditDate());
+            l.cutover();
+            l.cutover();
+            LedgerTransaction pending = l.transactions(Ledger.Filter.all().order("ORD-3")).getFirst();
+            assertEquals(CreditState.PENDING, pending.creditState());
+            assertEquals(LocalDate.parse("2026-11-24"), pending.creditDate(), "expected on today's business date");
+            clock.advance(java.time.Duration.ofHours(3));
+            LedgerTransaction credited = l.transactions(Ledger.Filter.all().order("ORD-3")).getFirst();
+            assertEquals(CreditState.CREDITED, credited.creditState());
+            assertEquals(LocalDate.parse("2026-11-24"), credited.creditDate());
+        }
+    }
+
     @Test
     void aDuplicateSaleChangesNothing() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
