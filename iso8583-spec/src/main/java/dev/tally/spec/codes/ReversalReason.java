@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** Why a terminal reverses a sale; sent in field 39 of the 0400/0401 (DESIGN.md §3). */
 public enum ReversalReason {
-    NO_RESPONSE("98", "no response from the host within the timeout"),
+    NO_RESPONSE("98", "no usable answer from the host (none within the timeout, the connection lost, or an unreadable answer)"),
     MAC_FAILURE("A0", "the response's MAC did not verify"),
     TERMINAL_FAILURE("96", "the terminal could not complete the transaction after approval"),
     OTHER("06", "cancelled at the till or another reason");
