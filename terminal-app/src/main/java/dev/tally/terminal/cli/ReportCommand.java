@@ -113,7 +113,8 @@ public final class ReportCommand implements Callable<Integer> {
         String version = TallyCli.class.getAnnotation(Command.class).version()[0];
         ProblemReport.Context ctx = new ProblemReport.Context(g.merchantId, g.terminalId, config.getProperty("location"),
                 config.getProperty("address"), operator != null ? operator : config.getProperty("operator"), version,
-                g.host + ":" + g.port, g.journal.toString(), g.messageLog == null ? null : g.messageLog.toString(),
+                g.host + ":" + g.port, g.journal.toString(), g.messageLog == null || !logFound ? null
+                        : g.messageLog.toString(),
                 g.clock.instant(), g.clock.getZone());
         ProblemReport report = new ProblemReport(ctx, subject, cases);
         if (g.json) {
@@ -154,7 +155,13 @@ public final class ReportCommand implements Callable<Integer> {
         return p;
     }
 
-    /** The message log with its rotated files, oldest first; none when no --message-log is set. */
+    /** Whether the --message-log (or one of its rotated files) was there to read. */
+    private boolean logFound;
+
+    /**
+     * The message log with its rotated files, oldest first; none when no --message-log is set. A log that is not
+     * there is said on standard error, and the report is from the journal alone (it does not claim the log).
+     */
     private List<MessageLog.Entry> readLog() throws IOException {
         List<MessageLog.Entry> out = new ArrayList<>();
         if (g.messageLog == null) {
@@ -164,10 +171,16 @@ public final class ReportCommand implements Callable<Integer> {
             Path rotated = Path.of(g.messageLog + "." + i);
             if (Files.exists(rotated)) {
                 out.addAll(MessageLog.read(rotated));
+                logFound = true;
             }
         }
         if (Files.exists(g.messageLog)) {
             out.addAll(MessageLog.read(g.messageLog));
+            logFound = true;
+        }
+        if (!logFound) {
+            g.err.println("tally: warning: the message log " + g.messageLog + " is not there (nor rotated files of it):"
+                    + " the report is from the journal alone");
         }
         return out;
     }

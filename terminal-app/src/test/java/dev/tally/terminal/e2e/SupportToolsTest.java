@@ -313,6 +313,18 @@ class SupportToolsTest {
         assertTrue(r.out().contains("REQUEST 0200") && r.out().contains("RESPONSE 0210"), r.out());
     }
 
+    /** A --message-log that is not there: said on stderr, and the report does not claim to be from it. */
+    @Test
+    void reportWithAMessageLogThatIsNotThereSaysSo() {
+        Path missing = dir.resolve("no-such-log.jsonl");
+        Lab.Run r = cli("--journal", lab.journal.toString(), "--message-log", missing.toString(), "report", "--order",
+                "INV-10-00");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("warning: the message log " + missing + " is not there"), r.err());
+        assertTrue(r.out().contains("from the journal.") && !r.out().contains("and the message log"), r.out());
+        assertFalse(r.out().contains(missing.toString()), "the report names a log it did not read: " + r.out());
+    }
+
     @Test
     void reportByTimeWindowAndByStan() {
         Lab.Run all = cli("--journal", lab.journal.toString(), "--json", "report", "--since", "2000-01-01",
