@@ -189,7 +189,12 @@ public final class Ledger implements AutoCloseable {
     private void init(List<TestCard> cards) throws SQLException {
         lock.lock();
         try {
-            int before = LedgerSchema.migrate(conn, clock.instant());
+            int before;
+            try {
+                before = LedgerSchema.migrate(conn, clock.instant());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("ledger " + file + ": " + e.getMessage(), e);
+            }
             // from here on every transaction is an explicit BEGIN IMMEDIATE ... COMMIT of runBatch: between
             // two batches the writer holds no transaction, so a checkpoint can finish and the WAL start again
             conn.setAutoCommit(true);

@@ -77,6 +77,7 @@ class LedgerTest {
         Path older = dir.resolve("older.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + older)) {
             c.createStatement().execute("CREATE TABLE made_before (x)"); // SQLite's default 4 KiB pages
+            c.createStatement().execute("DROP TABLE made_before"); // no table another program made: not refused
         }
         try (Ledger l = Ledger.open(older, CLOCK, CARDS)) {
             l.recordSale(sale(1, 500));
@@ -155,6 +156,24 @@ class LedgerTest {
             assertEquals(CreditState.CREDITED, credited.creditState());
             assertEquals(LocalDate.parse("2026-11-24"), credited.creditDate());
         }
+    }
+
+    /** Another program's database given as --ledger (a terminal journal): refused, named, and left as it was. */
+    @Test
+    void aFileThatIsNotALedgerIsRefusedUnchanged() throws Exception {
+        Path journal = dir.resolve("tally-journal.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + journal); var st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL"); // as a terminal journal is
+            st.execute("CREATE TABLE attempts (id INTEGER PRIMARY KEY)");
+            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+            st.execute("INSERT INTO schema_version VALUES (3, 'x')");
+        }
+        byte[] before = java.nio.file.Files.readAllBytes(journal);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Ledger.open(journal, CLOCK, CARDS).close());
+        assertTrue(e.getMessage().contains(journal.toString()) && e.getMessage().contains("not a Tally ledger")
+                && e.getMessage().contains("terminal journal"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(journal)), "the file was changed");
     }
 
     @Test
