@@ -190,6 +190,9 @@ public final class Journal implements AutoCloseable {
             // stores none carries on with a new key
             Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
             boolean fresh = isNew(abs);
+            if (!fresh) {
+                requireJournal(abs);
+            }
             boolean replacingKey = !fresh && !Files.exists(keyFile);
             long pans = replacingKey ? storedPans(abs) : 0;
             PanVault vault = PanVault.open(keyFile, pans == 0, pans);
@@ -279,6 +282,13 @@ public final class Journal implements AutoCloseable {
                 throw new JournalException(notJournal ? abs + " is not a tally journal (" + e.getMessage() + ")"
                         : "cannot read the journal " + abs + ": " + e.getMessage(), e);
             }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attempts'")) {
+                if (!rs.next()) { // another program's database with a schema_version of its own (a simulator's ledger)
+                    throw new JournalException(abs + " is not a tally journal: it has no attempts table (a simulator's"
+                            + " ledger?); give the till's journal");
+                }
+            }
             // the attempts and their events, all a reader needs, are as they were since version 1
             if (version < 1 || version > MIGRATIONS.length) {
                 throw new JournalException("the journal " + abs + " has schema version " + version
@@ -310,6 +320,32 @@ public final class Journal implements AutoCloseable {
                     + " it cannot store or reveal a card number");
         }
         return vault;
+    }
+
+    /**
+     * Refuses a database another program made (a simulator's ledger given as --journal) before anything is written
+     * to it: read as {@link #storedPans(Path)} reads, its tables listed.
+     */
+    private static void requireJournal(Path abs) throws java.io.IOException {
+        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
+        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1" : "jdbc:sqlite:" + abs;
+        List<String> tables = new ArrayList<>();
+        try (Connection c = readOnlyConfig().createConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot read " + abs + " as a journal: " + e.getMessage(), e);
+        }
+        tables.remove("schema_version");
+        if (!tables.isEmpty() && !tables.contains("attempts")) {
+            throw new JournalException(abs + " is not a tally journal: it holds the tables " + tables
+                    + (tables.contains("business_day") ? " of a simulator's ledger" : "") + "; give --journal the till's"
+                    + " journal or a new file (nothing was changed)");
+        }
     }
 
     /**

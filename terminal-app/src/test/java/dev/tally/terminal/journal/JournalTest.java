@@ -118,6 +118,22 @@ class JournalTest {
         }
         JournalException notOurs = assertThrows(JournalException.class, () -> Journal.openReadOnly(other, CLOCK));
         assertTrue(notOurs.getMessage().contains("is not a tally journal"), notOurs.getMessage());
+        // a simulator's ledger has a schema_version of its own: refused by both opens, untouched, no key made
+        Path ledger = dir.resolve("ledger.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledger); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+            st.execute("INSERT INTO schema_version VALUES (2, 'x')");
+            st.execute("CREATE TABLE business_day (id INTEGER PRIMARY KEY, business_date TEXT)");
+        }
+        byte[] ledgerBytes = Files.readAllBytes(ledger);
+        JournalException notRead = assertThrows(JournalException.class, () -> Journal.openReadOnly(ledger, CLOCK));
+        assertTrue(notRead.getMessage().contains("is not a tally journal"), notRead.getMessage());
+        JournalException rw = assertThrows(JournalException.class, () -> Journal.open(ledger, CLOCK).close());
+        assertTrue(rw.getMessage().contains("is not a tally journal") && rw.getMessage().contains("simulator's ledger")
+                && rw.getMessage().contains("nothing was changed"), rw.getMessage());
+        assertArrayEquals(ledgerBytes, Files.readAllBytes(ledger), "the ledger was touched");
+        assertFalse(Files.exists(dir.resolve("ledger.db.key")), "a key was made beside it");
 
         // a journal in use (its process lock held, as by tally serve) is read at once, with what is committed
         try (Journal live = Journal.open(dir.resolve("live.db"), CLOCK)) {
