@@ -45,7 +45,9 @@ public final class ScenarioFile {
     public static Scenario load(Path file) {
         String text;
         try {
-            text = Files.readString(file);
+            text = dev.tally.spec.format.Utf8File.read(file, "save the scenario file as UTF-8 (JSON is UTF-8)");
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException("cannot read the scenario file: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ScenarioException("cannot read the scenario file " + file + ": " + e.getMessage(), e);
         }

@@ -124,4 +124,15 @@ class ScenarioFileTest {
         assertThrows(IllegalArgumentException.class, () -> DurationText.parse("5 parsecs"));
         assertNull(TestAmounts.scenario().decide(sale("T", 1000, 1)).ruleName());
     }
+
+    /** A file saved in another encoding: the message says so and where (was 'Input length = 1'). */
+    @Test
+    void aScenarioFileThatIsNotUtf8IsNamedAsSuch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("latin1.json");
+        java.nio.file.Files.write(file, "{\"rules\": [{\"name\": \"caf\u00e9\", \"match\": {\"cents\": 5}, \"action\": {\"respond\": \"05\"}}]}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.load(file));
+        assertTrue(e.getMessage().contains("is not UTF-8 text") && e.getMessage().contains("save the scenario file as UTF-8"),
+                e.getMessage());
+    }
 }
