@@ -247,7 +247,7 @@ public final class PaymentEngine {
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
         if (macPresent && !signed.verifies(ans.response())) {
-            signed.stale();
+            signed.staleIfResign(code);
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
@@ -294,11 +294,19 @@ public final class PaymentEngine {
                     last.map(Attempt::amount).orElse(0L), profile.currency(), last.orElse(null), null);
         }
         Attempt a = live.get();
+        if (!a.terminalId().equals(profile.terminalId())) {
+            // its reversal goes out under the keys of the terminal that made it (ReversalLoop): nothing is committed
+            throw new IllegalArgumentException("order " + orderId + " was paid through terminal " + a.terminalId()
+                    + " and this till signs on as " + profile.terminalId() + ": cancel it with --terminal-id "
+                    + a.terminalId() + "; nothing was done");
+        }
         boolean cancelledNow = false;
         switch (a.state()) {
             case APPROVED -> {
-                // a host that cannot be reached must be found before the reversal is committed, while 503 / exit 69
-                // ("nothing was sent") is still true: the cashier would otherwise take it that the payment stands
+                // a host that cannot be reached, or refuses the sign-on, must be found before the reversal is
+                // committed, while 503 / exit 69 ("nothing was sent") is still true: the cashier would otherwise take
+                // it that the payment stands
+                session.signed();
                 session.channel().connect();
                 cancelledNow = true;
                 // under the journal's monitor: a settlement cannot freeze the batch's totals between the check and the
@@ -384,7 +392,7 @@ public final class PaymentEngine {
             }
             MessageView v = MessageView.of(ans.response());
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-                signed.stale();
+                signed.staleIfResign(v.response());
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
             }
@@ -466,7 +474,7 @@ public final class PaymentEngine {
         }
         MessageView v = MessageView.of(ans.response());
         if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-            signed.stale();
+            signed.staleIfResign(v.response());
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
         }
@@ -505,7 +513,7 @@ public final class PaymentEngine {
             case REVERSED -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSED, a.responseCode(),
                     reversedMessage(a, rc, reason), a.amount(), a.currency(), a, null);
             case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
-                    (approvedFirst(rc) ? approvedThen(a, reason) + "; the reversal is pending"
+                    (approvedFirst(a, rc) ? approvedThen(a, reason) + "; the reversal is pending"
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
                             + " (" + a.reversalAttempts() + " tried, next at "
                             + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
@@ -515,7 +523,7 @@ public final class PaymentEngine {
                 // serve tries it again in the background; elsewhere the operator runs the loop
                 Instant retry = reversalsInBackground ? reversals.failedRetryAt(a) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
-                        (approvedFirst(rc) ? approvedThen(a, reason) : "Not approved: " + reason)
+                        (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
                                 + "; the reversal could not be delivered after " + a.reversalAttempts()
                                 + " tries. The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
@@ -534,9 +542,12 @@ public final class PaymentEngine {
         };
     }
 
-    /** The host approved the payment before it was to be reversed (cancelled at the till, or failed after approval). */
-    private static boolean approvedFirst(ResponseCode rc) {
-        return rc != null && rc.approved();
+    /**
+     * The host approved the payment and the terminal took the approval before it was to be reversed (cancelled at the
+     * till, or failed after approval): not a 00 the terminal refused to trust (its MAC failed), which has no auth code.
+     */
+    private static boolean approvedFirst(Attempt a, ResponseCode rc) {
+        return rc != null && rc.approved() && a.authCode() != null;
     }
 
     /** What the cashier is told of an approved payment under reversal: the charge stands until it goes through. */

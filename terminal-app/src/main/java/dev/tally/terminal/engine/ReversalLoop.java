@@ -191,7 +191,7 @@ public final class ReversalLoop {
             boolean ends = ResponseCodes.APPROVED.equals(v.responseCode())
                     || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode());
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-                signed.stale();
+                signed.staleIfResign(rc);
                 failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
             } else if (ends && v.mac().isEmpty()) {
                 // SPEC.md §5: a 0410 is MACed; an acknowledgement without one could come from anyone, and trusting it

@@ -1,6 +1,8 @@
 package dev.tally.terminal.host;
 
+import dev.tally.spec.codes.ResponseCode;
 import dev.tally.spec.codes.ResponseCodes;
+import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.crypto.KeyCheckException;
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.crypto.PinBlock;
@@ -180,6 +182,18 @@ public final class HostSession implements AutoCloseable {
          */
         public void stale() {
             session.dropKeys(keys);
+        }
+
+        /**
+         * For an answer whose MAC failed under these keys: an A0/A1 says the host holds other keys (another device
+         * signed on as this terminal id, or the host was re-keyed) and is MACed under the host's, so its MAC fails
+         * here: the keys are {@link #stale}. Any other answer whose MAC fails (damaged, or not the host's) keeps
+         * them: re-keying would turn every other payment in flight under them into an A0.
+         */
+        public void staleIfResign(ResponseCode code) {
+            if (code != null && code.action() == TerminalAction.RESIGN_ON) {
+                stale();
+            }
         }
 
         /** Field 52: the ISO 9564 format 0 PIN block under these keys' PIN key. */

@@ -177,7 +177,7 @@ public final class Settlement {
         }
         MessageView v = MessageView.of(ans.response());
         if (v.mac().isPresent() && !request.keys().verifies(ans.response())) {
-            request.keys().stale();
+            request.keys().staleIfResign(v.response());
             return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
         }
         if (v.mac().isEmpty() && ResponseCodes.APPROVED.equals(v.responseCode())) {

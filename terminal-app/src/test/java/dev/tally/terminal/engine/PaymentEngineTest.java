@@ -83,6 +83,44 @@ class PaymentEngineTest {
         }
     }
 
+    /** A 00 the terminal did not trust (its MAC failed) is no approval: the pending message does not say "Approved". */
+    @Test
+    void anUntrustedApprovalAwaitingItsReversalIsNotCalledApproved() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if (!"0200".equals(MessageView.of(req).mti())) {
+                return null; // the reversal goes unanswered
+            }
+            ISOMsg resp = h.answer(req, "00");
+            byte[] mac = MessageView.of(resp).mac().orElseThrow();
+            mac[0] ^= 1;
+            resp.set(64, mac);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+            PaymentResult r = t.engine.sale("INV-UNTRUSTED", 800, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Not approved: "), r.message());
+        }
+    }
+
+    /** A cancel of a payment another terminal id made commits nothing: its reversal is that terminal's to send. */
+    @Test
+    void aCancelOfAnotherTerminalsPaymentChangesNothing() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-T2", 900, null).status());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                assertEquals(1, st.executeUpdate("UPDATE attempts SET terminal_id = 'TALLY002' WHERE order_ref = 'INV-T2'"));
+            }
+            int sent = host.received.size();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.engine.reverse("INV-T2"));
+            assertTrue(e.getMessage().contains("--terminal-id TALLY002") && e.getMessage().contains("nothing was done"),
+                    e.getMessage());
+            assertEquals(AttemptState.APPROVED, t.journal.lastAttempt("INV-T2").orElseThrow().state());
+            assertEquals(sent, host.received.size(), "nothing sent");
+        }
+    }
+
     @Test
     void aResponseWhoseMacFailsIsReversedWithReasonA0() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> {
@@ -98,10 +136,10 @@ class PaymentEngineTest {
             assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
             assertEquals("A0", r.attempt().reversalReason());
             List<MessageView> wire = host.received.stream().map(MessageView::of).toList();
-            // an answer MACed under other keys: the terminal signs on again before its reversal (ReSignOnTest)
-            assertEquals(List.of("0800", "0200", "0800", "0400"), wire.stream().map(MessageView::mti).toList());
+            // a 00 whose MAC fails keeps the keys (only an A0/A1 says the host holds others: ReSignOnTest)
+            assertEquals(List.of("0800", "0200", "0400"), wire.stream().map(MessageView::mti).toList());
             MessageView sale = wire.get(1);
-            MessageView reversal = wire.get(3);
+            MessageView reversal = wire.get(2);
             assertEquals("A0", reversal.responseCode(), "field 39 of the 0400 carries the reason");
             assertEquals(sale.stan(), reversal.originalData().orElseThrow().stan(), "field 90 names the original");
             assertEquals(sale.transmissionDateTime(), reversal.originalData().orElseThrow().transmissionDateTime());
