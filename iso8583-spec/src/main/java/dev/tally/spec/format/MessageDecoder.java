@@ -81,16 +81,14 @@ public final class MessageDecoder {
                 tags = tlv(b);
                 value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
             }
-            case REFERENCE -> {
-                String ref = OrderReference.shown(msg.getString(i));
-                value = ref.equals(Masking.scrubEmbedded(ref)) ? ref : OrderReference.WITHHELD;
-            }
-            // CLEAR. What another terminal put in a field may hold a card number inside other digits (48 with a PAN
-            // and padding); the long digit structures of Tally's dialect (60: MTI + STAN + field 7, 63: totals, 90:
-            // original data) are shown whole, as one in ten would otherwise have a card-like prefix
+            case REFERENCE -> value = OrderReference.shown(msg.getString(i));
+            // CLEAR. A field Tally never fills (private fields), or 48 (Tally's holds a short status answer), may
+            // carry what another terminal put there, a card number inside other digits among it; Tally's own fields
+            // are shown whole (a long number's first or last 13-19 digits pass Luhn about half the time: a numeric
+            // merchant id or field 60's MTI + STAN + field 7 would be hidden, and a replay rebuilt from the log wrong)
             default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i))
-                    : named == Field.BATCH_DATA || named == Field.SETTLEMENT_TOTALS || named == Field.ORIGINAL_DATA_ELEMENTS
-                    ? msg.getString(i) : Masking.scrubEmbedded(msg.getString(i));
+                    : named == null || named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
+                    : msg.getString(i);
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
     }

@@ -69,19 +69,23 @@ class MessageDecoderTest {
 
     /**
      * Another terminal's message may carry a card number inside a longer run of digits, in a field Tally leaves to
-     * free text (48) or in its order reference (62): neither is shown whole. Tally's own long digit fields are.
+     * free text (48, private fields): not shown whole. Tally's own fields are, however many digits they hold.
      */
     @Test
     void aCardNumberInsideOtherDigitsIsNotShown() throws Exception {
         ISOMsg m = sale();
         m.set(48, CARD.pan() + "0000");
-        m.set(62, "X" + CARD.pan() + "12");
+        m.set(120, "X" + CARD.pan() + "12");
+        m.set(42, "429000012345878"); // a numeric merchant id whose first 13 digits pass Luhn
+        m.set(62, "12345678901237567"); // a numeric order reference Tally accepts, a prefix passing Luhn
         m.set(90, "020000001611221041070000000000000000000000");
         String text = MessageDecoder.describe(m).render() + MessageDecoder.describe(m).toMap();
         assertFalse(text.contains(CARD.pan().substring(6, 12)), text);
         assertTrue(text.contains("476173**********0000"), "field 48, first 6 + last 4 of the run: " + text);
-        assertTrue(text.contains(dev.tally.spec.message.OrderReference.WITHHELD), text);
-        assertTrue(text.contains("020000001611221041070000000000000000000000"), "field 90 whole: " + text);
+        assertTrue(text.contains("X476173********1912"), "field 120: " + text);
+        for (String whole : new String[] {"429000012345878", "12345678901237567", "020000001611221041070000000000000000000000"}) {
+            assertTrue(text.contains(whole), whole + " shown whole: " + text);
+        }
     }
 
     @Test
