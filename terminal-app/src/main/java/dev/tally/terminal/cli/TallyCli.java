@@ -204,22 +204,27 @@ public final class TallyCli implements Callable<Integer> {
         java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
         collectOptionNames(cmd, known);
         for (String key : p.stringPropertyNames()) {
-            String name = key.substring(key.lastIndexOf('.') + 1); // 'report.operator' as picocli allows
-            if (!known.contains(name)) {
+            if (!known.contains(key)) {
                 throw new IllegalArgumentException("the config file " + file + " has an unknown setting '"
                         + Masking.scrubTyped(key) + "': settings are named as the options without '--' (e.g. timeout=30,"
-                        + " terminal-id=TALLY001; see 'tally --help'), plus location, address and operator for reports;"
-                        + " nothing was done");
+                        + " terminal-id=TALLY001, or tally.report.operator=NAME for one command's; see 'tally --help'),"
+                        + " plus location, address and operator for reports; nothing was done");
             }
         }
         return p;
     }
 
+    /**
+     * The keys picocli's PropertiesDefaultProvider reads: an option's name without '--', alone or after its command's
+     * qualified name ({@code timeout}, {@code tally.timeout}, {@code tally.report.operator}; not {@code report.operator}).
+     */
     private static void collectOptionNames(CommandLine c, java.util.Set<String> into) {
+        String command = c.getCommandSpec().qualifiedName(".");
         for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
             for (String n : o.names()) {
                 if (n.startsWith("--")) {
                     into.add(n.substring(2));
+                    into.add(command + "." + n.substring(2));
                 }
             }
         }

@@ -239,5 +239,13 @@ class BadInputTest {
                 + "operator=J. Doe\nmessage-log-keep=2\n");
         assertEquals(0, Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO", "--amount", "2.00").exit(),
                 "option names (of any command) and the report's keys are settings");
+        // picocli reads 'tally.sale.x' and 'x', never 'sale.x': that one would be ignored, so it is refused
+        Files.writeString(cfg, "port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\nsale.timeout=3\n");
+        Lab.Run prefixed = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO2", "--amount", "2.00");
+        assertEquals(64, prefixed.exit(), prefixed.toString());
+        assertTrue(prefixed.err().contains("unknown setting 'sale.timeout'"), prefixed.err());
+        Files.writeString(cfg, "tally.port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\ntally.timeout=3\n");
+        assertEquals(0, Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO2", "--amount", "2.00").exit(),
+                "qualified by the command, as picocli reads them");
     }
 }
