@@ -96,8 +96,10 @@ final class Delivery {
 
     private void send(ISOSource source, ISOMsg answer, Action action, RequestName what, String id, MessageLog.Event event,
                       long start) {
+        boolean sent = false;
         try {
             source.send(answer);
+            sent = true;
             traffic.out(source, answer, id, event, (System.nanoTime() - start) / 1_000_000);
             if (action.respondTwice()) {
                 LOG.info("{}: answer {} sent a second time (scenario)", what, answer.getString(39));
@@ -105,10 +107,12 @@ final class Delivery {
                 traffic.out(source, answer, id, MessageLog.Event.DUPLICATE_RESPONSE, (System.nanoTime() - start) / 1_000_000);
             }
         } catch (IOException | ISOException | RuntimeException e) {
-            LOG.info("{}: could not send the answer, the connection is gone: {}", what, e.toString());
-            // the log says what became of the request: no answer went out, as the terminal sees it
-            traffic.event(source, answer, id, MessageLog.Event.TIMEOUT, "answer " + answer.getString(39)
-                    + " not sent: the connection is gone (" + e.getMessage() + ")");
+            LOG.info("{}: could not send the answer{}, the connection is gone: {}", what, sent ? " a second time" : "",
+                    e.toString());
+            if (!sent) { // the log says what became of the request: no answer went out, as the terminal sees it
+                traffic.event(source, answer, id, MessageLog.Event.TIMEOUT, "answer " + answer.getString(39)
+                        + " not sent: the connection is gone (" + e.getMessage() + ")");
+            }
         }
     }
 

@@ -91,7 +91,6 @@ final class TerminalSetup implements AutoCloseable {
         }
     }
 
-    /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
     /**
      * The --message-log, or null when none is asked for or it cannot be opened (a folder, no permission): then a
      * warning says so and the command runs without it. A support log never stops a payment (docs/support.md §1).
@@ -110,6 +109,7 @@ final class TerminalSetup implements AutoCloseable {
         }
     }
 
+    /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
     static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
         if (g.messageLogSizeMb < 1 || g.messageLogKeep < 1) {
             throw new IllegalArgumentException("--message-log-size and --message-log-keep must be at least 1");

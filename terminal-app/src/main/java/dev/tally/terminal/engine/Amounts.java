@@ -46,7 +46,7 @@ public final class Amounts {
 
     /** The refused text quoted, or a placeholder when it holds as many digits as a card number could. */
     private static String shown(String t) {
-        long digits = t.chars().filter(c -> c >= '0' && c <= '9').count();
+        long digits = t.chars().filter(Character::isDigit).count(); // full-width and other scripts' digits too
         return digits > MAX_DIGITS ? "(not shown: " + digits + " digits, more than any amount has)"
                 : "'" + Masking.scrub(t) + "'";
     }

@@ -62,7 +62,8 @@ final class OrderLock {
                 && (a.state() == AttemptState.REVERSAL_PENDING || a.state() == AttemptState.REVERSAL_FAILED)) {
             retry = null; // waiting helps nothing: this till never sends another terminal's reversal (ReversalLoop)
             why = "its reversal belongs to terminal " + a.terminalId() + " and this till signs on as " + terminalId
-                    + ": run 'tally --terminal-id " + a.terminalId() + " pending --resolve' on this journal";
+                    + ": run 'tally --terminal-id " + a.terminalId() + " pending --resolve' on this journal (with tally serve"
+                    + " stopped: it holds the journal)";
         } else {
             switch (a.state()) {
                 case NEW, SENT -> {
