@@ -242,11 +242,8 @@ class SaleAgainstSimulatorTest {
     void aCancelWhileTheHostIsUnreachableChangesNothing() throws Exception {
         assertEquals(0, lab.tally("sale", "--order", "INV-701", "--amount", "7.01").exit());
         String before = lab.journalDump();
-        int closed;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
-        Lab.Run r = Lab.raw("--host", "127.0.0.1", "--port", String.valueOf(closed), "--journal", lab.journal.toString(),
+        // port 1: nothing listens there (binding it needs privileges), so the connection is refused at once
+        Lab.Run r = Lab.raw("--host", "127.0.0.1", "--port", "1", "--journal", lab.journal.toString(),
                 "--timeout", "3", "--json", "reverse", "--order", "INV-701");
         assertEquals(69, r.exit(), r.toString());
         assertTrue(r.err().contains("nothing was sent"), r.err());
