@@ -162,13 +162,7 @@ final class LedgerSchema {
     /** Brings the schema to the latest version; returns the version found before. */
     static int migrate(Connection c, Instant now) throws SQLException {
         // another program's database (a terminal journal given as --ledger) is refused before anything is written to it
-        java.util.List<String> tables = new java.util.ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (rs.next()) {
-                tables.add(rs.getString(1));
-            }
-        }
+        java.util.List<String> tables = dev.tally.spec.jdbc.SqliteTables.of(c);
         tables.remove("schema_version"); // all a ledger whose first migration failed holds
         if (!tables.isEmpty() && !tables.contains("business_day")) {
             throw new IllegalStateException("the file is not a Tally ledger: it holds the tables " + tables

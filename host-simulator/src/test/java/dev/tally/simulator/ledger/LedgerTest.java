@@ -34,6 +34,12 @@ class LedgerTest {
                 "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
     }
 
+    /** A sale of 5.00 for {@code order} whose merchant is credited as {@code credit} says. */
+    private static SaleRequest sale(int stan, String order, CreditPolicy credit) {
+        return new SaleRequest("TALLY001", "HOSPITAL0000001", stan, "1122090000", order, 500, "840", "visa-1",
+                "476173******0119", null, credit, ReversalPolicy.ACKNOWLEDGE);
+    }
+
     /** What a reversal of {@link #sale}(stan, amount) says of it. */
     private static ClaimedOriginal claim(int stan, long amount) {
         return new ClaimedOriginal(amount, "476173******0119", "ORD-" + stan);
@@ -122,10 +128,8 @@ class LedgerTest {
     void aCreditDueBeforeTheCutoverIsCreditedOnTheDayThatEndsEvenWhenNothingReadTheLedgerMeanwhile() {
         dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(Instant.parse("2026-11-22T09:00:00Z"));
         try (Ledger l = Ledger.open(dir.resolve("l.db"), clock, CARDS)) {
-            SaleRequest later = new SaleRequest("TALLY001", "HOSPITAL0000001", 1, "1122090000", "ORD-1", 500, "840", "visa-1",
-                    "476173******0119", null, CreditPolicy.after(java.time.Duration.ofSeconds(1)), ReversalPolicy.ACKNOWLEDGE);
-            SaleRequest atCutover = new SaleRequest("TALLY001", "HOSPITAL0000001", 2, "1122090000", "ORD-2", 500, "840",
-                    "visa-1", "476173******0119", null, CreditPolicy.NEXT_CUTOVER, ReversalPolicy.ACKNOWLEDGE);
+            SaleRequest later = sale(1, "ORD-1", CreditPolicy.after(java.time.Duration.ofSeconds(1)));
+            SaleRequest atCutover = sale(2, "ORD-2", CreditPolicy.NEXT_CUTOVER);
             assertEquals(CreditState.PENDING, l.recordSale(later).transaction().creditState());
             l.recordSale(atCutover);
             clock.advance(java.time.Duration.ofSeconds(2));
@@ -143,8 +147,7 @@ class LedgerTest {
     void aPendingCreditsExpectedDateMovesWithTheCutover() {
         dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(Instant.parse("2026-11-22T09:00:00Z"));
         try (Ledger l = Ledger.open(dir.resolve("l.db"), clock, CARDS)) {
-            SaleRequest later = new SaleRequest("TALLY001", "HOSPITAL0000001", 1, "1122090000", "ORD-3", 500, "840", "visa-1",
-                    "476173******0119", null, CreditPolicy.after(java.time.Duration.ofHours(2)), ReversalPolicy.ACKNOWLEDGE);
+            SaleRequest later = sale(1, "ORD-3", CreditPolicy.after(java.time.Duration.ofHours(2)));
             assertEquals(LocalDate.parse("2026-11-22"), l.recordSale(later).transaction().creditDate());
             l.cutover();
             l.cutover();

@@ -109,8 +109,8 @@ public final class Masking {
     }
 
     /**
-     * {@link #scrub} for the value of a free-form field of a message someone else built (field 48, 62, private
-     * fields): a card number may sit inside a longer run of digits there ({@code 47617390010101190000}, a PAN and
+     * {@link #scrub} for the value of a free-form field of a message someone else built (field 48, private
+     * fields: {@code MessageDecoder}): a card number may sit inside a longer run of digits there ({@code 47617390010101190000}, a PAN and
      * padding). A run of more than 13 digits is masked as a whole (first 6 + last 4 of the run) when its first or
      * last 13 to 19 digits start with 1-9 and pass Luhn. Not for free text in general, nor for fields of known
      * format: a long number has such a prefix or suffix about half the time.

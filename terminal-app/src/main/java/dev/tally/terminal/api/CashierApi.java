@@ -248,8 +248,7 @@ public final class CashierApi implements AutoCloseable {
         PaymentResult r = desk.engine().result(s.attempt());
         Map<String, Object> o = ApiJson.payment(r);
         o.put("host", ApiJson.hostView(s));
-        return new Reply(200, o, r.status() == PaymentStatus.IN_PROGRESS && r.retryAfter() != null
-                ? Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds()) : null);
+        return new Reply(200, o, r.status() == PaymentStatus.IN_PROGRESS ? retryAfterSeconds(r) : null);
     }
 
     private Reply cancel(String orderId) {
@@ -294,12 +293,16 @@ public final class CashierApi implements AutoCloseable {
         }
     }
 
+    /** The Retry-After header's seconds for the result's retry time (at least 1), or null when it has none. */
+    private Long retryAfterSeconds(PaymentResult r) {
+        return r.retryAfter() == null ? null : Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds());
+    }
+
     private Reply paymentReply(PaymentResult r, boolean replayed) {
         Map<String, Object> o = ApiJson.payment(r);
         o.put("replayed", replayed);
         return switch (r.status()) {
-            case LOCKED -> new Reply(409, o, r.retryAfter() == null ? null
-                    : Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds()));
+            case LOCKED -> new Reply(409, o, retryAfterSeconds(r));
             case ALREADY_PAID, NOTHING_TO_REVERSE -> new Reply(409, o, null);
             default -> new Reply(200, o, null);
         };

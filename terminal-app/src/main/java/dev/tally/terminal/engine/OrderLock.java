@@ -67,7 +67,7 @@ final class OrderLock {
         } else {
             switch (a.state()) {
                 case NEW, SENT -> {
-                    retry = (a.sentAt() == null ? a.createdAt() : a.sentAt()).plus(timeout).plusSeconds(1);
+                    retry = answerDueBy(a);
                     why = "its request is still waiting for the host's answer";
                 }
                 case REVERSAL_PENDING -> {
@@ -97,6 +97,11 @@ final class OrderLock {
                 + sent + "); " + why + (retry == null ? "" : ", retry after " + time(roundUp(retry), HM));
         return Optional.of(new PaymentResult(a.orderRef(), PaymentStatus.LOCKED, a.responseCode(), message,
                 a.amount(), a.currency(), a, retry));
+    }
+
+    /** When the answer to an attempt still out (NEW, SENT) is due at the latest: its timeout after it went, plus 1 s. */
+    Instant answerDueBy(Attempt a) {
+        return (a.sentAt() == null ? a.createdAt() : a.sentAt()).plus(timeout).plusSeconds(1);
     }
 
     private static Instant roundUp(Instant t) {

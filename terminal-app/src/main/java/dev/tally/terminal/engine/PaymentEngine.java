@@ -532,12 +532,11 @@ public final class PaymentEngine {
             }
             case NEW, SENT -> {
                 // the payment is being taken (another request, another process): neither paid nor failed yet
-                Instant asked = a.sentAt() == null ? a.createdAt() : a.sentAt();
                 yield new PaymentResult(a.orderRef(), PaymentStatus.IN_PROGRESS, a.responseCode(),
                         "In progress: the request " + (a.sentAt() == null ? "is being sent" : "went to the host at "
-                                + asked.atZone(clock.getZone()).format(HMS)) + " and its answer is awaited. Not paid"
-                                + " yet, and not failed: ask again after the retry time for the outcome.",
-                        a.amount(), a.currency(), a, asked.plus(profile.timeout()).plusSeconds(1));
+                                + a.sentAt().atZone(clock.getZone()).format(HMS)) + " and its answer is awaited. Not"
+                                + " paid yet, and not failed: ask again after the retry time for the outcome.",
+                        a.amount(), a.currency(), a, lock.answerDueBy(a));
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.tally.terminal.journal;
 
+import dev.tally.spec.jdbc.SqliteTables;
 import dev.tally.spec.jdbc.StatementCache;
 import dev.tally.spec.jdbc.WalCheckpointer;
 import java.nio.file.Files;
@@ -190,11 +191,8 @@ public final class Journal implements AutoCloseable {
             // stores none carries on with a new key
             Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
             boolean fresh = isNew(abs);
-            if (!fresh) {
-                requireJournal(abs);
-            }
             boolean replacingKey = !fresh && !Files.exists(keyFile);
-            long pans = replacingKey ? storedPans(abs) : 0;
+            long pans = fresh ? 0 : inspect(abs, replacingKey);
             PanVault vault = PanVault.open(keyFile, pans == 0, pans);
             if (replacingKey) {
                 LOG.warn("journal {}: its data key {} was missing; the journal holds no card number, so a new key"
@@ -282,12 +280,9 @@ public final class Journal implements AutoCloseable {
                 throw new JournalException(notJournal ? abs + " is not a tally journal (" + e.getMessage() + ")"
                         : "cannot read the journal " + abs + ": " + e.getMessage(), e);
             }
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attempts'")) {
-                if (!rs.next()) { // another program's database with a schema_version of its own (a simulator's ledger)
-                    throw new JournalException(abs + " is not a tally journal: it has no attempts table (a simulator's"
-                            + " ledger?); give the till's journal");
-                }
+            if (!SqliteTables.of(c).contains("attempts")) { // another program's schema_version (a simulator's ledger)
+                throw new JournalException(abs + " is not a tally journal: it has no attempts table (a simulator's"
+                        + " ledger?); give the till's journal");
             }
             // the attempts and their events, all a reader needs, are as they were since version 1
             if (version < 1 || version > MIGRATIONS.length) {
@@ -323,47 +318,28 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Refuses a database another program made (a simulator's ledger given as --journal) before anything is written
-     * to it: read as {@link #storedPans(Path)} reads, its tables listed.
+     * Reads the existing journal at {@code abs} before the writer opens it, in one read-only connection: a database
+     * another program made (a simulator's ledger given as --journal) is refused with nothing written to it; with
+     * {@code countPans}, how many attempts store a card number (a journal whose data key is missing may get a new one
+     * only when none does), else 0.
      */
-    private static void requireJournal(Path abs) throws java.io.IOException {
-        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
-        boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
-        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1" : "jdbc:sqlite:" + abs;
-        List<String> tables = new ArrayList<>();
-        try (Connection c = readOnlyConfig().createConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(
-                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
-            while (rs.next()) {
-                tables.add(rs.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new JournalException("cannot read " + abs + " as a journal: " + e.getMessage(), e);
-        }
-        tables.remove("schema_version");
-        if (!tables.isEmpty() && !tables.contains("attempts")) {
-            throw new JournalException(abs + " is not a tally journal: it holds the tables " + tables
-                    + (tables.contains("business_day") ? " of a simulator's ledger" : "") + "; give --journal the till's"
-                    + " journal or a new file (nothing was changed)");
-        }
-    }
-
-    /**
-     * How many attempts of the journal at {@code abs} (which exists) store a card number, read before the writer
-     * opens it: a journal whose data key is missing may get a new one only when none does.
-     */
-    private static long storedPans(Path abs) throws java.io.IOException {
+    private static long inspect(Path abs, boolean countPans) throws java.io.IOException {
         // under the process lock nobody writes it: without a write-ahead log the file holds everything, and is
         // read as it is (immutable), so not even a -wal or -shm file appears beside it when the open is refused
         Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
         boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
-        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1"
-                : "jdbc:sqlite:" + abs;
+        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1" : "jdbc:sqlite:" + abs;
         try (Connection c = readOnlyConfig().createConnection(url)) {
-            return storedPans(c);
+            List<String> tables = SqliteTables.of(c);
+            tables.remove("schema_version");
+            if (!tables.isEmpty() && !tables.contains("attempts")) {
+                throw new JournalException(abs + " is not a tally journal: it holds the tables " + tables
+                        + (tables.contains("business_day") ? " of a simulator's ledger" : "") + "; give --journal the"
+                        + " till's journal or a new file (nothing was changed)");
+            }
+            return countPans ? storedPans(c) : 0;
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal " + abs + " to see whether it holds card numbers: "
-                    + e.getMessage(), e);
+            throw new JournalException("cannot read the journal " + abs + ": " + e.getMessage(), e);
         }
     }
 
