@@ -246,8 +246,8 @@ public final class PaymentEngine {
         String rc = v.responseCode();
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
+        signed.staleIfResign(code);
         if (macPresent && !signed.verifies(ans.response())) {
-            signed.staleIfResign(code);
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
@@ -262,9 +262,6 @@ public final class PaymentEngine {
         if (code.action() == TerminalAction.REVERSE) {
             return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
                     "0210 answered " + rc + " (" + code.meaning() + "): reversing to be sure");
-        }
-        if (code.action() == TerminalAction.RESIGN_ON) {
-            signed.stale();
         }
         return journal.decline(a, rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
                 + code.operatorText());
@@ -391,13 +388,10 @@ public final class PaymentEngine {
                 return new StatusReport(orderId, a, null, null, why);
             }
             MessageView v = MessageView.of(ans.response());
+            signed.staleIfResign(v.response()); // A1: the host holds no keys for this terminal (restarted on a new ledger)
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-                signed.staleIfResign(v.response());
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
-            }
-            if (v.response().action() == TerminalAction.RESIGN_ON) {
-                signed.stale(); // A1: the host holds no keys for this terminal (restarted on a new ledger)
             }
             StatusAnswer answer;
             try {
@@ -473,13 +467,10 @@ public final class PaymentEngine {
                     + "; nothing was charged, try again", null, profile.currency(), card.maskedPan(), stanText);
         }
         MessageView v = MessageView.of(ans.response());
+        signed.staleIfResign(v.response());
         if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-            signed.staleIfResign(v.response());
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
-        }
-        if (v.response().action() == TerminalAction.RESIGN_ON) {
-            signed.stale();
         }
         Optional<Balance> f54;
         try {

@@ -3,7 +3,6 @@ package dev.tally.terminal.engine;
 import dev.tally.spec.codes.ResponseCode;
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
-import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
@@ -190,8 +189,8 @@ public final class ReversalLoop {
             ResponseCode rc = v.response();
             boolean ends = ResponseCodes.APPROVED.equals(v.responseCode())
                     || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode());
+            signed.staleIfResign(rc);
             if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-                signed.staleIfResign(rc);
                 failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
             } else if (ends && v.mac().isEmpty()) {
                 // SPEC.md §5: a 0410 is MACed; an acknowledgement without one could come from anyone, and trusting it
@@ -201,9 +200,6 @@ public final class ReversalLoop {
                 return journal.reversed(a.id(), "0410 answered " + v.responseCode() + " (" + rc.meaning()
                         + "): nothing of the sale stands");
             } else {
-                if (rc.action() == TerminalAction.RESIGN_ON) {
-                    signed.stale();
-                }
                 failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
             }
         } else {

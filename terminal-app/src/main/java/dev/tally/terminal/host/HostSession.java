@@ -185,10 +185,11 @@ public final class HostSession implements AutoCloseable {
         }
 
         /**
-         * For an answer whose MAC failed under these keys: an A0/A1 says the host holds other keys (another device
-         * signed on as this terminal id, or the host was re-keyed) and is MACed under the host's, so its MAC fails
-         * here: the keys are {@link #stale}. Any other answer whose MAC fails (damaged, or not the host's) keeps
-         * them: re-keying would turn every other payment in flight under them into an A0.
+         * For every answer to a request MACed under these keys: an A0/A1 says the host holds other keys or none
+         * (another device signed on as this terminal id, the host was re-keyed or restarted on a new ledger), whether
+         * its MAC verifies here or not (the host MACs an A0 under the keys it holds): the keys are {@link #stale}.
+         * Any other answer keeps them, even one whose MAC fails (damaged, or not the host's): re-keying would turn
+         * every other payment in flight under them into an A0.
          */
         public void staleIfResign(ResponseCode code) {
             if (code != null && code.action() == TerminalAction.RESIGN_ON) {

@@ -176,17 +176,14 @@ public final class Settlement {
             return new Step(null, null, "got no answer (" + HostSession.describe(ex) + ")");
         }
         MessageView v = MessageView.of(ans.response());
+        request.keys().staleIfResign(v.response());
         if (v.mac().isPresent() && !request.keys().verifies(ans.response())) {
-            request.keys().staleIfResign(v.response());
             return new Step(null, null, "was answered " + v.responseCode() + " but the answer's MAC did not verify");
         }
         if (v.mac().isEmpty() && ResponseCodes.APPROVED.equals(v.responseCode())) {
             // SPEC.md §5: 0510 and 0330 are MACed; a 00 without one would close the batch, settle its payments and purge
             // their card numbers, none of which can be undone: a failed step instead, the batch resumable
             return new Step(null, null, "was answered 00 without a MAC: not trusted");
-        }
-        if (v.response().action() == TerminalAction.RESIGN_ON) {
-            request.keys().stale();
         }
         if (v.responseCode() == null) {
             return new Step(null, null, "was answered without a response code (field 39)");
