@@ -5,7 +5,6 @@ import dev.tally.simulator.scenario.ScenarioSource;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
-import dev.tally.spec.format.WireChannel;
 import dev.tally.spec.format.MessageLog;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,7 +38,7 @@ public final class HostServer implements AutoCloseable {
 
     /** Largest frame accepted; Tally's largest message is well under 2 KB. */
     static final int MAX_FRAME = 8192;
-    /** A connection that sends nothing for this long is closed. */
+    /** A connection that sends no complete message for this long is closed ({@link IdleConnections}). */
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
     /** Connections served at once; each idle one costs a virtual thread and a socket. */
     static final int MAX_SESSIONS = 20_000;
@@ -64,14 +63,27 @@ public final class HostServer implements AutoCloseable {
     public static HostServer start(String bind, int port, Ledger ledger, List<TestCard> cards, ScenarioSource scenario,
                                    byte[] tmk, boolean macRequired, Duration lateDelay, Clock clock, MessageLog messageLog)
             throws IOException {
+        return start(bind, port, ledger, cards, scenario, tmk, macRequired, lateDelay, clock, messageLog, IDLE_TIMEOUT);
+    }
+
+    /** {@link #start} with another idle timeout (for tests). */
+    static HostServer start(String bind, int port, Ledger ledger, List<TestCard> cards, ScenarioSource scenario,
+                            byte[] tmk, boolean macRequired, Duration lateDelay, Clock clock, MessageLog messageLog,
+                            Duration idleTimeout) throws IOException {
         InetAddress address = InetAddress.getByName(bind);
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(address, port), BACKLOG);
         int actualPort = socket.getLocalPort();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "answer-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            NACChannel prototype = new WireChannel(Iso87.packager(), Framing.DEFAULT_TPDU);
-            prototype.setTimeout((int) IDLE_TIMEOUT.toMillis());
+            // reads block without a timeout; a sweep on the scheduler closes the connections gone silent
+            NACChannel prototype = IdleConnections.start(idleTimeout, scheduler).prototype(Iso87.packager(),
+                    Framing.DEFAULT_TPDU);
             prototype.setMaxPacketLength(MAX_FRAME);
             // the channel gets no logger: jPOS would hex-dump unparseable frames, card data included
 
@@ -85,11 +97,6 @@ public final class HostServer implements AutoCloseable {
             server.setLogger(ConnectionEvents.logger("dev.tally.simulator.jpos"), "iso-server");
             server.setSocketFactory(new OneSocketFactory(socket, address, actualPort));
 
-            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "answer-scheduler");
-                t.setDaemon(true);
-                return t;
-            });
             TrafficMetrics metrics = new TrafficMetrics();
             AcquirerHost host = new AcquirerHost(ledger, new SessionKeyStore(ledger, tmk), cards, macRequired, clock);
             Traffic traffic = new Traffic(messageLog);
@@ -99,6 +106,7 @@ public final class HostServer implements AutoCloseable {
             LOG.info("ISO 8583 host listening on {}:{}", address.getHostAddress(), actualPort);
             return new HostServer(server, socket, scheduler, metrics, acceptor);
         } catch (ConfigurationException | IOException | RuntimeException e) {
+            scheduler.shutdownNow();
             socket.close();
             throw e instanceof IOException io ? io : new IOException("cannot start the ISO 8583 server: " + e.getMessage(), e);
         }

@@ -14,7 +14,7 @@ import org.jpos.iso.channel.NACChannel;
 
 /**
  * The baseline of {@code scripts/bench} section 2: a bare jPOS {@link ISOServer} on the simulator's framing
- * (NACChannel, the iso87 packager, virtual threads as the simulator has) that answers every request with
+ * (NACChannel, the iso87 packager, virtual threads and reads without a timeout, as the simulator has) that answers every request with
  * {@code setResponseMTI()} and field 39 = 00 — no rules, no keys, no ledger. The simulator is measured
  * against it in the same run.
  *
@@ -35,7 +35,8 @@ public final class BareEchoServer {
             probe.close();
         }
         NACChannel prototype = new NACChannel(Iso87.packager(), Framing.DEFAULT_TPDU);
-        prototype.setTimeout(300_000);
+        // no read timeout, as the simulator has none (it closes silent connections with a sweep instead): a read
+        // with a timeout on a virtual thread costs a timer per request
         ISOServer server = new ISOServer(port, prototype, 20_000);
         Properties p = new Properties();
         p.setProperty("bind-address", "127.0.0.1");

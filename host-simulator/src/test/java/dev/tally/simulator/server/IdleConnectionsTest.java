@@ -1,0 +1,121 @@
+package dev.tally.simulator.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.simulator.ledger.Ledger;
+import dev.tally.simulator.scenario.ScenarioSource;
+import dev.tally.spec.card.LabKeys;
+import dev.tally.spec.card.TestCard;
+import dev.tally.spec.card.TestCards;
+import dev.tally.spec.format.Framing;
+import dev.tally.spec.format.Iso87;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.channel.NACChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connections gone silent are closed by the sweep (reads have no timeout of their own), and only those: a
+ * connection that keeps sending complete messages stays open past the idle timeout.
+ */
+class IdleConnectionsTest {
+
+    private static final List<TestCard> CARDS = TestCards.bundled().all();
+    private static final Duration IDLE = Duration.ofMillis(400);
+
+    @TempDir
+    Path dir;
+    private Ledger ledger;
+    private HostServer server;
+
+    @BeforeEach
+    void up() throws IOException {
+        ledger = Ledger.open(dir.resolve("l.db"), Clock.systemUTC(), CARDS);
+        server = HostServer.start("127.0.0.1", 0, ledger, CARDS, new ScenarioSource(null), LabKeys.tmk(), false,
+                Duration.ofSeconds(5), Clock.systemUTC(), null, IDLE);
+    }
+
+    @AfterEach
+    void down() {
+        server.close();
+        ledger.close();
+    }
+
+    private Socket raw() throws IOException {
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.setSoTimeout(10_000); // far beyond the idle timeout: a read that times out means the server kept it open
+        return s;
+    }
+
+    /** Reads until the server closes the connection (true) or 10 s pass (false). */
+    private static boolean closedByServer(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // drain whatever comes
+            }
+            return true;
+        } catch (SocketException e) {
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosed() throws IOException {
+        try (Socket s = raw()) {
+            assertTrue(closedByServer(s), "a silent connection is closed after the idle timeout");
+        }
+    }
+
+    @Test
+    void aConnectionStuckInHalfAMessageIsClosed() throws IOException {
+        try (Socket s = raw()) {
+            s.getOutputStream().write(new byte[] {0x00, 0x40, 0x60, 0x00}); // a frame of 64 bytes promised, 2 sent
+            s.getOutputStream().flush();
+            assertTrue(closedByServer(s), "a connection that never finishes its message is closed");
+        }
+    }
+
+    @Test
+    void aConnectionThatKeepsTalkingStaysOpen() throws Exception {
+        NACChannel ch = new NACChannel("127.0.0.1", server.port(), Iso87.packager(), Framing.DEFAULT_TPDU);
+        ch.setTimeout(10_000);
+        ch.connect();
+        try {
+            DateTimeFormatter f7 = DateTimeFormatter.ofPattern("MMddHHmmss").withZone(ZoneOffset.UTC);
+            long until = System.nanoTime() + 4 * IDLE.toNanos();
+            int stan = 0;
+            while (System.nanoTime() < until) {
+                // a message every quarter of the timeout: never silent for a whole one
+                ISOMsg echo = MessageBuilder.request(MessageType.ECHO).transmissionDateTime(f7.format(java.time.Instant.now()))
+                        .stan(++stan).terminalId("IDLE0001").build();
+                ch.send(echo);
+                assertEquals("00", MessageView.of(ch.receive()).responseCode(), "echo " + stan + " answered");
+                java.util.concurrent.locks.LockSupport.parkNanos(IDLE.toNanos() / 4);
+            }
+            assertTrue(stan >= 4, "the exchange ran past the idle timeout");
+            assertTrue(ch.isConnected(), "still open after " + stan + " echoes over four idle timeouts");
+        } finally {
+            ch.disconnect();
+        }
+    }
+}
