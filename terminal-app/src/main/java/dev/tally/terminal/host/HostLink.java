@@ -10,7 +10,7 @@ import dev.tally.spec.message.MessageView;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -35,6 +35,9 @@ public final class HostLink implements HostChannel {
     private sealed interface Inbound {
         record Message(ISOMsg msg) implements Inbound { }
         record Failure(String why, boolean garbled) implements Inbound { }
+
+        /** One exchange's deadline ({@link AnswerDeadlines}), told apart by identity: an earlier one's is ignored. */
+        final class Deadline implements Inbound { }
     }
 
     /**
@@ -168,26 +171,38 @@ public final class HostLink implements HostChannel {
             }
             return new Exchange.Broken(why);
         }
-        long deadline = sentAt + timeout.toNanos();
+        // the wait below has no timeout of its own: the deadline puts its marker in the queue
+        Inbound.Deadline mine = new Inbound.Deadline();
+        ScheduledFuture<?> alarm = AnswerDeadlines.after(sentAt + timeout.toNanos() - System.nanoTime(), () -> q.add(mine));
+        try {
+            return awaitAnswer(request, req, expectedMti, q, mine, ch, t, sentAt, timeout);
+        } finally {
+            alarm.cancel(false);
+        }
+    }
+
+    private Exchange awaitAnswer(ISOMsg request, MessageView req, String expectedMti, LinkedBlockingQueue<Inbound> q,
+                                 Inbound.Deadline mine, NACChannel ch, WireTap t, long sentAt, Duration timeout) {
         while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                String why = "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
-                        + " within " + timeout.toMillis() + " ms";
-                if (t != null) {
-                    t.unanswered(request, address(), timeout.toMillis(), false, false, why);
-                }
-                return new Exchange.NoAnswer(why);
-            }
             Inbound in;
             try {
-                in = q.poll(left, TimeUnit.NANOSECONDS);
+                in = q.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
             }
             switch (in) {
-                case null -> { }
+                case Inbound.Deadline d -> {
+                    if (d == mine) {
+                        String why = "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
+                                + " within " + timeout.toMillis() + " ms";
+                        if (t != null) {
+                            t.unanswered(request, address(), timeout.toMillis(), false, false, why);
+                        }
+                        return new Exchange.NoAnswer(why);
+                    }
+                    // an earlier exchange's deadline that rang as its answer came: nothing to do with this one
+                }
                 case Inbound.Failure f -> {
                     if (t != null) {
                         t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, f.garbled(),

@@ -13,8 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -166,17 +165,19 @@ public final class SharedHostLink implements HostChannel {
             c.waiting.remove(key);
             answer.complete(new Exchange.Broken(c.why + " (while sending " + req.mti() + ")"));
         }
+        // an untimed wait: the deadline completes the answer with "no answer" ({@link AnswerDeadlines})
+        ScheduledFuture<?> alarm = AnswerDeadlines.after(timeout.toNanos(), () -> answer.complete(new Exchange.NoAnswer(
+                "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan()) + " within "
+                        + timeout.toMillis() + " ms")));
         try {
-            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return new Exchange.NoAnswer("no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
-                    + " within " + timeout.toMillis() + " ms");
+            return answer.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
         } catch (ExecutionException e) {
             return new Exchange.Broken(String.valueOf(e.getCause()));
         } finally {
+            alarm.cancel(false);
             c.waiting.remove(key, answer);
         }
     }
