@@ -114,9 +114,8 @@ public final class SharedHostLink implements HostChannel {
                 fail(c, "garbled message from the host: " + Masking.scrub(e.toString()));
                 return;
             }
-            if (f != null) {
-                f.complete(new Exchange.Answered(msg));
-            } else {
+            // not completed: its deadline had just rung (the waiter reads "no answer"), so this answer is late
+            if (f == null || !f.complete(new Exchange.Answered(msg))) {
                 try {
                     strays.accept(msg);
                 } catch (RuntimeException e) {
