@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * a silent connection is closed between one and one and a quarter timeouts after its last message.
  *
  * <p>Why not the socket's read timeout (jPOS {@code setTimeout}): on a virtual thread a read with a timeout is a
- * timed park, and in JDK 25 each one costs a timer scheduled and cancelled in the scheduler's delay queue. That
- * was about 20 µs of CPU per request, a sixth of what the simulator spends on a sale (and two fifths of a bare
- * echo server's), for a limit that fires once in minutes. Reads now block without a timeout; this sweep ends them
+ * timed park, and in JDK 25 each one costs a timer scheduled and cancelled in the scheduler's delay queue: about
+ * 20 µs of CPU per request in a bare jPOS echo server (two fifths of its cost), and in the simulator a median
+ * 133 → 115 µs per sale (docs/BENCHMARKS.md), for a limit that fires once in minutes. Reads now block without a timeout; this sweep ends them
  * by closing the socket, as a peer hanging up would.
  */
 final class IdleConnections {
