@@ -3,19 +3,18 @@ package dev.tally.simulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.tally.simulator.PeerSockets.closedByServer;
 
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
 import dev.tally.spec.message.MessageView;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,21 +51,6 @@ class AbuseTest extends SimulatorHarness {
         Socket s = new Socket("127.0.0.1", sim.isoPort());
         s.setSoTimeout(5000);
         return s;
-    }
-
-    /** Reads until the server closes the connection (returns true) or the timeout passes (false). */
-    private static boolean closedByServer(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        try {
-            while (in.read() >= 0) {
-                // drain whatever comes
-            }
-            return true;
-        } catch (SocketException e) {
-            return true; // reset by the server
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        }
     }
 
     @Test

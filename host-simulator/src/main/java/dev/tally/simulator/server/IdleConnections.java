@@ -53,11 +53,6 @@ final class IdleConnections {
         return new Channel(packager, tpdu, this);
     }
 
-    /** Connections being watched (for tests). */
-    int watched() {
-        return open.size();
-    }
-
     private void sweep() {
         long now = System.nanoTime();
         for (Channel c : open) {

@@ -2,6 +2,7 @@ package dev.tally.simulator.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.tally.simulator.PeerSockets.closedByServer;
 
 import dev.tally.simulator.ledger.Ledger;
 import dev.tally.simulator.scenario.ScenarioSource;
@@ -14,10 +15,7 @@ import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,23 +58,8 @@ class IdleConnectionsTest {
 
     private Socket raw() throws IOException {
         Socket s = new Socket("127.0.0.1", server.port());
-        s.setSoTimeout(10_000); // far beyond the idle timeout: a read that times out means the server kept it open
+        s.setSoTimeout(10_000); // far beyond the idle timeout: closedByServer false means the server kept it open
         return s;
-    }
-
-    /** Reads until the server closes the connection (true) or 10 s pass (false). */
-    private static boolean closedByServer(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        try {
-            while (in.read() >= 0) {
-                // drain whatever comes
-            }
-            return true;
-        } catch (SocketException e) {
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        }
     }
 
     @Test

@@ -175,66 +175,60 @@ public final class HostLink implements HostChannel {
         Inbound.Deadline mine = new Inbound.Deadline();
         ScheduledFuture<?> alarm = AnswerDeadlines.after(sentAt + timeout.toNanos() - System.nanoTime(), () -> q.add(mine));
         try {
-            return awaitAnswer(request, req, expectedMti, q, mine, ch, t, sentAt, timeout);
+            while (true) {
+                Inbound in;
+                try {
+                    in = q.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
+                }
+                switch (in) {
+                    case Inbound.Deadline d -> {
+                        if (d == mine) {
+                            Exchange.NoAnswer none = Exchange.NoAnswer.within(req, timeout);
+                            if (t != null) {
+                                t.unanswered(request, address(), timeout.toMillis(), false, false, none.why());
+                            }
+                            return none;
+                        }
+                        // an earlier exchange's deadline that rang as its answer came: nothing to do with this one
+                    }
+                    case Inbound.Failure f -> {
+                        if (t != null) {
+                            t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, f.garbled(),
+                                    !f.garbled(), f.why());
+                        }
+                        return new Exchange.Broken(f.why());
+                    }
+                    case Inbound.Message m -> {
+                        boolean ours;
+                        try {
+                            MessageView v = MessageView.of(m.msg());
+                            ours = expectedMti.equals(v.mti()) && v.stan() == req.stan()
+                                    && java.util.Objects.equals(v.terminalId(), req.terminalId());
+                        } catch (RuntimeException e) {
+                            // unpacked, but its matching fields do not parse (IFB_NUMERIC takes any BCD nibble: a
+                            // STAN of 000A23): garbage like a frame jPOS refuses; closed so the next exchange reconnects
+                            closeQuietly(ch);
+                            String why = "garbled message from the host: " + Masking.scrub(e.toString());
+                            if (t != null) {
+                                t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, true, false, why);
+                            }
+                            return new Exchange.Broken(why);
+                        }
+                        if (ours) {
+                            if (t != null) {
+                                t.answered(request, m.msg(), address(), (System.nanoTime() - sentAt) / 1_000_000);
+                            }
+                            return new Exchange.Answered(m.msg());
+                        }
+                        stray(m.msg());
+                    }
+                }
+            }
         } finally {
             alarm.cancel(false);
-        }
-    }
-
-    private Exchange awaitAnswer(ISOMsg request, MessageView req, String expectedMti, LinkedBlockingQueue<Inbound> q,
-                                 Inbound.Deadline mine, NACChannel ch, WireTap t, long sentAt, Duration timeout) {
-        while (true) {
-            Inbound in;
-            try {
-                in = q.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
-            }
-            switch (in) {
-                case Inbound.Deadline d -> {
-                    if (d == mine) {
-                        String why = "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan())
-                                + " within " + timeout.toMillis() + " ms";
-                        if (t != null) {
-                            t.unanswered(request, address(), timeout.toMillis(), false, false, why);
-                        }
-                        return new Exchange.NoAnswer(why);
-                    }
-                    // an earlier exchange's deadline that rang as its answer came: nothing to do with this one
-                }
-                case Inbound.Failure f -> {
-                    if (t != null) {
-                        t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, f.garbled(),
-                                !f.garbled(), f.why());
-                    }
-                    return new Exchange.Broken(f.why());
-                }
-                case Inbound.Message m -> {
-                    boolean ours;
-                    try {
-                        MessageView v = MessageView.of(m.msg());
-                        ours = expectedMti.equals(v.mti()) && v.stan() == req.stan()
-                                && java.util.Objects.equals(v.terminalId(), req.terminalId());
-                    } catch (RuntimeException e) {
-                        // unpacked, but its matching fields do not parse (IFB_NUMERIC takes any BCD nibble: a
-                        // STAN of 000A23): garbage like a frame jPOS refuses; closed so the next exchange reconnects
-                        closeQuietly(ch);
-                        String why = "garbled message from the host: " + Masking.scrub(e.toString());
-                        if (t != null) {
-                            t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, true, false, why);
-                        }
-                        return new Exchange.Broken(why);
-                    }
-                    if (ours) {
-                        if (t != null) {
-                            t.answered(request, m.msg(), address(), (System.nanoTime() - sentAt) / 1_000_000);
-                        }
-                        return new Exchange.Answered(m.msg());
-                    }
-                    stray(m.msg());
-                }
-            }
         }
     }
 

@@ -165,9 +165,8 @@ public final class SharedHostLink implements HostChannel {
             answer.complete(new Exchange.Broken(c.why + " (while sending " + req.mti() + ")"));
         }
         // an untimed wait: the deadline completes the answer with "no answer" ({@link AnswerDeadlines})
-        ScheduledFuture<?> alarm = AnswerDeadlines.after(timeout.toNanos(), () -> answer.complete(new Exchange.NoAnswer(
-                "no answer to " + req.mti() + " STAN " + String.format("%06d", req.stan()) + " within "
-                        + timeout.toMillis() + " ms")));
+        ScheduledFuture<?> alarm = AnswerDeadlines.after(timeout.toNanos(),
+                () -> answer.complete(Exchange.NoAnswer.within(req, timeout)));
         try {
             return answer.get();
         } catch (InterruptedException e) {

@@ -1,9 +1,14 @@
 package dev.tally.terminal.host;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.tally.spec.format.Framing;
 import dev.tally.spec.format.Iso87;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.MessageView;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,6 +68,48 @@ final class FrameHost implements AutoCloseable {
             }
         }
         throw new AssertionError("the answer does not carry STAN " + GARBLE_ME);
+    }
+
+    /**
+     * Answers that leave STAN 1 unanswered until the next request, then send its answer just before that request's
+     * own: a late answer, for a request whose deadline has passed.
+     */
+    static BiFunction<Integer, ISOMsg, byte[]> stanOneAnsweredLate() {
+        java.util.concurrent.atomic.AtomicReference<ISOMsg> held = new java.util.concurrent.atomic.AtomicReference<>();
+        return (connection, request) -> {
+            if (MessageView.of(request).stan() == 1) {
+                held.set(request);
+                return new byte[0];
+            }
+            byte[] late = approve(held.get());
+            byte[] now = approve(request);
+            byte[] both = Arrays.copyOf(late, late.length + now.length);
+            System.arraycopy(now, 0, both, late.length, now.length);
+            return both;
+        };
+    }
+
+    /**
+     * Against a host of {@link #stanOneAnsweredLate}: no answer to STAN 1 within 300 ms is NoAnswer, given no sooner;
+     * its late answer, read with STAN 2's, reaches {@code strays}; STAN 2 gets its own answer.
+     */
+    static void assertLateAnswerIsAStray(HostChannel link, List<ISOMsg> strays) throws InterruptedException {
+        long start = System.nanoTime();
+        Exchange first = link.exchange(echo(1), java.time.Duration.ofMillis(300));
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        Exchange.NoAnswer none = assertInstanceOf(Exchange.NoAnswer.class, first, first.toString());
+        assertTrue(none.why().contains("within 300 ms"), none.why());
+        assertTrue(waitedMs >= 300, "gave up after " + waitedMs + " ms, before its deadline");
+
+        Exchange second = link.exchange(echo(2), java.time.Duration.ofSeconds(10));
+        Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
+        assertEquals(2, MessageView.of(answered.response()).stan());
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (strays.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling interval, not a wait for an outcome
+        }
+        assertEquals(1, strays.size(), "the late answer is a stray: " + strays);
+        assertEquals(1, MessageView.of(strays.getFirst()).stan());
     }
 
     int port() {

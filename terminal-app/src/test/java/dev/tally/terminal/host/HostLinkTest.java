@@ -95,38 +95,11 @@ class HostLinkTest {
      */
     @Test
     void noAnswerWithinTheTimeoutIsNoAnswerAndItsLateAnswerIsAStray() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<ISOMsg> held = new java.util.concurrent.atomic.AtomicReference<>();
-        try (FrameHost host = new FrameHost((connection, request) -> {
-            if (MessageView.of(request).stan() == 1) {
-                held.set(request); // answered only with the next request's answer
-                return new byte[0];
-            }
-            byte[] late = FrameHost.approve(held.get());
-            byte[] now = FrameHost.approve(request);
-            byte[] both = java.util.Arrays.copyOf(late, late.length + now.length);
-            System.arraycopy(now, 0, both, late.length, now.length);
-            return both;
-        })) {
+        try (FrameHost host = new FrameHost(FrameHost.stanOneAnsweredLate())) {
             List<ISOMsg> strays = new CopyOnWriteArrayList<>();
             HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add);
             try {
-                long start = System.nanoTime();
-                Exchange first = link.exchange(echo(1), Duration.ofMillis(300));
-                long waitedMs = (System.nanoTime() - start) / 1_000_000;
-                Exchange.NoAnswer none = assertInstanceOf(Exchange.NoAnswer.class, first, first.toString());
-                assertTrue(none.why().contains("within 300 ms"), none.why());
-                assertTrue(waitedMs >= 300, "gave up after " + waitedMs + " ms, before its deadline");
-
-                Exchange second = link.exchange(echo(2), Duration.ofSeconds(10));
-                Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
-                assertEquals(2, MessageView.of(answered.response()).stan());
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (strays.isEmpty() && System.nanoTime() < deadline) {
-                    link.drainStrays();
-                    Thread.sleep(5); // polling interval, not a wait for an outcome
-                }
-                assertEquals(1, strays.size(), "the late answer is a stray: " + strays);
-                assertEquals(1, MessageView.of(strays.getFirst()).stan());
+                FrameHost.assertLateAnswerIsAStray(link, strays);
             } finally {
                 link.close();
             }
