@@ -103,7 +103,12 @@ public final class DecodedMessage {
 
     /** The field-by-field dump a person reads. */
     public String render() {
-        StringBuilder sb = new StringBuilder();
+        // sized for the lines below (about 50 characters before each value) so it is not regrown as it fills
+        int size = 120 + framing.length() + bitmap.length();
+        for (DecodedField f : fields) {
+            size += 56 + f.value().length() + 60 * f.tags().size();
+        }
+        StringBuilder sb = new StringBuilder(size);
         sb.append("framing  ").append(framing);
         if (tpdu != null) {
             sb.append("  TPDU ").append(tpdu);

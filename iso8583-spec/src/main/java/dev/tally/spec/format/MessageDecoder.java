@@ -55,14 +55,22 @@ public final class MessageDecoder {
         String type = MessageCatalogue.classify(mti, msg.getString(3), msg.getString(70))
                 .map(e -> e.type() + (MessageCatalogue.isResponseMti(mti) ? " response" : " request"))
                 .orElse("not in the Tally catalogue");
+        int max = msg.getMaxField();
         List<DecodedMessage.DecodedField> fields = new ArrayList<>();
-        for (int i = 2; i <= msg.getMaxField(); i++) {
+        // the bitmap as the fields present make it, built in the same pass (bit 1: a secondary bitmap)
+        byte[] bitmap = new byte[max > 64 ? 16 : 8];
+        if (max > 64) {
+            bitmap[0] |= (byte) 0x80;
+        }
+        for (int i = 2; i <= max; i++) {
             if (msg.hasField(i)) {
                 fields.add(field(msg, i));
+                if (i <= 128) { // a third bitmap (fields 129-192) is not the dialect's; it is not shown
+                    bitmap[(i - 1) / 8] |= (byte) (0x80 >> ((i - 1) % 8));
+                }
             }
         }
-        String bitmap = bitmapHex(msg);
-        return new DecodedMessage(framing, tpdu, mti, type, bitmap, fields, msg);
+        return new DecodedMessage(framing, tpdu, mti, type, HEX.formatHex(bitmap), fields, msg);
     }
 
     /**
@@ -110,20 +118,6 @@ public final class MessageDecoder {
             items.add(new DecodedMessage.TlvItem(Integer.toHexString(t.getTag()).toUpperCase(), tag.name(), shown));
         }
         return items;
-    }
-
-    private static String bitmapHex(ISOMsg msg) {
-        int max = msg.getMaxField() > 64 ? 128 : 64;
-        byte[] b = new byte[max / 8];
-        if (max > 64) {
-            b[0] |= (byte) 0x80;
-        }
-        for (int i = 2; i <= max; i++) {
-            if (msg.hasField(i)) {
-                b[(i - 1) / 8] |= (byte) (0x80 >> ((i - 1) % 8));
-            }
-        }
-        return HEX.formatHex(b);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.tally.spec.message;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -55,8 +54,26 @@ public enum Field {
         REFERENCE
     }
 
-    private static final Map<Integer, Field> BY_NUMBER =
-            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Field::number, Function.identity()));
+    /**
+     * The named field of each number, null where Tally names none: an array, not a map (no boxing, no hashing;
+     * the decoder asks twice per field of every message). A number given twice fails the class's initialisation.
+     */
+    private static final Field[] BY_NUMBER = byNumber();
+
+    private static Field[] byNumber() {
+        Field[] all = new Field[Arrays.stream(values()).mapToInt(Field::number).max().orElse(0) + 1];
+        for (Field f : values()) {
+            if (all[f.number] != null) {
+                throw new IllegalStateException("fields " + all[f.number] + " and " + f + " both have number " + f.number);
+            }
+            all[f.number] = f;
+        }
+        return all;
+    }
+
+    private static Field named(int number) {
+        return number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+    }
 
     private final int number;
     private final String title;
@@ -86,7 +103,7 @@ public enum Field {
      * information, 96 message security code) the matching rule; the rest in clear.
      */
     public static Sensitivity sensitivityOf(int number) {
-        Field named = BY_NUMBER.get(number);
+        Field named = named(number);
         if (named != null) {
             return named.sensitivity;
         }
@@ -127,6 +144,6 @@ public enum Field {
 
     /** The named field for a number, or null when Tally gives that number no name. */
     public static Field byNumber(int number) {
-        return BY_NUMBER.get(number);
+        return named(number);
     }
 }

@@ -149,6 +149,28 @@ class MessageDecoderTest {
     }
 
     @Test
+    void hexIsReadAsWrittenWithSpacesLineBreaksAndPrefix() {
+        byte[] body = Iso87.pack(sale());
+        String hex = HexFormat.of().formatHex(body);
+        String spaced = "  0X" + hex.substring(0, 10).toUpperCase() + " \n\t" + hex.substring(10, 31) + "\r\n" + hex.substring(31) + " ";
+        assertEquals(MessageDecoder.decode(body).render(), MessageDecoder.decodeHex(spaced).render());
+        // the bitmap shown is the one on the wire: the 8 bytes after the 2-byte BCD MTI
+        assertEquals(HexFormat.of().withUpperCase().formatHex(body, 2, 10), MessageDecoder.decodeHex(hex).bitmap());
+    }
+
+    @Test
+    void digitsOfOtherScriptsAreNotHex() {
+        // Character.digit takes a full-width or Arabic-Indic digit as a hex digit; the decoder must not (it used to
+        // pass them on and fail outside its own error handling)
+        for (String bad : new String[]{"02\uFF100", "0200\u0660", "\uFF21B"}) {
+            MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decodeHex(bad));
+            assertTrue(e.getMessage().contains("is not a hex digit"), e.getMessage());
+        }
+        assertTrue(assertThrows(MessageFormatException.class, () -> MessageDecoder.decodeHex("02\uFF100"))
+                .getMessage().contains("at position 2"));
+    }
+
+    @Test
     void randomBytesNeverEscapeAsAnythingButAFormatError() {
         Random rnd = new Random(8583);
         byte[] good = Iso87.pack(sale());
