@@ -152,17 +152,25 @@ tally_cds_opts() {
   local archive="$TALLY_ROOT/terminal-app/target/tally-cds.jsa" jar
   jar="$(tally_jar)"
   [ -n "$jar" ] || return 0
-  if [ ! -s "$archive" ] || [ "$jar" -nt "$archive" ]; then
+  # a JDK that cannot make one (no base CDS archive in its image, say) is asked once per build, not per command
+  _tally_cds_wanted() {
+    { [ ! -s "$archive" ] || [ "$jar" -nt "$archive" ]; } && { [ ! -f "$archive.failed" ] || [ "$jar" -nt "$archive.failed" ]; }
+  }
+  if _tally_cds_wanted; then
     if command -v flock >/dev/null 2>&1; then
       exec 9>"$TALLY_ROOT/target/.build.lock"
       flock 9
     fi
-    if [ ! -s "$archive" ] || [ "$jar" -nt "$archive" ]; then
-      tally_make_cds "$archive" "$(tally_launch_classpath)" || true
+    if _tally_cds_wanted; then
+      if tally_make_cds "$archive" "$(tally_launch_classpath)"; then
+        rm -f "$archive.failed"
+      else
+        : > "$archive.failed" 2>/dev/null || true
+      fi
     fi
     if command -v flock >/dev/null 2>&1; then flock -u 9; exec 9>&-; fi
   fi
-  [ -s "$archive" ] || return 0
+  [ -s "$archive" ] && [ ! "$jar" -nt "$archive" ] || return 0
   printf '%s\n' "-XX:SharedArchiveFile=$archive" "${TALLY_CDS_QUIET[@]}"
 }
 
