@@ -112,7 +112,7 @@ public final class Framing {
             throw new MessageFormatException("odd number of hex digits (" + digits
                     + "): the last byte is cut in half", -1, -1, null);
         }
-        return java.util.Arrays.copyOf(out, digits / 2);
+        return Arrays.copyOf(out, digits / 2);
     }
 
     private static int hexValue(char c) {
