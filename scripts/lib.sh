@@ -50,12 +50,17 @@ find_maven() {
 ensure_built() {
   mkdir -p "$TALLY_ROOT/target"
   # one build at a time when several scripts start together (the demo starts the simulator and the terminal)
+  with_build_lock _ensure_built_locked
+}
+
+# with_build_lock COMMAND [ARGS...]: runs COMMAND holding target/.build.lock (when flock is there); its status
+with_build_lock() {
   if command -v flock >/dev/null 2>&1; then
     exec 9>"$TALLY_ROOT/target/.build.lock"
     flock 9
   fi
-  _ensure_built_locked
-  local rc=$?
+  local rc=0
+  "$@" || rc=$?
   if command -v flock >/dev/null 2>&1; then flock -u 9; exec 9>&-; fi
   return $rc
 }
@@ -152,26 +157,27 @@ tally_cds_opts() {
   local archive="$TALLY_ROOT/terminal-app/target/tally-cds.jsa" jar
   jar="$(tally_jar)"
   [ -n "$jar" ] || return 0
-  # a JDK that cannot make one (no base CDS archive in its image, say) is asked once per build, not per command
-  _tally_cds_wanted() {
-    { [ ! -s "$archive" ] || [ "$jar" -nt "$archive" ]; } && { [ ! -f "$archive.failed" ] || [ "$jar" -nt "$archive.failed" ]; }
-  }
-  if _tally_cds_wanted; then
-    if command -v flock >/dev/null 2>&1; then
-      exec 9>"$TALLY_ROOT/target/.build.lock"
-      flock 9
-    fi
-    if _tally_cds_wanted; then
-      if tally_make_cds "$archive" "$(tally_launch_classpath)"; then
-        rm -f "$archive.failed"
-      else
-        : > "$archive.failed" 2>/dev/null || true
-      fi
-    fi
-    if command -v flock >/dev/null 2>&1; then flock -u 9; exec 9>&-; fi
+  if _tally_cds_wanted "$archive" "$jar"; then
+    with_build_lock _tally_cds_make_if_wanted "$archive" "$jar"
   fi
   [ -s "$archive" ] && [ ! "$jar" -nt "$archive" ] || return 0
   printf '%s\n' "-XX:SharedArchiveFile=$archive" "${TALLY_CDS_QUIET[@]}"
+}
+
+# _tally_cds_wanted ARCHIVE JAR: no archive as new as the jar, and no failed try since the jar was built (a JDK
+# that cannot make one, with no base CDS archive in its image say, is asked once per build, not per command)
+_tally_cds_wanted() {
+  { [ ! -s "$1" ] || [ "$2" -nt "$1" ]; } && { [ ! -f "$1.failed" ] || [ "$2" -nt "$1.failed" ]; }
+}
+
+# _tally_cds_make_if_wanted ARCHIVE JAR: under the build lock, makes the archive unless another command just did
+_tally_cds_make_if_wanted() {
+  _tally_cds_wanted "$1" "$2" || return 0
+  if tally_make_cds "$1" "$(tally_launch_classpath)"; then
+    rm -f "$1.failed"
+  else
+    : > "$1.failed" 2>/dev/null || true
+  fi
 }
 
 # module_classpath MODULE -> the module's classes plus its runtime dependencies

@@ -97,11 +97,8 @@ class HostLinkTest {
     void noAnswerWithinTheTimeoutIsNoAnswerAndItsLateAnswerIsAStray() throws Exception {
         try (FrameHost host = new FrameHost(FrameHost.stanOneAnsweredLate())) {
             List<ISOMsg> strays = new CopyOnWriteArrayList<>();
-            HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add);
-            try {
+            try (HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add)) {
                 FrameHost.assertLateAnswerIsAStray(link, strays);
-            } finally {
-                link.close();
             }
         }
     }

@@ -66,11 +66,8 @@ class SharedHostLinkTest {
     void noAnswerWithinTheTimeoutIsNoAnswerAndItsLateAnswerIsAStray() throws Exception {
         try (FrameHost host = new FrameHost(FrameHost.stanOneAnsweredLate())) {
             List<ISOMsg> strays = new CopyOnWriteArrayList<>();
-            SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add);
-            try {
+            try (SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add)) {
                 FrameHost.assertLateAnswerIsAStray(link, strays);
-            } finally {
-                link.close();
             }
         }
     }
