@@ -4,6 +4,7 @@ import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioFile;
@@ -71,6 +72,9 @@ public final class SimulatorCli implements Callable<Integer> {
 
     /** What {@link #main} sets before the first logger: slf4j-simple's format, and System.err behind {@link ScrubbingStream}. */
     static void configureProcess() {
+        // an OutOfMemoryError in any thread ends the process (exit code 70) instead of leaving it half alive; the
+        // ledger commits one transaction per request, so it is left as after kill -9
+        OutOfMemoryExit.install("tally-sim", "Give it more heap, e.g. TALLY_SIM_JAVA_OPTS=-Xmx2g scripts/tally-sim ...");
         // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
         ScrubbingStream.install();
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins

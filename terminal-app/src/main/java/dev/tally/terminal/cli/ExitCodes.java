@@ -1,5 +1,6 @@
 package dev.tally.terminal.cli;
 
+import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.terminal.engine.PaymentStatus;
 
 /** The exit codes of {@code tally}, as documented in --help and the README. */
@@ -13,6 +14,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 64;
     /** sysexits.h EX_UNAVAILABLE: the host could not be reached; nothing was sent or charged. */
     public static final int HOST_UNAVAILABLE = 69;
+    /** The JVM ran out of memory: the process stopped at once, as after kill -9 ({@link OutOfMemoryExit}). */
+    public static final int OUT_OF_MEMORY = OutOfMemoryExit.EXIT_CODE;
 
     public static final String HELP = """
             Exit codes:
@@ -24,6 +27,9 @@ public final class ExitCodes {
                   IN_PROGRESS, the answer still awaited)
               64  bad input (amount, order id, card, option): nothing written or sent
               69  host unreachable or sign-on refused: nothing sent, nothing charged
+              70  ran out of memory and stopped at once (as after a crash: the
+                  next command reverses a sale that may have gone out);
+                  give it more with TALLY_JAVA_OPTS=-Xmx2g
               1   internal error""";
 
     private ExitCodes() {

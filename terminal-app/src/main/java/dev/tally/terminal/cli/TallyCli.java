@@ -1,6 +1,7 @@
 package dev.tally.terminal.cli;
 
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.JournalException;
@@ -124,8 +125,14 @@ public final class TallyCli implements Callable<Integer> {
         System.exit(code);
     }
 
-    /** What {@link #main} sets before the first logger: the log level, and System.err behind {@link ScrubbingStream}. */
+    /**
+     * What {@link #main} sets before the first logger: the log level, System.err behind {@link ScrubbingStream}, and
+     * an {@link OutOfMemoryError} anywhere ending the process ({@link OutOfMemoryExit}, exit code 70).
+     */
     static void configureProcess() {
+        OutOfMemoryExit.install("tally", "Anything in flight is settled as after a crash: the next command reverses a"
+                + " sale that may have gone out ('tally status --order ID' says where an order stands). For a large log"
+                + " or journal give it more heap, e.g. TALLY_JAVA_OPTS=-Xmx2g.");
         // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
         ScrubbingStream.install();
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -234,6 +241,9 @@ public final class TallyCli implements Callable<Integer> {
     }
 
     int failFor(Exception ex) {
+        if (OutOfMemoryExit.causedByOutOfMemory(ex)) {
+            OutOfMemoryExit.halt(); // an error a worker's Future held: the process stops as for any other
+        }
         return switch (ex) {
             case IllegalArgumentException e -> fail(ExitCodes.BAD_INPUT, e.getMessage());
             case HostUnavailableException e -> fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage()
