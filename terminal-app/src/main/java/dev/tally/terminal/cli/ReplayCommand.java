@@ -162,41 +162,15 @@ public final class ReplayCommand implements Callable<Integer> {
             totals.put("elapsedMs", r.elapsedMs());
             totals.put("maxInFlight", r.maxInFlight());
             o.put("totals", totals);
-            List<Map<String, Object>> msgs = new ArrayList<>();
-            for (Replayer.Result x : r.results()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("index", x.recorded().index());
-                m.put("where", x.recorded().where());
-                m.put("messageId", x.recorded().messageId());
-                m.put("mti", x.recorded().request().getString(0));
-                m.put("stan", String.format("%06d", x.recorded().view().stan()));
-                m.put("replayedStan", x.replayedStan());
-                m.put("orderRef", x.recorded().view().orderReference().orElse(null));
-                m.put("result", resultWord(x));
-                m.put("recorded", describe(x.recorded().outcome(), x.recorded().response()));
-                m.put("replayed", x.replayedOutcome() == null ? null : describe(x.replayedOutcome(), x.replayedResponse()));
-                if (x.skipReason() != null) {
-                    m.put("skipReason", x.skipReason());
-                }
-                if (x.problem() != null) {
-                    m.put("problem", x.problem());
-                }
-                m.put("latencyMs", x.latencyMs());
-                m.put("differences", x.differences().stream().map(d -> {
-                    Map<String, Object> dm = new LinkedHashMap<>();
-                    dm.put("field", d.field());
-                    dm.put("number", d.number());
-                    dm.put("recorded", d.recorded());
-                    dm.put("replayed", d.replayed());
-                    return dm;
-                }).toList());
-                msgs.add(m);
-            }
+            // one message's object at a time, as Jackson writes it: for a large log the whole tree took as much
+            // memory as the log itself
+            Iterable<Map<String, Object>> msgs = () -> r.results().stream().map(ReplayCommand::json).iterator();
             o.put("messages", msgs);
             o.put("strays", r.strays());
             g.output.json(o);
             return;
         }
+
         g.output.line("replay of " + r.source() + " against " + r.host() + " at speed " + r.speed());
         g.output.line("ignored fields: " + String.join(" ", r.ignored()));
         g.output.line("");
@@ -222,6 +196,37 @@ public final class ReplayCommand implements Callable<Integer> {
                 + " not replayed; " + r.elapsedMs() + " ms");
         g.output.line(r.different() == 0 ? "result: every answer as recorded" : "result: " + r.different()
                 + " answer(s) differ");
+    }
+
+    /** One message of the JSON report. */
+    private static Map<String, Object> json(Replayer.Result x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", x.recorded().index());
+        m.put("where", x.recorded().where());
+        m.put("messageId", x.recorded().messageId());
+        m.put("mti", x.recorded().request().getString(0));
+        m.put("stan", String.format("%06d", x.recorded().view().stan()));
+        m.put("replayedStan", x.replayedStan());
+        m.put("orderRef", x.recorded().view().orderReference().orElse(null));
+        m.put("result", resultWord(x));
+        m.put("recorded", describe(x.recorded().outcome(), x.recorded().response()));
+        m.put("replayed", x.replayedOutcome() == null ? null : describe(x.replayedOutcome(), x.replayedResponse()));
+        if (x.skipReason() != null) {
+            m.put("skipReason", x.skipReason());
+        }
+        if (x.problem() != null) {
+            m.put("problem", x.problem());
+        }
+        m.put("latencyMs", x.latencyMs());
+        m.put("differences", x.differences().stream().map(d -> {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("field", d.field());
+            dm.put("number", d.number());
+            dm.put("recorded", d.recorded());
+            dm.put("replayed", d.replayed());
+            return dm;
+        }).toList());
+        return m;
     }
 
     private static String resultWord(Replayer.Result x) {

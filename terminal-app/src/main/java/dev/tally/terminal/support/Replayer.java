@@ -75,7 +75,7 @@ public final class Replayer {
     public record Difference(String field, int number, String recorded, String replayed) {
     }
 
-    /** What became of one request. */
+    /** What became of one request; of the answer, {@code replayedResponse} holds the response code only. */
     public record Result(Recorded recorded, boolean sent, boolean skipped, String skipReason, Outcome replayedOutcome,
                          Map<String, String> replayedResponse, String problem, List<Difference> differences,
                          long latencyMs, String replayedStan) {
@@ -514,7 +514,11 @@ public final class Replayer {
                 problem = Masking.scrub(b.why());
             }
         }
-        return new Result(r, true, false, null, outcome, fields, problem, compare(r, outcome, fields, stanText), latency,
+        // of the answer only its response code is kept, for the report: compared, the rest is let go (a large log's
+        // answers held whole took as much memory again as the log)
+        String code = fields == null ? null : fields.get(Field.RESPONSE_CODE.name());
+        Map<String, String> kept = code == null ? null : Map.of(Field.RESPONSE_CODE.name(), code);
+        return new Result(r, true, false, null, outcome, kept, problem, compare(r, outcome, fields, stanText), latency,
                 stanText);
     }
 
