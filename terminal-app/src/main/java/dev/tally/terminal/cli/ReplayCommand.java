@@ -170,7 +170,6 @@ public final class ReplayCommand implements Callable<Integer> {
             g.output.json(o);
             return;
         }
-
         g.output.line("replay of " + r.source() + " against " + r.host() + " at speed " + r.speed());
         g.output.line("ignored fields: " + String.join(" ", r.ignored()));
         g.output.line("");
