@@ -31,9 +31,17 @@ public final class Utf8File {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + " is not UTF-8 text" + firstBadByte(Files.readAllBytes(file))
-                    + ": " + hint, e);
+            throw notUtf8(file, hint, e);
         }
+    }
+
+    /**
+     * What {@link #read} throws for a file that is not UTF-8: for a reader that met the byte itself (e.g. in the
+     * {@link java.io.UncheckedIOException} of {@link Files#lines}).
+     */
+    public static IllegalArgumentException notUtf8(Path file, String hint, CharacterCodingException e) throws IOException {
+        return new IllegalArgumentException(file + " is not UTF-8 text" + firstBadByte(Files.readAllBytes(file))
+                + ": " + hint, e);
     }
 
     /** " (byte 0xFF at offset 12)", or "" if the bytes decode after all (the file changed under us). */

@@ -73,13 +73,25 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
 
     /** Reads a message log or a jPOS XML log, whichever the file holds. */
     public static Recording read(Path file) throws IOException {
-        String text = Utf8File.read(file, "replay reads a Tally message log or a jPOS XML log in UTF-8;"
-                + " convert a log written in another encoding first (e.g. iconv -f ISO-8859-1 -t UTF-8 " + file + ")");
+        String hint = "replay reads a Tally message log or a jPOS XML log in UTF-8;"
+                + " convert a log written in another encoding first (e.g. iconv -f ISO-8859-1 -t UTF-8 " + file + ")";
+        // a message log is read line by line, not held whole as well (lines end at \n, \r or \r\n, as String.lines)
+        try (java.util.stream.Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
+            if (first.stripLeading().startsWith("{")) {
+                try (java.util.stream.Stream<String> all = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                    return fromMessageLog(file.toString(), all.iterator());
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.charset.CharacterCodingException c) {
+                throw Utf8File.notUtf8(file, hint, c);
+            }
+            throw e.getCause();
+        }
+        String text = Utf8File.read(file, hint);
         if (JposXmlLog.looksLikeXml(text)) {
             return fromJposXml(file.toString(), text);
-        }
-        if (text.stripLeading().startsWith("{")) {
-            return fromMessageLog(file.toString(), text);
         }
         throw new IllegalArgumentException(file + " is neither a Tally message log (JSON lines) nor a jPOS XML log"
                 + " (for a journal use --journal)");
@@ -88,12 +100,17 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
     // ------------------------------------------------------------------ Tally message log
 
     static Recording fromMessageLog(String source, String text) {
+        return fromMessageLog(source, text.lines().iterator());
+    }
+
+    static Recording fromMessageLog(String source, java.util.Iterator<String> lines) {
         List<Recorded> out = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         int n = 0;
-        // lines() ends a line at \n, \r or \r\n only: JSON may carry U+2028 or U+0085 unescaped inside a value
-        // (split("\\R") cut such a line in two), and no regular expression runs over the whole log
-        for (String line : (Iterable<String>) text.lines()::iterator) {
+        // lines end at \n, \r or \r\n only (String.lines, BufferedReader.readLine): JSON may carry U+2028 or U+0085
+        // unescaped inside a value (split("\\R") cut such a line in two), and no regular expression runs over the log
+        while (lines.hasNext()) {
+            String line = lines.next();
             n++;
             if (line.isBlank()) {
                 continue;

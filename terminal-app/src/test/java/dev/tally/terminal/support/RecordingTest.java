@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Pairing a message log's requests with what came back, and the errors a tampered log gets. */
 class RecordingTest {
@@ -46,6 +50,43 @@ class RecordingTest {
                 "\"orderRef\":\"A\u2028B\u0085C\"")));
         assertEquals(1, r.requests().size());
         assertEquals(Recording.Outcome.TIMEOUT, r.requests().getFirst().outcome());
+    }
+
+    @Test
+    void aLogFileReadLineByLineEndsItsLinesAsTheWholeTextDid(@TempDir Path dir) throws Exception {
+        // CRLF, a lone CR, a blank line; U+2028 and U+0085 inside a value do not end a line
+        String odd = SALE.replace("\"orderRef\":\"A\"", "\"orderRef\":\"A\u2028B\u0085C\"");
+        String text = "\n" + odd + "\r\n" + TIMEOUT + "\r" + REVERSAL + "\n\n" + ANSWER + "\n";
+        Path file = dir.resolve("log.jsonl");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Recording fromFile = Recording.read(file);
+        Recording fromText = Recording.fromMessageLog(file.toString(), text);
+        assertEquals(2, fromFile.requests().size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(fromText.requests().get(i).where(), fromFile.requests().get(i).where());
+            assertEquals(fromText.requests().get(i).outcome(), fromFile.requests().get(i).outcome());
+            assertEquals(fromText.requests().get(i).response(), fromFile.requests().get(i).response());
+        }
+        assertEquals("line 2", fromFile.requests().get(0).where());
+        assertEquals("line 4", fromFile.requests().get(1).where());
+        assertEquals(Recording.Outcome.TIMEOUT, fromFile.requests().get(0).outcome());
+    }
+
+    @Test
+    void aByteThatIsNotUtf8FarIntoALogFileIsNamedWithItsOffset(@TempDir Path dir) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) { // past the reader's first buffer
+            b.append(SALE.replace("000002", String.format("%06d", i + 1))).append('\n');
+        }
+        byte[] good = b.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bad = java.util.Arrays.copyOf(good, good.length + 1);
+        bad[good.length] = (byte) 0xE9; // Latin-1 e-acute
+        Path file = dir.resolve("latin1.jsonl");
+        Files.write(file, bad);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recording.read(file));
+        assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0xE9 at offset " + good.length + ")"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("iconv -f ISO-8859-1 -t UTF-8"), e.getMessage());
     }
 
     @Test
