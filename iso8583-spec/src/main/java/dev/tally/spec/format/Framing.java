@@ -96,11 +96,11 @@ public final class Framing {
             if (Character.isWhitespace(c)) {
                 continue;
             }
-            int v = hexValue(c);
-            if (v < 0) {
+            if (!HexFormat.isHexDigit(c)) { // ASCII 0-9, A-F, a-f only
                 throw new MessageFormatException("character '" + c + "' at position " + i
                         + " of the input is not a hex digit", -1, -1, null);
             }
+            int v = HexFormat.fromHexDigit(c);
             if ((digits & 1) == 0) {
                 out[digits >> 1] = (byte) (v << 4);
             } else {
@@ -113,18 +113,5 @@ public final class Framing {
                     + "): the last byte is cut in half", -1, -1, null);
         }
         return Arrays.copyOf(out, digits / 2);
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }
