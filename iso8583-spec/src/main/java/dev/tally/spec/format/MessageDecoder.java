@@ -129,12 +129,17 @@ public final class MessageDecoder {
         msg.setPackager(Iso87.packager());
         int off = 0;
         off += unpackField(msg, 0, body, off, baseOffset);
-        off += unpackField(msg, 1, body, off, baseOffset);
+        // the bitmap as read is not kept in the message: jPOS recomputes it from the fields when the message is
+        // packed again, and a read bitmap can carry the secondary-bitmap bit although no field above 64 is present
+        ISOFieldPackager bitmapPackager = Iso87.fieldPackager(1);
+        ISOComponent bitmap = bitmapPackager.createComponent(1);
+        int bitmapAt = off;
+        off += unpack(bitmapPackager, bitmap, 1, body, off, baseOffset);
         BitSet bits;
         try {
-            bits = (BitSet) msg.getComponent(1).getValue();
+            bits = (BitSet) bitmap.getValue();
         } catch (ISOException e) {
-            throw new MessageFormatException("bitmap unreadable: " + e.getMessage(), baseOffset + 2, 1, e);
+            throw new MessageFormatException("bitmap unreadable: " + e.getMessage(), baseOffset + bitmapAt, 1, e);
         }
         int maxField = bits.length() - 1;
         for (int i = 2; i <= maxField; i++) {
@@ -148,9 +153,6 @@ public final class MessageDecoder {
             }
             off += unpackField(msg, i, body, off, baseOffset);
         }
-        // drop the bitmap as read: jPOS recomputes it from the fields when the message is packed again,
-        // and a read bitmap can carry the secondary-bitmap bit although no field above 64 is present
-        msg.unset(1);
         if (off != body.length) {
             throw new MessageFormatException((body.length - off) + " bytes left over at offset " + (baseOffset + off)
                     + " after the last field the bitmap names (" + (maxField) + ")", baseOffset + off, -1, null);
@@ -158,14 +160,27 @@ public final class MessageDecoder {
         return msg;
     }
 
+    /** Unpacks field {@code i} at {@code off} into the message; returns the bytes it took. */
     private static int unpackField(ISOMsg msg, int i, byte[] body, int off, int baseOffset) {
         ISOFieldPackager fp = Iso87.fieldPackager(i);
         if (fp == null) {
             throw new MessageFormatException("the bitmap names field " + i + ", which the iso87 dialect does not define",
                     baseOffset + off, i, null);
         }
+        ISOComponent c = fp.createComponent(i);
+        int consumed = unpack(fp, c, i, body, off, baseOffset);
         try {
-            ISOComponent c = fp.createComponent(i);
+            msg.set(c);
+        } catch (ISOException e) {
+            throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " cannot be read: "
+                    + e.getMessage(), baseOffset + off, i, e);
+        }
+        return consumed;
+    }
+
+    /** Unpacks field {@code i} at {@code off} into {@code c} with its packager {@code fp}, checked; returns the bytes it took. */
+    private static int unpack(ISOFieldPackager fp, ISOComponent c, int i, byte[] body, int off, int baseOffset) {
+        try {
             int consumed = fp.unpack(c, body, off);
             if (consumed <= 0 || off + consumed > body.length) {
                 throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " runs past the end",
@@ -190,7 +205,6 @@ public final class MessageDecoder {
                 throw new MessageFormatException("bitmap at offset " + (baseOffset + off) + " is unreadable",
                         baseOffset + off, 1, null);
             }
-            msg.set(c);
             return consumed;
         } catch (MessageFormatException e) {
             throw e;

@@ -47,6 +47,20 @@ class MessageDecoderTest {
     }
 
     @Test
+    void aReadBitmapIsNotKeptAndASecondaryBitWithNoFieldAbove64PacksAsAPrimaryBitmapOnly() {
+        byte[] body = Iso87.pack(sale());
+        // the same fields behind a bitmap that claims a secondary bitmap of zeros: 8 more bytes after the primary
+        byte[] claimed = new byte[body.length + 8];
+        System.arraycopy(body, 0, claimed, 0, 10);
+        claimed[2] |= (byte) 0x80;
+        System.arraycopy(body, 10, claimed, 18, body.length - 10);
+        ISOMsg m = Iso87.unpack(claimed);
+        assertFalse(m.hasField(1), "the bitmap as read stays out of the message");
+        assertEquals(MessageDecoder.decode(body).fields(), MessageDecoder.decode(claimed).fields());
+        assertTrue(Arrays.equals(body, Iso87.pack(m)), "packed again: the bitmap the fields make, primary only");
+    }
+
+    @Test
     void theDumpIsMaskedAndNamed() {
         String hex = HexFormat.of().formatHex(Framing.frame(Iso87.pack(sale()), Framing.DEFAULT_TPDU));
         // spaces and line breaks are allowed in hex input
