@@ -1,5 +1,6 @@
 package dev.tally.simulator.ledger;
 
+import dev.tally.spec.message.OrderReference;
 import java.util.Objects;
 
 /**
@@ -30,7 +31,8 @@ public record ClaimedOriginal(long amount, String maskedPan, String orderRef) {
             sb.append(sb.isEmpty() ? "" : ", ").append("card ").append(maskedPan).append(" vs ").append(t.maskedPan());
         }
         if (orderRef != null && t.orderRef() != null && !t.orderRef().equals(orderRef)) {
-            sb.append(sb.isEmpty() ? "" : ", ").append("order ").append(orderRef).append(" vs ").append(t.orderRef());
+            sb.append(sb.isEmpty() ? "" : ", ").append("order ").append(OrderReference.shown(orderRef)).append(" vs ")
+                    .append(OrderReference.shown(t.orderRef()));
         }
         return sb.toString();
     }

@@ -1087,7 +1087,9 @@ public final class Ledger implements AutoCloseable {
                 ps.setLong(6, amount);
                 ps.setString(7, rrn);
                 ps.setString(8, authCode);
-                ps.setString(9, orderRef);
+                // an upload names an order that already exists, so its reference is not refused (an order taken before
+                // the card-number rule must still settle); one that reads as a card number is not kept as it is
+                ps.setString(9, dev.tally.spec.message.OrderReference.shown(orderRef));
                 ps.setObject(10, txnId);
                 ps.setString(11, clock.instant().toString());
                 ps.executeUpdate();

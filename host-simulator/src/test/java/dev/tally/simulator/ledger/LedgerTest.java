@@ -434,4 +434,33 @@ class LedgerTest {
                     "sales 3 and 4 are the next batch's");
         }
     }
+
+    /**
+     * An upload names an order that exists, so its reference is not refused; one that reads as a card number (an
+     * order from before that rule, or a message someone else built) is kept withheld, and never in the file.
+     */
+    @Test
+    void anUploadedOrderReferenceThatReadsAsACardNumberIsNotKept() throws Exception {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 100));
+            // the terminal counts a sale the host does not have: 95, upload
+            assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false).responseCode());
+            l.recordUpload("TALLY001", "0200", 1, "1122090000", 100, null, null, "4761_7390_0101_0119");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             var st = c.createStatement(); var rs = st.executeQuery("SELECT order_ref FROM batch_uploads")) {
+            assertTrue(rs.next());
+            assertEquals(dev.tally.spec.message.OrderReference.WITHHELD, rs.getString(1));
+        }
+        assertEquals("order " + dev.tally.spec.message.OrderReference.WITHHELD + " vs ORD-1",
+                new ClaimedOriginal(100, "476173******0119", "4761:7390:0101:0119").differences(
+                        openAndFind(file)));
+    }
+
+    private static LedgerTransaction openAndFind(Path file) {
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            return l.transactions(Ledger.Filter.all()).getFirst();
+        }
+    }
 }

@@ -88,14 +88,25 @@ public final class Masking {
     /**
      * A safety net for free text (log lines, exception messages, outputs): a card number is masked to first 6 +
      * last 4 ({@code 476173******0119}) when its 13–19 digits pass the Luhn check, whether written as one run or in
-     * the groups cards are printed in ({@link #PRINTED}) separated by single spaces, hyphens or full stops
+     * the groups cards are printed in ({@link #PRINTED}) separated by one of {@link #PRINTED_SEPARATORS}
      * ({@code 4761 7390 0101 0119}, {@code 4761-7390-0101-0119}, {@code 3714 496353 98431}); a track 2 tail after
      * it ({@code =} or {@code D} then digits: expiry, service code, discretionary data) becomes {@code =****}
      * ({@code D****}). Other numbers (amounts, STANs, RRNs, dates) are left alone. Code should mask at the source;
      * this catches what slips through. One pass over the text, nothing compiled per call (it runs on every log line).
      */
     public static String scrub(String text) {
-        return scrub(text, PRINTED_SEPARATORS);
+        return scrub(text, PRINTED_SEPARATORS, true);
+    }
+
+    /**
+     * {@link #scrub} for the value of a message field of known format (a merchant id, an amount, field 54, 60 or
+     * 63, a binary field shown in hex): a card number there is masked as in free text, but a run led by 0 is a
+     * zero-padded number (a 16-digit amount, a count), not a card: no card number starts with major industry
+     * identifier 0 (ISO/IEC 7812-1), and masking one such number in ten would change what a replay sends. What a
+     * message log or a dump shows of a field that is not the PAN's goes through this or {@link #scrubEmbedded}.
+     */
+    public static String scrubField(String text) {
+        return scrub(text, PRINTED_SEPARATORS, false);
     }
 
     /**
@@ -105,7 +116,7 @@ public final class Masking {
      * separates numbers ({@code [1234,5678,9012,3456]}).
      */
     public static String scrubTyped(String text) {
-        return scrub(text, TYPED_SEPARATORS);
+        return scrub(text, TYPED_SEPARATORS, true);
     }
 
     /**
@@ -156,14 +167,14 @@ public final class Masking {
     /** What may join the groups of a card number someone typed into the wrong place. */
     private static final String TYPED_SEPARATORS = " -.,/:_";
 
-    private static String scrub(String text, String separators) {
+    private static String scrub(String text, String separators, boolean zeroLed) {
         if (text == null) {
             return null;
         }
         StringBuilder out = null;
         int last = 0;
         int[] card = new int[3];
-        for (int from = 0; findCard(text, from, true, separators, card); from = card[2]) {
+        for (int from = 0; findCard(text, from, zeroLed, separators, card); from = card[2]) {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
@@ -198,11 +209,12 @@ public final class Masking {
     }
 
     /**
-     * What joins the groups of a card number printed in free text: a single space, hyphen or full stop
-     * ({@code 4761.7390.0101.0119}, as a card number typed into an amount field is). Not a comma: JSON arrays of
+     * What joins the groups of a card number printed in free text: a single space, hyphen, full stop, underscore,
+     * slash or colon ({@code 4761.7390.0101.0119}, as a card number typed into an amount field is;
+     * {@code 4761_7390_0101_0119} in an order reference from another terminal). Not a comma: JSON arrays of
      * 4-digit numbers ({@code [1234,5678,9012,3456]}) would be mangled.
      */
-    private static final String PRINTED_SEPARATORS = " -.";
+    private static final String PRINTED_SEPARATORS = " -._/:";
 
     /** First 6 + masking characters + last 4 ({@code 476173******0119}; {@code _} or {@code X} for the stars too). */
     private static final Pattern MASKED_PAN = Pattern.compile("[0-9]{6}[*_Xx]+[0-9]{4}");

@@ -91,12 +91,13 @@ public final class MessageDecoder {
             }
             case REFERENCE -> value = OrderReference.shown(msg.getString(i));
             // CLEAR. A field Tally never fills (private fields), or 48 (Tally's holds a short status answer), may
-            // carry what another terminal put there, a card number inside other digits among it; Tally's own fields
-            // are shown whole (a long number's first or last 13-19 digits pass Luhn about half the time: a numeric
-            // merchant id or field 60's MTI + STAN + field 7 would be hidden, and a replay rebuilt from the log wrong)
-            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? HEX.formatHex(msg.getBytes(i))
+            // carry what another terminal put there, a card number inside other digits among it. Tally's own fields
+            // are not searched inside longer runs of digits (a long number's first or last 13-19 digits pass Luhn
+            // about half the time: field 60's MTI + STAN + field 7 would be hidden, and a replay rebuilt from the log
+            // wrong), but a card number standing alone in one (a message someone else built) is masked all the same
+            default -> value = msg.getComponent(i) instanceof ISOBinaryField ? Masking.scrubField(HEX.formatHex(msg.getBytes(i)))
                     : named == null || named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
-                    : msg.getString(i);
+                    : Masking.scrubField(msg.getString(i));
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
     }

@@ -75,6 +75,10 @@ public final class OrderReference {
      * joining it would refuse one such id in ten (the Luhn check's odds).
      */
     public static boolean looksLikeCardNumber(String ref) {
+        return holdsCardNumber(ref, SEPARATORS);
+    }
+
+    private static boolean holdsCardNumber(String ref, String separators) {
         int digits = 0;
         for (int i = 0; i < ref.length() && digits < 13; i++) {
             if (isDigit(ref.charAt(i))) {
@@ -84,19 +88,24 @@ public final class OrderReference {
         if (digits < 13) {
             return false; // the common case, on every request: no row can be long enough
         }
-        return Masking.containsCardNumber(ref, SEPARATORS);
+        return Masking.containsCardNumber(ref, separators);
     }
 
     /** The characters besides letters and digits a reference may hold; one joins digit groups as a card's are. */
     private static final String SEPARATORS = "._-/:";
 
     /**
-     * The reference as a log, a decoder or a report may show it: withheld when it looks like a card number
-     * (a message from another terminal may carry one; this terminal never sends one).
+     * The reference as a log, a decoder, a report or a ledger may show or keep it: withheld when it looks like a
+     * card number (a message from another terminal may carry one; this terminal never sends one), its groups joined
+     * by any of {@link #SHOWN_SEPARATORS}: such a reference was never accepted from this terminal, so a space or a
+     * comma, which {@link #formatProblem} refuses, may join them too ({@code 4761 7390 0101 0119}).
      */
     public static String shown(String ref) {
-        return ref != null && looksLikeCardNumber(ref) ? WITHHELD : ref;
+        return ref != null && holdsCardNumber(ref, SHOWN_SEPARATORS) ? WITHHELD : ref;
     }
+
+    /** What may join the groups of a card number in a reference someone else sent. */
+    private static final String SHOWN_SEPARATORS = " ,._-/:";
 
     /** What is shown instead of an order reference that looks like a card number. */
     public static final String WITHHELD = "[withheld: looks like a card number]";

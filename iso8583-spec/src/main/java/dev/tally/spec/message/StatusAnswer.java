@@ -49,6 +49,10 @@ public record StatusAnswer(OriginalState state, String originalResponseCode, lon
         try {
             OriginalState state = OriginalState.valueOf(required(kv, "STATE"));
             String rc = required(kv, "RC");
+            if (!rc.equals("--") && !RESPONSE_CODE.matcher(rc).matches()) {
+                // not quoted: it is the host's text, and anything may be in it
+                throw new IllegalArgumentException("status answer (field 48): RC is not a 2-character response code");
+            }
             long amount = Long.parseLong(required(kv, "AMOUNT"));
             CreditState credit = CreditState.valueOf(required(kv, "CREDIT"));
             LocalDate date = kv.containsKey("CREDIT_DATE") ? LocalDate.parse(kv.get("CREDIT_DATE"), DATE) : null;
@@ -61,6 +65,9 @@ public record StatusAnswer(OriginalState state, String originalResponseCode, lon
             throw new IllegalArgumentException("status answer (field 48) is malformed: " + e.getMessage(), e);
         }
     }
+
+    /** A response code (field 39's an2: digits and capital letters). */
+    private static final java.util.regex.Pattern RESPONSE_CODE = java.util.regex.Pattern.compile("[0-9A-Z]{2}");
 
     private static String required(Map<String, String> kv, String key) {
         String v = kv.get(key);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MaskingTest {
@@ -118,5 +119,26 @@ class MaskingTest {
         assertTrue(Masking.luhnValid("4761739001010119"));
         assertFalse(Masking.luhnValid("4761739001010118"));
         assertFalse(Masking.luhnValid("47617390010101a9"));
+    }
+
+    @Test
+    void groupsJoinedByUnderscoresSlashesOrColonsAreMaskedInFreeText() {
+        for (String sep : List.of("_", "/", ":")) {
+            String pan = String.join(sep, "4761", "7390", "0101", "0119");
+            assertEquals("order 476173******0119 vs ORD-1", Masking.scrub("order " + pan + " vs ORD-1"), sep);
+        }
+        assertEquals("at 10:41:07 on 2026/11/22", Masking.scrub("at 10:41:07 on 2026/11/22"));
+    }
+
+    @Test
+    void aFieldOfKnownFormatIsScrubbedButAZeroPaddedNumberIsNot() {
+        assertEquals("476173******0119", Masking.scrubField("4761739001010119"));
+        assertEquals("371449*****8431", Masking.scrubField("371449635398431"));
+        // a 16-digit amount passing Luhn: masked by scrub (free text errs on the safe side), kept by scrubField
+        assertEquals("000000******3455", Masking.scrub("0000000000123455"));
+        assertEquals("0000000000123455", Masking.scrubField("0000000000123455"));
+        // field 60 of an upload: MTI + STAN + field 7 is one run of 20 digits, not a card number
+        assertEquals("02000001231122104107", Masking.scrubField("02000001231122104107"));
+        assertEquals("HOSPITAL0000001", Masking.scrubField("HOSPITAL0000001"));
     }
 }

@@ -9,6 +9,7 @@ import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
+import dev.tally.spec.message.OrderReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,6 +62,44 @@ class MessageLogTest {
         assertEquals(12L, entries.get(1).latencyMs());
         assertEquals(MessageLog.Event.TIMEOUT, entries.get(2).event());
         assertTrue(entries.get(2).note().contains("476173******0119"));
+    }
+
+    /**
+     * A message someone else built may carry a card number in any field: standing alone in one Tally names (54, 60,
+     * 63, 42, a binary field as hex), its groups joined by an underscore, slash or colon in a field Tally leaves
+     * free (48, 43, 120), or spaced out in field 62. None of it reaches the log; zero-padded numbers stay as sent.
+     */
+    @Test
+    void aCardNumberInAnyFieldOfAMessageFromElsewhereIsNotLogged(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        ISOMsg sale = sale();
+        sale.set(54, CARD.pan());
+        sale.set(60, CARD.pan());
+        sale.set(63, CARD.pan());
+        sale.set(42, "371449635398431");
+        sale.set(64, org.jpos.iso.ISOUtil.hex2byte(CARD.pan()));
+        sale.set(48, "4761_7390_0101_0119");
+        sale.set(43, "CARD 4761:7390:0101:0119 MAIN ST");
+        sale.set(120, "4761/7390/0101/0119");
+        sale.set(62, "4761 7390 0101 0119");
+        ISOMsg upload = new ISOMsg("0320");
+        upload.set(3, "000000");
+        upload.set(11, "000124");
+        upload.set(41, "TALLY001");
+        upload.set(60, "02000001231122104107");
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            log.message(MessageLog.Direction.IN, "127.0.0.1:40000", sale, "m-1", MessageLog.Event.REQUEST, null);
+            log.message(MessageLog.Direction.IN, "127.0.0.1:40000", upload, "m-2", MessageLog.Event.REQUEST, null);
+        }
+        String text = Files.readString(file);
+        for (String secret : List.of(CARD.pan(), "371449635398431", "7390_0101", "7390:0101", "7390/0101", "7390 0101")) {
+            assertFalse(text.contains(secret), secret + " in the message log: " + text);
+        }
+        List<MessageLog.Entry> entries = MessageLog.read(file);
+        assertEquals(OrderReference.WITHHELD, entries.get(0).orderRef());
+        assertEquals("476173******0119", entries.get(0).fields().get("BATCH_DATA"));
+        assertEquals("02000001231122104107", entries.get(1).fields().get("BATCH_DATA"), "an upload's original data");
+        assertEquals("000000001234", entries.get(0).fields().get("AMOUNT"));
     }
 
     /**

@@ -82,6 +82,11 @@ class MessageValidatorTest {
             assertEquals(OrderReference.WITHHELD, OrderReference.shown(pan));
         }
         assertProblem(f -> f.set(62, "4761-7390-0101-0119"), 62, "looks like a card number");
+        // refused by their format already, but shown (a message from another terminal) withheld all the same
+        for (String spaced : List.of("4761 7390 0101 0119", "4761,7390,0101,0119", "PAY 3714 496353 98431")) {
+            assertEquals(OrderReference.WITHHELD, OrderReference.shown(spaced), spaced);
+        }
+        assertEquals("INV 2026 0001 0002", OrderReference.shown("INV 2026 0001 0002"));
         for (String invoice : List.of("4761739001010118", "2026112200000123", "INV-2026-0001", "20261122000001",
                 "123456789012", "INV-0000000000000000", "L1Y2P0IJ32E8E7W-000000123-00000001", "2026/11/22-000123",
                 "4761-7390-0101-0118", "2026-11-22-000122", "2026-11-22-000130")) {
@@ -149,6 +154,11 @@ class MessageValidatorTest {
         assertThrows(IllegalArgumentException.class, () -> SettlementTotals.decode("12"));
         assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("STATE=MAYBE;RC=00;AMOUNT=1;CREDIT=NONE"));
         assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("RC=00"));
+        // a host's answer is kept in the journal: a response code that is not one is refused, and not quoted
+        IllegalArgumentException notACode = assertThrows(IllegalArgumentException.class,
+                () -> StatusAnswer.decode("STATE=APPROVED;RC=4761739001010119;AMOUNT=1;CREDIT=NONE"));
+        assertFalse(notACode.getMessage().contains("4761739001010119"), notACode.getMessage());
+        assertEquals("Z3", StatusAnswer.decode("STATE=DECLINED;RC=Z3;AMOUNT=1;CREDIT=NONE").originalResponseCode());
         assertThrows(IllegalArgumentException.class, () -> Balance.decode("0002840X000000000100"));
         assertThrows(IllegalArgumentException.class, () -> KeyBlocks.decode("P00"));
         assertThrows(IllegalArgumentException.class, () -> MessageBuilder.request(MessageType.SALE).amount(-1));

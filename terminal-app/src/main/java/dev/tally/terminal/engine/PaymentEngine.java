@@ -203,7 +203,8 @@ public final class PaymentEngine {
         } catch (RuntimeException e) {
             Attempt now = journal.find(a.id()).orElseThrow();
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
-                log.warn("failure after sending order {} STAN {}: {}", a.orderRef(), a.stanText(), e.toString());
+                log.warn("failure after sending order {} STAN {}: {}", OrderReference.shown(a.orderRef()), a.stanText(),
+                        Masking.scrub(e.toString()));
                 return journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
                         "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
             }
@@ -428,7 +429,7 @@ public final class PaymentEngine {
                     "its sale ended without recording the answer (see the events before): outcome unknown, reversing")
                     .ifPresent(r -> {
                         log.warn("order {} STAN {} was left {} by a sale that could not record its outcome: reversing",
-                                r.orderRef(), r.stanText(), a.state());
+                                OrderReference.shown(r.orderRef()), r.stanText(), a.state());
                         reversing.add(r);
                     });
         }

@@ -7,6 +7,7 @@ import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OrderReference;
 import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
@@ -132,7 +133,7 @@ public final class ReversalLoop {
             throw e;
         } catch (RuntimeException e) {
             String why = Masking.scrub("reversal not sent: " + e.getMessage());
-            LOG.warn("attempt {} (order {}): {}", a.id(), a.orderRef(), why);
+            LOG.warn("attempt {} (order {}): {}", a.id(), OrderReference.shown(a.orderRef()), why);
             try {
                 if (!journal.lastEvent(a.id()).map(last -> last.detail().equals(why)).orElse(false)) {
                     journal.note(a.id(), why);
@@ -151,7 +152,7 @@ public final class ReversalLoop {
      */
     public Attempt attemptOnce(Attempt attempt) {
         if (!own(attempt)) {
-            throw new IllegalArgumentException("attempt " + attempt.id() + " (order " + attempt.orderRef()
+            throw new IllegalArgumentException("attempt " + attempt.id() + " (order " + OrderReference.shown(attempt.orderRef())
                     + ") was made by terminal " + attempt.terminalId() + " and this terminal signs on as "
                     + session.terminalId() + "; the host checks a reversal's MAC under the keys of the terminal that"
                     + " made the sale: reverse it with --terminal-id " + attempt.terminalId()
