@@ -28,10 +28,27 @@ public final class Utf8File {
      * @throws IllegalArgumentException the file is not UTF-8 text
      */
     public static String read(Path file, String hint) throws IOException {
+        requireReadableFile(file);
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw notUtf8(file, hint, e);
+        }
+    }
+
+    /**
+     * Refuses, as bad input that names what is wrong, a path that is not a file this process can read: missing, a
+     * directory, or not readable (instead of an {@link IOException} whose message is the path, or "Is a directory").
+     */
+    public static void requireReadableFile(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a directory: give the file in it");
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(file + " cannot be read: permission denied");
         }
     }
 

@@ -42,15 +42,42 @@ public final class ApiToken {
                     // created meanwhile: use it
                 }
             }
-            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (t.length() < 16 || t.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("the API token file " + file + " must hold one token of at least 16"
-                        + " characters without spaces");
-            }
-            return new ApiToken(t.getBytes(StandardCharsets.UTF_8), file);
+            return new ApiToken(read(file).getBytes(StandardCharsets.UTF_8), file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read or create the API token file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read or create the API token file " + file + ": " + e);
         }
+    }
+
+    /**
+     * What {@link #inFile} would refuse, found without creating anything: a directory, a file that holds no usable
+     * token, or (unless {@code folderMayBeMade}, as the journal's is when it is opened) a folder that does not exist.
+     */
+    public static void check(Path file, boolean folderMayBeMade) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("the API token file " + file + " is a directory: name a file");
+        }
+        if (Files.exists(file)) {
+            try {
+                read(file);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the API token file " + file + ": " + e);
+            }
+            return;
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (!folderMayBeMade && dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("the API token file " + file + " cannot be made: the folder " + dir
+                    + " does not exist");
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (t.length() < 16 || t.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("the API token file " + file + " must hold one token of at least 16"
+                    + " characters without spaces");
+        }
+        return t;
     }
 
     public Path file() {

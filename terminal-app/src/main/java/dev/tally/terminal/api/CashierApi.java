@@ -78,12 +78,32 @@ public final class CashierApi implements AutoCloseable {
         try {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (java.net.BindException e) {
-            throw new IllegalArgumentException("cannot serve the cashier API on 127.0.0.1:" + port + ": " + e.getMessage()
-                    + " (another tally serve, or another program, listens there); choose a free port with --api-port"
-                    + " (0 = any free port)", e);
+            throw portTaken(port, e);
         }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Refuses, before anything is opened or made, an API port that another program listens on (checked by binding it
+     * once; the API binds it again when it starts, so a port taken in between is still refused then).
+     */
+    public static void checkPortFree(int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (java.net.BindException e) {
+            throw portTaken(port, e);
+        }
+    }
+
+    private static IllegalArgumentException portTaken(int port, java.net.BindException e) {
+        return new IllegalArgumentException("cannot serve the cashier API on 127.0.0.1:" + port + ": " + e.getMessage()
+                + " (another tally serve, or another program, listens there); choose a free port with --api-port"
+                + " (0 = any free port)", e);
     }
 
     public CashierApi start() {
@@ -320,6 +340,9 @@ public final class CashierApi implements AutoCloseable {
             some = in.readNBytes(1024);
         }
         String text = new String(some, StandardCharsets.UTF_8).strip();
+        if (some.length > 0) {
+            requireJson(ex); // a body of any kind, {} too, is JSON or refused (415), as on every endpoint
+        }
         // nothing, or an empty JSON object (what some HTTP clients send with every POST)
         if (!text.isEmpty() && !text.replaceAll("\\s", "").equals("{}")) {
             throw ApiProblem.badRequest("UNEXPECTED_BODY", null, endpoint + " takes no body (nothing, or {});"
@@ -327,13 +350,19 @@ public final class CashierApi implements AutoCloseable {
         }
     }
 
-    private static byte[] readBody(HttpExchange ex) throws IOException {
+    /** 415 unless the request says its body is {@code application/json} (parameters such as a charset are fine). */
+    private static void requireJson(HttpExchange ex) {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
         if (!media.equals("application/json")) {
             throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json"
-                    + " (header 'Content-Type: application/json'), got " + (type == null ? "no Content-Type" : type));
+                    + " (header 'Content-Type: application/json'), got " + (type == null ? "no Content-Type" : type)
+                    + "; nothing was done");
         }
+    }
+
+    private static byte[] readBody(HttpExchange ex) throws IOException {
+        requireJson(ex);
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes(MAX_BODY + 1);

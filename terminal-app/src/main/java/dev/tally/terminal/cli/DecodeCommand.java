@@ -7,7 +7,6 @@ import dev.tally.spec.format.Utf8File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,9 +85,6 @@ public final class DecodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give hex arguments or --file, not both");
         }
         if (file != null) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("cannot read " + file);
-            }
             return Utf8File.read(file, "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
                     + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")");
         }

@@ -102,6 +102,9 @@ final class LoadCommand implements Callable<Integer> {
         for (LoadMix.Entry e : plan.mix().entries()) {
             target.reader().read(e.card()); // an unknown card is bad input before anything is sent
         }
+        if (svg != null) {
+            requireWritable(svg); // bad input before anything is sent, not after the run
+        }
         if (resolvePending) {
             return resolve(target);
         }
@@ -115,18 +118,43 @@ final class LoadCommand implements Callable<Integer> {
                         ReversalPolicy.of(g.reversalAttempts, g.reversalInterval()), g.clock, progress);
             }
         }
+        String plotProblem = null;
         if (svg != null) {
             String title = String.format(Locale.ROOT, "tally load (%s): %d terminals, %,.0f sales/s", report.mode(),
                     report.terminals(), report.tps());
-            write(svg, LatencyPlot.svg(title, List.of(new LatencyPlot.Series(report.mode() + ", p99 "
-                    + String.format(Locale.ROOT, "%.2f ms", report.p99()), report.percentileCurve()))));
+            try {
+                Files.writeString(svg, LatencyPlot.svg(title, List.of(new LatencyPlot.Series(report.mode() + ", p99 "
+                        + String.format(Locale.ROOT, "%.2f ms", report.p99()), report.percentileCurve()))),
+                        StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                plotProblem = "the run is reported, but its plot could not be written to " + svg + ": " + e;
+            }
         }
         if (g.json) {
             g.output.json(report.json());
         } else {
             report.lines().forEach(g.output::line);
         }
+        if (plotProblem != null) {
+            // after the report, on standard error only: the sales went, so this is not bad input (64)
+            g.err.println("tally: " + plotProblem);
+            return ExitCodes.INTERNAL_ERROR;
+        }
         return ExitCodes.OK;
+    }
+
+    /** Refuses a plot file that cannot be written (its folder missing or read-only, a directory, a read-only file). */
+    static void requireWritable(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--svg " + file + " is a directory: name a file to write");
+        }
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--svg " + file + ": the folder " + dir + " does not exist");
+        }
+        if (Files.exists(file) ? !Files.isWritable(file) : dir != null && !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("--svg " + file + " cannot be written: permission denied");
+        }
     }
 
     private int resolve(LoadGenerator.Target target) throws InterruptedException {
@@ -153,14 +181,6 @@ final class LoadCommand implements Callable<Integer> {
                     + " %d terminals, %.3f s", r.recovered(), r.resolved(), r.stillPending(), r.terminals(), seconds));
         }
         return r.stillPending() == 0 ? ExitCodes.OK : ExitCodes.UNCERTAIN;
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot write " + file + ": " + e.getMessage());
-        }
     }
 
     /** 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S): {@link DurationText}, with the option named in the error. */

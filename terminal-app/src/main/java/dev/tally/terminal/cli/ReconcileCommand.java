@@ -47,6 +47,12 @@ final class ReconcileCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--json and --csv are exclusive: choose one");
         }
         var d = Reconciler.date(date);
+        // the statement's source is checked before the journal is opened (or made): bad input changes nothing
+        if (source.statement != null) {
+            dev.tally.spec.format.Utf8File.requireReadableFile(source.statement);
+        } else {
+            new dev.tally.terminal.reconcile.AcquirerStatements(source.fromHost); // the URL's form
+        }
         try (TerminalSetup t = TerminalSetup.open(g)) {
             Reconciler rec = new Reconciler(t.journal, t.profile.terminalId(), t.profile.merchantId(), g.clock);
             ReconciliationReport r = source.statement != null ? rec.fromFile(source.statement, d)

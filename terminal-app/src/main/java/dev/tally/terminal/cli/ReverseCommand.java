@@ -21,6 +21,7 @@ final class ReverseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OrderReference.require(order);
+        TerminalSetup.requireExistingJournal(g, order);
         try (TerminalSetup t = TerminalSetup.open(g)) {
             PaymentResult r = t.engine.reverse(order);
             g.output.printPayment(r);

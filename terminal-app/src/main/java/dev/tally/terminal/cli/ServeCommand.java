@@ -67,6 +67,12 @@ final class ServeCommand implements Callable<Integer> {
         if (statementUrl != null) {
             new dev.tally.terminal.reconcile.AcquirerStatements(statementUrl); // checks the URL's form now
         }
+        TerminalSetup.checkMessageLogOptions(g);
+        // the token file and the API port before the journal is opened (or made): bad input changes nothing
+        Path tokenPath = tokenFile != null ? tokenFile
+                : g.journal.toAbsolutePath().resolveSibling(g.journal.toAbsolutePath().getFileName() + ".api-token");
+        ApiToken.check(tokenPath, tokenFile == null);
+        CashierApi.checkPortFree(apiPort);
         Journal journal = Journal.open(g.journal, g.clock);
         // --message-log: the shared connection has no tap of its own, so the session talks through a logging wrapper
         var log = TerminalSetup.messageLogOrNone(g);
@@ -84,8 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         KeepAlive echo = new KeepAlive(session, link, keepAlive);
         CashierApi api;
         try {
-            ApiToken token = ApiToken.inFile(tokenFile != null ? tokenFile
-                    : journal.file().resolveSibling(journal.file().getFileName() + ".api-token"));
+            ApiToken token = ApiToken.inFile(tokenPath);
             PaymentDesk desk = new PaymentDesk(engine, new Settlement(journal, session, engine, profile, g.clock), reversals,
                     profile.timeout());
             api = new CashierApi(apiPort, token, desk, reader,

@@ -23,6 +23,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OrderReference.require(order);
+        TerminalSetup.requireExistingJournal(g, order);
         try (TerminalSetup t = TerminalSetup.open(g)) {
             StatusReport s = t.engine.status(order);
             if (s.attempt() == null) {

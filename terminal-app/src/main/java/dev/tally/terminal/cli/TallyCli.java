@@ -203,10 +203,20 @@ public final class TallyCli implements Callable<Integer> {
             return null;
         }
         Properties p = new Properties();
+        try {
+            dev.tally.spec.format.Utf8File.requireReadableFile(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the config file " + e.getMessage());
+        }
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("the config file " + file + " is not UTF-8 text: save it as UTF-8");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e);
+        } catch (IllegalArgumentException e) { // Properties.load: a malformed backslash-u escape
+            throw new IllegalArgumentException("the config file " + file + " is not a properties file (" + e.getMessage()
+                    + "): write one setting per line as name=value");
         }
         java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
         collectOptionNames(cmd, known);

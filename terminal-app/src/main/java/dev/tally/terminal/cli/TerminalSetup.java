@@ -66,6 +66,7 @@ final class TerminalSetup implements AutoCloseable {
         TerminalProfile profile = profile(g);
         ReversalPolicy policy = ReversalPolicy.of(g.reversalAttempts, g.reversalInterval());
         byte[] tmk = tmk(g);
+        checkMessageLogOptions(g); // bad input before the journal is opened, or made
         Journal journal = Journal.open(g.journal, g.clock);
         dev.tally.terminal.support.TerminalTraffic traffic = null;
         try {
@@ -109,11 +110,27 @@ final class TerminalSetup implements AutoCloseable {
         }
     }
 
-    /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
-    static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
+    /**
+     * For a command about an order already paid (status, reverse): a journal path where there is none is a mistake
+     * (a typo, another folder), refused as bad input before a new, empty journal is made there.
+     */
+    static void requireExistingJournal(TallyCli g, String order) {
+        if (!java.nio.file.Files.exists(g.journal)) {
+            throw new IllegalArgumentException("order " + order + " is not in the journal " + g.journal.toAbsolutePath()
+                    + ": there is no journal there (check --journal); nothing was done");
+        }
+    }
+
+    /** Refuses message-log sizes that are no size (bad input, exit 64). */
+    static void checkMessageLogOptions(TallyCli g) {
         if (g.messageLogSizeMb < 1 || g.messageLogKeep < 1) {
             throw new IllegalArgumentException("--message-log-size and --message-log-keep must be at least 1");
         }
+    }
+
+    /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
+    static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
+        checkMessageLogOptions(g);
         return new dev.tally.spec.format.MessageLog(g.messageLog, g.messageLogSizeMb * 1024L * 1024L, g.messageLogKeep,
                 g.clock);
     }

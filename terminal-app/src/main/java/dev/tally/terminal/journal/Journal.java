@@ -178,14 +178,20 @@ public final class Journal implements AutoCloseable {
      */
     public static Journal open(Path file, Clock clock, java.time.Duration lockWait) {
         Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IllegalArgumentException("the journal " + abs + " is a directory: give the journal's file"
+                    + " (e.g. " + abs.resolve("journal.db") + ")");
+        }
         ProcessLock lock = null;
         Connection c = null;
         Journal j = null;
+        Path lockFile = abs.resolveSibling(abs.getFileName() + ".lock");
+        boolean lockExisted = Files.exists(lockFile);
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
-            lock = ProcessLock.acquire(abs.resolveSibling(abs.getFileName() + ".lock"), lockWait);
+            lock = ProcessLock.acquire(lockFile, lockWait);
             // decided under the lock (no other tally is creating the file) and before the writer touches the file:
             // a missing data key of a journal that stores card numbers is refused with nothing written; one that
             // stores none carries on with a new key
@@ -230,6 +236,14 @@ public final class Journal implements AutoCloseable {
                     }
                 }
                 if (lock != null) {
+                    if (!lockExisted) {
+                        // refused (another program's file, a missing data key): nothing of this open stays beside it
+                        try {
+                            Files.deleteIfExists(lockFile);
+                        } catch (java.io.IOException deleting) {
+                            e.addSuppressed(deleting);
+                        }
+                    }
                     lock.close();
                 }
             }

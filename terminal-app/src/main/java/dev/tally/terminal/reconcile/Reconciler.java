@@ -70,15 +70,31 @@ public final class Reconciler {
         return Reconciliation.reconcile(terminalId, merchantId, journal.attempts(null), st, dates, clock.getZone());
     }
 
-    /** The --date / ?date= value, checked. */
+    /**
+     * The --date / ?date= value, checked: null when not given; a business date YYYY-MM-DD from {@link #FIRST_DATE} to
+     * {@link #LAST_DATE} (the acquirer's statement is asked for the day before and after it, which must be dates too).
+     */
     public static LocalDate date(String text) {
-        if (text == null || text.isBlank()) {
+        if (text == null) {
             return null;
         }
+        LocalDate d;
         try {
-            return LocalDate.parse(text.strip());
+            d = text.strip().matches("[0-9]{4}-[0-9]{2}-[0-9]{2}") ? LocalDate.parse(text.strip()) : null;
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("date '" + text + "' is not a date YYYY-MM-DD");
+            d = null;
         }
+        if (d == null) {
+            throw new IllegalArgumentException("date '" + text + "' is not a date YYYY-MM-DD (e.g. 2026-11-22)");
+        }
+        if (d.isBefore(FIRST_DATE) || d.isAfter(LAST_DATE)) {
+            throw new IllegalArgumentException("date " + d + " is not a business date: give one from " + FIRST_DATE
+                    + " to " + LAST_DATE);
+        }
+        return d;
     }
+
+    /** The range of business dates reconciled. */
+    static final LocalDate FIRST_DATE = LocalDate.of(1970, 1, 2);
+    static final LocalDate LAST_DATE = LocalDate.of(9999, 12, 30);
 }

@@ -115,6 +115,10 @@ class CashierApiTest {
                     new Bad("GET", "/v1/payments/B-1", null, 404, "UNKNOWN_ORDER", "orderId"),
                     new Bad("POST", "/v1/payments/B-1/cancel", "", 404, "UNKNOWN_ORDER", "orderId"),
                     new Bad("GET", "/v1/reconciliation?date=yesterday", null, 400, "INVALID_DATE", "date"),
+                    // the host is asked for the day after as well: the last day of year 9999 has none (was 503)
+                    new Bad("GET", "/v1/reconciliation?date=9999-12-31", null, 400, "INVALID_DATE", "date"),
+                    new Bad("GET", "/v1/reconciliation?date=-0001-01-01", null, 400, "INVALID_DATE", "date"),
+                    new Bad("GET", "/v1/reconciliation?date=", null, 400, "INVALID_DATE", "date"),
                     // a misspelt parameter is not ignored (the day reconciled would silently be today)
                     new Bad("GET", "/v1/reconciliation?dat=2026-11-22", null, 400, "UNKNOWN_PARAMETER", "dat"),
                     new Bad("GET", "/v1/reconciliation?date=2026-11-22&date=2026-11-23", null, 400, "UNKNOWN_PARAMETER", "date"),
@@ -151,6 +155,19 @@ class CashierApiTest {
                 ServeProcess.Reply r = api.send(b.build());
                 assertEquals(415, r.status(), type + " -> " + r.body());
                 assertEquals("UNSUPPORTED_MEDIA_TYPE", r.json().get("error").asText(), type + " -> " + r.body());
+                // the endpoints that take no body: {} not declared JSON is refused too, before anything is done
+                // (a settlement sent as text/plain closed the batch)
+                for (String path : new String[] {"/v1/settlement", "/v1/payments/B-1/cancel"}) {
+                    var nb = java.net.http.HttpRequest.newBuilder(api.uri.resolve(path))
+                            .header("Authorization", "Bearer " + api.token)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+                    if (type != null) {
+                        nb.header("Content-Type", type);
+                    }
+                    ServeProcess.Reply n = api.send(nb.build());
+                    assertEquals(415, n.status(), path + " " + type + " -> " + n.body());
+                    assertEquals("UNSUPPORTED_MEDIA_TYPE", n.json().get("error").asText(), path + " -> " + n.body());
+                }
             }
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");

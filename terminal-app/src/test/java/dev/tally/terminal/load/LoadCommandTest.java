@@ -223,6 +223,16 @@ class LoadCommandTest {
         r = tally("load", "--port", port(), "--no-journal", "--warmup", "2h");
         assertEquals(64, r.exit());
         assertTrue(r.err().contains("--warmup must be 0 (none) to 1h"), r.err());
+        // a plot that cannot be written is bad input before the run, not after it (it charged first)
+        Path journal = dir.resolve("lj.db");
+        r = tally("load", "--port", port(), "--journal", journal.toString(), "--terminals", "1", "--requests", "1",
+                "--svg", dir.resolve("nowhere/plot.svg").toString());
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("does not exist"), r.err());
+        assertFalse(Files.exists(journal), "no journal made");
+        r = tally("load", "--port", port(), "--no-journal", "--terminals", "1", "--requests", "1", "--svg", dir.toString());
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("is a directory"), r.err());
         assertTrue(sim.ledger().transactions(Ledger.Filter.all()).isEmpty());
     }
 }

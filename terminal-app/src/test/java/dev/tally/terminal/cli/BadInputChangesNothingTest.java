@@ -1,0 +1,116 @@
+package dev.tally.terminal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input refused before the journal is opened: no journal, data key, lock or token file is made beside it (they
+ * were, for each case here, though the exit was 64). Nothing listens on the host port: nothing may be sent either.
+ */
+class BadInputChangesNothingTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private Run tally(String... args) {
+        List<String> all = new ArrayList<>(List.of("--port", "1", "--timeout", "2", "--journal",
+                dir.resolve("till/journal.db").toString()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = TallyCli.run(all.toArray(String[]::new), o, e, Clock.systemDefaultZone());
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The files under {@code dir}, apart from the inputs the test made. */
+    private List<String> made(Path... inputs) throws Exception {
+        List<Path> keep = List.of(inputs);
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> !p.equals(dir) && !keep.contains(p)).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private void refused(Run r, String says, Path... inputs) throws Exception {
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains(says), r.err());
+        assertEquals(List.of(), made(inputs), "nothing made for bad input: " + r.err());
+    }
+
+    @Test
+    void commandsAboutAnOrderNeedAJournalThere() throws Exception {
+        refused(tally("status", "--order", "NOPE"), "there is no journal there (check --journal)");
+        refused(tally("reverse", "--order", "NOPE"), "there is no journal there (check --journal)");
+    }
+
+    @Test
+    void optionsAndInputFilesAreCheckedBeforeTheJournalIsMade() throws Exception {
+        refused(tally("reconcile", "--statement", dir.resolve("missing.csv").toString()), "missing.csv: no such file");
+        refused(tally("--message-log", dir.resolve("m.jsonl").toString(), "--message-log-size", "0", "sale", "--order",
+                "A-1", "--amount", "1.00"), "--message-log-size and --message-log-keep must be at least 1");
+        refused(tally("reconcile", "--from-host", "http://127.0.0.1:1", "--date", "9999-12-31"), "is not a business date");
+        Path empty = Files.createFile(dir.resolve("token"));
+        refused(tally("serve", "--api-port", "0", "--api-token-file", empty.toString()), "must hold one token", empty);
+        Files.delete(empty);
+        Path folder = Files.createDirectory(dir.resolve("tokens"));
+        refused(tally("serve", "--api-port", "0", "--api-token-file", folder.toString()), "is a directory", folder);
+        Files.delete(folder);
+        refused(tally("serve", "--api-port", "0", "--api-token-file", dir.resolve("nowhere/token").toString()),
+                "does not exist");
+        refused(tally("--config", dir.resolve("tally.properties").toString(), "journal"),
+                "the config file " + dir.resolve("tally.properties") + ": no such file");
+        Path config = Files.writeString(dir.resolve("bad.properties"), "terminal-id=T\\u12\n");
+        refused(tally("--config", config.toString(), "journal"), "is not a properties file (Malformed", config);
+        Files.delete(config);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refused(tally("serve", "--api-port", String.valueOf(taken.getLocalPort())), "choose a free port");
+        }
+    }
+
+    @Test
+    void aJournalPathThatIsNoJournalLeavesNoLockBehind() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("till/journal.db"));
+        Run r = tally("journal");
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("is a directory"), r.err());
+        assertEquals(List.of("till", "till/journal.db"), made(), "no lock beside it");
+        Files.delete(folder);
+        Path text = Files.writeString(dir.resolve("till/journal.db"), "not a journal\n");
+        r = tally("journal");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("journal"), r.err());
+        assertEquals(List.of("till", "till/journal.db"), made(), "no lock, key or write-ahead log beside it");
+        assertEquals("not a journal\n", Files.readString(text));
+    }
+
+    @Test
+    void aDirectoryGivenAsALogToReadIsBadInput() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("logs"));
+        Run r = tally("decode", "--file", folder.toString());
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("is a directory"), r.err());
+        r = tally("replay", folder.toString());
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("is a directory"), r.err());
+    }
+}
