@@ -99,8 +99,14 @@ final class LoadCommand implements Callable<Integer> {
         }
         LoadGenerator.Target target = new LoadGenerator.Target(host != null ? host : g.host, port != null ? port : g.port,
                 terminalPrefix, g.merchantId, g.currency, TerminalSetup.tmk(g), g.timeout(), TerminalSetup.cardReader(g));
-        for (LoadMix.Entry e : plan.mix().entries()) {
-            target.reader().read(e.card()); // an unknown card is bad input before anything is sent
+        List<LoadMix.Entry> entries = plan.mix().entries();
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                target.reader().read(entries.get(i).card()); // an unknown card is bad input before anything is sent
+            } catch (dev.tally.terminal.card.UnknownCardException e) {
+                throw new IllegalArgumentException("the mix file " + mix + ", entry " + (i + 1) + " (" + entries.get(i).weight()
+                        + " " + dev.tally.terminal.engine.Amounts.format(entries.get(i).amount()) + "): " + e.getMessage(), e);
+            }
         }
         if (svg != null) {
             requireWritable(svg); // bad input before anything is sent, not after the run

@@ -2,8 +2,6 @@ package dev.tally.terminal.load;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,11 +44,17 @@ public record LoadMix(List<Entry> entries) {
     }
 
     public static LoadMix read(Path file) {
+        List<String> lines;
         try {
-            return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+            // "the mix file X: no such file", "... is a directory", "... is not UTF-8 text (byte 0xE9 at offset 3)"
+            lines = dev.tally.spec.format.Utf8File.read(file, "write the mix as UTF-8 text, one 'weight amount [card]'"
+                    + " per line").lines().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the mix file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read the mix file " + file + ": " + e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the mix file " + e.getMessage(), e);
         }
+        return parse(lines, file.toString());
     }
 
     public static LoadMix parse(List<String> lines, String source) {
