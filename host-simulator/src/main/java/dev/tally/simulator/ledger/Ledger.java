@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jpos.iso.ISOUtil;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +107,10 @@ public final class Ledger implements AutoCloseable {
             if (parent != null) {
                 java.nio.file.Files.createDirectories(parent);
             }
-            if (!java.nio.file.Files.exists(file) || java.nio.file.Files.size(file) == 0) {
+            if (isNew(file)) {
                 createWithSmallPages(file);
+            } else {
+                inspect(file);
             }
             Properties p = new Properties();
             p.setProperty("journal_mode", "WAL");
@@ -168,6 +172,44 @@ public final class Ledger implements AutoCloseable {
              Statement st = c.createStatement()) {
             st.execute("PRAGMA page_size = " + PAGE_SIZE);
             st.execute("PRAGMA journal_mode = WAL");
+        }
+    }
+
+    /**
+     * Whether the ledger is made by this open: no file yet, or an empty one (0 bytes, and no write-ahead log holding
+     * pages never checkpointed into it).
+     */
+    private static boolean isNew(Path file) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(file)) {
+            return true;
+        }
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        return java.nio.file.Files.size(file) == 0 && (!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0);
+    }
+
+    /**
+     * Reads an existing file before the writer opens it: the writer's connection switches the file to WAL (bytes 18-19
+     * of its header) before the migrations could see whose it is, so a file that is no SQLite database, or another
+     * program's database, is refused here, through a read-only connection, with nothing written to it. Without a
+     * write-ahead log the file holds everything and is read as it is (immutable): not even a -shm file appears beside it.
+     */
+    private static void inspect(Path file) throws SQLException, java.io.IOException {
+        Path abs = file.toAbsolutePath();
+        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        boolean whole = !java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0;
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setReadOnly(true);
+        cfg.setBusyTimeout(5000);
+        try (Connection c = cfg.createConnection(whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1" : "jdbc:sqlite:" + abs)) {
+            LedgerSchema.refuseForeign(c);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == SQLiteErrorCode.SQLITE_NOTADB.code) {
+                throw new IllegalStateException("ledger " + file + ": the file is not a SQLite database, so not a Tally"
+                        + " ledger; give --ledger a new file or a ledger a simulator made (nothing was changed)", e);
+            }
+            throw e;
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("ledger " + file + ": " + e.getMessage(), e);
         }
     }
 

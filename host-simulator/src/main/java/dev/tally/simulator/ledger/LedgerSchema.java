@@ -1,5 +1,6 @@
 package dev.tally.simulator.ledger;
 
+import dev.tally.spec.jdbc.SqliteTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -159,16 +160,35 @@ final class LedgerSchema {
         return MIGRATIONS.size();
     }
 
-    /** Brings the schema to the latest version; returns the version found before. */
-    static int migrate(Connection c, Instant now) throws SQLException {
-        // another program's database (a terminal journal given as --ledger) is refused before anything is written to it
-        java.util.List<String> tables = dev.tally.spec.jdbc.SqliteTables.of(c);
-        tables.remove("schema_version"); // all a ledger whose first migration failed holds
-        if (!tables.isEmpty() && !tables.contains("business_day")) {
-            throw new IllegalStateException("the file is not a Tally ledger: it holds the tables " + tables
+    /**
+     * Refuses another program's database (a terminal journal given as --ledger): one with tables but no
+     * {@code business_day}, or whose {@code schema_version} names a version without it (migration 1 makes both in one
+     * transaction). A database with no table, or only an empty {@code schema_version} (a ledger whose first migration
+     * failed), is a ledger still to be made.
+     */
+    static void refuseForeign(Connection c) throws SQLException {
+        List<String> tables = SqliteTables.of(c);
+        if (tables.contains("business_day")) {
+            return;
+        }
+        boolean versioned = tables.remove("schema_version") && hasRows(c, "schema_version");
+        if (!tables.isEmpty() || versioned) {
+            throw new IllegalStateException("the file is not a Tally ledger: it holds "
+                    + (tables.isEmpty() ? "only another program's schema_version table" : "the tables " + tables)
                     + (tables.contains("attempts") ? " of a terminal journal" : "") + "; give --ledger a new file or a"
                     + " ledger a simulator made (nothing was changed)");
         }
+    }
+
+    private static boolean hasRows(Connection c, String table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM " + table + " LIMIT 1")) {
+            return rs.next();
+        }
+    }
+
+    /** Brings the schema to the latest version; returns the version found before. */
+    static int migrate(Connection c, Instant now) throws SQLException {
+        refuseForeign(c); // Ledger.open asked already, read-only; asked again under the writer
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
         }

@@ -179,6 +179,57 @@ class LedgerTest {
         assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(journal)), "the file was changed");
     }
 
+    /**
+     * Another program's SQLite database in rollback-journal mode, as most are: refused before the writer's connection
+     * could switch it to WAL (header bytes 18-19 from 1 to 2). Byte for byte as it was, no -wal or -shm beside it.
+     */
+    @Test
+    void anotherProgramsDatabaseIsRefusedByteForByteUnchanged() throws Exception {
+        Path other = dir.resolve("inventory.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); var st = c.createStatement()) {
+            st.execute("CREATE TABLE items (sku TEXT PRIMARY KEY, qty INTEGER)");
+            st.execute("INSERT INTO items VALUES ('A-1', 3)");
+        }
+        byte[] before = java.nio.file.Files.readAllBytes(other);
+        assertEquals(1, before[18], "a rollback-journal database to begin with");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Ledger.open(other, CLOCK, CARDS).close());
+        assertTrue(e.getMessage().contains(other.toString()) && e.getMessage().contains("not a Tally ledger")
+                && e.getMessage().contains("[items]") && e.getMessage().contains("nothing was changed"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(other)), "the file was changed");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("inventory.db-wal")), "a -wal was left beside it");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("inventory.db-shm")), "a -shm was left beside it");
+    }
+
+    /** A schema_version of another program, with no table of a ledger: its version would skip the ledger's migrations. */
+    @Test
+    void aDatabaseWithOnlyAnotherProgramsSchemaVersionIsRefusedUnchanged() throws Exception {
+        Path other = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); var st = c.createStatement()) {
+            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+            st.execute("INSERT INTO schema_version VALUES (2, 'x')");
+        }
+        byte[] before = java.nio.file.Files.readAllBytes(other);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Ledger.open(other, CLOCK, CARDS).close());
+        assertTrue(e.getMessage().contains("not a Tally ledger") && e.getMessage().contains("schema_version"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(other)), "the file was changed");
+    }
+
+    /** A file that is no SQLite database at all (a text file given by mistake): said so, left as it was. */
+    @Test
+    void aFileThatIsNoDatabaseIsRefusedSayingSoUnchanged() throws Exception {
+        Path text = dir.resolve("notes.db");
+        java.nio.file.Files.writeString(text, "these are notes, not a database\n".repeat(200));
+        byte[] before = java.nio.file.Files.readAllBytes(text);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Ledger.open(text, CLOCK, CARDS).close());
+        assertTrue(e.getMessage().contains(text.toString()) && e.getMessage().contains("not a SQLite database")
+                && e.getMessage().contains("nothing was changed"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(text)), "the file was changed");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("notes.db-wal")), "a -wal was left beside it");
+    }
+
     @Test
     void aDuplicateSaleChangesNothing() {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
