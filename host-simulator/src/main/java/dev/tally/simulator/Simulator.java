@@ -8,7 +8,13 @@ import dev.tally.simulator.server.TrafficMetrics;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.format.MessageLog;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,31 +58,124 @@ public final class Simulator implements AutoCloseable {
     public static Simulator start(SimulatorConfig config, Path messageLogFile) throws Exception {
         List<TestCard> cards = TestCards.loadOrBundled(config.cardsFile()).all();
         ScenarioSource scenario = new ScenarioSource(config.scenarioFile());
-        Ledger ledger = Ledger.open(config.ledgerFile(), config.clock(), cards);
+        // what can be checked is checked before anything is made; what fails later removes what this start made
+        listenAddress(config.bind());
+        if (messageLogFile != null) {
+            checkMessageLog(messageLogFile);
+        }
+        NewFiles made = new NewFiles();
+        Path ledgerFile = config.ledgerFile().toAbsolutePath();
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            made.watch(ledgerFile.resolveSibling(ledgerFile.getFileName() + suffix));
+        }
+        if (messageLogFile != null) {
+            made.watch(messageLogFile);
+        }
+        Ledger ledger = null;
         HostServer iso = null;
         MessageLog messageLog = null;
         try {
+            ledger = Ledger.open(config.ledgerFile(), config.clock(), cards);
             if (messageLogFile != null) {
                 messageLog = new MessageLog(messageLogFile, MESSAGE_LOG_BYTES, MESSAGE_LOG_KEEP, config.clock());
             }
-            iso = HostServer.start(config.bind(), config.port(), ledger, cards, scenario, config.tmk(),
-                    config.macRequired(), config.lateDelay(), config.clock(), messageLog);
+            try {
+                iso = HostServer.start(config.bind(), config.port(), ledger, cards, scenario, config.tmk(),
+                        config.macRequired(), config.lateDelay(), config.clock(), messageLog);
+            } catch (BindException e) {
+                throw portInUse(e, config.bind(), config.port(), "the ISO 8583 port (--port)");
+            }
             HostServer server = iso;
-            AdminServer admin = AdminServer.start(config.bind(), config.adminPort(), ledger, scenario,
-                    server::metrics);
+            AdminServer admin;
+            try {
+                admin = AdminServer.start(config.bind(), config.adminPort(), ledger, scenario, server::metrics);
+            } catch (BindException e) {
+                throw portInUse(e, config.bind(), config.adminPort(), "the admin port (--admin-port)");
+            }
             LOG.info("simulator started: {}, {} card(s), scenario {} ({} rules), business date {}", config, cards.size(),
                     scenario.current().source(), scenario.current().rules().size(), ledger.businessDate());
             return new Simulator(ledger, iso, admin, messageLog);
-        } catch (Exception e) {
-            if (iso != null) {
-                iso.close();
+        } catch (Exception | Error e) {
+            try {
+                if (iso != null) {
+                    iso.close();
+                }
+                if (messageLog != null) {
+                    messageLog.close();
+                }
+                if (ledger != null) {
+                    ledger.close();
+                }
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
             }
-            if (messageLog != null) {
-                messageLog.close();
-            }
-            ledger.close();
+            made.remove();
             throw e;
         }
+    }
+
+    /**
+     * The address {@code bind} names, refused (before anything is made) when it does not resolve or is not an address
+     * of this machine: listening on it would fail.
+     */
+    public static InetAddress listenAddress(String bind) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("the bind address '" + bind + "' does not resolve to an IP address; give"
+                    + " an address of this machine, e.g. 127.0.0.1", e);
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                String resolved = address.getHostAddress().equals(bind) ? "" : " (" + address.getHostAddress() + ")";
+                throw new IllegalArgumentException("the bind address '" + bind + "'" + resolved
+                        + " is not an address of this machine; give one that is, e.g. 127.0.0.1");
+            }
+        } catch (SocketException e) {
+            LOG.debug("cannot list this machine's addresses to check {}: {}", bind, e.toString()); // binding will tell
+        }
+        return address;
+    }
+
+    /**
+     * Refuses a message log that cannot be written (before anything is made): a directory, a file not writable, or
+     * one whose directory cannot be made or written to.
+     */
+    public static void checkMessageLog(Path file) {
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IllegalArgumentException("the message log " + file + " is a directory; give a file, e.g. "
+                    + file.resolve("tally-sim-messages.jsonl"));
+        }
+        if (Files.exists(abs)) {
+            if (!Files.isRegularFile(abs) || !Files.isWritable(abs)) {
+                throw new IllegalArgumentException("the message log " + file + (Files.isRegularFile(abs)
+                        ? " cannot be written (permission denied)" : " is not a regular file") + "; give a file you can write");
+            }
+            return;
+        }
+        Path dir = abs.getParent();
+        while (dir != null && Files.notExists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("the message log " + file + " cannot be made: " + dir
+                    + " is a file, not a directory");
+        }
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("the message log " + file + " cannot be made: the directory " + dir
+                    + " is not writable (permission denied)");
+        }
+    }
+
+    /** A port already taken, named with the option that gave it. */
+    private static BindException portInUse(BindException e, String bind, int port, String which) {
+        BindException named = new BindException("cannot listen on " + bind + " port " + port + ", " + which + ": "
+                + e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     public int isoPort() {

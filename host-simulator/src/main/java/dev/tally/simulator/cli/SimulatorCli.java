@@ -137,8 +137,8 @@ public final class SimulatorCli implements Callable<Integer> {
             error(err, e.getMessage());
             return EXIT_CONFIG;
         } catch (java.net.BindException e) {
-            error(err, "cannot listen on " + bind + " (port " + port + " or " + adminPort + "): " + e.getMessage()
-                    + "; choose other ports with --port / --admin-port, or 0 for any free port");
+            // the message names the port and its option (Simulator.portInUse); nothing of this start is left behind
+            error(err, e.getMessage() + "; choose another port, or 0 for any free one");
             return EXIT_START;
         } catch (Exception e) {
             error(err, "cannot start: " + e.getMessage());
@@ -173,6 +173,19 @@ public final class SimulatorCli implements Callable<Integer> {
         };
         if (port < 0 || port > 65535 || adminPort < 0 || adminPort > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port and --admin-port must be 0..65535");
+        }
+        // checked before anything is made: a start that fails on them would have made a new ledger
+        try {
+            Simulator.listenAddress(bind);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bind: " + e.getMessage());
+        }
+        if (messageLog != null) {
+            try {
+                Simulator.checkMessageLog(messageLog);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--message-log: " + e.getMessage());
+            }
         }
         SimulatorConfig c = SimulatorConfig.defaults(ledger).withBind(bind).withPort(port).withAdminPort(adminPort)
                 .withScenarioFile(scenario).withCardsFile(cards).withLateDelay(late).withMacRequired(macOn);

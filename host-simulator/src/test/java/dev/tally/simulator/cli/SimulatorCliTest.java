@@ -112,6 +112,75 @@ class SimulatorCliTest {
         assertTrue(err.toString().contains("missing.json"), err.toString());
     }
 
+    /** Runs tally-sim in this process with {@code args}; its exit code, standard error in {@code err}. */
+    private static int run(StringWriter err, String... args) {
+        CommandLine cmd = SimulatorCli.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        return cmd.execute(args);
+    }
+
+    /** The names in {@code d}, or none when it is not there. */
+    private static List<String> names(Path d) throws java.io.IOException {
+        if (Files.notExists(d)) {
+            return List.of();
+        }
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A message log that is a directory: refused as a bad option before the ledger is made. */
+    @Test
+    void aMessageLogThatIsADirectoryExits64AndMakesNoLedger() throws Exception {
+        Path logDir = Files.createDirectory(dir.resolve("logs"));
+        StringWriter err = new StringWriter();
+        int code = run(err, "--port", "0", "--admin-port", "0", "--ledger", dir.resolve("new.db").toString(),
+                "--message-log", logDir.toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().contains("--message-log") && err.toString().contains("is a directory"), err.toString());
+        assertEquals(List.of("logs"), names(dir), "no ledger, no -wal or -shm");
+    }
+
+    /** A bind address that does not resolve (.invalid never does, RFC 6761): refused before the ledger is made. */
+    @Test
+    void aBindAddressThatDoesNotResolveExits64AndMakesNoLedger() throws Exception {
+        StringWriter err = new StringWriter();
+        int code = run(err, "--bind", "notahost.invalid", "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("new.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().contains("--bind") && err.toString().contains("notahost.invalid")
+                && err.toString().contains("does not resolve"), err.toString());
+        assertEquals(List.of(), names(dir), "no ledger, no -wal or -shm");
+    }
+
+    /**
+     * A port in use is found only by listening, after the ledger is made: exit 1 naming the port and its option, and
+     * what this start made is removed again (the new ledger with its -wal and -shm, its new directories, a new message
+     * log); an existing empty file given as the ledger is empty again.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port", "--admin-port"})
+    void aPortInUseExits1AndLeavesNothingBehind(String option) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            String isoPort = option.equals("--port") ? port : "0";
+            String adminPort = option.equals("--admin-port") ? port : "0";
+            Path newDir = dir.resolve("lab").resolve("day1");
+            StringWriter err = new StringWriter();
+            int code = run(err, "--port", isoPort, "--admin-port", adminPort,
+                    "--ledger", newDir.resolve("ledger.db").toString(), "--message-log", newDir.resolve("messages.jsonl").toString());
+            assertEquals(1, code, err.toString());
+            assertTrue(err.toString().contains(option) && err.toString().contains("port " + port), err.toString());
+            assertEquals(List.of(), names(dir), "the new ledger, its log and their directories are removed");
+
+            Path empty = Files.createFile(dir.resolve("touched.db"));
+            err = new StringWriter();
+            assertEquals(1, run(err, "--port", isoPort, "--admin-port", adminPort, "--ledger", empty.toString()), err.toString());
+            assertEquals(List.of("touched.db"), names(dir));
+            assertEquals(0, Files.size(empty), "the empty file given is empty again");
+        }
+    }
+
     @Test
     void printsOneListeningLineServesAndStopsCleanlyOnSigterm() throws Exception {
         Path ledger = dir.resolve("cli.db");
