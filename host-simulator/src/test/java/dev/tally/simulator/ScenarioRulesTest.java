@@ -60,6 +60,44 @@ class ScenarioRulesTest extends SimulatorHarness {
         }
     }
 
+    /**
+     * A file of two objects (the second would have been ignored: 0 rules loaded, 200) and a key given twice (the last
+     * would have won: "05" then "00" approving): refused at start-up and on reload, naming the file and the line and
+     * column, and a reload refused keeps the rules in force.
+     */
+    @Test
+    void aFileWithASecondObjectOrAKeyGivenTwiceIsRefusedAtStartAndOnReload() throws Exception {
+        String twoObjects = """
+                {"rules": []}
+                {"rules": [{"match": {"terminal": "TALLY002"}, "action": {"respond": "91"}}]}""";
+        String twice = """
+                {"rules": [{"match": {"terminal": "TALLY002"}, "action": {"respond": "05", "respond": "00"}}]}""";
+        for (String json : new String[] {twoObjects, twice}) {
+            Path file = scenario(json);
+            ScenarioException e = assertThrows(ScenarioException.class, () -> start(config().withScenarioFile(file)));
+            assertTrue(e.getMessage().startsWith("scenario file " + file + ": line "), e.getMessage());
+        }
+
+        Path file = scenario("""
+                {"rules": [{"match": {"terminal": "TALLY002", "mti": "0200"}, "action": {"respond": "96"}}]}""");
+        start(config().withScenarioFile(file));
+        AdminClient admin = new AdminClient(sim.adminUri());
+        try (TestTerminal t2 = signedOn("TALLY002")) {
+            for (String json : new String[] {twoObjects, twice}) {
+                Files.writeString(file, json);
+                var bad = admin.post("/scenario/reload");
+                assertEquals(422, bad.statusCode(), bad.body());
+                String error = admin.json(bad).get("error").asText();
+                assertTrue(error.contains(file.toString()) && error.contains("line ")
+                        && error.contains("rules in force are unchanged"), error);
+                assertTrue(error.contains(json.equals(twice) ? "'respond' is given twice" : "more JSON after the end"), error);
+                assertEquals(1, admin.getJson("/health").get("rules").asInt());
+                assertEquals("96", MessageView.of(t2.exchange(t2.saleRequest(VISA, 1000, "R-" + json.length()).build()))
+                        .responseCode(), "the rules in force are kept");
+            }
+        }
+    }
+
     @Test
     void creditAfterADelayIsCreditedOnceTheClockPassesIt() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));

@@ -1,9 +1,13 @@
 package dev.tally.simulator.scenario;
 
 import dev.tally.spec.format.DurationText;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tally.simulator.ledger.CreditPolicy;
 import dev.tally.simulator.ledger.ReversalPolicy;
 import java.io.IOException;
@@ -31,7 +35,14 @@ public final class ScenarioFile {
     /** The longest a rule may hold a merchant credit back. */
     static final Duration MAX_CREDIT_AFTER = Duration.ofDays(366);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict: a key given twice in one object is refused (Jackson would keep the last: {@code "respond": "05",
+     * "respond": "00"} approving what the author meant to decline), and so is anything after the top-level object
+     * (see {@link #parse}).
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private static final Set<String> ROOT_KEYS = Set.of("seed", "testAmounts", "rules");
     private static final Set<String> RULE_KEYS = Set.of("name", "match", "action");
     private static final Set<String> MATCH_KEYS = Set.of("mti", "processingCode", "terminal", "pan", "bin", "amount",
@@ -59,11 +70,28 @@ public final class ScenarioFile {
             throw new ScenarioException("scenario file " + source + " is empty: it must hold {\"rules\": [...]}");
         }
         JsonNode root;
-        try {
-            root = JSON.readTree(json);
+        try (JsonParser parser = JSON.createParser(json)) {
+            root = JSON.readTree(parser);
+            // a second value after the first (two files pasted together, a stray "}"): Jackson would stop reading at the
+            // end of the first and load its rules as if the rest were not there
+            if (parser.nextToken() != null) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw new ScenarioException("scenario file " + source + ": line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + ": more JSON after the end of the top-level object; a scenario file holds one"
+                        + " object {\"rules\": [...]}: join the rules into its one \"rules\" list and remove the rest");
+            }
         } catch (JsonProcessingException e) {
-            throw new ScenarioException("scenario file " + source + " is not valid JSON: line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            String message = e.getOriginalMessage();
+            String what = " is not valid JSON";
+            if (message.startsWith("Duplicate field")) { // STRICT_DUPLICATE_DETECTION: "Duplicate field 'respond'"
+                message = message.replaceFirst("^Duplicate field", "key") + " is given twice in one object; keep the one"
+                        + " you mean";
+                what = "";
+            }
+            throw new ScenarioException("scenario file " + source + what + ": line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + message, e);
+        } catch (IOException e) {
+            throw new ScenarioException("scenario file " + source + ": cannot be read as JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new ScenarioException("scenario file " + source + ": the top level must be an object {\"rules\": [...]}");
