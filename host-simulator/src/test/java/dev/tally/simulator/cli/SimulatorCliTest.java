@@ -102,6 +102,19 @@ class SimulatorCliTest {
         assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
     }
 
+    /** A negative balance (the simulator opened the card in debt): exit 78 naming the line, and no ledger made. */
+    @Test
+    void aCardsFileWithANegativeBalanceExits78AndMakesNoLedger() throws Exception {
+        Path cards = dir.resolve("lab-cards.csv");
+        Files.writeString(cards, "visa-1," + PAN + ",3012,1234,-5.00,840,x\n");
+        StringWriter err = new StringWriter();
+        int code = run(err, "--cards", cards.toString(), "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("z.db").toString());
+        assertEquals(78, code, err.toString());
+        assertTrue(err.toString().contains("lab-cards.csv line 1: balance of card visa-1 is negative"), err.toString());
+        assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
+    }
+
     @Test
     void unreadableScenarioFileExits78() {
         StringWriter err = new StringWriter();

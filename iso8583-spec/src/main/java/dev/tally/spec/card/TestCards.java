@@ -101,12 +101,7 @@ public final class TestCards {
             if (!pin.matches("\\d{4,12}")) {
                 throw new IllegalArgumentException(where + ": PIN of card " + id + " must be 4-12 digits");
             }
-            long balance;
-            try {
-                balance = new BigDecimal(c[4].strip()).setScale(2).unscaledValue().longValueExact();
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": balance of card " + id + " must be an amount with at most 2 decimals");
-            }
+            long balance = balance(c[4].strip(), where + ": balance of card " + id);
             String currency = c[5].strip();
             if (!currency.matches("\\d{3}")) {
                 throw new IllegalArgumentException(where + ": currency of card " + id + " must be an ISO 4217 numeric code");
@@ -120,6 +115,37 @@ public final class TestCards {
             throw new IllegalArgumentException(source + " holds no cards");
         }
         return new TestCards(cards);
+    }
+
+    /**
+     * The most a balance may be: 9999999999.99, the largest amount ISO 8583 carries (12 digits in minor units: field 4,
+     * and the balance of a balance inquiry's answer in field 54).
+     */
+    static final BigDecimal MAX_BALANCE = new BigDecimal("9999999999.99");
+
+    /**
+     * A balance as a person writes it in major units (10000.00, 10.5, 0), in minor units. Only plain non-negative
+     * decimals: BigDecimal alone would take -5.00 (an account opened in debt) and 1E+3. Errors say what to write; they
+     * never quote the value (a PAN in the wrong column must not be printed).
+     */
+    static long balance(String text, String what) {
+        String example = "; write it in major units with at most 2 decimals, e.g. 10000.00";
+        if (text.startsWith("-")) {
+            throw new IllegalArgumentException(what + " is negative: a test card opens with 0.00 or more" + example);
+        }
+        if (!text.matches("[0-9]+(\\.[0-9]+)?")) {
+            throw new IllegalArgumentException(what + " must be a plain amount: digits, then a point and at most 2"
+                    + " decimals (no sign, exponent, thousands separator or currency)" + example);
+        }
+        BigDecimal amount = new BigDecimal(text);
+        if (amount.scale() > 2) {
+            throw new IllegalArgumentException(what + " has more than 2 decimals" + example);
+        }
+        if (amount.compareTo(MAX_BALANCE) > 0) {
+            throw new IllegalArgumentException(what + " is more than " + MAX_BALANCE.toPlainString() + ", the largest"
+                    + " amount ISO 8583 carries (12 digits in minor units); write " + MAX_BALANCE.toPlainString() + " or less");
+        }
+        return amount.movePointRight(2).longValueExact();
     }
 
     public List<TestCard> all() {

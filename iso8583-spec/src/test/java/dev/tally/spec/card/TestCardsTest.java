@@ -67,6 +67,43 @@ class TestCardsTest {
                 "lab-12345678901,4761739001010119,3012,1234,1.00,840,x\n"), "c").defaultCard().id());
     }
 
+    /**
+     * A balance is a plain non-negative amount in major units with at most 2 decimals, up to what ISO 8583 carries.
+     * BigDecimal took -5.00 (the simulator opened the card at -500) and 1E+3, and refused a balance too large as having
+     * "more than 2 decimals". Each error names the file, the line and the card, and says what to write.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "-5.00|is negative",
+            "-0.00|is negative",
+            "1E+3|must be a plain amount",
+            "1e3|must be a plain amount",
+            "+5.00|must be a plain amount",
+            "5.|must be a plain amount",
+            ".50|must be a plain amount",
+            "1 000.00|must be a plain amount",
+            "$10.00|must be a plain amount",
+            "0x10|must be a plain amount",
+            "10.001|has more than 2 decimals",
+            "99999999999999999999.00|is more than 9999999999.99",
+            "10000000000.00|is more than 9999999999.99"})
+    void aBalanceThatIsNotAPlainNonNegativeAmountIsRefusedSayingWhatToWrite(String balance, String reason) {
+        String file = "# lab cards\nx-1,4761739001010119," + "3012,1234," + balance + ",840,x\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TestCards.parse(new StringReader(file), "cards.csv"));
+        assertTrue(e.getMessage().startsWith("cards.csv line 2: balance of card x-1 " + reason), e.getMessage());
+        assertTrue(e.getMessage().contains("write "), "says what to write: " + e.getMessage());
+        assertFalse(e.getMessage().contains("4761739001010119"), e.getMessage());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "10000.00|1000000", "10.5|1050", "0|0", "0.00|0", "007.10|710", "9999999999.99|999999999999"})
+    void aBalanceIsReadInMajorUnits(String balance, long minorUnits) throws Exception {
+        assertEquals(minorUnits, TestCards.parse(new StringReader("x-1,4761739001010119,3012,1234," + balance + ",840,x\n"),
+                "c").defaultCard().balance());
+    }
+
     @Test
     void theLabTmkCheckValueIsThePublishedOne() {
         // KCV 08D7B4 of 0123456789ABCDEFFEDCBA9876543210: see KeyCheckValueTest for the source
