@@ -98,6 +98,21 @@ class ScenarioRulesTest extends SimulatorHarness {
         }
     }
 
+    /** A reload of a file moved away says so (it said the path twice: "cannot read the scenario file x: x"). */
+    @Test
+    void aReloadOfAFileNoLongerThereSaysSoAndKeepsTheRules() throws Exception {
+        Path file = scenario("""
+                {"rules": [{"match": {"terminal": "TALLY002", "mti": "0200"}, "action": {"respond": "96"}}]}""");
+        start(config().withScenarioFile(file));
+        AdminClient admin = new AdminClient(sim.adminUri());
+        Files.delete(file);
+        var bad = admin.post("/scenario/reload");
+        assertEquals(422, bad.statusCode(), bad.body());
+        assertEquals("cannot read the scenario file " + file + ": no such file (check the path given to --scenario)"
+                + " (the rules in force are unchanged)", admin.json(bad).get("error").asText());
+        assertEquals(1, admin.getJson("/health").get("rules").asInt());
+    }
+
     @Test
     void creditAfterADelayIsCreditedOnceTheClockPassesIt() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));

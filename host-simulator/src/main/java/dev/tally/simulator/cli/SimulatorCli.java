@@ -9,7 +9,6 @@ import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioFile;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -124,12 +123,6 @@ public final class SimulatorCli implements Callable<Integer> {
     public Integer call() throws Exception {
         SimulatorConfig config = config();
         PrintWriter err = spec.commandLine().getErr();
-        for (Path p : new Path[] {scenario, cards}) {
-            if (p != null && !Files.isReadable(p)) {
-                error(err, "cannot read " + p + ": check the path given to --scenario / --cards");
-                return EXIT_CONFIG;
-            }
-        }
         Simulator sim;
         try {
             sim = Simulator.start(config, messageLog);

@@ -60,7 +60,8 @@ public final class ScenarioFile {
         } catch (IllegalArgumentException e) {
             throw new ScenarioException("cannot read the scenario file: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ScenarioException("cannot read the scenario file " + file + ": " + e.getMessage(), e);
+            throw new ScenarioException("cannot read the scenario file " + file + ": "
+                    + dev.tally.spec.format.Utf8File.reason(file, e) + " (check the path given to --scenario)", e);
         }
         return parse(text, file.toString());
     }

@@ -115,6 +115,22 @@ class SimulatorCliTest {
         assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
     }
 
+    /** A cards or scenario file that is not there: exit 78, said once with the reason (it said the path twice). */
+    @ParameterizedTest
+    @ValueSource(strings = {"--cards", "--scenario"})
+    void aFileThatIsNotThereExits78SayingSo(String option) {
+        Path missing = dir.resolve("missing.file");
+        StringWriter err = new StringWriter();
+        int code = run(err, option, missing.toString(), "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("z.db").toString());
+        assertEquals(78, code, err.toString());
+        assertTrue(err.toString().contains(missing + ": no such file (check the path given to " + option + ")"),
+                err.toString());
+        assertEquals(err.toString().indexOf(missing.toString()), err.toString().lastIndexOf(missing.toString()),
+                "the path once: " + err);
+        assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
+    }
+
     @Test
     void unreadableScenarioFileExits78() {
         StringWriter err = new StringWriter();

@@ -130,6 +130,18 @@ class ScenarioFileTest {
         assertNull(TestAmounts.scenario().decide(sale("T", 1000, 1)).ruleName());
     }
 
+    /** It was "cannot read the scenario file x.json: x.json": the path twice, and not why. */
+    @Test
+    void aScenarioFileThatCannotBeReadSaysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path missing = dir.resolve("lab.json");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.load(missing));
+        assertEquals("cannot read the scenario file " + missing + ": no such file (check the path given to --scenario)",
+                e.getMessage());
+        ScenarioException folder = assertThrows(ScenarioException.class, () -> ScenarioFile.load(dir));
+        assertEquals("cannot read the scenario file " + dir + ": is a directory, not a file (check the path given to"
+                + " --scenario)", folder.getMessage());
+    }
+
     /** A file saved in another encoding: the message says so and where (was 'Input length = 1'). */
     @Test
     void aScenarioFileThatIsNotUtf8IsNamedAsSuch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {

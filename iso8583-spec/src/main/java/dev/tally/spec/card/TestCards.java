@@ -1,15 +1,16 @@
 package dev.tally.spec.card;
 
 import dev.tally.spec.format.Masking;
+import dev.tally.spec.format.Utf8File;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
@@ -49,10 +50,19 @@ public final class TestCards {
     }
 
     public static TestCards load(Path file) {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(r, file.toString());
+        String text;
+        try {
+            text = Utf8File.read(file, "save the cards file as UTF-8 (CSV)");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the cards file " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the cards file " + file + ": " + Utf8File.reason(file, e)
+                    + " (check the path given to --cards)", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read the cards file: " + e.getMessage(), e);
+        }
+        try {
+            return parse(new StringReader(text), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringReader does not fail
         }
     }
 

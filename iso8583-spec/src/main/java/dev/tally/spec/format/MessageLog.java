@@ -123,7 +123,7 @@ public final class MessageLog implements Closeable {
             this.size = Files.exists(file) ? Files.size(file) : 0;
             this.out = open();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the message log " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open the message log " + file + ": " + Utf8File.reason(file, e), e);
         }
     }
 

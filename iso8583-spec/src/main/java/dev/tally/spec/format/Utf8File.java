@@ -8,7 +8,10 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -59,6 +62,27 @@ public final class Utf8File {
     public static IllegalArgumentException notUtf8(Path file, String hint, CharacterCodingException e) throws IOException {
         return new IllegalArgumentException(file + " is not UTF-8 text" + firstBadByte(Files.readAllBytes(file))
                 + ": " + hint, e);
+    }
+
+    /**
+     * Why {@code file} could not be opened or read, in words a person can act on: "no such file", "is a directory, not
+     * a file", "permission denied", else the system's reason. Not the exception's message: a NoSuchFileException's is
+     * only the path, which the caller names already ("cannot read the cards file x.csv: x.csv").
+     */
+    public static String reason(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (Files.isDirectory(file)) {
+            return "is a directory, not a file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** " (byte 0xFF at offset 12)", or "" if the bytes decode after all (the file changed under us). */

@@ -104,6 +104,30 @@ class TestCardsTest {
                 "c").defaultCard().balance());
     }
 
+    /**
+     * A cards file that cannot be read says why, once: it was "cannot read the cards file x.csv: x.csv" (the message
+     * of a NoSuchFileException is the path), and "Input length = 1" for a file saved as Latin-1.
+     */
+    @Test
+    void aCardsFileThatCannotBeReadSaysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path missing = dir.resolve("lab-cards.csv");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestCards.load(missing));
+        assertEquals("cannot read the cards file " + missing + ": no such file (check the path given to --cards)",
+                e.getMessage());
+
+        IllegalArgumentException folder = assertThrows(IllegalArgumentException.class, () -> TestCards.load(dir));
+        assertEquals("cannot read the cards file " + dir + ": is a directory, not a file (check the path given to --cards)",
+                folder.getMessage());
+
+        java.nio.file.Path latin1 = dir.resolve("latin1.csv");
+        java.nio.file.Files.write(latin1, "x-1,4761739001010119,3012,1234,1.00,840,caf\u00e9\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        IllegalArgumentException encoding = assertThrows(IllegalArgumentException.class, () -> TestCards.load(latin1));
+        assertTrue(encoding.getMessage().contains(latin1 + " is not UTF-8 text (byte 0xE9 at offset 43)")
+                && encoding.getMessage().contains("save the cards file as UTF-8"), encoding.getMessage());
+        assertFalse(encoding.getMessage().contains("4761739001010119"), encoding.getMessage());
+    }
+
     @Test
     void theLabTmkCheckValueIsThePublishedOne() {
         // KCV 08D7B4 of 0123456789ABCDEFFEDCBA9876543210: see KeyCheckValueTest for the source

@@ -169,6 +169,14 @@ class MessageLogTest {
         assertThrows(IllegalArgumentException.class, () -> MessageLog.parse("{\"ts\":1}"));
     }
 
+    /** It was "cannot open the message log /tmp: /tmp: Is a directory". */
+    @Test
+    void aMessageLogThatCannotBeOpenedSaysWhyOnce(@TempDir Path dir) {
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> new MessageLog(dir, 1024, 1, Clock.systemUTC()));
+        assertEquals("cannot open the message log " + dir + ": is a directory, not a file", e.getMessage());
+    }
+
     @Test
     void aFileThatIsNotUtf8IsNamedWithItsFirstBadByte(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.jsonl");
