@@ -31,8 +31,11 @@ public record SimulatorConfig(String bind, int port, int adminPort, Path ledgerF
         Objects.requireNonNull(lateDelay, "lateDelay");
         Objects.requireNonNull(tmk, "tmk");
         Objects.requireNonNull(clock, "clock");
-        if (port < 0 || port > 65535 || adminPort < 0 || adminPort > 65535) {
-            throw new IllegalArgumentException("ports must be 0..65535 (0 = pick a free port)");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("the ISO 8583 port must be 0..65535 (0 = pick a free port), got " + port);
+        }
+        if (adminPort < 0 || adminPort > 65535) {
+            throw new IllegalArgumentException("the admin port must be 0..65535 (0 = pick a free port), got " + adminPort);
         }
         if (lateDelay.isNegative()) {
             throw new IllegalArgumentException("late delay must not be negative");

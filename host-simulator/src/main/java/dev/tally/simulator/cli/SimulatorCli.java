@@ -164,8 +164,11 @@ public final class SimulatorCli implements Callable<Integer> {
             case "off" -> false;
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--mac must be on or off, got '" + mac + "'");
         };
-        if (port < 0 || port > 65535 || adminPort < 0 || adminPort > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--port and --admin-port must be 0..65535");
+        for (var option : java.util.Map.of("--port", port, "--admin-port", adminPort).entrySet()) {
+            if (option.getValue() < 0 || option.getValue() > 65535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option.getKey() + " must be a port from 0 to"
+                        + " 65535 (0 = any free port), got " + option.getValue());
+            }
         }
         // checked before anything is made: a start that fails on them would have made a new ledger
         try {

@@ -50,6 +50,19 @@ class SimulatorCliTest {
         assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
     }
 
+    /** A port out of range names the option and the value (it said "--port and --admin-port must be 0..65535"). */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port", "--admin-port"})
+    void aPortOutOfRangeIsNamedWithItsOption(String option) {
+        StringWriter err = new StringWriter();
+        String other = option.equals("--port") ? "--admin-port" : "--port";
+        int code = run(err, other, "0", option, "70000", "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith(option + " must be a port from 0 to 65535 (0 = any free port), got 70000"),
+                err.toString());
+        assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+    }
+
     /** picocli quotes a value it cannot convert; a PAN given by mistake is masked on standard error. */
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "-", ".", ",", ":", "/", "_"})
