@@ -92,7 +92,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             rec = Recording.read(log);
         }
-        Replayer replayer = new Replayer(host != null ? host : g.host, port != null ? port : g.port,
+        Replayer replayer = new Replayer(host != null ? host : g.host, g.hostPort(port),
                 TerminalSetup.tmk(g), map, g.clock, timeout, pace, ignored);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);

@@ -73,12 +73,13 @@ final class ServeCommand implements Callable<Integer> {
                 : g.journal.toAbsolutePath().resolveSibling(g.journal.toAbsolutePath().getFileName() + ".api-token");
         ApiToken.check(tokenPath, tokenFile == null);
         CashierApi.checkPortFree(apiPort);
+        int hostPort = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);
         // --message-log: the shared connection has no tap of its own, so the session talks through a logging wrapper
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, journal);
         String peer = g.host + ":" + g.port;
-        SharedHostLink link = new SharedHostLink(g.host, g.port, profile.timeout(), traffic == null
+        SharedHostLink link = new SharedHostLink(g.host, hostPort, profile.timeout(), traffic == null
                 ? new LateAnswers(journal) : LoggedChannel.strays(traffic, peer, new LateAnswers(journal)));
         HostChannel channel = traffic == null ? link : new LoggedChannel(link, traffic);
         HostSession session = new HostSession(channel, profile.terminalId(), tmk,

@@ -3,15 +3,15 @@ package dev.tally.terminal.cli;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.format.ScrubbingStream;
+import dev.tally.spec.format.Utf8File;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.JournalException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.Reader;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -203,20 +203,25 @@ public final class TallyCli implements Callable<Integer> {
             return null;
         }
         Properties p = new Properties();
+        String text;
         try {
-            dev.tally.spec.format.Utf8File.requireReadableFile(file);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the config file " + e.getMessage());
-        }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException("the config file " + file + " is not UTF-8 text: save it as UTF-8");
+            text = Utf8File.read(file, "save the config file as UTF-8");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the config file " + file + ": " + e);
-        } catch (IllegalArgumentException e) { // Properties.load: a malformed backslash-u escape
-            throw new IllegalArgumentException("the config file " + file + " is not a properties file (" + e.getMessage()
-                    + "): write one setting per line as name=value");
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + Utf8File.reason(file, e)
+                    + " (check the path given to --config)");
+        } catch (IllegalArgumentException e) { // missing, a directory, not UTF-8: the message starts with the path
+            throw new IllegalArgumentException("the config file " + e.getMessage() + " (check the path given to --config)", e);
+        }
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringReader does not fail
+        } catch (IllegalArgumentException e) {
+            // Properties.load names no line; a Windows path (C:\\users) is the usual cause
+            int line = badUnicodeEscapeLine(text);
+            throw new IllegalArgumentException("the config file " + file + (line > 0 ? " line " + line : "")
+                    + ": a backslash followed by 'u' must start a \\uXXXX escape (4 hex digits); write a backslash as \\\\"
+                    + " or use / in paths (journal=C:/till/journal.db); nothing was done");
         }
         java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
         collectOptionNames(cmd, known);
@@ -227,6 +232,59 @@ public final class TallyCli implements Callable<Integer> {
                         + " terminal-id=TALLY001, or tally.report.operator=NAME for one command's; see 'tally --help'),"
                         + " plus location, address and operator for reports; nothing was done");
             }
+        }
+        return p;
+    }
+
+    /**
+     * The line of the first backslash-u that is not a \\uXXXX escape, as {@link Properties#load} reads it (a comment
+     * line is not read; a backslash escapes the next character), or 0 when none is found.
+     */
+    static int badUnicodeEscapeLine(String text) {
+        int line = 1;
+        boolean lineStart = true;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                lineStart = true;
+                continue;
+            }
+            if (lineStart && (c == ' ' || c == '\t' || c == '\f' || c == '\r')) {
+                continue;
+            }
+            if (lineStart && (c == '#' || c == '!')) {
+                int eol = text.indexOf('\n', i);
+                if (eol < 0) {
+                    return 0;
+                }
+                i = eol - 1; // the newline is counted next
+                continue;
+            }
+            lineStart = false;
+            if (c == '\\' && i + 1 < text.length()) {
+                char next = text.charAt(i + 1);
+                if (next == 'u' && !text.substring(i + 2, Math.min(i + 6, text.length())).matches("[0-9A-Fa-f]{4}")) {
+                    return line;
+                }
+                if (next == '\n') {
+                    line++; // a continued line
+                }
+                i++;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The port of the host: the command's own {@code --port} when it has one and it is given, else the global one.
+     * Checked before anything is opened (a journal, a connection): it was "port out of range:70000" once a new
+     * journal had been made.
+     */
+    int hostPort(Integer commandPort) {
+        int p = commandPort != null ? commandPort : port;
+        if (p < 1 || p > 65_535) {
+            throw new IllegalArgumentException("--port must be the host's port, 1 to 65535, got " + p);
         }
         return p;
     }

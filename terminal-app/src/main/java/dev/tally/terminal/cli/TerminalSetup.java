@@ -67,10 +67,11 @@ final class TerminalSetup implements AutoCloseable {
         ReversalPolicy policy = ReversalPolicy.of(g.reversalAttempts, g.reversalInterval());
         byte[] tmk = tmk(g);
         checkMessageLogOptions(g); // bad input before the journal is opened, or made
+        int port = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);
         dev.tally.terminal.support.TerminalTraffic traffic = null;
         try {
-            HostLink link = new HostLink(g.host, g.port, profile.timeout(), new LateAnswers(journal));
+            HostLink link = new HostLink(g.host, port, profile.timeout(), new LateAnswers(journal));
             dev.tally.spec.format.MessageLog log = messageLogOrNone(g);
             if (log != null) {
                 traffic = new dev.tally.terminal.support.TerminalTraffic(log, journal);

@@ -80,7 +80,7 @@ class BadInputChangesNothingTest {
         refused(tally("--config", dir.resolve("tally.properties").toString(), "journal"),
                 "the config file " + dir.resolve("tally.properties") + ": no such file");
         Path config = Files.writeString(dir.resolve("bad.properties"), "terminal-id=T\\u12\n");
-        refused(tally("--config", config.toString(), "journal"), "is not a properties file (Malformed", config);
+        refused(tally("--config", config.toString(), "journal"), "line 1: a backslash followed by 'u'", config);
         Files.delete(config);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             refused(tally("serve", "--api-port", String.valueOf(taken.getLocalPort())), "choose a free port");

@@ -225,6 +225,43 @@ class BadInputTest {
         assertEquals(64, missing.exit(), missing.toString());
     }
 
+    /**
+     * A Windows path in a config file ({@code journal=C:\\users\\...}) reads as a broken \\u escape: it said only
+     * "Malformed \\uxxxx encoding.". Now the file, the line (comments are not read) and what to write; nothing done.
+     */
+    @Test
+    void aConfigFileWithABrokenBackslashUEscapeNamesTheLine() throws Exception {
+        Path cfg = dir.resolve("windows.properties");
+        Files.writeString(cfg, "# till 3, copied from C:\\users\\till\n\nport=" + lab.sim.isoPort()
+                + "\njournal=C:\\users\\till\\journal.db\n");
+        String before = lab.journalDump();
+        Lab.Run r = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-WIN", "--amount", "2.00");
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("tally: the config file " + cfg + " line 4: a backslash followed by 'u' must start"
+                + " a \\uXXXX escape"), r.err());
+        assertTrue(r.err().contains("use / in paths"), r.err());
+        assertFalse(r.err().contains("Malformed"), r.err());
+        assertEquals(before, lab.journalDump());
+
+        Lab.Run missing = Lab.raw("--config", dir.resolve("nope.properties").toString(), "echo");
+        assertEquals(64, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("the config file " + dir.resolve("nope.properties")
+                + ": no such file (check the path given to --config)"), missing.err());
+    }
+
+    /** It was "port out of range:70000", after a new journal had been made. Now refused before anything is opened. */
+    @Test
+    void aPortOutOfRangeIsRefusedBeforeTheJournalIsMade() throws Exception {
+        Path fresh = dir.resolve("port-test").resolve("journal.db");
+        for (String port : List.of("70000", "0", "-1")) {
+            Lab.Run r = Lab.raw("--port", port, "--journal", fresh.toString(), "--json", "sale", "--order", "INV-PORT",
+                    "--amount", "1.00");
+            assertEquals(64, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("tally: --port must be the host's port, 1 to 65535, got " + port), r.err());
+            assertFalse(Files.exists(fresh.getParent()), "nothing made: " + r);
+        }
+    }
+
     /** A misspelt setting would silently keep its default (a 60 s timeout for 'timout=3'): refused, naming it. */
     @Test
     void aConfigFileWithAnUnknownSettingIsRefused() throws Exception {
