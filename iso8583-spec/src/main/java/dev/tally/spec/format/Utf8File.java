@@ -31,7 +31,6 @@ public final class Utf8File {
      * @throws IllegalArgumentException the file is not UTF-8 text
      */
     public static String read(Path file, String hint) throws IOException {
-        requireReadableFile(file);
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
@@ -45,13 +44,13 @@ public final class Utf8File {
      */
     public static void requireReadableFile(Path file) {
         if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException(file + " is a directory: give the file in it");
+            throw new IllegalArgumentException(file + ": is a directory, not a file");
         }
         if (!Files.exists(file)) {
             throw new IllegalArgumentException(file + ": no such file");
         }
         if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException(file + " cannot be read: permission denied");
+            throw new IllegalArgumentException(file + ": permission denied");
         }
     }
 

@@ -85,6 +85,7 @@ public final class DecodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give hex arguments or --file, not both");
         }
         if (file != null) {
+            Utf8File.requireReadableFile(file);
             return Utf8File.read(file, "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
                     + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")");
         }

@@ -209,8 +209,8 @@ public final class TallyCli implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the config file " + file + ": " + Utf8File.reason(file, e)
                     + " (check the path given to --config)");
-        } catch (IllegalArgumentException e) { // missing, a directory, not UTF-8: the message starts with the path
-            throw new IllegalArgumentException("the config file " + e.getMessage() + " (check the path given to --config)", e);
+        } catch (IllegalArgumentException e) { // not UTF-8: the message starts with the path
+            throw new IllegalArgumentException("the config file " + e.getMessage(), e);
         }
         try {
             p.load(new StringReader(text));

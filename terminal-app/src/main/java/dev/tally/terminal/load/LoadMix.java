@@ -46,11 +46,12 @@ public record LoadMix(List<Entry> entries) {
     public static LoadMix read(Path file) {
         List<String> lines;
         try {
-            // "the mix file X: no such file", "... is a directory", "... is not UTF-8 text (byte 0xE9 at offset 3)"
+            // not UTF-8: "the mix file X is not UTF-8 text (byte 0xE9 at offset 3): ..."
             lines = dev.tally.spec.format.Utf8File.read(file, "write the mix as UTF-8 text, one 'weight amount [card]'"
                     + " per line").lines().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the mix file " + file + ": " + e);
+            throw new IllegalArgumentException("cannot read the mix file " + file + ": "
+                    + dev.tally.spec.format.Utf8File.reason(file, e));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the mix file " + e.getMessage(), e);
         }

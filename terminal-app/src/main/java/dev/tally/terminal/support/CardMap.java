@@ -39,7 +39,7 @@ public final class CardMap {
         try {
             lines = Utf8File.read(file, "a card map is a text file of 'maskedPanOrLast4,cardId' lines in UTF-8").lines().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the card map " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the card map " + file + ": " + Utf8File.reason(file, e), e);
         }
         Map<String, TestCard> map = new LinkedHashMap<>();
         int n = 0;

@@ -245,7 +245,7 @@ class BadInputTest {
 
         Lab.Run missing = Lab.raw("--config", dir.resolve("nope.properties").toString(), "echo");
         assertEquals(64, missing.exit(), missing.toString());
-        assertTrue(missing.err().contains("the config file " + dir.resolve("nope.properties")
+        assertTrue(missing.err().contains("cannot read the config file " + dir.resolve("nope.properties")
                 + ": no such file (check the path given to --config)"), missing.err());
     }
 
