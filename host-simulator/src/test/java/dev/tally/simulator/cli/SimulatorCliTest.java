@@ -137,7 +137,8 @@ class SimulatorCliTest {
         int code = run(err, option, missing.toString(), "--port", "0", "--admin-port", "0",
                 "--ledger", dir.resolve("z.db").toString());
         assertEquals(78, code, err.toString());
-        assertTrue(err.toString().contains(missing + ": no such file (check the path given to " + option + ")"),
+        // the file name, not the whole path: a temp folder's long random number may pass Luhn, and is masked then
+        assertTrue(err.toString().contains("missing.file: no such file (check the path given to " + option + ")"),
                 err.toString());
         assertEquals(err.toString().indexOf(missing.toString()), err.toString().lastIndexOf(missing.toString()),
                 "the path once: " + err);

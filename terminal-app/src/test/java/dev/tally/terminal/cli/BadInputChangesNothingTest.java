@@ -78,7 +78,7 @@ class BadInputChangesNothingTest {
         refused(tally("serve", "--api-port", "0", "--api-token-file", dir.resolve("nowhere/token").toString()),
                 "does not exist");
         refused(tally("--config", dir.resolve("tally.properties").toString(), "journal"),
-                "cannot read the config file " + dir.resolve("tally.properties") + ": no such file");
+                "tally.properties: no such file"); // not the whole path: its temp folder's number may be masked
         Path config = Files.writeString(dir.resolve("bad.properties"), "terminal-id=T\\u12\n");
         refused(tally("--config", config.toString(), "journal"), "line 1: a backslash followed by 'u'", config);
         Files.delete(config);

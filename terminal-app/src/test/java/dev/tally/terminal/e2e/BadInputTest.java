@@ -237,7 +237,9 @@ class BadInputTest {
         String before = lab.journalDump();
         Lab.Run r = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-WIN", "--amount", "2.00");
         assertEquals(64, r.exit(), r.toString());
-        assertTrue(r.err().startsWith("tally: the config file " + cfg + " line 4: a backslash followed by 'u' must start"
+        // not the whole path: a temp folder's long random number may pass Luhn, and is masked on the way out then
+        assertTrue(r.err().startsWith("tally: the config file ") && r.err().contains(cfg.getFileName()
+                + " line 4: a backslash followed by 'u' must start"
                 + " a \\uXXXX escape"), r.err());
         assertTrue(r.err().contains("use / in paths"), r.err());
         assertFalse(r.err().contains("Malformed"), r.err());
@@ -245,8 +247,8 @@ class BadInputTest {
 
         Lab.Run missing = Lab.raw("--config", dir.resolve("nope.properties").toString(), "echo");
         assertEquals(64, missing.exit(), missing.toString());
-        assertTrue(missing.err().contains("cannot read the config file " + dir.resolve("nope.properties")
-                + ": no such file (check the path given to --config)"), missing.err());
+        assertTrue(missing.err().contains("cannot read the config file ")
+                && missing.err().contains("nope.properties: no such file (check the path given to --config)"), missing.err());
     }
 
     /** It was "port out of range:70000", after a new journal had been made. Now refused before anything is opened. */

@@ -216,11 +216,12 @@ class LoadCommandTest {
         Files.writeString(mix, "1 0.10\n1 0.20 no-such-card\n");
         r = tally("load", "--port", port(), "--no-journal", "--mix", mix.toString(), "--requests", "1");
         assertEquals(64, r.exit());
-        assertTrue(r.err().contains("the mix file " + mix + ", entry 2 (1 0.20): unknown card"), r.err());
+        // the file name, not the whole path: a temp folder's long random number may pass Luhn, and is masked then
+        assertTrue(r.err().contains("the mix file ") && r.err().contains("bad.txt, entry 2 (1 0.20): unknown card"), r.err());
         Files.write(mix, new byte[] {'1', ' ', '0', '.', '1', '0', ' ', (byte) 0xE9, '\n'});
         r = tally("load", "--port", port(), "--no-journal", "--mix", mix.toString(), "--requests", "1");
         assertEquals(64, r.exit());
-        assertTrue(r.err().contains("the mix file " + mix + " is not UTF-8 text (byte 0xE9 at offset 7)"), r.err());
+        assertTrue(r.err().contains("bad.txt is not UTF-8 text (byte 0xE9 at offset 7)"), r.err());
         r = tally("load", "--port", port(), "--no-journal", "--duration", "forever");
         assertEquals(64, r.exit());
         r = tally("load", "--port", port(), "--no-journal", "--journal", dir.resolve("x.db").toString());
