@@ -3,6 +3,7 @@ package dev.tally.simulator.ledger;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.jdbc.StatementCache;
+import dev.tally.spec.message.OrderReference;
 import dev.tally.spec.jdbc.WalCheckpointer;
 import dev.tally.spec.message.SettlementTotals;
 import java.nio.file.Path;
@@ -1131,7 +1132,7 @@ public final class Ledger implements AutoCloseable {
                 ps.setString(8, authCode);
                 // an upload names an order that already exists, so its reference is not refused (an order taken before
                 // the card-number rule must still settle); one that reads as a card number is not kept as it is
-                ps.setString(9, dev.tally.spec.message.OrderReference.shown(orderRef));
+                ps.setString(9, OrderReference.shown(orderRef));
                 ps.setObject(10, txnId);
                 ps.setString(11, clock.instant().toString());
                 ps.executeUpdate();

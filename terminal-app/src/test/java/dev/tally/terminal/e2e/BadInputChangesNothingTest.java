@@ -1,16 +1,12 @@
-package dev.tally.terminal.cli;
+package dev.tally.terminal.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,21 +22,12 @@ class BadInputChangesNothingTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private Run tally(String... args) {
+    /** The CLI with these arguments after the till's: a journal under {@code dir}, a host port nothing listens on. */
+    private Lab.Run tally(String... args) {
         List<String> all = new ArrayList<>(List.of("--port", "1", "--timeout", "2", "--journal",
                 dir.resolve("till/journal.db").toString()));
         all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = TallyCli.run(all.toArray(String[]::new), o, e, Clock.systemDefaultZone());
-        }
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return Lab.raw(all.toArray(String[]::new));
     }
 
     /** The files under {@code dir}, apart from the inputs the test made. */
@@ -51,7 +38,7 @@ class BadInputChangesNothingTest {
         }
     }
 
-    private void refused(Run r, String says, Path... inputs) throws Exception {
+    private void refused(Lab.Run r, String says, Path... inputs) throws Exception {
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains(says), r.err());
         assertEquals(List.of(), made(inputs), "nothing made for bad input: " + r.err());
@@ -90,7 +77,7 @@ class BadInputChangesNothingTest {
     @Test
     void aJournalPathThatIsNoJournalLeavesNoLockBehind() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("till/journal.db"));
-        Run r = tally("journal");
+        Lab.Run r = tally("journal");
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
         assertEquals(List.of("till", "till/journal.db"), made(), "no lock beside it");
@@ -106,7 +93,7 @@ class BadInputChangesNothingTest {
     @Test
     void aDirectoryGivenAsALogToReadIsBadInput() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("logs"));
-        Run r = tally("decode", "--file", folder.toString());
+        Lab.Run r = tally("decode", "--file", folder.toString());
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
         r = tally("replay", folder.toString());
