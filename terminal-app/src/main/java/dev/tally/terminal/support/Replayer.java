@@ -109,8 +109,15 @@ public final class Replayer {
         }
     }
 
-    /** Requests in flight at once at {@code --speed max}. */
-    public static final int WINDOW = 64;
+    /**
+     * Requests in flight at once at {@code --speed max}. 64 (one per terminal of a 64-terminal log) left the host
+     * short of work, its group commits small (docs/BENCHMARKS.md, replay); the simulator takes up to 1,024 at once
+     * over all connections.
+     */
+    public static final int WINDOW = 256;
+
+    /** Sign-ons at once at {@code --speed max}, before the first request. */
+    static final int SIGN_ONS_AT_ONCE = 64;
 
     private final HostLink link;
     private final String host;
@@ -333,13 +340,13 @@ public final class Replayer {
     }
 
     /**
-     * At max speed every terminal id of the log signs on before the first request goes, up to {@link #WINDOW} at
+     * At max speed every terminal id of the log signs on before the first request goes, up to {@link #SIGN_ONS_AT_ONCE} at
      * once: one after the other, as each id first came up in the log, a log of 64 terminal ids spent about a
      * second on sign-ons while the pipeline stood still. A terminal id the host will not sign on ends the replay
      * before anything is sent (the first such id in the log order is the one reported).
      */
     private void signOnAll(Recording rec, HostChannel ch, ExecutorService senders) {
-        Semaphore limit = new Semaphore(WINDOW);
+        Semaphore limit = new Semaphore(SIGN_ONS_AT_ONCE);
         Map<String, Future<HostSession.Signed>> signing = new LinkedHashMap<>();
         for (Recorded r : rec.requests()) {
             String id = skipReason(r) == null ? sessionId(MessageView.of(r.request()).terminalId()) : null;

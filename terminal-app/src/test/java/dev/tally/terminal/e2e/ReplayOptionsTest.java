@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.simulator.Simulator;
+import dev.tally.simulator.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +62,30 @@ class ReplayOptionsTest {
         assertEquals(0, paced.exit(), paced.out());
         assertEquals(24, paced.json().get("totals").get("same").asInt());
         assertEquals(1, paced.json().get("totals").get("maxInFlight").asInt(), "one at a time at a recorded pace");
+    }
+
+    @Test
+    void atMaxSpeedUpToTheWindowOfSalesAwaitTheirAnswersAtOnce() throws Exception {
+        // 300 sales of 8 terminals, recorded in the simulator's message log
+        Path hostLog = dir.resolve("host-messages.jsonl");
+        try (Simulator recorder = Simulator.start(SimulatorConfig.defaults(dir.resolve("recorder.db")), hostLog)) {
+            Lab.Run load = Lab.raw("--host", "127.0.0.1", "--port", String.valueOf(recorder.isoPort()), "--timeout", "5",
+                    "load", "--no-journal", "--terminals", "8", "--requests", "300", "--duration", "60s", "--json");
+            assertEquals(0, load.exit(), load.out() + load.err());
+            assertEquals(300, load.json().get("requests").asInt(), load.out());
+        }
+        // a host that holds every sale's answer a second: what is sent meanwhile is all in flight at once
+        Path slow = dir.resolve("slow.json");
+        Files.writeString(slow, "{\"rules\": [{\"match\": {\"mti\": \"0200\"}, \"action\": {\"delay\": \"1s\"}}]}");
+        try (Simulator host = Simulator.start(SimulatorConfig.defaults(dir.resolve("slow.db")).withScenarioFile(slow))) {
+            Lab.Run r = Lab.raw("--json", "replay", hostLog.toString(), "--host", "127.0.0.1", "--port",
+                    String.valueOf(host.isoPort()), "--speed", "max", "--timeout", "5");
+            assertEquals(0, r.exit(), r.out() + r.err());
+            JsonNode totals = r.json().get("totals");
+            assertEquals(300, totals.get("same").asInt(), r.out());
+            // docs/support.md: up to 256 awaiting their answers
+            assertEquals(256, totals.get("maxInFlight").asInt(), "the window filled: " + totals);
+        }
     }
 
     @Test
