@@ -7,7 +7,6 @@ import dev.tally.terminal.support.Replayer;
 import dev.tally.terminal.support.TerminalTraffic;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,10 +86,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (journal != null) {
             rec = Recording.fromJournal(journal, g.clock);
         } else {
-            if (!Files.isReadable(log)) {
-                throw new IllegalArgumentException("cannot read " + log);
-            }
-            rec = Recording.read(log);
+            rec = Recording.read(log); // a path it cannot read is refused with the reason (Utf8File.requireReadableFile)
         }
         Replayer replayer = new Replayer(host != null ? host : g.host, g.hostPort(port),
                 TerminalSetup.tmk(g), map, g.clock, timeout, pace, ignored);

@@ -99,5 +99,6 @@ class BadInputChangesNothingTest {
         r = tally("replay", folder.toString());
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
+        refused(tally("replay", dir.resolve("messages.jsonl").toString()), "messages.jsonl: no such file", folder);
     }
 }
