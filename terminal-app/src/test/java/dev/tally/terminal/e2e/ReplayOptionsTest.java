@@ -74,9 +74,9 @@ class ReplayOptionsTest {
             assertEquals(0, load.exit(), load.out() + load.err());
             assertEquals(300, load.json().get("requests").asInt(), load.out());
         }
-        // a host that holds every sale's answer a second: what is sent meanwhile is all in flight at once
+        // a host that holds every sale's answer 2 s: what is sent meanwhile is all in flight at once
         Path slow = dir.resolve("slow.json");
-        Files.writeString(slow, "{\"rules\": [{\"match\": {\"mti\": \"0200\"}, \"action\": {\"delay\": \"1s\"}}]}");
+        Files.writeString(slow, "{\"rules\": [{\"match\": {\"mti\": \"0200\"}, \"action\": {\"delay\": \"2s\"}}]}");
         try (Simulator host = Simulator.start(SimulatorConfig.defaults(dir.resolve("slow.db")).withScenarioFile(slow))) {
             Lab.Run r = Lab.raw("--json", "replay", hostLog.toString(), "--host", "127.0.0.1", "--port",
                     String.valueOf(host.isoPort()), "--speed", "max", "--timeout", "5");
