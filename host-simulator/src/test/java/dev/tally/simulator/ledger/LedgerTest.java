@@ -1,13 +1,16 @@
 package dev.tally.simulator.ledger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.message.SettlementTotals;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -164,19 +167,14 @@ class LedgerTest {
     /** Another program's database given as --ledger (a terminal journal): refused, named, and left as it was. */
     @Test
     void aFileThatIsNotALedgerIsRefusedUnchanged() throws Exception {
-        Path journal = dir.resolve("tally-journal.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + journal); var st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL"); // as a terminal journal is
-            st.execute("CREATE TABLE attempts (id INTEGER PRIMARY KEY)");
-            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-            st.execute("INSERT INTO schema_version VALUES (3, 'x')");
-        }
-        byte[] before = java.nio.file.Files.readAllBytes(journal);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Ledger.open(journal, CLOCK, CARDS).close());
-        assertTrue(e.getMessage().contains(journal.toString()) && e.getMessage().contains("not a Tally ledger")
-                && e.getMessage().contains("terminal journal"), e.getMessage());
-        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(journal)), "the file was changed");
+        Path journal = sqlite("tally-journal.db",
+                "PRAGMA journal_mode=WAL", // as a terminal journal is
+                "CREATE TABLE attempts (id INTEGER PRIMARY KEY)",
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+                "INSERT INTO schema_version VALUES (3, 'x')");
+        String why = refusedUnchanged(journal);
+        assertTrue(why.contains(journal.toString()) && why.contains("not a Tally ledger") && why.contains("terminal journal"),
+                why);
     }
 
     /**
@@ -185,49 +183,53 @@ class LedgerTest {
      */
     @Test
     void anotherProgramsDatabaseIsRefusedByteForByteUnchanged() throws Exception {
-        Path other = dir.resolve("inventory.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); var st = c.createStatement()) {
-            st.execute("CREATE TABLE items (sku TEXT PRIMARY KEY, qty INTEGER)");
-            st.execute("INSERT INTO items VALUES ('A-1', 3)");
-        }
-        byte[] before = java.nio.file.Files.readAllBytes(other);
-        assertEquals(1, before[18], "a rollback-journal database to begin with");
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Ledger.open(other, CLOCK, CARDS).close());
-        assertTrue(e.getMessage().contains(other.toString()) && e.getMessage().contains("not a Tally ledger")
-                && e.getMessage().contains("[items]") && e.getMessage().contains("nothing was changed"), e.getMessage());
-        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(other)), "the file was changed");
-        assertFalse(java.nio.file.Files.exists(dir.resolve("inventory.db-wal")), "a -wal was left beside it");
-        assertFalse(java.nio.file.Files.exists(dir.resolve("inventory.db-shm")), "a -shm was left beside it");
+        Path other = sqlite("inventory.db", "CREATE TABLE items (sku TEXT PRIMARY KEY, qty INTEGER)",
+                "INSERT INTO items VALUES ('A-1', 3)");
+        assertEquals(1, Files.readAllBytes(other)[18], "a rollback-journal database to begin with");
+        String why = refusedUnchanged(other);
+        assertTrue(why.contains(other.toString()) && why.contains("not a Tally ledger") && why.contains("[items]")
+                && why.contains("nothing was changed"), why);
+        assertFalse(Files.exists(dir.resolve("inventory.db-wal")), "a -wal was left beside it");
+        assertFalse(Files.exists(dir.resolve("inventory.db-shm")), "a -shm was left beside it");
     }
 
     /** A schema_version of another program, with no table of a ledger: its version would skip the ledger's migrations. */
     @Test
     void aDatabaseWithOnlyAnotherProgramsSchemaVersionIsRefusedUnchanged() throws Exception {
-        Path other = dir.resolve("other.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); var st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-            st.execute("INSERT INTO schema_version VALUES (2, 'x')");
-        }
-        byte[] before = java.nio.file.Files.readAllBytes(other);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Ledger.open(other, CLOCK, CARDS).close());
-        assertTrue(e.getMessage().contains("not a Tally ledger") && e.getMessage().contains("schema_version"), e.getMessage());
-        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(other)), "the file was changed");
+        Path other = sqlite("other.db", "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+                "INSERT INTO schema_version VALUES (2, 'x')");
+        String why = refusedUnchanged(other);
+        assertTrue(why.contains("not a Tally ledger") && why.contains("schema_version"), why);
     }
 
     /** A file that is no SQLite database at all (a text file given by mistake): said so, left as it was. */
     @Test
     void aFileThatIsNoDatabaseIsRefusedSayingSoUnchanged() throws Exception {
         Path text = dir.resolve("notes.db");
-        java.nio.file.Files.writeString(text, "these are notes, not a database\n".repeat(200));
-        byte[] before = java.nio.file.Files.readAllBytes(text);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Ledger.open(text, CLOCK, CARDS).close());
-        assertTrue(e.getMessage().contains(text.toString()) && e.getMessage().contains("not a SQLite database")
-                && e.getMessage().contains("nothing was changed"), e.getMessage());
-        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(text)), "the file was changed");
-        assertFalse(java.nio.file.Files.exists(dir.resolve("notes.db-wal")), "a -wal was left beside it");
+        Files.writeString(text, "these are notes, not a database\n".repeat(200));
+        String why = refusedUnchanged(text);
+        assertTrue(why.contains(text.toString()) && why.contains("not a SQLite database")
+                && why.contains("nothing was changed"), why);
+        assertFalse(Files.exists(dir.resolve("notes.db-wal")), "a -wal was left beside it");
+    }
+
+    /** A SQLite database {@code name} in the test's folder, made by these statements. */
+    private Path sqlite(String name, String... statements) throws Exception {
+        Path file = dir.resolve(name);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+        return file;
+    }
+
+    /** Opening {@code file} as a ledger is refused and leaves it byte for byte as it was; the refusal's message. */
+    private static String refusedUnchanged(Path file) throws Exception {
+        byte[] before = Files.readAllBytes(file);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Ledger.open(file, CLOCK, CARDS).close());
+        assertArrayEquals(before, Files.readAllBytes(file), "the file was changed");
+        return e.getMessage();
     }
 
     @Test
