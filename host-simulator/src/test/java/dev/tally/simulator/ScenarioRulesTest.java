@@ -108,8 +108,10 @@ class ScenarioRulesTest extends SimulatorHarness {
         Files.delete(file);
         var bad = admin.post("/scenario/reload");
         assertEquals(422, bad.statusCode(), bad.body());
-        assertEquals("cannot read the scenario file " + file + ": no such file (check the path given to --scenario)"
-                + " (the rules in force are unchanged)", admin.json(bad).get("error").asText());
+        // the folder is left out: the admin API scrubs its errors, and a temp folder's random number may read as a card
+        String error = admin.json(bad).get("error").asText();
+        assertTrue(error.startsWith("cannot read the scenario file ") && error.endsWith(file.getFileName()
+                + ": no such file (check the path given to --scenario) (the rules in force are unchanged)"), error);
         assertEquals(1, admin.getJson("/health").get("rules").asInt());
     }
 
