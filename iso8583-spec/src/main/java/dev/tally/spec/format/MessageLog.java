@@ -54,7 +54,7 @@ public final class MessageLog implements Closeable {
             if (mti == null || fields == null) {
                 throw new IllegalArgumentException("log entry " + messageId + " (" + event + ") holds no message");
             }
-            ISOMsg m = new ISOMsg();
+            ISOMsg m = new WireMsg(); // a replay copies it for every send: WireMsg.copyOf clones a WireMsg once
             m.setPackager(Iso87.packager());
             m.set(0, mti);
             for (Map.Entry<String, String> f : fields.entrySet()) {

@@ -29,9 +29,14 @@ public class WireMsg extends ISOMsg {
 
     /**
      * A WireMsg with a deep copy of {@code source}'s fields, packager and header, so a message built or parsed
-     * as a plain {@code ISOMsg} can be MACed and sent packing once. No image yet.
+     * as a plain {@code ISOMsg} can be MACed and sent packing once. No image yet, unless {@code source} is a
+     * WireMsg: then it is its {@link #clone() clone} (one copy of the field map, not two; a replay copies every
+     * request it sends), with the image of the same content.
      */
     public static WireMsg copyOf(ISOMsg source) {
+        if (source instanceof WireMsg wire) {
+            return (WireMsg) wire.clone();
+        }
         WireMsg copy = new WireMsg();
         copy.setPackager(source.getPackager());
         if (source.getHeader() != null) {

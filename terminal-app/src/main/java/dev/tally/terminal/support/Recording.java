@@ -6,6 +6,7 @@ import dev.tally.spec.format.JposXmlLog;
 import dev.tally.spec.format.MessageFormatException;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.format.Utf8File;
+import dev.tally.spec.format.WireMsg;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageCatalogue;
 import dev.tally.spec.message.MessageType;
@@ -332,7 +333,7 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
     }
 
     private static ISOMsg base(String mti, Attempt a, int stan, String f7) {
-        ISOMsg m = new ISOMsg();
+        ISOMsg m = new WireMsg(); // the replay's WireMsg.copyOf clones it once
         m.setPackager(Iso87.packager());
         m.set(0, mti);
         m.set(Field.PAN.number(), a.maskedPan());
