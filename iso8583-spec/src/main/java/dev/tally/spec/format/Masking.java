@@ -168,8 +168,8 @@ public final class Masking {
     private static final String TYPED_SEPARATORS = " -.,/:_";
 
     private static String scrub(String text, String separators, boolean zeroLed) {
-        if (text == null) {
-            return null;
+        if (text == null || text.length() < PAN_MIN) {
+            return text; // too short to hold a card number (most fields of a message)
         }
         StringBuilder out = null;
         int last = 0;
