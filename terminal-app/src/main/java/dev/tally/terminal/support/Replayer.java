@@ -225,7 +225,7 @@ public final class Replayer {
             if (m.hasField(Field.PAN.number())) {
                 TestCard card = cards.resolve(m.getString(Field.PAN.number()));
                 m.set(Field.PAN.number(), card.pan());
-                fillCard(r, m, card, new byte[8]);
+                fillCard(r, m, MessageView.of(m).type().orElseThrow(), card, new byte[8]); // skipReason let only typed messages through
             }
             if (MessageView.of(m).type().map(t -> t.spec().macked()).orElse(false)) {
                 m.set(dev.tally.spec.crypto.MessageMac.macField(m), new byte[8]);
@@ -452,8 +452,8 @@ public final class Replayer {
         if (m.hasField(Field.PAN.number())) {
             TestCard card = cards.resolve(m.getString(Field.PAN.number()));
             m.set(Field.PAN.number(), card.pan());
-            fillCard(r, m, card, null);
-            if (needsPin(r, m)) {
+            fillCard(r, m, type, card, null);
+            if (needsPin(r, m, type)) {
                 pinCard = card;
             }
         }
@@ -533,20 +533,19 @@ public final class Replayer {
         return stans.updateAndGet(s -> s >= 999_999 ? 1 : s + 1);
     }
 
-    private static boolean needsPin(Recorded r, ISOMsg m) {
-        MessageType t = MessageView.of(m).type().orElseThrow();
+    private static boolean needsPin(Recorded r, ISOMsg m, MessageType t) {
         return (t == MessageType.SALE || t == MessageType.BALANCE_INQUIRY)
                 && (r.pinEntered() || m.hasField(Field.PIN_BLOCK.number()));
     }
 
     /** Expiry from the test card when the catalogue requires it; a placeholder PIN block for checking. */
-    private static void fillCard(Recorded r, ISOMsg m, TestCard card, byte[] placeholderPin) {
-        MessageCatalogue.Entry e = MessageView.of(m).type().map(MessageType::spec).orElse(null);
-        if (e != null && (e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number()))) {
+    private static void fillCard(Recorded r, ISOMsg m, MessageType type, TestCard card, byte[] placeholderPin) {
+        MessageCatalogue.Entry e = type.spec();
+        if ((e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number()))) {
             m.set(Field.EXPIRY.number(), ISOUtil.zeropad(card.expiry().getYear() % 100, 2)
                     + ISOUtil.zeropad(card.expiry().getMonthValue(), 2));
         }
-        if (placeholderPin != null && needsPin(r, m)) {
+        if (placeholderPin != null && needsPin(r, m, type)) {
             m.set(Field.PIN_BLOCK.number(), placeholderPin);
         }
     }
