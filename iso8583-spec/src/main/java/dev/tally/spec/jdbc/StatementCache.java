@@ -28,9 +28,9 @@ public final class StatementCache implements AutoCloseable {
 
     private final Connection target;
     private final Connection proxy;
-    private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<Key, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, Cached> eldest) {
             if (size() > CAPACITY && !eldest.getValue().inUse) {
                 closeQuietly(eldest.getValue().statement);
                 return true;
@@ -103,8 +103,15 @@ public final class StatementCache implements AutoCloseable {
         return invoke(target, m, args);
     }
 
+    /**
+     * What a statement is cached by. Not the two joined in one string: that built and hashed a new string of a few
+     * hundred characters per statement (several per sale); an SQL text in the code is a constant, its hash kept.
+     */
+    private record Key(String sql, int generatedKeys) {
+    }
+
     private PreparedStatement prepare(String sql, int keys) throws SQLException {
-        String key = keys + sql;
+        Key key = new Key(sql, keys);
         Cached e = cache.get(key);
         if (e == null) {
             e = new Cached(target.prepareStatement(sql, keys));
