@@ -89,13 +89,16 @@ _ensure_built_locked() {
 # A one-shot command (sale, report, replay, decode, ...) lives for seconds: C1 alone (TieredStopAtLevel=1)
 # compiles a fraction of what C2 would, and on a two-core till that CPU goes to the work instead (measured:
 # cold start of `tally --help` 0.63 -> 0.46 s; a 20,000-request `tally replay` spent 10 of its 12 CPU seconds in
-# C2). `load` and `serve` run for minutes to days and keep the JVM's default tiered compilation.
+# C2). And the serial collector: G1's concurrent threads, write barriers and heap resizing cost such a command
+# CPU the pauses it avoids do not repay (a steady-state `tally replay` at --speed max, two alternating runs of
+# three replays: the replayer's system time 1.0 -> 0.6 s, the median rate 9,588-9,693 -> 9,996-10,112 msg/s).
+# `load` and `serve` run for minutes to days and keep the JVM's defaults (tiered compilation, G1).
 tally_jvm_opts() {
   local a one_shot=1
   for a in "$@"; do
     case "$a" in load|serve) one_shot=0 ;; esac
   done
-  [ "$one_shot" = 1 ] && printf '%s\n' -XX:TieredStopAtLevel=1
+  [ "$one_shot" = 1 ] && printf '%s\n' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
   # word splitting intended: TALLY_JAVA_OPTS holds several options
   # shellcheck disable=SC2086
   [ -n "${TALLY_JAVA_OPTS:-}" ] && printf '%s\n' $TALLY_JAVA_OPTS
