@@ -90,8 +90,8 @@ _ensure_built_locked() {
 # compiles a fraction of what C2 would, and on a two-core till that CPU goes to the work instead (measured:
 # cold start of `tally --help` 0.63 -> 0.46 s; a 20,000-request `tally replay` spent 10 of its 12 CPU seconds in
 # C2). And the serial collector: G1's concurrent threads, write barriers and heap resizing cost such a command
-# CPU the pauses it avoids do not repay (a steady-state `tally replay` at --speed max, two alternating runs of
-# three replays: the replayer's system time 1.0 -> 0.6 s, the median rate 9,588-9,693 -> 9,996-10,112 msg/s).
+# CPU the pauses it avoids do not repay (a steady-state `tally replay` of 39,943 requests at --speed max: the
+# replayer's system time 1.0 -> 0.6 s; its rate moved within the noise, docs/BENCHMARKS.md "Replay").
 # `load` and `serve` run for minutes to days and keep the JVM's defaults (tiered compilation, G1).
 tally_jvm_opts() {
   local a one_shot=1
