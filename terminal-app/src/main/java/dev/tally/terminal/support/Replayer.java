@@ -225,7 +225,8 @@ public final class Replayer {
             if (m.hasField(Field.PAN.number())) {
                 TestCard card = cards.resolve(m.getString(Field.PAN.number()));
                 m.set(Field.PAN.number(), card.pan());
-                fillCard(r, m, MessageView.of(m).type().orElseThrow(), card, new byte[8]); // skipReason let only typed messages through
+                // typed: skipReason let nothing else through
+                fillCard(r, m, MessageView.of(m).type().orElseThrow(), card, new byte[8]);
             }
             if (MessageView.of(m).type().map(t -> t.spec().macked()).orElse(false)) {
                 m.set(dev.tally.spec.crypto.MessageMac.macField(m), new byte[8]);
@@ -541,7 +542,7 @@ public final class Replayer {
     /** Expiry from the test card when the catalogue requires it; a placeholder PIN block for checking. */
     private static void fillCard(Recorded r, ISOMsg m, MessageType type, TestCard card, byte[] placeholderPin) {
         MessageCatalogue.Entry e = type.spec();
-        if ((e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number()))) {
+        if (e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number())) {
             m.set(Field.EXPIRY.number(), ISOUtil.zeropad(card.expiry().getYear() % 100, 2)
                     + ISOUtil.zeropad(card.expiry().getMonthValue(), 2));
         }
