@@ -218,17 +218,17 @@ public final class Replayer {
      */
     public void check(Recording rec) {
         for (Recorded r : rec.requests()) {
-            if (skipReason(r) != null) {
+            MessageType type = typeOf(r);
+            if (skipReason(r, type) != null) {
                 continue;
             }
             ISOMsg m = (ISOMsg) r.request().clone();
             if (m.hasField(Field.PAN.number())) {
                 TestCard card = cards.resolve(m.getString(Field.PAN.number()));
                 m.set(Field.PAN.number(), card.pan());
-                // typed: skipReason let nothing else through
-                fillCard(r, m, MessageView.of(m).type().orElseThrow(), card, new byte[8]);
+                fillCard(r, m, type, card, new byte[8]);
             }
-            if (MessageView.of(m).type().map(t -> t.spec().macked()).orElse(false)) {
+            if (type.spec().macked()) {
                 m.set(dev.tally.spec.crypto.MessageMac.macField(m), new byte[8]);
             }
             List<MessageValidator.Problem> problems = MessageValidator.check(m);
@@ -265,7 +265,8 @@ public final class Replayer {
             }
             try {
                 for (Recorded r : rec.requests()) {
-                    String skip = skipReason(r);
+                    MessageType type = typeOf(r);
+                    String skip = skipReason(r, type);
                     if (skip != null) {
                         results.add(CompletableFuture.completedFuture(
                                 new Result(r, false, true, skip, null, null, null, List.of(), 0, null)));
@@ -276,13 +277,12 @@ public final class Replayer {
                     // alone as well: a request the host left unanswered in the recording (no answer, garbled bytes, a
                     // closed connection); on a shared connection garbled bytes or a hang-up cannot be told apart
                     // from the answers of the requests in flight beside it
-                    boolean alone = speed > 0 || r.outcome().unanswered()
-                            || !PIPELINED.contains(MessageView.of(r.request()).type().orElseThrow());
+                    boolean alone = speed > 0 || r.outcome().unanswered() || !PIPELINED.contains(type);
                     int permits = alone ? WINDOW : 1;
                     window.acquireUninterruptibly(permits); // alone: everything before it has been answered
                     Prepared p;
                     try {
-                        p = prepare(r, ch);
+                        p = prepare(r, type, ch);
                     } catch (RuntimeException e) {
                         window.release(permits);
                         throw e;
@@ -350,7 +350,7 @@ public final class Replayer {
         Semaphore limit = new Semaphore(SIGN_ONS_AT_ONCE);
         Map<String, Future<HostSession.Signed>> signing = new LinkedHashMap<>();
         for (Recorded r : rec.requests()) {
-            String id = skipReason(r) == null ? sessionId(MessageView.of(r.request()).terminalId()) : null;
+            String id = skipReason(r, typeOf(r)) == null ? sessionId(MessageView.of(r.request()).terminalId()) : null;
             if (id == null || signing.containsKey(id)) {
                 continue;
             }
@@ -402,12 +402,18 @@ public final class Replayer {
         return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
-    private String skipReason(Recorded r) {
+    /** The request's type in the Tally catalogue (null: none); each pass over the log finds it once and hands it on. */
+    private static MessageType typeOf(Recorded r) {
+        return MessageView.of(r.request()).type().orElse(null);
+    }
+
+    /** Why a request is not replayed ({@code type}: {@link #typeOf}); null when it is. */
+    private static String skipReason(Recorded r, MessageType type) {
         String mti = r.request().getString(0);
         if (mti != null && mti.startsWith("08")) {
             return "network management is not replayed: the replay signs on itself";
         }
-        if (MessageView.of(r.request()).type().isEmpty()) {
+        if (type == null) {
             return "not a message of the Tally catalogue";
         }
         return null;
@@ -439,12 +445,14 @@ public final class Replayer {
         }
     }
 
-    /** Rebuilds a request in the recorded order (card, STAN, field 7, field 90, MAC); signs on first if needed. */
-    private Prepared prepare(Recorded r, HostChannel ch) {
+    /**
+     * Rebuilds a request ({@code type}: its {@link #typeOf}) in the recorded order (card, STAN, field 7, field 90,
+     * MAC); signs on first if needed.
+     */
+    private Prepared prepare(Recorded r, MessageType type, HostChannel ch) {
         // a WireMsg keeps the body packed for its MAC, and the channel sends that (one pack, not two)
         ISOMsg m = WireMsg.copyOf(r.request());
         MessageView v = MessageView.of(m);
-        MessageType type = v.type().orElseThrow();
         String tid = v.terminalId();
         int recordedStan = v.stan(); // the view reads the message, which is renumbered below
         // a host that cannot be reached or refuses the sign-on ends the replay: nothing more can be compared
