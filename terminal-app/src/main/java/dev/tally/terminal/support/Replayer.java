@@ -214,9 +214,11 @@ public final class Replayer {
 
     /**
      * Checks every request can be rebuilt and sent (before anything is sent): a tampered or malformed
-     * line is an error naming it and the field.
+     * line is an error naming it and the field. Returns the terminal ids of the requests it will send, each once, in
+     * the order they first come up (who signs on at max speed: found here, the send pass does not look for them again).
      */
-    public void check(Recording rec) {
+    public List<String> check(Recording rec) {
+        Set<String> ids = new LinkedHashSet<>();
         for (Recorded r : rec.requests()) {
             MessageType type = typeOf(r);
             if (skipReason(r, type) != null) {
@@ -242,12 +244,14 @@ public final class Replayer {
                 throw new IllegalArgumentException(rec.source() + " " + r.where() + " (" + r.label() + "): "
                         + Masking.scrub(e.getMessage()), e);
             }
+            ids.add(sessionId(MessageView.of(r.request()).terminalId()));
         }
+        return List.copyOf(ids);
     }
 
     /** Replays every request; {@code progress} hears (done, total) after each. */
     public Report run(Recording rec, BiConsumer<Integer, Integer> progress) {
-        check(rec);
+        List<String> terminalIds = check(rec);
         stans = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 900_000));
         long started = System.nanoTime();
         long firstTs = rec.requests().getFirst().ts();
@@ -261,7 +265,7 @@ public final class Replayer {
         HostChannel ch = channel();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             if (speed <= 0) {
-                signOnAll(rec, ch, senders);
+                signOnAll(terminalIds, ch, senders);
             }
             try {
                 for (Recorded r : rec.requests()) {
@@ -346,14 +350,10 @@ public final class Replayer {
      * second on sign-ons while the pipeline stood still. A terminal id the host will not sign on ends the replay
      * before anything is sent (the first such id in the log order is the one reported).
      */
-    private void signOnAll(Recording rec, HostChannel ch, ExecutorService senders) {
+    private void signOnAll(List<String> terminalIds, HostChannel ch, ExecutorService senders) {
         Semaphore limit = new Semaphore(SIGN_ONS_AT_ONCE);
         Map<String, Future<HostSession.Signed>> signing = new LinkedHashMap<>();
-        for (Recorded r : rec.requests()) {
-            String id = skipReason(r, typeOf(r)) == null ? sessionId(MessageView.of(r.request()).terminalId()) : null;
-            if (id == null || signing.containsKey(id)) {
-                continue;
-            }
+        for (String id : terminalIds) {
             HostSession session = session(id, ch);
             limit.acquireUninterruptibly();
             signing.put(id, senders.submit(() -> {
