@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -133,7 +136,7 @@ public final class TallyCli implements Callable<Integer> {
     }
 
     /** The commands that exchange messages with a host (pending: its reversal loop, which every opening may run). */
-    static final java.util.Set<String> HOST_COMMANDS = java.util.Set.of("sale", "inquiry", "status", "pending",
+    static final Set<String> HOST_COMMANDS = Set.of("sale", "inquiry", "status", "pending",
             "reverse", "echo", "settle", "serve", "replay");
 
     /**
@@ -142,9 +145,9 @@ public final class TallyCli implements Callable<Integer> {
      * a wrong one costs the warm-up's CPU and nothing else.
      */
     static boolean talksToHost(String[] args) {
-        java.util.Set<String> commands = java.util.Set.of(TallyCli.class.getAnnotation(Command.class).subcommands()).stream()
+        Set<String> commands = Stream.of(TallyCli.class.getAnnotation(Command.class).subcommands())
                 .map(c -> c.getAnnotation(Command.class).name())
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
         for (String a : args) {
             if (commands.contains(a)) {
                 return HOST_COMMANDS.contains(a);

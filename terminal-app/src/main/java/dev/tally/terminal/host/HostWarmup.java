@@ -29,7 +29,7 @@ public final class HostWarmup {
     private HostWarmup() {
     }
 
-    /** Starts the warm-up on a daemon thread and returns at once; the thread that joins it ({@link #run}) is for tests. */
+    /** Starts the warm-up on a daemon thread and returns at once, with the thread (tests wait for it). */
     public static Thread start() {
         return Thread.ofPlatform().name("host-warmup").daemon(true).start(HostWarmup::run);
     }
