@@ -8,9 +8,12 @@ import dev.tally.simulator.server.TrafficMetrics;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.format.MessageLog;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -59,7 +62,8 @@ public final class Simulator implements AutoCloseable {
         List<TestCard> cards = TestCards.loadOrBundled(config.cardsFile()).all();
         ScenarioSource scenario = new ScenarioSource(config.scenarioFile());
         // what can be checked is checked before anything is made; what fails later removes what this start made
-        listenAddress(config.bind());
+        InetAddress address = listenAddress(config.bind());
+        checkPortsFree(address, config);
         if (messageLogFile != null) {
             checkMessageLog(messageLogFile);
         }
@@ -167,6 +171,54 @@ public final class Simulator implements AutoCloseable {
         if (dir != null && !Files.isWritable(dir)) {
             throw new IllegalArgumentException("the message log " + file + " cannot be made: the directory " + dir
                     + " is not writable (permission denied)");
+        }
+    }
+
+    /**
+     * Refuses a port that is taken (before anything is made, so an existing ledger is neither upgraded nor given the
+     * accounts of new cards by a start that cannot listen): each given port is bound once and let go, the first held
+     * while the second is tried, so the same port given twice is refused too. A port 0 is not checked (any free
+     * one). A port taken between this check and the listening is still refused there, with what this start made
+     * removed.
+     */
+    static void checkPortsFree(InetAddress address, SimulatorConfig config) throws BindException {
+        ServerSocket iso = null;
+        try {
+            iso = probe(address, config.port(), config.bind(), "the ISO 8583 port (--port)");
+            ServerSocket admin = probe(address, config.adminPort(), config.bind(), "the admin port (--admin-port)");
+            if (admin != null) {
+                admin.close();
+            }
+        } catch (BindException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.debug("could not check the ports before starting: {}", e.toString()); // listening will tell
+        } finally {
+            if (iso != null) {
+                try {
+                    iso.close();
+                } catch (IOException e) {
+                    LOG.debug("closing the port check: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    /** A socket bound to {@code port} (null for port 0), to be closed by the caller. */
+    private static ServerSocket probe(InetAddress address, int port, String bind, String which) throws IOException {
+        if (port == 0) {
+            return null;
+        }
+        ServerSocket s = new ServerSocket();
+        try {
+            s.bind(new InetSocketAddress(address, port), 1);
+            return s;
+        } catch (BindException e) {
+            s.close();
+            throw portInUse(e, bind, port, which);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
     }
 

@@ -170,6 +170,10 @@ public final class SimulatorCli implements Callable<Integer> {
                         + " 65535 (0 = any free port), got " + option.getValue());
             }
         }
+        if (port != 0 && port == adminPort) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port and --admin-port are both " + port
+                    + "; give two different ports (or 0 for any free one)");
+        }
         // checked before anything is made: a start that fails on them would have made a new ledger
         try {
             Simulator.listenAddress(bind);

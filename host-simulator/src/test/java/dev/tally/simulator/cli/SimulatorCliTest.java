@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.simulator.ledger.Ledger;
+import dev.tally.spec.card.TestCards;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -197,9 +198,8 @@ class SimulatorCliTest {
     }
 
     /**
-     * A port in use is found only by listening, after the ledger is made: exit 1 naming the port and its option, and
-     * what this start made is removed again (the new ledger with its -wal and -shm, its new directories, a new message
-     * log); an existing empty file given as the ledger is empty again.
+     * A port in use: exit 1 naming the port and its option, and nothing of this start is left (no new ledger with its
+     * -wal and -shm, no new directories, no new message log); an existing empty file given as the ledger is still empty.
      */
     @ParameterizedTest
     @ValueSource(strings = {"--port", "--admin-port"})
@@ -222,6 +222,49 @@ class SimulatorCliTest {
             assertEquals(List.of("touched.db"), names(dir));
             assertEquals(0, Files.size(empty), "the empty file given is empty again");
         }
+    }
+
+    /**
+     * A ledger of an earlier schema version, a cards file with a card it has no account for, and a port in use: the
+     * start is refused before the ledger is opened, so the ledger is neither upgraded nor given the new account (its
+     * bytes are as they were, and no -wal or -shm appears beside it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port", "--admin-port"})
+    void aPortInUseLeavesAnExistingLedgerUntouched(String option) throws Exception {
+        Path ledgerFile = dir.resolve("old.db");
+        try (Ledger l = Ledger.open(ledgerFile, Clock.systemUTC(), TestCards.bundled().all().subList(0, 1))) {
+            assertEquals(4, l.schemaVersion(), "made at the current version, 4");
+        }
+        // what version 3 left (as LedgerTest's migration test has it); closing the last connection folds the WAL in
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + ledgerFile);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("DELETE FROM schema_version WHERE version = 4");
+            st.execute("ALTER TABLE transactions DROP COLUMN terminal_batch");
+        }
+        assertEquals(List.of("old.db"), names(dir));
+        byte[] before = Files.readAllBytes(ledgerFile);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            StringWriter err = new StringWriter();
+            int code = run(err, "--port", option.equals("--port") ? port : "0",
+                    "--admin-port", option.equals("--admin-port") ? port : "0", "--ledger", ledgerFile.toString());
+            assertEquals(1, code, err.toString());
+            assertTrue(err.toString().contains(option) && err.toString().contains("port " + port), err.toString());
+        }
+        assertEquals(List.of("old.db"), names(dir), "no -wal, no -shm");
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ledgerFile)), "the ledger file is unchanged");
+    }
+
+    /** The same port for both: a usage error before anything is made. */
+    @Test
+    void theSamePortForBothExits64AndMakesNoLedger() {
+        StringWriter err = new StringWriter();
+        int code = run(err, "--port", "18583", "--admin-port", "18583", "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--port and --admin-port are both 18583; give two different ports"),
+                err.toString());
+        assertTrue(Files.notExists(dir.resolve("x.db")));
     }
 
     @Test
