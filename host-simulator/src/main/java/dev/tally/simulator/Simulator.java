@@ -181,7 +181,7 @@ public final class Simulator implements AutoCloseable {
      * one). A port taken between this check and the listening is still refused there, with what this start made
      * removed.
      */
-    static void checkPortsFree(InetAddress address, SimulatorConfig config) throws BindException {
+    private static void checkPortsFree(InetAddress address, SimulatorConfig config) throws BindException {
         ServerSocket iso = null;
         try {
             iso = probe(address, config.port(), config.bind(), "the ISO 8583 port (--port)");
