@@ -32,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
             + " (durable before send); --no-journal is a pure load generator for measuring the host.",
             "The host timeout is the global --timeout (set it low, e.g. --timeout 2, when the mix has timeouts)."},
         footer = {"", "Mix file: one 'WEIGHT AMOUNT [CARD]' a line, '#' comments; the simulator decides by the"
-            + " amount's cents (docs/simulator.md §3), e.g. '90 0.10' approve, '5 0.05' decline 05, '5 0.68' no answer.",
+            + " amount's cents (docs/simulator.md §3), e.g. '90 0.10' approve, '5 0.05' decline 05, '5 0.68' no answer"
+            + " (each terminal's sales take the entries in turn, spread by weight: a decline and a timeout in every 20).",
             "", ExitCodes.HELP})
 final class LoadCommand implements Callable<Integer> {
 
