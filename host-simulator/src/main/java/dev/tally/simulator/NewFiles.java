@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a start of the simulator makes (a new ledger with its -wal and -shm, a new message log, the directories
- * they go in), so that a start that fails once they are made (a port in use) leaves nothing behind: bad input
+ * they go in), so that a start that fails once they are made (a port taken after the start checked it, a ledger or
+ * message log that cannot be opened) leaves nothing behind: bad input
  * changes nothing. Only what was not there when {@link #watch} looked is removed; a file that was there empty
  * (a ledger "created" with {@code touch}) is emptied again.
  */

@@ -13,9 +13,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.channels.SocketChannel;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,49 +177,28 @@ public final class Simulator implements AutoCloseable {
 
     /**
      * Refuses a port that is taken (before anything is made, so an existing ledger is neither upgraded nor given the
-     * accounts of new cards by a start that cannot listen): each given port is bound once and let go, the first held
-     * while the second is tried, so the same port given twice is refused too. A port 0 is not checked (any free
-     * one). A port taken between this check and the listening is still refused there, with what this start made
-     * removed.
+     * accounts of new cards by a start that cannot listen). Each given port is bound and let go by a socket that does
+     * not listen, so nothing can connect to it meanwhile; with SO_REUSEADDR, as the servers bind, so a port whose last
+     * connections are closing is free to it as it is to them, and one a server listens on is not. A port 0 is not
+     * checked (any free one). A port taken between this check and the listening is still refused there, with what this
+     * start made removed ({@link NewFiles}). The same port given twice is refused by {@link SimulatorConfig}.
      */
     private static void checkPortsFree(InetAddress address, SimulatorConfig config) throws BindException {
-        ServerSocket iso = null;
-        try {
-            iso = probe(address, config.port(), config.bind(), "the ISO 8583 port (--port)");
-            ServerSocket admin = probe(address, config.adminPort(), config.bind(), "the admin port (--admin-port)");
-            if (admin != null) {
-                admin.close();
-            }
-        } catch (BindException e) {
-            throw e;
-        } catch (IOException e) {
-            LOG.debug("could not check the ports before starting: {}", e.toString()); // listening will tell
-        } finally {
-            if (iso != null) {
-                try {
-                    iso.close();
-                } catch (IOException e) {
-                    LOG.debug("closing the port check: {}", e.toString());
-                }
-            }
-        }
+        probe(address, config.port(), config.bind(), "the ISO 8583 port (--port)");
+        probe(address, config.adminPort(), config.bind(), "the admin port (--admin-port)");
     }
 
-    /** A socket bound to {@code port} (null for port 0), to be closed by the caller. */
-    private static ServerSocket probe(InetAddress address, int port, String bind, String which) throws IOException {
+    private static void probe(InetAddress address, int port, String bind, String which) throws BindException {
         if (port == 0) {
-            return null;
+            return;
         }
-        ServerSocket s = new ServerSocket();
-        try {
-            s.bind(new InetSocketAddress(address, port), 1);
-            return s;
+        try (SocketChannel s = SocketChannel.open()) {
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            s.bind(new InetSocketAddress(address, port));
         } catch (BindException e) {
-            s.close();
             throw portInUse(e, bind, port, which);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
+        } catch (IOException e) {
+            LOG.debug("could not check {} before starting: {}", which, e.toString()); // listening will tell
         }
     }
 

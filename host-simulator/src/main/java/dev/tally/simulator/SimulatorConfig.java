@@ -37,6 +37,10 @@ public record SimulatorConfig(String bind, int port, int adminPort, Path ledgerF
         if (adminPort < 0 || adminPort > 65535) {
             throw new IllegalArgumentException("the admin port must be 0..65535 (0 = pick a free port), got " + adminPort);
         }
+        if (port != 0 && port == adminPort) {
+            throw new IllegalArgumentException("the ISO 8583 port and the admin port are both " + port
+                    + "; give two different ports (0 picks a free one)");
+        }
         if (lateDelay.isNegative()) {
             throw new IllegalArgumentException("late delay must not be negative");
         }

@@ -37,6 +37,11 @@ public record LoadMix(List<Entry> entries) {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("the mix has no entries");
         }
+        for (Entry e : entries) {
+            if (e.weight() < 1) {
+                throw new IllegalArgumentException("a mix weight must be at least 1, got " + e.weight());
+            }
+        }
         long total = entries.stream().mapToLong(Entry::weight).sum();
         if (total > 10_000) {
             throw new IllegalArgumentException("the mix weights add up to " + total + "; keep them at most 10000");
