@@ -37,12 +37,13 @@ public record LoadMix(List<Entry> entries) {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("the mix has no entries");
         }
+        long total = 0;
         for (Entry e : entries) {
             if (e.weight() < 1) {
                 throw new IllegalArgumentException("a mix weight must be at least 1, got " + e.weight());
             }
+            total += e.weight();
         }
-        long total = entries.stream().mapToLong(Entry::weight).sum();
         if (total > 10_000) {
             throw new IllegalArgumentException("the mix weights add up to " + total + "; keep them at most 10000");
         }
@@ -105,6 +106,10 @@ public record LoadMix(List<Entry> entries) {
         return new LoadMix(out);
     }
 
+    /** The j-th place of an entry in {@link #cycle}. */
+    private record Place(Entry entry, int j) {
+    }
+
     /**
      * The entries repeated by weight and spread evenly over the cycle: the j-th of an entry's {@code w} places is at
      * {@code (j + 1/2) / w} of the way round, the places of all entries in that order (ties in file order). So a mix of
@@ -113,22 +118,18 @@ public record LoadMix(List<Entry> entries) {
      * would not show). Equal weights keep the file order.
      */
     public List<Entry> cycle() {
-        List<long[]> places = new ArrayList<>(); // {entry index, j}
-        for (int i = 0; i < entries.size(); i++) {
-            for (int j = 0; j < entries.get(i).weight(); j++) {
-                places.add(new long[] {i, j});
+        List<Place> places = new ArrayList<>();
+        for (Entry e : entries) {
+            for (int j = 0; j < e.weight(); j++) {
+                places.add(new Place(e, j));
             }
         }
-        // (2j + 1) / (2w) compared exactly: weights add up to at most 10,000, so the products fit a long
-        places.sort((a, b) -> {
-            long wa = entries.get((int) a[0]).weight();
-            long wb = entries.get((int) b[0]).weight();
-            int c = Long.compare((2 * a[1] + 1) * wb, (2 * b[1] + 1) * wa);
-            return c != 0 ? c : Long.compare(a[0], b[0]);
-        });
+        // (2j + 1) / (2w) compared exactly: weights add up to at most 10,000, so the products fit a long; the sort is
+        // stable, so ties stay in file order
+        places.sort((a, b) -> Long.compare((2L * a.j() + 1) * b.entry().weight(), (2L * b.j() + 1) * a.entry().weight()));
         List<Entry> c = new ArrayList<>(places.size());
-        for (long[] p : places) {
-            c.add(entries.get((int) p[0]));
+        for (Place p : places) {
+            c.add(p.entry());
         }
         return c;
     }
