@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What happens when the host does not answer (DESIGN.md §4 "Reversal loop", SPEC.md §4.6): an attempt in
  * REVERSAL_PENDING is reversed with a 0400, then 0401 repeats carrying the same reversal STAN and field
- * 90 naming the original sale. The counter goes up in the journal before each transmission. 00 or 25
- * ends it REVERSED; after {@link ReversalPolicy#maxAttempts()} unanswered tries it is REVERSAL_FAILED and
+ * 90 naming the original sale. The counter goes up in the journal before each transmission, and comes back
+ * down when the write itself failed (nothing the host could act on left). 00 or 25 ends it REVERSED; after {@link ReversalPolicy#maxAttempts()} unanswered tries it is REVERSAL_FAILED and
  * its order stays locked until a later reversal (forced by {@link #runAll()}) goes through.
  */
 public final class ReversalLoop {
@@ -203,6 +203,13 @@ public final class ReversalLoop {
             } else {
                 failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
             }
+        } else if (ex instanceof Exchange.Broken b && !b.mayHaveArrived()) {
+            // the write itself failed (the link was already broken): no whole message left, so the host has nothing
+            // to act on; the try is given back, and the next is what this one would have been (a 0400 if none left)
+            Instant next = clock.instant().plus(a.state() == AttemptState.REVERSAL_FAILED ? policy.maxInterval()
+                    : policy.delayAfter(Math.max(1, a.reversalAttempts() - 1)));
+            return journal.reversalNotSent(a.id(), next, "reversal try " + a.reversalAttempts() + " did not leave: "
+                    + b.why() + "; not counted, next try at " + next);
         } else {
             failure = HostSession.describe(ex);
         }

@@ -18,7 +18,21 @@ public sealed interface Exchange {
         }
     }
 
-    /** The link broke while the request was out (closed connection, garbage on the wire, send failed). */
-    record Broken(String why) implements Exchange {
+    /**
+     * The link broke while the request was out (closed connection, garbage on the wire), or the request could not be
+     * written at all. {@code mayHaveArrived} is false only when the write itself failed (the link was already broken,
+     * or the message could not be packed): no whole frame left, so the host cannot have acted on it.
+     */
+    record Broken(String why, boolean mayHaveArrived) implements Exchange {
+
+        /** Broken after the request left: the host may have received it and acted on it. */
+        public Broken(String why) {
+            this(why, true);
+        }
+
+        /** The write of the request failed: nothing the host could act on left. */
+        public static Broken notSent(String why) {
+            return new Broken(why, false);
+        }
     }
 }

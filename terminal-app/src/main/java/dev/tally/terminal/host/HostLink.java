@@ -169,7 +169,7 @@ public final class HostLink implements HostChannel {
             if (t != null) {
                 t.unanswered(request, address(), 0, false, true, why);
             }
-            return new Exchange.Broken(why);
+            return Exchange.Broken.notSent(why);
         }
         // the wait below has no timeout of its own: the deadline puts its marker in the queue
         Inbound.Deadline mine = new Inbound.Deadline();

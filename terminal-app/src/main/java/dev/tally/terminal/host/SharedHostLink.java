@@ -157,8 +157,9 @@ public final class SharedHostLink implements HostChannel {
             c.channel.send((ISOMsg) request.clone()); // BaseChannel serialises senders
         } catch (IOException | ISOException | RuntimeException e) {
             c.waiting.remove(key);
-            fail(c, "could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
-            return new Exchange.Broken("could not send " + req.mti() + " to " + address() + ": " + e.getMessage());
+            String why = "could not send " + req.mti() + " to " + address() + ": " + e.getMessage();
+            fail(c, why);
+            return Exchange.Broken.notSent(why);
         }
         if (c.dead) { // the reader died between our registration and the send: nobody will answer
             c.waiting.remove(key);

@@ -823,6 +823,23 @@ public final class Journal implements AutoCloseable {
         });
     }
 
+    /**
+     * The reversal counted by {@link #reversalTransmitting} could not be written (the link was already broken): the
+     * host cannot have received it, so the try is given back and the next one is what this one would have been (a
+     * 0400 when no reversal left yet). A REVERSAL_PENDING attempt is tried again at {@code nextAt}; a REVERSAL_FAILED
+     * one keeps its slow retry, which counts from now.
+     */
+    public synchronized Attempt reversalNotSent(long id, Instant nextAt, String detail) {
+        return inTransaction(c -> {
+            Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            Map<String, Object> set = new LinkedHashMap<>();
+            set.put("reversal_attempts", Math.max(0, a.reversalAttempts() - 1));
+            set.put("next_reversal_at", a.state() == AttemptState.REVERSAL_PENDING ? nextAt.toEpochMilli() : null);
+            return transition(c, id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), a.state(), set,
+                    detail);
+        });
+    }
+
     /** The reversal got no usable answer: try again at {@code nextAt}, or give up (REVERSAL_FAILED). */
     public synchronized Attempt reversalUnanswered(long id, Instant nextAt, boolean exhausted, String detail) {
         Map<String, Object> set = new LinkedHashMap<>();

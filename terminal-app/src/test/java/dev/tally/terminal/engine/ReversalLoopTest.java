@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.message.MessageView;
 import dev.tally.spec.testing.MovableClock;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostChannel;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
 import java.nio.file.Path;
@@ -64,6 +66,71 @@ class ReversalLoopTest {
             clock.advance(Duration.ofSeconds(1));
             assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state());
             assertEquals(3, host.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count());
+        }
+    }
+
+    /**
+     * A reversal whose write fails (the shared link was already broken: "Broken pipe") never reached the host, so it
+     * is not a try: with one try allowed, the order stays REVERSAL_PENDING (it used to end REVERSAL_FAILED), and the
+     * next try, due after the policy's interval, is the 0400 the host never saw, not a 0401 repeat.
+     */
+    @Test
+    void aReversalWhoseWriteFailedIsNotCountedAndTheNextTryIsStillThe0400() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        AtomicBoolean pipeBroken = new AtomicBoolean(true);
+        try (FakeHost host = new FakeHost((h, req) -> MessageView.of(req).mti().startsWith("040") ? h.answer(req, "00") : null);
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                     new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
+                     link -> new FailingWrites(link, pipeBroken))) {
+            PaymentResult r = t.engine.sale("INV-PIPE", 100, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            Attempt a = t.journal.lastAttempt("INV-PIPE").orElseThrow();
+            assertEquals(AttemptState.REVERSAL_PENDING, a.state());
+            assertEquals(0, a.reversalAttempts(), "a reversal that did not leave is given back");
+            assertEquals(clock.instant().plusSeconds(10), a.nextReversalAt());
+            String note = t.journal.events(a.id()).getLast().detail();
+            assertTrue(note.startsWith("reversal try 1 did not leave: could not send 0400") && note.contains("not counted"),
+                    note);
+            assertEquals(List.of("0800", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+
+            pipeBroken.set(false);
+            clock.advance(Duration.ofSeconds(10));
+            Attempt reversed = t.engine.runDueReversals().getFirst();
+            assertEquals(AttemptState.REVERSED, reversed.state());
+            assertEquals(1, reversed.reversalAttempts());
+            assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+        }
+    }
+
+    /** A link whose writes of reversals fail while {@code broken} is set, as a connection the host already closed. */
+    private record FailingWrites(HostChannel link, AtomicBoolean broken) implements HostChannel {
+        @Override
+        public String address() {
+            return link.address();
+        }
+
+        @Override
+        public void connect() {
+            link.connect();
+        }
+
+        @Override
+        public Exchange exchange(ISOMsg request, Duration timeout) {
+            String mti = MessageView.of(request).mti();
+            if (mti.startsWith("040") && broken.get()) {
+                return Exchange.Broken.notSent("could not send " + mti + " to " + address() + ": Broken pipe");
+            }
+            return link.exchange(request, timeout);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return link.isConnected();
+        }
+
+        @Override
+        public void close() {
+            link.close();
         }
     }
 

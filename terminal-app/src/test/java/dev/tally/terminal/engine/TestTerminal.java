@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** An engine wired as the CLI wires it, kept open across calls so late answers can reach it. */
 final class TestTerminal implements AutoCloseable {
@@ -36,6 +37,13 @@ final class TestTerminal implements AutoCloseable {
     static TestTerminal shared(Path journalFile, int port, Duration timeout, ReversalPolicy policy) {
         return new TestTerminal(journalFile, timeout, policy, Clock.systemDefaultZone(),
                 j -> new SharedHostLink("127.0.0.1", port, timeout, new LateAnswers(j)));
+    }
+
+    /** A one-shot terminal whose link is seen through {@code wrap} (a test's stand-in for a fault on the wire). */
+    static TestTerminal wrapped(Path journalFile, int port, Duration timeout, ReversalPolicy policy, Clock clock,
+                                UnaryOperator<HostChannel> wrap) {
+        return new TestTerminal(journalFile, timeout, policy, clock,
+                j -> wrap.apply(new HostLink("127.0.0.1", port, timeout, new LateAnswers(j))));
     }
 
     private TestTerminal(Path journalFile, Duration timeout, ReversalPolicy policy, Clock clock,
