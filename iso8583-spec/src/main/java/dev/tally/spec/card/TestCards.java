@@ -1,5 +1,6 @@
 package dev.tally.spec.card;
 
+import dev.tally.spec.codes.Currencies;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.Utf8File;
 import java.io.BufferedReader;
@@ -116,6 +117,7 @@ public final class TestCards {
             if (!currency.matches("\\d{3}")) {
                 throw new IllegalArgumentException(where + ": currency of card " + id + " must be an ISO 4217 numeric code");
             }
+            Currencies.requireTwoDecimals(currency, where + ": currency of card " + id);
             if (cards.containsKey(id) || cards.values().stream().anyMatch(t -> t.pan().equals(pan))) {
                 throw new IllegalArgumentException(where + ": card " + id + " repeats an id or PAN already in the file");
             }

@@ -44,6 +44,18 @@ class TestCardsTest {
         assertThrows(IllegalArgumentException.class, () -> TestCards.parse(new StringReader("# empty\n"), "c"));
     }
 
+    /** A balance is read in hundredths: a card in a currency without two decimals would hold the wrong amount. */
+    @Test
+    void aCardInACurrencyWithoutTwoDecimalsIsRefused() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestCards.parse(new StringReader(
+                "yen-1,4761739001010119,3012,1234,10000.00,392,yen card\n"), "cards.csv"));
+        assertTrue(e.getMessage().startsWith("cards.csv line 1: currency of card yen-1 392 (JPY) has 0 decimal places"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("4761739001010119"));
+        assertEquals("978", TestCards.parse(new StringReader("eur-1,4761739001010119,3012,1234,10.00,978,euro card\n"),
+                "cards.csv").defaultCard().currency());
+    }
+
     /**
      * The first two columns swapped: the PAN sits where the id goes. The id check accepted digits, and the next
      * error quoted the id ("PAN of card 4761739001010119 must be ..."), which tally-sim printed on standard error.

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * What happens when the host does not answer (DESIGN.md §4 "Reversal loop", SPEC.md §4.6): an attempt in
  * REVERSAL_PENDING is reversed with a 0400, then 0401 repeats carrying the same reversal STAN and field
  * 90 naming the original sale. The counter goes up in the journal before each transmission, and comes back
- * down when the write itself failed (nothing the host could act on left). 00 or 25 ends it REVERSED; after {@link ReversalPolicy#maxAttempts()} unanswered tries it is REVERSAL_FAILED and
- * its order stays locked until a later reversal (forced by {@link #runAll()}) goes through.
+ * down when the write itself failed (nothing the host could act on left). 00 or 25 ends it REVERSED; after
+ * {@link ReversalPolicy#maxAttempts()} unanswered tries it is REVERSAL_FAILED and its order stays locked until
+ * a later reversal (forced by {@link #runAll()}) goes through.
  */
 public final class ReversalLoop {
 

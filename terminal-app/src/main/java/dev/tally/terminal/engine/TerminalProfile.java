@@ -1,5 +1,6 @@
 package dev.tally.terminal.engine;
 
+import dev.tally.spec.codes.Currencies;
 import java.time.Duration;
 
 /** Who the terminal is to the host and how long it waits for an answer. */
@@ -12,9 +13,7 @@ public record TerminalProfile(String terminalId, String merchantId, String curre
         if (merchantId == null || !merchantId.matches("[A-Za-z0-9 ]{15}")) {
             throw new IllegalArgumentException("merchant id must be 15 letters or digits (field 42), got '" + merchantId + "'");
         }
-        if (currency == null || !currency.matches("\\d{3}")) {
-            throw new IllegalArgumentException("currency must be an ISO 4217 numeric code such as 840, got '" + currency + "'");
-        }
+        Currencies.requireTwoDecimals(currency, "currency");
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }

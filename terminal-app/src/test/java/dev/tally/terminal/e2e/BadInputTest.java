@@ -64,6 +64,9 @@ class BadInputTest {
                 Arguments.of("unknown command", new String[] {"refund", "--order", "INV-2"}),
                 Arguments.of("bad timeout", new String[] {"--timeout", "-5", "sale", "--order", "INV-2", "--amount", "1.00"}),
                 Arguments.of("bad TMK", new String[] {"--tmk", "12", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("currency without 2 decimals (yen)",
+                        new String[] {"--currency", "392", "sale", "--order", "INV-2", "--amount", "100"}),
+                Arguments.of("not a currency", new String[] {"--currency", "999", "sale", "--order", "INV-2", "--amount", "1.00"}),
                 Arguments.of("no reversal attempts", new String[] {"--reversal-attempts", "0", "sale", "--order", "INV-2", "--amount", "1.00"}));
     }
 
