@@ -129,7 +129,8 @@ public final class Reconciliation {
                             : l.debitStands() ? "DEBIT STANDS (" + decimal(l.amount()) + ", credit " + l.creditState() + ")"
                             : "reversed, nothing stands"));
             default -> l == null || !l.debitStands()
-                    ? item(date, Category.MATCHED, a, l, a.state().name().toLowerCase() + " at the terminal; "
+                    ? item(date, Category.MATCHED, a, l, a.state().name().toLowerCase()
+                    + (a.responseCode() == null ? "" : " (" + a.responseCode() + ")") + " at the terminal; "
                     + (l == null ? "not on the statement" : "reversed at the acquirer") + ": nothing stands")
                     : item(date, Category.NOT_APPROVED_IN_JOURNAL, a, l, a.state() + " at the terminal but the acquirer holds"
                     + " a debit of " + decimal(l.amount()) + " (credit " + l.creditState() + ")");

@@ -1,6 +1,7 @@
 package dev.tally.terminal.reconcile;
 
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
 import java.time.LocalDate;
 
 /**
@@ -9,4 +10,15 @@ import java.time.LocalDate;
  */
 public record ReconciliationItem(LocalDate businessDate, Category category, String orderId, long amount,
                                  String currency, Attempt attempt, StatementLine line, String note) {
+
+    /**
+     * What the row adds to its category's total amount: its amount, except a match where nothing stands (declined or
+     * reversed on both sides), which moved no money and adds 0. So MATCHED's total is what was credited as
+     * approved, the figure a cashier holds against the bank's credit.
+     */
+    public long totalAmount() {
+        boolean approved = attempt != null
+                && (attempt.state() == AttemptState.APPROVED || attempt.state() == AttemptState.SETTLED);
+        return category == Category.MATCHED && !approved ? 0 : amount;
+    }
 }

@@ -9,7 +9,8 @@ import java.util.TreeSet;
 
 /**
  * The reconciliation of a terminal's journal against the acquirer's statement: every row with its
- * category, per business date, and the totals (count, amount) per category. {@code ignoredLines} counts
+ * category, per business date, and the totals (count, amount) per category: MATCHED's amount is what was credited
+ * as approved (a match where nothing stands counts at 0, see {@link ReconciliationItem#totalAmount()}). {@code ignoredLines} counts
  * statement lines of other terminals of the merchant.
  */
 public record ReconciliationReport(String terminalId, String merchantId, String source, List<LocalDate> dates,
@@ -37,7 +38,7 @@ public record ReconciliationReport(String terminalId, String merchantId, String 
             t.put(c, new Total(0, 0));
         }
         for (ReconciliationItem i : of) {
-            t.put(i.category(), t.get(i.category()).plus(i.amount()));
+            t.put(i.category(), t.get(i.category()).plus(i.totalAmount()));
         }
         return t;
     }

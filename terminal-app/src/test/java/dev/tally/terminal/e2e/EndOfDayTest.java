@@ -94,6 +94,10 @@ class EndOfDayTest {
             }
             JsonNode totals = rec.json().get("totals");
             assertEquals(5, totals.get("MATCHED").get("count").asInt());
+            assertEquals(items.get("DAY-00").get("amount").asText(), totals.get("MATCHED").get("amount").asText(),
+                    "MATCHED's amount is what was credited: the declined and reversed matches moved nothing");
+            assertTrue(items.get("DAY-51").get("note").asText().startsWith("declined (51) at the terminal"),
+                    items.get("DAY-51").toString());
             assertEquals("10.77", totals.get("NOT_CREDITED").get("amount").asText());
 
             // after the acquirer's business-day cut-over the .78 is credited, a day late
