@@ -9,8 +9,11 @@ import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.PaymentStatus;
+import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.reconcile.Reconciler;
 import dev.tally.terminal.reconcile.StatementFormatException;
@@ -284,7 +287,17 @@ public final class CashierApi implements AutoCloseable {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("status", list.isEmpty() ? "OK" : "PENDING");
         o.put("count", list.size());
-        o.put("pending", ApiJson.attempts(list));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ReversalLoop loop = desk.engine().reversals();
+        for (Attempt a : list) {
+            Map<String, Object> row = ApiJson.attempt(a);
+            if (a.state() == AttemptState.REVERSAL_FAILED && a.terminalId().equals(terminalId())) {
+                // serve's background loop tries it again then (the LOCKED answer and GET /v1/payments say the same)
+                row.put("nextReversalAt", loop.failedRetryAt(a).toString());
+            }
+            rows.add(row);
+        }
+        o.put("pending", rows);
         return new Reply(200, o, null);
     }
 

@@ -82,12 +82,14 @@ final class OrderLock {
                         // serve holds the journal: 'tally pending --resolve' would wait for it; its loop tries again
                         Instant next = background.apply(a);
                         retry = (next.isBefore(clock.instant()) ? clock.instant() : next).plus(timeout);
-                        why = "its reversal failed after " + a.reversalAttempts() + " tries; it is tried again at "
+                        why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
+                                + "; it is tried again at "
                                 + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the"
                                 + " acquirer";
                     } else {
                         retry = null;
-                        why = "its reversal failed after " + a.reversalAttempts() + " tries; run 'tally pending"
+                        why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
+                                + "; run 'tally pending"
                                 + " --resolve' when the host is back, or reconcile it with the acquirer";
                     }
                 }

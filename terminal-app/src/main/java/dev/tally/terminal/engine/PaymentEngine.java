@@ -516,8 +516,8 @@ public final class PaymentEngine {
                 Instant retry = reversalsInBackground ? reversals.failedRetryAt(a) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
                         (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
-                                + "; the reversal could not be delivered after " + a.reversalAttempts()
-                                + " tries. The order stays locked; " + (retry != null ? "the reversal is tried again at "
+                                + "; the reversal could not be delivered after "
+                                + ReversalPolicy.tries(a.reversalAttempts()) + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
                                 + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);

@@ -181,9 +181,12 @@ public final class ReversalLoop {
         boolean repeat = a.reversalAttempts() > 0;
         ISOMsg msg = reversalOf(a, repeat, signed);
         int n = a.reversalAttempts() + 1;
+        boolean failedBefore = a.state() == AttemptState.REVERSAL_FAILED;
         a = journal.reversalTransmitting(a.id(), (repeat ? "0401 repeat" : "0400") + " sent with reversal STAN "
-                + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n + " of "
-                + policy.maxAttempts());
+                + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n
+                + (n <= policy.maxAttempts() ? " of " + policy.maxAttempts()
+                : " (tried again until acknowledged; the " + ReversalPolicy.tries(policy.maxAttempts())
+                + " allowed went unanswered)"));
         Exchange ex = session.exchange(msg);
         String failure;
         if (ex instanceof Exchange.Answered ans) {
@@ -210,16 +213,22 @@ public final class ReversalLoop {
             Instant next = clock.instant().plus(a.state() == AttemptState.REVERSAL_FAILED ? policy.maxInterval()
                     : policy.delayAfter(Math.max(1, a.reversalAttempts() - 1)));
             return journal.reversalNotSent(a.id(), next, "reversal try " + a.reversalAttempts() + " did not leave: "
-                    + b.why() + "; not counted, next try at " + next);
+                    + b.why() + "; not counted, next try at " + shown(next));
         } else {
             failure = HostSession.describe(ex);
         }
         boolean exhausted = policy.exhausted(a.reversalAttempts());
         Instant next = exhausted ? null : clock.instant().plus(policy.delayAfter(a.reversalAttempts()));
         return journal.reversalUnanswered(a.id(), next, exhausted, "reversal try " + a.reversalAttempts() + ": "
-                + failure + (exhausted ? "; giving up after " + a.reversalAttempts()
-                + " tries: REVERSAL_FAILED, the order stays locked until a reversal goes through"
-                : "; next try at " + next));
+                + failure + (!exhausted ? "; next try at " + shown(next)
+                : failedBefore ? "; still REVERSAL_FAILED, the order stays locked until a reversal goes through"
+                : "; giving up after " + ReversalPolicy.tries(a.reversalAttempts())
+                + ": REVERSAL_FAILED, the order stays locked until a reversal goes through"));
+    }
+
+    /** An instant as the audit trail shows it: to the second (the journal keeps the milliseconds). */
+    private static String shown(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
     private ISOMsg reversalOf(Attempt a, boolean repeat, HostSession.Signed signed) {

@@ -37,6 +37,11 @@ public record ReversalPolicy(int maxAttempts, Duration interval, double backoff,
         return Duration.ofMillis(millis);
     }
 
+    /** "1 try", "3 tries": a count of reversal tries as messages say it. */
+    public static String tries(int n) {
+        return n + (n == 1 ? " try" : " tries");
+    }
+
     public boolean exhausted(int attemptsMade) {
         return attemptsMade >= maxAttempts;
     }

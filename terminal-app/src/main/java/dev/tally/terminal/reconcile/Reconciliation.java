@@ -125,7 +125,7 @@ public final class Reconciliation {
             }
             case REVERSAL_FAILED, REVERSAL_PENDING -> item(date, Category.REVERSAL_FAILED, a, l,
                     (a.state() == AttemptState.REVERSAL_FAILED ? "reversal failed after " : "reversal pending, ")
-                            + a.reversalAttempts() + " tries; host: " + (l == null ? "not on the statement (no debit stands)"
+                            + dev.tally.terminal.engine.ReversalPolicy.tries(a.reversalAttempts()) + "; host: " + (l == null ? "not on the statement (no debit stands)"
                             : l.debitStands() ? "DEBIT STANDS (" + decimal(l.amount()) + ", credit " + l.creditState() + ")"
                             : "reversed, nothing stands"));
             default -> l == null || !l.debitStands()

@@ -123,7 +123,8 @@ public final class Settlement {
         String next = reusedNumber
                 ? "; the batch stays " + b.state() + ": settling again gets the same answer until the host's batch"
                         + " numbers and this journal's agree"
-                : "; the batch stays " + b.state() + ", run 'tally settle' again to resume";
+                : "; the batch stays " + b.state() + ": settle again to resume it (tally settle, or POST /v1/settlement"
+                        + " while tally serve runs)";
         return new SettlementResult(false, resumed, b, totals, hostTotals(b), b.responseCode(), uploadedNow,
                 "settlement of batch " + b.batchText() + " not finished: " + what + " " + why + next,
                 s.failure != null ? null : s.code, excluded(b), reversalsRun);

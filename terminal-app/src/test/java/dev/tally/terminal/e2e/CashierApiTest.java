@@ -275,6 +275,20 @@ class CashierApiTest {
         }
     }
 
+    /** GET /v1/pending says when serve tries a REVERSAL_FAILED attempt again, as GET /v1/payments/{id} does. */
+    @Test
+    void thePendingListSaysWhenAFailedReversalIsTriedAgain() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "1", "--reversal-attempts", "1")) {
+            ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"F-1\", \"amount\": \"30.99\"}");
+            assertEquals("REVERSAL_FAILED", paid.json().get("status").asText(), paid.body());
+            JsonNode row = api.get("/v1/pending").json().get("pending").get(0);
+            assertEquals("REVERSAL_FAILED", row.get("state").asText(), row.toString());
+            String retry = api.get("/v1/payments/F-1").json().get("retryAfter").asText();
+            assertEquals(retry, row.get("nextReversalAt").asText(), "the background loop's next try: " + row);
+        }
+    }
+
     @Test
     void anOrderIsLockedWhileItsOutcomeIsUncertainAndALostConnectionLosesNothing() throws Exception {
         Path ledger = dir.resolve("ledger.db");

@@ -168,7 +168,7 @@ class EndOfDayTest {
             assertEquals(0, r.get("uploaded").asInt());
             assertTrue(r.get("message").asText().startsWith("settlement of batch 000001 not finished: the 0500 of batch"
                     + " 000001 answered 96 ("), r.get("message").asText());
-            assertTrue(r.get("message").asText().endsWith("run 'tally settle' again to resume"), r.get("message").asText());
+            assertTrue(r.get("message").asText().endsWith("settle again to resume it (tally settle, or POST /v1/settlement while tally serve runs)"), r.get("message").asText());
             List<MessageLog.Entry> sent = MessageLog.read(messages).stream()
                     .filter(e -> e.event() == MessageLog.Event.REQUEST).toList();
             assertEquals(List.of("0500"), sent.stream().map(MessageLog.Entry::mti).filter(m -> !m.equals("0800")).toList(),

@@ -92,6 +92,10 @@ class ReversalSchedulerTest {
                     Thread.sleep(10); // polling interval, not a wait for an outcome
                 }
             }
+            assertTrue(t.journal.events(r.attempt().id()).stream().anyMatch(e -> e.detail().startsWith("0401 repeat sent")
+                    && e.detail().contains(", try 2 (tried again until acknowledged; the 1 try allowed went unanswered)")),
+                    "the retry after giving up is not 'try 2 of 1'");
+            assertTrue(r.message().contains("could not be delivered after 1 try."), r.message());
             assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-FAILED", 100, null).status(), "the order is free again");
         }
     }

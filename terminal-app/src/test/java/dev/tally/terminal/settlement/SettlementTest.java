@@ -70,7 +70,8 @@ class SettlementTest {
             assertEquals(BatchState.SETTLING, r.batch().state());
             assertTrue(r.message().startsWith("settlement of batch 000001 not finished: the 0500 of batch 000001 was"
                     + " answered 00, but the answer is malformed: settlement totals (field 63) must be 36 digits"), r.message());
-            assertTrue(r.message().endsWith("the batch stays SETTLING, run 'tally settle' again to resume"), r.message());
+            assertTrue(r.message().endsWith("the batch stays SETTLING: settle again to resume it (tally settle, or POST /v1/settlement"
+                    + " while tally serve runs)"), r.message());
             assertEquals(BatchState.SETTLING, t.journal.batches().inProgress("TALLY001").orElseThrow().state());
 
             SettlementResult again = t.settlement.settle();
@@ -192,8 +193,8 @@ class SettlementTest {
             SettlementResult r = t.settlement.settle();
             assertFalse(r.closed(), r.message());
             assertEquals("12", r.failureCode());
-            assertTrue(r.message().contains("answered 12 (Invalid transaction); the batch stays UPLOADING, run 'tally settle'"
-                    + " again to resume"), r.message());
+            assertTrue(r.message().contains("answered 12 (Invalid transaction); the batch stays UPLOADING: settle again to"
+                    + " resume it"), r.message());
             assertFalse(r.message().contains("closed batch"), r.message());
         }
     }
