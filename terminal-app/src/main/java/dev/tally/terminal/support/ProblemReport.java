@@ -247,15 +247,21 @@ public final class ProblemReport {
                 + System.getProperty("java.vendor") + ")";
     }
 
+    /** The host the payments went to, from the message log; else this command's --host/--port, said as such. */
     private String hostAddress() {
+        return logPeer().orElse(ctx.hostAddress() + " (this command's --host/--port: the journal does not record the"
+                + " host; give --message-log for the one the payments went to)");
+    }
+
+    private Optional<String> logPeer() {
         for (Case c : cases) {
             for (MessageLog.Entry e : c.messages()) {
                 if (e.peer() != null) {
-                    return e.peer();
+                    return Optional.of(e.peer());
                 }
             }
         }
-        return ctx.hostAddress();
+        return Optional.empty();
     }
 
     private Instant first() {
@@ -343,7 +349,8 @@ public final class ProblemReport {
         env.put("tally", ctx.tallyVersion());
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         env.put("jdk", System.getProperty("java.version") + " " + System.getProperty("java.vendor"));
-        env.put("host", hostAddress());
+        env.put("host", logPeer().orElse(ctx.hostAddress()));
+        env.put("hostFrom", logPeer().isPresent() ? "message log" : "options (the journal does not record the host)");
         env.put("journal", ctx.journalFile());
         env.put("messageLog", ctx.messageLogFile());
         o.put("environment", env);

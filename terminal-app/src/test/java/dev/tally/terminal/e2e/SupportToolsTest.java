@@ -238,6 +238,7 @@ class SupportToolsTest {
         assertTrue(md.contains("HOSPITAL0000001") && md.contains("TALLY001"), md);
         assertTrue(md.contains("the customer was charged 10.00 840"), md);
         assertTrue(md.contains("Do not charge the customer again"), md);
+        assertTrue(md.contains("\n- host 127.0.0.1:" + lab.sim.isoPort() + "\n"), "the host from the message log: " + md);
         assertTrue(md.contains("476173******0119"), md);
         assertTrue(md.contains("JDK " + System.getProperty("java.version")), md);
         assertTrue(md.contains("REQUEST 0200") && md.contains("RESPONSE 0210"), md);
@@ -323,6 +324,8 @@ class SupportToolsTest {
         assertTrue(r.err().contains("warning: the message log " + missing + " is not there"), r.err());
         assertTrue(r.out().contains("from the journal.") && !r.out().contains("and the message log"), r.out());
         assertFalse(r.out().contains(missing.toString()), "the report names a log it did not read: " + r.out());
+        assertTrue(r.out().contains("(this command's --host/--port: the journal does not record the host"),
+                "a host from the options is not passed off as the one the payments went to: " + r.out());
     }
 
     @Test
