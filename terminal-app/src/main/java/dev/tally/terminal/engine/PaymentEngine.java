@@ -342,8 +342,8 @@ public final class PaymentEngine {
     // ------------------------------------------------------------------ status, pending, inquiry, echo
 
     /**
-     * The journal's view of the order and, when the outcome is uncertain or approved (the credit may be
-     * pending), a status inquiry to the host. The answer is recorded as an event; it never changes the
+     * The journal's view of the order and, when the outcome is uncertain or approved (settled too: the credit may be
+     * pending after the batch closed), a status inquiry to the host. The answer is recorded as an event; it never changes the
      * attempt's state — only a reversal's acknowledgement unlocks an order.
      */
     public StatusReport status(String orderId) {
@@ -358,7 +358,7 @@ public final class PaymentEngine {
             return new StatusReport(orderId, journal.find(last.get().id()).orElseThrow(), null, null, e.getMessage());
         }
         Attempt a = journal.find(last.get().id()).orElseThrow();
-        boolean ask = a.state().isUncertain() || a.state() == AttemptState.APPROVED;
+        boolean ask = a.state().isUncertain() || a.state() == AttemptState.APPROVED || a.state() == AttemptState.SETTLED;
         return ask ? hostView(a) : new StatusReport(orderId, a, null, null, null);
     }
 

@@ -61,6 +61,10 @@ class EndOfDayTest {
             for (String o : List.of("DAY-00", "DAY-77", "DAY-78")) {
                 assertEquals("SETTLED", lab.lastState(o), o);
             }
+            // settled, the credit of the .78 is still pending: the status asks the acquirer all the same
+            Lab.Run settled = lab.tally("status", "--order", "DAY-78");
+            assertEquals(0, settled.exit(), settled.toString());
+            assertEquals("PENDING", settled.json().get("host").get("credit").asText(), settled.toString());
             assertEquals("REVERSAL_FAILED", lab.lastState("DAY-99"));
             // PANs of the closed batch are purged; the .99 keeps its own: its reversal still needs it
             assertEquals(List.of("DAY-99"), TestDay.rows(lab, "SELECT order_ref FROM attempts WHERE pan_encrypted IS NOT NULL"));
