@@ -18,8 +18,13 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,10 +85,11 @@ public final class Simulator implements AutoCloseable {
         HostServer iso = null;
         MessageLog messageLog = null;
         try {
-            ledger = Ledger.open(config.ledgerFile(), config.clock(), cards);
+            // the log first: a log that cannot be opened after all must not leave the ledger upgraded or given new cards
             if (messageLogFile != null) {
                 messageLog = new MessageLog(messageLogFile, MESSAGE_LOG_BYTES, MESSAGE_LOG_KEEP, config.clock());
             }
+            ledger = Ledger.open(config.ledgerFile(), config.clock(), cards);
             try {
                 iso = HostServer.start(config.bind(), config.port(), ledger, cards, scenario, config.tmk(),
                         config.macRequired(), config.lateDelay(), config.clock(), messageLog);
@@ -146,7 +152,9 @@ public final class Simulator implements AutoCloseable {
 
     /**
      * Refuses a message log that cannot be written (before anything is made): a directory, a file not writable, or
-     * one whose directory cannot be made or written to.
+     * one whose directory cannot be made or written to. When its directory is there the file is opened for appending
+     * (a new one removed again), as permission bits do not tell everything: root may "write" to /sys or /proc, where
+     * no file can be made.
      */
     public static void checkMessageLog(Path file) {
         Path abs = file.toAbsolutePath();
@@ -158,6 +166,21 @@ public final class Simulator implements AutoCloseable {
             if (!Files.isRegularFile(abs) || !Files.isWritable(abs)) {
                 throw new IllegalArgumentException("the message log " + file + (Files.isRegularFile(abs)
                         ? " cannot be written (permission denied)" : " is not a regular file") + "; give a file you can write");
+            }
+            return;
+        }
+        if (abs.getParent() != null && Files.isDirectory(abs.getParent())) {
+            try {
+                Files.newOutputStream(abs, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                Files.delete(abs);
+            } catch (FileAlreadyExistsException e) {
+                return; // made meanwhile by someone else: the open will tell
+            } catch (IOException e) {
+                String why = e instanceof AccessDeniedException ? "permission denied"
+                        : e instanceof NoSuchFileException ? abs.getParent() + " takes no new files"
+                        : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+                throw new IllegalArgumentException("the message log " + file + " cannot be made: " + why
+                        + "; give a file in a directory you can write");
             }
             return;
         }

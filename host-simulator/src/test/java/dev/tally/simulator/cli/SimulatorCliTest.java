@@ -256,6 +256,29 @@ class SimulatorCliTest {
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ledgerFile)), "the ledger file is unchanged");
     }
 
+    /**
+     * A message log where no file can be made though the permission bits say the directory is writable (/proc; /sys
+     * for root): before, the check passed, the ledger was opened and given the cards file's new accounts, and then
+     * the log failed with exit 1. Now the file is tried before anything is made: 64, the ledger untouched.
+     */
+    @Test
+    void aMessageLogThatCannotBeMadeExits64AndLeavesTheLedgerUntouched() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux /proc");
+        Path ledgerFile = dir.resolve("kept.db");
+        try (Ledger l = Ledger.open(ledgerFile, Clock.systemUTC(), TestCards.bundled().all().subList(0, 1))) {
+            assertEquals(1, l.cards().size());
+        }
+        byte[] before = Files.readAllBytes(ledgerFile);
+        StringWriter err = new StringWriter();
+        int code = run(err, "--port", "0", "--admin-port", "0", "--ledger", ledgerFile.toString(),
+                "--message-log", "/proc/tally-no-such-log.jsonl");
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--message-log: the message log /proc/tally-no-such-log.jsonl cannot be"
+                + " made: /proc takes no new files"), err.toString());
+        assertEquals(List.of("kept.db"), names(dir), "no -wal, no -shm");
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ledgerFile)), "the ledger file is unchanged");
+    }
+
     /** The same port for both: a usage error before anything is made. */
     @Test
     void theSamePortForBothExits64AndMakesNoLedger() {
