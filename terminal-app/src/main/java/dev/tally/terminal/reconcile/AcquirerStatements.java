@@ -51,6 +51,6 @@ public final class AcquirerStatements {
             throw new HostUnavailableException("the acquirer's admin API " + admin + " answered HTTP " + r.statusCode()
                     + " to the statement request: " + r.body().strip(), null);
         }
-        return Statement.parse(uri.toString(), r.body());
+        return Statement.parse(uri.toString(), r.body(), merchantId);
     }
 }

@@ -38,7 +38,7 @@ public final class Reconciler {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the statement " + file + ": " + e.getMessage());
         }
-        Statement st = Statement.parse(file.toString(), text);
+        Statement st = Statement.parse(file.toString(), text, merchantId);
         Set<LocalDate> dates = new TreeSet<>();
         if (date != null) {
             // every line stays for matching (a sale made on the date may be on the next business day's statement);

@@ -19,10 +19,21 @@ public record Statement(String source, List<StatementLine> lines) {
     public static final List<String> COLUMNS = List.of("business_date", "merchant_id", "terminal_id", "order_ref", "stan",
             "rrn", "auth_code", "amount", "currency", "masked_pan", "txn_state", "credit_state", "credit_date");
     private static final int MASKED_PAN = COLUMNS.indexOf("masked_pan");
+    private static final int MERCHANT_ID = COLUMNS.indexOf("merchant_id");
     private static final Set<String> TXN_STATES = Set.of("APPROVED", "REVERSED");
     private static final Set<String> CREDIT_STATES = Set.of("CREDITED", "PENDING", "NOT_CREDITED", "NONE");
 
     public static Statement parse(String source, String text) {
+        return parse(source, text, null);
+    }
+
+    /**
+     * As {@link #parse(String, String)}, for the merchant {@code ownMerchantId}: its id in the merchant_id column is
+     * not taken for a card number. A numeric merchant id passes the Luhn check one time in ten, as a card number does;
+     * the terminal was configured with it, so it is no card, and reconciling must not refuse the merchant's own
+     * statement for it. Any other value there is still checked.
+     */
+    public static Statement parse(String source, String text, String ownMerchantId) {
         String[] raw = text.replace("\r\n", "\n").split("\n", -1);
         int n = raw.length;
         while (n > 0 && raw[n - 1].isEmpty()) {
@@ -42,18 +53,18 @@ public record Statement(String source, List<StatementLine> lines) {
             if (raw[i].isBlank()) {
                 throw new StatementFormatException("statement " + source + " line " + (i + 1) + ": empty line");
             }
-            lines.add(line(source, i + 1, raw[i]));
+            lines.add(line(source, i + 1, raw[i], ownMerchantId));
         }
         return new Statement(source, List.copyOf(lines));
     }
 
-    private static StatementLine line(String source, int no, String text) {
+    private static StatementLine line(String source, int no, String text, String ownMerchantId) {
         List<String> c = split(text);
         String where = "statement " + source + " line " + no;
         if (c.size() != COLUMNS.size()) {
             throw new StatementFormatException(where + ": " + c.size() + " columns, expected " + COLUMNS.size());
         }
-        refuseCardData(where, c);
+        refuseCardData(where, c, ownMerchantId);
         LocalDate business = date(where, "business_date", c.get(0), false);
         String stanText = c.get(4);
         if (!stanText.matches("\\d{1,6}")) {
@@ -92,10 +103,11 @@ public record Statement(String source, List<StatementLine> lines) {
      * Besides what {@link Masking#scrub} would mask, the groups an order reference may not hold count too
      * ({@code 4761.7390.0101.0119}): an order_ref is printed by reconcile as it is, and scrub does not join those.
      */
-    private static void refuseCardData(String where, List<String> c) {
+    private static void refuseCardData(String where, List<String> c, String ownMerchantId) {
         for (int i = 0; i < c.size(); i++) {
             String v = c.get(i);
-            if (i != MASKED_PAN && (Masking.containsCardNumber(v) || OrderReference.looksLikeCardNumber(v))) {
+            boolean own = i == MERCHANT_ID && v.equals(ownMerchantId);
+            if (i != MASKED_PAN && !own && (Masking.containsCardNumber(v) || OrderReference.looksLikeCardNumber(v))) {
                 throw new StatementFormatException(where + ": " + COLUMNS.get(i) + " holds what looks like a card number"
                         + " (not shown); " + MASKED_ONLY);
             }

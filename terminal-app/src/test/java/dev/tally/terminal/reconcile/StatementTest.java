@@ -66,6 +66,23 @@ class StatementTest {
         }
     }
 
+    /**
+     * A numeric merchant id that passes the Luhn check (one in ten do) is the merchant's own id in its own statement,
+     * not a card number: reconciling refused the statement of a terminal configured with it. Another merchant's such
+     * id, or the check without an own id, still refuses the line.
+     */
+    @Test
+    void theMerchantsOwnIdIsNoCardNumberThoughItPassesLuhn() {
+        String own = "371449635398431";
+        String text = HEADER + LINE.replace("HOSPITAL0000001", own);
+        assertEquals(own, Statement.parse("t.csv", text, own).lines().getFirst().merchantId());
+        assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", text, "HOSPITAL0000001"));
+        assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", text));
+        assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv",
+                HEADER + LINE.replace("HOSPITAL0000001", own).replace("INV-1", "4761739001010119"), own),
+                "the rest of the line is still checked");
+    }
+
     /** What is not a card number stays readable: RRNs, zero-padded and dated order ids, masked PANs with X. */
     @Test
     void ordinaryNumbersAreNotMistakenForACardNumber() {
