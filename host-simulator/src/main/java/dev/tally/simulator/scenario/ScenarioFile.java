@@ -1,6 +1,5 @@
 package dev.tally.simulator.scenario;
 
-import dev.tally.spec.format.DurationText;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tally.simulator.ledger.CreditPolicy;
 import dev.tally.simulator.ledger.ReversalPolicy;
+import dev.tally.spec.format.DurationText;
+import dev.tally.spec.format.JsonProblems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public final class ScenarioFile {
                         + " object {\"rules\": [...]}: join the rules into its one \"rules\" list and remove the rest");
             }
         } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage();
+            String message = JsonProblems.describe(e);
             String what = " is not valid JSON";
             if (message.startsWith("Duplicate field")) { // STRICT_DUPLICATE_DETECTION: "Duplicate field 'respond'"
                 message = message.replaceFirst("^Duplicate field", "key") + " is given twice in one object; keep the one"

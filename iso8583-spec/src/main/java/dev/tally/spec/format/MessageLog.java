@@ -272,7 +272,7 @@ public final class MessageLog implements Closeable {
             }
             return e;
         } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("not a Tally message-log line: " + ex.getOriginalMessage(), ex);
+            throw new IllegalArgumentException("not a Tally message-log line: " + JsonProblems.describe(ex), ex);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.spec.format.JsonProblems;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.engine.Amounts;
@@ -64,7 +65,7 @@ record PaymentRequest(String orderId, long amount, String card) {
             n = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body is not valid JSON: "
-                    + Masking.scrub(e.getOriginalMessage()));
+                    + Masking.scrub(JsonProblems.describe(e)));
         } catch (IOException e) {
             throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body cannot be read: " + Masking.scrub(e.getMessage()));
         }
