@@ -89,6 +89,10 @@ public final class TestCards {
             }
             String id = c[0].strip();
             String pan = c[1].strip();
+            if (id.equalsIgnoreCase("id") && pan.equalsIgnoreCase("pan")) {
+                throw new IllegalArgumentException(where + ": a header line must be a comment: start it with #"
+                        + " (# id,pan,expiry_yymm,pin,balance,currency,description), as in the bundled cards file");
+            }
             if (!id.matches("[A-Za-z0-9_-]{1,32}")) {
                 throw new IllegalArgumentException(where + ": card id must be 1-32 letters, digits, - or _");
             }

@@ -44,6 +44,15 @@ class TestCardsTest {
         assertThrows(IllegalArgumentException.class, () -> TestCards.parse(new StringReader("# empty\n"), "c"));
     }
 
+    /** A header line as CSV files have it is refused saying how to write it, not as a card with a bad PAN. */
+    @Test
+    void aHeaderLineIsRefusedSayingToMakeItAComment() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestCards.parse(new StringReader(
+                "id,pan,expiry_yymm,pin,balance,currency,description\nc1,4761739001010119,3012,1234,10.00,840,x\n"), "c.csv"));
+        assertTrue(e.getMessage().startsWith("c.csv line 1: a header line must be a comment: start it with #"),
+                e.getMessage());
+    }
+
     /** A balance is read in hundredths: a card in a currency without two decimals would hold the wrong amount. */
     @Test
     void aCardInACurrencyWithoutTwoDecimalsIsRefused() throws Exception {
