@@ -11,6 +11,7 @@ import dev.tally.simulator.ledger.CreditPolicy;
 import dev.tally.simulator.ledger.ReversalPolicy;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.JsonProblems;
+import dev.tally.spec.message.MessageCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,6 +164,12 @@ public final class ScenarioFile {
             for (JsonNode item : items) {
                 if (!item.isTextual() || !item.asText().matches("\\d{4}")) {
                     throw new ScenarioException(where + ": match.mti must be a 4-digit MTI string such as \"0200\", or a list of them");
+                }
+                if (MessageCatalogue.isResponseMti(item.asText())) {
+                    // the rules see requests only: a rule on an answer's MTI would never apply, silently
+                    throw new ScenarioException(where + ": match.mti \"" + item.asText() + "\" is a response MTI; rules"
+                            + " match the requests the host receives (e.g. \"0200\" for a sale, \"0400\"/\"0401\" for a"
+                            + " reversal)");
                 }
                 mtis.add(item.asText());
             }

@@ -110,6 +110,7 @@ class ScenarioFileTest {
             "{\"rules\": [ {\"action\": {\"respond\": \"05\"}},, ]}|is not valid JSON: line 1",
             "{\"rules\": []} {\"rules\": [{\"action\": {\"respond\": \"05\"}}]}|: line 1, column 15: more JSON after the end of the top-level object",
             "{\"rules\": []}}|is not valid JSON: line 1, column 14",
+            "{\"rules\": [{\"match\": {\"mti\": [\"0200\", \"0210\"]}, \"action\": {\"respond\": \"05\"}}]}|match.mti \"0210\" is a response MTI",
             "{\"rules\": [|expected close marker for Array (start marker at line 1, column 11)",
             "{\"rules\": [{\"action\": {\"respond\": \"05\", \"respond\": \"00\"}}]}|: line 1, column 50: key 'respond' is given twice in one object; keep the one you mean",
             "{\"rules\": [{\"match\": {\"amount\": 100, \"amount\": 200}, \"action\": {\"respond\": \"05\"}}]}|: key 'amount' is given twice",
