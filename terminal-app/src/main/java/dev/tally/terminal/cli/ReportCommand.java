@@ -73,6 +73,13 @@ public final class ReportCommand implements Callable<Integer> {
         }
         Instant from = since == null ? Instant.MIN : time(since, "--since");
         Instant to = until == null ? Instant.MAX : time(until, "--until");
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("--since " + since + " is not before --until " + until
+                    + ": no payment can be in that window; give the earlier time to --since");
+        }
+        if (stan != null && (stan < 1 || stan > 999_999)) {
+            throw new IllegalArgumentException("--stan must be 1 to 999999 (a STAN is never 0), got " + stan);
+        }
         if (!Files.exists(g.journal)) {
             throw new IllegalArgumentException("no journal at " + g.journal + " (give --journal FILE)");
         }

@@ -339,6 +339,13 @@ class SupportToolsTest {
         Lab.Run badTime = cli("--journal", lab.journal.toString(), "report", "--since", "yesterday");
         assertEquals(64, badTime.exit());
         assertTrue(badTime.err().contains("--since"), badTime.err());
+        Lab.Run reversed = cli("--journal", lab.journal.toString(), "report", "--since", "2026-11-25", "--until",
+                "2026-11-24");
+        assertEquals(64, reversed.exit(), reversed.toString());
+        assertTrue(reversed.err().contains("--since 2026-11-25 is not before --until 2026-11-24"), reversed.err());
+        Lab.Run stanZero = cli("--journal", lab.journal.toString(), "report", "--stan", "0");
+        assertEquals(64, stanZero.exit(), stanZero.toString());
+        assertTrue(stanZero.err().contains("--stan must be 1 to 999999"), stanZero.err());
 
         String stan = all.json().get("payments").get(0).get("stan").asText();
         Lab.Run byStan = cli("--journal", lab.journal.toString(), "--json", "report", "--stan", stan);
