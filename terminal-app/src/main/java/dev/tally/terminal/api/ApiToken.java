@@ -5,16 +5,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cashier API's bearer token: read from a file, or generated (32 random bytes, hex) into a new file
  * readable by its owner only (0600). The token itself is never printed or logged; only the file's path.
  */
 public final class ApiToken {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiToken.class);
 
     private final byte[] token;
     private final Path file;
@@ -42,6 +48,7 @@ public final class ApiToken {
                     // created meanwhile: use it
                 }
             }
+            warnIfOthersCanRead(file);
             return new ApiToken(read(file).getBytes(StandardCharsets.UTF_8), file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read or create the API token file " + file + ": " + e);
@@ -68,6 +75,18 @@ public final class ApiToken {
         if (!folderMayBeMade && dir != null && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("the API token file " + file + " cannot be made: the folder " + dir
                     + " does not exist");
+        }
+    }
+
+    /** A token others on the machine can read lets them take payments: said at start (the file is the operator's). */
+    private static void warnIfOthersCanRead(Path file) throws IOException {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
+            LOG.warn("the API token file {} can be read by other users ({}): whoever reads it can take payments"
+                    + " through this till; chmod 600 {}", file, PosixFilePermissions.toString(p), file);
         }
     }
 
