@@ -363,14 +363,26 @@ public final class CashierApi implements AutoCloseable {
         }
     }
 
-    /** 415 unless the request says its body is {@code application/json} (parameters such as a charset are fine). */
+    /**
+     * 415 unless the request says its body is {@code application/json}, in UTF-8: a charset parameter other than
+     * utf-8 is refused (the body is read as UTF-8, as JSON is; a Latin-1 body would be read as other text).
+     */
     private static void requireJson(HttpExchange ex) {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        String[] parts = type == null ? new String[] {""} : type.split(";");
+        String media = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
         if (!media.equals("application/json")) {
             throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body as application/json"
                     + " (header 'Content-Type: application/json'), got " + (type == null ? "no Content-Type" : type)
                     + "; nothing was done");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv[0].strip().equalsIgnoreCase("charset") && kv.length == 2
+                    && !kv[1].strip().replace("\"", "").equalsIgnoreCase("utf-8")) {
+                throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body in UTF-8 (charset=utf-8, or no"
+                        + " charset), got " + Masking.scrub(parts[i].strip()) + "; nothing was done");
+            }
         }
     }
 
