@@ -277,6 +277,12 @@ class SaleAgainstSimulatorTest {
         Lab.Run nothing = lab.tally("reverse", "--order", "INV-700");
         assertEquals(3, nothing.exit(), nothing.toString());
         assertEquals("NOTHING_TO_REVERSE", nothing.status());
+
+        String before = lab.journalDump();
+        Lab.Run unknown = lab.tally("reverse", "--order", "INV-NEVER-PAID");
+        assertEquals(64, unknown.exit(), "as status says it: " + unknown);
+        assertTrue(unknown.err().contains("order INV-NEVER-PAID is not in the journal"), unknown.toString());
+        assertEquals(before, lab.journalDump());
     }
 
     /** A settled payment cannot be cancelled at the till: NOTHING_TO_REVERSE, it needs a refund; nothing is sent. */
