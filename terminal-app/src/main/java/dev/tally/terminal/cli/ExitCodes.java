@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 64;
     /** sysexits.h EX_UNAVAILABLE: the host could not be reached; nothing was sent or charged. */
     public static final int HOST_UNAVAILABLE = 69;
+    /** sysexits.h EX_TEMPFAIL: another tally process (a running serve) holds the journal; nothing was done. */
+    public static final int JOURNAL_BUSY = 75;
     /** The JVM ran out of memory: the process stopped at once, as after kill -9 ({@link OutOfMemoryExit}). */
     public static final int OUT_OF_MEMORY = OutOfMemoryExit.EXIT_CODE;
 
@@ -27,6 +29,8 @@ public final class ExitCodes {
                   IN_PROGRESS, the answer still awaited)
               64  bad input (amount, order id, card, option): nothing written or sent
               69  host unreachable or sign-on refused: nothing sent, nothing charged
+              75  the journal is in use by another tally (a running serve):
+                  nothing done; try again later, or use that serve's API
               70  ran out of memory and stopped at once (as after a crash: the
                   next command reverses a sale that may have gone out);
                   give it more with TALLY_JAVA_OPTS=-Xmx2g

@@ -6,6 +6,7 @@ import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.spec.format.Utf8File;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.host.HostWarmup;
+import dev.tally.terminal.journal.JournalBusyException;
 import dev.tally.terminal.journal.JournalException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -347,6 +348,7 @@ public final class TallyCli implements Callable<Integer> {
             case IllegalArgumentException e -> fail(ExitCodes.BAD_INPUT, e.getMessage());
             case HostUnavailableException e -> fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage()
                     + "; nothing was sent for this command");
+            case JournalBusyException e -> fail(ExitCodes.JOURNAL_BUSY, "journal: " + e.getMessage());
             case JournalException e -> fail(ExitCodes.INTERNAL_ERROR, "journal: " + e.getMessage());
             default -> fail(ExitCodes.INTERNAL_ERROR, "internal error: " + ex);
         };

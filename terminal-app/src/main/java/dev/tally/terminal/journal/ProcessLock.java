@@ -38,8 +38,9 @@ final class ProcessLock implements AutoCloseable {
                     return new ProcessLock(ch, l);
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new JournalException("the journal is in use by another tally process (" + lockFile
-                            + " is locked); wait for it to finish and try again");
+                    throw new JournalBusyException("the journal is in use by another tally process (" + lockFile
+                            + " is locked): nothing was done; try again when it has finished. A tally serve holds its"
+                            + " journal while it runs: pay, cancel or settle through its cashier API, or stop it first");
                 }
                 try {
                     Thread.sleep(50);

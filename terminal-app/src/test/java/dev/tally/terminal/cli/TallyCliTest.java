@@ -1,5 +1,6 @@
 package dev.tally.terminal.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,15 @@ class TallyCliTest {
         assertTrue(TallyCli.talksToHost(new String[]{"replay", "log.jsonl", "--speed", "max"}));
         assertTrue(TallyCli.talksToHost(new String[]{"--timeout", "5", "status", "--order", "A"}));
         assertTrue(TallyCli.talksToHost(new String[]{"serve", "--api-port", "0"}));
+    }
+
+    /** A journal another tally holds (a running serve) is not an internal error: 75, try again later. */
+    @Test
+    void aBusyJournalExits75AndAnUnreadableOne1() {
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        TallyCli cli = new TallyCli(quiet, quiet, java.time.Clock.systemUTC());
+        assertEquals(75, cli.failFor(new dev.tally.terminal.journal.JournalBusyException("the journal is in use")));
+        assertEquals(1, cli.failFor(new dev.tally.terminal.journal.JournalException("not a tally journal")));
     }
 
     @Test

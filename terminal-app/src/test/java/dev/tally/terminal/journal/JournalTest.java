@@ -141,6 +141,12 @@ class JournalTest {
             try (Journal ro = Journal.openReadOnly(dir.resolve("live.db"), CLOCK)) {
                 assertEquals(AttemptState.SENT, ro.lastAttempt("INV-LIVE").orElseThrow().state());
             }
+            // opened to write meanwhile: busy (the CLI's exit 75), saying what to do while a serve holds it
+            JournalBusyException busy = assertThrows(JournalBusyException.class,
+                    () -> Journal.open(dir.resolve("live.db"), CLOCK, java.time.Duration.ofMillis(100)));
+            assertTrue(busy.getMessage().contains("in use by another tally process")
+                    && busy.getMessage().contains("nothing was done")
+                    && busy.getMessage().contains("through its cashier API"), busy.getMessage());
         }
     }
 
