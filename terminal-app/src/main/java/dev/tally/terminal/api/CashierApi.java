@@ -327,8 +327,17 @@ public final class CashierApi implements AutoCloseable {
     }
 
     /** The Retry-After header's seconds for the result's retry time (at least 1), or null when it has none. */
+    /** Whole seconds until {@code retryAfter}, rounded up (a client told 2 s when 2.9 remain would come back early). */
+    static Long retryAfterSeconds(java.time.Instant now, java.time.Instant retryAfter) {
+        if (retryAfter == null) {
+            return null;
+        }
+        long millis = Duration.between(now, retryAfter).toMillis();
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
     private Long retryAfterSeconds(PaymentResult r) {
-        return r.retryAfter() == null ? null : Math.max(1, Duration.between(clock.instant(), r.retryAfter()).toSeconds());
+        return retryAfterSeconds(clock.instant(), r.retryAfter());
     }
 
     private Reply paymentReply(PaymentResult r, boolean replayed) {
