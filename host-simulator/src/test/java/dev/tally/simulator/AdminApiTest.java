@@ -2,6 +2,7 @@ package dev.tally.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -132,9 +133,18 @@ class AdminApiTest extends SimulatorHarness {
         try (TestTerminal t = signedOn("TALLY001")) {
             t.exchange(t.saleRequest(VISA, 1000, "M-1").build());
             t.exchange(t.saleRequest(VISA, 1051, "M-2").build());
+            // .73: garbage on the wire gives the terminal no response code: unanswered, not an answer 00
+            t.send(t.saleRequest(VISA, 1073, "M-3").build());
+            assertThrows(org.jpos.iso.ISOException.class, t::receive);
         }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
         JsonNode m = admin.getJson("/metrics");
-        assertEquals(2, m.get("requestsByMti").get("0200").asLong());
+        while (m.get("unanswered").asLong() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling interval: the count is made just after the bytes went out
+            m = admin.getJson("/metrics");
+        }
+        assertEquals(1, m.get("unanswered").asLong(), m.toString());
+        assertEquals(3, m.get("requestsByMti").get("0200").asLong());
         assertEquals(1, m.get("requestsByMti").get("0800").asLong());
         assertEquals(2, m.get("answersByResponseCode").get("00").asLong());
         assertEquals(1, m.get("answersByResponseCode").get("51").asLong());

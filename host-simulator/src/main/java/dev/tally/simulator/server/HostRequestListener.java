@@ -95,9 +95,9 @@ final class HostRequestListener implements ISORequestListener {
             }
             ISOMsg answer = host.handle(request, type, action);
             metrics.latency(System.nanoTime() - start);
-            if (delivery.deliver(source, request, answer, action, what, id, start)) {
+            if (delivery.deliver(source, request, answer, action, what, id, start) && !action.garbage()) {
                 metrics.answer(answer.getString(39));
-            } else {
+            } else { // garbage on the wire answers nothing the terminal can read: no response code was given
                 metrics.unanswered();
             }
         } catch (RuntimeException e) {
