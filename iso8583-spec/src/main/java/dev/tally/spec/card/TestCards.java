@@ -121,6 +121,8 @@ public final class TestCards {
             if (!currency.matches("\\d{3}")) {
                 throw new IllegalArgumentException(where + ": currency of card " + id + " must be an ISO 4217 numeric code");
             }
+            // the format was checked above without quoting the value (a shifted column could hold a PAN): only 3 digits
+            // reach this, which may quote them
             Currencies.requireTwoDecimals(currency, where + ": currency of card " + id);
             if (cards.containsKey(id) || cards.values().stream().anyMatch(t -> t.pan().equals(pan))) {
                 throw new IllegalArgumentException(where + ": card " + id + " repeats an id or PAN already in the file");

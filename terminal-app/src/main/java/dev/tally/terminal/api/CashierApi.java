@@ -13,7 +13,6 @@ import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
-import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.reconcile.Reconciler;
 import dev.tally.terminal.reconcile.StatementFormatException;
@@ -291,10 +290,8 @@ public final class CashierApi implements AutoCloseable {
         ReversalLoop loop = desk.engine().reversals();
         for (Attempt a : list) {
             Map<String, Object> row = ApiJson.attempt(a);
-            if (a.state() == AttemptState.REVERSAL_FAILED && a.terminalId().equals(terminalId())) {
-                // serve's background loop tries it again then (the LOCKED answer and GET /v1/payments say the same)
-                row.put("nextReversalAt", loop.failedRetryAt(a).toString());
-            }
+            // serve's background loop tries a REVERSAL_FAILED attempt of its own again then (GET /v1/payments says the same)
+            loop.backgroundRetryAt(a).ifPresent(at -> row.put("nextReversalAt", at.toString()));
             rows.add(row);
         }
         o.put("pending", rows);
@@ -326,8 +323,10 @@ public final class CashierApi implements AutoCloseable {
         }
     }
 
-    /** The Retry-After header's seconds for the result's retry time (at least 1), or null when it has none. */
-    /** Whole seconds until {@code retryAfter}, rounded up (a client told 2 s when 2.9 remain would come back early). */
+    /**
+     * The Retry-After header's seconds: whole seconds until {@code retryAfter}, rounded up (a client told 2 s when 2.9
+     * remain would come back early), at least 1; null when there is no retry time.
+     */
     static Long retryAfterSeconds(java.time.Instant now, java.time.Instant retryAfter) {
         if (retryAfter == null) {
             return null;
@@ -336,6 +335,7 @@ public final class CashierApi implements AutoCloseable {
         return Math.max(1, (millis + 999) / 1000);
     }
 
+    /** {@link #retryAfterSeconds(java.time.Instant, java.time.Instant)} for the result's retry time, from now. */
     private Long retryAfterSeconds(PaymentResult r) {
         return retryAfterSeconds(clock.instant(), r.retryAfter());
     }
@@ -387,11 +387,19 @@ public final class CashierApi implements AutoCloseable {
         }
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
-            if (kv[0].strip().equalsIgnoreCase("charset") && kv.length == 2
-                    && !kv[1].strip().replace("\"", "").equalsIgnoreCase("utf-8")) {
+            if (kv[0].strip().equalsIgnoreCase("charset") && kv.length == 2 && !isUtf8(kv[1].strip().replace("\"", ""))) {
                 throw new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", null, "send the body in UTF-8 (charset=utf-8, or no"
                         + " charset), got " + Masking.scrub(parts[i].strip()) + "; nothing was done");
             }
+        }
+    }
+
+    /** Whether a charset name is UTF-8's, aliases ("utf8") included. */
+    static boolean isUtf8(String name) {
+        try {
+            return java.nio.charset.Charset.forName(name).equals(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException unknownOrIllegal) {
+            return false;
         }
     }
 

@@ -75,7 +75,8 @@ public final class ReportCommand implements Callable<Integer> {
         Instant to = until == null ? Instant.MAX : time(until, "--until");
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("--since " + since + " is not before --until " + until
-                    + ": no payment can be in that window; give the earlier time to --since");
+                    + ": no payment can be in that window (--until is not included: for the whole day D give --since D"
+                    + " --until D+1)");
         }
         if (stan != null && (stan < 1 || stan > 999_999)) {
             throw new IllegalArgumentException("--stan must be 1 to 999999 (a STAN is never 0), got " + stan);

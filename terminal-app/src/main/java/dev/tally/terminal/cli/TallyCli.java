@@ -68,7 +68,7 @@ public final class TallyCli implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "how long to wait for the host's answer (default: ${DEFAULT-VALUE})")
     BigDecimal timeoutSeconds;
 
-    @Option(names = "--reversal-attempts", paramLabel = "N", defaultValue = "3", description = "reversal tries before REVERSAL_FAILED; a try that could not be written (connection already broken) does not count (default: ${DEFAULT-VALUE})")
+    @Option(names = "--reversal-attempts", paramLabel = "N", defaultValue = "3", description = "reversal tries before REVERSAL_FAILED; a try that could not be written (connection already broken) does not count, once in a row (default: ${DEFAULT-VALUE})")
     int reversalAttempts;
 
     @Option(names = "--reversal-interval", paramLabel = "SECONDS", defaultValue = "10", description = "wait before the first reversal repeat, doubling after (default: ${DEFAULT-VALUE})")

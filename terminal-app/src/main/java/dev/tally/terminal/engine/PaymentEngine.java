@@ -513,7 +513,7 @@ public final class PaymentEngine {
                     a.amount(), a.currency(), a, a.nextReversalAt());
             case REVERSAL_FAILED -> {
                 // serve tries it again in the background; elsewhere the operator runs the loop
-                Instant retry = reversalsInBackground ? reversals.failedRetryAt(a) : null;
+                Instant retry = reversalsInBackground ? reversals.backgroundRetryAt(a).orElse(null) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
                         (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
                                 + "; the reversal could not be delivered after "

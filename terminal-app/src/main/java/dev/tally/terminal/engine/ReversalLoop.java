@@ -13,6 +13,7 @@ import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,32 @@ import org.slf4j.LoggerFactory;
 public final class ReversalLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReversalLoop.class);
+    /**
+     * How the audit trail says a reversal try was given back (its write failed: nothing left). The "sent" event before
+     * it was written before the send, as every transmission's is; readers that count transmissions skip such a pair.
+     */
+    public static final String DID_NOT_LEAVE = " did not leave: ";
+
+    /** A reversal transmission's event, as {@link #sendOnce} writes it before the send: its MTI and reversal STAN. */
+    public static final Pattern REVERSAL_SENT = Pattern.compile("^(0400|0401 repeat) sent with reversal STAN (\\d{6})");
+
+    /**
+     * Whether the reversal whose "sent" event is {@code events.get(i)} left the terminal: not when the events after it,
+     * up to the next transmission, give the try back (its write failed). What counts transmissions (the problem report,
+     * a replay from the journal) asks this rather than counting "sent" events.
+     */
+    public static boolean left(List<AttemptEvent> events, int i) {
+        for (int k = i + 1; k < events.size(); k++) {
+            String d = events.get(k).detail();
+            if (REVERSAL_SENT.matcher(d).find()) {
+                return true;
+            }
+            if (d.contains(DID_NOT_LEAVE)) {
+                return false;
+            }
+        }
+        return true;
+    }
     private static final DateTimeFormatter MMDDHHMMSS = DateTimeFormatter.ofPattern("MMddHHmmss");
 
     private final Journal journal;
@@ -81,6 +109,19 @@ public final class ReversalLoop {
      */
     public Instant failedRetryAt(Attempt a) {
         return a.updatedAt().plus(policy.maxInterval());
+    }
+
+    /**
+     * When {@code tally serve}'s background loop next tries a REVERSAL_FAILED attempt: its slow retry, or now when that
+     * is past (the host was down); empty for any other attempt, and for another terminal id's (left to that terminal).
+     */
+    public Optional<Instant> backgroundRetryAt(Attempt a) {
+        if (a.state() != AttemptState.REVERSAL_FAILED || !own(a)) {
+            return Optional.empty();
+        }
+        Instant at = failedRetryAt(a);
+        Instant now = clock.instant();
+        return Optional.of(at.isBefore(now) ? now : at);
     }
 
     /** The REVERSAL_FAILED attempts whose slow retry ({@link #failedRetryAt}) is due now. */
@@ -182,6 +223,8 @@ public final class ReversalLoop {
         ISOMsg msg = reversalOf(a, repeat, signed);
         int n = a.reversalAttempts() + 1;
         boolean failedBefore = a.state() == AttemptState.REVERSAL_FAILED;
+        // a try given back just before (its write failed too): a link that breaks at every write is no passing break
+        boolean givenBackBefore = journal.lastEvent(a.id()).map(e -> e.detail().contains(DID_NOT_LEAVE)).orElse(false);
         a = journal.reversalTransmitting(a.id(), (repeat ? "0401 repeat" : "0400") + " sent with reversal STAN "
                 + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n
                 + (n <= policy.maxAttempts() ? " of " + policy.maxAttempts()
@@ -207,12 +250,13 @@ public final class ReversalLoop {
             } else {
                 failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
             }
-        } else if (ex instanceof Exchange.Broken b && !b.mayHaveArrived()) {
+        } else if (ex instanceof Exchange.Broken b && b.linkBrokeOnWrite() && !givenBackBefore) {
             // the write itself failed (the link was already broken): no whole message left, so the host has nothing
-            // to act on; the try is given back, and the next is what this one would have been (a 0400 if none left)
+            // to act on; the try is given back, and the next is what this one would have been (a 0400 if none left).
+            // Once: the next write failure in a row counts.
             Instant next = clock.instant().plus(a.state() == AttemptState.REVERSAL_FAILED ? policy.maxInterval()
                     : policy.delayAfter(Math.max(1, a.reversalAttempts() - 1)));
-            return journal.reversalNotSent(a.id(), next, "reversal try " + a.reversalAttempts() + " did not leave: "
+            return journal.reversalNotSent(a.id(), next, "reversal try " + a.reversalAttempts() + DID_NOT_LEAVE
                     + b.why() + "; not counted, next try at " + shown(next));
         } else {
             failure = HostSession.describe(ex);
@@ -226,9 +270,10 @@ public final class ReversalLoop {
                 + ": REVERSAL_FAILED, the order stays locked until a reversal goes through"));
     }
 
-    /** An instant as the audit trail shows it: to the second (the journal keeps the milliseconds). */
+    /** An instant as the audit trail shows it: to the second, rounded up (never before it; the journal keeps ms). */
     private static String shown(Instant t) {
-        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Instant s = t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return (s.equals(t) ? s : s.plusSeconds(1)).toString();
     }
 
     private ISOMsg reversalOf(Attempt a, boolean repeat, HostSession.Signed signed) {

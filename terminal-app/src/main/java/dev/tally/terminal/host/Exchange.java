@@ -20,19 +20,26 @@ public sealed interface Exchange {
 
     /**
      * The link broke while the request was out (closed connection, garbage on the wire), or the request could not be
-     * written at all. {@code mayHaveArrived} is false only when the write itself failed (the link was already broken,
-     * or the message could not be packed): no whole frame left, so the host cannot have acted on it.
+     * sent. {@code linkBrokeOnWrite} is true only when writing it to the socket failed with an I/O error ("Broken
+     * pipe": the link was already broken): no whole frame left, so the host cannot have acted on it, and the failure
+     * was the link's, not the message's (a message that cannot be packed fails every time).
      */
-    record Broken(String why, boolean mayHaveArrived) implements Exchange {
+    record Broken(String why, boolean linkBrokeOnWrite) implements Exchange {
 
-        /** Broken after the request left: the host may have received it and acted on it. */
+        /** Broken after the request left, or for a reason of its own: the host may have acted on it. */
         public Broken(String why) {
-            this(why, true);
+            this(why, false);
         }
 
-        /** The write of the request failed: nothing the host could act on left. */
-        public static Broken notSent(String why) {
-            return new Broken(why, false);
+        /**
+         * What a send that threw {@code e} was. The link's write failed only for an I/O error of its own: jPOS wraps
+         * anything thrown after the frame was flushed (its observers, its logger) as IOException("unexpected
+         * exception", cause), which says nothing of the write; a packing error (ISOException) or a runtime one is
+         * the message's.
+         */
+        public static Broken sendFailed(String why, Exception e) {
+            boolean io = e instanceof java.io.IOException && (e.getCause() == null || e.getCause() instanceof java.io.IOException);
+            return new Broken(why, io);
         }
     }
 }

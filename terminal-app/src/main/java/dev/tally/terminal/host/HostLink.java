@@ -169,7 +169,7 @@ public final class HostLink implements HostChannel {
             if (t != null) {
                 t.unanswered(request, address(), 0, false, true, why);
             }
-            return Exchange.Broken.notSent(why);
+            return Exchange.Broken.sendFailed(why, e);
         }
         // the wait below has no timeout of its own: the deadline puts its marker in the queue
         Inbound.Deadline mine = new Inbound.Deadline();

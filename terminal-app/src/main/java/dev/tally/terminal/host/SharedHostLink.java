@@ -159,7 +159,7 @@ public final class SharedHostLink implements HostChannel {
             c.waiting.remove(key);
             String why = "could not send " + req.mti() + " to " + address() + ": " + e.getMessage();
             fail(c, why);
-            return Exchange.Broken.notSent(why);
+            return Exchange.Broken.sendFailed(why, e);
         }
         if (c.dead) { // the reader died between our registration and the send: nobody will answer
             c.waiting.remove(key);

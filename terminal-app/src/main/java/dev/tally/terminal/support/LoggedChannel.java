@@ -57,7 +57,7 @@ public final class LoggedChannel implements HostChannel {
             case Exchange.Answered a -> traffic.answered(request, a.response(), address(), ms);
             case Exchange.NoAnswer n -> traffic.unanswered(request, address(), ms, false, false, n.why());
             case Exchange.Broken b -> traffic.unanswered(request, address(), ms, b.why().startsWith("garbled"),
-                    !b.why().startsWith("garbled"), b.why());
+                    !b.why().startsWith("garbled"), (b.linkBrokeOnWrite() ? "not sent: " : "") + b.why());
         }
         return ex;
     }

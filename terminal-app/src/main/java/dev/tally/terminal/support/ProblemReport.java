@@ -6,6 +6,7 @@ import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.Amounts;
+import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
@@ -147,7 +148,10 @@ public final class ProblemReport {
         Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
         sb.append(" sent ").append(hms(sent));
         sb.append(", ").append(saleAnswer(c));
-        long reversals = c.events().stream().filter(e -> e.detail().matches("^(0400|0401 repeat) sent.*")).count();
+        long reversals = java.util.stream.IntStream.range(0, c.events().size())
+                .filter(i -> ReversalLoop.REVERSAL_SENT.matcher(c.events().get(i).detail()).find()
+                        && ReversalLoop.left(c.events(), i))
+                .count(); // a try whose write failed (given back) did not leave
         if (reversals > 0) {
             sb.append(", reversal sent ").append(reversals).append(reversals == 1 ? " time" : " times");
             Optional<AttemptEvent> ack = c.events().stream().filter(e -> e.toState() == AttemptState.REVERSED

@@ -12,6 +12,7 @@ import dev.tally.spec.message.MessageCatalogue;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
 import dev.tally.spec.message.OriginalData;
+import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.Journal;
@@ -236,7 +237,7 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
     // ------------------------------------------------------------------ journal
 
     private static final Pattern SALE_ANSWER = Pattern.compile("^0210 answered (\\w{2})");
-    private static final Pattern REVERSAL_SENT = Pattern.compile("^(0400|0401 repeat) sent with reversal STAN (\\d{6})");
+    private static final Pattern REVERSAL_SENT = ReversalLoop.REVERSAL_SENT;
     private static final Pattern REVERSAL_ANSWER = Pattern.compile("^(?:reversal try \\d+: )?0410 answered (\\w{2})");
     private static final DateTimeFormatter MMDDHHMMSS = DateTimeFormatter.ofPattern("MMddHHmmss");
 
@@ -283,8 +284,8 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
                 for (int i = 0; i < events.size(); i++) {
                     AttemptEvent e = events.get(i);
                     Matcher sent = REVERSAL_SENT.matcher(e.detail());
-                    if (!sent.find()) {
-                        continue;
+                    if (!sent.find() || !ReversalLoop.left(events, i)) {
+                        continue; // not a transmission, or one whose write failed: nothing to replay
                     }
                     String rc = null;
                     boolean known = false;

@@ -99,6 +99,35 @@ class ReversalLoopTest {
             assertEquals(AttemptState.REVERSED, reversed.state());
             assertEquals(1, reversed.reversalAttempts());
             assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+
+            // what reads the audit trail counts the one reversal that left, not the "sent" event of the one given back
+            var events = t.journal.events(a.id());
+            var report = new dev.tally.terminal.support.ProblemReport.Case(reversed, events, List.of());
+            String description = new dev.tally.terminal.support.ProblemReport(new dev.tally.terminal.support.ProblemReport
+                    .Context("M", "TALLY001", null, null, null, "test", "127.0.0.1", "j.db", null, clock.instant(),
+                    java.time.ZoneOffset.UTC), "order INV-PIPE", List.of(report)).description(report);
+            assertTrue(description.contains("reversal sent 1 time,"), description);
+            long replayed = dev.tally.terminal.support.Recording.fromJournal(dir.resolve("j.db"), clock).requests().stream()
+                    .filter(rec -> rec.view().mti().startsWith("040")).count();
+            assertEquals(1, replayed, "a replay from the journal sends only the reversal that left");
+        }
+    }
+
+    /** A write that fails again right after one was given back counts: a link that breaks at every write is no passing break. */
+    @Test
+    void aSecondWriteFailureInARowIsCounted() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        try (FakeHost host = new FakeHost((h, req) -> null);
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                     new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
+                     link -> new FailingWrites(link, new AtomicBoolean(true)))) {
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-PIPES", 100, null).status());
+            Attempt a = t.journal.lastAttempt("INV-PIPES").orElseThrow();
+            assertEquals(0, a.reversalAttempts(), "the first is given back");
+            clock.advance(Duration.ofSeconds(10));
+            Attempt second = t.engine.runDueReversals().getFirst();
+            assertEquals(AttemptState.REVERSAL_FAILED, second.state(), "the second in a row counts: 1 of 1");
+            assertEquals(1, second.reversalAttempts());
         }
     }
 
@@ -118,7 +147,8 @@ class ReversalLoopTest {
         public Exchange exchange(ISOMsg request, Duration timeout) {
             String mti = MessageView.of(request).mti();
             if (mti.startsWith("040") && broken.get()) {
-                return Exchange.Broken.notSent("could not send " + mti + " to " + address() + ": Broken pipe");
+                return Exchange.Broken.sendFailed("could not send " + mti + " to " + address() + ": Broken pipe",
+                        new java.net.SocketException("Broken pipe"));
             }
             return link.exchange(request, timeout);
         }
