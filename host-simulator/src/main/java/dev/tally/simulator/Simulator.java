@@ -105,6 +105,7 @@ public final class Simulator implements AutoCloseable {
             }
             LOG.info("simulator started: {}, {} card(s), scenario {} ({} rules), business date {}", config, cards.size(),
                     scenario.current().source(), scenario.current().rules().size(), ledger.businessDate());
+            ledger.cardsFileDifferences().forEach(d -> LOG.warn("ledger {}: {}", config.ledgerFile(), d));
             return new Simulator(ledger, iso, admin, messageLog);
         } catch (Exception | Error e) {
             try {

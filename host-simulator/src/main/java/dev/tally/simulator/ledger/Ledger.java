@@ -59,6 +59,7 @@ public final class Ledger implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Path file;
     private volatile LocalDate businessDate;
+    private volatile List<String> cardsFileDifferences = List.of();
 
     /** A query filter; null fields match everything. */
     public record Filter(String terminalId, String orderRef, Integer stan, String merchantId) {
@@ -250,6 +251,25 @@ public final class Ledger implements AutoCloseable {
                     ps.setString(1, LocalDate.now(clock).toString());
                     ps.executeUpdate();
                 }
+                // an id the ledger has for another card (the cards file edited since): the account stays as it is (its
+                // balance and history are that card's), and the start says so (a lab would otherwise see the old
+                // masked PAN in /cards and the new one in /transactions without a word)
+                List<String> differ = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT masked_pan, currency FROM cards WHERE id = ?")) {
+                    for (TestCard card : cards) {
+                        ps.setString(1, card.id());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next() && (!rs.getString(1).equals(card.maskedPan())
+                                    || !rs.getString(2).equals(card.currency()))) {
+                                differ.add("card " + card.id() + " is " + card.maskedPan() + " (" + card.currency()
+                                        + ") in the cards file, but the ledger's account " + card.id() + " is "
+                                        + rs.getString(1) + " (" + rs.getString(2) + "): sales with it debit that"
+                                        + " account; give the new card an id of its own, or use a new ledger");
+                            }
+                        }
+                    }
+                }
+                cardsFileDifferences = List.copyOf(differ);
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT OR IGNORE INTO cards (id, masked_pan, currency, opening_balance, balance) VALUES (?, ?, ?, ?, ?)")) {
                     for (TestCard card : cards) {
@@ -274,6 +294,11 @@ public final class Ledger implements AutoCloseable {
         } finally {
             unlockWriter();
         }
+    }
+
+    /** What {@link #open} found the cards file to say otherwise than the ledger's accounts of the same ids. */
+    public List<String> cardsFileDifferences() {
+        return cardsFileDifferences;
     }
 
     public int schemaVersion() {

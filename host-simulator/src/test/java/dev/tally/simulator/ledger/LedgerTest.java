@@ -75,6 +75,30 @@ class LedgerTest {
     }
 
     /** A new ledger is made with small pages (less WAL traffic per sale); one made before keeps its own. */
+    /**
+     * A cards file edited since the ledger was made, an id now naming another card: the account stays as it was (its
+     * balance and history) and the start says so; before, /cards kept the old masked PAN without a word.
+     */
+    @Test
+    void anIdTheCardsFileGivesAnotherCardIsReportedAndItsAccountKept() throws Exception {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertTrue(l.cardsFileDifferences().isEmpty(), l.cardsFileDifferences().toString());
+        }
+        List<TestCard> edited = TestCards.parse(new java.io.StringReader(
+                "visa-1,6011000000000129,3012,1234,50.00,840,now a Discover card\n"), "cards.csv").all();
+        try (Ledger l = Ledger.open(file, CLOCK, edited)) {
+            assertEquals(List.of("card visa-1 is 601100******0129 (840) in the cards file, but the ledger's account visa-1"
+                    + " is 476173******0119 (840): sales with it debit that account; give the new card an id of its own,"
+                    + " or use a new ledger"), l.cardsFileDifferences());
+            assertEquals(1_000_000, l.balance("visa-1"), "the account keeps its balance");
+            assertTrue(l.cards().stream().anyMatch(c -> c.id().equals("visa-1") && c.maskedPan().equals("476173******0119")));
+        }
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertTrue(l.cardsFileDifferences().isEmpty(), "the file as it was: nothing to say");
+        }
+    }
+
     @Test
     void aNewLedgerHasSmallPagesAndAnOlderOneKeepsItsPageSize() throws Exception {
         Path fresh = dir.resolve("fresh.db");
