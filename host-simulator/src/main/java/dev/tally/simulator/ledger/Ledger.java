@@ -255,12 +255,20 @@ public final class Ledger implements AutoCloseable {
                 // balance and history are that card's), and the start says so (a lab would otherwise see the old
                 // masked PAN in /cards and the new one in /transactions without a word)
                 List<String> differ = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT masked_pan, currency FROM cards WHERE id = ?")) {
+                try (PreparedStatement find = c.prepareStatement("SELECT masked_pan, currency FROM cards WHERE id = ?");
+                     PreparedStatement open = c.prepareStatement(
+                             "INSERT OR IGNORE INTO cards (id, masked_pan, currency, opening_balance, balance) VALUES (?, ?, ?, ?, ?)")) {
                     for (TestCard card : cards) {
-                        ps.setString(1, card.id());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next() && (!rs.getString(1).equals(card.maskedPan())
-                                    || !rs.getString(2).equals(card.currency()))) {
+                        find.setString(1, card.id());
+                        try (ResultSet rs = find.executeQuery()) {
+                            if (!rs.next()) {
+                                open.setString(1, card.id());
+                                open.setString(2, card.maskedPan());
+                                open.setString(3, card.currency());
+                                open.setLong(4, card.balance());
+                                open.setLong(5, card.balance());
+                                open.executeUpdate();
+                            } else if (!rs.getString(1).equals(card.maskedPan()) || !rs.getString(2).equals(card.currency())) {
                                 differ.add("card " + card.id() + " is " + card.maskedPan() + " (" + card.currency()
                                         + ") in the cards file, but the ledger's account " + card.id() + " is "
                                         + rs.getString(1) + " (" + rs.getString(2) + "): sales with it debit that"
@@ -270,17 +278,6 @@ public final class Ledger implements AutoCloseable {
                     }
                 }
                 cardsFileDifferences = List.copyOf(differ);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT OR IGNORE INTO cards (id, masked_pan, currency, opening_balance, balance) VALUES (?, ?, ?, ?, ?)")) {
-                    for (TestCard card : cards) {
-                        ps.setString(1, card.id());
-                        ps.setString(2, card.maskedPan());
-                        ps.setString(3, card.currency());
-                        ps.setLong(4, card.balance());
-                        ps.setLong(5, card.balance());
-                        ps.executeUpdate();
-                    }
-                }
                 return null;
             });
             businessDate = read(this::businessDate);

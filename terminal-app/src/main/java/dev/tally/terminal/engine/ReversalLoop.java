@@ -223,8 +223,6 @@ public final class ReversalLoop {
         ISOMsg msg = reversalOf(a, repeat, signed);
         int n = a.reversalAttempts() + 1;
         boolean failedBefore = a.state() == AttemptState.REVERSAL_FAILED;
-        // a try given back just before (its write failed too): a link that breaks at every write is no passing break
-        boolean givenBackBefore = journal.lastEvent(a.id()).map(e -> e.detail().contains(DID_NOT_LEAVE)).orElse(false);
         a = journal.reversalTransmitting(a.id(), (repeat ? "0401 repeat" : "0400") + " sent with reversal STAN "
                 + String.format("%06d", a.reversalStan()) + ", reason " + a.reversalReason() + ", try " + n
                 + (n <= policy.maxAttempts() ? " of " + policy.maxAttempts()
@@ -250,7 +248,7 @@ public final class ReversalLoop {
             } else {
                 failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
             }
-        } else if (ex instanceof Exchange.Broken b && b.linkBrokeOnWrite() && !givenBackBefore) {
+        } else if (ex instanceof Exchange.Broken b && b.linkBrokeOnWrite() && !givenBackJustBefore(a.id())) {
             // the write itself failed (the link was already broken): no whole message left, so the host has nothing
             // to act on; the try is given back, and the next is what this one would have been (a 0400 if none left).
             // Once: the next write failure in a row counts.
@@ -268,6 +266,16 @@ public final class ReversalLoop {
                 : failedBefore ? "; still REVERSAL_FAILED, the order stays locked until a reversal goes through"
                 : "; giving up after " + ReversalPolicy.tries(a.reversalAttempts())
                 + ": REVERSAL_FAILED, the order stays locked until a reversal goes through"));
+    }
+
+    /**
+     * Whether the try before this one was given back too (its write failed): the event before this try's "sent" one
+     * says so. Read only when a write failed, off the path of every other try. A link that breaks at every write is
+     * no passing break: the second failure in a row counts.
+     */
+    private boolean givenBackJustBefore(long attemptId) {
+        List<AttemptEvent> events = journal.events(attemptId);
+        return events.size() >= 2 && events.get(events.size() - 2).detail().contains(DID_NOT_LEAVE);
     }
 
     /** An instant as the audit trail shows it: to the second, rounded up (never before it; the journal keeps ms). */

@@ -1,5 +1,6 @@
 package dev.tally.terminal.host;
 
+import java.io.IOException;
 import org.jpos.iso.ISOMsg;
 
 /** What became of one request sent to the host. */
@@ -38,7 +39,7 @@ public sealed interface Exchange {
          * the message's.
          */
         public static Broken sendFailed(String why, Exception e) {
-            boolean io = e instanceof java.io.IOException && (e.getCause() == null || e.getCause() instanceof java.io.IOException);
+            boolean io = e instanceof IOException && (e.getCause() == null || e.getCause() instanceof IOException);
             return new Broken(why, io);
         }
     }

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.tally.spec.format.StandardErrorCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,28 +22,16 @@ class ApiTokenTest {
     void aTokenFileOthersCanReadIsUsedWithAWarningAndAMadeOneIsTheOwnersOnly() throws Exception {
         Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
         Path made = dir.resolve("made.token");
-        String quiet = stderrOf(() -> ApiToken.inFile(made));
+        String quiet = StandardErrorCapture.printed(() -> { }, () -> ApiToken.inFile(made));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(made)));
         assertFalse(quiet.contains("can be read by other users"), quiet);
 
         Path shared = dir.resolve("shared.token");
         Files.writeString(shared, "0123456789abcdef0123456789abcdef\n");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
-        String warned = stderrOf(() -> ApiToken.inFile(shared));
+        String warned = StandardErrorCapture.printed(() -> { }, () -> ApiToken.inFile(shared));
         assertTrue(warned.contains("the API token file " + shared + " can be read by other users (rw-r--r--)")
                 && warned.contains("chmod 600 " + shared), warned);
         assertFalse(warned.contains("0123456789abcdef"), "the token itself is never printed: " + warned);
-    }
-
-    private static String stderrOf(Runnable r) {
-        PrintStream before = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setErr(before);
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tally.terminal.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,20 @@ final class FrameHost implements AutoCloseable {
      * Against a host of {@link #stanOneAnsweredLate}: no answer to STAN 1 within 300 ms is NoAnswer, given no sooner;
      * its late answer, read with STAN 2's, reaches {@code strays}; STAN 2 gets its own answer.
      */
+    /**
+     * A request that cannot be packed is not sent: Broken, but not a link that broke on the write (the reversal loop
+     * counts such a try, as the message would fail every time), and the next exchange on {@code link} goes on.
+     */
+    static void assertUnpackableRequestIsBrokenButNotTheLinks(HostChannel link) {
+        ISOMsg unwritable = echo(7);
+        unwritable.set(11, "1234567");
+        Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class,
+                link.exchange(unwritable, java.time.Duration.ofSeconds(10)));
+        assertFalse(broken.linkBrokeOnWrite(), broken.toString());
+        assertTrue(broken.why().startsWith("could not send 0800"), broken.why());
+        assertInstanceOf(Exchange.Answered.class, link.exchange(echo(8), java.time.Duration.ofSeconds(10)));
+    }
+
     static void assertLateAnswerIsAStray(HostChannel link, List<ISOMsg> strays) throws InterruptedException {
         long start = System.nanoTime();
         Exchange first = link.exchange(echo(1), java.time.Duration.ofMillis(300));
