@@ -102,6 +102,22 @@ class HostFlowsTest extends SimulatorHarness {
     }
 
     @Test
+    void saleInAnotherCurrencyThanTheCardsIsDeclined57AndNothingIsDebited() throws Exception {
+        long before = ledger().balance("visa-1");
+        try (TestTerminal t = signedOn("TALLY001")) {
+            assertEquals("57", MessageView.of(t.exchange(t.saleRequest(VISA, 1500, "INV-EUR").currency("978").build()))
+                    .responseCode());
+            assertEquals("00", MessageView.of(t.exchange(t.saleRequest(VISA, 1500, "INV-USD").build())).responseCode());
+        }
+        assertEquals(before - 1500, ledger().balance("visa-1"));
+        LedgerTransaction eur = onlyTxn("TALLY001", "INV-EUR");
+        assertEquals(TxnState.DECLINED, eur.state());
+        assertEquals("978", eur.currency());
+        assertFalse(eur.debitStanding());
+        assertEquals(CreditState.NONE, eur.creditState());
+    }
+
+    @Test
     void pinIsCheckedUnderTheSessionPinKey() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {
             assertEquals("00", MessageView.of(t.exchange(t.withPin(t.saleRequest(VISA, 500, "INV-PIN-OK"), VISA, VISA.pin())

@@ -111,6 +111,11 @@ final class AcquirerHost {
         }
         TestCard card = cardsByPan.get(v.pan());
         String decline = cardProblem(v, card, sk);
+        if (decline == null && !card.currency().equals(v.currency())) {
+            // the card's account is in another currency and the simulator converts nothing: debiting 1,000 minor
+            // units of one currency from a balance kept in another would put a wrong number in the books
+            decline = NOT_IN_THE_CARDS_CURRENCY;
+        }
         if (decline == null && action.respond() != null && !action.respond().equals("00")) {
             decline = action.respond();
         }
@@ -135,6 +140,12 @@ final class AcquirerHost {
         }
         return finish(b, sk);
     }
+
+    /**
+     * The answer to a sale in another currency than the card account's (SPEC.md §4.3): 57, transaction not permitted
+     * to cardholder, nothing debited.
+     */
+    static final String NOT_IN_THE_CARDS_CURRENCY = ResponseCodes.NOT_PERMITTED_TO_CARDHOLDER;
 
     /** 94 when the ledger holds this sale already (same terminal, STAN and transmission time), else {@code answer}. */
     private ISOMsg duplicateOr(ISOMsg request, MessageView v, Optional<SessionKeys> sk, Supplier<ISOMsg> answer) {

@@ -21,6 +21,8 @@ public final class ResponseCodes {
     public static final String INVALID_TRANSACTION = "12";
     public static final String FORMAT_ERROR = "30";
     public static final String INSUFFICIENT_FUNDS = "51";
+    /** Not permitted to cardholder: the simulator's answer to a sale in another currency than the card account's. */
+    public static final String NOT_PERMITTED_TO_CARDHOLDER = "57";
     public static final String SYSTEM_MALFUNCTION = "96";
     public static final String DUPLICATE = "94";
     public static final String RECONCILE_ERROR = "95";
