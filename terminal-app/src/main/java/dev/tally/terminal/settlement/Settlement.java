@@ -11,6 +11,7 @@ import dev.tally.terminal.engine.PaymentEngine;
 import dev.tally.terminal.engine.TerminalProfile;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
+import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.BatchState;
@@ -19,6 +20,7 @@ import dev.tally.terminal.journal.Journal;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,8 @@ public final class Settlement {
     public SettlementResult settle() {
         List<Attempt> reversalsRun = engine.reversals().runDue();
         session.ensureSignedOn();
+        // the keys outlive a dropped connection (tally serve): without a live one nothing starts, the batch stays open
+        session.channel().connect();
         Batches batches = journal.batches();
         boolean resumed = batches.inProgress(profile.terminalId()).isPresent();
         Batch b = batches.begin(profile.terminalId(), profile.merchantId());
@@ -72,7 +76,8 @@ public final class Settlement {
         int uploadedNow = 0;
         String settlementCode = b.responseCode();
         if (b.state() == BatchState.SETTLING) {
-            Step s = send(request(MessageType.SETTLEMENT, b, totals));
+            Batch settling = b;
+            Step s = send(() -> request(MessageType.SETTLEMENT, settling, totals));
             if (s.failure != null) {
                 return failed(b, resumed, totals, s, uploadedNow, reversalsRun, true, "the 0500 of batch " + b.batchText());
             }
@@ -91,7 +96,7 @@ public final class Settlement {
                     totals.encode());
         }
         for (Attempt a : batches.toUpload(b)) {
-            Step s = send(upload(a));
+            Step s = send(() -> upload(a));
             if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
                 return failed(b, resumed, totals, s, uploadedNow, reversalsRun, false, "the upload (0320) of STAN " + a.stanText()
                         + ", order " + a.orderRef());
@@ -99,7 +104,8 @@ public final class Settlement {
             b = batches.uploaded(b, a);
             uploadedNow++;
         }
-        Step s = send(request(MessageType.SETTLEMENT_TRAILER, b, totals));
+        Batch bt = b;
+        Step s = send(() -> request(MessageType.SETTLEMENT_TRAILER, bt, totals));
         if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
             return failed(b, resumed, totals, s, uploadedNow, reversalsRun, false, "the trailer (0500 960000) of batch " + b.batchText());
         }
@@ -171,8 +177,19 @@ public final class Settlement {
         }
     }
 
-    private Step send(Sealed request) {
-        Exchange ex = session.exchange(request.message());
+    /**
+     * Builds and sends one step. A step that cannot leave once the settlement has started (the connection lost since,
+     * a sign-on refused) is a failed step, as an unanswered one is: the batch stays as the journal has it, resumable.
+     */
+    private Step send(Supplier<Sealed> make) {
+        Sealed request;
+        Exchange ex;
+        try {
+            request = make.get();
+            ex = session.exchange(request.message());
+        } catch (HostUnavailableException e) {
+            return new Step(null, null, "was not sent (" + e.getMessage() + ")");
+        }
         if (!(ex instanceof Exchange.Answered ans)) {
             return new Step(null, null, "got no answer (" + HostSession.describe(ex) + ")");
         }

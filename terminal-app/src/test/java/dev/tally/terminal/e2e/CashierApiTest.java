@@ -334,6 +334,45 @@ class CashierApiTest {
         assertTrue(Files.exists(ledger));
     }
 
+    /**
+     * A settlement asked for while the host is gone is a 503 that starts nothing: the batch stays open, its payments can
+     * still be cancelled (it used to be left SETTLING behind a 503 that said nothing was sent).
+     */
+    @Test
+    void aSettlementWhileTheHostIsGoneStartsNothing() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            SimulatorConfig again = SimulatorConfig.defaults(dir.resolve("ledger.db")).withPort(lab.sim.isoPort());
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+                ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"S-1\", \"amount\": \"12.00\"}");
+                assertEquals("APPROVED", paid.json().get("status").asText(), paid.body());
+                String open = api.get("/health").json().get("openBatch").asText();
+                lab.sim.close();
+                Lab.await("serve to see the connection gone", Duration.ofSeconds(20),
+                        () -> !hostConnected(api));
+                ServeProcess.Reply refused = api.post("/v1/settlement", "");
+                assertEquals(503, refused.status(), refused.body());
+                assertEquals("HOST_UNAVAILABLE", refused.json().get("error").asText(), refused.body());
+                assertEquals(open, api.get("/health").json().get("openBatch").asText(), "the batch stays open");
+                try (Simulator back = Simulator.start(again)) {
+                    ServeProcess.Reply settled = api.post("/v1/settlement", "");
+                    assertEquals(200, settled.status(), settled.body());
+                    assertEquals("CLOSED", settled.json().get("status").asText(), settled.body());
+                    assertFalse(settled.json().get("resumed").asBoolean(), "a settlement begun now, not resumed: "
+                            + settled.body());
+                    assertEquals(1, settled.json().get("terminalTotals").get("debitCount").asInt(), settled.body());
+                }
+            }
+        }
+    }
+
+    private static boolean hostConnected(ServeProcess api) {
+        try {
+            return api.get("/health").json().get("host").get("connected").asBoolean();
+        } catch (Exception e) {
+            throw new AssertionError("GET /health failed", e);
+        }
+    }
+
     @Test
     void sigtermLetsThePaymentInFlightFinishThenExits() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
