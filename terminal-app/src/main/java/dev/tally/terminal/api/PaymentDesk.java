@@ -8,6 +8,8 @@ import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.settlement.Settlement;
 import dev.tally.terminal.settlement.SettlementResult;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +49,7 @@ public final class PaymentDesk {
     private final Settlement settlement;
     private final ReversalScheduler reversals;
     private final Duration waitLimit;
+    private final Duration hostTimeout;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock settling = new ReentrantReadWriteLock(true);
 
@@ -56,6 +59,7 @@ public final class PaymentDesk {
         this.reversals = reversals;
         // a duplicate waits for the original: its answer, then its first reversal if it went uncertain
         this.waitLimit = hostTimeout.multipliedBy(3).plusSeconds(10);
+        this.hostTimeout = hostTimeout;
     }
 
     public PaymentEngine engine() {
@@ -115,16 +119,16 @@ public final class PaymentDesk {
         InFlight running = inFlight.putIfAbsent(orderId, mine);
         if (running != null) {
             if (!running.same(kind, amount, card)) {
-                return new Outcome(busy(orderId, amount), false);
+                return new Outcome(busy(orderId, running), false);
             }
             try {
                 Outcome o = running.outcome().get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
                 return new Outcome(o.result(), true);
             } catch (TimeoutException e) {
-                return new Outcome(busy(orderId, amount), false);
+                return new Outcome(busy(orderId, running), false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Outcome(busy(orderId, amount), false);
+                return new Outcome(busy(orderId, running), false);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
@@ -144,14 +148,18 @@ public final class PaymentDesk {
         }
     }
 
-    /** LOCKED for a request that meets another one of the same order still in flight. */
-    private PaymentResult busy(String orderId, long amount) {
+    /**
+     * LOCKED for a request that meets another one of the same order still in flight: the payment object is the one in
+     * flight (its amount, STAN and state, not the refused request's), to be retried once it has had its answer.
+     */
+    private PaymentResult busy(String orderId, InFlight running) {
         Optional<Attempt> live = engine.journal().liveAttempt(orderId);
-        java.time.Instant retry = java.time.Instant.now().plus(Duration.ofSeconds(5));
+        Instant retry = engine.clock().instant().plus(hostTimeout).truncatedTo(ChronoUnit.MILLIS);
         String message = "LOCKED: order " + orderId + " has a request in progress at this terminal"
                 + live.map(a -> " (STAN " + a.stanText() + ", " + a.state() + ")").orElse("")
                 + "; nothing was sent for this request, retry after it finishes";
-        return new PaymentResult(orderId, PaymentStatus.LOCKED, null, message, amount,
-                live.map(Attempt::currency).orElse(null), live.orElse(null), retry);
+        return new PaymentResult(orderId, PaymentStatus.LOCKED, null, message,
+                live.map(Attempt::amount).orElse(running.amount()), live.map(Attempt::currency).orElse(null),
+                live.orElse(null), retry);
     }
 }

@@ -88,6 +88,11 @@ public final class PaymentEngine {
         return reversals;
     }
 
+    /** The clock every time this engine records or promises comes from. */
+    public Clock clock() {
+        return clock;
+    }
+
     public Journal journal() {
         return journal;
     }

@@ -1,0 +1,82 @@
+package dev.tally.terminal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.api.PaymentDesk;
+import dev.tally.terminal.settlement.Settlement;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cashier API's desk (in this package for the engine's test host and terminal): what a request that meets another
+ * one of the same order in flight is told.
+ */
+class PaymentDeskTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * LOCKED carries the payment in flight: its amount, STAN and state, whatever the refused request asked for (it used
+     * to show the refused request's amount beside the other one's STAN, and 0.00 for a cancel), and a retry time on
+     * the journal's millisecond grain, from the engine's clock.
+     */
+    @Test
+    void aRequestMeetingAnotherOfTheSameOrderInFlightIsToldAboutTheOneInFlight() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Duration timeout = Duration.ofSeconds(5);
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
+            Settlement settlement = new Settlement(t.journal, t.session, t.engine,
+                    new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout), Clock.systemDefaultZone());
+            ReversalScheduler reversals = new ReversalScheduler(t.engine, t.channel, Duration.ofSeconds(600));
+            PaymentDesk desk = new PaymentDesk(t.engine, settlement, reversals, timeout);
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            try {
+                Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-70", 370, null));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (host.received.stream().noneMatch(m -> "0200".equals(MessageView.of(m).mti()))) {
+                    assertTrue(System.nanoTime() < deadline, "the sale never reached the host");
+                    Thread.sleep(10); // polling interval, not a wait for an outcome
+                }
+                String stan = t.journal.liveAttempt("C-70").orElseThrow().stanText();
+
+                PaymentResult other = desk.pay("C-70", 400, null).result();
+                assertEquals(PaymentStatus.LOCKED, other.status(), other.message());
+                assertEquals(370, other.amount(), "the amount of the payment in flight, not the refused request's");
+                assertEquals(stan, other.attempt().stanText());
+                assertNotNull(other.retryAfter());
+                assertEquals(0, other.retryAfter().getNano() % 1_000_000, "milliseconds: " + other.retryAfter());
+
+                PaymentResult cancel = desk.cancel("C-70").result();
+                assertEquals(PaymentStatus.LOCKED, cancel.status(), cancel.message());
+                assertEquals(370, cancel.amount(), "a cancel shows what it meets, not 0.00");
+
+                release.countDown();
+                assertEquals(PaymentStatus.APPROVED, first.get(30, TimeUnit.SECONDS).result().status());
+            } finally {
+                release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+}
