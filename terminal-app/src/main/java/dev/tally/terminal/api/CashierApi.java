@@ -286,22 +286,31 @@ public final class CashierApi implements AutoCloseable {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("status", list.isEmpty() ? "OK" : "PENDING");
         o.put("count", list.size());
+        o.put("pending", rows(list));
+        return new Reply(200, o, null);
+    }
+
+    /**
+     * Attempts as the API shows them, with the time serve's background loop tries a REVERSAL_FAILED attempt of its own
+     * again as its {@code nextReversalAt} (GET /v1/payments says the same in retryAfter).
+     */
+    private List<Map<String, Object>> rows(List<Attempt> list) {
         List<Map<String, Object>> rows = new ArrayList<>();
         ReversalLoop loop = desk.engine().reversals();
         for (Attempt a : list) {
             Map<String, Object> row = ApiJson.attempt(a);
-            // serve's background loop tries a REVERSAL_FAILED attempt of its own again then (GET /v1/payments says the same)
             loop.backgroundRetryAt(a).ifPresent(at -> row.put("nextReversalAt", at.toString()));
             rows.add(row);
         }
-        o.put("pending", rows);
-        return new Reply(200, o, null);
+        return rows;
     }
 
     private Reply settle() {
         SettlementResult r = desk.settle();
         int next = desk.engine().journal().batches().openBatch(terminalId());
-        return new Reply(r.closed() ? 200 : 502, ApiJson.settlement(r, next), null);
+        Map<String, Object> o = ApiJson.settlement(r, next);
+        o.put("excluded", rows(r.excluded()));
+        return new Reply(r.closed() ? 200 : 502, o, null);
     }
 
     private Reply reconciliation(String date) {

@@ -287,6 +287,12 @@ class CashierApiTest {
             assertEquals("REVERSAL_FAILED", row.get("state").asText(), row.toString());
             String retry = api.get("/v1/payments/F-1").json().get("retryAfter").asText();
             assertEquals(retry, row.get("nextReversalAt").asText(), "the background loop's next try: " + row);
+            // the settlement's list of what it left out says the same (it used to say null)
+            ServeProcess.Reply settled = api.post("/v1/settlement", "");
+            JsonNode excluded = settled.json().get("excluded").get(0);
+            assertEquals("F-1", excluded.get("orderId").asText(), settled.body());
+            assertEquals(api.get("/v1/payments/F-1").json().get("retryAfter").asText(),
+                    excluded.get("nextReversalAt").asText(), settled.body());
         }
     }
 
