@@ -1,6 +1,10 @@
 package dev.tally.spec.format;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.jpos.iso.ISOPackager;
@@ -20,6 +24,37 @@ public class WireChannel extends NACChannel {
     /** A client channel to {@code host:port}. */
     public WireChannel(String host, int port, ISOPackager packager, byte[] tpdu) {
         super(host, port, packager, tpdu);
+    }
+
+    /** Why the last connect failed; jPOS's own exception names only its class ("j.n.ConnectException") and a line. */
+    private volatile IOException connectFailure;
+
+    @Override
+    protected Socket newSocket(String host, int port) throws IOException {
+        try {
+            return super.newSocket(host, port);
+        } catch (IOException e) {
+            connectFailure = e;
+            throw e;
+        }
+    }
+
+    /**
+     * Why {@link #connect()} failed, in words for an operator ("connection refused", "unknown host acquirer.lan"):
+     * the socket's own reason when there was one, else {@code thrown}'s message.
+     */
+    public String connectFailure(IOException thrown) {
+        IOException e = connectFailure;
+        if (e == null) {
+            return thrown.getMessage();
+        }
+        return switch (e) {
+            case ConnectException c -> "connection refused";
+            case SocketTimeoutException t -> "no connection within the timeout";
+            case UnknownHostException u -> "unknown host " + u.getMessage();
+            default -> e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                    : Character.toLowerCase(e.getMessage().charAt(0)) + e.getMessage().substring(1);
+        };
     }
 
     @Override

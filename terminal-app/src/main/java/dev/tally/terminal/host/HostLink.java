@@ -95,7 +95,7 @@ public final class HostLink implements HostChannel {
             return;
         }
         drainStrays();
-        NACChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        WireChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
         ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "host-link");
         try {
             // jPOS uses the channel timeout for connect(); afterwards the reader blocks without one
@@ -104,7 +104,7 @@ public final class HostLink implements HostChannel {
             ch.setTimeout(0);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + e.getMessage()
+            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + ch.connectFailure(e)
                     + " (is the host or simulator running? check --host/--port)", e);
         }
         LinkedBlockingQueue<Inbound> q = new LinkedBlockingQueue<>();

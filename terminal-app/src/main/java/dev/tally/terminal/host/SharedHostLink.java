@@ -74,7 +74,7 @@ public final class SharedHostLink implements HostChannel {
         if (c != null && !c.dead && c.channel.isConnected()) {
             return c;
         }
-        NACChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
+        WireChannel ch = new WireChannel(host, port, Iso87.packager(), Framing.DEFAULT_TPDU.clone());
         ch.setLogger(JposLogBridge.logger("dev.tally.terminal.host.wire"), "shared-host-link");
         try {
             ch.setTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
@@ -82,7 +82,7 @@ public final class SharedHostLink implements HostChannel {
             ch.setTimeout(0);
         } catch (IOException e) {
             disconnect(ch);
-            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + e.getMessage()
+            throw new HostUnavailableException("cannot reach the host at " + address() + ": " + ch.connectFailure(e)
                     + " (is the host or simulator running? check --host/--port)", e);
         }
         Connection fresh = new Connection(ch);
