@@ -19,6 +19,7 @@ import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
@@ -33,6 +34,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
@@ -512,7 +515,8 @@ public final class PaymentEngine {
             case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
                     (approvedFirst(a, rc) ? approvedThen(a, reason) + "; the reversal is pending"
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
-                            + " (" + a.reversalAttempts() + " tried, next at "
+                            + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", the last " + t)
+                            .orElse("") + ", next at "
                             + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
                     a.amount(), a.currency(), a, a.nextReversalAt());
@@ -521,8 +525,9 @@ public final class PaymentEngine {
                 Instant retry = reversalsInBackground ? reversals.backgroundRetryAt(a).orElse(null) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
                         (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
-                                + "; the reversal could not be delivered after "
-                                + ReversalPolicy.tries(a.reversalAttempts()) + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
+                                + "; the reversal was not acknowledged after "
+                                + ReversalPolicy.tries(a.reversalAttempts())
+                                + lastReversalTry(a).map(t -> " (the last " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
                                 + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);
@@ -536,6 +541,24 @@ public final class PaymentEngine {
                         a.amount(), a.currency(), a, lock.answerDueBy(a));
             }
         };
+    }
+
+    /** "reversal try N: what became of it; ..." as {@link ReversalLoop} records a counted try. */
+    private static final Pattern REVERSAL_TRY = Pattern.compile("reversal try \\d+: ([^;]+)");
+
+    /**
+     * What became of the last counted reversal try, as the journal has it: "0410 answered 96 (System malfunction)" (the
+     * host refused it) or why no answer came. The cashier's message says which: a refusal is no network fault.
+     */
+    private Optional<String> lastReversalTry(Attempt a) {
+        List<AttemptEvent> events = journal.events(a.id());
+        for (int i = events.size() - 1; i >= 0; i--) {
+            Matcher m = REVERSAL_TRY.matcher(events.get(i).detail());
+            if (m.lookingAt()) {
+                return Optional.of(m.group(1).strip());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

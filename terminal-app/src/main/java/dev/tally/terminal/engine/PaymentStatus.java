@@ -13,7 +13,7 @@ public enum PaymentStatus {
     IN_PROGRESS,
     /** no approval: the outcome is uncertain and a reversal is pending; the order is locked */
     REVERSAL_PENDING,
-    /** no approval: the reversal could not be delivered; listed for reconciliation, the order is locked */
+    /** no approval: the reversal was not acknowledged (no answer, or the host refused it); listed for reconciliation, the order is locked */
     REVERSAL_FAILED,
     /** refused by the terminal: the order has an unresolved attempt; nothing was sent */
     LOCKED,

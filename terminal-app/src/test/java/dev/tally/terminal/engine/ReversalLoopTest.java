@@ -292,4 +292,25 @@ class ReversalLoopTest {
             assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
         }
     }
+
+    /**
+     * A reversal the host answers with a refusal (96) is told as that, not as a reversal that could not be delivered:
+     * support looks for the acquirer's fault, not the network's. The pending one says what its last try got too.
+     */
+    @Test
+    void aReversalTheHostRefusesIsToldAsARefusal() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> "0200".equals(MessageView.of(req).mti()) ? null : h.answer(req, "96"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(500),
+                     new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)))) {
+            PaymentResult pending = t.engine.sale("INV-R96", 2222, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, pending.status(), pending.message());
+            assertTrue(pending.message().contains("(1 tried, the last 0410 answered 96 (System malfunction), next at "),
+                    pending.message());
+            Attempt left = t.journal.find(pending.attempt().id()).orElseThrow();
+            PaymentResult failed = t.engine.result(t.engine.reversals().attemptOnce(left));
+            assertEquals(PaymentStatus.REVERSAL_FAILED, failed.status(), failed.message());
+            assertTrue(failed.message().contains("the reversal was not acknowledged after 2 tries (the last 0410 answered 96"
+                    + " (System malfunction))."), failed.message());
+        }
+    }
 }
