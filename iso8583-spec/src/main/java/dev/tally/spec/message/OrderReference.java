@@ -37,12 +37,17 @@ public final class OrderReference {
 
     /**
      * null when the reference may be given for a new order, else what is wrong with it: well formed
-     * ({@link #formatProblem}) and not a card number ({@link #looksLikeCardNumber}).
+     * ({@link #formatProblem}), not only dots, and not a card number ({@link #looksLikeCardNumber}).
      */
     public static String problem(String ref) {
         String format = formatProblem(ref);
         if (format != null) {
             return format;
+        }
+        if (ref.chars().allMatch(c -> c == '.')) {
+            // "." and ".." are path segments: a URL library resolves GET /v1/payments/.. to /v1/, so the order could
+            // be paid and never asked about again
+            return "order reference '" + ref + "' is only dots, which a URL cannot name: use your invoice or order id";
         }
         if (looksLikeCardNumber(ref)) {
             return "order reference looks like a card number: use your invoice or order id"

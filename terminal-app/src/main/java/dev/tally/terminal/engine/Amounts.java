@@ -19,14 +19,24 @@ public final class Amounts {
     private Amounts() {
     }
 
-    /** "12.34" → 1234. Rejects signs, letters, exponents, more than 2 decimals, zero and > 999999999.99. */
+    /**
+     * "12.34" → 1234. Rejects signs, letters, exponents, spaces, leading zeros ("01.00"), more than 2 decimals (of
+     * which any but zeros: "1.230" is 1.23), zero and > 999999999.99.
+     */
     public static long parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("amount is missing: give it as 12.34");
         }
-        String t = text.strip();
+        String t = text;
+        if (!t.equals(t.strip()) || t.chars().anyMatch(Character::isWhitespace)) {
+            // " 1.00" from a cashier system is a formatting bug of its own: refused, so it is seen and mended
+            throw new IllegalArgumentException("amount " + shown(t) + " has spaces in it: give it as 12.34");
+        }
         if (!DECIMAL.matcher(t).matches()) {
             throw new IllegalArgumentException("amount " + shown(t) + " is not a positive decimal such as 12.34");
+        }
+        if (t.length() > 1 && t.charAt(0) == '0' && t.charAt(1) != '.') {
+            throw new IllegalArgumentException("amount " + shown(t) + " starts with a zero: give it as 12.34 (or 0.50)");
         }
         BigDecimal v = new BigDecimal(t);
         if (v.stripTrailingZeros().scale() > 2) {

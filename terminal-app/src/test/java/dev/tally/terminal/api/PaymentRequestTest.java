@@ -33,4 +33,20 @@ class PaymentRequestTest {
     void aKeyGivenOnceIsTaken(String json) {
         assertEquals(50_000, parse(json).amount());
     }
+
+    /** "." and ".." are URL path segments: an order so named could be paid and then never asked about or cancelled. */
+    @ParameterizedTest
+    @ValueSource(strings = {".", "..", "..."})
+    void anOrderIdOfOnlyDotsIsRefused(String id) {
+        ApiProblem p = assertThrows(ApiProblem.class, () -> parse("{\"orderId\": \"" + id + "\", \"amount\": \"1.00\"}"));
+        assertEquals("INVALID_ORDER_ID", p.code);
+        assertTrue(p.getMessage().contains("only dots"), p.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\" 1.00\"", "\"01.00\"", "\"1.00 \""})
+    void anAmountWithSpacesOrALeadingZeroIsRefused(String amount) {
+        ApiProblem p = assertThrows(ApiProblem.class, () -> parse("{\"orderId\": \"INV-9\", \"amount\": " + amount + "}"));
+        assertEquals("INVALID_AMOUNT", p.code);
+    }
 }

@@ -20,7 +20,8 @@ class AmountsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-1", "0", "0.00", "1.234", "abc", "12,34", "1e3", "", " ", "1000000000.00", "+5", "1.2.3"})
+    @ValueSource(strings = {"-1", "0", "0.00", "1.234", "abc", "12,34", "1e3", "", " ", "1000000000.00", "+5", "1.2.3",
+        " 1.00", "1.00 ", "1 000.00", "1.00\n", "01.00", "00.50", "007"})
     void badAmountsAreRefused(String text) {
         assertThrows(IllegalArgumentException.class, () -> Amounts.parse(text));
     }
@@ -40,6 +41,17 @@ class AmountsTest {
         StringBuilder b = new StringBuilder();
         s.codePoints().filter(Character::isDigit).forEach(c -> b.append(Character.digit(c, 10)));
         return b.toString();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"' 1.00'|has spaces in it", "01.00|starts with a zero", "0.50|"})
+    void spacesAndLeadingZerosAreNamed(String text, String why) {
+        if (why == null) {
+            assertEquals(50, Amounts.parse(text), "a zero before the point is no leading zero");
+            return;
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Amounts.parse(text));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
     }
 
     @ParameterizedTest
