@@ -220,7 +220,8 @@ public final class TallyCli implements Callable<Integer> {
 
     /**
      * The properties of {@code --config FILE}, read before parsing so the flags can override them. A key that is no
-     * option's name ({@code timout=3}) is refused: ignored, the setting would silently keep its default.
+     * option's name ({@code timout=3}) is refused: ignored, the setting would silently keep its default. So is a key
+     * given twice (the last would win unseen); the spaces after a value are not part of it.
      */
     private static Properties configFrom(String[] args, CommandLine cmd) {
         Path file = null;
@@ -234,7 +235,16 @@ public final class TallyCli implements Callable<Integer> {
         if (file == null) {
             return null;
         }
-        Properties p = new Properties();
+        java.util.Set<String> givenTwice = new java.util.TreeSet<>();
+        Properties p = new Properties() {
+            @Override
+            public synchronized Object put(Object key, Object value) { // Properties.load puts each line's setting
+                if (containsKey(key)) {
+                    givenTwice.add(String.valueOf(key));
+                }
+                return super.put(key, value);
+            }
+        };
         String text;
         try {
             text = Utf8File.read(file, "save the config file as UTF-8");
@@ -254,6 +264,16 @@ public final class TallyCli implements Callable<Integer> {
             throw new IllegalArgumentException("the config file " + file + (line > 0 ? " line " + line : "")
                     + ": a backslash followed by 'u' must start a \\uXXXX escape (4 hex digits); write a backslash as \\\\"
                     + " or use / in paths (journal=C:/till/journal.db); nothing was done");
+        }
+        if (!givenTwice.isEmpty()) {
+            // the last one would win unseen, as a misspelt one would keep its default
+            throw new IllegalArgumentException("the config file " + file + " gives " + givenTwice.stream()
+                    .map(k -> "'" + Masking.scrubTyped(k) + "'").collect(java.util.stream.Collectors.joining(", "))
+                    + " more than once: keep one line for each setting; nothing was done");
+        }
+        for (String key : p.stringPropertyNames()) {
+            // Properties keeps the spaces after a value ("port = 8583 "), which read as part of it ("'8583 ' is not an int")
+            p.setProperty(key, p.getProperty(key).strip());
         }
         java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
         collectOptionNames(cmd, known);

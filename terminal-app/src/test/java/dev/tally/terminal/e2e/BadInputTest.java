@@ -292,4 +292,19 @@ class BadInputTest {
         assertEquals(0, Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TYPO2", "--amount", "2.00").exit(),
                 "qualified by the command, as picocli reads them");
     }
+
+    /** A setting given twice took the last line's value unseen (port=1 after port=8583): refused, naming it. */
+    @Test
+    void aConfigFileGivingASettingTwiceIsRefusedAndSpacesAfterAValueAreNotPartOfIt() throws Exception {
+        Path cfg = dir.resolve("twice.properties");
+        Files.writeString(cfg, "port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\ntimeout=3\nport=1\n");
+        String before = lab.journalDump();
+        Lab.Run r = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TWICE", "--amount", "2.00");
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("gives 'port' more than once"), r.err());
+        assertEquals(before, lab.journalDump());
+        Files.writeString(cfg, "port = " + lab.sim.isoPort() + "  \njournal=" + lab.journal + "\ntimeout = 3 \n");
+        Lab.Run spaced = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TWICE", "--amount", "2.00");
+        assertEquals(0, spaced.exit(), "'port = 8583 ' is port 8583: " + spaced);
+    }
 }
