@@ -515,7 +515,7 @@ public final class PaymentEngine {
             case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
                     (approvedFirst(a, rc) ? approvedThen(a, reason) + "; the reversal is pending"
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
-                            + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", the last " + t)
+                            + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", last try: " + t)
                             .orElse("") + ", next at "
                             + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
@@ -527,7 +527,7 @@ public final class PaymentEngine {
                         (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
                                 + "; the reversal was not acknowledged after "
                                 + ReversalPolicy.tries(a.reversalAttempts())
-                                + lastReversalTry(a).map(t -> " (the last " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
+                                + lastReversalTry(a).map(t -> " (last try: " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
                                 + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);

@@ -304,12 +304,12 @@ class ReversalLoopTest {
                      new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)))) {
             PaymentResult pending = t.engine.sale("INV-R96", 2222, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, pending.status(), pending.message());
-            assertTrue(pending.message().contains("(1 tried, the last 0410 answered 96 (System malfunction), next at "),
+            assertTrue(pending.message().contains("(1 tried, last try: 0410 answered 96 (System malfunction), next at "),
                     pending.message());
             Attempt left = t.journal.find(pending.attempt().id()).orElseThrow();
             PaymentResult failed = t.engine.result(t.engine.reversals().attemptOnce(left));
             assertEquals(PaymentStatus.REVERSAL_FAILED, failed.status(), failed.message());
-            assertTrue(failed.message().contains("the reversal was not acknowledged after 2 tries (the last 0410 answered 96"
+            assertTrue(failed.message().contains("the reversal was not acknowledged after 2 tries (last try: 0410 answered 96"
                     + " (System malfunction))."), failed.message());
         }
     }

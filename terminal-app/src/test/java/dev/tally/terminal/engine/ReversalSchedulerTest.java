@@ -95,7 +95,7 @@ class ReversalSchedulerTest {
             assertTrue(t.journal.events(r.attempt().id()).stream().anyMatch(e -> e.detail().startsWith("0401 repeat sent")
                     && e.detail().contains(", try 2 (tried again until acknowledged; the 1 try allowed went unanswered)")),
                     "the retry after giving up is not 'try 2 of 1'");
-            assertTrue(r.message().contains("was not acknowledged after 1 try (the last "), r.message());
+            assertTrue(r.message().contains("was not acknowledged after 1 try (last try: "), r.message());
             assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-FAILED", 100, null).status(), "the order is free again");
         }
     }
