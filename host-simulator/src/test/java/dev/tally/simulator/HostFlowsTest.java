@@ -222,6 +222,34 @@ class HostFlowsTest extends SimulatorHarness {
         assertTrue(txns("TALLY001", "INV-30").isEmpty());
     }
 
+    /**
+     * Field 60 of a sale is the terminal's batch number, n6 (SPEC.md §2). A malformed one is a format error like any
+     * other: 30, nothing applied, the log names the field. Before, {@code ABCDEF} was answered 96 with a
+     * NumberFormatException's stack trace, and {@code 12345} was approved and booked in no batch.
+     */
+    @Test
+    void aMalformedBatchNumberInASaleIsAFormatError30AndNothingIsApplied() throws Exception {
+        long before = ledger().balance("visa-1");
+        try (TestTerminal t = signedOn("TALLY001")) {
+            for (String batch : java.util.List.of("ABCDEF", "12345")) {
+                ISOMsg sale = t.saleRequest(VISA, 1000, "INV-B" + batch.length()).build();
+                sale.set(60, batch);
+                String log = LogCapture.during(() -> {
+                    MessageView v = MessageView.of(t.exchange(sale));
+                    assertEquals("30", v.responseCode(), batch);
+                    assertNull(v.rrn(), "nothing recorded, no RRN");
+                });
+                assertTrue(log.contains("format error (30), nothing applied: field 60 (batch number"), log);
+                assertFalse(log.contains("NumberFormatException"), log);
+                assertTrue(txns("TALLY001", "INV-B" + batch.length()).isEmpty(), batch + ": nothing recorded");
+            }
+            ISOMsg good = t.saleRequest(VISA, 1000, "INV-B6").build();
+            good.set(60, "000007");
+            assertEquals("00", MessageView.of(t.exchange(good)).responseCode());
+        }
+        assertEquals(before - 1000, ledger().balance("visa-1"), "only the well-formed sale is debited");
+    }
+
     @Test
     void macOffAcceptsRequestsWithoutVerifying() throws Exception {
         sim.close();

@@ -200,8 +200,15 @@ public final class MessageValidator {
                 case 54 -> Balance.decode(v);
                 case 60 -> {
                     String mti = m.getString(0);
-                    if (mti.startsWith("05") && !SIX_DIGITS.matcher(v).matches()) {
-                        return problem(f, "batch number must be 6 digits");
+                    // the terminal's batch number: in a 0200 the batch the sale is in, in a 0500/0510 the one settled
+                    // (SPEC.md §2); a sale's goes to the ledger, where a bad one would leave the sale in no batch
+                    if (mti.equals("0200") || mti.startsWith("05")) {
+                        if (!SIX_DIGITS.matcher(v).matches()) {
+                            return problem(f, "batch number must be 6 digits (000001-999999)");
+                        }
+                        if (v.equals("000000")) {
+                            return problem(f, "batch number 000000 is not a batch (000001-999999)");
+                        }
                     }
                     if (mti.startsWith("03") && !TWENTY_DIGITS.matcher(v).matches()) {
                         return problem(f, "original data of an upload must be MTI(4)+STAN(6)+MMDDhhmmss(10)");

@@ -175,7 +175,7 @@ public final class MessageView {
         return v == null ? Optional.empty() : Optional.of(Balance.decode(v));
     }
 
-    /** Field 60 of a 0500/0510; 0 when absent. */
+    /** Field 60 of a 0200 or 0500/0510 (six digits, as the validator requires there); 0 when absent. */
     public int batchNumber() {
         String v = msg.getString(Field.BATCH_DATA.number());
         return v == null || v.length() != 6 ? 0 : Integer.parseInt(v);

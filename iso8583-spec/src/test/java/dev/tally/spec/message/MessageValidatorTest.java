@@ -52,6 +52,28 @@ class MessageValidatorTest {
         }, 42, "binary data");
     }
 
+    /**
+     * Field 60 of a sale is the terminal's batch number, n6 (SPEC.md §2): anything else is refused naming the field,
+     * as in a settlement. Before, a 0200 was not checked: {@code ABCDEF} reached the host's batch reading (96 and a
+     * stack trace), {@code 12345} was approved and booked in no batch.
+     */
+    @Test
+    void aSalesBatchNumberIsSixDigits() {
+        assertProblem(f -> f.set(60, "ABCDEF"), 60, "batch number must be 6 digits");
+        assertProblem(f -> f.set(60, "12345"), 60, "batch number must be 6 digits");
+        assertProblem(f -> f.set(60, "1234567"), 60, "batch number must be 6 digits");
+        assertProblem(f -> f.set(60, "000000"), 60, "000000 is not a batch");
+        ISOMsg settlement = SampleMessages.request(MessageType.SETTLEMENT);
+        settlement.set(60, "ABCDEF");
+        assertEquals(List.of(60), MessageValidator.check(settlement).stream().map(MessageValidator.Problem::field).toList());
+        // what the terminal sends: its batch number, zero-padded to six digits (terminal-app Batch.batchText)
+        for (String batch : List.of("000001", "000007", "999999")) {
+            ISOMsg sale = SampleMessages.request(MessageType.SALE);
+            sale.set(60, batch);
+            assertEquals(List.of(), MessageValidator.check(sale), batch);
+        }
+    }
+
     /** Field 62's rule, character by character, against the pattern it states: [A-Za-z0-9._/:-]. */
     @Test
     void anOrderReferenceHoldsOnlyTheCharactersItsRuleNames() {

@@ -1,0 +1,34 @@
+package dev.tally.simulator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the simulator logs (slf4j-simple writes to {@code System.err}, looked up at every line) while a piece of a
+ * test runs; System.err is put back afterwards.
+ */
+final class LogCapture {
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private LogCapture() {
+    }
+
+    static String during(Body body) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(sink, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.err.flush();
+            System.setErr(original);
+        }
+        String captured = sink.toString(StandardCharsets.UTF_8);
+        original.print(captured); // still in the test's report
+        return captured;
+    }
+}
