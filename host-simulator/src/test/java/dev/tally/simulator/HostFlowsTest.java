@@ -250,6 +250,26 @@ class HostFlowsTest extends SimulatorHarness {
         assertEquals(before - 1000, ledger().balance("visa-1"), "only the well-formed sale is debited");
     }
 
+    /**
+     * Field 55 is BER-TLV (SPEC.md §2). ICC data that does not parse is a format error: 30, nothing applied, the log
+     * names field 55. Before, it was approved (the message log showing "?=BAD TLV FORMAT ...").
+     */
+    @Test
+    void iccDataThatIsNotBerTlvIsAFormatError30AndNothingIsApplied() throws Exception {
+        long before = ledger().balance("visa-1");
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 1000, "INV-ICC").build(); // the builder refuses it now
+            sale.set(55, HexFormat.of().parseHex("9F02060000"));
+            String log = LogCapture.during(() -> assertEquals("30", MessageView.of(t.exchange(sale)).responseCode()));
+            assertTrue(log.contains("format error (30), nothing applied: field 55 (ICC"), log);
+            ISOMsg good = t.saleRequest(VISA, 1000, "INV-ICC2")
+                    .iccData(HexFormat.of().parseHex("9F2701809F360200319A032611229C01005F2A020840")).build();
+            assertEquals("00", MessageView.of(t.exchange(good)).responseCode());
+        }
+        assertTrue(txns("TALLY001", "INV-ICC").isEmpty(), "nothing recorded");
+        assertEquals(before - 1000, ledger().balance("visa-1"), "only the well-formed sale is debited");
+    }
+
     @Test
     void macOffAcceptsRequestsWithoutVerifying() throws Exception {
         sim.close();

@@ -22,6 +22,7 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOFieldPackager;
 import org.jpos.iso.ISOMsg;
 import org.jpos.iso.ISOUtil;
+import org.jpos.tlv.TLVList;
 
 /**
  * Checks a message against the catalogue (mandatory fields for its type and direction) and the
@@ -107,7 +108,7 @@ public final class MessageValidator {
             if (b.length > max) {
                 return problem(f, "at most " + max + " bytes, has " + b.length);
             }
-            return Optional.empty();
+            return f == Field.ICC_DATA.number() ? iccDataProblem(b) : Optional.empty();
         }
         // what ISOMsg.getString gives: the text, a binary value in hex, or null for anything else
         String v = value instanceof String s ? s : value instanceof byte[] b ? ISOUtil.hexString(b) : null;
@@ -152,6 +153,20 @@ public final class MessageValidator {
             }
         }
         return true;
+    }
+
+    /**
+     * Field 55 is EMV BER-TLV (SPEC.md §2), read with jPOS's {@link TLVList} as the decoder and the message log read
+     * it. jPOS's message names a tag and lengths, never a value.
+     */
+    private static Optional<Problem> iccDataProblem(byte[] b) {
+        try {
+            new TLVList().unpack(b);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceFirst("^BAD TLV FORMAT:? *", "");
+            return problem(Field.ICC_DATA.number(), "not BER-TLV: " + why);
+        }
     }
 
     /** Rules of SPEC.md for the content of specific fields. */

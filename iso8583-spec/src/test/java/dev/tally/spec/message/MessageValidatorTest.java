@@ -74,6 +74,21 @@ class MessageValidatorTest {
         }
     }
 
+    /**
+     * Field 55 is BER-TLV (SPEC.md §2): a tag whose length runs past the data, or a tag cut short, is refused naming
+     * the field. Before, it passed (only its length was checked) and a host approved the sale.
+     */
+    @Test
+    void iccDataIsBerTlv() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        assertProblem(f -> f.set(55, hex.parseHex("9F02060000")), 55, "not BER-TLV: tag (9f02) length (6) exceeds");
+        assertProblem(f -> f.set(55, hex.parseHex("9F0206000000001234" + "9F")), 55, "not BER-TLV");
+        assertProblem(f -> f.set(55, hex.parseHex("82")), 55, "not BER-TLV");
+        ISOMsg sale = SampleMessages.request(MessageType.SALE);
+        sale.set(55, hex.parseHex("9F2608A1B2C3D4E5F607089F2701809F360200319A032611229C01005F2A020840"));
+        assertEquals(List.of(), MessageValidator.check(sale));
+    }
+
     /** Field 62's rule, character by character, against the pattern it states: [A-Za-z0-9._/:-]. */
     @Test
     void anOrderReferenceHoldsOnlyTheCharactersItsRuleNames() {
