@@ -2,6 +2,7 @@ package dev.tally.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.message.MessageView;
@@ -65,6 +66,33 @@ class StatusInquiryTest extends SimulatorHarness {
         StatusAnswer n = status(never).statusAnswer().orElseThrow();
         assertEquals(CreditState.NOT_CREDITED, n.credit());
         assertNull(n.creditDate());
+    }
+
+    /**
+     * An inquiry names its sale by key (field 90) and by order (62); a key whose sale has another order reference
+     * (a new journal reusing an older one's STANs) is not this order's sale: answered as unknown, with a WARN. Before,
+     * ORDER-B's inquiry got ORDER-A's approval (RRN, auth code, STATE=APPROVED).
+     */
+    @Test
+    void aKeyWhoseSaleHasAnotherOrderReferenceIsAnsweredAsNotFound() throws Exception {
+        ISOMsg saleA = t.saleRequest(VISA, 1500, "ORDER-A").build();
+        assertEquals("00", MessageView.of(t.exchange((ISOMsg) saleA.clone())).responseCode());
+        ISOMsg asB = (ISOMsg) saleA.clone();
+        asB.set(62, "ORDER-B");
+        MessageView[] answer = new MessageView[1];
+        String log = LogCapture.during(() -> answer[0] = MessageView.of(t.exchange(t.statusOf(asB))));
+        assertTrue(log.contains("WARN") && log.contains("for order ORDER-B") && log.contains("for order ORDER-A")
+                && log.contains("answered as not found (25)"), log);
+        MessageView s = answer[0];
+        assertEquals("25", s.responseCode());
+        assertEquals("ORDER-B", s.orderReference().orElseThrow());
+        assertNull(s.rrn(), "no RRN of another order's sale");
+        assertNull(s.authCode(), "no auth code of another order's sale");
+        StatusAnswer a = s.statusAnswer().orElseThrow();
+        assertEquals(OriginalState.NOT_FOUND, a.state());
+        assertEquals("STATE=NOT_FOUND;RC=--;AMOUNT=000000000000;CREDIT=NONE", a.encode());
+        // the inquiry that carries the sale's own order still finds it
+        assertEquals(OriginalState.APPROVED, status(saleA).statusAnswer().orElseThrow().state());
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.tally.spec.message.Balance;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OrderReference;
 import dev.tally.spec.message.OriginalData;
 import dev.tally.spec.message.SettlementTotals;
 import dev.tally.spec.message.StatusAnswer;
@@ -240,6 +241,16 @@ final class AcquirerHost {
         }
         OriginalData original = v.originalData().orElseThrow();
         Optional<LedgerTransaction> found = ledger.transaction(v.terminalId(), original.stan(), original.transmissionDateTime());
+        String asked = v.orderReference().orElse(null);
+        if (found.isPresent() && asked != null && found.get().orderRef() != null && !found.get().orderRef().equals(asked)) {
+            // the key (terminal + STAN + field 7) is unique per terminal journal only: a new journal's sale can share
+            // an older one's key. That sale's approval is not this order's to report, as a reversal may not undo it
+            LOG.warn("status inquiry from {} STAN {} for order {} names original STAN {} at {}, which the ledger holds"
+                            + " for order {}: answered as not found (25)", v.terminalId(), String.format("%06d", v.stan()),
+                    OrderReference.shown(asked), String.format("%06d", original.stan()), original.transmissionDateTime(),
+                    OrderReference.shown(found.get().orderRef()));
+            found = Optional.empty();
+        }
         if (found.isEmpty()) {
             return finish(MessageBuilder.responseTo(request).responseCode(ResponseCodes.ORIGINAL_NOT_FOUND)
                     .statusAnswer(new StatusAnswer(StatusAnswer.OriginalState.NOT_FOUND, null, 0,
