@@ -58,6 +58,40 @@ class HostMessageLogTest extends SimulatorHarness {
         assertFalse(rebuilt.hasField(52), "the PIN block is never logged");
     }
 
+    /**
+     * A sale with field 35 in the standard form (PAN, separator, then digits; SPEC.md §2: accepted, never required) is
+     * served like any sale, and neither the message log nor the standard log holds the track, its PAN or its
+     * discretionary data. A field 35 that is no track 2 is a format error naming the field. Before, every such sale
+     * was answered 30: "field 35 (track 2 data): must be digits only".
+     */
+    @Test
+    void aSaleWithATrack2IsServedAndTheTrackIsNeverLogged() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        String discretionary = "1011234567890";
+        String stderr;
+        try (TestTerminal t = signedOn("TALLY001")) {
+            stderr = LogCapture.during(() -> {
+                ISOMsg sale = t.saleRequest(VISA, 1000, "T2-1").build();
+                sale.set(35, VISA.pan() + "=3012" + discretionary);
+                assertEquals("00", t.exchange(sale).getString(39));
+                ISOMsg garbage = t.saleRequest(VISA, 1000, "T2-2").build();
+                garbage.set(35, VISA.pan() + "3012" + discretionary); // no separator
+                assertEquals("30", t.exchange(garbage).getString(39));
+            });
+        }
+        assertTrue(stderr.contains("field 35 (track 2 data): a track 2 is the PAN, one '=' separator, then digits"), stderr);
+        assertEquals(1, txns("TALLY001", "T2-1").size());
+        assertTrue(txns("TALLY001", "T2-2").isEmpty());
+        sim.close();
+        sim = null;
+        String text = Files.readString(logFile) + stderr;
+        assertFalse(text.contains(VISA.pan()), "no full PAN");
+        assertFalse(text.contains(discretionary), "no track 2 discretionary data");
+        assertFalse(MessageLog.read(logFile).stream().anyMatch(e -> e.fields() != null && e.fields().containsKey("TRACK2")),
+                "field 35 is never logged");
+    }
+
     /** A late answer whose connection is gone by then: the log says no answer went out (before: no OUT line at all). */
     @Test
     void aLateAnswerThatFindsItsConnectionGoneIsLoggedAsNoAnswer() throws Exception {

@@ -3,6 +3,7 @@ package dev.tally.spec.format;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageCatalogue;
 import dev.tally.spec.message.OrderReference;
+import dev.tally.spec.message.Track2;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
@@ -187,7 +188,14 @@ public final class MessageDecoder {
                 throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " runs past the end",
                         baseOffset + off, i, null);
             }
-            if (isNumeric(fp)) {
+            if (i == Field.TRACK2.number()) {
+                // BCD digits and the separator nibble D, which jPOS reads as '=' (SPEC.md §2); never quoted
+                String why = Track2.problem((String) c.getValue());
+                if (why != null) {
+                    throw new MessageFormatException(name(i) + " at offset " + (baseOffset + off) + " is not a track 2: "
+                            + why, baseOffset + off, i, null);
+                }
+            } else if (isNumeric(fp)) {
                 String v = (String) c.getValue();
                 for (int k = 0; k < v.length(); k++) {
                     char d = v.charAt(k);

@@ -118,6 +118,11 @@ public final class MessageValidator {
         if (v.length() > max) {
             return problem(f, "at most " + max + " characters, has " + v.length());
         }
+        if (f == Field.TRACK2.number()) {
+            // numeric but for its separator (SPEC.md §2); the problem never quotes the track
+            String why = Track2.problem(v);
+            return why == null ? Optional.empty() : problem(f, why);
+        }
         boolean numeric = fp instanceof IFB_NUMERIC || fp instanceof IFB_LLNUM || fp instanceof IFB_LLLNUM;
         if (numeric && !allDigits(v)) {
             return problem(f, "must be digits only");

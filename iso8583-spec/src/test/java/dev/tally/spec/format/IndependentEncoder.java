@@ -22,7 +22,8 @@ public final class IndependentEncoder {
             Map.entry(11, new Object[]{Kind.N, 6}), Map.entry(12, new Object[]{Kind.N, 6}),
             Map.entry(13, new Object[]{Kind.N, 4}), Map.entry(14, new Object[]{Kind.N, 4}),
             Map.entry(22, new Object[]{Kind.N, 3}), Map.entry(24, new Object[]{Kind.N, 3}),
-            Map.entry(25, new Object[]{Kind.N, 2}), Map.entry(37, new Object[]{Kind.CHAR, 12}),
+            Map.entry(25, new Object[]{Kind.N, 2}), Map.entry(35, new Object[]{Kind.LLNUM, 37}),
+            Map.entry(37, new Object[]{Kind.CHAR, 12}),
             Map.entry(38, new Object[]{Kind.CHAR, 6}), Map.entry(39, new Object[]{Kind.CHAR, 2}),
             Map.entry(41, new Object[]{Kind.CHAR, 8}), Map.entry(42, new Object[]{Kind.CHAR, 15}),
             Map.entry(48, new Object[]{Kind.LLLCHAR, 999}), Map.entry(49, new Object[]{Kind.CHAR, 3}),
@@ -97,10 +98,15 @@ public final class IndependentEncoder {
         }
     }
 
+    /** A digit or, in a track 2 (field 35), the separator written 'D' or '=': the nibble D on the wire. */
     private static void bcdRightPadded(ByteArrayOutputStream out, String v) {
         String p = v.length() % 2 == 1 ? v + "0" : v;
         for (int i = 0; i < p.length(); i += 2) {
-            out.write(((p.charAt(i) - '0') << 4) | (p.charAt(i + 1) - '0'));
+            out.write((nibble(p.charAt(i)) << 4) | nibble(p.charAt(i + 1)));
         }
+    }
+
+    private static int nibble(char c) {
+        return c == 'D' || c == '=' ? 0xD : c - '0';
     }
 }

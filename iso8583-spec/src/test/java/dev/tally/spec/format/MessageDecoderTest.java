@@ -145,6 +145,47 @@ class MessageDecoderTest {
         assertTrue(e.getMessage().contains("non-BCD digit"), e.getMessage());
     }
 
+    /**
+     * Field 35 in its standard form, the PAN, the separator (BCD nibble D, jPOS's '='), then digits, decodes and is
+     * shown [hidden] (docs/support.md §2): neither its PAN nor its discretionary data is printed. A field 35 that is
+     * no track 2 is named with its offset, its content never quoted. Before, a well-formed track 2 was refused:
+     * "holds a non-BCD digit ('=' at digit 17)".
+     */
+    @Test
+    void aTrack2WithItsSeparatorDecodesHiddenAndGarbageInItIsNamed() {
+        String discretionary = "1011234567890";
+        ISOMsg m = sale();
+        m.set(35, CARD.pan() + "=3012" + discretionary);
+        byte[] body = Iso87.pack(m);
+        DecodedMessage d = MessageDecoder.decode(body);
+        String shown = d.render() + d.toMap();
+        assertTrue(shown.contains("TRACK 2 DATA") && shown.contains("[hidden]"), shown);
+        assertFalse(shown.contains(CARD.pan()), "full PAN of the track shown");
+        assertFalse(shown.contains(discretionary), "discretionary data shown");
+
+        // the separator's nibble D made an A: not a track 2
+        int sep = -1;
+        for (int i = 0; i + 1 < body.length; i++) {
+            if (body[i] == 0x19 && body[i + 1] == (byte) 0xD3) {
+                sep = i + 1;
+            }
+        }
+        assertTrue(sep > 0, "the separator is the nibble D on the wire");
+        byte[] garbled = body.clone();
+        garbled[sep] = (byte) 0xA3;
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(garbled));
+        assertEquals(35, e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("field 35 (TRACK 2 DATA) at offset") && e.getMessage().contains("is not a track 2")
+                && e.getMessage().contains("character 17"), e.getMessage());
+        assertFalse(e.getMessage().contains(CARD.pan().substring(6, 12)), e.getMessage());
+
+        ISOMsg twice = sale();
+        twice.set(35, CARD.pan() + "=30=12" + discretionary);
+        MessageFormatException t = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(Iso87.pack(twice)));
+        assertTrue(t.getMessage().contains("one separator"), t.getMessage());
+        assertFalse(t.getMessage().contains(discretionary), t.getMessage());
+    }
+
     @Test
     void trailingBytesAreNamed() {
         byte[] body = Iso87.pack(sale());

@@ -89,6 +89,31 @@ class MessageValidatorTest {
         assertEquals(List.of(), MessageValidator.check(sale));
     }
 
+    /**
+     * Field 35 is a track 2: PAN, one '=' separator (jPOS's reading of the wire's nibble D), then digits (SPEC.md §2:
+     * accepted, never required). Garbage is refused naming the field, never quoting it. Before, a well-formed track 2
+     * was refused as "must be digits only".
+     */
+    @Test
+    void aTrack2IsThePanOneSeparatorThenDigits() {
+        String pan = SampleMessages.CARD.pan(); // a bundled test card
+        ISOMsg sale = SampleMessages.request(MessageType.SALE);
+        sale.set(35, pan + "=30121011234567890");
+        assertEquals(List.of(), MessageValidator.check(sale));
+        assertProblem(f -> f.set(35, pan + "3012101"), 35, "no separator");
+        assertProblem(f -> f.set(35, pan + "=30=12101"), 35, "one separator");
+        assertProblem(f -> f.set(35, pan + "="), 35, "nothing follows the separator");
+        assertProblem(f -> f.set(35, pan.substring(0, 8) + "=3012101"), 35, "has 8 digits");
+        assertProblem(f -> f.set(35, pan + "D3012101"), 35, "write it '='");
+        assertProblem(f -> f.set(35, "476173______0119=____"), 35, "character 7 is neither");
+        for (String bad : List.of(pan + "3012101", pan + "=30=12101", pan + "D30121019999")) {
+            ISOMsg m = SampleMessages.request(MessageType.SALE);
+            m.set(35, bad);
+            String said = MessageValidator.check(m).toString();
+            assertFalse(said.contains(pan.substring(6, 12)) || said.contains("3012101"), "the track is never quoted: " + said);
+        }
+    }
+
     /** Field 62's rule, character by character, against the pattern it states: [A-Za-z0-9._/:-]. */
     @Test
     void anOrderReferenceHoldsOnlyTheCharactersItsRuleNames() {

@@ -547,8 +547,12 @@ public final class Replayer {
                 && (r.pinEntered() || m.hasField(Field.PIN_BLOCK.number()));
     }
 
-    /** Expiry from the test card when the catalogue requires it; a placeholder PIN block for checking. */
+    /**
+     * Expiry from the test card when the catalogue requires it; a placeholder PIN block for checking. A recorded track
+     * 2 (35) is left out: it is the recorded card's (in clear or masked), not the test card's, and never required.
+     */
     private static void fillCard(Recorded r, ISOMsg m, MessageType type, TestCard card, byte[] placeholderPin) {
+        m.unset(Field.TRACK2.number());
         MessageCatalogue.Entry e = type.spec();
         if (e.requestMandatory().contains(Field.EXPIRY.number()) || m.hasField(Field.EXPIRY.number())) {
             m.set(Field.EXPIRY.number(), ISOUtil.zeropad(card.expiry().getYear() % 100, 2)

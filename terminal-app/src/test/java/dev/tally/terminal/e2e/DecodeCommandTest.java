@@ -54,6 +54,30 @@ class DecodeCommandTest {
         assertNoCardData(r);
     }
 
+    /**
+     * A track 2 in its standard form (PAN, separator nibble D, digits; SPEC.md: accepted, never required) decodes,
+     * shown [hidden] (docs/support.md §2): neither its PAN nor its discretionary data is printed. Before: "cannot
+     * decode: dump 1: field 35 (TRACK 2 DATA) at offset 41 holds a non-BCD digit ('=' at digit 17)".
+     */
+    @Test
+    void aTrack2WithItsSeparatorDecodesHidden() {
+        String discretionary = "1011234567890";
+        IndependentEncoder other = new IndependentEncoder("0200")
+                .set(2, Lab.PAN).set(3, "000000").set(4, "000000001234").set(7, "1122104107")
+                .set(11, "000123").set(12, "104107").set(13, "1122").set(14, "3012").set(22, "021").set(25, "00")
+                .set(35, Lab.PAN + "D3012" + discretionary)
+                .set(41, "TALLY001").set(42, "HOSPITAL0000001").set(49, "840").set(62, "INV-2026-0001");
+        for (String format : new String[] {"text", "json"}) {
+            Lab.Run r = format.equals("json")
+                    ? Lab.raw("--json", "decode", HEX.formatHex(Framing.frame(other.encode(), Framing.DEFAULT_TPDU)))
+                    : Lab.raw("decode", HEX.formatHex(Framing.frame(other.encode(), Framing.DEFAULT_TPDU)));
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().matches("(?s).*TRACK 2 DATA.*\\[hidden\\].*"), r.out());
+            assertFalse((r.out() + r.err()).contains(discretionary), "discretionary data printed");
+            assertNoCardData(r);
+        }
+    }
+
     /** docs/support.md and terminal-app/README.md write it after the subcommand too. */
     @Test
     void jsonAfterTheSubcommandIsTheSame() {
