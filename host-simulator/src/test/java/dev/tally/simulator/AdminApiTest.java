@@ -152,6 +152,26 @@ class AdminApiTest extends SimulatorHarness {
         assertTrue(m.get("latencySamples").asLong() >= 3);
     }
 
+    /**
+     * A late answer (.70) whose terminal hung up before it was due never reached the wire: unanswered, not an answer
+     * 00 (the message log says "answer 00 not sent: the connection is gone"). Before, it counted as answered.
+     */
+    @Test
+    void metricsCountALateAnswerWhoseConnectionIsGoneAsUnanswered() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.send(t.saleRequest(VISA, 1070, "M-70").build());
+        }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        JsonNode m = admin.getJson("/metrics");
+        while (m.get("unanswered").asLong() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling interval: the count is made when the late answer fails to go out
+            m = admin.getJson("/metrics");
+        }
+        assertEquals(1, m.get("unanswered").asLong(), m.toString());
+        assertEquals(1, m.get("answersByResponseCode").get("00").asLong(), "only the sign-on's answer: " + m);
+        assertEquals(dev.tally.simulator.ledger.TxnState.APPROVED, onlyTxn("TALLY001", "M-70").state(), "applied");
+    }
+
     @Test
     void metricsResetAfterAWarmUpCountsOnlyWhatCameAfter() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * Puts an answer on the wire the way the scenario says: at once, late, twice, as garbage, not at all, or
  * by closing the connection. A late answer waits on a scheduler, never on the connection's own thread,
  * so the terminal's next requests on that connection (its reversal, say) are served meanwhile.
+ *
+ * <p>It counts what became of the request in the metrics once that is known: an answer by its response code when
+ * the answer went out, else unanswered (withheld, the connection closed, garbage sent, or a send that failed: the
+ * connection was gone, at once or by the time a late answer was due). No response code reached the terminal then.
  */
 final class Delivery {
 
@@ -31,20 +35,23 @@ final class Delivery {
     private final ScheduledExecutorService scheduler;
     private final Duration lateDelay;
     private final Traffic traffic;
+    private final TrafficMetrics metrics;
 
-    Delivery(ScheduledExecutorService scheduler, Duration lateDelay, Traffic traffic) {
+    Delivery(ScheduledExecutorService scheduler, Duration lateDelay, Traffic traffic, TrafficMetrics metrics) {
         this.scheduler = scheduler;
         this.lateDelay = lateDelay;
         this.traffic = traffic;
+        this.metrics = metrics;
     }
 
     /**
-     * Sends (or withholds) {@code answer}; returns whether an answer will reach the wire.
+     * Sends (or withholds) {@code answer}, at once or on the scheduler, and counts the outcome in the metrics when it
+     * is known. A late answer that cannot be scheduled (the simulator is stopping) throws, counted by nothing here.
      *
      * @param id    the request's id in the message log
      * @param start when the request arrived ({@link System#nanoTime()}), for the logged latency
      */
-    boolean deliver(ISOSource source, ISOMsg request, ISOMsg answer, Action action, RequestName what, String id, long start) {
+    void deliver(ISOSource source, ISOMsg request, ISOMsg answer, Action action, RequestName what, String id, long start) {
         if (action.closeConnection()) {
             LOG.info("{}: applied, closing the connection without answering (scenario)", what);
             traffic.event(source, request, id, MessageLog.Event.DISCONNECTED, "the host closed the connection without answering (scenario)");
@@ -62,16 +69,19 @@ final class Delivery {
                     LOG.debug("{}: closing the connection: {}", what, e.toString());
                 }
             }
-            return false;
+            metrics.unanswered();
+            return;
         }
         if (answer == null) {
             traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "no answer (scenario)");
-            return false;
+            metrics.unanswered();
+            return;
         }
         if (action.dropResponse()) {
             LOG.info("{}: applied, answer {} withheld (scenario)", what, answer.getString(39));
             traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "applied, answer " + answer.getString(39) + " withheld (scenario)");
-            return false;
+            metrics.unanswered();
+            return;
         }
         if (request.getHeader() != null) {
             answer.setHeader(request.getHeader().clone()); // the TPDU the terminal sent (SPEC.md §1)
@@ -83,6 +93,7 @@ final class Delivery {
                     sendGarbage(source, request, what);
                     traffic.event(source, request, id, MessageLog.Event.GARBAGE, "garbled bytes instead of answer "
                             + answer.getString(39) + " (scenario)");
+                    metrics.unanswered(); // garbage gives the terminal no response code
                 }
                 : () -> send(source, answer, action, what, id, event, start);
         if (delay.isZero()) {
@@ -91,7 +102,6 @@ final class Delivery {
             LOG.info("{}: answer {} held back {} ms (scenario)", what, answer.getString(39), delay.toMillis());
             scheduler.schedule(() -> Thread.ofVirtual().name("late-answer").start(send), delay.toNanos(), TimeUnit.NANOSECONDS);
         }
-        return true;
     }
 
     private void send(ISOSource source, ISOMsg answer, Action action, RequestName what, String id, MessageLog.Event event,
@@ -100,6 +110,7 @@ final class Delivery {
         try {
             source.send(answer);
             sent = true;
+            metrics.answer(answer.getString(39));
             traffic.out(source, answer, id, event, (System.nanoTime() - start) / 1_000_000);
             if (action.respondTwice()) {
                 LOG.info("{}: answer {} sent a second time (scenario)", what, answer.getString(39));
@@ -110,6 +121,7 @@ final class Delivery {
             LOG.info("{}: could not send the answer{}, the connection is gone: {}", what, sent ? " a second time" : "",
                     e.toString());
             if (!sent) { // the log says what became of the request: no answer went out, as the terminal sees it
+                metrics.unanswered();
                 traffic.event(source, answer, id, MessageLog.Event.TIMEOUT, "answer " + answer.getString(39)
                         + " not sent: the connection is gone (" + e.getMessage() + ")");
             }

@@ -95,11 +95,8 @@ final class HostRequestListener implements ISORequestListener {
             }
             ISOMsg answer = host.handle(request, type, action);
             metrics.latency(System.nanoTime() - start);
-            if (delivery.deliver(source, request, answer, action, what, id, start) && !action.garbage()) {
-                metrics.answer(answer.getString(39));
-            } else { // garbage on the wire answers nothing the terminal can read: no response code was given
-                metrics.unanswered();
-            }
+            // counted as answered or unanswered by the delivery, once the answer is on the wire or could not be
+            delivery.deliver(source, request, answer, action, what, id, start);
         } catch (RuntimeException e) {
             String why = Masking.scrub(String.valueOf(e.getMessage()));
             if (Ledger.wroteOnThisThread()) {
@@ -156,8 +153,7 @@ final class HostRequestListener implements ISORequestListener {
             LOG.debug("{}: answer {} goes without a MAC: {}", what, code, e.toString());
         }
         metrics.latency(System.nanoTime() - start);
-        delivery.deliver(source, request, answer, Action.NORMAL, what, id, start);
-        metrics.answer(code);
+        delivery.deliver(source, request, answer, Action.NORMAL, what, id, start); // counts it
     }
 
     private static ScenarioRequest scenarioRequest(ISOMsg m) {

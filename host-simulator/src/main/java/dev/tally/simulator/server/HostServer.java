@@ -100,7 +100,7 @@ public final class HostServer implements AutoCloseable {
             TrafficMetrics metrics = new TrafficMetrics();
             AcquirerHost host = new AcquirerHost(ledger, new SessionKeyStore(ledger, tmk), cards, macRequired, clock);
             Traffic traffic = new Traffic(messageLog);
-            server.addISORequestListener(new HostRequestListener(host, scenario, new Delivery(scheduler, lateDelay, traffic),
+            server.addISORequestListener(new HostRequestListener(host, scenario, new Delivery(scheduler, lateDelay, traffic, metrics),
                     metrics, traffic, macRequired));
             Thread acceptor = Thread.ofPlatform().name("iso-server-" + actualPort).daemon(true).start(server);
             LOG.info("ISO 8583 host listening on {}:{}", address.getHostAddress(), actualPort);

@@ -9,7 +9,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * What the host has seen since it started, or since the last {@link #reset} (a lab resets after its warm-up):
- * requests by MTI, answers by response code, requests the scenario left unanswered, and the latency from a
+ * requests by MTI, answers by response code (when sent), requests no code of which reached the terminal (dropped,
+ * withheld, garbage, an answer the connection was gone for), and the latency from a
  * request's arrival to its answer being ready (HdrHistogram, microseconds; scenario delays are not counted).
  */
 public final class TrafficMetrics {

@@ -62,7 +62,7 @@ class FailureAfterLedgerTest {
                                                 TrafficMetrics metrics) {
         Traffic traffic = new Traffic(null);
         return new HostRequestListener(new AcquirerHost(hostLedger, new SessionKeyStore(keys, LabKeys.tmk()), CARDS, false,
-                CLOCK), new ScenarioSource(rules), new Delivery(scheduler, Duration.ofSeconds(5), traffic), metrics, traffic,
+                CLOCK), new ScenarioSource(rules), new Delivery(scheduler, Duration.ofSeconds(5), traffic, metrics), metrics, traffic,
                 false);
     }
 

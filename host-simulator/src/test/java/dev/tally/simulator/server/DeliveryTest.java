@@ -1,0 +1,113 @@
+package dev.tally.simulator.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.tally.simulator.scenario.Action;
+import dev.tally.spec.message.MessageBuilder;
+import dev.tally.spec.message.MessageType;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics count an answer by its code only when it went out on the wire (docs/simulator.md: {@code unanswered} is
+ * a request no code of which reached the terminal). Before, an answer was counted as soon as it was handed to the
+ * delivery, so a late answer whose connection had gone, or one sent to a closed connection, counted as answered.
+ */
+class DeliveryTest {
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final TrafficMetrics metrics = new TrafficMetrics();
+    private final Delivery delivery = new Delivery(scheduler, Duration.ofMillis(50), new Traffic(null), metrics);
+
+    @AfterEach
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
+    /** A connection: takes what is sent, or refuses it as a connection the peer has closed. */
+    private static final class Connection implements ISOSource {
+        final List<ISOMsg> sent = new CopyOnWriteArrayList<>();
+        volatile boolean closed;
+
+        @Override
+        public void send(ISOMsg m) throws IOException {
+            if (closed) {
+                throw new IOException("Broken pipe");
+            }
+            sent.add(m);
+        }
+
+        @Override
+        public boolean isConnected() {
+            return !closed;
+        }
+    }
+
+    private static ISOMsg echo() {
+        return MessageBuilder.request(MessageType.ECHO).transmissionDateTime("1122104107").stan(1).terminalId("TALLY001")
+                .build();
+    }
+
+    private void deliver(Connection c, Action action) {
+        ISOMsg request = echo();
+        ISOMsg answer = MessageBuilder.responseTo(request).responseCode("00").build();
+        delivery.deliver(c, request, answer, action, new RequestName(request), "H1", System.nanoTime());
+    }
+
+    private static final Action LATE = new Action(null, null, true, false, false, false, false, false, null, null);
+
+    @Test
+    void anAnswerSentIsCountedByItsCode() {
+        Connection c = new Connection();
+        deliver(c, Action.NORMAL);
+        assertEquals(1, c.sent.size());
+        assertEquals(Map.of("00", 1L), metrics.snapshot().answersByResponseCode());
+        assertEquals(0, metrics.snapshot().unanswered());
+    }
+
+    @Test
+    void anAnswerToAClosedConnectionIsUnanswered() {
+        Connection c = new Connection();
+        c.closed = true;
+        deliver(c, Action.NORMAL);
+        assertEquals(Map.of(), metrics.snapshot().answersByResponseCode());
+        assertEquals(1, metrics.snapshot().unanswered());
+    }
+
+    @Test
+    void aLateAnswerIsCountedWhenItGoesOutOrCannot() {
+        Connection open = new Connection();
+        deliver(open, LATE);
+        assertEquals(Map.of(), metrics.snapshot().answersByResponseCode(), "nothing sent yet, nothing counted");
+        await(() -> !open.sent.isEmpty());
+        await(() -> metrics.snapshot().answersByResponseCode().equals(Map.of("00", 1L)));
+
+        Connection gone = new Connection();
+        deliver(gone, LATE);
+        gone.closed = true; // the terminal hung up while the answer was held back
+        await(() -> metrics.snapshot().unanswered() == 1);
+        assertEquals(Map.of("00", 1L), metrics.snapshot().answersByResponseCode(), "the lost answer is not counted");
+        assertTrue(gone.sent.isEmpty());
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
