@@ -92,6 +92,30 @@ class HostMessageLogTest extends SimulatorHarness {
                 "field 35 is never logged");
     }
 
+    /**
+     * A simulator restarted on the same message log appends to it and its request ids carry on after the ones there,
+     * so grouping the log by id never merges two requests. Before, the second run's ids started at H1 again.
+     */
+    @Test
+    void requestIdsStayUniqueAcrossARestartOnTheSameLog() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        for (int run = 1; run <= 2; run++) {
+            sim = Simulator.start(config(), logFile);
+            try (TestTerminal t = signedOn("TALLY00" + run)) {
+                t.exchange(t.saleRequest(VISA, 1000, "R-" + run).build());
+            }
+            sim.close();
+            sim = null;
+        }
+        List<Entry> requests = MessageLog.read(logFile).stream().filter(e -> e.event() == MessageLog.Event.REQUEST).toList();
+        assertEquals(4, requests.size(), "two runs, a sign-on and a sale each");
+        assertEquals(List.of("H1", "H2", "H3", "H4"), requests.stream().map(Entry::messageId).toList());
+        Entry secondSale = requests.get(3);
+        assertEquals("R-2", secondSale.orderRef());
+        assertEquals(2, MessageLog.read(logFile).stream().filter(e -> secondSale.messageId().equals(e.messageId())).count(),
+                "its request and its answer, nothing of the first run");
+    }
+
     /** A late answer whose connection is gone by then: the log says no answer went out (before: no OUT line at all). */
     @Test
     void aLateAnswerThatFindsItsConnectionGoneIsLoggedAsNoAnswer() throws Exception {

@@ -2,7 +2,8 @@ package dev.tally.simulator.server;
 
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.Field;
-import java.util.concurrent.atomic.AtomicLong;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.jpos.iso.BaseChannel;
 import org.jpos.iso.ISOMsg;
 import org.jpos.iso.ISOSource;
@@ -19,16 +20,23 @@ final class Traffic {
     private static final Logger LOG = LoggerFactory.getLogger(Traffic.class);
 
     private final MessageLog log;
-    private final AtomicLong ids = new AtomicLong();
+    private final RequestIds ids;
     private volatile boolean failed;
 
+    /** @throws UncheckedIOException when the log's earlier request ids cannot be read (they would be given again) */
     Traffic(MessageLog log) {
         this.log = log;
+        try {
+            this.ids = log == null ? RequestIds.fresh() : RequestIds.after(log.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the message log " + log.file() + " to carry on after the request"
+                    + " ids it holds: " + e.getMessage(), e);
+        }
     }
 
-    /** An id tying a request to what the host did with it. */
+    /** An id tying a request to what the host did with it, unique within the log (a restart carries on after it). */
     String nextId() {
-        return "H" + ids.incrementAndGet();
+        return ids.next();
     }
 
     void in(ISOSource source, ISOMsg request, String id) {
