@@ -128,6 +128,17 @@ class AdminApiTest extends SimulatorHarness {
         assertTrue(next.get(1).endsWith("CREDITED," + tomorrow), next.get(1));
     }
 
+    /** docs/simulator.md §6: a terminal id (41, any 8 characters) may hold a comma, and the statement quotes it. */
+    @Test
+    void aStatementValueWithACommaIsQuoted() throws Exception {
+        try (TestTerminal t = signedOn("TALL,001")) {
+            assertEquals("00", t.exchange(t.saleRequest(VISA, 1234, "ORD-Q1").build()).getString(39));
+        }
+        List<String> lines = admin.get("/statement?merchant=" + TestTerminal.MERCHANT).body().lines().toList();
+        assertEquals(2, lines.size(), lines::toString);
+        assertTrue(lines.get(1).contains("," + TestTerminal.MERCHANT + ",\"TALL,001\",ORD-Q1,"), lines.get(1));
+    }
+
     @Test
     void metricsCountRequestsByMtiAndAnswersByCodeWithLatencyPercentiles() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The merchant statement as CSV (docs/simulator.md "Statement"), the format {@code tally reconcile}
- * reads. Amounts are decimal with two places ("12.34"); the PAN is masked; no field needs quoting
- * (order references allow no commas), but any that did would be quoted.
+ * reads. Amounts are decimal with two places ("12.34"); the PAN is masked. A value with a comma, a quote or a line
+ * feed is quoted (RFC 4180): order references allow none, but a terminal or merchant id (41, 42: any characters of
+ * their length) may hold a comma.
  */
 public final class StatementCsv {
 
