@@ -108,9 +108,8 @@ public final class ReportCommand implements Callable<Integer> {
                             .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
                 }
                 for (Attempt a : attempts) {
-                    String id = "attempt-" + a.id();
-                    cases.add(new ProblemReport.Case(a, journal.events(a.id()),
-                            log.stream().filter(e -> id.equals(e.messageId())).toList()));
+                    // by message id, terminal, order, STAN and field 7: a new journal reuses the message ids
+                    cases.add(ProblemReport.Case.of(a, journal.events(a.id()), log));
                 }
                 return null;
             });

@@ -38,8 +38,21 @@ public final class ProblemReport {
                           Instant generatedAt, ZoneId zone) {
     }
 
-    /** One attempt with its audit trail and its message-log lines. */
-    public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
+    /**
+     * One attempt with its audit trail and its message-log lines; {@code linesLeftOut} counts the log lines that
+     * carried its message id but belong to another journal's or terminal's attempt ({@link AttemptLines}).
+     */
+    public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages, int linesLeftOut) {
+
+        public Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
+            this(attempt, events, messages, 0);
+        }
+
+        /** The attempt with its lines of {@code log} ({@link AttemptLines#of}). */
+        public static Case of(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> log) {
+            AttemptLines lines = AttemptLines.of(attempt, log);
+            return new Case(attempt, events, lines.lines(), lines.leftOut());
+        }
     }
 
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -310,6 +323,13 @@ public final class ProblemReport {
         return out;
     }
 
+    /** Said once under the timeline when lines with the attempt's message id were someone else's. */
+    private static String leftOutNote(Case c) {
+        return "(" + c.linesLeftOut() + " message-log line" + (c.linesLeftOut() == 1 ? "" : "s") + " with message id"
+                + " attempt-" + c.attempt().id() + " left out: another journal's or terminal's attempt (terminal id, order,"
+                + " STAN or field 7 differ))";
+    }
+
     private List<String> systemResponses(Case c) {
         Set<String> out = new LinkedHashSet<>();
         for (MessageLog.Entry e : c.messages()) {
@@ -374,6 +394,7 @@ public final class ProblemReport {
             impact.put("charged", charged(c));
             p.put("impact", impact);
             p.put("timeline", timelineLines(c));
+            p.put("linesLeftOut", c.linesLeftOut());
             p.put("actions", c.events().stream().map(e -> Map.of("at", e.at().toString(),
                     "state", e.toState().name(), "detail", e.detail())).toList());
             p.put("systemResponse", systemResponses(c));
@@ -412,6 +433,9 @@ public final class ProblemReport {
                 md.append("    (no message log: see the actions below)\n");
             }
             lines.forEach(l -> md.append("    ").append(l).append('\n'));
+            if (c.linesLeftOut() > 0) {
+                md.append("\n").append(leftOutNote(c)).append('\n');
+            }
             md.append('\n');
         }
         md.append("## Environment\n\n- ").append(ctx.tallyVersion()).append("\n- ").append(environment())
