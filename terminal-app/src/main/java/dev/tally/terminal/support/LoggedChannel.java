@@ -51,6 +51,9 @@ public final class LoggedChannel implements HostChannel {
         } catch (dev.tally.terminal.host.HostUnavailableException e) {
             traffic.unanswered(request, address(), 0, false, true, "not sent: " + e.getMessage());
             throw e;
+        } catch (RuntimeException e) {
+            traffic.settled(request); // answers held back for it are logged, not kept
+            throw e;
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         switch (ex) {

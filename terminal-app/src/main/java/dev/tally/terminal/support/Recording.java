@@ -142,7 +142,10 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
                 continue;
             }
             Outcome outcome = switch (e.event()) {
-                case RESPONSE, LATE_RESPONSE -> Outcome.ANSWERED;
+                case RESPONSE -> Outcome.ANSWERED;
+                // the host's log: its answer, sent after a delay. The terminal's: an answer after it stopped waiting
+                // (its request's TIMEOUT or other end is already logged), never the answer of a request still open
+                case LATE_RESPONSE -> e.dir() == MessageLog.Direction.OUT ? Outcome.ANSWERED : null;
                 case TIMEOUT -> Outcome.TIMEOUT;
                 case GARBAGE -> Outcome.GARBAGE;
                 case DISCONNECTED -> Outcome.DISCONNECTED;

@@ -8,7 +8,11 @@ import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.HostLink;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Journal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +36,13 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
     private final Journal journal;
     /** terminal + STAN + response MTI of answers already seen: a second copy is a duplicate, else late. */
     private final Set<String> answered = ConcurrentHashMap.newKeySet();
+    /**
+     * Answer key of each request sent whose answer (or its absence) is not logged yet, with the strays that came for
+     * it meanwhile. On the shared link of serve the reader thread hands the first answer to the waiting payment and
+     * may read the second copy before that payment's thread reports the first: the copy waits here, so the first
+     * answer is always the RESPONSE and the copy the DUPLICATE_RESPONSE after it (docs/support.md §1).
+     */
+    private final Map<String, List<Parked>> awaiting = new HashMap<>();
     private volatile boolean failed;
 
     public TerminalTraffic(MessageLog log, Journal journal) {
@@ -45,30 +56,80 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
 
     @Override
     public void sent(ISOMsg request, String peer) {
-        guard(() -> log.message(MessageLog.Direction.OUT, peer, request, messageId(request), MessageLog.Event.REQUEST, null));
+        String k = answerKey(request);
+        String id = idOf(request, this::messageId); // a journal look-up: outside the lock
+        synchronized (this) {
+            if (k != null) {
+                List<Parked> stale = awaiting.put(k, new ArrayList<>());
+                if (stale != null) { // an earlier request with this key whose end was never reported
+                    stale.forEach(this::strayLine);
+                }
+            }
+            guard(() -> log.message(MessageLog.Direction.OUT, peer, request, id, MessageLog.Event.REQUEST, null));
+        }
     }
 
     @Override
     public void answered(ISOMsg request, ISOMsg response, String peer, long latencyMs) {
-        answered.add(key(response));
-        guard(() -> log.message(MessageLog.Direction.IN, peer, response, messageId(request), MessageLog.Event.RESPONSE,
-                latencyMs));
+        String id = idOf(request, this::messageId);
+        synchronized (this) {
+            answered.add(key(response));
+            guard(() -> log.message(MessageLog.Direction.IN, peer, response, id, MessageLog.Event.RESPONSE, latencyMs));
+            settled(request); // copies the reader saw before this call: DUPLICATE_RESPONSE, after the RESPONSE
+        }
     }
 
     @Override
     public void unanswered(ISOMsg request, String peer, long waitedMs, boolean garbled, boolean disconnected, String why) {
         MessageLog.Event event = garbled ? MessageLog.Event.GARBAGE
                 : disconnected ? MessageLog.Event.DISCONNECTED : MessageLog.Event.TIMEOUT;
-        guard(() -> log.event(MessageLog.Direction.IN, peer, request.getString(Field.TERMINAL_ID.number()),
-                request.getString(Field.ORDER_REFERENCE.number()), request.getString(Field.STAN.number()),
-                messageId(request), event, waitedMs, why));
+        String id = idOf(request, this::messageId);
+        synchronized (this) {
+            guard(() -> log.event(MessageLog.Direction.IN, peer, request.getString(Field.TERMINAL_ID.number()),
+                    request.getString(Field.ORDER_REFERENCE.number()), request.getString(Field.STAN.number()), id, event,
+                    waitedMs, why));
+            settled(request); // an answer that came as the deadline rang: LATE_RESPONSE, after the TIMEOUT
+        }
     }
 
+    /**
+     * A message that matched no request waiting on the link. While the request it answers is still out as far as this
+     * log knows (its waiter has been handed the first copy but not yet reported it, or its deadline rang as it
+     * came), whether it is a duplicate or a late answer is decided, and it is logged, when that request's end is.
+     */
     @Override
     public void stray(ISOMsg message, String peer) {
-        MessageLog.Event event = answered.add(key(message)) ? MessageLog.Event.LATE_RESPONSE
+        Parked p = new Parked(message, peer, idOf(message, this::strayId));
+        synchronized (this) {
+            List<Parked> waiting = awaiting.get(key(message));
+            if (waiting != null) {
+                waiting.add(p);
+                return;
+            }
+            strayLine(p);
+        }
+    }
+
+    /**
+     * The end of {@code request}'s exchange is logged (or it threw, {@link LoggedChannel}): answers held back for it
+     * are logged now, late or duplicate.
+     */
+    public synchronized void settled(ISOMsg request) {
+        String k = answerKey(request);
+        List<Parked> parked = k == null ? null : awaiting.remove(k);
+        if (parked != null) {
+            parked.forEach(this::strayLine);
+        }
+    }
+
+    private void strayLine(Parked p) {
+        MessageLog.Event event = answered.add(key(p.message())) ? MessageLog.Event.LATE_RESPONSE
                 : MessageLog.Event.DUPLICATE_RESPONSE;
-        guard(() -> log.message(MessageLog.Direction.IN, peer, message, strayId(message), event, null));
+        guard(() -> log.message(MessageLog.Direction.IN, p.peer(), p.message(), p.messageId(), event, null));
+    }
+
+    /** An answer that came while its request's end was not logged yet. */
+    private record Parked(ISOMsg message, String peer, String messageId) {
     }
 
     /** {@code attempt-<id>} for a sale, its reversals and status inquiries; {@code <type>-<STAN>} else. */
@@ -102,6 +163,15 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
         return "stray-" + String.format("%06d", v.stan());
     }
 
+    /** The message id, or for a message whose fields do not read (a STAN of letters) one that says so. */
+    private static String idOf(ISOMsg m, java.util.function.Function<ISOMsg, String> id) {
+        try {
+            return id.apply(m);
+        } catch (RuntimeException e) {
+            return "unreadable-" + m.getString(Field.STAN.number());
+        }
+    }
+
     private Optional<Attempt> lookup(String terminalId, int stan) {
         try {
             return journal == null ? Optional.empty() : journal.byStan(terminalId, stan);
@@ -112,7 +182,24 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
     }
 
     private static String key(ISOMsg m) {
-        return m.getString(Field.TERMINAL_ID.number()) + "|" + m.getString(Field.STAN.number()) + "|" + m.getString(0);
+        return key(m.getString(Field.TERMINAL_ID.number()), m.getString(Field.STAN.number()), m.getString(0));
+    }
+
+    private static String key(String terminalId, String stan, String mti) {
+        // the STAN as a number: a request's field 11 and its answer's may be padded differently
+        String digits = stan == null ? "" : stan.strip().replaceFirst("^0+(?=.)", "");
+        return terminalId + "|" + digits + "|" + mti;
+    }
+
+    /** The key the answer to {@code request} will have (terminal + STAN + response MTI); null for a message of no known type. */
+    private static String answerKey(ISOMsg request) {
+        try {
+            Optional<MessageType> type = MessageView.of(request).type();
+            return type.map(t -> key(request.getString(Field.TERMINAL_ID.number()), request.getString(Field.STAN.number()),
+                    t.spec().responseMti())).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private void guard(Runnable write) {

@@ -42,6 +42,30 @@ class RecordingTest {
         assertEquals("line 3", r.requests().get(1).where());
     }
 
+    /**
+     * A terminal's LATE_RESPONSE came after it stopped waiting: it is never the answer of a request still open. (serve
+     * used to log a duplicate answer as LATE_RESPONSE ahead of the RESPONSE it copies; such a log pairs with the
+     * RESPONSE.) In the host's log a LATE_RESPONSE is the answer it sent after a delay.
+     */
+    @Test
+    void aTerminalsLateAnswerIsNotTheAnswerOfAnOpenRequestButAHostsIs() {
+        String lateFirst = LATE.replace("\"responseCode\":\"00\"", "\"responseCode\":\"05\"")
+                .replace("\"RESPONSE_CODE\":\"00\"", "\"RESPONSE_CODE\":\"05\"");
+        String response = LATE.replace("LATE_RESPONSE", "RESPONSE");
+        Recording r = Recording.fromMessageLog("log", String.join("\n", SALE, lateFirst, response));
+        assertEquals(Recording.Outcome.ANSWERED, r.requests().getFirst().outcome());
+        assertEquals("00", r.requests().getFirst().response().get("RESPONSE_CODE"), "paired with the RESPONSE line");
+
+        Recording unanswered = Recording.fromMessageLog("log", String.join("\n", SALE, LATE));
+        assertEquals(Recording.Outcome.NOT_RECORDED, unanswered.requests().getFirst().outcome());
+
+        String hostRequest = SALE.replace("\"dir\":\"OUT\"", "\"dir\":\"IN\"");
+        String hostLate = LATE.replace("\"dir\":\"IN\"", "\"dir\":\"OUT\"");
+        Recording host = Recording.fromMessageLog("sim log", String.join("\n", hostRequest, hostLate));
+        assertEquals(Recording.Outcome.ANSWERED, host.requests().getFirst().outcome());
+        assertEquals("00", host.requests().getFirst().response().get("RESPONSE_CODE"));
+    }
+
     @Test
     void linesEndAtLineBreaksOnlyNotAtOtherUnicodeSeparatorsInsideAValue() {
         // JSON allows U+2028 and U+0085 unescaped inside a string; they do not end a log line. CRLF does.
