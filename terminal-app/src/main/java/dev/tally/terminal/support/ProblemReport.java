@@ -112,7 +112,7 @@ public final class ProblemReport {
         };
     }
 
-    /** What support should do next for this state. */
+    /** What support should do next for this state (docs/support.md §4, the follow-up table). */
     public static String followUp(Case c) {
         Attempt a = c.attempt();
         Optional<StatusAnswer> host = lastStatus(c);
@@ -141,17 +141,63 @@ public final class ProblemReport {
                     .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".";
             case REVERSED -> "Nothing stands: the order may be paid again. If the customer's statement shows a hold,"
                     + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.";
-            case REVERSAL_PENDING, SENT, NEW -> "Keep the terminal online and run 'tally pending --resolve' (or wait for"
-                    + " the reversal loop); do not take the payment again until the order shows REVERSED.";
-            case REVERSAL_FAILED -> (host.map(StatusAnswer::state).orElse(null) == StatusAnswer.OriginalState.APPROVED
-                    ? "Escalate to the acquirer: sale STAN " + a.stanText() + " (field 7 " + a.transmissionTime() + ", "
-                    + money(a) + ") stands at the host although the terminal gave up on it; have it reversed or refunded."
-                    : "Escalate to the acquirer: ask whether sale STAN " + a.stanText() + " (field 7 "
-                    + a.transmissionTime() + ", " + money(a) + ") stands; if it does, have it reversed or refunded.")
-                    + " When the host is reachable run 'tally pending --resolve'; the order stays locked until then"
-                    + " and is listed for reconciliation. Do not take the payment again before that.";
+            case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> uncertain(c, host.map(StatusAnswer::state).orElse(null));
         };
     }
+
+    /** A sale whose outcome the terminal does not know, or whose reversal did not get through. */
+    private static String uncertain(Case c, StatusAnswer.OriginalState atHost) {
+        Attempt a = c.attempt();
+        boolean failed = a.state() == AttemptState.REVERSAL_FAILED;
+        String sale = "sale STAN " + a.stanText() + " (field 7 " + a.transmissionTime() + ", " + money(a) + ")";
+        String locked = failed ? " When the host is reachable run 'tally pending --resolve'; the order stays locked until"
+                + " then and is listed for reconciliation. Do not take the payment again before that."
+                : " Do not take the payment again until the order shows REVERSED.";
+        Optional<String> notSent = reversalNotSent(c);
+        if (atHost == StatusAnswer.OriginalState.APPROVED) {
+            return "Escalate to the acquirer: " + sale + " stands at the host (a status inquiry found it approved) and"
+                    + " its reversal " + (failed ? "never got through" : "has not got through yet") + "; have it reversed"
+                    + " or refunded. Do not take the payment again." + (failed ? locked
+                    : " (Should the terminal's reversal be acknowledged first, the order shows REVERSED and nothing stands.)");
+        }
+        if (notSent.isPresent()) {
+            return "The terminal could not send this reversal (" + notSent.get() + "), so 'tally pending --resolve' cannot"
+                    + " close it: ask the acquirer whether " + sale + " stands, quoting STAN " + a.stanText() + " and field 7"
+                    + "; if it does, have it reversed or refunded. Other orders' reversals and new sales go on; this order"
+                    + " stays locked. Do not take the payment again before the acquirer answers.";
+        }
+        if (atHost != null) { // DECLINED, REVERSED, NOT_FOUND: nothing stands
+            return "A status inquiry found nothing standing at the host (" + atHost + "): the customer was not charged,"
+                    + " but the reversal is not acknowledged. Run 'tally pending --resolve' when the host is reachable:"
+                    + " the reversal is acknowledged (25, original not found, when the host never had the sale) and the"
+                    + " order shows REVERSED. Do not take the payment again until then.";
+        }
+        if (failed) {
+            return "Escalate to the acquirer: ask whether " + sale + " stands; if it does, have it reversed or refunded."
+                    + locked;
+        }
+        return "Keep the terminal online and run 'tally pending --resolve' (or wait for the reversal loop); do not take"
+                + " the payment again until the order shows REVERSED.";
+    }
+
+    /**
+     * The reason of the last "reversal not sent: ..." note when no reversal has left since: the terminal cannot build
+     * this attempt's reversal (e.g. its stored card number is gone). "reversal not sent now: ..." (the host was not
+     * reachable) is not such a note: the next try can go.
+     */
+    static Optional<String> reversalNotSent(Case c) {
+        String reason = null;
+        for (AttemptEvent e : c.events()) {
+            if (e.detail().startsWith(NOT_SENT)) {
+                reason = e.detail().substring(NOT_SENT.length());
+            } else if (ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()) {
+                reason = null;
+            }
+        }
+        return Optional.ofNullable(reason);
+    }
+
+    private static final String NOT_SENT = "reversal not sent: ";
 
     /** "sale of 12.34 sent 10:41:07, no answer in 60 s, reversal sent 3 times, acknowledged 10:42:30; ..." */
     public String description(Case c) {
