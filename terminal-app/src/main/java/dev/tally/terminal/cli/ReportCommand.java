@@ -107,9 +107,12 @@ public final class ReportCommand implements Callable<Integer> {
                     attempts = journal.attempts(null).stream()
                             .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
                 }
+                Map<String, List<Attempt>> orders = new LinkedHashMap<>();
                 for (Attempt a : attempts) {
-                    // by message id, terminal, order, STAN and field 7: a new journal reuses the message ids
-                    cases.add(ProblemReport.Case.of(a, journal.events(a.id()), log));
+                    // by message id, terminal, order, STAN and field 7: a new journal reuses the message ids; the
+                    // order's other attempts say whether a later one paid it
+                    cases.add(ProblemReport.Case.of(a, journal.events(a.id()), log,
+                            orders.computeIfAbsent(a.orderRef(), journal::attempts)));
                 }
                 return null;
             });

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -40,18 +41,25 @@ public final class ProblemReport {
 
     /**
      * One attempt with its audit trail and its message-log lines; {@code linesLeftOut} counts the log lines that
-     * carried its message id but belong to another journal's or terminal's attempt ({@link AttemptLines}).
+     * carried its message id but belong to another journal's or terminal's attempt ({@link AttemptLines});
+     * {@code paidBy} is a later attempt of the same order that was approved (null when there is none).
      */
-    public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages, int linesLeftOut) {
+    public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages, int linesLeftOut,
+                       Attempt paidBy) {
 
         public Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
-            this(attempt, events, messages, 0);
+            this(attempt, events, messages, 0, null);
         }
 
-        /** The attempt with its lines of {@code log} ({@link AttemptLines#of}). */
-        public static Case of(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> log) {
+        /** The attempt with its lines of {@code log} ({@link AttemptLines#of}), and the order's later attempts. */
+        public static Case of(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> log,
+                              List<Attempt> ofTheOrder) {
             AttemptLines lines = AttemptLines.of(attempt, log);
-            return new Case(attempt, events, lines.lines(), lines.leftOut());
+            Attempt paidBy = ofTheOrder.stream()
+                    .filter(o -> o.id() > attempt.id() && Objects.equals(o.orderRef(), attempt.orderRef())
+                            && (o.state() == AttemptState.APPROVED || o.state() == AttemptState.SETTLED))
+                    .findFirst().orElse(null);
+            return new Case(attempt, events, lines.lines(), lines.leftOut(), paidBy);
         }
     }
 
@@ -136,13 +144,24 @@ public final class ProblemReport {
                             + "). Do not charge the customer again.";
                 };
             }
-            case DECLINED -> "Nothing stands: the customer may pay again"
+            case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode())
+                    : "Nothing stands: the customer may pay again"
                     + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
                     .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".";
-            case REVERSED -> "Nothing stands: the order may be paid again. If the customer's statement shows a hold,"
+            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host")
+                    : "Nothing stands: the order may be paid again. If the customer's statement shows a hold,"
                     + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.";
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> uncertain(c, host.map(StatusAnswer::state).orElse(null));
         };
+    }
+
+    /** An earlier attempt that left nothing standing, of an order a later attempt paid. */
+    private static String paidLater(Case c, String how) {
+        Attempt p = c.paidBy();
+        return "This attempt left nothing standing (" + how + "); the order is paid by the later attempt STAN "
+                + p.stanText() + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + "). Do not charge the customer"
+                + " again; a hold this attempt left on the card is released by the issuer (quote STAN " + c.attempt().stanText()
+                + ").";
     }
 
     /** A sale whose outcome the terminal does not know, or whose reversal did not get through. */

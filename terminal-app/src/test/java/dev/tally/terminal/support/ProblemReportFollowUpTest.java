@@ -79,4 +79,23 @@ class ProblemReportFollowUpTest {
         String unknown = ProblemReport.followUp(uncertain(AttemptState.REVERSAL_FAILED));
         assertTrue(unknown.startsWith("Escalate to the acquirer: ask whether sale STAN 000002"), unknown);
     }
+
+    /** An order reversed (or declined) once and paid by a later attempt: the earlier one does not invite paying again. */
+    @Test
+    void anEarlierAttemptOfAnOrderALaterOnePaidDoesNotSayTheOrderMayBePaidAgain() {
+        Attempt reversed = attempt(1, AttemptState.REVERSED, null, null);
+        Attempt declined = attempt(2, AttemptState.DECLINED, "51", null);
+        Attempt approved = attempt(3, AttemptState.APPROVED, "00", "632610000003");
+        List<Attempt> order = List.of(reversed, declined, approved);
+        for (Attempt earlier : List.of(reversed, declined)) {
+            String f = ProblemReport.followUp(ProblemReport.Case.of(earlier, List.of(), List.of(), order));
+            assertFalse(f.contains("may be paid again") || f.contains("may pay again"), f);
+            assertTrue(f.contains("left nothing standing") && f.contains("paid by the later attempt STAN 000004")
+                    && f.contains("RRN 632610000003") && f.contains("Do not charge the customer again"), f);
+        }
+        String alone = ProblemReport.followUp(ProblemReport.Case.of(reversed, List.of(), List.of(), List.of(reversed)));
+        assertTrue(alone.startsWith("Nothing stands: the order may be paid again"), alone);
+        String last = ProblemReport.followUp(ProblemReport.Case.of(approved, List.of(), List.of(), order));
+        assertTrue(last.startsWith("Nothing to undo: the payment stands"), last);
+    }
 }
