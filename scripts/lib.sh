@@ -124,8 +124,9 @@ tally_jar() {
   return 0
 }
 
-# tally_make_cds ARCHIVE CLASSPATH: records the classes a one-shot command loads (`tally journal` on a new
-# journal in a temp folder: picocli, SQLite, the schema) into ARCHIVE. Written beside it, then moved in place,
+# tally_make_cds ARCHIVE CLASSPATH: records the classes a one-shot command loads (`tally pending` on a new
+# journal in a temp folder: picocli, SQLite, the schema, the engine; nothing is due, so no host is contacted; not
+# `tally journal`, which only reads an existing journal) into ARCHIVE. Written beside it, then moved in place,
 # so a command starting meanwhile maps the old archive or the new one, never half of one. Returns non-zero
 # (ARCHIVE untouched) when it could not be made; the commands then just start without it.
 tally_make_cds() {
@@ -133,7 +134,7 @@ tally_make_cds() {
   dir="$(mktemp -d)" || return 1
   tmp="$archive.tmp.$$"
   if java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 "${TALLY_CDS_QUIET[@]}" \
-       -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" dev.tally.terminal.cli.TallyCli --journal "$dir/journal.db" journal \
+       -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" dev.tally.terminal.cli.TallyCli --journal "$dir/journal.db" pending \
        >/dev/null 2>&1 && [ -s "$tmp" ] && mv -f "$tmp" "$archive"; then
     rm -rf "$dir"
     return 0
