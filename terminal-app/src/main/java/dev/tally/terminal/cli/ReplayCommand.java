@@ -63,6 +63,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "wait for each answer (default: the global --timeout)")
     BigDecimal timeoutSeconds;
 
+    @Option(names = "--send-unmatched-reversals", description = "send a reversal whose original is not in the log"
+            + " with its field 90 as recorded (it reverses that original if the host holds it); by default it is skipped")
+    boolean sendUnmatchedReversals;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
@@ -92,6 +96,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 TerminalSetup.tmk(g), map, g.clock, timeout, pace, ignored);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
+        replayer.sendUnmatchedReversals(sendUnmatchedReversals);
         Replayer.Report report;
         try {
             replayer.tap(traffic);
@@ -102,6 +107,9 @@ public final class ReplayCommand implements Callable<Integer> {
             if (traffic != null) {
                 traffic.close();
             }
+        }
+        for (String w : report.warnings()) {
+            g.err.println("tally: warning: " + w);
         }
         print(report);
         return report.different() == 0 ? ExitCodes.OK : 1;
@@ -163,6 +171,7 @@ public final class ReplayCommand implements Callable<Integer> {
             Iterable<Map<String, Object>> msgs = () -> r.results().stream().map(ReplayCommand::json).iterator();
             o.put("messages", msgs);
             o.put("strays", r.strays());
+            o.put("warnings", r.warnings());
             g.output.json(o);
             return;
         }

@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class Replayer {
 
     /** The whole run; {@code maxInFlight} is the most requests that were awaiting their answers at once. */
     public record Report(String source, String host, String speed, List<Result> results, List<String> strays,
-                         Set<String> ignored, long elapsedMs, int maxInFlight) {
+                         Set<String> ignored, long elapsedMs, int maxInFlight, List<String> warnings) {
         public long sent() {
             return results.stream().filter(Result::sent).count();
         }
@@ -136,6 +137,13 @@ public final class Replayer {
     /** tid|recorded STAN → the new STAN */
     private final Map<String, Integer> newStans = new HashMap<>();
     private final List<String> strays = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Requests (by index) whose field 90 names an original the recording does not hold before them (a log that
+     * starts after the sale, a rotated-away file): field 90 cannot be rewritten to a replayed original, and as
+     * recorded it names the real original at whatever host it reaches. Found by {@link #check}.
+     */
+    private final Map<Integer, String> unmatched = new HashMap<>();
+    private boolean sendUnmatchedReversals;
     private AtomicInteger stans;
 
     /**
@@ -158,6 +166,21 @@ public final class Replayer {
     private void stray(ISOMsg msg) {
         MessageView v = MessageView.of(msg);
         strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode());
+    }
+
+    /**
+     * Whether a reversal (0400/0401) whose original is not in the recording is sent with its field 90 as recorded
+     * (it then reverses the real original, should the host hold it); by default it is not replayed (SKIPPED).
+     */
+    public void sendUnmatchedReversals(boolean send) {
+        this.sendUnmatchedReversals = send;
+    }
+
+    /** What the replay did not do as docs/support.md §3 says it does: field 90 that could not be rewritten. */
+    private List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        unmatched.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(e.getValue()));
+        return out;
     }
 
     /** Writes the replay's own traffic to a message log (null: none). Call before {@link #run}. */
@@ -219,8 +242,11 @@ public final class Replayer {
      */
     public List<String> check(Recording rec) {
         Set<String> ids = new LinkedHashSet<>();
+        unmatched.clear();
+        Set<String> seen = new HashSet<>(); // tid|STAN|MTI|field 7 of the requests before
         for (Recorded r : rec.requests()) {
             MessageType type = typeOf(r);
+            findUnmatchedOriginal(r, type, seen);
             if (skipReason(r, type) != null) {
                 continue;
             }
@@ -341,7 +367,7 @@ public final class Replayer {
             }
         }
         return new Report(rec.source(), ch.address(), speed == 0 ? "max" : trim(speed), out, List.copyOf(strays),
-                ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get());
+                ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get(), warnings());
     }
 
     /**
@@ -408,7 +434,7 @@ public final class Replayer {
     }
 
     /** Why a request is not replayed ({@code type}: {@link #typeOf}); null when it is. */
-    private static String skipReason(Recorded r, MessageType type) {
+    private String skipReason(Recorded r, MessageType type) {
         String mti = r.request().getString(0);
         if (mti != null && mti.startsWith("08")) {
             return "network management is not replayed: the replay signs on itself";
@@ -416,7 +442,48 @@ public final class Replayer {
         if (type == null) {
             return "not a message of the Tally catalogue";
         }
+        if (isReversal(type) && unmatched.containsKey(r.index()) && !sendUnmatchedReversals) {
+            return "its original is not in the log, so field 90 cannot name a replayed original; sent as recorded it"
+                    + " would reverse the real original at this host (--send-unmatched-reversals sends it anyway)";
+        }
         return null;
+    }
+
+    private static boolean isReversal(MessageType type) {
+        return type == MessageType.REVERSAL || type == MessageType.REVERSAL_REPEAT;
+    }
+
+    /**
+     * Notes {@code r} in {@link #unmatched} when its field 90 names a request that is not among those before it, and
+     * adds {@code r} itself to {@code seen}.
+     */
+    private void findUnmatchedOriginal(Recorded r, MessageType type, Set<String> seen) {
+        ISOMsg m = r.request();
+        String tid = m.getString(Field.TERMINAL_ID.number());
+        if (type != null && m.hasField(Field.ORIGINAL_DATA_ELEMENTS.number())) {
+            try {
+                OriginalData od = OriginalData.decode(m.getString(Field.ORIGINAL_DATA_ELEMENTS.number()));
+                if (!seen.contains(tid + "|" + od.stan() + "|" + od.mti() + "|" + od.transmissionDateTime())) {
+                    String what = r.where() + " (" + r.label() + "): field 90 names " + od.mti() + " STAN "
+                            + String.format("%06d", od.stan()) + " field 7 " + od.transmissionDateTime()
+                            + ", which is not in the log: field 90 could not be rewritten";
+                    unmatched.put(r.index(), what + (isReversal(type) ? sendUnmatchedReversals
+                            ? "; sent as recorded (--send-unmatched-reversals): it reverses that original if this host holds it"
+                            : "; not replayed (--send-unmatched-reversals sends it as recorded)"
+                            : "; sent as recorded: it asks this host about that original"));
+                }
+            } catch (IllegalArgumentException e) {
+                // unreadable field 90: sent as recorded, the host's answer (and the diff) say what it makes of it
+            }
+        }
+        if (m.hasField(Field.TRANSMISSION_DATE_TIME.number())) {
+            try {
+                seen.add(tid + "|" + MessageView.of(m).stan() + "|" + m.getString(0) + "|"
+                        + m.getString(Field.TRANSMISSION_DATE_TIME.number()));
+            } catch (RuntimeException e) {
+                // a STAN that does not read: check() names the line below
+            }
+        }
     }
 
     /** Waits until the request is due at the chosen speed; the wait is bounded by the recording's own gaps. */
