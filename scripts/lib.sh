@@ -124,18 +124,21 @@ tally_jar() {
   return 0
 }
 
-# tally_make_cds ARCHIVE CLASSPATH: records the classes a one-shot command loads (`tally pending` on a new
-# journal in a temp folder: picocli, SQLite, the schema, the engine; nothing is due, so no host is contacted; not
-# `tally journal`, which only reads an existing journal) into ARCHIVE. Written beside it, then moved in place,
-# so a command starting meanwhile maps the old archive or the new one, never half of one. Returns non-zero
-# (ARCHIVE untouched) when it could not be made; the commands then just start without it.
+# tally_make_cds ARCHIVE CLASSPATH: records the classes a one-shot command loads into ARCHIVE: a new till's first
+# sale, on a new journal in a temp folder, to a port nothing listens on (picocli, SQLite, the schema, the engine,
+# jPOS's channel; it ends "cannot reach the host", exit 69, and sends nothing). The day's commands (pending, settle,
+# reconcile) and journal refuse a journal that is not there, so a sale is the command that makes one. Written beside
+# ARCHIVE, then moved in place, so a command starting meanwhile maps the old archive or the new one, never half of
+# one. Returns non-zero (ARCHIVE untouched) when it could not be made; the commands then just start without it.
 tally_make_cds() {
-  local archive="$1" cp="$2" tmp dir
+  local archive="$1" cp="$2" tmp dir rc
   dir="$(mktemp -d)" || return 1
   tmp="$archive.tmp.$$"
-  if java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 "${TALLY_CDS_QUIET[@]}" \
-       -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" dev.tally.terminal.cli.TallyCli --journal "$dir/journal.db" pending \
-       >/dev/null 2>&1 && [ -s "$tmp" ] && mv -f "$tmp" "$archive"; then
+  java --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 "${TALLY_CDS_QUIET[@]}" \
+    -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" dev.tally.terminal.cli.TallyCli --journal "$dir/journal.db" \
+    --host 127.0.0.1 --port 1 --timeout 1 sale --order CDS-1 --amount 1.00 >/dev/null 2>&1
+  rc=$?
+  if { [ "$rc" -eq 0 ] || [ "$rc" -eq 69 ]; } && [ -s "$tmp" ] && mv -f "$tmp" "$archive"; then
     rm -rf "$dir"
     return 0
   fi

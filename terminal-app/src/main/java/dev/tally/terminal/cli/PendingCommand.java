@@ -23,6 +23,7 @@ final class PendingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        TerminalSetup.requireJournal(g, "pending");
         try (TerminalSetup t = TerminalSetup.open(g)) {
             List<Attempt> before = t.engine.pending();
             List<Attempt> left;

@@ -53,6 +53,7 @@ final class ReconcileCommand implements Callable<Integer> {
         } else {
             new dev.tally.terminal.reconcile.AcquirerStatements(source.fromHost); // the URL's form
         }
+        TerminalSetup.requireJournal(g, "reconcile");
         try (TerminalSetup t = TerminalSetup.open(g)) {
             Reconciler rec = new Reconciler(t.journal, t.profile.terminalId(), t.profile.merchantId(), g.clock);
             ReconciliationReport r = source.statement != null ? rec.fromFile(source.statement, d)

@@ -28,6 +28,7 @@ final class SettleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         g.json |= json;
+        TerminalSetup.requireJournal(g, "settle");
         try (TerminalSetup t = TerminalSetup.open(g)) {
             SettlementResult r = new Settlement(t.journal, t.session, t.engine, t.profile, g.clock).settle();
             int next = t.journal.batches().openBatch(t.profile.terminalId());

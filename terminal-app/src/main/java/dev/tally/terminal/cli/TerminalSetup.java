@@ -115,6 +115,19 @@ final class TerminalSetup implements AutoCloseable {
      * For a command about an order already paid (status, reverse): a journal path where there is none is a mistake
      * (a typo, another folder), refused as bad input before a new, empty journal is made there.
      */
+    /**
+     * Refuses a command that works on the day's journal ({@code settle}, {@code pending}, {@code reconcile}) where
+     * there is none: made there, an empty journal would answer "nothing to settle", "nothing pending" or "the acquirer
+     * holds sales this terminal has no record of" for what is a wrong folder or a typo in --journal.
+     */
+    static void requireJournal(TallyCli g, String command) {
+        if (!java.nio.file.Files.exists(g.journal)) {
+            throw new IllegalArgumentException("there is no journal at " + g.journal.toAbsolutePath() + " (check --journal,"
+                    + " or run tally in the till's folder): '" + command + "' works on the journal the till's payments"
+                    + " are in, and makes none; nothing was done");
+        }
+    }
+
     static void requireExistingJournal(TallyCli g, String order) {
         if (!java.nio.file.Files.exists(g.journal)) {
             throw new IllegalArgumentException("order " + order + " is not in the journal " + g.journal.toAbsolutePath()

@@ -50,6 +50,19 @@ class BadInputChangesNothingTest {
         refused(tally("reverse", "--order", "NOPE"), "there is no journal there (check --journal)");
     }
 
+    /**
+     * The day's commands in a folder without the till's journal (a typo in --journal, the wrong folder): they made an
+     * empty one and said "nothing pending", closed an empty batch, or told of sales the acquirer holds and the
+     * terminal has "no record of".
+     */
+    @Test
+    void theDaysCommandsNeedAJournalThere() throws Exception {
+        for (List<String> c : List.of(List.of("settle"), List.of("pending"), List.of("pending", "--resolve"),
+                List.of("reconcile", "--from-host", "http://127.0.0.1:1"))) {
+            refused(tally(c.toArray(String[]::new)), "there is no journal at ");
+        }
+    }
+
     @Test
     void optionsAndInputFilesAreCheckedBeforeTheJournalIsMade() throws Exception {
         refused(tally("reconcile", "--statement", dir.resolve("missing.csv").toString()), "missing.csv: no such file");

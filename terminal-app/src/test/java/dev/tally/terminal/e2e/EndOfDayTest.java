@@ -223,6 +223,11 @@ class EndOfDayTest {
 
             List<String> second = lab.baseArgs();
             second.set(second.indexOf(lab.journal.toString()), dir.resolve("new-journal.db").toString());
+            // a new till's journal, made by its first sale (the host unreachable then: nothing sent, nothing in it)
+            List<String> first = new java.util.ArrayList<>(second);
+            first.set(first.indexOf(String.valueOf(lab.sim.isoPort())), "1");
+            first.addAll(List.of("sale", "--order", "N-2", "--amount", "1.00"));
+            assertEquals(69, Lab.raw(first.toArray(String[]::new)).exit());
             second.add("settle"); // its batch 000001, empty: not the totals the host closed 000001 with
             Lab.Run refused = Lab.raw(second.toArray(String[]::new));
             assertEquals(2, refused.exit(), refused.toString());
