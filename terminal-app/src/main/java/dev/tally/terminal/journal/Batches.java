@@ -105,6 +105,15 @@ public final class Batches {
         });
     }
 
+    /** How many APPROVED sales batch {@code batchNumber} of the terminal holds (the open batch: what a settle would close). */
+    public long approvedIn(String terminalId, int batchNumber) {
+        return read(() -> journal.query("""
+                SELECT COUNT(*) FROM attempts WHERE terminal_id = ? AND batch_number = ? AND state = 'APPROVED'""", ps -> {
+            ps.setString(1, terminalId);
+            ps.setInt(2, batchNumber);
+        }, rs -> rs.getLong(1))).getFirst();
+    }
+
     /** The APPROVED attempts of the batch not uploaded yet, oldest first. */
     public List<Attempt> toUpload(Batch b) {
         return read(() -> journal.query("""

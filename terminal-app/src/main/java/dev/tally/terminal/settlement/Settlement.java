@@ -118,6 +118,16 @@ public final class Settlement {
 
     private SettlementResult done(Batch b, boolean resumed, SettlementTotals totals, String code, int uploadedNow,
                                   List<Attempt> reversalsRun, String message) {
+        if (resumed) {
+            // the batch closed now was cut when its settlement began; sales taken since are in the open one, unsettled
+            Batches batches = journal.batches();
+            int open = batches.openBatch(profile.terminalId());
+            long waiting = batches.approvedIn(profile.terminalId(), open);
+            if (waiting > 0) {
+                message += "; batch " + String.format("%06d", open) + " holds " + waiting + " sale(s) taken since this"
+                        + " settlement began, not settled yet: settle again to close it";
+            }
+        }
         return new SettlementResult(true, resumed, b, totals, hostTotals(b), code, uploadedNow, message, null,
                 excluded(b), reversalsRun);
     }

@@ -194,6 +194,9 @@ class EndOfDayTest {
             assertEquals("000001", c.get("batchNumber").asText());
             assertEquals("00", c.get("responseCode").asText());
             assertEquals(0, c.get("uploaded").asInt());
+            // the day is not settled yet: R-3 waits in batch 2, and the answer says so (it said only "closed")
+            assertTrue(c.get("message").asText().endsWith("; batch 000002 holds 1 sale(s) taken since this settlement"
+                    + " began, not settled yet: settle again to close it"), c.get("message").asText());
             List<SettlementBatch> host = lab.sim.ledger().batches("TALLY001");
             assertEquals(1, host.size(), host.toString());
             assertEquals("CLOSED", host.getFirst().status());
