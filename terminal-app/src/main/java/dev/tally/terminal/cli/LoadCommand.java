@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -116,15 +119,44 @@ final class LoadCommand implements Callable<Integer> {
             return resolve(target);
         }
         PrintStream progress = System.console() != null && System.console().isTerminal() && !g.json ? g.err : null;
+        // Ctrl-C or SIGTERM ends the run early: no new sale starts, the ones out finish (their reversals too), and the
+        // report of what was measured until then is printed before the process ends (exit 130 / 143 as ever)
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch reported = new CountDownLatch(1);
+        Duration grace = g.timeout().multipliedBy(3).plusSeconds(10);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                reported.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tally-load-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runAndReport(target, plan, progress, stop);
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException stopping) {
+                // the process is stopping: the hook has run and waits for nothing now
+            }
+        }
+    }
+
+    private int runAndReport(LoadGenerator.Target target, LoadPlan plan, PrintStream progress, AtomicBoolean stop)
+            throws InterruptedException {
         LoadReport report;
         if (noJournal) {
-            report = LoadGenerator.withoutJournal(target, plan, bareHost, g.clock, progress);
+            report = LoadGenerator.withoutJournal(target, plan, bareHost, g.clock, progress, stop);
         } else {
             try (Journal j = Journal.open(journal != null ? journal : g.journal, g.clock)) {
                 report = LoadGenerator.withJournal(target, plan, j,
-                        ReversalPolicy.of(g.reversalAttempts, g.reversalInterval()), g.clock, progress);
+                        ReversalPolicy.of(g.reversalAttempts, g.reversalInterval()), g.clock, progress, stop);
             }
         }
+        boolean interrupted = stop.get();
         String plotProblem = null;
         if (svg != null) {
             String title = String.format(Locale.ROOT, "tally load (%s): %d terminals, %,.0f sales/s", report.mode(),
@@ -138,9 +170,14 @@ final class LoadCommand implements Callable<Integer> {
             }
         }
         if (g.json) {
-            g.output.json(report.json());
+            Map<String, Object> o = report.json();
+            o.put("interrupted", interrupted);
+            g.output.json(o);
         } else {
             report.lines().forEach(g.output::line);
+            if (interrupted) {
+                g.output.line("interrupted (Ctrl-C or SIGTERM): the figures cover the run until then");
+            }
         }
         if (plotProblem != null) {
             // after the report, on standard error only: the sales went, so this is not bad input (64)

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Entry points of {@code tally load}: the pure load generator, the load through the engine, recovery. */
 public final class LoadGenerator {
@@ -44,20 +45,20 @@ public final class LoadGenerator {
     }
 
     /** {@code --no-journal}: the host's load, no journal; {@code bareHost} for a bare echo server. */
-    public static LoadReport withoutJournal(Target t, LoadPlan plan, boolean bareHost, Clock clock, PrintStream progress)
-            throws InterruptedException {
+    public static LoadReport withoutJournal(Target t, LoadPlan plan, boolean bareHost, Clock clock, PrintStream progress,
+                                            AtomicBoolean stop) throws InterruptedException {
         LoadRun run = new LoadRun(plan, (i, stats) -> new WireTerminal(t.host(), t.port(), t.profile(i, plan.terminals()),
-                t.tmk(), t.reader(), clock, bareHost, stats), t.timeout(), progress);
+                t.tmk(), t.reader(), clock, bareHost, stats), t.timeout(), progress, stop);
         return run.run(bareHost ? "no-journal, bare host" : "no-journal");
     }
 
     /** Every sale through the engine, all terminals on {@code journal}. */
     public static LoadReport withJournal(Target t, LoadPlan plan, Journal journal, ReversalPolicy policy, Clock clock,
-                                         PrintStream progress) throws InterruptedException {
+                                         PrintStream progress, AtomicBoolean stop) throws InterruptedException {
         journal.recoverInFlight(dev.tally.spec.codes.ReversalReason.NO_RESPONSE.code(),
                 "recovery: the process that sent it ended before the answer");
         LoadRun run = new LoadRun(plan, (i, stats) -> new JournalTerminal(t.host(), t.port(), t.profile(i, plan.terminals()), t.tmk(),
-                t.reader(), journal, policy, clock), t.timeout(), progress);
+                t.reader(), journal, policy, clock), t.timeout(), progress, stop);
         return run.run("journal");
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -25,17 +26,22 @@ public final class LoadRun {
     private final BiFunction<Integer, LoadStats, LoadTerminal> terminals;
     private final Duration answerTimeout;
     private final PrintStream progress;
+    private final AtomicBoolean stop;
 
     /**
      * @param answerTimeout the host timeout of a sale: the run waits at most a few of these past its end
      *                      for the sales still out (a sale may include a reversal)
      * @param progress      where the live progress line goes, or null for none
+     * @param stop          set to end the run early (Ctrl-C): no new sale starts, the ones out finish, and the run
+     *                      reports what it measured until then
      */
-    LoadRun(LoadPlan plan, BiFunction<Integer, LoadStats, LoadTerminal> terminals, Duration answerTimeout, PrintStream progress) {
+    LoadRun(LoadPlan plan, BiFunction<Integer, LoadStats, LoadTerminal> terminals, Duration answerTimeout, PrintStream progress,
+            AtomicBoolean stop) {
         this.plan = plan;
         this.terminals = terminals;
         this.answerTimeout = answerTimeout;
         this.progress = progress;
+        this.stop = stop;
     }
 
     LoadReport run(String mode) throws InterruptedException {
@@ -59,6 +65,9 @@ public final class LoadRun {
                     stats.error("still_out_at_end_of_warmup");
                     return LoadReport.of(mode, plan.terminals(), 0, stats, warmupSeconds);
                 }
+            }
+            if (stop.get()) { // stopped during the warm-up: nothing was measured
+                return LoadReport.of(mode, plan.terminals(), 0, stats, warmupSeconds);
             }
             AtomicLong budget = new AtomicLong(plan.maxRequests() > 0 ? plan.maxRequests() : Long.MAX_VALUE);
             Phase measured = phase(all, runTag, budget, plan.duration(), stats, "");
@@ -141,14 +150,15 @@ public final class LoadRun {
                     if (wait <= 0) {
                         break;
                     }
-                    if (due >= deadline) {
+                    if (due >= deadline || stop.get()) {
                         return;
                     }
-                    LockSupport.parkNanos(wait);
+                    LockSupport.parkNanos(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100))); // a stop is seen soon
+
                 }
             }
             long sent = System.nanoTime();
-            if (sent >= deadline || budget.getAndDecrement() <= 0) {
+            if (sent >= deadline || stop.get() || budget.getAndDecrement() <= 0) {
                 return;
             }
             LoadMix.Entry e = cycle.get((int) ((k + index) % cycle.size()));

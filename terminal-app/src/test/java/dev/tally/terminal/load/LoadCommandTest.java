@@ -92,6 +92,37 @@ class LoadCommandTest {
         assertTrue(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, lat.toString());
     }
 
+    /**
+     * SIGTERM (as Ctrl-C's SIGINT) ends an hour's run early with its report of what it measured: the process exits 143
+     * as ever, and the report is there, flagged interrupted. It used to print nothing at all.
+     */
+    @Test
+    void aRunStoppedBySigtermStillReportsWhatItMeasured() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.tally.terminal.cli.TallyCli", "--timeout", "3", "load", "--port", port(), "--terminals", "2",
+                "--duration", "1h", "--no-journal", "--json"));
+        Path out = dir.resolve("load.out");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("load.err").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (sim.ledger().transactions(Ledger.Filter.all()).size() < 20) {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), "the load never got going: "
+                        + Files.readString(dir.resolve("load.err")));
+                Thread.sleep(50); // polling interval, not a wait for an outcome
+            }
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "it stops within the grace");
+            assertEquals(143, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+        JsonNode j = JSON.readTree(Files.readString(out));
+        assertTrue(j.path("interrupted").asBoolean(), j.toString());
+        assertTrue(j.path("requests").asLong() >= 20, j.toString());
+        assertEquals(j.path("requests").asLong(), j.path("results").path("APPROVED").asLong(), "every sale out finished: " + j);
+    }
+
     @Test
     void noJournalRunsExactlyTheCappedNumberOfSalesAndReportsThem() throws Exception {
         Run r = tally("load", "--port", port(), "--terminals", "4", "--requests", "40", "--duration", "60s",

@@ -66,7 +66,8 @@ class LoadRunTest {
         HangingTerminal t = new HangingTerminal();
         LoadPlan plan = new LoadPlan(1, Duration.ofSeconds(30), 0, 0, LoadMix.approvals(), Duration.ofMillis(200));
         // grace: the larger of 5 s and 3 x the answer timeout
-        LoadReport r = new LoadRun(plan, (i, stats) -> t, Duration.ofMillis(100), null).run("test");
+        LoadReport r = new LoadRun(plan, (i, stats) -> t, Duration.ofMillis(100), null,
+                new java.util.concurrent.atomic.AtomicBoolean()).run("test");
         assertEquals(Map.of("still_out_at_end_of_warmup", 1L), r.errors());
         assertEquals(0, r.requests(), "nothing measured");
         assertTrue(r.warmupSeconds() >= 0.2, String.valueOf(r.warmupSeconds()));
