@@ -98,8 +98,11 @@ public final class Reconciliation {
     }
 
     private static ReconciliationItem classify(Attempt a, StatementLine l, LocalDate date) {
-        String amountNote = l != null && l.amount() != a.amount() ? "; AMOUNT DIFFERS: statement " + decimal(l.amount())
-                + ", journal " + decimal(a.amount()) : "";
+        // what the acquirer booked differs from the sale: not MATCHED, whatever the credit
+        String amountNote = (l != null && l.amount() != a.amount() ? "; AMOUNT DIFFERS: statement " + decimal(l.amount())
+                + ", journal " + decimal(a.amount()) : "")
+                + (l != null && !l.currency().equals(a.currency()) ? "; CURRENCY DIFFERS: statement "
+                + currencyName(l.currency()) + ", journal " + currencyName(a.currency()) : "");
         return switch (a.state()) {
             case APPROVED, SETTLED -> {
                 if (l == null) {
@@ -157,6 +160,14 @@ public final class Reconciliation {
         }
         return free.stream().filter(a -> a.orderRef().equals(l.orderRef()) && a.amount() == l.amount()
                 && a.state() != AttemptState.DECLINED).max(Comparator.comparingLong(Attempt::id));
+    }
+
+    /** An ISO 4217 numeric code with its letters when the JDK knows it: {@code 978 (EUR)}. */
+    static String currencyName(String numeric) {
+        return java.util.Currency.getAvailableCurrencies().stream()
+                .filter(c -> String.format("%03d", c.getNumericCode()).equals(numeric))
+                .map(c -> numeric + " (" + c.getCurrencyCode() + ")")
+                .sorted().findFirst().orElse(numeric);
     }
 
     static String decimal(long minor) {

@@ -1,5 +1,6 @@
 package dev.tally.terminal.reconcile;
 
+import dev.tally.spec.codes.Currencies;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
 import java.math.BigDecimal;
@@ -76,6 +77,13 @@ public record Statement(String source, List<StatementLine> lines) {
                     + "' is not a decimal with two places such as 12.34");
         }
         long amount = new BigDecimal(amountText).movePointRight(2).longValueExact();
+        String currency;
+        try {
+            // the terminal's own rule (--currency): ISO 4217 numeric with two decimals, as the amount column has them
+            currency = Currencies.requireTwoDecimals(c.get(8), where + ": currency");
+        } catch (IllegalArgumentException e) {
+            throw new StatementFormatException(e.getMessage());
+        }
         String txn = c.get(10);
         if (!TXN_STATES.contains(txn)) {
             throw new StatementFormatException(where + ": txn_state '" + Masking.scrub(txn) + "' is not one of " + TXN_STATES);
@@ -90,7 +98,7 @@ public record Statement(String source, List<StatementLine> lines) {
             throw new StatementFormatException(where + ": terminal_id is empty");
         }
         return new StatementLine(no, business, c.get(1), c.get(2), c.get(3), Integer.parseInt(stanText), c.get(5),
-                c.get(6), amount, c.get(8), c.get(MASKED_PAN), txn, credit, creditDate);
+                c.get(6), amount, currency, c.get(MASKED_PAN), txn, credit, creditDate);
     }
 
     private static final String MASKED_ONLY = "a statement carries masked PANs only: get it again from the acquirer,"

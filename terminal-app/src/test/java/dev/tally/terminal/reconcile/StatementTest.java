@@ -108,6 +108,11 @@ class StatementTest {
             new Case(HEADER + LINE.replace(",000001,", ",ABC,"), "line 2: stan"),
             new Case(HEADER + LINE.replace("476173******0119", "476173******0119 "), "line 2: masked_pan"),
             new Case(HEADER + LINE.replace(",840,", ",840,x,"), "line 2: 14 columns"),
+            new Case(HEADER + LINE.replace(",840,", ",,"), "line 2: currency must be an ISO 4217 numeric code"),
+            new Case(HEADER + LINE.replace(",840,", ",ABC,"), "line 2: currency must be an ISO 4217 numeric code"),
+            new Case(HEADER + LINE.replace(",840,", ",99999,"), "line 2: currency must be an ISO 4217 numeric code"),
+            new Case(HEADER + LINE.replace(",840,", ",000,"), "line 2: currency 000 is not an ISO 4217 currency code"),
+            new Case(HEADER + LINE.replace(",840,", ",392,"), "line 2: currency 392 (JPY) has 0 decimal places"),
             new Case(HEADER + "\n" + LINE, "line 2: empty line")}) {
             StatementFormatException e = assertThrows(StatementFormatException.class, () -> Statement.parse("t.csv", c.text()),
                     c.text());
