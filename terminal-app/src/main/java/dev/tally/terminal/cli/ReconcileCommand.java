@@ -12,7 +12,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "reconcile", mixinStandardHelpOptions = true, description = {
     "Match the journal against the acquirer's statement, per business date: matched; approved but not credited;"
-    + " credit pending; credited late; on the statement but not approved here; REVERSAL_FAILED with the host's view.",
+    + " credit pending; credited late; on the statement but not approved here; REVERSAL_FAILED with the host's view;"
+    + " a sale the statement lists more than once.",
     "A table by default, --json, or --csv for a spreadsheet. Read-only: nothing is sent to the host.",
     "Exit 0 report produced (differences or not); 64 unreadable statement (the line is named); 69 acquirer unreachable."})
 final class ReconcileCommand implements Callable<Integer> {

@@ -7,7 +7,8 @@ public enum Category {
     CREDIT_PENDING("credit pending"),
     CREDITED_LATE("credited late"),
     NOT_APPROVED_IN_JOURNAL("on the statement, not approved at the terminal"),
-    REVERSAL_FAILED("reversal not delivered (REVERSAL_FAILED / pending)");
+    REVERSAL_FAILED("reversal not delivered (REVERSAL_FAILED / pending)"),
+    DUPLICATE_ON_STATEMENT("listed more than once on the statement");
 
     private final String label;
 

@@ -6,7 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,8 @@ import java.util.Set;
  *   <li>declined or reversed: nothing on the statement or reversed there → MATCHED; a standing debit →
  *       NOT_APPROVED_IN_JOURNAL.</li>
  * </ul>
- * A line no attempt matches is NOT_APPROVED_IN_JOURNAL when its debit stands (MATCHED when reversed).
+ * A line no attempt matches is NOT_APPROVED_IN_JOURNAL when its debit stands (MATCHED when reversed). A sale the
+ * statement lists more than once is matched once and each further line is DUPLICATE_ON_STATEMENT ({@link Listings}).
  */
 public final class Reconciliation {
 
@@ -42,18 +43,18 @@ public final class Reconciliation {
                                                  Statement statement, Set<LocalDate> dates, ZoneId zone) {
         List<StatementLine> ours = new ArrayList<>();
         int ignored = 0;
-        Set<String> seen = new HashSet<>();
         for (StatementLine l : statement.lines()) {
             if (!l.terminalId().equals(terminalId)) {
                 ignored++;
-            } else if (seen.add(l.stan() + "|" + l.rrn() + "|" + l.orderRef())) { // a sale on two days' statements
+            } else {
                 ours.add(l);
             }
         }
+        Listings listings = Listings.of(ours);
         List<Attempt> candidates = journal.stream().filter(a -> a.terminalId().equals(terminalId)).toList();
         Map<Long, StatementLine> byAttempt = new LinkedHashMap<>();
         List<StatementLine> unmatched = new ArrayList<>();
-        for (StatementLine l : ours) {
+        for (StatementLine l : listings.sales()) {
             Optional<Attempt> a = match(l, candidates, byAttempt.keySet());
             if (a.isPresent()) {
                 byAttempt.put(a.get().id(), l);
@@ -85,8 +86,20 @@ public final class Reconciliation {
                     : new ReconciliationItem(l.businessDate(), Category.MATCHED, l.orderRef(), l.amount(), l.currency(),
                     null, l, "reversed at the acquirer; not in this journal: nothing stands"));
         }
+        Map<StatementLine, Attempt> attemptOf = new HashMap<>();
+        candidates.stream().filter(a -> byAttempt.containsKey(a.id())).forEach(a -> attemptOf.put(byAttempt.get(a.id()), a));
+        for (Listings.Again again : listings.again()) {
+            Attempt a = attemptOf.get(again.first());
+            if (reported(again.line(), dates) || reported(again.first(), dates)
+                    || (a != null && dates.contains(a.createdAt().atZone(zone).toLocalDate()))) {
+                StatementLine l = again.line();
+                items.add(new ReconciliationItem(l.businessDate(), Category.DUPLICATE_ON_STATEMENT, l.orderRef(), l.amount(),
+                        l.currency(), a, l, again.note()));
+            }
+        }
         items.sort(Comparator.comparing(ReconciliationItem::businessDate)
                 .thenComparing(i -> i.attempt() == null ? Long.MAX_VALUE : i.attempt().id())
+                .thenComparing(i -> i.category() == Category.DUPLICATE_ON_STATEMENT) // after the sale it lists again
                 .thenComparing(i -> i.line() == null ? 0 : i.line().line()));
         return new ReconciliationReport(terminalId, merchantId, statement.source(),
                 dates.stream().sorted().toList(), List.copyOf(items), ignored);

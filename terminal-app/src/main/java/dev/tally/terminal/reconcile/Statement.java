@@ -97,7 +97,7 @@ public record Statement(String source, List<StatementLine> lines) {
         if (c.get(2).isEmpty()) {
             throw new StatementFormatException(where + ": terminal_id is empty");
         }
-        return new StatementLine(no, business, c.get(1), c.get(2), c.get(3), Integer.parseInt(stanText), c.get(5),
+        return new StatementLine(source, no, business, c.get(1), c.get(2), c.get(3), Integer.parseInt(stanText), c.get(5),
                 c.get(6), amount, currency, c.get(MASKED_PAN), txn, credit, creditDate);
     }
 

@@ -4,10 +4,10 @@ import java.time.LocalDate;
 
 /**
  * One sale on the acquirer's statement (docs/simulator.md §6). {@code amount} in minor units;
- * {@code creditDate} is the day credited (CREDITED) or expected (PENDING), else null; {@code line} is the
- * line number in the CSV, for messages.
+ * {@code creditDate} is the day credited (CREDITED) or expected (PENDING), else null; {@code source} (the file or URL)
+ * and {@code line}, the line number in its CSV, are for messages.
  */
-public record StatementLine(int line, LocalDate businessDate, String merchantId, String terminalId, String orderRef,
+public record StatementLine(String source, int line, LocalDate businessDate, String merchantId, String terminalId, String orderRef,
                             int stan, String rrn, String authCode, long amount, String currency, String maskedPan,
                             String txnState, String creditState, LocalDate creditDate) {
 

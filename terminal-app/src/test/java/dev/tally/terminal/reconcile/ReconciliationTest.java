@@ -82,4 +82,79 @@ class ReconciliationTest {
         assertTrue(i.note().contains("CURRENCY DIFFERS: statement 978 (EUR), journal 840 (USD)"), i.note());
         assertTrue(!r.clean());
     }
+
+    /** The report with the line numbers left out: what must not depend on the order of the statement's lines. */
+    static List<String> shape(ReconciliationReport r) {
+        return r.items().stream().map(i -> i.category() + "|" + i.orderId() + "|" + i.amount() + "|"
+                + (i.attempt() == null ? "-" : i.attempt().id()) + "|" + (i.line() == null ? "-"
+                : i.line().txnState() + "/" + i.line().creditState() + "/" + i.line().amount())
+                + "|" + i.note().replaceAll("line [0-9]+", "line N")).sorted().toList();
+    }
+
+    static ReconciliationReport reconcileBothWays(List<Attempt> journal, String... lines) {
+        ReconciliationReport forward = reconcile(journal, lines);
+        List<String> reversed = new java.util.ArrayList<>(List.of(lines));
+        java.util.Collections.reverse(reversed);
+        ReconciliationReport backward = reconcile(journal, reversed.toArray(String[]::new));
+        assertEquals(shape(forward), shape(backward), "the same report whatever the order of the lines");
+        return forward;
+    }
+
+    /**
+     * A sale listed twice (a double debit or credit at the acquirer) is reported as the extra line, naming both lines;
+     * the second line used to be dropped unseen and the report said MATCHED.
+     */
+    @Test
+    void aSaleListedTwiceIsReportedNotDropped() {
+        List<Attempt> journal = List.of(attempt(1, "INV-1", 1, 1234, AttemptState.APPROVED, "632600000001"),
+                attempt(2, "INV-2", 2, 500, AttemptState.APPROVED, "632600000002"));
+        String once = line("INV-1", 1, "632600000001", "12.34");
+        ReconciliationReport r = reconcileBothWays(journal, once, line("INV-2", 2, "632600000002", "5.00"), once);
+        List<ReconciliationItem> inv1 = r.items().stream().filter(i -> i.orderId().equals("INV-1")).toList();
+        assertEquals(List.of(Category.MATCHED, Category.DUPLICATE_ON_STATEMENT),
+                inv1.stream().map(ReconciliationItem::category).toList(), r.items().toString());
+        ReconciliationItem again = inv1.get(1);
+        assertEquals(1, again.attempt().id(), "beside the sale it lists again");
+        assertTrue(again.note().startsWith("listed again: line 4 is the sale of line 2 (STAN 000001, RRN 632600000001,"
+                + " order INV-1) once more"), again.note());
+        assertEquals(Category.MATCHED, only(r, "INV-2").category());
+        assertEquals(1234, r.totals(r.items()).get(Category.DUPLICATE_ON_STATEMENT).amount());
+        assertTrue(!r.clean());
+    }
+
+    /**
+     * Two lines of one sale that disagree (one a standing debit, one reversed) are reported whatever their order: the
+     * standing debit is matched, the other named with what differs. The outcome used to depend on which came first
+     * (NOT_CREDITED "reversed at the acquirer" or MATCHED), the second line dropped unseen.
+     */
+    @Test
+    void conflictingLinesOfOneSaleGiveTheSameReportInEitherOrder() {
+        List<Attempt> journal = List.of(attempt(1, "INV-1", 1, 1234, AttemptState.APPROVED, "632600000001"));
+        ReconciliationReport r = reconcileBothWays(journal, line("INV-1", 1, "632600000001", "12.34"),
+                line(MERCHANT, TERMINAL, "INV-1", 1, "632600000001", "12.34", "840", "REVERSED,NONE,"));
+        assertEquals(List.of(Category.MATCHED, Category.DUPLICATE_ON_STATEMENT),
+                r.items().stream().map(ReconciliationItem::category).toList(), r.items().toString());
+        String note = r.items().get(1).note();
+        assertTrue(note.contains("with other values (txn_state REVERSED, line 2 APPROVED, credit_state NONE, line 2"
+                + " CREDITED, credit_date (empty), line 2 2026-11-22); ask the acquirer which stands"), note);
+    }
+
+    /**
+     * A sale whose credit date is not its business date is on the statements of both days (docs/simulator.md §6): two
+     * identical lines of it, as from two days' statements, are one sale. A third is a listing again.
+     */
+    @Test
+    void aSaleOnItsSaleDaysAndItsCreditDaysStatementIsOneSale() {
+        List<Attempt> journal = List.of(attempt(1, "INV-1", 1, 1078, AttemptState.APPROVED, "632600000001"),
+                attempt(2, "INV-2", 2, 1078, AttemptState.APPROVED, "632600000002"));
+        String late = line(MERCHANT, TERMINAL, "INV-1", 1, "632600000001", "10.78", "840", "APPROVED,CREDITED," + DAY.plusDays(1));
+        String pending = line(MERCHANT, TERMINAL, "INV-2", 2, "632600000002", "10.78", "840", "APPROVED,PENDING," + DAY.plusDays(1));
+        ReconciliationReport r = reconcileBothWays(journal, late, pending, late, pending);
+        assertEquals(Category.CREDITED_LATE, only(r, "INV-1").category(), r.items().toString());
+        assertEquals(Category.CREDIT_PENDING, only(r, "INV-2").category(), r.items().toString());
+
+        ReconciliationReport thrice = reconcileBothWays(journal, late, pending, late, late);
+        assertEquals(List.of(Category.CREDITED_LATE, Category.DUPLICATE_ON_STATEMENT), thrice.items().stream()
+                .filter(i -> i.orderId().equals("INV-1")).map(ReconciliationItem::category).toList(), thrice.items().toString());
+    }
 }
