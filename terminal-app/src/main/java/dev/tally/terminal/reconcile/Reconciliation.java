@@ -7,16 +7,19 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Matches the journal against the acquirer's statement (issue 5). A statement line is the journal's
- * attempt with the same STAN and order reference, else the same RRN, else the same order and amount.
+ * attempt with the same STAN and order reference, else the same RRN, else the same order and amount, each way tried
+ * for every line before the next (a line found by its RRN under another order reference says so in its note).
  * Then, per attempt:
  * <ul>
  *   <li>approved (APPROVED / SETTLED): credited on its business date → MATCHED; credited on a later date →
@@ -52,16 +55,9 @@ public final class Reconciliation {
         }
         Listings listings = Listings.of(ours);
         List<Attempt> candidates = journal.stream().filter(a -> a.terminalId().equals(terminalId)).toList();
-        Map<Long, StatementLine> byAttempt = new LinkedHashMap<>();
-        List<StatementLine> unmatched = new ArrayList<>();
-        for (StatementLine l : listings.sales()) {
-            Optional<Attempt> a = match(l, candidates, byAttempt.keySet());
-            if (a.isPresent()) {
-                byAttempt.put(a.get().id(), l);
-            } else {
-                unmatched.add(l);
-            }
-        }
+        Map<Long, StatementLine> byAttempt = match(listings.sales(), candidates);
+        Set<StatementLine> matched = new HashSet<>(byAttempt.values());
+        List<StatementLine> unmatched = listings.sales().stream().filter(l -> !matched.contains(l)).toList();
         List<ReconciliationItem> items = new ArrayList<>();
         for (Attempt a : candidates) {
             StatementLine l = byAttempt.get(a.id());
@@ -154,25 +150,50 @@ public final class Reconciliation {
     }
 
     private static ReconciliationItem item(LocalDate date, Category c, Attempt a, StatementLine l, String note) {
-        return new ReconciliationItem(date, c, a.orderRef(), a.amount(), a.currency(), a, l, note);
+        // only a line found by its RRN can hold another order reference than its attempt
+        String otherOrder = l != null && !l.orderRef().equals(a.orderRef()) ? "; matched by RRN " + l.rrn()
+                + ": the acquirer booked it under order " + l.orderRef() + ", the journal under " + a.orderRef() : "";
+        return new ReconciliationItem(date, c, a.orderRef(), a.amount(), a.currency(), a, l, note + otherOrder);
     }
 
-    private static Optional<Attempt> match(StatementLine l, List<Attempt> attempts, Set<Long> taken) {
-        List<Attempt> free = attempts.stream().filter(a -> !taken.contains(a.id())).toList();
-        Optional<Attempt> byStan = free.stream()
-                .filter(a -> a.stan() == l.stan() && a.orderRef().equals(l.orderRef()))
-                .max(Comparator.comparingLong(Attempt::id));
-        if (byStan.isPresent()) {
-            return byStan;
-        }
-        if (l.rrn() != null && !l.rrn().isEmpty()) {
-            Optional<Attempt> byRrn = free.stream().filter(a -> Objects.equals(a.rrn(), l.rrn())).findFirst();
-            if (byRrn.isPresent()) {
-                return byRrn;
+    /**
+     * Pairs statement lines with attempts, the surest way first for every line before the next is tried: STAN + order
+     * reference, then RRN, then order + amount (not a declined attempt). So a line that only shares an order and an
+     * amount with an attempt cannot take it from a later line with its STAN. Among several attempts a way finds, the
+     * latest (highest id) is taken. Returns attempt id → line.
+     */
+    private static Map<Long, StatementLine> match(List<StatementLine> lines, List<Attempt> attempts) {
+        List<Attempt> latestFirst = attempts.stream().sorted(Comparator.comparingLong(Attempt::id).reversed()).toList();
+        List<Function<StatementLine, String>> lineKeys = List.of(
+                l -> l.stan() + "|" + l.orderRef(),
+                l -> l.rrn() == null || l.rrn().isEmpty() ? null : l.rrn(),
+                l -> l.orderRef() + "|" + l.amount());
+        List<Function<Attempt, String>> attemptKeys = List.of(
+                a -> a.stan() + "|" + a.orderRef(),
+                a -> a.rrn() == null || a.rrn().isEmpty() ? null : a.rrn(),
+                a -> a.state() == AttemptState.DECLINED ? null : a.orderRef() + "|" + a.amount());
+        Map<Long, StatementLine> byAttempt = new LinkedHashMap<>();
+        List<StatementLine> left = new ArrayList<>(lines);
+        for (int way = 0; way < lineKeys.size(); way++) {
+            Map<String, List<Attempt>> index = new HashMap<>();
+            for (Attempt a : latestFirst) {
+                String k = attemptKeys.get(way).apply(a);
+                if (k != null) {
+                    index.computeIfAbsent(k, x -> new ArrayList<>()).add(a);
+                }
+            }
+            for (Iterator<StatementLine> it = left.iterator(); it.hasNext(); ) {
+                StatementLine l = it.next();
+                String k = lineKeys.get(way).apply(l);
+                Optional<Attempt> a = k == null ? Optional.empty() : index.getOrDefault(k, List.of()).stream()
+                        .filter(x -> !byAttempt.containsKey(x.id())).findFirst();
+                if (a.isPresent()) {
+                    byAttempt.put(a.get().id(), l);
+                    it.remove();
+                }
             }
         }
-        return free.stream().filter(a -> a.orderRef().equals(l.orderRef()) && a.amount() == l.amount()
-                && a.state() != AttemptState.DECLINED).max(Comparator.comparingLong(Attempt::id));
+        return byAttempt;
     }
 
     /** An ISO 4217 numeric code with its letters when the JDK knows it: {@code 978 (EUR)}. */

@@ -157,4 +157,41 @@ class ReconciliationTest {
         assertEquals(List.of(Category.CREDITED_LATE, Category.DUPLICATE_ON_STATEMENT), thrice.items().stream()
                 .filter(i -> i.orderId().equals("INV-1")).map(ReconciliationItem::category).toList(), thrice.items().toString());
     }
+
+    /**
+     * A line that shares only an order and an amount with a sale cannot take it from a line with the sale's STAN or
+     * RRN, whichever comes first: matching went line by line in order, so the weaker line took the sale and the exact
+     * one was reported as a debit the terminal has no record of.
+     */
+    @Test
+    void theSurestWayOfMatchingHoldsAcrossLines() {
+        List<Attempt> journal = List.of(attempt(1, "INV-1", 1, 1000, AttemptState.APPROVED, "632600000001"));
+        String weak = line(MERCHANT, TERMINAL, "INV-1", 9, "632600000009", "10.00", "840", "APPROVED,CREDITED," + DAY);
+        String exact = line(MERCHANT, TERMINAL, "INV-1", 1, "632600000001", "10.00", "840",
+                "APPROVED,PENDING," + DAY.plusDays(1));
+        ReconciliationReport r = reconcileBothWays(journal, weak, exact);
+        ReconciliationItem sale = r.items().stream().filter(i -> i.attempt() != null).findFirst().orElseThrow();
+        assertEquals(1, sale.line().stan(), "the line with the sale's STAN: " + r.items());
+        assertEquals(Category.CREDIT_PENDING, sale.category());
+        ReconciliationItem other = r.items().stream().filter(i -> i.attempt() == null).findFirst().orElseThrow();
+        assertEquals(9, other.line().stan());
+        assertEquals(Category.NOT_APPROVED_IN_JOURNAL, other.category());
+
+        String byRrn = line(MERCHANT, TERMINAL, "INV-X", 3, "632600000001", "10.00", "840",
+                "APPROVED,PENDING," + DAY.plusDays(1));
+        ReconciliationReport rrn = reconcileBothWays(journal, weak, byRrn);
+        ReconciliationItem found = rrn.items().stream().filter(i -> i.attempt() != null).findFirst().orElseThrow();
+        assertEquals("632600000001", found.line().rrn(), "the line with the sale's RRN: " + rrn.items());
+    }
+
+    /** A line found by its RRN under another order reference says so; it was MATCHED with no word of it. */
+    @Test
+    void aLineFoundByItsRrnUnderAnotherOrderSaysSo() {
+        ReconciliationReport r = reconcile(List.of(attempt(1, "INV-1", 1, 1234, AttemptState.APPROVED, "632600000001")),
+                line("INV-9", 7, "632600000001", "12.34"));
+        ReconciliationItem i = only(r, "INV-1");
+        assertEquals(Category.MATCHED, i.category());
+        assertTrue(i.note().endsWith("; matched by RRN 632600000001: the acquirer booked it under order INV-9, the journal"
+                + " under INV-1"), i.note());
+    }
 }
