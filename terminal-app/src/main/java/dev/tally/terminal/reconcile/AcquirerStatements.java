@@ -20,17 +20,29 @@ public final class AcquirerStatements {
     private final URI admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /**
+     * @param adminUrl the admin API's base URL, {@code http://host:port} (a trailing '/' is taken): this class adds the
+     *                 path and query, so a URL with its own (a statement URL pasted whole) is refused, not glued onto
+     */
     public AcquirerStatements(String adminUrl) {
+        URI u;
         try {
-            URI u = URI.create(adminUrl.endsWith("/") ? adminUrl.substring(0, adminUrl.length() - 1) : adminUrl);
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                throw new IllegalArgumentException("x");
-            }
-            this.admin = u;
+            u = URI.create(adminUrl);
         } catch (IllegalArgumentException e) {
+            u = null;
+        }
+        if (u == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
             throw new IllegalArgumentException("--from-host must be the acquirer's admin URL such as http://127.0.0.1:8584, got '"
                     + adminUrl + "'");
         }
+        boolean bare = (u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))
+                && u.getRawQuery() == null && u.getRawFragment() == null;
+        if (!bare) {
+            throw new IllegalArgumentException("--from-host must be the admin API's base URL, http://host:port such as"
+                    + " http://127.0.0.1:8584, with no path, query or fragment (tally asks it for /statement?merchant=&date="
+                    + " itself), got '" + adminUrl + "': give " + u.getScheme() + "://" + u.getRawAuthority());
+        }
+        this.admin = URI.create(u.getScheme() + "://" + u.getRawAuthority());
     }
 
     public Statement fetch(String merchantId, LocalDate date) {
