@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
     + " credit pending; credited late; on the statement but not approved here; REVERSAL_FAILED with the host's view;"
     + " a sale the statement lists more than once.",
     "A table by default, --json, or --csv for a spreadsheet. Read-only: nothing is sent to the host.",
-    "Exit 0 report produced (differences or not); 64 unreadable statement (the line is named); 69 acquirer unreachable."})
+    "Exit 0 report produced (differences or not); 64 unreadable statement (the line is named), a --from-host that is"
+    + " not a base URL, or a --merchant-id the terminal made none of the date's sales for; 69 acquirer unreachable."})
 final class ReconcileCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -25,7 +26,7 @@ final class ReconcileCommand implements Callable<Integer> {
         @Option(names = "--statement", paramLabel = "FILE", description = "the acquirer's statement CSV")
         Path statement;
 
-        @Option(names = "--from-host", paramLabel = "ADMIN_URL", description = "fetch the statement from the acquirer's admin API, e.g. http://127.0.0.1:8584")
+        @Option(names = "--from-host", paramLabel = "ADMIN_URL", description = "fetch the statement from the acquirer's admin API: its base URL, e.g. http://127.0.0.1:8584")
         String fromHost;
     }
 

@@ -1,5 +1,6 @@
 package dev.tally.terminal.reconcile;
 
+import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Journal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +51,14 @@ public final class Reconciler {
                 dates.add(LocalDate.now(clock));
             }
         }
-        return reconcile(st, dates);
+        return Reconciliation.reconcile(terminalId, merchantId, journal.attempts(null), st, dates, clock.getZone());
     }
 
     public ReconciliationReport fromHost(String adminUrl, LocalDate date) {
         LocalDate d = date != null ? date : LocalDate.now(clock);
+        // a wrong merchant id is refused before the acquirer is asked for that merchant's statement
+        List<Attempt> attempts = journal.attempts(null);
+        Reconciliation.requireMerchantsAttempts(terminalId, merchantId, attempts, Set.of(d), clock.getZone());
         // the acquirer's business day is not the till's calendar day: a sale after its cut-over is on the next
         // day's statement, one before its (late) cut-over on the day before. The neighbours are fetched to match
         // against, the report covers d.
@@ -63,11 +67,8 @@ public final class Reconciler {
         List<StatementLine> lines = new ArrayList<>(st.lines());
         lines.addAll(acquirer.fetch(merchantId, d.minusDays(1)).lines());
         lines.addAll(acquirer.fetch(merchantId, d.plusDays(1)).lines());
-        return reconcile(new Statement(st.source(), lines), Set.of(d));
-    }
-
-    private ReconciliationReport reconcile(Statement st, Set<LocalDate> dates) {
-        return Reconciliation.reconcile(terminalId, merchantId, journal.attempts(null), st, dates, clock.getZone());
+        return Reconciliation.reconcile(terminalId, merchantId, attempts, new Statement(st.source(), lines), Set.of(d),
+                clock.getZone());
     }
 
     /**

@@ -38,23 +38,38 @@ public final class Reconciliation {
     }
 
     /**
+     * Reconciles the sales the terminal made for the merchant. The statement's lines of other merchants (an acquirer's
+     * file may cover a merchant group) and of the merchant's other terminals are left out and counted, and so are the
+     * terminal's attempts for another merchant (made under another --merchant-id).
+     *
      * @param journal every attempt of the terminal (matching looks at all; the report covers {@code dates})
      * @param dates   the dates reported: attempts made on them, and the statement lines booked or credited on them
      *                (the other lines are matched against, so a sale booked on the acquirer's next day is found)
+     * @throws IllegalArgumentException when the terminal's attempts on {@code dates} were all made for other merchants
+     *                                  (see {@link #requireMerchantsAttempts})
      */
     public static ReconciliationReport reconcile(String terminalId, String merchantId, List<Attempt> journal,
                                                  Statement statement, Set<LocalDate> dates, ZoneId zone) {
+        requireMerchantsAttempts(terminalId, merchantId, journal, dates, zone);
         List<StatementLine> ours = new ArrayList<>();
-        int ignored = 0;
+        int otherTerminals = 0;
+        int otherMerchants = 0;
         for (StatementLine l : statement.lines()) {
-            if (!l.terminalId().equals(terminalId)) {
-                ignored++;
+            if (!l.merchantId().equals(merchantId)) {
+                otherMerchants++;
+            } else if (!l.terminalId().equals(terminalId)) {
+                otherTerminals++;
             } else {
                 ours.add(l);
             }
         }
         Listings listings = Listings.of(ours);
-        List<Attempt> candidates = journal.stream().filter(a -> a.terminalId().equals(terminalId)).toList();
+        List<Attempt> candidates = journal.stream()
+                .filter(a -> a.terminalId().equals(terminalId) && a.merchantId().equals(merchantId)).toList();
+        Map<String, Integer> otherMerchantAttempts = new java.util.TreeMap<>();
+        journal.stream().filter(a -> a.terminalId().equals(terminalId) && !a.merchantId().equals(merchantId)
+                        && dates.contains(a.createdAt().atZone(zone).toLocalDate()))
+                .forEach(a -> otherMerchantAttempts.merge(a.merchantId(), 1, Integer::sum));
         Map<Long, StatementLine> byAttempt = match(listings.sales(), candidates);
         Set<StatementLine> matched = new HashSet<>(byAttempt.values());
         List<StatementLine> unmatched = listings.sales().stream().filter(l -> !matched.contains(l)).toList();
@@ -98,7 +113,28 @@ public final class Reconciliation {
                 .thenComparing(i -> i.category() == Category.DUPLICATE_ON_STATEMENT) // after the sale it lists again
                 .thenComparing(i -> i.line() == null ? 0 : i.line().line()));
         return new ReconciliationReport(terminalId, merchantId, statement.source(),
-                dates.stream().sorted().toList(), List.copyOf(items), ignored);
+                dates.stream().sorted().toList(), List.copyOf(items), otherTerminals, otherMerchants,
+                java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(otherMerchantAttempts)));
+    }
+
+    /**
+     * Refuses to reconcile a merchant none of whose sales the terminal made on {@code dates} while it made some for
+     * another: a wrong --merchant-id, which would report every sale "not on the acquirer's statement" (the statement
+     * asked for, or read, being another merchant's). Refusing names both ids; a day with sales for both merchants (the
+     * terminal moved from one to the other) is reconciled, the other merchant's attempts left out and counted.
+     */
+    static void requireMerchantsAttempts(String terminalId, String merchantId, List<Attempt> journal, Set<LocalDate> dates,
+                                         ZoneId zone) {
+        List<Attempt> made = journal.stream().filter(a -> a.terminalId().equals(terminalId)
+                && dates.contains(a.createdAt().atZone(zone).toLocalDate())).toList();
+        if (made.isEmpty() || made.stream().anyMatch(a -> a.merchantId().equals(merchantId))) {
+            return;
+        }
+        List<String> others = made.stream().map(Attempt::merchantId).distinct().sorted().toList();
+        throw new IllegalArgumentException("the " + made.size() + " attempt(s) of terminal " + terminalId + " on "
+                + String.join(", ", dates.stream().sorted().map(LocalDate::toString).toList()) + " were made for merchant "
+                + String.join(", ", others) + ", not for merchant " + merchantId + " being reconciled (--merchant-id):"
+                + " reconcile with --merchant-id " + others.getFirst() + "; nothing was reconciled");
     }
 
     /** Whether the line was booked or credited on a reported date. */

@@ -37,7 +37,9 @@ public final class ReconciliationFormat {
         o.put("days", days);
         o.put("totals", totals(r, r.items()));
         o.put("items", r.items().stream().map(ReconciliationFormat::item).toList());
-        o.put("otherTerminalLines", r.ignoredLines());
+        o.put("otherTerminalLines", r.otherTerminalLines());
+        o.put("otherMerchantLines", r.otherMerchantLines());
+        o.put("otherMerchantAttempts", r.otherMerchantAttempts());
         return o;
     }
 
@@ -139,9 +141,13 @@ public final class ReconciliationFormat {
         out.add("");
         out.add(r.clean() ? "Everything matched." : "Differences found: "
                 + r.items().stream().filter(i -> i.category().isAnomaly()).count() + " item(s) need attention.");
-        if (r.ignoredLines() > 0) {
-            out.add(r.ignoredLines() + " statement line(s) of other terminals ignored.");
+        int leftOut = r.otherMerchantLines() + r.otherTerminalLines();
+        if (leftOut > 0) {
+            out.add(leftOut + " statement line(s) of other merchants/terminals left out (" + r.otherMerchantLines()
+                    + " of other merchants, " + r.otherTerminalLines() + " of this merchant's other terminals).");
         }
+        r.otherMerchantAttempts().forEach((merchant, n) -> out.add(n + " attempt(s) of terminal " + r.terminalId()
+                + " made for merchant " + merchant + " left out: reconcile them with --merchant-id " + merchant + "."));
         return out.stream().map(Masking::scrub).toList();
     }
 

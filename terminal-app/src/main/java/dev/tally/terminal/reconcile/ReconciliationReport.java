@@ -4,17 +4,21 @@ import java.time.LocalDate;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * The reconciliation of a terminal's journal against the acquirer's statement: every row with its
  * category, per business date, and the totals (count, amount) per category: MATCHED's amount is what was credited
- * as approved (a match where nothing stands counts at 0, see {@link ReconciliationItem#totalAmount()}). {@code ignoredLines} counts
- * statement lines of other terminals of the merchant.
+ * as approved (a match where nothing stands counts at 0, see {@link ReconciliationItem#totalAmount()}). Left out
+ * and counted: {@code otherTerminalLines}, statement lines of the merchant's other terminals; {@code otherMerchantLines},
+ * lines of other merchants; {@code otherMerchantAttempts}, the terminal's attempts on the dates made for another
+ * merchant, by merchant id.
  */
 public record ReconciliationReport(String terminalId, String merchantId, String source, List<LocalDate> dates,
-                                   List<ReconciliationItem> items, int ignoredLines) {
+                                   List<ReconciliationItem> items, int otherTerminalLines, int otherMerchantLines,
+                                   SortedMap<String, Integer> otherMerchantAttempts) {
 
     public record Total(long count, long amount) {
         Total plus(long a) {

@@ -194,4 +194,58 @@ class ReconciliationTest {
         assertTrue(i.note().endsWith("; matched by RRN 632600000001: the acquirer booked it under order INV-9, the journal"
                 + " under INV-1"), i.note());
     }
+
+    /**
+     * An acquirer's file may cover a merchant group: the lines of other merchants, and of this merchant's other
+     * terminals, are left out and counted in one line. Another merchant's line used to be reported
+     * NOT_APPROVED_IN_JOURNAL, "a debit stands at the acquirer for a sale this terminal has no record of".
+     */
+    @Test
+    void linesOfOtherMerchantsAndTerminalsAreLeftOutAndCounted() {
+        ReconciliationReport r = reconcile(List.of(attempt(1, "INV-1", 1, 1234, AttemptState.APPROVED, "632600000001")),
+                line("INV-1", 1, "632600000001", "12.34"),
+                line("CLINIC000000002", TERMINAL, "C-7", 7, "632600000007", "9.00", "840", "APPROVED,CREDITED," + DAY),
+                line("CLINIC000000002", "CLINIC01", "C-8", 8, "632600000008", "9.00", "840", "APPROVED,CREDITED," + DAY),
+                line(MERCHANT, "TALLY002", "T-2", 2, "632600000002", "3.00", "840", "APPROVED,CREDITED," + DAY));
+        assertEquals(List.of("INV-1"), r.items().stream().map(ReconciliationItem::orderId).toList(), r.items().toString());
+        assertTrue(r.clean());
+        assertEquals(2, r.otherMerchantLines());
+        assertEquals(1, r.otherTerminalLines());
+        assertTrue(ReconciliationFormat.table(r).contains("3 statement line(s) of other merchants/terminals left out"
+                + " (2 of other merchants, 1 of this merchant's other terminals)."), ReconciliationFormat.table(r).toString());
+        assertEquals(2, ReconciliationFormat.json(r).get("otherMerchantLines"));
+    }
+
+    /**
+     * Reconciling a merchant for whom the terminal made none of the day's sales, while it made them for another (a wrong
+     * --merchant-id), is refused naming both ids: every sale used to be reported NOT_CREDITED "not on the acquirer's
+     * statement".
+     */
+    @Test
+    void aMerchantTheTerminalMadeNoneOfTheDaysSalesForIsRefusedNamingBoth() {
+        List<Attempt> journal = List.of(attempt(1, "INV-1", 1, 1234, AttemptState.APPROVED, "632600000001"),
+                attempt(2, "INV-2", 2, 500, AttemptState.DECLINED, null));
+        Statement st = Statement.parse("t.csv", HEADER + line("INV-1", 1, "632600000001", "12.34"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reconciliation.reconcile(TERMINAL,
+                "WRONGMERCHANT01", journal, st, Set.of(DAY), ZoneOffset.UTC));
+        assertEquals("the 2 attempt(s) of terminal TALLY001 on 2026-11-22 were made for merchant HOSPITAL0000001, not for"
+                + " merchant WRONGMERCHANT01 being reconciled (--merchant-id): reconcile with --merchant-id"
+                + " HOSPITAL0000001; nothing was reconciled", e.getMessage());
+    }
+
+    /**
+     * A day on which the terminal sold for two merchants (it was moved from one to the other) is reconciled for the one
+     * asked: the other's attempts are left out and counted with the option that reconciles them.
+     */
+    @Test
+    void anotherMerchantsAttemptsOfTheDayAreLeftOutAndCounted() {
+        List<Attempt> journal = List.of(attempt(1, "CLINIC000000002", "C-1", 1, 700, "840", AttemptState.APPROVED,
+                "632600000001"), attempt(2, "INV-2", 2, 1234, AttemptState.APPROVED, "632600000002"));
+        ReconciliationReport r = reconcile(journal, line("INV-2", 2, "632600000002", "12.34"));
+        assertEquals(List.of("INV-2"), r.items().stream().map(ReconciliationItem::orderId).toList(), r.items().toString());
+        assertEquals(java.util.Map.of("CLINIC000000002", 1), r.otherMerchantAttempts());
+        assertTrue(ReconciliationFormat.table(r).contains("1 attempt(s) of terminal TALLY001 made for merchant"
+                + " CLINIC000000002 left out: reconcile them with --merchant-id CLINIC000000002."),
+                ReconciliationFormat.table(r).toString());
+    }
 }
