@@ -2,11 +2,16 @@ package dev.tally.terminal.reconcile;
 
 import dev.tally.terminal.host.HostUnavailableException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -17,8 +22,11 @@ import java.time.LocalDate;
  */
 public final class AcquirerStatements {
 
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
     private final URI admin;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     /**
      * @param adminUrl the admin API's base URL, {@code http://host:port} (a trailing '/' is taken): this class adds the
@@ -50,19 +58,49 @@ public final class AcquirerStatements {
                 + "&date=" + date);
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+            r = http.send(HttpRequest.newBuilder(uri).timeout(ANSWER_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new HostUnavailableException("cannot fetch the statement from " + admin + ": " + e
-                    + " (is the acquirer's admin API running? check --from-host)", e);
+            throw new HostUnavailableException("cannot fetch the statement from " + uri + ": " + reason(e, admin)
+                    + "; is the acquirer's admin API running there? Check --from-host", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new HostUnavailableException("interrupted while fetching the statement from " + admin, e);
+            throw new HostUnavailableException("interrupted while fetching the statement from " + uri, e);
         }
         if (r.statusCode() != 200) {
-            throw new HostUnavailableException("the acquirer's admin API " + admin + " answered HTTP " + r.statusCode()
-                    + " to the statement request: " + r.body().strip(), null);
+            String body = r.body().strip().replaceAll("\\s+", " ");
+            throw new HostUnavailableException("the acquirer's admin API answered HTTP " + r.statusCode()
+                    + " to GET " + uri + (body.isEmpty() ? " (no body)" : ": " + (body.length() > 300
+                    ? body.substring(0, 300) + "..." : body)) + "; is " + admin + " the acquirer's admin API? Check --from-host",
+                    null);
         }
         return Statement.parse(uri.toString(), r.body(), merchantId);
+    }
+
+    /**
+     * Why a request to the admin API failed, in words: the JDK's HTTP client says only {@code java.net.ConnectException}
+     * for a refused connection and for a host name that does not resolve alike (the cause tells them apart).
+     */
+    static String reason(IOException e, URI admin) {
+        String where = admin.getHost() + (admin.getPort() < 0 ? "" : ":" + admin.getPort());
+        if (e instanceof HttpConnectTimeoutException) {
+            return "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s to " + where;
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "connected, but no answer within " + ANSWER_TIMEOUT.toSeconds() + " s";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "unknown host " + admin.getHost() + " (the name does not resolve)";
+            }
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused by " + where + " (nothing listens there, or it cannot be reached)";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake with " + where + " failed (" + e.getMessage() + ")";
+        }
+        return "the connection to " + where + " failed (" + (e.getMessage() == null ? "closed before an answer"
+                : e.getMessage()) + ")";
     }
 }

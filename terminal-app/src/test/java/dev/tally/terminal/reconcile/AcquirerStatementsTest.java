@@ -1,8 +1,19 @@
 package dev.tally.terminal.reconcile;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.terminal.host.HostUnavailableException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 /** Asking the acquirer's admin API for a statement (docs/simulator.md §5). */
@@ -34,5 +45,63 @@ class AcquirerStatementsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AcquirerStatements(url), url);
             assertTrue(e.getMessage().startsWith("--from-host must be the acquirer's admin URL"), e.getMessage());
         }
+    }
+
+    static final LocalDate DAY = LocalDate.of(2026, 11, 22);
+
+    /** The HostUnavailableException (exit 69) of fetching the day's statement from {@code url}. */
+    static String failure(String url) {
+        HostUnavailableException e = assertThrows(HostUnavailableException.class,
+                () -> new AcquirerStatements(url).fetch("HOSPITAL0000001", DAY));
+        assertFalse(e.getMessage().contains("java.") || e.getMessage().contains("Exception"), e.getMessage());
+        return e.getMessage();
+    }
+
+    /**
+     * Why the statement could not be fetched is said in words with the URL; the message was the JDK's exception
+     * ("java.net.ConnectException" for a refused connection and for an unknown host alike).
+     */
+    @Test
+    void aFailedFetchSaysWhyInWords() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String refused = failure("http://127.0.0.1:" + closed);
+        assertTrue(refused.startsWith("cannot fetch the statement from http://127.0.0.1:" + closed
+                + "/statement?merchant=HOSPITAL0000001&date=2026-11-22: connection refused by 127.0.0.1:" + closed), refused);
+        assertTrue(refused.endsWith("is the acquirer's admin API running there? Check --from-host"), refused);
+
+        // RFC 6761: .invalid never resolves
+        assertTrue(failure("http://no-such-acquirer.invalid:8584").contains(": unknown host no-such-acquirer.invalid"
+                + " (the name does not resolve)"));
+
+        HttpServer other = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", x -> {
+            byte[] body = "<h1>404 Not Found</h1>\nNo context found for request".getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(404, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        other.start();
+        try {
+            String base = "http://127.0.0.1:" + other.getAddress().getPort();
+            String notFound = failure(base);
+            assertEquals("the acquirer's admin API answered HTTP 404 to GET " + base + "/statement?merchant=HOSPITAL0000001"
+                    + "&date=2026-11-22: <h1>404 Not Found</h1> No context found for request; is " + base + " the"
+                    + " acquirer's admin API? Check --from-host", notFound);
+        } finally {
+            other.stop(0);
+        }
+    }
+
+    /** The timeouts, which a test on loopback cannot bring about without waiting them out, are told with their length. */
+    @Test
+    void aTimeoutIsToldWithItsLength() {
+        URI admin = URI.create("http://127.0.0.1:8584");
+        assertEquals("no connection within 10 s to 127.0.0.1:8584",
+                AcquirerStatements.reason(new HttpConnectTimeoutException("HTTP connect timed out"), admin));
+        assertEquals("connected, but no answer within 30 s",
+                AcquirerStatements.reason(new HttpTimeoutException("request timed out"), admin));
     }
 }
