@@ -125,8 +125,8 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             try {
                 serving.stop(grace); // stops accepting; waits for the requests being handled
-                reversals.close();
                 echo.close();
+                reversals.stopEndingTries(); // a try still waiting is recorded now, while the journal is open
             } finally {
                 try {
                     session.close();

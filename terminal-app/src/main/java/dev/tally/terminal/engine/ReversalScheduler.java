@@ -126,17 +126,38 @@ public final class ReversalScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the loop as serve stops, before the journal closes: no new try starts, and the tries waiting for an answer
+     * (up to the host timeout) end now, the channel closed for good, so each is recorded in the journal as an
+     * unanswered try (the next start goes on from there). Serve used to {@link #close} it, which waits 5 s: a try still
+     * waiting then found the journal and the message log closed, and its outcome was written nowhere.
+     */
+    public void stopEndingTries() {
+        running = false;
+        wake();
+        channel.close();
+        join(Duration.ofSeconds(10));
+    }
+
     @Override
     public void close() {
         running = false;
         wake();
+        join(Duration.ofSeconds(5));
+    }
+
+    private void join(Duration limit) {
         try {
             if (thread.getState() != Thread.State.NEW) { // a serve that failed to start closes it unstarted
-                thread.join(Duration.ofSeconds(5));
+                thread.join(limit);
+            }
+            senders.shutdown();
+            if (!senders.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("a reversal try did not end within {} s of stopping; the journal has it as sent",
+                        limit.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        senders.shutdown();
     }
 }

@@ -51,6 +51,8 @@ public final class SharedHostLink implements HostChannel {
     private final Duration connectTimeout;
     private final Consumer<ISOMsg> strays;
     private volatile Connection current;
+    /** Closed for good ({@link #close}): nothing connects again. */
+    private volatile boolean closed;
 
     public SharedHostLink(String host, int port, Duration connectTimeout, Consumer<ISOMsg> strays) {
         this.host = host;
@@ -70,6 +72,10 @@ public final class SharedHostLink implements HostChannel {
     }
 
     private synchronized Connection connection() {
+        if (closed) {
+            // serve is stopping: a reversal try that starts now would go out with no journal to record its answer
+            throw new HostUnavailableException("the terminal is stopping: nothing was sent", null);
+        }
         Connection c = current;
         if (c != null && !c.dead && c.channel.isConnected()) {
             return c;
@@ -203,6 +209,7 @@ public final class SharedHostLink implements HostChannel {
 
     @Override
     public void close() {
+        closed = true;
         Connection c = current;
         if (c != null) {
             fail(c, "connection to the host closed by the terminal");

@@ -130,6 +130,32 @@ class ReversalSchedulerTest {
     }
 
     /** An attempt SENT in the journal with no sale of this process behind it, as a sale that could not record its answer leaves it. */
+    /**
+     * Serve stopping while a reversal try waits for its answer (up to the host timeout): the try ends now and is
+     * recorded in the journal, which is still open. The loop used to be given 5 s, then the journal and the message
+     * log were closed under the try, and its outcome was written nowhere.
+     */
+    @Test
+    void stoppingEndsTheTryWaitingForItsAnswerAndRecordsIt() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> null); // answers sign-ons only: a reversal waits the whole timeout
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(30), NOW)) {
+            t.engine.reversalsRunInBackground();
+            Attempt left = leftSent(t, "INV-STOP");
+            ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50)).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (host.received.stream().noneMatch(m -> MessageView.of(m).mti().equals("0400"))) {
+                assertTrue(System.nanoTime() < deadline, "the sweep never sent the reversal");
+                Thread.sleep(10); // polling interval, not a wait for an outcome
+            }
+            scheduler.stopEndingTries();
+            assertTrue(t.journal.events(left.id()).stream().anyMatch(e -> e.detail().startsWith("reversal try 1: ")
+                    && e.detail().contains("closed by the terminal")), "the try's end is in the journal: "
+                    + t.journal.events(left.id()));
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(left.id()).orElseThrow().state());
+            scheduler.close();
+        }
+    }
+
     private static Attempt leftSent(TestTerminal t, String order) {
         CardData card = new LabCardReader(TestCards.bundled()).read(null);
         return t.journal.openSent(new NewAttempt("TALLY001", "HOSPITAL0000001", order, AttemptKind.SALE, 100, "840",
