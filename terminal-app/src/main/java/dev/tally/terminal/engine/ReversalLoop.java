@@ -12,6 +12,7 @@ import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.host.HostUnavailableException;
+import dev.tally.terminal.host.SharedHostLink;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
@@ -228,7 +229,14 @@ public final class ReversalLoop {
                 + (n <= policy.maxAttempts() ? " of " + policy.maxAttempts()
                 : " (tried again until acknowledged; the " + ReversalPolicy.tries(policy.maxAttempts())
                 + " allowed went unanswered)"));
-        Exchange ex = session.exchange(msg);
+        Exchange ex;
+        try {
+            ex = session.exchange(msg);
+        } catch (HostUnavailableException e) {
+            // nothing left (the link could not be had again since connect(), or serve is stopping): given back below
+            // as a failed write is, not left "sent" with no outcome
+            ex = new Exchange.Broken(e.getMessage(), true);
+        }
         String failure;
         if (ex instanceof Exchange.Answered ans) {
             MessageView v = MessageView.of(ans.response());
@@ -259,7 +267,10 @@ public final class ReversalLoop {
         } else {
             failure = HostSession.describe(ex);
         }
-        boolean exhausted = policy.exhausted(a.reversalAttempts());
+        // a try whose wait the terminal itself cut short (serve stopping) left, so it counts, but it is not the one that
+        // gives up: the order is not left REVERSAL_FAILED by a restart; the next start tries again
+        boolean cutByStop = ex instanceof Exchange.Broken b && SharedHostLink.CLOSED_BY_TERMINAL.equals(b.why());
+        boolean exhausted = policy.exhausted(a.reversalAttempts()) && (failedBefore || !cutByStop);
         Instant next = exhausted ? null : clock.instant().plus(policy.delayAfter(a.reversalAttempts()));
         return journal.reversalUnanswered(a.id(), next, exhausted, "reversal try " + a.reversalAttempts() + ": "
                 + failure + (!exhausted ? "; next try at " + shown(next)

@@ -50,6 +50,9 @@ public final class SharedHostLink implements HostChannel {
     private final int port;
     private final Duration connectTimeout;
     private final Consumer<ISOMsg> strays;
+    /** Why the exchanges waiting when the terminal closes the link end ({@link Exchange.Broken#why()}). */
+    public static final String CLOSED_BY_TERMINAL = "connection to the host closed by the terminal";
+
     private volatile Connection current;
     /** Closed for good ({@link #close}): nothing connects again. */
     private volatile boolean closed;
@@ -208,11 +211,11 @@ public final class SharedHostLink implements HostChannel {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() { // under connection()'s lock: a connect under way cannot outlive it
         closed = true;
         Connection c = current;
         if (c != null) {
-            fail(c, "connection to the host closed by the terminal");
+            fail(c, CLOSED_BY_TERMINAL);
         }
     }
 

@@ -131,8 +131,38 @@ class ReversalLoopTest {
         }
     }
 
-    /** A link whose writes of reversals fail while {@code broken} is set, as a connection the host already closed. */
-    private record FailingWrites(HostChannel link, AtomicBoolean broken) implements HostChannel {
+    /**
+     * A reversal whose try was recorded as sent, and then the link could not be had (it dropped and will not reconnect,
+     * or serve is stopping): nothing left, so the try is given back as a failed write is. It stayed "sent", counted,
+     * with no outcome, and the next start sent a 0401 for a 0400 that never left.
+     */
+    @Test
+    void aReversalThatFoundNoLinkAfterItsTryWasRecordedIsGivenBack() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
+        try (FakeHost host = new FakeHost((h, req) -> null);
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+                     new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
+                     link -> new FailingWrites(link, new AtomicBoolean(true), true))) {
+            PaymentResult r = t.engine.sale("INV-GONE", 100, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            Attempt a = t.journal.lastAttempt("INV-GONE").orElseThrow();
+            assertEquals(0, a.reversalAttempts(), "nothing left: the try is given back");
+            String note = t.journal.events(a.id()).getLast().detail();
+            assertTrue(note.startsWith("reversal try 1 did not leave: cannot reach the host") && note.contains("not counted"),
+                    note);
+        }
+    }
+
+    /**
+     * A link whose writes of reversals fail while {@code broken} is set, as a connection the host already closed; or,
+     * {@code unreachable}, whose reversals find no connection at all (HostUnavailableException: nothing sent).
+     */
+    private record FailingWrites(HostChannel link, AtomicBoolean broken, boolean unreachable) implements HostChannel {
+
+        FailingWrites(HostChannel link, AtomicBoolean broken) {
+            this(link, broken, false);
+        }
+
         @Override
         public String address() {
             return link.address();
@@ -146,6 +176,10 @@ class ReversalLoopTest {
         @Override
         public Exchange exchange(ISOMsg request, Duration timeout) {
             String mti = MessageView.of(request).mti();
+            if (mti.startsWith("040") && broken.get() && unreachable) {
+                throw new dev.tally.terminal.host.HostUnavailableException("cannot reach the host at " + address()
+                        + ": connection refused", null);
+            }
             if (mti.startsWith("040") && broken.get()) {
                 return Exchange.Broken.sendFailed("could not send " + mti + " to " + address() + ": Broken pipe",
                         new java.net.SocketException("Broken pipe"));

@@ -132,13 +132,15 @@ class ReversalSchedulerTest {
     /** An attempt SENT in the journal with no sale of this process behind it, as a sale that could not record its answer leaves it. */
     /**
      * Serve stopping while a reversal try waits for its answer (up to the host timeout): the try ends now and is
-     * recorded in the journal, which is still open. The loop used to be given 5 s, then the journal and the message
-     * log were closed under the try, and its outcome was written nowhere.
+     * recorded in the journal, which is still open, and a try cut short so is never the one that gives up. The loop
+     * used to be given 5 s, then the journal and the message log were closed under the try, and its outcome was
+     * written nowhere.
      */
     @Test
     void stoppingEndsTheTryWaitingForItsAnswerAndRecordsIt() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> null); // answers sign-ons only: a reversal waits the whole timeout
-             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(30), NOW)) {
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofSeconds(30),
+                     new ReversalPolicy(1, Duration.ZERO, 2.0, Duration.ZERO))) {
             t.engine.reversalsRunInBackground();
             Attempt left = leftSent(t, "INV-STOP");
             ReversalScheduler scheduler = new ReversalScheduler(t.engine, t.channel, Duration.ofMillis(50)).start();
@@ -151,7 +153,8 @@ class ReversalSchedulerTest {
             assertTrue(t.journal.events(left.id()).stream().anyMatch(e -> e.detail().startsWith("reversal try 1: ")
                     && e.detail().contains("closed by the terminal")), "the try's end is in the journal: "
                     + t.journal.events(left.id()));
-            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(left.id()).orElseThrow().state());
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(left.id()).orElseThrow().state(),
+                    "its one try allowed was cut by the stop, not given up: the next start tries again");
             scheduler.close();
         }
     }
