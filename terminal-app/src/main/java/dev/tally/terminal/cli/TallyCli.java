@@ -215,13 +215,17 @@ public final class TallyCli implements Callable<Integer> {
         return "";
     }
 
+    /** Settings whose value is text in which spaces may count (field 41/42 ids, the report's place and operator). */
+    private static final java.util.Set<String> TEXT_SETTINGS = java.util.Set.of("merchant-id", "terminal-id", "location",
+            "address", "operator");
+
     /** Keys of a config file that are no option's: the problem report's place and operator (ReportCommand). */
     private static final java.util.Set<String> REPORT_KEYS = java.util.Set.of("location", "address", "operator");
 
     /**
      * The properties of {@code --config FILE}, read before parsing so the flags can override them. A key that is no
      * option's name ({@code timout=3}) is refused: ignored, the setting would silently keep its default. So is a key
-     * given twice (the last would win unseen); the spaces after a value are not part of it.
+     * given twice (the last would win unseen); the spaces after a value are not part of it, but for text settings.
      */
     private static Properties configFrom(String[] args, CommandLine cmd) {
         Path file = null;
@@ -272,8 +276,11 @@ public final class TallyCli implements Callable<Integer> {
                     + " more than once: keep one line for each setting; nothing was done");
         }
         for (String key : p.stringPropertyNames()) {
-            // Properties keeps the spaces after a value ("port = 8583 "), which read as part of it ("'8583 ' is not an int")
-            p.setProperty(key, p.getProperty(key).strip());
+            // Properties keeps the spaces after a value ("port = 8583 "), which read as part of it ("'8583 ' is not an
+            // int"); a text setting keeps them: a merchant id (field 42) is right-padded with spaces to 15 characters
+            if (!TEXT_SETTINGS.contains(key.substring(key.lastIndexOf('.') + 1))) {
+                p.setProperty(key, p.getProperty(key).strip());
+            }
         }
         java.util.Set<String> known = new java.util.TreeSet<>(REPORT_KEYS);
         collectOptionNames(cmd, known);

@@ -306,5 +306,10 @@ class BadInputTest {
         Files.writeString(cfg, "port = " + lab.sim.isoPort() + "  \njournal=" + lab.journal + "\ntimeout = 3 \n");
         Lab.Run spaced = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-TWICE", "--amount", "2.00");
         assertEquals(0, spaced.exit(), "'port = 8583 ' is port 8583: " + spaced);
+        // but a text setting keeps them: a merchant id (field 42) is right-padded with spaces to 15 characters
+        Files.writeString(cfg, "port=" + lab.sim.isoPort() + "\njournal=" + lab.journal + "\ntimeout=3\nmerchant-id=SHOP1"
+                + " ".repeat(10) + "\n");
+        Lab.Run padded = Lab.raw("--config", cfg.toString(), "sale", "--order", "INV-PADDED", "--amount", "2.00");
+        assertEquals(0, padded.exit(), "a merchant id padded with spaces: " + padded);
     }
 }
