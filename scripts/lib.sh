@@ -108,7 +108,8 @@ tally_jvm_opts() {
 # A one-shot `tally` command spends most of its life starting: the JVM loads and links a few thousand classes
 # (picocli's model of every subcommand, jPOS, sqlite-jdbc) before it does anything. A class-data-sharing
 # archive (JDK CDS, made once per build by tally_make_cds) maps those classes in already parsed and checked:
-# by hand, `tally journal` on a new journal 0.83-1.14 -> 0.63-0.74 s. CDS takes classes from jars only, so
+# by hand (2026-11-23), `tally journal` on a new journal 0.83-1.14 -> 0.63-0.74 s (journal reads an existing
+# journal only since 2026-11-24; the bench times it on an empty one). CDS takes classes from jars only, so
 # scripts/tally runs the module's jar. The JVM checks the archive against the JDK and every jar (size and
 # time) and, when it does not match or cannot be read, runs without it: -Xlog:...=off keeps that silent, so an
 # archive never changes what a command prints or how it exits.

@@ -49,7 +49,8 @@ public class WireChannel extends NACChannel {
             return thrown.getMessage();
         }
         return switch (e) {
-            case ConnectException c -> "connection refused";
+            case ConnectException c when c.getMessage() != null && c.getMessage().startsWith("Connection refused") ->
+                    "connection refused";
             case SocketTimeoutException t -> "no connection within the timeout";
             case UnknownHostException u -> "unknown host " + u.getMessage();
             default -> e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()

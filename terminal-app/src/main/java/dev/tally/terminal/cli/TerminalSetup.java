@@ -112,10 +112,6 @@ final class TerminalSetup implements AutoCloseable {
     }
 
     /**
-     * For a command about an order already paid (status, reverse): a journal path where there is none is a mistake
-     * (a typo, another folder), refused as bad input before a new, empty journal is made there.
-     */
-    /**
      * Refuses a command that works on the day's journal ({@code settle}, {@code pending}, {@code reconcile}) where
      * there is none: made there, an empty journal would answer "nothing to settle", "nothing pending" or "the acquirer
      * holds sales this terminal has no record of" for what is a wrong folder or a typo in --journal.
@@ -128,6 +124,10 @@ final class TerminalSetup implements AutoCloseable {
         }
     }
 
+    /**
+     * For a command about an order already paid (status, reverse): a journal path where there is none is a mistake
+     * (a typo, another folder), refused as bad input before a new, empty journal is made there.
+     */
     static void requireExistingJournal(TallyCli g, String order) {
         if (!java.nio.file.Files.exists(g.journal)) {
             throw new IllegalArgumentException("order " + order + " is not in the journal " + g.journal.toAbsolutePath()

@@ -181,7 +181,11 @@ public final class HostLink implements HostChannel {
                     in = q.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
+                    Exchange.NoAnswer none = new Exchange.NoAnswer("interrupted while waiting for the answer to " + req.mti());
+                    if (t != null) { // the log says what became of the request, as for a deadline
+                        t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, false, false, none.why());
+                    }
+                    return none;
                 }
                 switch (in) {
                     case Inbound.Deadline d -> {

@@ -215,6 +215,10 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) { // answers still held back for a request whose end was never reported: logged, not lost
+            awaiting.values().forEach(parked -> parked.forEach(this::strayLine));
+            awaiting.clear();
+        }
         log.close();
     }
 }

@@ -92,4 +92,16 @@ class TerminalTrafficTest {
         }
         assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), lines(file));
     }
+
+    /** An answer held back for a request whose end was never reported is logged when the log closes, not lost. */
+    @Test
+    void closingLogsTheAnswersStillHeldBack(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("log.jsonl");
+        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+            ISOMsg sale = sale(11);
+            t.sent(sale, "h:1");
+            t.stray(answer(sale), "h:1"); // and the process stops before the payment reports anything
+        }
+        assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), lines(file));
+    }
 }
