@@ -93,9 +93,19 @@ class DeliveryTest {
         await(() -> !open.sent.isEmpty());
         await(() -> metrics.snapshot().answersByResponseCode().equals(Map.of("00", 1L)));
 
+        // the scheduler's one thread held, so the late answer cannot go before the hang-up below, however slow the machine
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Connection gone = new Connection();
         deliver(gone, LATE);
         gone.closed = true; // the terminal hung up while the answer was held back
+        hold.countDown();
         await(() -> metrics.snapshot().unanswered() == 1);
         assertEquals(Map.of("00", 1L), metrics.snapshot().answersByResponseCode(), "the lost answer is not counted");
         assertTrue(gone.sent.isEmpty());
@@ -107,7 +117,7 @@ class DeliveryTest {
             if (System.nanoTime() > deadline) {
                 fail("timed out");
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling interval, not a wait for an outcome
         }
     }
 }
