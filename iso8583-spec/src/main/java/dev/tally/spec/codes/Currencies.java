@@ -45,4 +45,10 @@ public final class Currencies {
         }
         return numeric;
     }
+
+    /** "840 (USD)" for a known ISO 4217 numeric code, else the code as given (for notes and messages). */
+    public static String shown(String numeric) {
+        Currency c = numeric == null ? null : BY_NUMERIC.get(numeric);
+        return c == null ? String.valueOf(numeric) : numeric + " (" + c.getCurrencyCode() + ")";
+    }
 }

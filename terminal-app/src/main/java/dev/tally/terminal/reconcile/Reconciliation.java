@@ -1,5 +1,6 @@
 package dev.tally.terminal.reconcile;
 
+import dev.tally.spec.codes.Currencies;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
 import java.time.LocalDate;
@@ -147,7 +148,7 @@ public final class Reconciliation {
         String amountNote = (l != null && l.amount() != a.amount() ? "; AMOUNT DIFFERS: statement " + decimal(l.amount())
                 + ", journal " + decimal(a.amount()) : "")
                 + (l != null && !l.currency().equals(a.currency()) ? "; CURRENCY DIFFERS: statement "
-                + currencyName(l.currency()) + ", journal " + currencyName(a.currency()) : "");
+                + Currencies.shown(l.currency()) + ", journal " + Currencies.shown(a.currency()) : "");
         return switch (a.state()) {
             case APPROVED, SETTLED -> {
                 if (l == null) {
@@ -233,13 +234,6 @@ public final class Reconciliation {
     }
 
     /** An ISO 4217 numeric code with its letters when the JDK knows it: {@code 978 (EUR)}. */
-    static String currencyName(String numeric) {
-        return java.util.Currency.getAvailableCurrencies().stream()
-                .filter(c -> String.format("%03d", c.getNumericCode()).equals(numeric))
-                .map(c -> numeric + " (" + c.getCurrencyCode() + ")")
-                .sorted().findFirst().orElse(numeric);
-    }
-
     static String decimal(long minor) {
         return dev.tally.terminal.engine.Amounts.format(minor);
     }
