@@ -36,38 +36,43 @@ class TerminalTrafficTest {
         return MessageBuilder.responseTo(sale).responseCode("00").rrn("632610000001").authCode("A1B2C3").build();
     }
 
+    /** The events and MTIs the message log holds once {@code calls} were made on a TerminalTraffic writing it. */
+    static List<String> logged(Path dir, java.util.function.Consumer<TerminalTraffic> calls) throws Exception {
+        Path file = dir.resolve("log.jsonl");
+        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+            calls.accept(t);
+        }
+        return lines(file);
+    }
+
     static List<String> lines(Path file) throws Exception {
         return MessageLog.read(file).stream().map(e -> e.event() + (e.mti() == null ? "" : " " + e.mti())).toList();
     }
 
     @Test
     void aCopyReadBeforeTheFirstAnswerIsReportedIsTheDuplicateAfterIt(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("log.jsonl");
-        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+        assertEquals(List.of("REQUEST 0200", "RESPONSE 0210", "DUPLICATE_RESPONSE 0210"), logged(dir, t -> {
             ISOMsg sale = sale(7);
             t.sent(sale, "h:1");
             t.stray(answer(sale), "h:1"); // the reader, before the payment's thread reports the first copy
             t.answered(sale, answer(sale), "h:1", 5);
-        }
-        assertEquals(List.of("REQUEST 0200", "RESPONSE 0210", "DUPLICATE_RESPONSE 0210"), lines(file));
+        }));
     }
 
     @Test
     void aCopyAfterTheAnswerIsReportedIsADuplicateToo(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("log.jsonl");
-        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+        assertEquals(List.of("REQUEST 0200", "RESPONSE 0210", "DUPLICATE_RESPONSE 0210"), logged(dir, t -> {
             ISOMsg sale = sale(7);
             t.sent(sale, "h:1");
             t.answered(sale, answer(sale), "h:1", 5);
             t.stray(answer(sale), "h:1");
-        }
-        assertEquals(List.of("REQUEST 0200", "RESPONSE 0210", "DUPLICATE_RESPONSE 0210"), lines(file));
+        }));
     }
 
     @Test
     void anAnswerAsTheDeadlineRangIsLateAfterTheTimeoutAndItsCopyADuplicate(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("log.jsonl");
-        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+        assertEquals(List.of("REQUEST 0200", "TIMEOUT", "LATE_RESPONSE 0210", "DUPLICATE_RESPONSE 0210", "REQUEST 0200",
+                "RESPONSE 0210"), logged(dir, t -> {
             ISOMsg sale = sale(8);
             t.sent(sale, "h:1");
             t.stray(answer(sale), "h:1"); // came as the deadline completed the wait
@@ -76,32 +81,26 @@ class TerminalTrafficTest {
             ISOMsg other = sale(9); // another payment's answer meanwhile is nobody's stray
             t.sent(other, "h:1");
             t.answered(other, answer(other), "h:1", 3);
-        }
-        assertEquals(List.of("REQUEST 0200", "TIMEOUT", "LATE_RESPONSE 0210", "DUPLICATE_RESPONSE 0210", "REQUEST 0200",
-                "RESPONSE 0210"), lines(file));
+        }));
     }
 
     @Test
     void anExchangeThatThrowsLetsItsHeldBackAnswersGo(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("log.jsonl");
-        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+        assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), logged(dir, t -> {
             ISOMsg sale = sale(10);
             t.sent(sale, "h:1");
             t.stray(answer(sale), "h:1");
             t.settled(sale);
-        }
-        assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), lines(file));
+        }));
     }
 
     /** An answer held back for a request whose end was never reported is logged when the log closes, not lost. */
     @Test
     void closingLogsTheAnswersStillHeldBack(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("log.jsonl");
-        try (TerminalTraffic t = new TerminalTraffic(new MessageLog(file, 1 << 20, 2, Clock.systemUTC()), null)) {
+        assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), logged(dir, t -> {
             ISOMsg sale = sale(11);
             t.sent(sale, "h:1");
             t.stray(answer(sale), "h:1"); // and the process stops before the payment reports anything
-        }
-        assertEquals(List.of("REQUEST 0200", "LATE_RESPONSE 0210"), lines(file));
+        }));
     }
 }
