@@ -198,8 +198,9 @@ public final class ReplayCommand implements Callable<Integer> {
         g.output.line("totals: " + r.results().size() + " requests, " + r.sent() + " sent, " + r.same() + " same, "
                 + r.different() + " different, " + r.notRecorded() + " without a recorded answer, " + r.skipped()
                 + " not replayed; " + r.elapsedMs() + " ms");
-        g.output.line(r.different() == 0 ? "result: every answer as recorded" : "result: " + r.different()
-                + " answer(s) differ");
+        String notReplayed = r.skipped() == 0 ? "" : "; " + r.skipped() + " request(s) not replayed, so not compared (above)";
+        g.output.line((r.different() == 0 ? "result: every answer as recorded" : "result: " + r.different()
+                + " answer(s) differ") + notReplayed);
     }
 
     /** One message of the JSON report. */

@@ -58,6 +58,10 @@ class ReplayUnmatchedOriginalTest {
             assertTrue(r.err().contains("(0100 STAN ") && r.err().contains("sent as recorded: it asks this host about"
                     + " that original"), r.err());
             assertEquals(1, lab.standingDebits("U-1"), "the real sale was not reversed");
+            Lab.Run text = Lab.raw("replay", cut.toString(), "--host", "127.0.0.1", "--port",
+                    String.valueOf(lab.sim.isoPort()), "--speed", "max", "--timeout", "3");
+            assertTrue(text.out().contains("request(s) not replayed, so not compared"),
+                    "the result line does not pass over what was skipped: " + text.out());
 
             Lab.Run sent = Lab.raw("--json", "replay", cut.toString(), "--host", "127.0.0.1", "--port",
                     String.valueOf(lab.sim.isoPort()), "--speed", "max", "--timeout", "3", "--send-unmatched-reversals");
