@@ -26,7 +26,6 @@ public final class AcquirerStatements {
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final URI admin;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     /**
      * @param adminUrl the admin API's base URL, {@code http://host:port} (a trailing '/' is taken): this class adds the
@@ -57,7 +56,9 @@ public final class AcquirerStatements {
         URI uri = URI.create(admin + "/statement?merchant=" + URLEncoder.encode(merchantId, StandardCharsets.UTF_8)
                 + "&date=" + date);
         HttpResponse<String> r;
-        try {
+        // a client per fetch, closed when it ends: a client left open keeps its selector thread until the GC finds it,
+        // one more per GET /v1/reconciliation in a long-running serve (and per check of the URL's form, which made one)
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
             r = http.send(HttpRequest.newBuilder(uri).timeout(ANSWER_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -95,6 +95,37 @@ class AcquirerStatementsTest {
         }
     }
 
+    /**
+     * A fetch leaves no thread of its own behind: its HTTP client is closed when it ends. It used to stay open with
+     * its selector thread until the GC found it, one more per {@code GET /v1/reconciliation} of a long-running serve.
+     */
+    @Test
+    void aFetchLeavesNoThreadOfItsOwnBehind() throws Exception {
+        HttpServer acquirer = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        acquirer.createContext("/statement", x -> {
+            byte[] body = (String.join(",", Statement.COLUMNS) + "\n").getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        acquirer.start();
+        try {
+            java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+            Statement s = new AcquirerStatements("http://127.0.0.1:" + acquirer.getAddress().getPort())
+                    .fetch("HOSPITAL0000001", DAY);
+            assertTrue(s.lines().isEmpty());
+            java.util.List<Thread> started = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.getName().startsWith("HttpClient")).toList();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            for (Thread t : started) { // a closed client's threads end within moments; an open one's never do
+                t.join(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            assertEquals(java.util.List.of(), started.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+        } finally {
+            acquirer.stop(0);
+        }
+    }
+
     /** The timeouts, which a test on loopback cannot bring about without waiting them out, are told with their length. */
     @Test
     void aTimeoutIsToldWithItsLength() {
