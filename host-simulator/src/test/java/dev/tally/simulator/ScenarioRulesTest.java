@@ -62,6 +62,51 @@ class ScenarioRulesTest extends SimulatorHarness {
     }
 
     /**
+     * The scenario comes after the host's own checks (docs/simulator.md §2): a sale refused for its card (14) or its
+     * MAC (A0) is answered as such and uses up no rule's occurrence, a rule that drops requests does not swallow a
+     * refusal, and a duplicate is answered 94 even under a rule that withholds answers. Before, the rule was asked
+     * first: the refusals used up "the 3rd sale", and the drop and the withholding hid the 14 and the 94.
+     */
+    @Test
+    void requestsTheHostRefusesOnItsOwnAreAnsweredAsSuchAndUseUpNoRule() throws Exception {
+        Path file = scenario("""
+                {"rules": [
+                  {"name": "3rd sale of TALLY001 declined", "match": {"terminal": "TALLY001", "mti": "0200", "occurrence": 3},
+                   "action": {"respond": "91"}},
+                  {"name": "TALLY002 unreachable", "match": {"terminal": "TALLY002"}, "action": {"dropRequest": true}},
+                  {"name": "TALLY003 answers lost", "match": {"terminal": "TALLY003", "mti": "0200"},
+                   "action": {"dropResponse": true}}
+                ]}""");
+        start(config().withScenarioFile(file));
+        var unknown = new dev.tally.spec.card.TestCard("x", "4111111111111111", VISA.expiry(), "1234", 0, "840", "not on file");
+        try (TestTerminal t1 = signedOn("TALLY001"); TestTerminal t2 = new TestTerminal(sim.isoPort(), "TALLY002");
+             TestTerminal t3 = signedOn("TALLY003")) {
+            assertEquals("00", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1000, "A-1").build())).responseCode());
+            assertEquals("14", MessageView.of(t1.exchange(t1.saleRequest(unknown, 1000, "A-X").build())).responseCode());
+            ISOMsg badMac = t1.saleRequest(VISA, 1000, "A-Y").build();
+            dev.tally.spec.crypto.MessageMac.apply(badMac, new byte[16]);
+            t1.sendRaw(badMac);
+            assertEquals("A0", MessageView.of(t1.receive()).responseCode());
+            assertEquals("00", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1000, "A-2").build())).responseCode(),
+                    "the 14 and the A0 were no sales of the scenario's count");
+            assertEquals("91", MessageView.of(t1.exchange(t1.saleRequest(VISA, 1000, "A-3").build())).responseCode());
+
+            // TALLY002 never signed on: its sale is refused A1 (sign on first), not dropped
+            t2.send(t2.saleRequest(VISA, 1000, "B-1").build());
+            assertEquals("A1", t2.receiveWithin(Duration.ofSeconds(5)).map(m -> MessageView.of(m).responseCode())
+                    .orElse("no answer"));
+
+            ISOMsg sale = t3.saleRequest(VISA, 1000, "C-1").build();
+            t3.send((ISOMsg) sale.clone());
+            assertTrue(t3.receiveWithin(Duration.ofMillis(300)).isEmpty(), "the rule withholds the sale's answer");
+            t3.connect();
+            t3.send(sale);
+            assertEquals("94", t3.receiveWithin(Duration.ofSeconds(5)).map(m -> MessageView.of(m).responseCode())
+                    .orElse("no answer"), "the repeat is a duplicate, which the host answers before any rule");
+        }
+    }
+
+    /**
      * A file of two objects (the second would have been ignored: 0 rules loaded, 200) and a key given twice (the last
      * would have won: "05" then "00" approving): refused at start-up and on reload, naming the file and the line and
      * column, and a reload refused keeps the rules in force.

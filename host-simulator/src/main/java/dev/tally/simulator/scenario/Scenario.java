@@ -37,6 +37,19 @@ public final class Scenario {
         return rules;
     }
 
+    /**
+     * Whether a rule could decide this request: one whose conditions that depend on the request alone hold. Counts
+     * nothing and draws nothing; a request none could decide gets {@link Decision#NORMAL} from {@link #decide}.
+     */
+    public boolean mayDecide(ScenarioRequest request) {
+        for (Rule rule : rules) {
+            if (rule.match().staticallyMatches(request)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Decision decide(ScenarioRequest request) {
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);

@@ -61,19 +61,23 @@ final class AcquirerHost {
         this.clock = clock;
     }
 
-    /** The answer to send, or null when the host sends none (a reversal the scenario drops). */
-    ISOMsg handle(ISOMsg request, MessageType type, Action action) {
+    /**
+     * The answer to send, or null when the host sends none: a reversal the scenario's policy drops, or a request the
+     * scenario drops ({@link ScenarioGate#dropped()}: nothing applied). The scenario is asked through {@code gate}
+     * once the host's own checks have passed, never before (docs/simulator.md §2).
+     */
+    ISOMsg handle(ISOMsg request, MessageType type, ScenarioGate gate) {
         MessageView v = MessageView.of(request);
         return switch (type) {
-            case SIGN_ON -> signOn(request, v, action);
-            case ECHO -> plain(request, override(action, "00"));
-            case SALE -> sale(request, v, action);
-            case BALANCE_INQUIRY -> balanceInquiry(request, v, action);
-            case STATUS_INQUIRY -> statusInquiry(request, v, action);
-            case REVERSAL, REVERSAL_REPEAT -> reversal(request, v, action);
-            case SETTLEMENT -> settlement(request, v, action, false);
-            case SETTLEMENT_TRAILER -> settlement(request, v, action, true);
-            case BATCH_UPLOAD -> upload(request, v, action);
+            case SIGN_ON -> signOn(request, v, gate);
+            case ECHO -> echo(request, gate);
+            case SALE -> sale(request, v, gate);
+            case BALANCE_INQUIRY -> balanceInquiry(request, v, gate);
+            case STATUS_INQUIRY -> statusInquiry(request, v, gate);
+            case REVERSAL, REVERSAL_REPEAT -> reversal(request, v, gate);
+            case SETTLEMENT -> settlement(request, v, gate, false);
+            case SETTLEMENT_TRAILER -> settlement(request, v, gate, true);
+            case BATCH_UPLOAD -> upload(request, v, gate);
         };
     }
 
@@ -84,7 +88,11 @@ final class AcquirerHost {
 
     // ---------------------------------------------------------------- network management
 
-    private ISOMsg signOn(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg signOn(ISOMsg request, MessageView v, ScenarioGate gate) {
+        Action action = gate.decide();
+        if (action.dropRequest()) {
+            return null;
+        }
         String code = override(action, "00");
         MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code);
         if (code.equals("00")) {
@@ -94,13 +102,15 @@ final class AcquirerHost {
         return b.build();
     }
 
-    private static ISOMsg plain(ISOMsg request, String code) {
-        return MessageBuilder.responseTo(request).responseCode(code).build();
+    private static ISOMsg echo(ISOMsg request, ScenarioGate gate) {
+        Action action = gate.decide();
+        return action.dropRequest() ? null
+                : MessageBuilder.responseTo(request).responseCode(override(action, "00")).build();
     }
 
     // ---------------------------------------------------------------- sale (SPEC.md §4.3)
 
-    private ISOMsg sale(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg sale(ISOMsg request, MessageView v, ScenarioGate gate) {
         String tid = v.terminalId();
         Optional<SessionKeys> sk = keys.keysFor(tid);
         // A duplicate is answered 94 with the original's RRN whatever else is wrong with it now (its MAC under keys
@@ -117,8 +127,22 @@ final class AcquirerHost {
             // units of one currency from a balance kept in another would put a wrong number in the books
             decline = NOT_IN_THE_CARDS_CURRENCY;
         }
-        if (decline == null && action.respond() != null && !action.respond().equals("00")) {
-            decline = action.respond();
+        Action action = Action.NORMAL;
+        if (decline == null && gate.mayDecide()) {
+            // the scenario comes after the duplicate, MAC and card checks (docs/simulator.md §2): a duplicate is answered
+            // 94 and uses up no rule. recordSale finds one inside its transaction too, but that is after the scenario;
+            // so a sale a rule could decide is looked up first (a sale no rule could decide is spared the lookup)
+            Optional<String> rrn = ledger.saleRrn(v.terminalId(), v.stan(), v.transmissionDateTime());
+            if (rrn.isPresent()) {
+                return duplicate(request, v, rrn.get(), sk);
+            }
+            action = gate.decide();
+            if (action.dropRequest()) {
+                return null;
+            }
+            if (action.respond() != null && !action.respond().equals("00")) {
+                decline = action.respond();
+            }
         }
         if (decline != null && decline.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
             return duplicateOr(request, v, sk, () -> macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk, true));
@@ -195,7 +219,7 @@ final class AcquirerHost {
 
     // ---------------------------------------------------------------- balance inquiry (SPEC.md §4.4)
 
-    private ISOMsg balanceInquiry(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg balanceInquiry(ISOMsg request, MessageView v, ScenarioGate gate) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
@@ -207,6 +231,10 @@ final class AcquirerHost {
             return macFailure(request, code, sk, true);
         }
         if (code == null) {
+            Action action = gate.decide(); // after the MAC and card checks (docs/simulator.md §2)
+            if (action.dropRequest()) {
+                return null;
+            }
             code = override(action, "00");
         }
         MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code).rrn(ledger.nextRrn());
@@ -217,15 +245,17 @@ final class AcquirerHost {
     }
 
     /**
-     * The answer that stops a status inquiry, reversal, settlement or upload before the ledger: a MAC that
-     * does not verify (A0/A1), or a code the scenario imposes. Null when the request goes on.
+     * The answer that stops a status inquiry, reversal or upload before the ledger: a MAC that does not verify
+     * (A0/A1), or, once it does, a code the scenario imposes. Null when the request goes on, or when the scenario
+     * dropped it ({@link ScenarioGate#dropped()}).
      */
-    private ISOMsg refusal(ISOMsg request, Optional<SessionKeys> sk, Action action) {
+    private ISOMsg refusal(ISOMsg request, Optional<SessionKeys> sk, ScenarioGate gate) {
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
             return macFailure(request, macProblem, sk, false);
         }
-        if (action.respond() != null && !action.respond().equals("00")) {
+        Action action = gate.decide();
+        if (!action.dropRequest() && action.respond() != null && !action.respond().equals("00")) {
             return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
         }
         return null;
@@ -233,10 +263,10 @@ final class AcquirerHost {
 
     // ---------------------------------------------------------------- status inquiry (SPEC.md §4.5)
 
-    private ISOMsg statusInquiry(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg statusInquiry(ISOMsg request, MessageView v, ScenarioGate gate) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        ISOMsg refused = refusal(request, sk, action);
-        if (refused != null) {
+        ISOMsg refused = refusal(request, sk, gate);
+        if (refused != null || gate.dropped()) {
             return refused;
         }
         OriginalData original = v.originalData().orElseThrow();
@@ -268,12 +298,13 @@ final class AcquirerHost {
 
     // ---------------------------------------------------------------- reversal (SPEC.md §4.6)
 
-    private ISOMsg reversal(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg reversal(ISOMsg request, MessageView v, ScenarioGate gate) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        ISOMsg refused = refusal(request, sk, action);
-        if (refused != null) {
+        ISOMsg refused = refusal(request, sk, gate);
+        if (refused != null || gate.dropped()) {
             return refused;
         }
+        Action action = gate.decision().action();
         OriginalData original = v.originalData().orElseThrow();
         ReversalResult r = ledger.reverse(v.terminalId(), v.mti(), v.stan(), v.transmissionDateTime(), original.stan(),
                 original.transmissionDateTime(), v.responseCode(),
@@ -296,14 +327,21 @@ final class AcquirerHost {
 
     // ---------------------------------------------------------------- settlement (SPEC.md §4.7)
 
-    private ISOMsg settlement(ISOMsg request, MessageView v, Action action, boolean trailer) {
+    private ISOMsg settlement(ISOMsg request, MessageView v, ScenarioGate gate, boolean trailer) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
+        String macProblem = macProblem(request, sk);
+        if (macProblem != null) {
+            return macFailure(request, macProblem, sk, false);
+        }
+        Action action = gate.decide();
+        if (action.dropRequest()) {
+            return null;
+        }
         // a scenario's 95 on the settlement request ("always out of balance") is an upload request like the ledger's
         // own: recorded, so the uploads and the trailer that follow belong to the batch
         boolean forceUpload = !trailer && ResponseCodes.RECONCILE_ERROR.equals(action.respond());
-        ISOMsg refused = refusal(request, sk, forceUpload ? Action.NORMAL : action);
-        if (refused != null) {
-            return refused;
+        if (!forceUpload && action.respond() != null && !action.respond().equals("00")) {
+            return finish(MessageBuilder.responseTo(request).responseCode(action.respond()), sk);
         }
         int batch = v.batchNumber();
         SettlementTotals totals = v.settlementTotals().orElseThrow();
@@ -314,10 +352,10 @@ final class AcquirerHost {
         return finish(MessageBuilder.responseTo(request).responseCode(r.responseCode()).settlementTotals(r.hostTotals()), sk);
     }
 
-    private ISOMsg upload(ISOMsg request, MessageView v, Action action) {
+    private ISOMsg upload(ISOMsg request, MessageView v, ScenarioGate gate) {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
-        ISOMsg refused = refusal(request, sk, action);
-        if (refused != null) {
+        ISOMsg refused = refusal(request, sk, gate);
+        if (refused != null || gate.dropped()) {
             return refused;
         }
         String original = v.uploadOriginal().orElseThrow(); // MTI(4) + STAN(6) + field 7(10)

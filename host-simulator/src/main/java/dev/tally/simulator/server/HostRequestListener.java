@@ -82,18 +82,21 @@ final class HostRequestListener implements ISORequestListener {
                 return true;
             }
             MessageType type = MessageCatalogue.classify(mti, request.getString(3), request.getString(70)).orElseThrow().type();
-            Decision decision = scenario.current().decide(scenarioRequest(request));
+            // the host asks the scenario once its own checks passed (docs/simulator.md §2), so a refused request is
+            // answered as refused, and the action below is NORMAL for it
+            ScenarioGate gate = new ScenarioGate(scenario.current(), scenarioRequest(request));
+            ISOMsg answer = host.handle(request, type, gate);
+            Decision decision = gate.decision();
             Action action = decision.action();
             if (decision.matched()) {
                 LOG.info("{}: scenario rule '{}'", what, decision.ruleName());
             }
-            if (action.dropRequest()) {
+            if (gate.dropped()) {
                 LOG.info("{}: request dropped, nothing applied (scenario)", what);
                 traffic.event(source, request, id, MessageLog.Event.TIMEOUT, "request dropped, nothing applied (scenario)");
                 metrics.unanswered();
                 return true;
             }
-            ISOMsg answer = host.handle(request, type, action);
             metrics.latency(System.nanoTime() - start);
             // counted as answered or unanswered by the delivery, once the answer is on the wire or could not be
             delivery.deliver(source, request, answer, action, what, id, start);
