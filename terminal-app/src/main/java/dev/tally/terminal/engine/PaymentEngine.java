@@ -260,11 +260,15 @@ public final class PaymentEngine {
             return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
         }
+        if (!macPresent) {
+            // SPEC.md §5: the answer to a MACed sale carries a MAC. One without cannot be trusted whatever its code: a
+            // decline whose MAC was stripped on the way (the host approved) would let the order be paid twice. An A1
+            // is no different, as nothing shows the host wrote it; the reversal finds out (25 when nothing stands)
+            return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
+                    code.approved() ? "0210 approval without a MAC: not trusted, reversing"
+                            : "0210 answered " + rc + " (" + code.meaning() + ") without a MAC: not trusted, reversing");
+        }
         if (code.approved()) {
-            if (!macPresent) {
-                return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
-                        "0210 approval without a MAC: not trusted, reversing");
-            }
             return journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
                     + ", auth " + v.authCode());
         }
@@ -402,6 +406,12 @@ public final class PaymentEngine {
                 journal.note(a.id(), "status inquiry answer ignored: its MAC did not verify");
                 return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer failed its MAC check");
             }
+            if (v.mac().isEmpty() && v.response().action() != TerminalAction.RESIGN_ON) {
+                // only an A1 (the host holds no keys for this terminal) comes without a MAC; anything else may have
+                // been rewritten on the way ("not found" for a sale that stands), so it says nothing
+                journal.note(a.id(), "status inquiry answer ignored: it carries no MAC");
+                return new StatusReport(orderId, a, v.responseCode(), null, "the host's answer carries no MAC: not trusted");
+            }
             StatusAnswer answer;
             try {
                 answer = v.statusAnswer().orElse(null);
@@ -479,6 +489,10 @@ public final class PaymentEngine {
         signed.staleIfResign(v.response());
         if (v.mac().isPresent() && !signed.verifies(ans.response())) {
             return new InquiryResult(false, v.responseCode(), "the host's answer failed its MAC check: not trusted",
+                    null, profile.currency(), card.maskedPan(), stanText);
+        }
+        if (v.mac().isEmpty() && v.response().action() != TerminalAction.RESIGN_ON) { // only an A1 comes without one
+            return new InquiryResult(false, v.responseCode(), "the host's answer carries no MAC: not trusted",
                     null, profile.currency(), card.maskedPan(), stanText);
         }
         Optional<Balance> f54;

@@ -1,6 +1,7 @@
 package dev.tally.terminal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -274,6 +275,44 @@ class PaymentEngineTest {
             assertEquals(AttemptState.APPROVED, t.journal.find(r.attempt().id()).orElseThrow().state());
             assertEquals(List.of("0800", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList(),
                     "no reversal");
+        }
+    }
+
+    /**
+     * SPEC.md §5: every answer to a MACed request carries a MAC, except an A1. A decline with its MAC stripped on the
+     * way (the host approved: the debit stands) is not trusted and is reversed, as is an A1, which nothing shows the
+     * host wrote; the order may be paid again only once that reversal is acknowledged. Before, both were taken as
+     * declines ("nothing charged, the order may be paid again"): a retry charged the card twice. A status or balance
+     * answer without a MAC is not trusted either.
+     */
+    @Test
+    void aDeclineOrAnA1WithoutAMacIsNotTrustedAndIsReversed() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            MessageView v = MessageView.of(req);
+            if (!"0200".equals(v.mti()) && !"0100".equals(v.mti())) {
+                return h.answer(req, "00");
+            }
+            String order = v.orderReference().orElse("");
+            ISOMsg resp = "0100".equals(v.mti())
+                    ? MessageBuilder.responseTo(req).responseCode("00").rrn("000000000043").build()
+                    : h.answer(req, order.equals("INV-A1") ? "A1" : "05");
+            resp.unset(new int[] {64, 128});
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            for (String order : List.of("INV-05", "INV-A1")) {
+                PaymentResult r = t.engine.sale(order, 1234, null);
+                assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
+                assertEquals("A0", r.attempt().reversalReason());
+                String why = t.journal.events(r.attempt().id()).stream().map(e -> e.detail())
+                        .filter(d -> d.contains("without a MAC")).findFirst().orElse("");
+                assertTrue(why.startsWith("0210 answered " + (order.equals("INV-A1") ? "A1" : "05"))
+                        && why.endsWith("without a MAC: not trusted, reversing"), why);
+            }
+            StatusReport s = t.engine.hostView(t.journal.lastAttempt("INV-05").orElseThrow());
+            assertEquals("the host's answer carries no MAC: not trusted", s.hostProblem());
+            InquiryResult i = t.engine.inquiry(null);
+            assertFalse(i.answered(), i.message());
+            assertEquals("the host's answer carries no MAC: not trusted", i.message());
         }
     }
 
