@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,26 @@ class AbuseTest extends SimulatorHarness {
         goodClientStillWorks("a short length header");
     }
 
+    /**
+     * A frame shorter than its 5-byte TPDU closes the connection, with one WARN line. Before, the server read the
+     * TPDU's missing bytes out of the next frame and then failed on a negative length with a stack trace.
+     */
+    @Test
+    void aFrameShorterThanItsTpduClosesTheConnection() throws Exception {
+        String log = LogCapture.during(() -> {
+            try (Socket s = raw()) {
+                s.getOutputStream().write(new byte[] {0x00, 0x03, 0x60, 0x00, 0x01});
+                s.getOutputStream().flush();
+                assertTrue(closedByServer(s), "the server drops a frame shorter than its TPDU at once");
+            }
+            goodClientStillWorks("a frame shorter than its TPDU");
+        });
+        // the session logs its end before it closes the socket the assertion above saw closed
+        assertTrue(log.contains("connection closed after unreadable input: frame length 3 is shorter than its 5-byte"
+                + " TPDU"), log);
+        assertTrue(!log.contains("NegativeArraySizeException") && !log.contains("\tat "), log);
+    }
+
     @Test
     void halfAMessageThenHangingUpAndHalfAMessageThenSilence() throws Exception {
         byte[] frame = Framing.frame(Iso87.pack(good.saleRequest(VISA, 1000, "HALF").build()), Framing.DEFAULT_TPDU);
@@ -134,6 +155,32 @@ class AbuseTest extends SimulatorHarness {
             assertTrue(reply.isEmpty() || "30".equals(reply.get().getString(39)), "no answer or a format error");
         }
         goodClientStillWorks("a stray response");
+    }
+
+    /**
+     * A MACed request the catalogue cannot place (a sale with an unknown processing code) is answered 30 with a MAC
+     * under the terminal's session key, as every answer to a signed-on terminal is; it went without one. A response
+     * MTI sent as a request is logged as that, not as the answer's missing fields (it read "field 37 missing").
+     */
+    @Test
+    void aFormatErrorToAMacedRequestIsMacedAndAResponseMtiIsNamedAsSuch() throws Exception {
+        try (TestTerminal t = signedOn("TALLY004")) {
+            ISOMsg sale = t.saleRequest(VISA, 1000, "PC-20").build();
+            sale.set(3, "200000");
+            t.send(sale);
+            ISOMsg answer = t.receive();
+            assertEquals("30", answer.getString(39));
+            assertTrue(dev.tally.spec.crypto.MessageMac.verify(answer, t.keys().macKey()), "the 30 is MACed");
+
+            ISOMsg stray = t.saleRequest(VISA, 1000, "PC-21").build();
+            stray.set(0, "0210");
+            String log = LogCapture.during(() -> {
+                t.send(stray);
+                assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "an answer is not answered");
+            });
+            assertTrue(log.contains("a host answers requests; 0210 is a response MTI") && !log.contains("field 37"), log);
+        }
+        goodClientStillWorks("a request of no catalogue type");
     }
 
     @Test

@@ -122,16 +122,17 @@ final class HostRequestListener implements ISORequestListener {
     }
 
     private List<MessageValidator.Problem> problems(ISOMsg request) {
+        if (MessageCatalogue.isResponseMti(request.getString(0))) {
+            // said first: the catalogue's fields of an answer (its 37, its 39) are not what is wrong with it
+            return List.of(new MessageValidator.Problem(0, "MTI", "a host answers requests; " + request.getString(0)
+                    + " is a response MTI"));
+        }
         List<MessageValidator.Problem> problems = MessageValidator.check(request);
         if (!macRequired) {
             // with MACs off a terminal may leave field 64 out; nothing else is relaxed
             problems = problems.stream()
                     .filter(p -> !(p.field() == Field.MAC.number() && !MessageMac.hasMac(request)))
                     .toList();
-        }
-        if (problems.isEmpty() && MessageCatalogue.isResponseMti(request.getString(0))) {
-            return List.of(new MessageValidator.Problem(0, "MTI", "a host answers requests; " + request.getString(0)
-                    + " is a response MTI"));
         }
         return problems;
     }
@@ -149,7 +150,10 @@ final class HostRequestListener implements ISORequestListener {
             sk = host.keysFor(request.getString(Field.TERMINAL_ID.number()));
             MessageCatalogue.Entry entry = MessageCatalogue.classify(request.getString(0), request.getString(3),
                     request.getString(70)).orElse(null);
-            if (sk.isPresent() && entry != null && entry.macked()) {
+            // a request the catalogue cannot place (an unknown processing code, an 0420) is answered MACed when it
+            // came MACed: the terminal signed on and MACs, so it verifies what it gets back
+            boolean macked = entry != null ? entry.macked() : MessageMac.hasMac(request);
+            if (sk.isPresent() && macked) {
                 MessageMac.apply(answer, sk.get().macKey());
             }
         } catch (RuntimeException e) {

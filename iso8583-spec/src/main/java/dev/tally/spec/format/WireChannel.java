@@ -58,6 +58,20 @@ public class WireChannel extends NACChannel {
         };
     }
 
+    /**
+     * A frame whose length is shorter than the TPDU is refused as unreadable, so its connection is closed. jPOS would
+     * read the TPDU's missing bytes out of the next frame, then fail on a negative body length with a stack trace.
+     */
+    @Override
+    protected int getMessageLength() throws IOException, ISOException {
+        int len = super.getMessageLength();
+        int tpdu = getHeaderLength();
+        if (len > 0 && len < tpdu) {
+            throw new ISOException("frame length " + len + " is shorter than its " + tpdu + "-byte TPDU");
+        }
+        return len;
+    }
+
     @Override
     protected ISOMsg createISOMsg() {
         return new WireMsg();
