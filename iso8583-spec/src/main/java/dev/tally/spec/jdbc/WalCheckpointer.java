@@ -42,6 +42,8 @@ public final class WalCheckpointer implements AutoCloseable {
     private final ReentrantLock checkpointing = new ReentrantLock();
     private final Thread thread;
     private volatile boolean finishWanted;
+    /** A {@link #truncateNow} found a reader in the way: the writer's finishing checkpoints truncate until one does. */
+    private volatile boolean truncateWanted;
     private volatile boolean closed;
     private volatile long rounds;
     private volatile long finished;
@@ -91,10 +93,14 @@ public final class WalCheckpointer implements AutoCloseable {
             return;
         }
         try {
-            boolean done = !checkpointWithoutWaiting(writer, "RESTART").busy();
+            boolean truncating = truncateWanted;
+            boolean done = !checkpointWithoutWaiting(writer, truncating ? "TRUNCATE" : "RESTART").busy();
             finishWanted = false;
             if (done) {
                 finished++;
+                if (truncating) {
+                    truncateWanted = false;
+                }
             }
         } catch (SQLException e) {
             LOG.warn("{}: WAL checkpoint failed (tried again shortly): {}", name, e.getMessage());
@@ -116,6 +122,32 @@ public final class WalCheckpointer implements AutoCloseable {
         } finally {
             checkpointing.unlock();
         }
+    }
+
+    /**
+     * A TRUNCATE checkpoint on the writer's connection now (no transaction open on it), after any background pass
+     * in progress, without waiting for readers: every frame is copied into the database file and the WAL file is
+     * cut to 0 bytes, so nothing the WAL held before (pages as they were before a change, e.g. data since deleted)
+     * is left in it. True when done; with a reader in the way it copies what it can and returns false, and the
+     * writer's finishing checkpoints ({@link #betweenTransactions}) truncate instead of restarting until one is done.
+     */
+    public boolean truncateNow(Connection writer) throws SQLException {
+        checkpointing.lock();
+        try {
+            boolean done = !checkpointWithoutWaiting(writer, "TRUNCATE").busy();
+            truncateWanted = !done;
+            if (done) {
+                finishWanted = false;
+            }
+            return done;
+        } finally {
+            checkpointing.unlock();
+        }
+    }
+
+    /** Whether a {@link #truncateNow} found a reader in the way and no checkpoint has truncated the WAL since. */
+    public boolean truncatePending() {
+        return truncateWanted;
     }
 
     /** Rounds the background thread has run, and checkpoints the writer has finished (for tests). */

@@ -161,6 +161,53 @@ class WalCheckpointerTest {
         }
     }
 
+    /**
+     * After data is deleted, its old pages stay in the WAL's frames: truncateNow cuts the WAL to nothing. With a
+     * reader in the way it does not wait for it (the writer would stall every commit); the writer's next finishing
+     * checkpoint after the reader is done truncates instead.
+     */
+    @Test
+    void truncateNowEmptiesTheWalOrWhenAReaderIsInTheWayTheWritersNextFinishDoes() throws Exception {
+        Path db = dir.resolve("t.db");
+        Path wal = dir.resolve("t.db-wal");
+        try (Connection c = open(db); Connection reader = open(db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("PRAGMA busy_timeout = 60000");
+                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+            }
+            WalCheckpointer checkpoints = new WalCheckpointer("truncate-test", open(db), Duration.ofMillis(10));
+            try {
+                write(c, checkpoints, wal, 0, 5);
+                assertTrue(Files.size(wal) > 0);
+                assertTrue(checkpoints.truncateNow(c), "no reader: truncated");
+                assertEquals(0, Files.size(wal));
+                assertFalse(checkpoints.truncatePending());
+
+                write(c, checkpoints, wal, 100, 5);
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rs.next(); // the read transaction stays open until the rollback below
+                }
+                write(c, checkpoints, wal, 200, 1); // the reader's snapshot is not the newest
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertFalse(checkpoints.truncateNow(c)),
+                        "truncateNow waited for the reader");
+                assertTrue(checkpoints.truncatePending());
+                reader.rollback();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                int k = 300;
+                while (checkpoints.truncatePending()) {
+                    assertTrue(System.nanoTime() < deadline, "the writer never truncated the WAL after the reader");
+                    write(c, checkpoints, wal, k, 1);
+                    k += 20;
+                }
+                assertEquals(0, Files.size(wal), "the finishing checkpoint truncated (nothing written since)");
+            } finally {
+                checkpoints.close();
+            }
+        }
+    }
+
     @Test
     void closingStopsTheThreadAndClosesItsConnection() throws Exception {
         Path db = dir.resolve("c.db");
