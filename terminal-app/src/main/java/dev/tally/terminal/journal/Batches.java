@@ -174,7 +174,7 @@ public final class Batches {
      * are purged.
      */
     public Batch close(Batch b, String responseCode, String hostTotals, String detail) {
-        return journal.inTransaction(c -> {
+        Batch closed = journal.inTransaction(c -> {
             long now = journal.clock().millis();
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE batches SET state = 'CLOSED', response_code = COALESCE(?, response_code),
@@ -218,6 +218,9 @@ public final class Batches {
             }
             return find(c, b).orElseThrow();
         });
+        // the purge overwrote the ciphertexts in the file (secure_delete); the WAL still has them as inserted
+        journal.truncateWal("card numbers of batch " + b.batchText() + " were purged");
+        return closed;
     }
 
     private <T> T read(java.util.function.Supplier<T> query) {

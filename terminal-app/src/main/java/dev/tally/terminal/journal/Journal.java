@@ -43,7 +43,7 @@ public final class Journal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
     private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
     private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
 
@@ -145,6 +145,14 @@ public final class Journal implements AutoCloseable {
             id          INTEGER PRIMARY KEY CHECK (id = 1),
             check_value TEXT    NOT NULL
         );
+        """,
+        // version 5: the writer deletes with secure_delete (a purged card number is overwritten, not left in the
+        // file's free space); a journal written before that is vacuumed once (scrubFreeSpace), then this row is set
+        """
+        CREATE TABLE free_space_scrubbed (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at INTEGER NOT NULL
+        );
         """
     };
 
@@ -213,11 +221,22 @@ public final class Journal implements AutoCloseable {
             // inserts return their ids with RETURNING; otherwise sqlite-jdbc runs SELECT last_insert_rowid() after each
             cfg.setGetGeneratedKeys(false);
             c = cfg.createConnection("jdbc:sqlite:" + abs);
+            try (Statement st = c.createStatement()) {
+                // what the writer deletes is overwritten with zeros, in the page and in pages it frees: a card
+                // number purged after settlement (Batches.close) is not left in the file's free space. Per
+                // connection, and only the writer deletes. A sale's commits write no more for it: a row that changes
+                // size has its old cell zeroed in the page being written anyway; only a freed page is an extra write
+                st.execute("PRAGMA secure_delete = ON");
+            }
             j = new Journal(abs, lock, c, clock, vault);
             j.migrate();
             j.checkDataKey(keyFile, replacingKey);
+            boolean scrubbed = j.scrubFreeSpace();
             j.openReadConnection(abs);
             j.startCheckpoints(abs);
+            if (scrubbed) {
+                j.truncateWal("vacuumed");
+            }
             return j;
         } catch (SQLException | java.io.IOException | RuntimeException e) {
             // nothing of a journal that failed to open stays open: its connections, checkpointer and lock
@@ -523,9 +542,74 @@ public final class Journal implements AutoCloseable {
                     }
                     st.execute("INSERT INTO schema_version (version) VALUES (" + v + ")");
                 }
+                if (current == 0) {
+                    // made by this writer, with secure_delete from its first page: nothing to scrub
+                    st.execute("INSERT INTO free_space_scrubbed (id, at) VALUES (1, " + clock.millis() + ")");
+                }
             }
             return null;
         });
+    }
+
+    /**
+     * A journal written before secure_delete (schema version 4 and older) may hold the card numbers purged by its
+     * past settlements in its free space (freed pages, the gaps in a page a shorter row left): it is vacuumed once,
+     * here at its first open by this version, under the process lock and before any sale (one rewrite of the file,
+     * about as long as copying it). When that fails (the disk full: VACUUM needs room for a copy), the journal is
+     * used as it is and the next open tries again. True when it vacuumed.
+     */
+    private boolean scrubFreeSpace() {
+        boolean done = inTransaction(c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM free_space_scrubbed")) {
+                return rs.next();
+            }
+        });
+        if (done) {
+            return false;
+        }
+        long started = System.nanoTime();
+        synchronized (this) {
+            try (Statement st = conn.createStatement()) {
+                st.execute("VACUUM");
+            } catch (SQLException e) {
+                LOG.warn("journal {}: could not clear its free space of card numbers purged before this version"
+                        + " (VACUUM: {}); tried again at the next open", file, e.getMessage());
+                return false;
+            }
+        }
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO free_space_scrubbed (id, at) VALUES (1, ?)")) {
+                ps.setLong(1, clock.millis());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        LOG.info("journal {}: cleared its free space of card numbers purged before this version (once, {} ms)", file,
+                (System.nanoTime() - started) / 1_000_000);
+        return true;
+    }
+
+    /**
+     * Cuts the WAL to nothing after card numbers were purged ({@code why}): its frames keep the pages as they were
+     * written, ciphertexts included, until a checkpoint truncates the file. Without waiting for a reader in the way
+     * (another process's long read): then the writer's next finishing checkpoint, or {@link #close}, truncates it.
+     */
+    void truncateWal(String why) {
+        synchronized (this) {
+            if (checkpoints == null) {
+                return; // opened read-only: it deletes nothing
+            }
+            try {
+                if (!checkpoints.truncateNow(conn)) {
+                    LOG.warn("journal {}: {}, but another connection is still reading, so the card numbers' old"
+                            + " copies stay in {}-wal until it is done (the WAL is emptied at the next checkpoint"
+                            + " after that, or when the journal closes)", file, why, file.getFileName());
+                }
+            } catch (SQLException e) {
+                LOG.warn("journal {}: {}, but emptying the WAL failed ({}); tried again at the next checkpoint", file,
+                        why, e.getMessage());
+            }
+        }
     }
 
     /** A PRAGMA of the journal's own connection (tests check WAL and synchronous=FULL). */
@@ -970,6 +1054,11 @@ public final class Journal implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (checkpoints != null) {
+            if (checkpoints.truncatePending()) {
+                // a purge's WAL was not emptied yet (a reader was in the way); when this is the journal's last
+                // connection, closing deletes the WAL anyway, but another process may have it open
+                truncateWal("closing");
+            }
             checkpoints.close();
         }
         readLock.lock();

@@ -332,6 +332,7 @@ class JournalTest {
             st.execute("DROP INDEX attempts_by_stan");
             st.execute("CREATE INDEX attempts_by_stan ON attempts (terminal_id, stan)");
             st.execute("DROP TABLE data_key");
+            st.execute("DROP TABLE free_space_scrubbed");
             st.execute("DELETE FROM schema_version WHERE version >= 3");
         }
         try (Journal j = Journal.open(file, CLOCK)) {
