@@ -1,16 +1,15 @@
 package dev.tally.terminal.api;
 
+import dev.tally.spec.crypto.SecretFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,9 @@ public final class ApiToken {
                     // created meanwhile: use it
                 }
             }
-            warnIfOthersCanRead(file);
+            // the file is the operator's: used, with a warning, when others can read it
+            SecretFile.warnIfOthersCanRead(LOG, "the API token file", file,
+                    "whoever reads it can take payments through this till");
             return new ApiToken(read(file).getBytes(StandardCharsets.UTF_8), file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read or create the API token file " + file + ": " + e);
@@ -75,18 +76,6 @@ public final class ApiToken {
         if (!folderMayBeMade && dir != null && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("the API token file " + file + " cannot be made: the folder " + dir
                     + " does not exist");
-        }
-    }
-
-    /** A token others on the machine can read lets them take payments: said at start (the file is the operator's). */
-    private static void warnIfOthersCanRead(Path file) throws IOException {
-        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-        if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-            LOG.warn("the API token file {} can be read by other users ({}): whoever reads it can take payments"
-                    + " through this till; chmod 600 {}", file, PosixFilePermissions.toString(p), file);
         }
     }
 

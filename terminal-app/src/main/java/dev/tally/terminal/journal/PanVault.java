@@ -1,5 +1,6 @@
 package dev.tally.terminal.journal;
 
+import dev.tally.spec.crypto.SecretFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +20,8 @@ import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps PANs at rest only encrypted (DESIGN.md §4: needed for reversal and batch upload). AES-256-GCM
@@ -27,6 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code v1:} + Base64(12-byte IV + ciphertext + tag).
  */
 final class PanVault {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PanVault.class);
 
     private static final String PREFIX = "v1:";
     private static final int IV_BYTES = 12;
@@ -71,6 +76,9 @@ final class PanVault {
                 }
                 create(keyFile);
             }
+            // the file is the operator's (restored from a backup, copied with its mode lost): used, with a warning
+            SecretFile.warnIfOthersCanRead(LOG, "the journal data key", keyFile,
+                    "whoever reads it and the journal can decrypt the card numbers it stores");
             byte[] k = Files.readAllBytes(keyFile);
             if (k.length != 32) {
                 throw new JournalException("the journal data key " + keyFile + " is damaged (" + k.length

@@ -489,6 +489,35 @@ class JournalTest {
     }
 
     /**
+     * A data key others can read (restored from a backup, copied with its mode lost) is used, with a warning naming
+     * the file and how to fix it: with the journal, it decrypts every stored card number. Its own 0600 key: silent.
+     */
+    @Test
+    void aDataKeyOthersCanReadIsUsedWithAWarningAndAnOwnerOnlyOneQuietly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = dir.resolve("j.db");
+        Path key = dir.resolve("j.db.key");
+        String made = dev.tally.spec.format.StandardErrorCapture.printed(() -> { }, () -> {
+            try (Journal j = Journal.open(file, CLOCK)) {
+                j.openAttempt(sale("INV-K", 100));
+            }
+        });
+        assertFalse(made.contains("can be read by other users"), made);
+        String quiet = dev.tally.spec.format.StandardErrorCapture.printed(() -> { }, () -> Journal.open(file, CLOCK).close());
+        assertFalse(quiet.contains("can be read by other users"), quiet);
+
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        String warned = dev.tally.spec.format.StandardErrorCapture.printed(() -> { }, () -> {
+            try (Journal j = Journal.open(file, CLOCK)) {
+                assertEquals(PAN, j.revealPan(j.attempts("INV-K").getFirst()), "the key is used");
+            }
+        });
+        assertTrue(warned.contains("WARN") && warned.contains("the journal data key " + key
+                + " can be read by other users (rw-r--r--)") && warned.contains("chmod 600 " + key), warned);
+        assertFalse(warned.contains(PAN), warned);
+    }
+
+    /**
      * A journal that stores card numbers keeps its own data key: with the key file gone, opening it is refused
      * naming the file, and nothing is written (no new key beside it, the database untouched). A new key would
      * leave the stored PANs (pending reversals, the batch upload) unreadable for good.
