@@ -1334,20 +1334,52 @@ public final class Journal implements AutoCloseable {
     }
 
     private <T> T runAlone(SqlWork<T> work) {
+        Throwable failure = null;
         try {
             conn.setAutoCommit(false);
-            try {
-                T result = work.run(conn);
-                conn.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
+            T result = work.run(conn);
+            conn.commit();
+            return result;
         } catch (SQLException e) {
+            failure = e;
+            rollbackKeeping(e);
             throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            failure = e;
+            rollbackKeeping(e);
+            throw e;
+        } finally {
+            autoCommitAgain(failure);
+        }
+    }
+
+    /**
+     * Rolls back after {@code cause} without hiding it: SQLite may have ended the transaction itself (a full disk,
+     * SQLITE_FULL, rolls back the whole transaction), and the rollback's own "no transaction is active" used to be
+     * what the caller saw instead of the reason.
+     */
+    private void rollbackKeeping(Throwable cause) {
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Back to auto-commit after a transaction. After {@code cause} its failure ("cannot commit - no transaction is
+     * active", when SQLite rolled back on its own) is kept beside the cause instead of replacing it; after a commit
+     * it is logged, as the change stands.
+     */
+    private void autoCommitAgain(Throwable cause) {
+        try {
+            conn.setAutoCommit(true);
+        } catch (SQLException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+            } else {
+                LOG.warn("journal {}: back to auto-commit after a commit failed: {}", file, e.getMessage());
+            }
         }
     }
 
@@ -1370,6 +1402,7 @@ public final class Journal implements AutoCloseable {
             only.finish();
             return;
         }
+        Throwable failure = null;
         try {
             conn.setAutoCommit(false);
             try {
@@ -1379,16 +1412,24 @@ public final class Journal implements AutoCloseable {
                         q.run(conn);
                         savepoint("RELEASE SAVEPOINT queued_change");
                     } catch (SQLException | RuntimeException e) {
-                        savepoint("ROLLBACK TO SAVEPOINT queued_change");
-                        savepoint("RELEASE SAVEPOINT queued_change");
                         q.result = null;
                         q.failure = e instanceof RuntimeException re ? re
                                 : new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                        try {
+                            savepoint("ROLLBACK TO SAVEPOINT queued_change");
+                            savepoint("RELEASE SAVEPOINT queued_change");
+                        } catch (SQLException lost) {
+                            // SQLite ended the whole transaction itself (a full disk): the group's other changes are
+                            // gone with it, and for this change's reason, not "no such savepoint"
+                            e.addSuppressed(lost);
+                            throw e;
+                        }
                     }
                 }
                 conn.commit();
             } catch (SQLException | RuntimeException e) {
-                conn.rollback();
+                failure = e;
+                rollbackKeeping(e);
                 for (QueuedChange<?> q : group) {
                     q.result = null;
                     if (q.failure == null) {
@@ -1396,7 +1437,7 @@ public final class Journal implements AutoCloseable {
                     }
                 }
             } finally {
-                conn.setAutoCommit(true);
+                autoCommitAgain(failure);
             }
         } catch (SQLException e) {
             for (QueuedChange<?> q : group) {

@@ -86,6 +86,31 @@ class JournalTest {
         }
     }
 
+    /**
+     * A write that SQLite rolls back whole on its own (as on a full disk, SQLITE_FULL; here a trigger's RAISE(ROLLBACK))
+     * fails with its own reason. Before, the rollback's "no transaction is active" and then auto-commit's "cannot
+     * commit" replaced it, so the cashier never learned the disk was full. The journal takes writes again after.
+     */
+    @Test
+    void aWriteSqliteRollsBackOnItsOwnFailsWithItsReasonAndTheJournalWorksAfter() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement st = other.createStatement()) {
+            Attempt sent = j.openSent(sale("INV-FULL", 500), "1122090307", a -> a).attempt();
+            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
+                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+            JournalException e = assertThrows(JournalException.class,
+                    () -> j.approve(sent, "00", "000000000001", "A12345", "approved"));
+            assertTrue(e.getMessage().contains("database or disk is full (test)"), e.getMessage());
+            assertFalse(e.getMessage().contains("no transaction is active"), e.getMessage());
+
+            st.execute("DROP TRIGGER full_disk");
+            assertEquals(AttemptState.APPROVED, j.approve(sent, "00", "000000000001", "A12345", "approved").state());
+            assertEquals(AttemptState.APPROVED, j.find(sent.id()).orElseThrow().state());
+        }
+    }
+
     /** What {@code tally report} reads with: no lock, no data key, nothing written; writes and PANs refused. */
     @Test
     void aJournalOpenedReadOnlyIsReadWithoutItsKeyOrLockAndRefusesWritesAndPans() throws Exception {
