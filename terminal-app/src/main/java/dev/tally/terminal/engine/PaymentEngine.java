@@ -24,6 +24,7 @@ import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.journal.NewAttempt;
 import dev.tally.terminal.journal.OrderBusyException;
 import java.time.Clock;
@@ -189,6 +190,8 @@ public final class PaymentEngine {
                 return lock.refusal(Optional.of(busy.existing())).orElseThrow();
             }
             a = sendAndRecord(a, request, signed);
+        } catch (OutcomeNotRecorded unrecorded) {
+            return unrecorded.result;
         } finally {
             salesUnderWay.leave(underWay.get());
         }
@@ -213,11 +216,52 @@ public final class PaymentEngine {
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
                 log.warn("failure after sending order {} STAN {}: {}", OrderReference.shown(a.orderRef()), a.stanText(),
                         Masking.scrub(e.toString()));
-                return journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
-                        "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
+                try {
+                    return journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
+                            "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
+                } catch (JournalException unwritten) {
+                    if (now.state() == AttemptState.SENT) {
+                        throw new OutcomeNotRecorded(uncertain(now, e));
+                    }
+                    throw unwritten;
+                }
             }
             throw e;
         }
+    }
+
+    /**
+     * A sale sent whose outcome the journal could not record (a full disk): it stays SENT, and serve's sweep (or the
+     * next command's recovery) reverses it once the journal takes writes. The cashier must hear "uncertain, locked",
+     * never the journal's "rolled back", which reads as "nothing happened" for a sale the host may have charged.
+     */
+    private static final class OutcomeNotRecorded extends RuntimeException {
+        final transient PaymentResult result;
+
+        OutcomeNotRecorded(PaymentResult result) {
+            super(result.message(), null, false, false);
+            this.result = result;
+        }
+    }
+
+    /** The storage's own words for why a write failed ("[SQLITE_FULL] ... (database or disk is full)"), if it said. */
+    private static String storageReason(Throwable why) {
+        for (Throwable t = why; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
+                return sql.getMessage();
+            }
+        }
+        return String.valueOf(why.getMessage());
+    }
+
+    private PaymentResult uncertain(Attempt sent, RuntimeException why) {
+        return new PaymentResult(sent.orderRef(), PaymentStatus.REVERSAL_PENDING, null,
+                "Outcome unknown: the request went to the host" + (sent.sentAt() == null ? "" : " at "
+                        + sent.sentAt().atZone(clock.getZone()).format(HMS)) + ", but the journal could not record what"
+                        + " came of it (" + Masking.scrub(storageReason(why)) + "). The customer may have"
+                        + " been charged. The order is locked, and reversed as soon as the journal takes writes again"
+                        + " (tally serve tries by itself; otherwise the next tally command does): do not take another"
+                        + " payment for it until then.", sent.amount(), sent.currency(), sent, lock.answerDueBy(sent));
     }
 
     /**

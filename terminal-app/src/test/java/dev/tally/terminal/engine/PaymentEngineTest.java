@@ -316,6 +316,46 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A sale sent whose outcome the journal cannot record (its disk full; here a trigger makes SQLite roll the write
+     * back) is reported as uncertain: REVERSAL_PENDING, "may have been charged", "do not take another payment", and
+     * the order stays locked. Before, the cashier got the journal's "journal change failed and was rolled back" (HTTP
+     * 500), which read as "nothing happened" for a sale the host had charged. Once the journal takes writes again,
+     * the sweep reverses it.
+     */
+    @Test
+    void aSaleWhoseOutcomeTheJournalCannotRecordIsReportedUncertainAndReversedLater() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                     java.sql.Statement st = c.createStatement()) {
+                    st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
+                            + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(file, host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult r = t.engine.sale("INV-FULL", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Outcome unknown: the request went to the host") && r.message().contains(
+                    "(database or disk is full (test))") && r.message().contains("may have been charged")
+                    && r.message().contains("do not take another payment for it"), r.message());
+            assertEquals(AttemptState.SENT, t.journal.find(r.attempt().id()).orElseThrow().state());
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-FULL", 1234, null).status(), "the order stays locked");
+
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER full_disk");
+            }
+            t.engine.reverseAbandonedSales();
+            t.engine.runDueReversals();
+            assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
     /** The same for the status inquiry and the balance inquiry: their answers are checked under their request's keys. */
     @Test
     void statusAndBalanceAnswersMacedUnderTheRequestsKeysAreTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
