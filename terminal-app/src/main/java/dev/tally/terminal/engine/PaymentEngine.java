@@ -206,13 +206,24 @@ public final class PaymentEngine {
      * leaves the attempt to be reversed (96), never SENT with nobody waiting for it when the journal takes writes.
      */
     private Attempt sendAndRecord(Attempt a, ISOMsg request, HostSession.Signed signed) {
+        Exchange ex = null;
         try {
             // MACed after the commit (the MAC is not journaled): not inside the group commit every terminal waits on
             signed.mac(request);
-            Exchange ex = session.exchange(request);
+            ex = session.exchange(request);
             return settle(a, ex, signed);
         } catch (RuntimeException e) {
             Attempt now = journal.find(a.id()).orElseThrow();
+            if (ex != null && now.state() != AttemptState.SENT && now.state() != AttemptState.APPROVED
+                    && now.state() != AttemptState.NEW) {
+                // settled meanwhile by another hand (another tally process on this journal recovered it and reversed
+                // it): the answer is late for it. What the journal holds stands, and is what the cashier hears
+                log.warn("order {} STAN {}: the host's answer ({}) came after the attempt had become {}; noted as late",
+                        OrderReference.shown(a.orderRef()), a.stanText(), HostSession.describe(ex), now.state());
+                journal.note(a.id(), "late answer: the sale was " + HostSession.describe(ex) + " after the attempt had"
+                        + " become " + now.state() + " (another process on this journal?): the journal's state stands");
+                return journal.find(a.id()).orElseThrow();
+            }
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
                 log.warn("failure after sending order {} STAN {}: {}", OrderReference.shown(a.orderRef()), a.stanText(),
                         Masking.scrub(e.toString()));

@@ -15,6 +15,7 @@ import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.host.SignOnException;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
+import dev.tally.terminal.journal.Journal;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -353,6 +354,30 @@ class PaymentEngineTest {
             t.engine.reverseAbandonedSales();
             t.engine.runDueReversals();
             assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
+    /**
+     * The answer to a sale whose attempt another hand settled meanwhile (a second tally process's recovery on the same
+     * journal reversed it) is noted as late and the journal's state is what the cashier hears. Before, recording the
+     * approval failed ("is REVERSAL_PENDING; it cannot go to APPROVED") and the cashier API answered HTTP 500.
+     */
+    @Test
+    void anAnswerToASaleSettledMeanwhileElsewhereIsNotedAsLate() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                Journal j = terminal.get().journal;
+                Attempt sent = j.liveAttempt("INV-LATE").orElseThrow();
+                j.reverseUnanswered(sent.id(), "98", java.time.Instant.now(), "recovery by another process").orElseThrow();
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            PaymentResult r = t.engine.sale("INV-LATE", 1234, null);
+            assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
+            assertTrue(t.journal.events(r.attempt().id()).stream().anyMatch(e -> e.detail().startsWith(
+                    "late answer: the sale was answered 00 after the attempt had become REVERSAL_PENDING")));
         }
     }
 
