@@ -87,6 +87,17 @@ class HostFlowsTest extends SimulatorHarness {
         assertEquals(CreditState.NONE, tx.creditState());
     }
 
+    /** A sale of zero is declined 13 (invalid amount), nothing booked; it was approved with an auth code. */
+    @Test
+    void aSaleOfZeroIsDeclined13() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            MessageView answer = MessageView.of(t.exchange(t.saleRequest(VISA, 0, "INV-ZERO").build()));
+            assertEquals("13", answer.responseCode());
+            assertNull(answer.authCode());
+        }
+        assertEquals(TxnState.DECLINED, onlyTxn("TALLY001", "INV-ZERO").state());
+    }
+
     @Test
     void unknownCardIs14AndExpiredCardIs54() throws Exception {
         var unknown = new dev.tally.spec.card.TestCard("x", "4111111111111111", VISA.expiry(), "1234", 0, "840", "not on file");

@@ -70,6 +70,24 @@ class SettlementTest extends SimulatorHarness {
                 .responseCode(), "under the next number it closes");
     }
 
+    /**
+     * A reversal of a sale in a batch already closed is honoured (the terminal settled without it while its reversal
+     * was pending), with a WARN line naming the batch, whose totals stand as settled. It went without a trace.
+     */
+    @Test
+    void aReversalOfASaleInAClosedBatchIsHonouredWithAWarningAndTheBatchKeepsItsTotals() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 700, "INV-LATE-REV").build();
+        t.exchange((ISOMsg) sale.clone());
+        SettlementTotals totals = new SettlementTotals(1, 700, 0, 0);
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(1, totals, false))).responseCode());
+        String log = LogCapture.during(() -> assertEquals("00", MessageView.of(
+                t.exchange(t.reversalOf(sale, t.nextStan(), false, ReversalReason.NO_RESPONSE))).responseCode()));
+        assertTrue(log.contains("which is in batch 000001 already closed: the card is refunded and the merchant credit"
+                + " cancelled; the batch's totals stand as settled"), log);
+        assertEquals(1_000_000, ledger().balance("visa-1"), "the customer is not left charged (the opening balance)");
+        assertEquals(totals.encode(), ledger().batches("TALLY001").getFirst().hostTotals(), "the batch as settled");
+    }
+
     @Test
     void settlementWithAWrongMacIsA0AndClosesNothing() throws Exception {
         t.exchange(t.saleRequest(VISA, 1000, "INV-M").build());

@@ -851,6 +851,22 @@ public final class Ledger implements AutoCloseable {
         if (inserted == 0 || !restore) {
             return; // already reversed, or nothing stood to restore
         }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT b.batch_number FROM transactions t JOIN settlement_batches b ON b.id = t.settlement_batch_id
+                WHERE t.id = ? AND b.status = 'CLOSED'""")) {
+            ps.setLong(1, original.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    // honoured: a terminal whose settlement left this sale out while its reversal was pending sends it
+                    // after the batch closed, and the customer must not stay charged. The closed batch keeps its totals
+                    LOG.warn("reversal from {} STAN {} undoes original STAN {} at {}, which is in batch {} already"
+                                    + " closed: the card is refunded and the merchant credit cancelled; the batch's totals"
+                                    + " stand as settled", original.terminalId(), String.format("%06d", stan),
+                            String.format("%06d", original.stan()), original.transmissionTime(),
+                            String.format("%06d", rs.getInt(1)));
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE cards SET balance = balance + ? WHERE id = ?")) {
             ps.setLong(1, original.amount());
             ps.setString(2, original.cardId());

@@ -127,6 +127,9 @@ final class AcquirerHost {
             // units of one currency from a balance kept in another would put a wrong number in the books
             decline = NOT_IN_THE_CARDS_CURRENCY;
         }
+        if (decline == null && v.amount() <= 0) {
+            decline = ResponseCodes.INVALID_AMOUNT; // a sale of nothing: approving it would book an auth code for 0.00
+        }
         Action action = Action.NORMAL;
         if (decline == null && gate.mayDecide()) {
             // the scenario comes after the duplicate, MAC and card checks (docs/simulator.md §2): a duplicate is answered

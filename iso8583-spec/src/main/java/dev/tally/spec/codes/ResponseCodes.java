@@ -19,6 +19,8 @@ public final class ResponseCodes {
     public static final String ORIGINAL_NOT_FOUND = "25";
     /** Invalid transaction: the simulator's answer to a sale that arrives after its reversal was answered 25. */
     public static final String INVALID_TRANSACTION = "12";
+    /** Invalid amount: the simulator's answer to a sale of zero. */
+    public static final String INVALID_AMOUNT = "13";
     public static final String FORMAT_ERROR = "30";
     public static final String INSUFFICIENT_FUNDS = "51";
     /** Not permitted to cardholder: the simulator's answer to a sale in another currency than the card account's. */
