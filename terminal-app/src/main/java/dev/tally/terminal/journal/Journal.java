@@ -205,6 +205,9 @@ public final class Journal implements AutoCloseable {
             // stores none carries on with a new key
             Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
             boolean fresh = isNew(abs);
+            if (fresh && Files.exists(keyFile)) {
+                throw lostJournal(abs, keyFile);
+            }
             boolean replacingKey = !fresh && !Files.exists(keyFile);
             long pans = fresh ? 0 : inspect(abs, replacingKey);
             PanVault vault = PanVault.open(keyFile, pans == 0, pans);
@@ -277,7 +280,21 @@ public final class Journal implements AutoCloseable {
      * Whether the journal is being created by this open: no database file yet, or an empty one (0 bytes, and
      * no write-ahead log holding pages that were never checkpointed into it). Such a journal gets a new data
      * key; an existing one only when its key is missing and it stores no card number ({@link PanVault#open}).
+     * A journal that looks new while its data key is there was lost, not new ({@link #lostJournal}).
      */
+    /**
+     * The refusal of a journal that is missing or empty (0 bytes: a copy or restore that failed) while its data key,
+     * made with it, is still there. Taken as new, it would forget every sale still to reverse or settle (a reversal
+     * that failed: a debit standing at the host) and reuse their STANs; nothing is created or changed.
+     */
+    private static JournalException lostJournal(Path abs, Path keyFile) {
+        String what = Files.exists(abs) ? "the journal " + abs + " is empty (0 bytes)" : "there is no journal at " + abs;
+        return new JournalException(what + " but its data key " + keyFile + " exists, so the journal was lost or"
+                + " truncated (a failed copy or restore?) with the sales it still had to reverse or settle: restore it"
+                + " from a backup; nothing was changed. To start a new journal there on purpose, move the key away"
+                + " too");
+    }
+
     private static boolean isNew(Path abs) throws java.io.IOException {
         if (!Files.exists(abs)) {
             return true;

@@ -599,6 +599,58 @@ class JournalTest {
         assertEquals(32, Files.size(dir.resolve("touched.db.key")));
     }
 
+    /**
+     * A journal emptied (0 bytes: a copy or restore that failed) or gone while its data key is still beside it was
+     * lost, not new: opening it is refused, naming both files and what to do, and nothing is created or changed.
+     * Taken as new, it forgot a sale still to reverse and gave the next sale its STAN again.
+     */
+    @Test
+    void aJournalEmptiedOrGoneWhileItsDataKeyIsThereIsRefusedAsLost() throws Exception {
+        Path file = dir.resolve("j.db");
+        Path key = dir.resolve("j.db.key");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.markSent(j.openAttempt(sale("INV-1", 500)).id(), "1122080307"); // still to be reversed
+        }
+        byte[] backup = Files.readAllBytes(file);
+        byte[] keyBytes = Files.readAllBytes(key);
+        Files.write(file, new byte[0]);
+        List<String> files = list(dir);
+
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(file, CLOCK));
+        assertEquals("the journal " + file.toAbsolutePath() + " is empty (0 bytes) but its data key "
+                + key.toAbsolutePath() + " exists, so the journal was lost or truncated (a failed copy or restore?)"
+                + " with the sales it still had to reverse or settle: restore it from a backup; nothing was changed."
+                + " To start a new journal there on purpose, move the key away too", e.getMessage());
+        assertEquals(0, Files.size(file), "the empty file was made a journal");
+        assertEquals(files, list(dir), "a file was made or removed (a write-ahead log, a lock)");
+        assertArrayEquals(keyBytes, Files.readAllBytes(key));
+
+        Files.delete(file);
+        e = assertThrows(JournalException.class, () -> Journal.open(file, CLOCK));
+        assertTrue(e.getMessage().startsWith("there is no journal at " + file.toAbsolutePath() + " but its data key "
+                + key.toAbsolutePath() + " exists, so the journal was lost"), e.getMessage());
+        assertFalse(Files.exists(file), "a new journal was made");
+
+        // restored from the backup: the sale to reverse is there, its STAN not given again
+        Files.write(file, backup);
+        try (Journal j = Journal.open(file, CLOCK, java.time.Duration.ZERO)) {
+            assertEquals(AttemptState.SENT, j.attempts("INV-1").getFirst().state());
+            assertEquals(2, j.openAttempt(sale("INV-2", 600)).stan());
+        }
+        // a new journal on purpose: the key moved away too
+        Files.delete(file);
+        Files.move(key, dir.resolve("j.db.key.old"));
+        try (Journal j = Journal.open(file, CLOCK, java.time.Duration.ZERO)) {
+            assertEquals(1, j.openAttempt(sale("INV-3", 700)).stan());
+        }
+    }
+
+    private static List<String> list(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     @Test
     void aSecondProcessWaitsForTheJournalLock() {
         Path file = dir.resolve("j.db");
