@@ -193,12 +193,14 @@ public final class Journal implements AutoCloseable {
         ProcessLock lock = null;
         Connection c = null;
         Journal j = null;
-        Path lockFile = abs.resolveSibling(abs.getFileName() + ".lock");
-        boolean lockExisted = Files.exists(lockFile);
+        Path lockFile = null;
+        boolean lockExisted = false;
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
+            lockFile = ProcessLock.lockFileOf(abs);
+            lockExisted = Files.exists(lockFile);
             lock = ProcessLock.acquire(lockFile, lockWait);
             // decided under the lock (no other tally is creating the file) and before the writer touches the file:
             // a missing data key of a journal that stores card numbers is refused with nothing written; one that

@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
- * One process at a time uses a journal: an OS file lock on {@code <journal>.lock}, released by the OS
- * when the process dies (even by kill -9), so the next process can tell an orphaned SENT attempt from
- * one another process is still waiting on.
+ * One process at a time uses a journal: an OS file lock on {@code <journal>.lock} beside the journal's real
+ * path ({@link #lockFileOf}), released by the OS when the process dies (even by kill -9), so the next process
+ * can tell an orphaned SENT attempt from one another process is still waiting on. The lock file is never
+ * deleted while a process may hold it: one made anew beside it would let a second process in.
  */
 final class ProcessLock implements AutoCloseable {
 
@@ -21,6 +23,30 @@ final class ProcessLock implements AutoCloseable {
     private ProcessLock(FileChannel channel, FileLock lock) {
         this.channel = channel;
         this.lock = lock;
+    }
+
+    /**
+     * The lock file of the journal at {@code journal}, beside the journal's real path: every path to one journal
+     * (a symbolic link to it or to its folder) meets the same lock. Found by the path as typed, a link let a
+     * second tally run on the journal a serve held and "recover" (reverse) a sale the serve was still waiting
+     * on. A journal not made yet is where its folder's real path and a dangling link to it lead.
+     */
+    static Path lockFileOf(Path journal) throws IOException {
+        Path p = journal.toAbsolutePath();
+        Path real;
+        if (Files.exists(p)) {
+            real = p.toRealPath();
+        } else {
+            for (int links = 0; Files.isSymbolicLink(p); links++) {
+                if (links == 40) {
+                    throw new IOException(journal + ": too many levels of symbolic links");
+                }
+                p = p.resolveSibling(Files.readSymbolicLink(p));
+            }
+            Path folder = p.getParent();
+            real = folder == null || !Files.exists(folder) ? p : folder.toRealPath().resolve(p.getFileName());
+        }
+        return real.resolveSibling(real.getFileName() + ".lock");
     }
 
     static ProcessLock acquire(Path lockFile, Duration wait) throws IOException {

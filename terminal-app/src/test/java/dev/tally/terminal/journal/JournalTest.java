@@ -645,6 +645,44 @@ class JournalTest {
         }
     }
 
+    /**
+     * Every path to one journal meets its process lock: through a symbolic link to the journal (with one to its key)
+     * or to its folder, a second open is refused as busy while the first holds it, naming the lock beside the real
+     * journal; no lock is made beside the link. Found by the path as typed, a link let a second tally run on the
+     * journal a serve held and reverse a sale the serve was still waiting on. A journal not made yet is locked where
+     * it will be, a dangling link to it included.
+     */
+    @Test
+    void aSymbolicLinkToAJournalOrItsFolderMeetsTheSameLock() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("till"));
+        Path file = real.resolve("j.db");
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), Path.of("till/j.db"));
+        Files.createSymbolicLink(dir.resolve("link.db.key"), Path.of("till/j.db.key"));
+        Path folderLink = Files.createSymbolicLink(dir.resolve("counter"), real);
+        Path lockFile = real.toRealPath().resolve("j.db.lock");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.markSent(j.openAttempt(sale("INV-1", 500)).id(), "1122080307"); // the serve waits on its answer
+            for (Path other : List.of(link, folderLink.resolve("j.db"))) {
+                JournalBusyException e = assertThrows(JournalBusyException.class,
+                        () -> Journal.open(other, CLOCK, java.time.Duration.ofMillis(100)), other.toString());
+                assertTrue(e.getMessage().contains(lockFile + " is locked"), e.getMessage());
+            }
+        }
+        assertFalse(Files.exists(dir.resolve("link.db.lock")), "a lock beside the link");
+        try (Journal j = Journal.open(link, CLOCK, java.time.Duration.ZERO)) { // the first gone: the link opens it
+            assertEquals(AttemptState.SENT, j.attempts("INV-1").getFirst().state());
+        }
+
+        Path dangling = Files.createSymbolicLink(dir.resolve("later-link.db"), Path.of("till/later.db"));
+        try (ProcessLock held = ProcessLock.acquire(real.resolve("later.db.lock"), java.time.Duration.ZERO)) {
+            for (Path other : List.of(dangling, folderLink.resolve("later.db"))) {
+                assertThrows(JournalBusyException.class,
+                        () -> Journal.open(other, CLOCK, java.time.Duration.ofMillis(100)), other.toString());
+            }
+        }
+        assertFalse(Files.exists(real.resolve("later.db")), "a journal was made while another process held its lock");
+    }
+
     private static List<String> list(Path dir) throws java.io.IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
