@@ -199,19 +199,21 @@ public final class Journal implements AutoCloseable {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
-            lockFile = ProcessLock.lockFileOf(abs);
+            // through a symbolic link, the journal's -wal is beside the real file, where SQLite keeps it
+            Path real = ProcessLock.realPathOf(abs);
+            lockFile = ProcessLock.lockFileOf(real);
             lockExisted = Files.exists(lockFile);
             lock = ProcessLock.acquire(lockFile, lockWait);
             // decided under the lock (no other tally is creating the file) and before the writer touches the file:
             // a missing data key of a journal that stores card numbers is refused with nothing written; one that
             // stores none carries on with a new key
             Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
-            boolean fresh = isNew(abs);
+            boolean fresh = isNew(real);
             if (fresh && Files.exists(keyFile)) {
                 throw lostJournal(abs, keyFile);
             }
             boolean replacingKey = !fresh && !Files.exists(keyFile);
-            long pans = fresh ? 0 : inspect(abs, replacingKey);
+            long pans = fresh ? 0 : inspect(abs, real, replacingKey);
             PanVault vault = PanVault.open(keyFile, pans == 0, pans);
             if (replacingKey) {
                 LOG.warn("journal {}: its data key {} was missing; the journal holds no card number, so a new key"
@@ -370,17 +372,17 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Reads the existing journal at {@code abs} before the writer opens it, in one read-only connection: a database
-     * another program made (a simulator's ledger given as --journal) is refused with nothing written to it; with
-     * {@code countPans}, how many attempts store a card number (a journal whose data key is missing may get a new one
-     * only when none does), else 0.
+     * Reads the existing journal at {@code abs} (its real path {@code real}, where its -wal is) before the writer
+     * opens it, in one read-only connection: a database another program made (a simulator's ledger given as
+     * --journal) is refused with nothing written to it; with {@code countPans}, how many attempts store a card number
+     * (a journal whose data key is missing may get a new one only when none does), else 0.
      */
-    private static long inspect(Path abs, boolean countPans) throws java.io.IOException {
+    private static long inspect(Path abs, Path real, boolean countPans) throws java.io.IOException {
         // under the process lock nobody writes it: without a write-ahead log the file holds everything, and is
         // read as it is (immutable), so not even a -wal or -shm file appears beside it when the open is refused
-        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        Path wal = real.resolveSibling(real.getFileName() + "-wal");
         boolean whole = !Files.exists(wal) || Files.size(wal) == 0;
-        String url = whole ? "jdbc:sqlite:" + abs.toUri() + "?immutable=1" : "jdbc:sqlite:" + abs;
+        String url = whole ? "jdbc:sqlite:" + real.toUri() + "?immutable=1" : "jdbc:sqlite:" + real;
         try (Connection c = readOnlyConfig().createConnection(url)) {
             List<String> tables = SqliteTables.of(c);
             tables.remove("schema_version");

@@ -26,27 +26,34 @@ final class ProcessLock implements AutoCloseable {
     }
 
     /**
-     * The lock file of the journal at {@code journal}, beside the journal's real path: every path to one journal
-     * (a symbolic link to it or to its folder) meets the same lock. Found by the path as typed, a link let a
-     * second tally run on the journal a serve held and "recover" (reverse) a sale the serve was still waiting
-     * on. A journal not made yet is where its folder's real path and a dangling link to it lead.
+     * The lock file of the journal at {@code journal}, beside the journal's real path ({@link #realPathOf}): every
+     * path to one journal (a symbolic link to it or to its folder) meets the same lock. Found by the path as typed,
+     * a link let a second tally run on the journal a serve held and "recover" (reverse) a sale the serve was still
+     * waiting on.
      */
     static Path lockFileOf(Path journal) throws IOException {
-        Path p = journal.toAbsolutePath();
-        Path real;
-        if (Files.exists(p)) {
-            real = p.toRealPath();
-        } else {
-            for (int links = 0; Files.isSymbolicLink(p); links++) {
-                if (links == 40) {
-                    throw new IOException(journal + ": too many levels of symbolic links");
-                }
-                p = p.resolveSibling(Files.readSymbolicLink(p));
-            }
-            Path folder = p.getParent();
-            real = folder == null || !Files.exists(folder) ? p : folder.toRealPath().resolve(p.getFileName());
-        }
+        Path real = realPathOf(journal);
         return real.resolveSibling(real.getFileName() + ".lock");
+    }
+
+    /**
+     * Where the journal at {@code journal} really is, symbolic links followed (SQLite keeps its {@code -wal} and
+     * {@code -shm} there too): its real path; for a journal not made yet, where its folder's real path and a
+     * dangling link to it lead.
+     */
+    static Path realPathOf(Path journal) throws IOException {
+        Path p = journal.toAbsolutePath();
+        if (Files.exists(p)) {
+            return p.toRealPath();
+        }
+        for (int links = 0; Files.isSymbolicLink(p); links++) {
+            if (links == 40) {
+                throw new IOException(journal + ": too many levels of symbolic links");
+            }
+            p = p.resolveSibling(Files.readSymbolicLink(p));
+        }
+        Path folder = p.getParent();
+        return folder == null || !Files.exists(folder) ? p : folder.toRealPath().resolve(p.getFileName());
     }
 
     static ProcessLock acquire(Path lockFile, Duration wait) throws IOException {

@@ -683,6 +683,44 @@ class JournalTest {
         assertFalse(Files.exists(real.resolve("later.db")), "a journal was made while another process held its lock");
     }
 
+    /**
+     * Opened through a symbolic link, a journal is read where SQLite keeps its write-ahead log: beside the real file.
+     * Here a crash left a card number in the log only, and the data key is gone: the open is refused with nothing
+     * made. Looked for beside the link, the log was missed, the journal taken to hold no card number, and a new key
+     * made that can never read it.
+     */
+    @Test
+    void throughASymbolicLinkTheCardNumbersInTheWriteAheadLogAreSeen() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("till"));
+        Path file = real.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("INV-1", 500));
+        }
+        String url = "jdbc:sqlite:" + file;
+        String pan;
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT pan_encrypted FROM attempts")) {
+                pan = rs.getString(1);
+            }
+            st.executeUpdate("UPDATE attempts SET pan_encrypted = NULL"); // checkpointed into the file on close
+        }
+        Path crash = Files.createDirectories(dir.resolve("crash"));
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("UPDATE attempts SET pan_encrypted = ?")) {
+            ps.setString(1, pan);
+            ps.executeUpdate();
+            // the files as a crash leaves them: the card number in the write-ahead log only
+            Files.copy(file, crash.resolve("j.db"));
+            Files.copy(real.resolve("j.db-wal"), crash.resolve("j.db-wal"));
+        }
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), crash.resolve("j.db"));
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(link, CLOCK));
+        assertTrue(e.getMessage().startsWith("data key " + dir.resolve("link.db.key").toAbsolutePath()
+                + " is missing: restore it from your backup; nothing was changed (1 attempt(s)"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("link.db.key")), "a new key that cannot read the card number");
+        assertFalse(Files.exists(crash.resolve("j.db.key")));
+    }
+
     private static List<String> list(Path dir) throws java.io.IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
