@@ -2,6 +2,7 @@ package dev.tally.simulator.cli;
 
 import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
+import dev.tally.spec.crypto.KeyWrap;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
@@ -194,7 +195,13 @@ public final class SimulatorCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--tmk must be a double-length 3DES key: 32 hex digits (the key itself is never printed)");
             }
-            c = c.withTmk(HexFormat.of().parseHex(tmk));
+            byte[] key = HexFormat.of().parseHex(tmk);
+            String weakness = KeyWrap.weakness(key);
+            if (weakness != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tmk is refused: " + weakness
+                        + "; give the TMK the terminals are loaded with (the key itself is never printed)");
+            }
+            c = c.withTmk(key);
         }
         return c;
     }

@@ -51,6 +51,21 @@ class SimulatorCliTest {
         assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
     }
 
+    /** An all-zero TMK, a DES weak or semi-weak half, equal halves: refused (64) and named, the key not echoed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"00000000000000000000000000000000", "0101010101010101FEFEFEFEFEFEFEFE",
+        "0123456789ABCDEF01FE01FE01FE01FE", "0123456789ABCDEF0123456789ABCDEF"})
+    void aWeakTmkIsRefused(String key) {
+        StringWriter err = new StringWriter();
+        // a scenario file that is not there: were the key let through, the start would stop on it (78), not run on
+        int code = run(err, "--tmk", key, "--port", "0", "--admin-port", "0", "--scenario", dir.resolve("none.yaml").toString(),
+                "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--tmk is refused: "), err.toString());
+        assertFalse(err.toString().contains(key.substring(16)), err.toString());
+        assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+    }
+
     /** A port out of range names the option and the value (it said "--port and --admin-port must be 0..65535"). */
     @ParameterizedTest
     @ValueSource(strings = {"--port", "--admin-port"})

@@ -88,11 +88,39 @@ public final class KeyWrap {
         while (true) {
             rnd.nextBytes(key);
             DESParameters.setOddParity(key);
-            if (DESedeParameters.isReal2Key(key, 0)
-                    && !DESParameters.isWeakKey(key, 0)
-                    && !DESParameters.isWeakKey(key, 8)) {
+            if (weakness(key) == null) {
                 return key;
             }
+        }
+    }
+
+    /**
+     * Why a double-length key given as a master key must not be used, or null when it may: all zeros (a placeholder,
+     * not a key), a half that is one of the 16 DES weak or semi-weak keys (FIPS 74 §3.6, Bouncy Castle's table; such a
+     * half encrypts as it decrypts), or two equal halves (two-key TDEA that is single DES). The parity bits are not
+     * key bits and are ignored: {@code 0000...} is the weak key {@code 0101...}. The key itself is never in the text.
+     *
+     * @throws IllegalArgumentException if the key is not 16 bytes
+     */
+    public static String weakness(byte[] key16) {
+        Tdea.requireDoubleLength(key16, "key");
+        byte[] k = adjustParity(key16);
+        try {
+            if (Arrays.equals(k, adjustParity(new byte[Tdea.DOUBLE_LENGTH]))) {
+                return "it is all zeros, a placeholder and not a key";
+            }
+            if (DESParameters.isWeakKey(k, 0)) {
+                return "its left half is a DES weak or semi-weak key (FIPS 74), which encrypts as it decrypts";
+            }
+            if (DESParameters.isWeakKey(k, 8)) {
+                return "its right half is a DES weak or semi-weak key (FIPS 74), which encrypts as it decrypts";
+            }
+            if (!DESedeParameters.isReal2Key(k, 0)) {
+                return "its two halves are the same key, which makes it single DES";
+            }
+            return null;
+        } finally {
+            Arrays.fill(k, (byte) 0);
         }
     }
 }

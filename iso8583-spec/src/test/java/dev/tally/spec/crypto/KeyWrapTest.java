@@ -157,4 +157,19 @@ class KeyWrapTest {
         }
         return true;
     }
+
+    /** What a --tmk is refused for: all zeros, a DES weak or semi-weak half (parity ignored), equal halves. */
+    @Test
+    void weakMasterKeysAreNamedAndTheLabTmkIsNot() {
+        assertEquals(null, KeyWrap.weakness(TMK));
+        assertEquals(null, KeyWrap.weakness(HEX.parseHex("00112233445566778899AABBCCDDEEFF")));
+        assertTrue(KeyWrap.weakness(new byte[16]).contains("all zeros"));
+        assertTrue(KeyWrap.weakness(HEX.parseHex("0101010101010101FEFEFEFEFEFEFEFE")).contains("left half is a DES weak"));
+        assertTrue(KeyWrap.weakness(HEX.parseHex("0123456789ABCDEF01FE01FE01FE01FE")).contains("right half is a DES weak"),
+                "a semi-weak key");
+        assertTrue(KeyWrap.weakness(HEX.parseHex("0123456789ABCDEF1E1E1E1E0E0E0E0E")).contains("right half"),
+                "weak with its parity bits cleared");
+        assertTrue(KeyWrap.weakness(HEX.parseHex("0123456789ABCDEF0123456789ABCDEF")).contains("single DES"));
+        assertFalse(KeyWrap.weakness(new byte[16]).contains("00000000"), "the key is never in the text");
+    }
 }

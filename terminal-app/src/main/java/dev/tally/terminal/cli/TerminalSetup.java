@@ -2,6 +2,7 @@ package dev.tally.terminal.cli;
 
 import dev.tally.spec.card.LabKeys;
 import dev.tally.spec.card.TestCards;
+import dev.tally.spec.crypto.KeyWrap;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.card.LabCardReader;
 import dev.tally.terminal.engine.LateAnswers;
@@ -54,7 +55,13 @@ final class TerminalSetup implements AutoCloseable {
         if (!g.tmkHex.matches("[0-9A-Fa-f]{32}")) {
             throw new IllegalArgumentException("--tmk must be 32 hex digits (a double-length 3DES key)");
         }
-        return HexFormat.of().parseHex(g.tmkHex);
+        byte[] key = HexFormat.of().parseHex(g.tmkHex);
+        String weakness = KeyWrap.weakness(key);
+        if (weakness != null) {
+            throw new IllegalArgumentException("--tmk is refused: " + weakness + "; give the acquirer's TMK for this"
+                    + " terminal (the key itself is never printed)");
+        }
+        return key;
     }
 
     /** The terminal wired with the lab card reader of the global options. */
