@@ -102,7 +102,7 @@ final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either --journal FILE or --no-journal, not both");
         }
         LoadGenerator.Target target = new LoadGenerator.Target(host != null ? host : g.host, g.hostPort(port),
-                terminalPrefix, g.merchantId, g.currency, TerminalSetup.tmk(g), g.timeout(), TerminalSetup.cardReader(g));
+                terminalPrefix, g.merchantId, g.currency, TerminalSetup.tmk(g, host != null ? host : g.host), g.timeout(), TerminalSetup.cardReader(g));
         List<LoadMix.Entry> entries = plan.mix().entries();
         for (int i = 0; i < entries.size(); i++) {
             try {

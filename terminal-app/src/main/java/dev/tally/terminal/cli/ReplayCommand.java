@@ -93,7 +93,7 @@ public final class ReplayCommand implements Callable<Integer> {
             rec = Recording.read(log); // a path it cannot read is refused with the reason (Utf8File.requireReadableFile)
         }
         Replayer replayer = new Replayer(host != null ? host : g.host, g.hostPort(port),
-                TerminalSetup.tmk(g), map, g.clock, timeout, pace, ignored);
+                TerminalSetup.tmk(g, host != null ? host : g.host), map, g.clock, timeout, pace, ignored);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
         replayer.sendUnmatchedReversals(sendUnmatchedReversals);

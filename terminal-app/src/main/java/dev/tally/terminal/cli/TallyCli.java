@@ -2,6 +2,7 @@ package dev.tally.terminal.cli;
 
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
+import dev.tally.spec.format.SecretFile;
 import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.spec.format.Utf8File;
 import dev.tally.terminal.host.HostUnavailableException;
@@ -59,7 +60,7 @@ public final class TallyCli implements Callable<Integer> {
     @Option(names = "--currency", defaultValue = "840", description = "ISO 4217 numeric currency (default: ${DEFAULT-VALUE})")
     String currency;
 
-    @Option(names = "--tmk", paramLabel = "HEX", description = "terminal master key, 32 hex digits (default: the lab TMK)")
+    @Option(names = "--tmk", paramLabel = "HEX", description = "terminal master key, 32 hex digits (default: the public lab TMK); other users see a command line: prefer tmk= in a --config file only you can read")
     String tmkHex;
 
     @Option(names = "--config", paramLabel = "FILE", description = "properties file with any of these settings by name (flags win)")
@@ -89,10 +90,15 @@ public final class TallyCli implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     final PrintStream out;
     final PrintStream err;
     final Clock clock;
     final Output output;
+    /** the warnings said in this run: each once, however many times a command resolves what it warns about */
+    private final Set<String> warned = new java.util.HashSet<>();
 
     TallyCli(PrintStream out, PrintStream err, Clock clock) {
         this.out = out;
@@ -109,6 +115,20 @@ public final class TallyCli implements Callable<Integer> {
 
     Duration timeout() {
         return seconds(timeoutSeconds, "--timeout", false);
+    }
+
+    /** A warning on standard error ({@code tally: warning: ...}), once per run; standard output is the command's. */
+    void warnOnce(String message) {
+        if (warned.add(message)) {
+            err.println("tally: warning: " + Masking.scrubTyped(message));
+            err.flush();
+        }
+    }
+
+    /** Whether {@code option} was typed on the command line (not taken from the config file or a default). */
+    boolean givenOnCommandLine(String option) {
+        CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
     }
 
     Duration reversalInterval() {
@@ -187,6 +207,7 @@ public final class TallyCli implements Callable<Integer> {
             Properties settings = configFrom(args, cmd);
             if (settings != null) {
                 cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(settings));
+                warnIfOthersCanReadTheTmk(root, configPath(args), settings);
             }
         } catch (IllegalArgumentException e) {
             root.json = java.util.Arrays.asList(args).contains("--json");
@@ -228,14 +249,7 @@ public final class TallyCli implements Callable<Integer> {
      * given twice (the last would win unseen); the spaces after a value are not part of it, but for text settings.
      */
     private static Properties configFrom(String[] args, CommandLine cmd) {
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                file = Path.of(args[i + 1]);
-            } else if (args[i].startsWith("--config=")) {
-                file = Path.of(args[i].substring("--config=".length()));
-            }
-        }
+        Path file = configPath(args);
         if (file == null) {
             return null;
         }
@@ -293,6 +307,37 @@ public final class TallyCli implements Callable<Integer> {
             }
         }
         return p;
+    }
+
+    /** The file of {@code --config FILE} (or {@code --config=FILE}) among the arguments, or null. */
+    private static Path configPath(String[] args) {
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                file = Path.of(args[i + 1]);
+            } else if (args[i].startsWith("--config=")) {
+                file = Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return file;
+    }
+
+    /**
+     * A config file holding the TMK ({@code tmk=}, or a command's {@code tally.sale.tmk=}) that its group or other
+     * users can read gives them every session key the host sends this terminal: said at start, naming the file and
+     * the fix. The file is the operator's and is not changed.
+     */
+    private static void warnIfOthersCanReadTheTmk(TallyCli root, Path file, Properties settings) {
+        if (settings.stringPropertyNames().stream().noneMatch(k -> k.equals("tmk") || k.endsWith(".tmk"))) {
+            return;
+        }
+        try {
+            SecretFile.readableByOthers(file).ifPresent(perms -> root.warnOnce("the config file " + file + " holds the"
+                    + " TMK and other users can read it (" + perms + "): whoever reads it can read every session key"
+                    + " the host sends this terminal; chmod 600 " + file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the permissions of the config file " + file + ": " + e);
+        }
     }
 
     /**

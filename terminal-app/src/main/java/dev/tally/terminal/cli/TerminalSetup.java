@@ -2,6 +2,7 @@ package dev.tally.terminal.cli;
 
 import dev.tally.spec.card.LabKeys;
 import dev.tally.spec.card.TestCards;
+import dev.tally.spec.crypto.KeyCheckValue;
 import dev.tally.spec.crypto.KeyWrap;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.card.LabCardReader;
@@ -48,9 +49,25 @@ final class TerminalSetup implements AutoCloseable {
         return new TerminalProfile(g.terminalId, g.merchantId, g.currency, g.timeout());
     }
 
+    /** The TMK for the global --host. */
     static byte[] tmk(TallyCli g) {
+        return tmk(g, g.host);
+    }
+
+    /**
+     * The TMK of the settings ({@code --tmk} or {@code tmk=} in the config file, else the lab TMK) for a command
+     * that talks to {@code host}. The lab TMK is published (iso8583-spec LabKeys): against a host that is not this
+     * machine it is said once, as is a key typed on the command line, which other users see in ps.
+     */
+    static byte[] tmk(TallyCli g, String host) {
         if (g.tmkHex == null) {
-            return LabKeys.tmk();
+            byte[] lab = LabKeys.tmk();
+            if (!isLoopback(host)) {
+                g.warnOnce("using the public lab TMK (KCV " + KeyCheckValue.hex(lab) + ") with the host " + host
+                        + ": any session key it wraps can be read by anyone; give the acquirer's TMK with --tmk or"
+                        + " tmk= in the config file");
+            }
+            return lab;
         }
         if (!g.tmkHex.matches("[0-9A-Fa-f]{32}")) {
             throw new IllegalArgumentException("--tmk must be 32 hex digits (a double-length 3DES key)");
@@ -61,7 +78,29 @@ final class TerminalSetup implements AutoCloseable {
             throw new IllegalArgumentException("--tmk is refused: " + weakness + "; give the acquirer's TMK for this"
                     + " terminal (the key itself is never printed)");
         }
+        if (g.givenOnCommandLine("--tmk")) {
+            g.warnOnce("the TMK given with --tmk can be read by other users of this machine (ps, /proc) and stays in"
+                    + " the shell's history; put tmk= in a config file only you can read (chmod 600 FILE) and give"
+                    + " --config FILE instead");
+        }
         return key;
+    }
+
+    /**
+     * Whether every address {@code host} names is this machine's loopback (127.0.0.1, ::1, localhost); a name that
+     * does not resolve is not (the lab TMK warning errs on the side of saying it).
+     */
+    static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The terminal wired with the lab card reader of the global options. */

@@ -223,6 +223,18 @@ class SaleAgainstSimulatorTest {
         assertNotNull(before);
     }
 
+    /** A TMK typed on the command line works and is warned about once on standard error; standard output is the JSON. */
+    @Test
+    void aTmkOnTheCommandLineIsUsedWithAWarningOnStandardErrorOnly() {
+        Lab.Run r = lab.tally("--tmk", "0123456789ABCDEFFEDCBA9876543210", "sale", "--order", "INV-TMKCL", "--amount", "1.00");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("APPROVED", r.status());
+        assertEquals(1, r.err().split("tally: warning: the TMK given with --tmk can be read by other users", -1).length - 1,
+                r.err());
+        assertFalse(r.err().contains("public lab TMK"), "the host is this machine: " + r.err());
+        assertFalse(r.err().contains("FEDCBA98") || r.out().contains("FEDCBA98"), "the key is never printed");
+    }
+
     /** docs/support.md §1: a message log that cannot be written never stops a payment (before: exit 1, nothing sent). */
     @Test
     void aMessageLogThatCannotBeOpenedIsReportedAndThePaymentGoesOn() throws Exception {
