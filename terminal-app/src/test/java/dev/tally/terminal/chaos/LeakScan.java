@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +19,12 @@ import java.util.stream.Stream;
 /**
  * The card-data leak scan (issue 8): every file a run produced — logs, journals, message logs, reports,
  * statements, captured stdout/stderr — searched byte for byte for any test card's full PAN (in clear,
- * as BCD bytes, as hex of its ASCII), its clear PIN block (bytes and hex), and the lab TMK (bytes and
- * hex). A journal that kept a PAN unencrypted is caught by the same search. Findings name the file, the
- * offset, the card id and the form, never the secret itself.
+ * as BCD bytes, as hex of its ASCII; and printed with separators: in groups of 4 digits, as a spaced hexdump
+ * of its BCD or of its ASCII), its clear PIN block (bytes and hex), and the lab TMK (bytes and hex). The
+ * secrets the scanned tree itself holds are searched for everywhere else: each journal's data key
+ * ({@code JOURNAL.key} beside a journal: bytes, hex, base64) and each API token ({@code *.token},
+ * {@code *.api-token}: the token, base64). A journal that kept a PAN unencrypted is caught by the same
+ * search. Findings name the file, the offset, the card id and the form, never the secret itself.
  *
  * <p>{@code java ... LeakScan [--cards FILE]... [--exclude DIR]... DIR_OR_FILE...}: exit 0 when clean, 1 with
  * findings. The cards files add their PANs to the bundled test cards'.
@@ -36,6 +40,8 @@ public final class LeakScan {
     }
 
     private final Map<String, byte[]> needles = new LinkedHashMap<>();
+    /** searched in a file's bytes with the separators between hex digits taken out ({@link #withoutSeparators}) */
+    private final Map<String, byte[]> separatedNeedles = new LinkedHashMap<>();
 
     public LeakScan(List<TestCard> cards) {
         HexFormat lower = HexFormat.of();
@@ -48,6 +54,11 @@ public final class LeakScan {
             byte[] ascii = pan.getBytes(StandardCharsets.US_ASCII);
             add(c.id() + " PAN as hex of ASCII", lower.formatHex(ascii).getBytes(StandardCharsets.US_ASCII));
             add(c.id() + " PAN as HEX of ASCII", upper.formatHex(ascii).getBytes(StandardCharsets.US_ASCII));
+            // 4761 7390 0101 0119 (as typed or printed on a card) and 47 61 73 90 01 01 01 19 (a hexdump of the BCD
+            // field) are the PAN's digits with separators; 34 37 36 31 ... (a hexdump of the ASCII) its hex
+            separatedNeedles.put(c.id() + " PAN", pan.getBytes(StandardCharsets.US_ASCII));
+            separatedNeedles.put(c.id() + " PAN as spaced hex of ASCII", lower.formatHex(ascii).getBytes(StandardCharsets.US_ASCII));
+            separatedNeedles.put(c.id() + " PAN as spaced HEX of ASCII", upper.formatHex(ascii).getBytes(StandardCharsets.US_ASCII));
             byte[] pinBlock = PinBlock.format0(c.pin(), pan);
             add(c.id() + " clear PIN block (bytes)", pinBlock);
             add(c.id() + " clear PIN block (hex)", lower.formatHex(pinBlock).getBytes(StandardCharsets.US_ASCII));
@@ -63,6 +74,10 @@ public final class LeakScan {
         needles.put(what, needle);
     }
 
+    /** A secret found in the scanned tree, searched for in every file but its own. */
+    private record Secret(String what, byte[] needle, List<Path> homes) {
+    }
+
     /** Every finding in every regular file under the roots. */
     public List<Finding> scan(List<Path> roots) throws IOException {
         return scan(roots, List.of());
@@ -70,22 +85,30 @@ public final class LeakScan {
 
     /** The same, leaving out files under {@code excluded} (the inputs a run was given, e.g. a cards file). */
     public List<Finding> scan(List<Path> roots, List<Path> excluded) throws IOException {
-        List<Finding> findings = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (Path root : roots) {
             if (!Files.exists(root)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-                        .filter(p -> excluded.stream().noneMatch(x -> p.toAbsolutePath().startsWith(x.toAbsolutePath())))::iterator) {
-                    findings.addAll(scanFile(f));
-                }
+            try (Stream<Path> walk = Files.walk(root)) {
+                walk.filter(Files::isRegularFile)
+                        .filter(p -> excluded.stream().noneMatch(x -> p.toAbsolutePath().startsWith(x.toAbsolutePath())))
+                        .forEach(files::add);
             }
+        }
+        List<Secret> secrets = secretsIn(files);
+        List<Finding> findings = new ArrayList<>();
+        for (Path f : files) {
+            findings.addAll(scanFile(f, secrets));
         }
         return findings;
     }
 
     public List<Finding> scanFile(Path f) throws IOException {
+        return scanFile(f, List.of());
+    }
+
+    private List<Finding> scanFile(Path f, List<Secret> secrets) throws IOException {
         byte[] data = Files.readAllBytes(f);
         List<Finding> out = new ArrayList<>();
         for (Map.Entry<String, byte[]> n : needles.entrySet()) {
@@ -94,7 +117,134 @@ public final class LeakScan {
                 out.add(new Finding(f, at, n.getKey()));
             }
         }
+        byte[] compact = withoutSeparators(data);
+        if (compact.length < data.length) {
+            for (Map.Entry<String, byte[]> n : separatedNeedles.entrySet()) {
+                for (int at = indexOf(compact, n.getValue(), 0); at >= 0; at = indexOf(compact, n.getValue(), at + 1)) {
+                    long start = offsetInFile(data, at);
+                    long end = offsetInFile(data, at + n.getValue().length - 1) + 1;
+                    if (end - start > n.getValue().length) { // with separators: without, the search above has it
+                        out.add(new Finding(f, start, n.getKey().endsWith(" PAN") ? n.getKey() + separatedForm(data, (int) start)
+                                : n.getKey()));
+                        break;
+                    }
+                }
+            }
+        }
+        for (Secret s : secrets) {
+            if (s.homes().stream().anyMatch(h -> h.toAbsolutePath().normalize().equals(f.toAbsolutePath().normalize()))) {
+                continue;
+            }
+            int at = indexOf(data, s.needle(), 0);
+            if (at >= 0) {
+                out.add(new Finding(f, at, s.what()));
+            }
+        }
         return out;
+    }
+
+    /**
+     * The journals' data keys and the API tokens among the files: a data key is {@code JOURNAL.key} (32 bytes, made
+     * by the journal's PanVault) beside its journal; a token file is {@code *.token} or {@code *.api-token} (the
+     * chaos run's and serve's default names). Each may be in its own file (and a data key in the {@code .key.new}
+     * it is written through), nowhere else.
+     */
+    private static List<Secret> secretsIn(List<Path> files) throws IOException {
+        HexFormat lower = HexFormat.of();
+        HexFormat upper = HexFormat.of().withUpperCase();
+        List<Secret> secrets = new ArrayList<>();
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            if (name.endsWith(".key") && Files.size(f) == 32
+                    && Files.isRegularFile(f.resolveSibling(name.substring(0, name.length() - ".key".length())))) {
+                byte[] key = Files.readAllBytes(f);
+                List<Path> homes = List.of(f, f.resolveSibling(name + ".new"));
+                String what = "journal data key " + name;
+                secrets.add(new Secret(what + " (bytes)", key, homes));
+                secrets.add(new Secret(what + " (hex)", ascii(lower.formatHex(key)), homes));
+                secrets.add(new Secret(what + " (HEX)", ascii(upper.formatHex(key)), homes));
+                secrets.add(new Secret(what + " (base64)", ascii(Base64.getEncoder().encodeToString(key)), homes));
+                secrets.add(new Secret(what + " (base64url)", ascii(Base64.getUrlEncoder().withoutPadding().encodeToString(key)), homes));
+            } else if (name.endsWith(".token") || name.endsWith(".api-token")) {
+                String token = Files.readString(f, StandardCharsets.UTF_8).strip();
+                if (token.length() >= 16) { // ApiToken refuses shorter ones: a short word would be found everywhere
+                    List<Path> homes = List.of(f);
+                    secrets.add(new Secret("API token of " + name, token.getBytes(StandardCharsets.UTF_8), homes));
+                    secrets.add(new Secret("API token of " + name + " (base64)",
+                            ascii(Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))), homes));
+                }
+            }
+        }
+        return secrets;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What a hexdump or a card print puts between hex digits: a space, a tab, '-', ':' or '.', one or two of them. */
+    private static boolean isSeparator(byte b) {
+        return b == ' ' || b == '\t' || b == '-' || b == ':' || b == '.';
+    }
+
+    private static boolean isHexDigit(byte b) {
+        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+    }
+
+    /** Where a run of separators starting at {@code i} ends, when it is one or two separators between hex digits; else -1. */
+    private static int separatorRunEnd(byte[] data, int i) {
+        if (i == 0 || !isHexDigit(data[i - 1]) || !isSeparator(data[i])) {
+            return -1;
+        }
+        int j = i + 1;
+        if (j < data.length && isSeparator(data[j])) {
+            j++;
+        }
+        return j < data.length && isHexDigit(data[j]) ? j : -1;
+    }
+
+    /** The file's bytes with each run of {@link #separatorRunEnd separators between hex digits} taken out. */
+    static byte[] withoutSeparators(byte[] data) {
+        byte[] out = new byte[data.length];
+        int n = 0;
+        for (int i = 0; i < data.length; i++) {
+            int end = separatorRunEnd(data, i);
+            if (end > 0) {
+                i = end - 1;
+                continue;
+            }
+            out[n++] = data[i];
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** The offset in the file of byte {@code compactIndex} of {@link #withoutSeparators}. */
+    private static long offsetInFile(byte[] data, int compactIndex) {
+        int n = 0;
+        for (int i = 0; i < data.length; i++) {
+            int end = separatorRunEnd(data, i);
+            if (end > 0) {
+                i = end - 1;
+                continue;
+            }
+            if (n++ == compactIndex) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no byte " + compactIndex);
+    }
+
+    /** How the PAN's digits found at {@code start} are grouped, for the finding: pairs are a hexdump of its BCD. */
+    private static String separatedForm(byte[] data, int start) {
+        int group = 0;
+        while (start + group < data.length && isHexDigit(data[start + group])) {
+            group++;
+        }
+        return switch (group) {
+            case 2 -> " as spaced hex of BCD";
+            case 4 -> " in groups of 4";
+            default -> " with separators";
+        };
     }
 
     /** How many files the last roots hold (for the report). */
