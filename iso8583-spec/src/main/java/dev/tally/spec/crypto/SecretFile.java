@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 
@@ -24,13 +25,25 @@ public final class SecretFile {
      * system without POSIX permissions.
      */
     public static void warnIfOthersCanRead(Logger log, String what, Path file, String risk) throws IOException {
+        Optional<String> perms = readableByOthers(file);
+        if (perms.isPresent()) {
+            log.warn("{} {} can be read by other users ({}): {}; chmod 600 {}", what, file, perms.get(), risk, file);
+        }
+    }
+
+    /**
+     * The file's permissions ({@code rw-r--r--}) when its group or other users may read it; empty when only its owner
+     * can, or when the file system has no POSIX permissions (Windows ACLs are not judged here). For a caller that
+     * words its own warning (tally's config file holding the TMK).
+     */
+    public static Optional<String> readableByOthers(Path file) throws IOException {
         if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
+            return Optional.empty();
         }
         Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
         if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-            log.warn("{} {} can be read by other users ({}): {}; chmod 600 {}", what, file,
-                    PosixFilePermissions.toString(p), risk, file);
+            return Optional.of(PosixFilePermissions.toString(p));
         }
+        return Optional.empty();
     }
 }

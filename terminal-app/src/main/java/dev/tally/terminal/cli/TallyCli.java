@@ -2,7 +2,7 @@ package dev.tally.terminal.cli;
 
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
-import dev.tally.spec.format.SecretFile;
+import dev.tally.spec.crypto.SecretFile;
 import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.spec.format.Utf8File;
 import dev.tally.terminal.host.HostUnavailableException;
