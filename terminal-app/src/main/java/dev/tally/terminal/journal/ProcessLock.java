@@ -7,13 +7,16 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 
 /**
  * One process at a time uses a journal: an OS file lock on {@code <journal>.lock} beside the journal's real
  * path ({@link #lockFileOf}), released by the OS when the process dies (even by kill -9), so the next process
- * can tell an orphaned SENT attempt from one another process is still waiting on. The lock file is never
- * deleted while a process may hold it: one made anew beside it would let a second process in.
+ * can tell an orphaned SENT attempt from one another process is still waiting on. An open that is refused removes
+ * the lock file it made, while holding it; a process that was waiting on that file finds, once it has the lock, that
+ * the file is no longer the one at the path, and waits for the holder of the file there now. An operator must never
+ * delete it: a process holding it would not notice, and one made anew would let a second process in.
  */
 final class ProcessLock implements AutoCloseable {
 
@@ -57,9 +60,11 @@ final class ProcessLock implements AutoCloseable {
     }
 
     static ProcessLock acquire(Path lockFile, Duration wait) throws IOException {
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         long deadline = System.nanoTime() + wait.toNanos();
+        Opened at = openAtPath(lockFile);
+        FileChannel ch = at.channel();
         try {
+            Object opened = at.key();
             while (true) {
                 FileLock l;
                 try {
@@ -68,7 +73,18 @@ final class ProcessLock implements AutoCloseable {
                     l = null; // held by this JVM: wait like for any other holder
                 }
                 if (l != null) {
-                    return new ProcessLock(ch, l);
+                    if (opened.equals(fileKey(lockFile))) {
+                        return new ProcessLock(ch, l);
+                    }
+                    // the file this process waited on was deleted (by an open refused before it, which removes the lock
+                    // file it made) or replaced meanwhile: its lock guards nothing, as another process may hold the file
+                    // now at the path. Wait for that one instead
+                    l.release();
+                    ch.close();
+                    at = openAtPath(lockFile);
+                    ch = at.channel();
+                    opened = at.key();
+                    continue;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new JournalBusyException("the journal is in use by another tally process (" + lockFile
@@ -85,6 +101,42 @@ final class ProcessLock implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * A channel on the file at {@code lockFile} (made when missing) that is known to be the file at the path: the path
+     * is looked at before and after opening, and opened again until both name the same file ({@link #fileKey}).
+     */
+    private record Opened(FileChannel channel, Object key) {
+    }
+
+    private static Opened openAtPath(Path lockFile) throws IOException {
+        while (true) {
+            Object before = fileKeyOrNull(lockFile);
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (before != null && before.equals(fileKeyOrNull(lockFile))) {
+                return new Opened(ch, before);
+            }
+            ch.close(); // made just now, or replaced while opening: open it again, now that it is there
+        }
+    }
+
+    /** The file's identity (device and inode), read without opening it: opening and closing it would drop the lock. */
+    private static Object fileKey(Path p) throws IOException {
+        Object key = fileKeyOrNull(p);
+        return key != null ? key : new Object(); // gone: equal to nothing
+    }
+
+    private static Object fileKeyOrNull(Path p) throws IOException {
+        try {
+            Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+            if (key == null) {
+                throw new IOException("this file system gives no file identity for the journal lock " + p);
+            }
+            return key;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         }
     }
 

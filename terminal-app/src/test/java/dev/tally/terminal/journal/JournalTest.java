@@ -111,6 +111,37 @@ class JournalTest {
         }
     }
 
+    /**
+     * A process that waited on a lock file which was then deleted (a refused open removes the lock file it made) and
+     * made anew by a third process does not take the deleted file's lock for the journal's: it waits for the holder
+     * of the file now at the path. Before, both went on at once.
+     */
+    @Test
+    void aLockFileDeletedWhileAnotherWaitsOnItIsNotTakenForTheJournalsLock() throws Exception {
+        Path lockFile = dir.resolve("j.db.lock");
+        ProcessLock first = ProcessLock.acquire(lockFile, java.time.Duration.ZERO);
+        java.util.concurrent.CompletableFuture<ProcessLock> waiter = new java.util.concurrent.CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                waiter.complete(ProcessLock.acquire(lockFile, java.time.Duration.ofSeconds(2)));
+            } catch (Throwable e) {
+                waiter.completeExceptionally(e);
+            }
+        });
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (t.getState() != Thread.State.TIMED_WAITING) { // it holds the file open and waits between tries
+            assertTrue(System.nanoTime() < deadline, "the waiter never started waiting");
+            Thread.onSpinWait();
+        }
+        Files.delete(lockFile);
+        try (ProcessLock third = ProcessLock.acquire(lockFile, java.time.Duration.ZERO)) { // the lock file made anew
+            first.close(); // the waiter's file is free now, but no longer the journal's lock
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> waiter.get(10, java.util.concurrent.TimeUnit.SECONDS).close());
+            assertTrue(e.getCause() instanceof JournalBusyException, String.valueOf(e.getCause()));
+        }
+    }
+
     /** What {@code tally report} reads with: no lock, no data key, nothing written; writes and PANs refused. */
     @Test
     void aJournalOpenedReadOnlyIsReadWithoutItsKeyOrLockAndRefusesWritesAndPans() throws Exception {
