@@ -195,6 +195,8 @@ public final class Journal implements AutoCloseable {
         Journal j = null;
         Path lockFile = null;
         boolean lockExisted = false;
+        Path keyFile = null;
+        boolean keyExisted = true;
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
@@ -207,7 +209,10 @@ public final class Journal implements AutoCloseable {
             // decided under the lock (no other tally is creating the file) and before the writer touches the file:
             // a missing data key of a journal that stores card numbers is refused with nothing written; one that
             // stores none carries on with a new key
-            Path keyFile = abs.resolveSibling(abs.getFileName() + ".key");
+            // beside the real file too: through a link it was looked for beside the link, so the journal's key was
+            // "missing" there, or a second key was made and the journal's check value replaced
+            keyFile = real.resolveSibling(real.getFileName() + ".key");
+            keyExisted = Files.exists(keyFile);
             boolean fresh = isNew(real);
             if (fresh && Files.exists(keyFile)) {
                 throw lostJournal(abs, keyFile);
@@ -273,6 +278,15 @@ public final class Journal implements AutoCloseable {
                     lock.close();
                 }
             }
+            if (!keyExisted) {
+                // a key this open made for a journal it could not open would make the next open take the journal
+                // for lost (lostJournal); nothing was stored under it
+                try {
+                    Files.deleteIfExists(keyFile);
+                } catch (java.io.IOException deleting) {
+                    e.addSuppressed(deleting);
+                }
+            }
             if (e instanceof JournalException je) {
                 throw je;
             }
@@ -280,12 +294,6 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether the journal is being created by this open: no database file yet, or an empty one (0 bytes, and
-     * no write-ahead log holding pages that were never checkpointed into it). Such a journal gets a new data
-     * key; an existing one only when its key is missing and it stores no card number ({@link PanVault#open}).
-     * A journal that looks new while its data key is there was lost, not new ({@link #lostJournal}).
-     */
     /**
      * The refusal of a journal that is missing or empty (0 bytes: a copy or restore that failed) while its data key,
      * made with it, is still there. Taken as new, it would forget every sale still to reverse or settle (a reversal
@@ -299,6 +307,12 @@ public final class Journal implements AutoCloseable {
                 + " too");
     }
 
+    /**
+     * Whether the journal is being created by this open: no database file yet, or an empty one (0 bytes, and
+     * no write-ahead log holding pages that were never checkpointed into it). Such a journal gets a new data
+     * key; an existing one only when its key is missing and it stores no card number ({@link PanVault#open}).
+     * A journal that looks new while its data key is there was lost, not new ({@link #lostJournal}).
+     */
     private static boolean isNew(Path abs) throws java.io.IOException {
         if (!Files.exists(abs)) {
             return true;

@@ -688,7 +688,6 @@ class JournalTest {
         Path real = Files.createDirectories(dir.resolve("till"));
         Path file = real.resolve("j.db");
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), Path.of("till/j.db"));
-        Files.createSymbolicLink(dir.resolve("link.db.key"), Path.of("till/j.db.key"));
         Path folderLink = Files.createSymbolicLink(dir.resolve("counter"), real);
         Path lockFile = real.toRealPath().resolve("j.db.lock");
         try (Journal j = Journal.open(file, CLOCK)) {
@@ -702,7 +701,9 @@ class JournalTest {
         assertFalse(Files.exists(dir.resolve("link.db.lock")), "a lock beside the link");
         try (Journal j = Journal.open(link, CLOCK, java.time.Duration.ZERO)) { // the first gone: the link opens it
             assertEquals(AttemptState.SENT, j.attempts("INV-1").getFirst().state());
+            assertEquals(PAN, j.revealPan(j.attempts("INV-1").getFirst()), "with the journal's own key, beside it");
         }
+        assertFalse(Files.exists(dir.resolve("link.db.key")), "a second key beside the link");
 
         Path dangling = Files.createSymbolicLink(dir.resolve("later-link.db"), Path.of("till/later.db"));
         try (ProcessLock held = ProcessLock.acquire(real.resolve("later.db.lock"), java.time.Duration.ZERO)) {
@@ -746,7 +747,7 @@ class JournalTest {
         }
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), crash.resolve("j.db"));
         JournalException e = assertThrows(JournalException.class, () -> Journal.open(link, CLOCK));
-        assertTrue(e.getMessage().startsWith("data key " + dir.resolve("link.db.key").toAbsolutePath()
+        assertTrue(e.getMessage().startsWith("data key " + crash.toRealPath().resolve("j.db.key")
                 + " is missing: restore it from your backup; nothing was changed (1 attempt(s)"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("link.db.key")), "a new key that cannot read the card number");
         assertFalse(Files.exists(crash.resolve("j.db.key")));
