@@ -214,14 +214,17 @@ public final class PaymentEngine {
             return settle(a, ex, signed);
         } catch (RuntimeException e) {
             Attempt now = journal.find(a.id()).orElseThrow();
-            if (ex != null && now.state() != AttemptState.SENT && now.state() != AttemptState.APPROVED
-                    && now.state() != AttemptState.NEW) {
-                // settled meanwhile by another hand (another tally process on this journal recovered it and reversed
-                // it): the answer is late for it. What the journal holds stands, and is what the cashier hears
-                log.warn("order {} STAN {}: the host's answer ({}) came after the attempt had become {}; noted as late",
-                        OrderReference.shown(a.orderRef()), a.stanText(), HostSession.describe(ex), now.state());
-                journal.note(a.id(), "late answer: the sale was " + HostSession.describe(ex) + " after the attempt had"
-                        + " become " + now.state() + " (another process on this journal?): the journal's state stands");
+            if (ex != null && e instanceof IllegalStateException && now.state() != AttemptState.SENT
+                    && now.state() != AttemptState.APPROVED && now.state() != AttemptState.NEW) {
+                // the journal refused the transition: the attempt was settled meanwhile by another hand (a process that
+                // got past the journal's lock, say through a lock file deleted by hand, and recovered it). Its outcome
+                // is late for it: what the journal holds stands, and is what the cashier hears
+                String came = ex instanceof Exchange.Answered ? "the host's answer (" + HostSession.describe(ex) + ")"
+                        : "the end of its exchange (" + HostSession.describe(ex) + ")";
+                log.warn("order {} STAN {}: {} came after the attempt had become {}; noted as late: {}",
+                        OrderReference.shown(a.orderRef()), a.stanText(), came, now.state(), Masking.scrub(e.toString()));
+                journal.note(a.id(), "late: " + came + " came after the attempt had become " + now.state()
+                        + " elsewhere: the journal's state stands");
                 return journal.find(a.id()).orElseThrow();
             }
             if (now.state() == AttemptState.SENT || now.state() == AttemptState.APPROVED) {
@@ -231,8 +234,12 @@ public final class PaymentEngine {
                     return journal.requireReversal(a.id(), ReversalReason.TERMINAL_FAILURE.code(), clock.instant(), null,
                             "the terminal could not complete the sale: " + Masking.scrub(String.valueOf(e.getMessage())));
                 } catch (JournalException unwritten) {
+                    unwritten.addSuppressed(e);
                     if (now.state() == AttemptState.SENT) {
-                        throw new OutcomeNotRecorded(uncertain(now, e));
+                        // the journal's reason: the first failure may be the link's, and only this write met the full disk
+                        log.error("order {} STAN {}: sent, but its outcome could not be recorded: {}",
+                                OrderReference.shown(a.orderRef()), a.stanText(), Masking.scrub(unwritten.toString()));
+                        throw new OutcomeNotRecorded(uncertain(now, unwritten));
                     }
                     throw unwritten;
                 }
@@ -602,6 +609,16 @@ public final class PaymentEngine {
                                 + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);
             }
             case NEW, SENT -> {
+                if (a.state() == AttemptState.SENT && reversalsInBackground && !salesUnderWay.contains(a.id())) {
+                    // in serve, a SENT sale no request is waiting on any more ended without recording its outcome (a
+                    // full disk): what its POST answered (OutcomeNotRecorded), until the sweep writes its reversal
+                    yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
+                            "Outcome unknown: the request went to the host at " + a.sentAt().atZone(clock.getZone())
+                                    .format(HMS) + ", but the journal could not record what came of it (see the log)."
+                                    + " The customer may have been charged. The order is locked, and reversed as soon as"
+                                    + " the journal takes writes again: do not take another payment for it until then.",
+                            a.amount(), a.currency(), a, lock.answerDueBy(a));
+                }
                 // the payment is being taken (another request, another process): neither paid nor failed yet
                 yield new PaymentResult(a.orderRef(), PaymentStatus.IN_PROGRESS, a.responseCode(),
                         "In progress: the request " + (a.sentAt() == null ? "is being sent" : "went to the host at "

@@ -346,13 +346,17 @@ class PaymentEngineTest {
                     && r.message().contains("do not take another payment for it"), r.message());
             assertEquals(AttemptState.SENT, t.journal.find(r.attempt().id()).orElseThrow().state());
             assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-FULL", 1234, null).status(), "the order stays locked");
+            t.engine.reversalsRunInBackground(); // as in serve: what GET /v1/payments/{orderId} answers meanwhile
+            PaymentResult asked = t.engine.result(t.journal.find(r.attempt().id()).orElseThrow());
+            assertEquals(PaymentStatus.REVERSAL_PENDING, asked.status(), "what the POST said, not IN_PROGRESS");
+            assertTrue(asked.message().startsWith("Outcome unknown"), asked.message());
 
             try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
                  java.sql.Statement st = c.createStatement()) {
                 st.execute("DROP TRIGGER full_disk");
             }
             t.engine.reverseAbandonedSales();
-            t.engine.runDueReversals();
+            t.engine.resolvePending(); // what the background loop does in serve
             assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
         }
     }
@@ -377,7 +381,7 @@ class PaymentEngineTest {
             PaymentResult r = t.engine.sale("INV-LATE", 1234, null);
             assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
             assertTrue(t.journal.events(r.attempt().id()).stream().anyMatch(e -> e.detail().startsWith(
-                    "late answer: the sale was answered 00 after the attempt had become REVERSAL_PENDING")));
+                    "late: the host's answer (answered 00) came after the attempt had become REVERSAL_PENDING elsewhere")));
         }
     }
 
