@@ -159,6 +159,28 @@ public final class WalCheckpointer implements AutoCloseable {
         return finished;
     }
 
+    /**
+     * The WAL a {@link #truncateNow} could not empty (a reader was in the way), emptied from this thread: a writer
+     * left idle after it (a serve with no sale after its settlement) takes no turn, and the purged data would stay in
+     * the WAL until its next commit. Without waiting for a reader or the writer: busy, it is tried on the next round.
+     */
+    private void truncateIdle() {
+        if (!checkpointing.tryLock()) {
+            return;
+        }
+        try {
+            if (!checkpointWithoutWaiting(background, "TRUNCATE").busy()) {
+                truncateWanted = false;
+                finishWanted = false;
+                finished++;
+            }
+        } catch (SQLException e) {
+            LOG.debug("{}: WAL truncate not done now (tried again shortly): {}", name, e.getMessage());
+        } finally {
+            checkpointing.unlock();
+        }
+    }
+
     private void loop() {
         while (!closed) {
             try {
@@ -168,6 +190,10 @@ public final class WalCheckpointer implements AutoCloseable {
             }
             if (closed) {
                 return;
+            }
+            if (truncateWanted) {
+                truncateIdle();
+                continue;
             }
             if (finishWanted) {
                 continue; // the writer has not taken its turn yet (idle, or busy): nothing new to copy then

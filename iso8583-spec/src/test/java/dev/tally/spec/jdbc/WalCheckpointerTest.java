@@ -208,6 +208,42 @@ class WalCheckpointerTest {
         }
     }
 
+    /**
+     * A WAL truncateNow could not empty (a reader in the way) is emptied by the background thread once the reader is
+     * done, with the writer idle: a serve with no sale after its settlement. Before, only the writer's next commit
+     * did it, and the purged data stayed in the WAL overnight.
+     */
+    @Test
+    void aTruncateLeftPendingIsDoneInTheBackgroundWhileTheWriterIsIdle() throws Exception {
+        Path db = dir.resolve("idle.db");
+        Path wal = dir.resolve("idle.db-wal");
+        try (Connection c = open(db); Connection reader = open(db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+            }
+            WalCheckpointer checkpoints = new WalCheckpointer("idle-test", open(db), Duration.ofMillis(10));
+            try {
+                write(c, checkpoints, wal, 0, 5);
+                reader.setAutoCommit(false);
+                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rs.next();
+                }
+                write(c, checkpoints, wal, 100, 1);
+                assertFalse(checkpoints.truncateNow(c), "the reader is in the way");
+                reader.rollback(); // the reader is done; the writer writes nothing more
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (checkpoints.truncatePending()) {
+                    assertTrue(System.nanoTime() < deadline, "the WAL was never emptied while the writer was idle");
+                    Thread.sleep(10); // polling interval, not a wait for an outcome
+                }
+                assertEquals(0, Files.size(wal));
+            } finally {
+                checkpoints.close();
+            }
+        }
+    }
+
     @Test
     void closingStopsTheThreadAndClosesItsConnection() throws Exception {
         Path db = dir.resolve("c.db");
