@@ -69,14 +69,16 @@ final class TerminalSetup implements AutoCloseable {
             }
             return lab;
         }
+        // named as the operator gave it: a key from the config file is no --tmk they typed
+        String setting = g.givenOnCommandLine("--tmk") ? "--tmk" : "tmk= (in the config file)";
         if (!g.tmkHex.matches("[0-9A-Fa-f]{32}")) {
-            throw new IllegalArgumentException("--tmk must be 32 hex digits (a double-length 3DES key)");
+            throw new IllegalArgumentException(setting + " must be 32 hex digits (a double-length 3DES key)");
         }
         byte[] key = HexFormat.of().parseHex(g.tmkHex);
         String weakness = KeyWrap.weakness(key);
         if (weakness != null) {
-            throw new IllegalArgumentException("--tmk is refused: " + weakness + "; give the acquirer's TMK for this"
-                    + " terminal (the key itself is never printed)");
+            throw new IllegalArgumentException(setting + " is refused: " + weakness + "; give the acquirer's TMK for"
+                    + " this terminal (the key itself is never printed)");
         }
         if (g.givenOnCommandLine("--tmk")) {
             g.warnOnce("the TMK given with --tmk can be read by other users of this machine (ps, /proc) and stays in"

@@ -120,6 +120,21 @@ class MasterKeyWarningsTest {
         assertFalse(err().contains("warning"), err());
     }
 
+    /** A weak key from the config file is refused naming tmk= in the config file, not a --tmk the operator never typed. */
+    @Test
+    void aWeakKeyFromTheConfigFileIsRefusedNamingTheConfigFile() {
+        TallyCli g = new TallyCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+        CommandLine cmd = new CommandLine(g);
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("tmk", "0".repeat(32));
+        cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(p));
+        cmd.parseArgs("echo");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TerminalSetup.tmk(g));
+        assertTrue(e.getMessage().startsWith("tmk= (in the config file) is refused: "), e.getMessage());
+    }
+
     /** A config file without the TMK is no secret: its permissions are the operator's business. */
     @Test
     void aReadableConfigFileWithoutTheTmkIsSaidNothingAbout(@TempDir Path dir) throws Exception {
