@@ -65,10 +65,15 @@ final class Traffic {
     private void guard(Runnable write) {
         try {
             write.run();
+            if (failed) {
+                failed = false;
+                LOG.warn("the message log is written again (lines of the requests in between are missing from it)");
+            }
         } catch (RuntimeException e) {
-            if (!failed) {
+            if (!failed) { // once per outage: the log tries again at its next line
                 failed = true;
-                LOG.warn("cannot write the message log ({}); the host carries on without it", e.getMessage());
+                LOG.warn("cannot write the message log ({}); the host carries on without it and tries again at its"
+                        + " next line", e.getMessage());
             }
         }
     }

@@ -186,6 +186,11 @@ public final class MessageLog implements Closeable {
             }
             line.append('\n');
             byte[] bytes = line.toByteArray();
+            if (out == null || !Files.exists(file)) {
+                // moved away by an operator (archived), or a write failed before: a new file at the path. Without this
+                // the process wrote on into the moved file, and after a failure never again (one stat per line)
+                reopen();
+            }
             if (size > 0 && size + bytes.length > maxBytes) {
                 rotate();
             }
@@ -193,7 +198,25 @@ public final class MessageLog implements Closeable {
             out.flush();
             size += bytes.length;
         } catch (IOException ex) {
+            closeQuietly(); // the next line opens the file again
             throw new UncheckedIOException("cannot write the message log " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void reopen() throws IOException {
+        closeQuietly();
+        size = Files.exists(file) ? Files.size(file) : 0;
+        out = open();
+    }
+
+    private void closeQuietly() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // what it held is lost either way; the caller reports the failure that brought it here
+            }
+            out = null;
         }
     }
 
@@ -239,13 +262,16 @@ public final class MessageLog implements Closeable {
 
     private void rotate() throws IOException {
         out.close();
+        out = null;
         for (int i = keep - 1; i >= 1; i--) {
             Path from = Path.of(file + "." + i);
             if (Files.exists(from)) {
                 Files.move(from, Path.of(file + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        if (Files.exists(file)) { // an operator may have moved it away meanwhile
+            Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        }
         size = 0;
         out = open();
     }
@@ -256,8 +282,12 @@ public final class MessageLog implements Closeable {
 
     @Override
     public synchronized void close() {
+        if (out == null) {
+            return;
+        }
         try {
             out.close();
+            out = null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -166,6 +166,33 @@ class MessageLogTest {
         assertEquals("m-39", MessageLog.read(file).getLast().messageId());
     }
 
+    /**
+     * An operator who moves the live log away (to archive it) finds a new file at the path with the lines written
+     * after, also across a rotation. Before, the process wrote on into the moved file, and at its next rotation the
+     * move of the missing file failed: the log stopped for good until a restart.
+     */
+    @Test
+    void aLogMovedAwayByAnOperatorGoesOnInANewFileAtThePath(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        Path archive = Files.createDirectories(dir.resolve("archive"));
+        try (MessageLog log = new MessageLog(file, 2048, 2, CLOCK)) {
+            log.message(MessageLog.Direction.OUT, "p", sale(), "m-0", MessageLog.Event.REQUEST, null);
+            Files.move(file, archive.resolve("m.jsonl"));
+            log.message(MessageLog.Direction.OUT, "p", sale(), "m-1", MessageLog.Event.REQUEST, null);
+            assertEquals(List.of("m-1"), MessageLog.read(file).stream().map(MessageLog.Entry::messageId).toList());
+            assertEquals(List.of("m-0"), MessageLog.read(archive.resolve("m.jsonl")).stream()
+                    .map(MessageLog.Entry::messageId).toList());
+
+            for (int i = 2; i < 40; i++) { // past a rotation, with the file moved away again just before it
+                if (i == 20) {
+                    Files.move(file, archive.resolve("m.jsonl.second"));
+                }
+                log.message(MessageLog.Direction.OUT, "p", sale(), "m-" + i, MessageLog.Event.REQUEST, null);
+            }
+        }
+        assertEquals("m-39", MessageLog.read(file).getLast().messageId());
+    }
+
     @Test
     void aTamperedLineIsNamed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.jsonl");

@@ -205,10 +205,15 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
     private void guard(Runnable write) {
         try {
             write.run();
+            if (failed) {
+                failed = false;
+                LOG.warn("the message log is written again (lines of the requests in between are missing from it)");
+            }
         } catch (RuntimeException e) {
-            if (!failed) {
+            if (!failed) { // once per outage: the log tries again at its next line
                 failed = true;
-                LOG.warn("cannot write the message log ({}); the terminal carries on without it", e.getMessage());
+                LOG.warn("cannot write the message log ({}); the terminal carries on without it and tries again at its"
+                        + " next line", e.getMessage());
             }
         }
     }
