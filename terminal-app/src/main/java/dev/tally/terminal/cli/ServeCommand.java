@@ -121,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
 
         CountDownLatch stopped = new CountDownLatch(1);
         CashierApi serving = api;
-        Duration grace = profile.timeout().plusSeconds(5);
+        Duration grace = stopGrace(profile.timeout());
         Thread hook = new Thread(() -> {
             try {
                 serving.stop(grace); // stops accepting; waits for the requests being handled
@@ -142,5 +142,14 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /**
+     * How long a stop waits for the payments in flight: a sale the host leaves unanswered takes its timeout, then its
+     * first reversal try (another timeout) before its POST answers REVERSAL_PENDING; 5 s for the rest. With only
+     * timeout + 5 s the cashier got an empty reply instead, though the journal was safe.
+     */
+    static Duration stopGrace(Duration hostTimeout) {
+        return hostTimeout.multipliedBy(2).plusSeconds(5);
     }
 }

@@ -405,6 +405,29 @@ class CashierApiTest {
         }
     }
 
+    /**
+     * SIGTERM with a sale the host leaves unanswered in flight: its POST still answers (REVERSAL_PENDING), after its
+     * timeout and its first reversal try, before serve exits. The stop waited only the timeout + 5 s, so with a 6 s
+     * timeout the POST (6 s + 6 s) got an empty reply.
+     */
+    @Test
+    void sigtermWaitsForAnUnansweredSaleAndItsFirstReversalTryToAnswer() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "6")) {
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            // .99: debited, never answered, and neither are its reversals
+            Future<ServeProcess.Reply> inFlight = pool.submit(() ->
+                    api.post("/v1/payments", "{\"orderId\": \"T-99\", \"amount\": \"15.99\"}"));
+            Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("T-99")));
+            api.process.destroy(); // SIGTERM while the sale is unanswered
+            ServeProcess.Reply r = inFlight.get();
+            assertEquals(200, r.status(), r.body());
+            assertEquals("REVERSAL_PENDING", r.json().get("status").asText(), r.body());
+            assertEquals(143, api.terminate());
+            pool.shutdown();
+        }
+    }
+
     private static List<InetAddress> nonLoopbackAddresses() throws Exception {
         List<InetAddress> out = new ArrayList<>();
         for (NetworkInterface ni : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
