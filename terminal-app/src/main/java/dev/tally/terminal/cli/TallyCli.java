@@ -144,7 +144,7 @@ public final class TallyCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        configureProcess();
+        configureProcess(args);
         if (talksToHost(args)) {
             // what the first exchange loads (Bouncy Castle's signed jar, jPOS's channel events) loads on the second core
             // while this one parses the command line, opens the journal or reads a log (by hand, a one-shot sale against
@@ -179,17 +179,24 @@ public final class TallyCli implements Callable<Integer> {
 
     /**
      * What {@link #main} sets before the first logger: the log level, System.err behind {@link ScrubbingStream}, and
-     * an {@link OutOfMemoryError} anywhere ending the process ({@link OutOfMemoryExit}, exit code 70).
+     * an {@link OutOfMemoryError} anywhere ending the process ({@link OutOfMemoryExit}, exit code 70). Log lines carry
+     * their time, as the simulator's; {@code tally serve}, which runs for months, logs at INFO (the link connected
+     * again, a batch's upload), a one-shot command only warns.
      */
-    static void configureProcess() {
+    static void configureProcess(String[] args) {
         OutOfMemoryExit.install("tally", "Anything in flight is settled as after a crash: the next command reverses a"
                 + " sale that may have gone out ('tally status --order ID' says where an order stands). For a large log"
                 + " or journal give it more heap, e.g. TALLY_JAVA_OPTS=-Xmx2g.");
         // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
         ScrubbingStream.install();
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                    java.util.Arrays.asList(args).contains("serve") ? "info" : "warn");
         }
+        // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
     }
 
     /** Runs one command; returns its exit code (never calls System.exit). */

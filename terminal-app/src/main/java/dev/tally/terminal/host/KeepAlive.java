@@ -32,6 +32,9 @@ public final class KeepAlive implements AutoCloseable {
         return this;
     }
 
+    /** When the host was found unreachable, while it still is; null while it answers. */
+    private java.time.Instant downSince;
+
     private void run() {
         while (running) {
             try {
@@ -47,9 +50,17 @@ public final class KeepAlive implements AutoCloseable {
                 if (!(ex instanceof Exchange.Answered)) {
                     log.warn("echo to {} failed: {}; reconnecting", link.address(), HostSession.describe(ex));
                     link.reset("keep-alive echo failed: " + HostSession.describe(ex));
+                } else if (downSince != null) {
+                    log.warn("host {} reachable again (unreachable since {})", link.address(), downSince);
+                    downSince = null;
                 }
             } catch (HostUnavailableException e) {
-                log.warn("host {} unreachable: {}", link.address(), e.getMessage());
+                // once per outage, with when it began: the same line every interval said neither when nor how long
+                if (downSince == null) {
+                    downSince = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                    log.warn("host {} unreachable: {} (payments are refused until it is back; said again when it is)",
+                            link.address(), e.getMessage());
+                }
             } catch (RuntimeException e) {
                 log.warn("keep-alive: {}", e.toString());
             }
