@@ -224,8 +224,11 @@ public final class CashierApi implements AutoCloseable {
     private Reply health() {
         Map<String, Object> o = new LinkedHashMap<>();
         var engine = desk.engine();
-        o.put("status", "UP");
-        o.put("host", Map.of("connected", hostConnected()));
+        boolean connected = hostConnected();
+        // DEGRADED while the acquirer cannot be reached (payments answer 503): a monitor reading the status sees it.
+        // Still HTTP 200: the terminal itself is fine, and restarting it would not bring the acquirer back
+        o.put("status", connected ? "UP" : "DEGRADED");
+        o.put("host", Map.of("connected", connected));
         o.put("inFlight", desk.inFlight());
         o.put("pending", engine.pending().size());
         o.put("openBatch", String.format("%06d", engine.journal().batches().openBatch(terminalId())));

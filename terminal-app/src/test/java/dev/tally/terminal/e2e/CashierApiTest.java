@@ -358,7 +358,10 @@ class CashierApiTest {
                 ServeProcess.Reply refused = api.post("/v1/settlement", "");
                 assertEquals(503, refused.status(), refused.body());
                 assertEquals("HOST_UNAVAILABLE", refused.json().get("error").asText(), refused.body());
-                assertEquals(open, api.get("/health").json().get("openBatch").asText(), "the batch stays open");
+                ServeProcess.Reply health = api.get("/health");
+                assertEquals(open, health.json().get("openBatch").asText(), "the batch stays open");
+                assertEquals(200, health.status(), health.body());
+                assertEquals("DEGRADED", health.json().get("status").asText(), "the acquirer is unreachable");
                 try (Simulator back = Simulator.start(again)) {
                     ServeProcess.Reply settled = api.post("/v1/settlement", "");
                     assertEquals(200, settled.status(), settled.body());
