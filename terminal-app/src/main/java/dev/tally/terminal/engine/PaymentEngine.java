@@ -272,11 +272,13 @@ public final class PaymentEngine {
         return String.valueOf(why.getMessage());
     }
 
+    /** REVERSAL_PENDING for a sale sent whose outcome could not be recorded; {@code why} null: said in the log. */
     private PaymentResult uncertain(Attempt sent, RuntimeException why) {
         return new PaymentResult(sent.orderRef(), PaymentStatus.REVERSAL_PENDING, null,
                 "Outcome unknown: the request went to the host" + (sent.sentAt() == null ? "" : " at "
                         + sent.sentAt().atZone(clock.getZone()).format(HMS)) + ", but the journal could not record what"
-                        + " came of it (" + Masking.scrub(storageReason(why)) + "). The customer may have"
+                        + " came of it (" + (why == null ? "see the log" : Masking.scrub(storageReason(why)))
+                        + "). The customer may have"
                         + " been charged. The order is locked, and reversed as soon as the journal takes writes again"
                         + " (tally serve tries by itself; otherwise the next tally command does): do not take another"
                         + " payment for it until then.", sent.amount(), sent.currency(), sent, lock.answerDueBy(sent));
@@ -610,14 +612,15 @@ public final class PaymentEngine {
             }
             case NEW, SENT -> {
                 if (a.state() == AttemptState.SENT && reversalsInBackground && !salesUnderWay.contains(a.id())) {
+                    // read again: the request that took it may have recorded its outcome (and left) since the caller
+                    // read it (GET's status inquiry takes a while); only one still SENT now was abandoned
+                    Attempt now = journal.find(a.id()).orElseThrow();
+                    if (now.state() != AttemptState.SENT) {
+                        yield result(now);
+                    }
                     // in serve, a SENT sale no request is waiting on any more ended without recording its outcome (a
                     // full disk): what its POST answered (OutcomeNotRecorded), until the sweep writes its reversal
-                    yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
-                            "Outcome unknown: the request went to the host at " + a.sentAt().atZone(clock.getZone())
-                                    .format(HMS) + ", but the journal could not record what came of it (see the log)."
-                                    + " The customer may have been charged. The order is locked, and reversed as soon as"
-                                    + " the journal takes writes again: do not take another payment for it until then.",
-                            a.amount(), a.currency(), a, lock.answerDueBy(a));
+                    yield uncertain(now, null);
                 }
                 // the payment is being taken (another request, another process): neither paid nor failed yet
                 yield new PaymentResult(a.orderRef(), PaymentStatus.IN_PROGRESS, a.responseCode(),

@@ -385,6 +385,29 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * In serve, GET reads an attempt, asks the host (which takes a while), then words the result: an attempt read
+     * SENT whose POST has recorded its approval meanwhile is reported as it stands now, APPROVED. It was taken for an
+     * abandoned sale: "Outcome unknown ... reversed", which the cashier API presents as not paid.
+     */
+    @Test
+    void anAttemptReadWhileSentIsReportedAsItStandsNowNotAsAbandoned() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        AtomicReference<Attempt> readWhileSent = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                readWhileSent.set(terminal.get().journal.liveAttempt("INV-RACE").orElseThrow());
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            terminal.set(t);
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-RACE", 1234, null).status());
+            assertEquals(AttemptState.SENT, readWhileSent.get().state());
+            t.engine.reversalsRunInBackground(); // as in serve
+            assertEquals(PaymentStatus.APPROVED, t.engine.result(readWhileSent.get()).status());
+        }
+    }
+
     /** The same for the status inquiry and the balance inquiry: their answers are checked under their request's keys. */
     @Test
     void statusAndBalanceAnswersMacedUnderTheRequestsKeysAreTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
