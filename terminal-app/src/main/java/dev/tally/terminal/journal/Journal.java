@@ -212,7 +212,16 @@ public final class Journal implements AutoCloseable {
             // beside the real file too: through a link it was looked for beside the link, so the journal's key was
             // "missing" there, or a second key was made and the journal's check value replaced
             keyFile = real.resolveSibling(real.getFileName() + ".key");
-            keyExisted = Files.exists(keyFile);
+            // the key, or a link to it, there before this open (a link is the operator's: never removed below)
+            keyExisted = Files.exists(keyFile, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Path besideLink = abs.resolveSibling(abs.getFileName() + ".key");
+            if (!Files.exists(keyFile) && Files.exists(besideLink) && !Files.isSameFile(besideLink.getParent(),
+                    keyFile.getParent())) {
+                // where a tally before 2026-11-24 looked for it when the journal was given through a link
+                throw new JournalException("the journal " + abs + " leads to " + real + ", and its data key is kept"
+                        + " beside that file, as " + keyFile + "; the key found beside the link, " + besideLink
+                        + ", is where earlier versions looked: move it to " + keyFile + " (nothing was changed)");
+            }
             boolean fresh = isNew(real);
             if (fresh && Files.exists(keyFile)) {
                 throw lostJournal(abs, keyFile);
@@ -251,6 +260,16 @@ public final class Journal implements AutoCloseable {
             }
             return j;
         } catch (SQLException | java.io.IOException | RuntimeException e) {
+            if (!keyExisted) {
+                // a key this open made for a journal it could not open would make the next open take the journal
+                // for lost (lostJournal); nothing was stored under it. Removed while the lock is still held: a process
+                // waiting for it could otherwise take the key up and store card numbers under it first
+                try {
+                    Files.deleteIfExists(keyFile);
+                } catch (java.io.IOException deleting) {
+                    e.addSuppressed(deleting);
+                }
+            }
             // nothing of a journal that failed to open stays open: its connections, checkpointer and lock
             if (j != null) {
                 try {
@@ -276,15 +295,6 @@ public final class Journal implements AutoCloseable {
                         }
                     }
                     lock.close();
-                }
-            }
-            if (!keyExisted) {
-                // a key this open made for a journal it could not open would make the next open take the journal
-                // for lost (lostJournal); nothing was stored under it
-                try {
-                    Files.deleteIfExists(keyFile);
-                } catch (java.io.IOException deleting) {
-                    e.addSuppressed(deleting);
                 }
             }
             if (e instanceof JournalException je) {

@@ -716,6 +716,32 @@ class JournalTest {
     }
 
     /**
+     * A journal given through a link whose data key an earlier version kept beside the link: refused naming both
+     * places and the move, with nothing changed. Without it a journal with card numbers was refused as "data key
+     * missing: restore it from your backup", and one without got a second key.
+     */
+    @Test
+    void aKeyLeftBesideALinkByAnEarlierVersionIsNamedWithItsMove() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("till"));
+        try (Journal j = Journal.open(real.resolve("j.db"), CLOCK)) {
+            j.openAttempt(sale("INV-1", 500));
+        }
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), Path.of("till/j.db"));
+        Files.move(real.resolve("j.db.key"), dir.resolve("link.db.key")); // as the earlier version kept it
+        List<String> before = list(real);
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(link, CLOCK));
+        assertTrue(e.getMessage().contains("the key found beside the link, " + dir.resolve("link.db.key").toAbsolutePath()
+                + ", is where earlier versions looked: move it to " + real.toRealPath().resolve("j.db.key")), e.getMessage());
+        assertEquals(before, list(real), "nothing made beside the journal");
+        assertTrue(Files.exists(dir.resolve("link.db.key")));
+
+        Files.move(dir.resolve("link.db.key"), real.resolve("j.db.key"));
+        try (Journal j = Journal.open(link, CLOCK)) {
+            assertEquals(PAN, j.revealPan(j.attempts("INV-1").getFirst()));
+        }
+    }
+
+    /**
      * Opened through a symbolic link, a journal is read where SQLite keeps its write-ahead log: beside the real file.
      * Here a crash left a card number in the log only, and the data key is gone: the open is refused with nothing
      * made. Looked for beside the link, the log was missed, the journal taken to hold no card number, and a new key
