@@ -224,11 +224,11 @@ public final class CashierApi implements AutoCloseable {
     private Reply health() {
         Map<String, Object> o = new LinkedHashMap<>();
         var engine = desk.engine();
-        boolean connected = hostConnected();
-        // DEGRADED while the acquirer cannot be reached (payments answer 503): a monitor reading the status sees it.
-        // Still HTTP 200: the terminal itself is fine, and restarting it would not bring the acquirer back
-        o.put("status", connected ? "UP" : "DEGRADED");
-        o.put("host", Map.of("connected", connected));
+        // DEGRADED while the keep-alive finds the acquirer out of reach (not merely an idle connection closed): a
+        // monitor reading the status sees it. Still HTTP 200: the terminal itself is fine, and restarting it would not
+        // bring the acquirer back
+        o.put("status", hostDown.getAsBoolean() ? "DEGRADED" : "UP");
+        o.put("host", Map.of("connected", hostConnected()));
         o.put("inFlight", desk.inFlight());
         o.put("pending", engine.pending().size());
         o.put("openBatch", String.format("%06d", engine.journal().batches().openBatch(terminalId())));
@@ -240,11 +240,14 @@ public final class CashierApi implements AutoCloseable {
     }
 
     private java.util.function.BooleanSupplier connected = () -> false;
+    private java.util.function.BooleanSupplier hostDown = () -> false;
     private String terminalId = "";
 
-    /** What /health reports of the host link, and the terminal id; set by the serve wiring. */
-    public CashierApi describe(java.util.function.BooleanSupplier hostConnected, String terminal) {
+    /** What /health reports of the host link (its socket; out of reach per the keep-alive), and the terminal id. */
+    public CashierApi describe(java.util.function.BooleanSupplier hostConnected, java.util.function.BooleanSupplier down,
+                               String terminal) {
         this.connected = hostConnected;
+        this.hostDown = down;
         this.terminalId = terminal;
         return this;
     }

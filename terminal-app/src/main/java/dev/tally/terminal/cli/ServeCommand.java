@@ -96,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
                     profile.timeout());
             api = new CashierApi(apiPort, token, desk, reader,
                     new Reconciler(journal, profile.terminalId(), profile.merchantId(), g.clock), statementUrl,
-                    profile.currency(), g.clock).describe(link::isConnected, profile.terminalId());
+                    profile.currency(), g.clock).describe(link::isConnected, echo::hostDown, profile.terminalId());
             try {
                 session.ensureSignedOn();
             } catch (HostUnavailableException e) {

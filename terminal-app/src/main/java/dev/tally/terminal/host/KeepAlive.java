@@ -32,8 +32,17 @@ public final class KeepAlive implements AutoCloseable {
         return this;
     }
 
-    /** When the host was found unreachable, while it still is; null while it answers. */
-    private java.time.Instant downSince;
+    /** Whether the last beat found the host unreachable or not answering; cleared by an answered echo. */
+    private volatile boolean down;
+
+    /**
+     * Whether the host is out of reach as the keep-alive last found it (unreachable, or its echo unanswered), until an
+     * echo is answered again: serve's {@code GET /health} says DEGRADED meanwhile. A connection merely closed while idle
+     * is not down: the next beat or payment connects again.
+     */
+    public boolean hostDown() {
+        return down;
+    }
 
     private void run() {
         while (running) {
@@ -48,22 +57,25 @@ public final class KeepAlive implements AutoCloseable {
             try {
                 Exchange ex = session.echo();
                 if (!(ex instanceof Exchange.Answered)) {
-                    log.warn("echo to {} failed: {}; reconnecting", link.address(), HostSession.describe(ex));
+                    wentDown("echo to " + link.address() + " failed: " + HostSession.describe(ex) + "; reconnecting");
                     link.reset("keep-alive echo failed: " + HostSession.describe(ex));
-                } else if (downSince != null) {
-                    log.warn("host {} reachable again (unreachable since {})", link.address(), downSince);
-                    downSince = null;
+                } else if (down) {
+                    down = false;
+                    log.warn("host {} answers again", link.address());
                 }
             } catch (HostUnavailableException e) {
-                // once per outage, with when it began: the same line every interval said neither when nor how long
-                if (downSince == null) {
-                    downSince = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-                    log.warn("host {} unreachable: {} (payments are refused until it is back; said again when it is)",
-                            link.address(), e.getMessage());
-                }
+                wentDown("host " + link.address() + " unreachable: " + e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("keep-alive: {}", e.toString());
             }
+        }
+    }
+
+    /** Once per outage (the log line's time says when it began), not at every beat; said again when it ends. */
+    private void wentDown(String what) {
+        if (!down) {
+            down = true;
+            log.warn("{} (said again when the host answers)", what);
         }
     }
 

@@ -348,8 +348,11 @@ class CashierApiTest {
     void aSettlementWhileTheHostIsGoneStartsNothing() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
             SimulatorConfig again = SimulatorConfig.defaults(dir.resolve("ledger.db")).withPort(lab.sim.isoPort());
-            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            Path fastKeepAlive = Files.writeString(dir.resolve("serve.properties"), "keep-alive=1\n"); // a serve option
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3", "--config",
+                    fastKeepAlive.toString())) {
                 ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"S-1\", \"amount\": \"12.00\"}");
+                assertEquals("UP", api.get("/health").json().get("status").asText());
                 assertEquals("APPROVED", paid.json().get("status").asText(), paid.body());
                 String open = api.get("/health").json().get("openBatch").asText();
                 lab.sim.close();
@@ -358,11 +361,13 @@ class CashierApiTest {
                 ServeProcess.Reply refused = api.post("/v1/settlement", "");
                 assertEquals(503, refused.status(), refused.body());
                 assertEquals("HOST_UNAVAILABLE", refused.json().get("error").asText(), refused.body());
-                ServeProcess.Reply health = api.get("/health");
-                assertEquals(open, health.json().get("openBatch").asText(), "the batch stays open");
-                assertEquals(200, health.status(), health.body());
-                assertEquals("DEGRADED", health.json().get("status").asText(), "the acquirer is unreachable");
+                assertEquals(open, api.get("/health").json().get("openBatch").asText(), "the batch stays open");
+                Lab.await("the keep-alive to find the acquirer out of reach", Duration.ofSeconds(20),
+                        () -> healthStatus(api).equals("DEGRADED"));
+                assertEquals(200, api.get("/health").status(), "the terminal itself is well");
                 try (Simulator back = Simulator.start(again)) {
+                    Lab.await("the keep-alive to find the acquirer back", Duration.ofSeconds(20),
+                            () -> healthStatus(api).equals("UP"));
                     ServeProcess.Reply settled = api.post("/v1/settlement", "");
                     assertEquals(200, settled.status(), settled.body());
                     assertEquals("CLOSED", settled.json().get("status").asText(), settled.body());
@@ -371,6 +376,14 @@ class CashierApiTest {
                     assertEquals(1, settled.json().get("terminalTotals").get("debitCount").asInt(), settled.body());
                 }
             }
+        }
+    }
+
+    private static String healthStatus(ServeProcess api) {
+        try {
+            return api.get("/health").json().get("status").asText();
+        } catch (Exception e) {
+            throw new AssertionError("GET /health failed", e);
         }
     }
 
