@@ -103,6 +103,9 @@ public final class MessageLog implements Closeable {
     private final int keep;
     private final Clock clock;
     private OutputStream out;
+    /** The identity (device, inode) of the file {@link #out} writes: a file the path names now but another is new. */
+    private Object openedKey;
+    private boolean closed;
     private long size;
     /** The line being written, reused: a log line is built under the lock, then appended. */
     private final ByteArrayBuilder line = new ByteArrayBuilder(1024);
@@ -186,9 +189,14 @@ public final class MessageLog implements Closeable {
             }
             line.append('\n');
             byte[] bytes = line.toByteArray();
-            if (out == null || !Files.exists(file)) {
-                // moved away by an operator (archived), or a write failed before: a new file at the path. Without this
-                // the process wrote on into the moved file, and after a failure never again (one stat per line)
+            if (closed) {
+                throw new IOException("the message log is closed");
+            }
+            Object atPath = fileKeyOrNull();
+            if (out == null || atPath == null || !atPath.equals(openedKey)) {
+                // moved away by an operator (archived, or renamed and made anew as logrotate does), or a write failed
+                // before: the file at the path now. Without this the process wrote on into the moved file, and after
+                // a failure never again (one stat per line)
                 reopen();
             }
             if (size > 0 && size + bytes.length > maxBytes) {
@@ -207,6 +215,28 @@ public final class MessageLog implements Closeable {
         closeQuietly();
         size = Files.exists(file) ? Files.size(file) : 0;
         out = open();
+        if (size > 0 && !endsWithNewline()) {
+            // a line cut short by the failure that brought us here: ended, so the next one reads as a line of its own
+            out.write('\n');
+            size++;
+        }
+    }
+
+    private boolean endsWithNewline() throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            return ch.read(last, ch.size() - 1) == 1 && last.get(0) == '\n';
+        }
+    }
+
+    /** The identity of the file at the path (its path, on a file system that gives none); null when there is none. */
+    private Object fileKeyOrNull() throws IOException {
+        try {
+            Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return key != null ? key : file;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
     }
 
     private void closeQuietly() {
@@ -277,11 +307,15 @@ public final class MessageLog implements Closeable {
     }
 
     private OutputStream open() throws IOException {
-        return new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+        OutputStream o = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND));
+        openedKey = fileKeyOrNull();
+        return o;
     }
 
     @Override
     public synchronized void close() {
+        closed = true; // a line after this is refused, not written to a file opened again and never closed
         if (out == null) {
             return;
         }

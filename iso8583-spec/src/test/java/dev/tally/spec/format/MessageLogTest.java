@@ -193,6 +193,27 @@ class MessageLogTest {
         assertEquals("m-39", MessageLog.read(file).getLast().messageId());
     }
 
+    /**
+     * logrotate's way (rename, then a new file at the path) is followed too; a file found at the path whose last line
+     * was cut short gets that line ended first, so the next line reads as one; and a line after close is refused.
+     */
+    @Test
+    void aFileMadeAnewAtThePathIsFollowedAndALineCutShortIsEndedFirst(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        MessageLog log = new MessageLog(file, 1 << 20, 2, CLOCK);
+        log.message(MessageLog.Direction.OUT, "p", sale(), "m-0", MessageLog.Event.REQUEST, null);
+        Files.move(file, dir.resolve("m.jsonl.old"));
+        Files.writeString(file, Files.readString(dir.resolve("m.jsonl.old")) + "{\"ts\":1,\"dir\":\"OU"); // cut short
+        log.message(MessageLog.Direction.OUT, "p", sale(), "m-1", MessageLog.Event.REQUEST, null);
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertEquals("m-1", MessageLog.parse(lines.get(2)).messageId(), "the new line is a line of its own");
+        log.close();
+        assertThrows(java.io.UncheckedIOException.class,
+                () -> log.message(MessageLog.Direction.OUT, "p", sale(), "m-2", MessageLog.Event.REQUEST, null));
+        assertEquals(3, Files.readAllLines(file).size());
+    }
+
     @Test
     void aTamperedLineIsNamed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.jsonl");
