@@ -169,7 +169,10 @@ public final class WalCheckpointer implements AutoCloseable {
             return;
         }
         try {
-            if (!checkpointWithoutWaiting(background, "TRUNCATE").busy()) {
+            // copied first without the writer's lock (PASSIVE); the TRUNCATE, which takes it, only once nothing is left
+            // to copy, so it holds the writer up for no more than cutting the file
+            Result copied = checkpoint(background, "PASSIVE");
+            if (copied.walFrames() == copied.checkpointed() && !checkpointWithoutWaiting(background, "TRUNCATE").busy()) {
                 truncateWanted = false;
                 finishWanted = false;
                 finished++;
@@ -225,8 +228,8 @@ public final class WalCheckpointer implements AutoCloseable {
         }
     }
 
-    /** What SQLite's wal_checkpoint answers (less the frames copied, unused here): blocked?, frames in the WAL. */
-    private record Result(boolean busy, int walFrames) {
+    /** What SQLite's wal_checkpoint answers: blocked?, frames in the WAL, frames copied into the database. */
+    private record Result(boolean busy, int walFrames, int checkpointed) {
     }
 
     /** {@link #checkpoint} with the connection's busy timeout at 0 for it (restored after): busy, not blocked. */
@@ -249,7 +252,7 @@ public final class WalCheckpointer implements AutoCloseable {
     private static Result checkpoint(Connection c, String mode) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("PRAGMA wal_checkpoint(" + mode + ")"); ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new Result(rs.getInt(1) != 0, rs.getInt(2));
+            return new Result(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
         }
     }
 

@@ -647,8 +647,8 @@ public final class Journal implements AutoCloseable {
             try {
                 if (!checkpoints.truncateNow(conn)) {
                     LOG.warn("journal {}: {}, but another connection is still reading, so the card numbers' old"
-                            + " copies stay in {}-wal until it is done (the WAL is emptied at the next checkpoint"
-                            + " after that, or when the journal closes)", file, why, file.getFileName());
+                            + " copies stay in {}-wal until it is done (the WAL is emptied within a second of that)",
+                            file, why, file.getFileName());
                 }
             } catch (SQLException e) {
                 LOG.warn("journal {}: {}, but emptying the WAL failed ({}); tried again at the next checkpoint", file,
