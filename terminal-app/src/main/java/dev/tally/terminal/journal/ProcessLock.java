@@ -115,8 +115,13 @@ final class ProcessLock implements AutoCloseable {
         while (true) {
             Object before = fileKeyOrNull(lockFile);
             FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (before != null && before.equals(fileKeyOrNull(lockFile))) {
-                return new Opened(ch, before);
+            try {
+                if (before != null && before.equals(fileKeyOrNull(lockFile))) {
+                    return new Opened(ch, before);
+                }
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
             }
             ch.close(); // made just now, or replaced while opening: open it again, now that it is there
         }
@@ -131,10 +136,8 @@ final class ProcessLock implements AutoCloseable {
     private static Object fileKeyOrNull(Path p) throws IOException {
         try {
             Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
-            if (key == null) {
-                throw new IOException("this file system gives no file identity for the journal lock " + p);
-            }
-            return key;
+            // a file system with no file identity (Windows): the path stands for it, and a file deleted is still seen
+            return key != null ? key : p.toAbsolutePath();
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
         }

@@ -423,13 +423,13 @@ class CashierApiTest {
 
     /**
      * SIGTERM with a sale the host leaves unanswered in flight: its POST still answers (REVERSAL_PENDING), after its
-     * timeout and its first reversal try, before serve exits. The stop waited only the timeout + 5 s, so with a 6 s
-     * timeout the POST (6 s + 6 s) got an empty reply.
+     * timeout and its first reversal try, before serve exits. The stop waited only the timeout + 5 s, so with an 8 s
+     * timeout the POST (8 s + 8 s) got an empty reply at 13 s.
      */
     @Test
     void sigtermWaitsForAnUnansweredSaleAndItsFirstReversalTryToAnswer() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
-             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "6")) {
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "8")) {
             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             // .99: debited, never answered, and neither are its reversals
             Future<ServeProcess.Reply> inFlight = pool.submit(() ->
