@@ -193,15 +193,20 @@ class WalCheckpointerTest {
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertFalse(checkpoints.truncateNow(c)),
                         "truncateNow waited for the reader");
                 assertTrue(checkpoints.truncatePending());
+                long heldBefore = Files.size(wal);
+                long finishedBefore = checkpoints.finished();
                 reader.rollback();
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 int k = 300;
                 while (checkpoints.truncatePending()) {
-                    assertTrue(System.nanoTime() < deadline, "the writer never truncated the WAL after the reader");
+                    assertTrue(System.nanoTime() < deadline, "the WAL was never truncated after the reader");
                     write(c, checkpoints, wal, k, 1);
                     k += 20;
                 }
-                assertEquals(0, Files.size(wal), "the finishing checkpoint truncated (nothing written since)");
+                // truncated by the writer's finishing checkpoint or by the background thread (whichever came first);
+                // at most the last write is in the WAL since
+                assertTrue(checkpoints.finished() > finishedBefore);
+                assertTrue(Files.size(wal) < heldBefore, Files.size(wal) + " bytes, " + heldBefore + " before");
             } finally {
                 checkpoints.close();
             }
