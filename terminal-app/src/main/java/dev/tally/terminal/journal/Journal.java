@@ -874,15 +874,19 @@ public final class Journal implements AutoCloseable {
         }
         return inTransaction(c -> {
             long now = clock.millis();
+            // a declined sale needs its card number for nothing more (no reversal, no upload): dropped now rather than
+            // kept until the batch settles (written over, secure_delete)
             try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE attempts SET state = ?, updated_at = ?, response_code = ?, rrn = ?, auth_code = ?
+                    UPDATE attempts SET state = ?, updated_at = ?, response_code = ?, rrn = ?, auth_code = ?,
+                      pan_encrypted = CASE WHEN ? THEN NULL ELSE pan_encrypted END
                     WHERE id = ? AND state = 'SENT'""")) {
                 ps.setString(1, to.name());
                 ps.setLong(2, now);
                 ps.setString(3, responseCode);
                 ps.setString(4, rrn);
                 ps.setString(5, authCode);
-                ps.setLong(6, sent.id());
+                ps.setBoolean(6, to == AttemptState.DECLINED);
+                ps.setLong(7, sent.id());
                 if (ps.executeUpdate() != 1) {
                     throw cannotGo(find(c, sent.id()).orElseThrow(
                             () -> new JournalException("no attempt " + sent.id() + " in the journal")), to);

@@ -142,6 +142,24 @@ class JournalTest {
         }
     }
 
+    /**
+     * A declined sale's card number is dropped when the decline is recorded (nothing needs it: no reversal, no upload);
+     * it was kept until the batch settled. An approved one keeps it for its upload or reversal.
+     */
+    @Test
+    void aDeclinedSalesCardNumberIsDroppedAtOnceAndAnApprovedOneKept() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt declined = j.decline(j.openSent(sale("INV-D", 500), "1122090307", a -> a).attempt(), "05",
+                    "000000000001", "declined");
+            Attempt approved = j.approve(j.openSent(sale("INV-A", 500), "1122090308", a -> a).attempt(), "00",
+                    "000000000002", "A12345", "approved");
+            JournalException none = assertThrows(JournalException.class, () -> j.revealPan(declined));
+            assertTrue(none.getMessage().startsWith("no encrypted PAN stored for this attempt"), none.getMessage());
+            assertEquals("476173******0119", j.find(declined.id()).orElseThrow().maskedPan(), "the masked PAN stays");
+            assertEquals(PAN, j.revealPan(approved));
+        }
+    }
+
     /** What {@code tally report} reads with: no lock, no data key, nothing written; writes and PANs refused. */
     @Test
     void aJournalOpenedReadOnlyIsReadWithoutItsKeyOrLockAndRefusesWritesAndPans() throws Exception {
