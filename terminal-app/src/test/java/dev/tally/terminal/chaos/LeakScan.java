@@ -117,12 +117,13 @@ public final class LeakScan {
                 out.add(new Finding(f, at, n.getKey()));
             }
         }
-        byte[] compact = withoutSeparators(data);
-        if (compact.length < data.length) {
+        Compact compact = withoutSeparators(data);
+        if (compact.bytes().length < data.length) {
             for (Map.Entry<String, byte[]> n : separatedNeedles.entrySet()) {
-                for (int at = indexOf(compact, n.getValue(), 0); at >= 0; at = indexOf(compact, n.getValue(), at + 1)) {
-                    long start = offsetInFile(data, at);
-                    long end = offsetInFile(data, at + n.getValue().length - 1) + 1;
+                byte[] c = compact.bytes();
+                for (int at = indexOf(c, n.getValue(), 0); at >= 0; at = indexOf(c, n.getValue(), at + 1)) {
+                    long start = compact.offsets()[at];
+                    long end = compact.offsets()[at + n.getValue().length - 1] + 1;
                     if (end - start > n.getValue().length) { // with separators: without, the search above has it
                         out.add(new Finding(f, start, n.getKey().endsWith(" PAN") ? n.getKey() + separatedForm(data, (int) start)
                                 : n.getKey()));
@@ -203,23 +204,14 @@ public final class LeakScan {
         return j < data.length && isHexDigit(data[j]) ? j : -1;
     }
 
-    /** The file's bytes with each run of {@link #separatorRunEnd separators between hex digits} taken out. */
-    static byte[] withoutSeparators(byte[] data) {
-        byte[] out = new byte[data.length];
-        int n = 0;
-        for (int i = 0; i < data.length; i++) {
-            int end = separatorRunEnd(data, i);
-            if (end > 0) {
-                i = end - 1;
-                continue;
-            }
-            out[n++] = data[i];
-        }
-        return java.util.Arrays.copyOf(out, n);
+    /** A file's bytes without the separators between hex digits, and where each of them is in the file. */
+    record Compact(byte[] bytes, int[] offsets) {
     }
 
-    /** The offset in the file of byte {@code compactIndex} of {@link #withoutSeparators}. */
-    private static long offsetInFile(byte[] data, int compactIndex) {
+    /** The file's bytes with each run of {@link #separatorRunEnd separators between hex digits} taken out. */
+    static Compact withoutSeparators(byte[] data) {
+        byte[] out = new byte[data.length];
+        int[] offsets = new int[data.length];
         int n = 0;
         for (int i = 0; i < data.length; i++) {
             int end = separatorRunEnd(data, i);
@@ -227,11 +219,10 @@ public final class LeakScan {
                 i = end - 1;
                 continue;
             }
-            if (n++ == compactIndex) {
-                return i;
-            }
+            offsets[n] = i;
+            out[n++] = data[i];
         }
-        throw new IllegalArgumentException("no byte " + compactIndex);
+        return new Compact(java.util.Arrays.copyOf(out, n), java.util.Arrays.copyOf(offsets, n));
     }
 
     /** How the PAN's digits found at {@code start} are grouped, for the finding: pairs are a hexdump of its BCD. */
