@@ -192,7 +192,7 @@ public final class MessageLog implements Closeable {
             if (closed) {
                 throw new IOException("the message log is closed");
             }
-            Object atPath = fileKeyOrNull();
+            Object atPath = FileIdentity.of(file);
             if (out == null || atPath == null || !atPath.equals(openedKey)) {
                 // moved away by an operator (archived, or renamed and made anew as logrotate does), or a write failed
                 // before: the file at the path now. Without this the process wrote on into the moved file, and after
@@ -229,15 +229,6 @@ public final class MessageLog implements Closeable {
         }
     }
 
-    /** The identity of the file at the path (its path, on a file system that gives none); null when there is none. */
-    private Object fileKeyOrNull() throws IOException {
-        try {
-            Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-            return key != null ? key : file;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        }
-    }
 
     private void closeQuietly() {
         if (out != null) {
@@ -309,7 +300,7 @@ public final class MessageLog implements Closeable {
     private OutputStream open() throws IOException {
         OutputStream o = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND));
-        openedKey = fileKeyOrNull();
+        openedKey = FileIdentity.of(file);
         return o;
     }
 

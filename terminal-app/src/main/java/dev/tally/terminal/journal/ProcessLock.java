@@ -1,5 +1,6 @@
 package dev.tally.terminal.journal;
 
+import dev.tally.spec.format.FileIdentity;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -7,7 +8,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 
 /**
@@ -73,7 +73,7 @@ final class ProcessLock implements AutoCloseable {
                     l = null; // held by this JVM: wait like for any other holder
                 }
                 if (l != null) {
-                    if (opened.equals(fileKey(lockFile))) {
+                    if (opened.equals(FileIdentity.of(lockFile))) { // gone (null): not the file locked
                         return new ProcessLock(ch, l);
                     }
                     // the file this process waited on was deleted (by an open refused before it, which removes the lock
@@ -104,19 +104,19 @@ final class ProcessLock implements AutoCloseable {
         }
     }
 
-    /**
-     * A channel on the file at {@code lockFile} (made when missing) that is known to be the file at the path: the path
-     * is looked at before and after opening, and opened again until both name the same file ({@link #fileKey}).
-     */
     private record Opened(FileChannel channel, Object key) {
     }
 
+    /**
+     * A channel on the file at {@code lockFile} (made when missing) that is known to be the file at the path: the path
+     * is looked at before and after opening, and opened again until both name the same file ({@link FileIdentity}).
+     */
     private static Opened openAtPath(Path lockFile) throws IOException {
         while (true) {
-            Object before = fileKeyOrNull(lockFile);
+            Object before = FileIdentity.of(lockFile);
             FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                if (before != null && before.equals(fileKeyOrNull(lockFile))) {
+                if (before != null && before.equals(FileIdentity.of(lockFile))) {
                     return new Opened(ch, before);
                 }
             } catch (IOException | RuntimeException e) {
@@ -124,22 +124,6 @@ final class ProcessLock implements AutoCloseable {
                 throw e;
             }
             ch.close(); // made just now, or replaced while opening: open it again, now that it is there
-        }
-    }
-
-    /** The file's identity (device and inode), read without opening it: opening and closing it would drop the lock. */
-    private static Object fileKey(Path p) throws IOException {
-        Object key = fileKeyOrNull(p);
-        return key != null ? key : new Object(); // gone: equal to nothing
-    }
-
-    private static Object fileKeyOrNull(Path p) throws IOException {
-        try {
-            Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
-            // a file system with no file identity (Windows): the path stands for it, and a file deleted is still seen
-            return key != null ? key : p.toAbsolutePath();
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
         }
     }
 
