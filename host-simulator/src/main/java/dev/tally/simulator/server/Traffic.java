@@ -1,5 +1,6 @@
 package dev.tally.simulator.server;
 
+import dev.tally.spec.format.LogWrites;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.Field;
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class Traffic {
 
     private final MessageLog log;
     private final RequestIds ids;
-    private volatile boolean failed;
+    private final LogWrites writes = new LogWrites(LOG, "the host");
 
     /** @throws UncheckedIOException when the log's earlier request ids cannot be read (they would be given again) */
     Traffic(MessageLog log) {
@@ -41,13 +42,13 @@ final class Traffic {
 
     void in(ISOSource source, ISOMsg request, String id) {
         if (log != null) {
-            guard(() -> log.message(MessageLog.Direction.IN, peer(source), request, id, MessageLog.Event.REQUEST, null));
+            writes.run(() -> log.message(MessageLog.Direction.IN, peer(source), request, id, MessageLog.Event.REQUEST, null));
         }
     }
 
     void out(ISOSource source, ISOMsg answer, String id, MessageLog.Event event, long latencyMs) {
         if (log != null) {
-            guard(() -> log.message(MessageLog.Direction.OUT, peer(source), answer, id, event, latencyMs));
+            writes.run(() -> log.message(MessageLog.Direction.OUT, peer(source), answer, id, event, latencyMs));
         }
     }
 
@@ -57,24 +58,8 @@ final class Traffic {
      */
     void event(ISOSource source, ISOMsg request, String id, MessageLog.Event event, String note) {
         if (log != null) {
-            guard(() -> log.event(MessageLog.Direction.OUT, peer(source), request.getString(Field.TERMINAL_ID.number()),
+            writes.run(() -> log.event(MessageLog.Direction.OUT, peer(source), request.getString(Field.TERMINAL_ID.number()),
                     request.getString(Field.ORDER_REFERENCE.number()), request.getString(Field.STAN.number()), id, event, null, note));
-        }
-    }
-
-    private void guard(Runnable write) {
-        try {
-            write.run();
-            if (failed) {
-                failed = false;
-                LOG.warn("the message log is written again (lines of the requests in between are missing from it)");
-            }
-        } catch (RuntimeException e) {
-            if (!failed) { // once per outage: the log tries again at its next line
-                failed = true;
-                LOG.warn("cannot write the message log ({}); the host carries on without it and tries again at its"
-                        + " next line", e.getMessage());
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tally.terminal.support;
 
+import dev.tally.spec.format.LogWrites;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.Field;
 import dev.tally.spec.message.MessageType;
@@ -43,7 +44,7 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
      * answer is always the RESPONSE and the copy the DUPLICATE_RESPONSE after it (docs/support.md §1).
      */
     private final Map<String, List<Parked>> awaiting = new HashMap<>();
-    private volatile boolean failed;
+    private final LogWrites writes = new LogWrites(LOG, "the terminal");
 
     public TerminalTraffic(MessageLog log, Journal journal) {
         this.log = log;
@@ -65,7 +66,7 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
                     stale.forEach(this::strayLine);
                 }
             }
-            guard(() -> log.message(MessageLog.Direction.OUT, peer, request, id, MessageLog.Event.REQUEST, null));
+            writes.run(() -> log.message(MessageLog.Direction.OUT, peer, request, id, MessageLog.Event.REQUEST, null));
         }
     }
 
@@ -74,7 +75,7 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
         String id = idOf(request, this::messageId);
         synchronized (this) {
             answered.add(key(response));
-            guard(() -> log.message(MessageLog.Direction.IN, peer, response, id, MessageLog.Event.RESPONSE, latencyMs));
+            writes.run(() -> log.message(MessageLog.Direction.IN, peer, response, id, MessageLog.Event.RESPONSE, latencyMs));
             settled(request); // copies the reader saw before this call: DUPLICATE_RESPONSE, after the RESPONSE
         }
     }
@@ -85,7 +86,7 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
                 : disconnected ? MessageLog.Event.DISCONNECTED : MessageLog.Event.TIMEOUT;
         String id = idOf(request, this::messageId);
         synchronized (this) {
-            guard(() -> log.event(MessageLog.Direction.IN, peer, request.getString(Field.TERMINAL_ID.number()),
+            writes.run(() -> log.event(MessageLog.Direction.IN, peer, request.getString(Field.TERMINAL_ID.number()),
                     request.getString(Field.ORDER_REFERENCE.number()), request.getString(Field.STAN.number()), id, event,
                     waitedMs, why));
             settled(request); // an answer that came as the deadline rang: LATE_RESPONSE, after the TIMEOUT
@@ -125,7 +126,7 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
     private void strayLine(Parked p) {
         MessageLog.Event event = answered.add(key(p.message())) ? MessageLog.Event.LATE_RESPONSE
                 : MessageLog.Event.DUPLICATE_RESPONSE;
-        guard(() -> log.message(MessageLog.Direction.IN, p.peer(), p.message(), p.messageId(), event, null));
+        writes.run(() -> log.message(MessageLog.Direction.IN, p.peer(), p.message(), p.messageId(), event, null));
     }
 
     /** An answer that came while its request's end was not logged yet. */
@@ -199,22 +200,6 @@ public final class TerminalTraffic implements HostLink.WireTap, AutoCloseable {
                     t.spec().responseMti())).orElse(null);
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private void guard(Runnable write) {
-        try {
-            write.run();
-            if (failed) {
-                failed = false;
-                LOG.warn("the message log is written again (lines of the requests in between are missing from it)");
-            }
-        } catch (RuntimeException e) {
-            if (!failed) { // once per outage: the log tries again at its next line
-                failed = true;
-                LOG.warn("cannot write the message log ({}); the terminal carries on without it and tries again at its"
-                        + " next line", e.getMessage());
-            }
         }
     }
 
