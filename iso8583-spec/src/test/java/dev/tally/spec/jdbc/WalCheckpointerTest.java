@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
@@ -104,10 +105,7 @@ class WalCheckpointerTest {
         // the control for the test above: it is the checkpointer that keeps the WAL short
         Path db = dir.resolve("n.db");
         try (Connection c = open(db)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
-                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
-            }
+            table(c);
             long largest = write(c, null, dir.resolve("n.db-wal"), 0, 50);
             assertTrue(largest > 50L * 20 * ROW_BYTES, "WAL " + largest + " bytes");
         }
@@ -123,18 +121,14 @@ class WalCheckpointerTest {
         Path db = dir.resolve("r.db");
         Path wal = dir.resolve("r.db-wal");
         try (Connection c = open(db); Connection reader = open(db)) {
+            table(c);
             try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
                 st.execute("PRAGMA busy_timeout = 60000");
-                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
             }
             WalCheckpointer checkpoints = new WalCheckpointer("reader-test", open(db), Duration.ofMillis(10));
             try {
                 write(c, checkpoints, wal, 0, 5);
-                reader.setAutoCommit(false);
-                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
-                    rs.next(); // the read transaction stays open until the rollback below
-                }
+                holdSnapshot(reader); // the read transaction stays open until the rollback below
                 int[] rows = {100};
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                     long rounds = checkpoints.rounds();
@@ -171,10 +165,9 @@ class WalCheckpointerTest {
         Path db = dir.resolve("t.db");
         Path wal = dir.resolve("t.db-wal");
         try (Connection c = open(db); Connection reader = open(db)) {
+            table(c);
             try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
                 st.execute("PRAGMA busy_timeout = 60000");
-                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
             }
             WalCheckpointer checkpoints = new WalCheckpointer("truncate-test", open(db), Duration.ofMillis(10));
             try {
@@ -185,10 +178,7 @@ class WalCheckpointerTest {
                 assertFalse(checkpoints.truncatePending());
 
                 write(c, checkpoints, wal, 100, 5);
-                reader.setAutoCommit(false);
-                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
-                    rs.next(); // the read transaction stays open until the rollback below
-                }
+                holdSnapshot(reader); // the read transaction stays open until the rollback below
                 write(c, checkpoints, wal, 200, 1); // the reader's snapshot is not the newest
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertFalse(checkpoints.truncateNow(c)),
                         "truncateNow waited for the reader");
@@ -223,17 +213,11 @@ class WalCheckpointerTest {
         Path db = dir.resolve("idle.db");
         Path wal = dir.resolve("idle.db-wal");
         try (Connection c = open(db); Connection reader = open(db)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA wal_autocheckpoint = 0");
-                st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
-            }
+            table(c);
             WalCheckpointer checkpoints = new WalCheckpointer("idle-test", open(db), Duration.ofMillis(10));
             try {
                 write(c, checkpoints, wal, 0, 5);
-                reader.setAutoCommit(false);
-                try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
-                    rs.next();
-                }
+                holdSnapshot(reader); // the read transaction stays open until the rollback below
                 write(c, checkpoints, wal, 100, 1);
                 assertFalse(checkpoints.truncateNow(c), "the reader is in the way");
                 reader.rollback(); // the reader is done; the writer writes nothing more
@@ -260,6 +244,22 @@ class WalCheckpointerTest {
             assertTrue(own.isClosed());
             assertFalse(Thread.getAllStackTraces().keySet().stream()
                     .anyMatch(t -> t.getName().equals("wal-checkpoint close-test") && t.isAlive()));
+        }
+    }
+
+    /** The test table, with the connection's automatic checkpoints off (the checkpointer's job). */
+    private static void table(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA wal_autocheckpoint = 0");
+            st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+        }
+    }
+
+    /** Opens a read transaction on {@code reader} and reads: its snapshot stays until it rolls back. */
+    private static void holdSnapshot(Connection reader) throws SQLException {
+        reader.setAutoCommit(false);
+        try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+            rs.next();
         }
     }
 }
