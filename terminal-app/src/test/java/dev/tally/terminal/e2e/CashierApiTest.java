@@ -399,11 +399,8 @@ class CashierApiTest {
     void sigtermLetsThePaymentInFlightFinishThenExits() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
              ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "30")) {
-            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             // .70: approved at once, answered only after the 3 s late delay
-            Future<ServeProcess.Reply> inFlight = pool.submit(() ->
-                    api.post("/v1/payments", "{\"orderId\": \"T-1\", \"amount\": \"15.70\"}"));
-            Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("T-1")));
+            Future<ServeProcess.Reply> inFlight = sentPayment(lab, api, "T-1", "15.70");
             // a cashier system asking meanwhile is told it is in progress, not that it failed
             ServeProcess.Reply asked = api.get("/v1/payments/T-1");
             assertEquals(200, asked.status(), asked.body());
@@ -416,7 +413,6 @@ class CashierApiTest {
             assertEquals(143, api.terminate());
             assertEquals("APPROVED", lab.lastState("T-1"));
             assertEquals(1, lab.standingDebits("T-1"));
-            pool.shutdown();
             lab.assertInvariant();
         }
     }
@@ -430,18 +426,24 @@ class CashierApiTest {
     void sigtermWaitsForAnUnansweredSaleAndItsFirstReversalTryToAnswer() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
              ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "8")) {
-            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             // .99: debited, never answered, and neither are its reversals
-            Future<ServeProcess.Reply> inFlight = pool.submit(() ->
-                    api.post("/v1/payments", "{\"orderId\": \"T-99\", \"amount\": \"15.99\"}"));
-            Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("T-99")));
+            Future<ServeProcess.Reply> inFlight = sentPayment(lab, api, "T-99", "15.99");
             api.process.destroy(); // SIGTERM while the sale is unanswered
             ServeProcess.Reply r = inFlight.get();
             assertEquals(200, r.status(), r.body());
             assertEquals("REVERSAL_PENDING", r.json().get("status").asText(), r.body());
             assertEquals(143, api.terminate());
-            pool.shutdown();
         }
+    }
+
+    /** POSTs a payment on a thread of its own and returns once the journal holds it SENT (its answer outstanding). */
+    private static Future<ServeProcess.Reply> sentPayment(Lab lab, ServeProcess api, String orderId, String amount)
+            throws Exception {
+        java.util.concurrent.FutureTask<ServeProcess.Reply> post = new java.util.concurrent.FutureTask<>(() ->
+                api.post("/v1/payments", "{\"orderId\": \"" + orderId + "\", \"amount\": \"" + amount + "\"}"));
+        Thread.ofVirtual().start(post);
+        Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState(orderId)));
+        return post;
     }
 
     private static List<InetAddress> nonLoopbackAddresses() throws Exception {
