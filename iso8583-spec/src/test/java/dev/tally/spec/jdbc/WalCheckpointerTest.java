@@ -57,6 +57,16 @@ class WalCheckpointerTest {
         return largest;
     }
 
+    /** What the test below lets the WAL file keep after a restart (PRAGMA journal_size_limit). */
+    private static final long WAL_LIMIT = 1_048_576;
+
+    /**
+     * The writer never stops, and the WAL starts again from its beginning at each of the writer's finishing
+     * checkpoints: the first commit after one leaves the file at the size limit, not at everything written since the
+     * start. Asserted at each finish rather than as a bound on the largest size seen: how large the WAL grows between
+     * two finishes depends on how fast the background thread copies against the writer (a slow CI disk once let it
+     * reach 11 MB of 21 MB written before the first finish), which is the benchmark's business, not a test's.
+     */
     @Test
     void theWalStartsAgainWhileTheWriterKeepsWritingAndNoRowIsLost() throws Exception {
         Path db = dir.resolve("w.db");
@@ -64,30 +74,38 @@ class WalCheckpointerTest {
         try (Connection c = open(db)) {
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = 0");
-                st.execute("PRAGMA journal_size_limit = 1048576");
+                st.execute("PRAGMA journal_size_limit = " + WAL_LIMIT);
                 st.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
             }
             WalCheckpointer checkpoints = new WalCheckpointer("test", open(db), Duration.ofMillis(10));
             int rows = 0;
+            int restartsSeen = 0;
+            long largestAfterRestart = 0;
             long largest = 0;
             try {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                // write until the writer has finished a few checkpoints and 20 MB of rows are in (a deadline, not a
-                // sleep): with fewer rows one round's WAL can be as large as half of everything written
-                while ((checkpoints.finished() < 3 || rows < 10_000) && System.nanoTime() < deadline) {
-                    largest = Math.max(largest, write(c, checkpoints, wal, rows, 25));
-                    rows += 25 * 20;
+                // one transaction of 20 rows at a time, until the writer has finished a few checkpoints with rows
+                // written on after each (a deadline, not a sleep; and at most 200 MB of rows if none ever comes)
+                while ((restartsSeen < 3 || rows < 10_000) && rows < 100_000 && System.nanoTime() < deadline) {
+                    long finished = checkpoints.finished();
+                    largest = Math.max(largest, write(c, checkpoints, wal, rows, 1));
+                    rows += 20;
+                    if (checkpoints.finished() > finished) {
+                        // the writer's finishing checkpoint just ran: its next commit starts the WAL again
+                        long after = write(c, null, wal, rows, 1);
+                        rows += 20;
+                        largestAfterRestart = Math.max(largestAfterRestart, after);
+                        restartsSeen++;
+                    }
                 }
-                assertTrue(checkpoints.finished() >= 3, "the writer finished checkpoints: " + checkpoints.finished());
-                assertTrue(checkpoints.rounds() >= 3, "background rounds: " + checkpoints.rounds());
-                // the same number of rows again: the WAL is reused rather than grown by all of them
-                largest = Math.max(largest, write(c, checkpoints, wal, rows, 25));
-                rows += 25 * 20;
+                assertTrue(restartsSeen >= 3, "the writer finished checkpoints: " + restartsSeen + " in " + rows
+                        + " rows, background rounds " + checkpoints.rounds());
             } finally {
                 checkpoints.close();
             }
-            long written = (long) rows * ROW_BYTES;
-            assertTrue(largest < written / 2, "WAL at most " + largest + " bytes for " + written + " bytes of rows");
+            long oneTransaction = 20L * 2 * 4_200; // 20 rows of 2,000 bytes: at most two 4 KB pages (and a frame header) each
+            assertTrue(largestAfterRestart <= WAL_LIMIT + oneTransaction, "WAL of " + largestAfterRestart
+                    + " bytes after a restart (largest seen " + largest + ", " + (long) rows * ROW_BYTES + " written)");
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
                 rs.next();
                 assertEquals(rows, rs.getInt(1));
