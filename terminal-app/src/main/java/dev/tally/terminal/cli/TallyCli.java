@@ -166,15 +166,21 @@ public final class TallyCli implements Callable<Integer> {
      * a wrong one costs the warm-up's CPU and nothing else.
      */
     static boolean talksToHost(String[] args) {
+        String command = commandOf(args);
+        return command != null && HOST_COMMANDS.contains(command);
+    }
+
+    /** The command line's first word that is a subcommand's name (null when none is): the command it runs. */
+    static String commandOf(String[] args) {
         Set<String> commands = Stream.of(TallyCli.class.getAnnotation(Command.class).subcommands())
                 .map(c -> c.getAnnotation(Command.class).name())
                 .collect(Collectors.toSet());
         for (String a : args) {
             if (commands.contains(a)) {
-                return HOST_COMMANDS.contains(a);
+                return a;
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -191,7 +197,7 @@ public final class TallyCli implements Callable<Integer> {
         ScrubbingStream.install();
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                    java.util.Arrays.asList(args).contains("serve") ? "info" : "warn");
+                    "serve".equals(commandOf(args)) ? "info" : "warn");
         }
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));

@@ -40,6 +40,10 @@ class ProcessLogTest {
             System.clearProperty(keys[0]);
             TallyCli.configureProcess(new String[] {"--port", "8583", "sale", "--order", "A1", "--amount", "1.00"});
             assertTrue("warn".equals(System.getProperty(keys[0])), System.getProperty(keys[0]));
+            // the command decides, not the word "serve" anywhere among the arguments (an order id here)
+            System.clearProperty(keys[0]);
+            TallyCli.configureProcess(new String[] {"sale", "--order", "serve", "--amount", "1.00"});
+            assertTrue("warn".equals(System.getProperty(keys[0])), System.getProperty(keys[0]));
         } finally {
             saved.forEach((k, v) -> {
                 if (v == null) {
