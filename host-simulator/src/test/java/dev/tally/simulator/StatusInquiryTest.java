@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.message.MessageView;
+import dev.tally.spec.message.OriginalData;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.spec.message.StatusAnswer.CreditState;
 import dev.tally.spec.message.StatusAnswer.OriginalState;
+import dev.tally.simulator.ledger.TxnState;
 import java.time.Duration;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +95,38 @@ class StatusInquiryTest extends SimulatorHarness {
         assertEquals("STATE=NOT_FOUND;RC=--;AMOUNT=000000000000;CREDIT=NONE", a.encode());
         // the inquiry that carries the sale's own order still finds it
         assertEquals(OriginalState.APPROVED, status(saleA).statusAnswer().orElseThrow().state());
+    }
+
+    /**
+     * Field 90 names the sale (original MTI 0200). An inquiry or a reversal naming another MTI under a sale's STAN and
+     * field 7 is a format error: 30, with nothing reported or undone, and the log names field 90. Before, the MTI was
+     * not read: the inquiry reported the 0200's approval and the reversal would have undone it.
+     */
+    @Test
+    void anInquiryOrAReversalNamingAnotherMtiThanTheSaleIsAFormatError() throws Exception {
+        long before = ledger().balance("visa-1");
+        ISOMsg sale = t.saleRequest(VISA, 1500, "INV-S90").build();
+        MessageView approved = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+        assertEquals("00", approved.responseCode());
+        MessageView s = MessageView.of(sale);
+        String notTheSale = new OriginalData("0100", s.stan(), s.transmissionDateTime()).encode();
+        ISOMsg status = t.statusOf(sale);
+        status.set(90, notTheSale);
+        ISOMsg reversal = t.reversalOf(sale, t.nextStan(), false, ReversalReason.OTHER);
+        reversal.set(90, notTheSale);
+        for (ISOMsg m : new ISOMsg[] {status, reversal}) {
+            MessageView[] answer = new MessageView[1];
+            String log = LogCapture.during(() -> answer[0] = MessageView.of(t.exchange(m)));
+            assertEquals("30", answer[0].responseCode(), answer[0].mti());
+            assertNull(answer[0].rrn(), "nothing of the sale reported");
+            assertTrue(answer[0].statusAnswer().isEmpty(), "nothing of the sale reported");
+            assertTrue(log.contains("field 90 (original data elements): original MTI must be 0200"), log);
+        }
+        assertEquals(TxnState.APPROVED, onlyTxn("TALLY001", "INV-S90").state(), "not reversed");
+        assertEquals(0, onlyTxn("TALLY001", "INV-S90").reversalCount());
+        assertEquals(before - 1500, ledger().balance("visa-1"), "the debit stands");
+        // named as the sale it is, the inquiry finds it
+        assertEquals(OriginalState.APPROVED, status(sale).statusAnswer().orElseThrow().state());
     }
 
     @Test

@@ -244,7 +244,15 @@ public final class MessageValidator {
                     }
                 }
                 case 63 -> SettlementTotals.decode(v);
-                case 90 -> OriginalData.decode(v);
+                case 90 -> {
+                    OriginalData original = OriginalData.decode(v);
+                    // a status inquiry or a reversal (and its answer) names the sale it is about (SPEC.md §4.5, §4.6):
+                    // a key naming another message would reach the ledger's sale under the same STAN and field 7
+                    String mti = m.getString(0);
+                    if ((mti.startsWith("01") || mti.startsWith("04")) && !original.mti().equals("0200")) {
+                        return problem(f, "original MTI must be 0200 (the sale it is about), got " + original.mti());
+                    }
+                }
                 default -> {
                     // no content rule beyond the dialect's type and length
                 }

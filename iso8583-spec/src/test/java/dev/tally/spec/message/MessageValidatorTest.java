@@ -53,6 +53,24 @@ class MessageValidatorTest {
     }
 
     /**
+     * Field 90 of a status inquiry or a reversal names the sale it is about: original MTI 0200 (SPEC.md §4.5, §4.6).
+     * Before, the MTI was not looked at, and a status inquiry naming an 0100 reported the 0200 under the same STAN and
+     * field 7 (a reversal naming it would have undone that sale).
+     */
+    @Test
+    void anInquiryOrAReversalNamesASaleInField90() {
+        for (MessageType type : List.of(MessageType.STATUS_INQUIRY, MessageType.REVERSAL)) {
+            ISOMsg m = SampleMessages.request(type);
+            assertEquals(List.of(), MessageValidator.check(m), type::toString);
+            m.set(90, new OriginalData("0100", 122, "1122104000").encode());
+            List<MessageValidator.Problem> problems = MessageValidator.check(m);
+            assertEquals(List.of(90), problems.stream().map(MessageValidator.Problem::field).toList(), type::toString);
+            assertTrue(problems.get(0).toString().contains("original MTI must be 0200 (the sale it is about), got 0100"),
+                    problems::toString);
+        }
+    }
+
+    /**
      * Field 60 of a sale is the terminal's batch number, n6 (SPEC.md §2): anything else is refused naming the field,
      * as in a settlement. Before, a 0200 was not checked: {@code ABCDEF} reached the host's batch reading (96 and a
      * stack trace), {@code 12345} was approved and booked in no batch.
