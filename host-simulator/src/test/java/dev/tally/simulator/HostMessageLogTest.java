@@ -29,6 +29,15 @@ class HostMessageLogTest extends SimulatorHarness {
             t.send(t.saleRequest(VISA, 1069, "L-69").build());
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty());
         }
+        // no answer tells when the host is done with the .69: its OUT line does (closing first would lose it)
+        await("the withheld answer's line", PROCESSED, () -> {
+            try {
+                return MessageLog.read(logFile).stream().anyMatch(e -> "L-69".equals(e.orderRef())
+                        && e.dir() == MessageLog.Direction.OUT);
+            } catch (Exception e) {
+                return false;
+            }
+        });
         sim.close();
         sim = null;
         List<Entry> log = MessageLog.read(logFile);

@@ -189,16 +189,20 @@ class ScenarioRulesTest extends SimulatorHarness {
             ISOMsg sale = t.saleRequest(VISA, 3333, "D-1").build();
             t.send((ISOMsg) sale.clone());
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty());
+            // no answer tells when the host is done: the ledger does (a slow machine may take longer than the silence)
+            await("the sale in the ledger", PROCESSED, () -> reversalCount("TALLY001", "D-1") == 0);
             int rs = t.nextStan();
             t.connect();
             t.send(t.reversalOf(sale, rs, false, ReversalReason.NO_RESPONSE));
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "first reversal dropped");
+            await("the first reversal counted before the restart", PROCESSED, () -> reversalCount("TALLY001", "D-1") == 1);
 
             sim.close();
             start(config().withScenarioFile(file).withPort(port));
             t.connect();
             t.send(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE));
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "second reversal dropped, after the restart");
+            await("the second reversal counted", PROCESSED, () -> reversalCount("TALLY001", "D-1") == 2);
             t.connect();
             assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE)))
                     .responseCode(), "the third is acknowledged");

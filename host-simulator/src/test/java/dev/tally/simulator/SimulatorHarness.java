@@ -18,6 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class SimulatorHarness {
 
     static final Duration LATE = Duration.ofMillis(300);
+    /**
+     * How long a test waits for the host to finish what it was sent when no answer will tell (a withheld answer, a
+     * dropped reversal): far beyond what it takes, so a slow or loaded machine does not fail the test.
+     */
+    static final Duration PROCESSED = Duration.ofSeconds(20);
     static final TestCards CARDS = TestCards.bundled();
     static final TestCard VISA = CARDS.find("visa-1").orElseThrow();
     static final TestCard LOW = CARDS.find("low-1").orElseThrow();
@@ -72,6 +77,12 @@ abstract class SimulatorHarness {
             fail("expected exactly one ledger transaction for order " + order + ", found " + l.size());
         }
         return l.get(0);
+    }
+
+    /** The reversals the ledger counted against the terminal's sale of {@code order}; -1 while it holds no such sale. */
+    int reversalCount(String terminal, String order) {
+        List<LedgerTransaction> l = txns(terminal, order);
+        return l.size() == 1 ? l.get(0).reversalCount() : -1;
     }
 
     /** Polls until the condition holds or the deadline passes (no sleeping to wait for a fixed time). */

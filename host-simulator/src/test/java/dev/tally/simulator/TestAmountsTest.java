@@ -61,6 +61,8 @@ class TestAmountsTest extends SimulatorHarness {
     void cents69AppliesTheDebitAndDropsTheResponse() throws Exception {
         t.send(t.saleRequest(VISA, 1069, "INV-69").build());
         assertTrue(t.receiveWithin(SILENCE).isEmpty());
+        // no answer tells when the host is done: the ledger does (a slow machine may take longer than the silence)
+        await("the .69 sale's debit", PROCESSED, () -> ledger().balance("visa-1") != OPENING);
         assertEquals(OPENING - 1069, ledger().balance("visa-1"));
         assertEquals(TxnState.APPROVED, onlyTxn("TALLY001", "INV-69").state());
     }
@@ -138,6 +140,7 @@ class TestAmountsTest extends SimulatorHarness {
         ISOMsg sale = t.saleRequest(VISA, 1098, "INV-98").build();
         t.send((ISOMsg) sale.clone());
         assertTrue(t.receiveWithin(SILENCE).isEmpty(), "no answer to the sale");
+        await("the .98 sale in the ledger", PROCESSED, () -> reversalCount("TALLY001", "INV-98") == 0);
         assertEquals(OPENING - 1098, ledger().balance("visa-1"), "but it was applied");
         int reversalStan = t.nextStan();
         for (int i = 1; i <= 2; i++) {
@@ -145,6 +148,8 @@ class TestAmountsTest extends SimulatorHarness {
             t.send(t.reversalOf(sale, reversalStan, i > 1, ReversalReason.NO_RESPONSE));
             var got = t.receiveWithin(SILENCE);
             assertTrue(got.isEmpty(), "reversal " + i + " is dropped, got " + got.map(m -> MessageView.of(m).toString()));
+            int counted = i;
+            await("reversal " + i + " counted", PROCESSED, () -> reversalCount("TALLY001", "INV-98") == counted);
             assertEquals(OPENING - 1098, ledger().balance("visa-1"));
         }
         t.connect();
@@ -164,11 +169,14 @@ class TestAmountsTest extends SimulatorHarness {
         ISOMsg sale = t.saleRequest(VISA, 1099, "INV-99").build();
         t.send((ISOMsg) sale.clone());
         assertTrue(t.receiveWithin(SILENCE).isEmpty());
+        await("the .99 sale in the ledger", PROCESSED, () -> reversalCount("TALLY001", "INV-99") == 0);
         int reversalStan = t.nextStan();
         for (int i = 1; i <= 4; i++) {
             t.connect();
             t.send(t.reversalOf(sale, reversalStan, i > 1, ReversalReason.NO_RESPONSE));
             assertTrue(t.receiveWithin(SILENCE).isEmpty(), "reversal " + i + " is never answered");
+            int counted = i;
+            await("reversal " + i + " counted", PROCESSED, () -> reversalCount("TALLY001", "INV-99") == counted);
         }
         LedgerTransaction tx = onlyTxn("TALLY001", "INV-99");
         assertEquals(TxnState.APPROVED, tx.state(), "the debit stands: the reversal never got through");
