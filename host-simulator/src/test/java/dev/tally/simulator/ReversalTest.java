@@ -65,7 +65,7 @@ class ReversalTest extends SimulatorHarness {
 
             int port = sim.isoPort();
             sim.close();
-            start(config().withPort(port)); // same ledger file, same port
+            startAgainOn(port, config()); // same ledger file, same port
             assertEquals(OPENING, ledger().balance("visa-1"), "the ledger survived the restart");
 
             t.connect(); // the session keys are in the ledger (under the TMK): no new sign-on needed

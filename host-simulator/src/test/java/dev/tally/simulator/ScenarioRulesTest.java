@@ -198,7 +198,7 @@ class ScenarioRulesTest extends SimulatorHarness {
             await("the first reversal counted before the restart", PROCESSED, () -> reversalCount("TALLY001", "D-1") == 1);
 
             sim.close();
-            start(config().withScenarioFile(file).withPort(port));
+            startAgainOn(port, config().withScenarioFile(file));
             t.connect();
             t.send(t.reversalOf(sale, rs, true, ReversalReason.NO_RESPONSE));
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "second reversal dropped, after the restart");

@@ -46,6 +46,25 @@ abstract class SimulatorHarness {
         return sim;
     }
 
+    /**
+     * Starts on {@code port}, the port of a simulator just closed (a restart on the same port). The port is free once
+     * that one closed, but it is an ephemeral port: another process's connection may take it meanwhile, so a start
+     * refused for the port is tried again until a deadline (a few seconds) before the test fails.
+     */
+    Simulator startAgainOn(int port, SimulatorConfig config) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return start(config.withPort(port));
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100); // retry interval, not a wait for an outcome
+            }
+        }
+    }
+
     @AfterEach
     void stopSimulator() {
         if (sim != null) {
