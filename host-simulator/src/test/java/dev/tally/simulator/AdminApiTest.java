@@ -169,10 +169,13 @@ class AdminApiTest extends SimulatorHarness {
      */
     @Test
     void metricsCountALateAnswerWhoseConnectionIsGoneAsUnanswered() throws Exception {
+        sim.close();
+        start(config().withLateDelay(LATE_AFTER_HANG_UP));
+        admin = new AdminClient(sim.adminUri());
         try (TestTerminal t = signedOn("TALLY001")) {
             t.send(t.saleRequest(VISA, 1070, "M-70").build());
         }
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
         JsonNode m = admin.getJson("/metrics");
         while (m.get("unanswered").asLong() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(10); // polling interval: the count is made when the late answer fails to go out

@@ -129,7 +129,7 @@ class HostMessageLogTest extends SimulatorHarness {
     @Test
     void aLateAnswerThatFindsItsConnectionGoneIsLoggedAsNoAnswer() throws Exception {
         Path logFile = dir.resolve("host-messages.jsonl");
-        sim = Simulator.start(config(), logFile);
+        sim = Simulator.start(config().withLateDelay(LATE_AFTER_HANG_UP), logFile);
         try (TestTerminal t = signedOn("TALLY001")) {
             t.send(t.saleRequest(VISA, 1070, "L-70").build()); // .70: answered after the late delay
         }

@@ -19,6 +19,12 @@ abstract class SimulatorHarness {
 
     static final Duration LATE = Duration.ofMillis(300);
     /**
+     * The late delay of a test whose late answer must find its terminal's connection gone: long enough that the host
+     * has surely seen the hang-up first, even on a loaded machine (with 300 ms the answer could still go out, into a
+     * socket whose peer had closed, and count as sent).
+     */
+    static final Duration LATE_AFTER_HANG_UP = Duration.ofSeconds(3);
+    /**
      * How long a test waits for the host to finish what it was sent when no answer will tell (a withheld answer, a
      * dropped reversal): far beyond what it takes, so a slow or loaded machine does not fail the test.
      */
