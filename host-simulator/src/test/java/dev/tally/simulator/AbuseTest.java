@@ -181,9 +181,11 @@ class AbuseTest extends SimulatorHarness {
 
             ISOMsg stray = t.saleRequest(VISA, 1000, "PC-21").build();
             stray.set(0, "0210");
-            String log = LogCapture.during(() -> {
+            String log = LogCapture.watching(soFar -> {
                 t.send(stray);
                 assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "an answer is not answered");
+                // no answer tells when the host is done with it: its log line does (a slow machine may take longer)
+                await("the host's line on the 0210", PROCESSED, () -> soFar.get().contains("0210 is a response MTI"));
             });
             assertTrue(log.contains("a host answers requests; 0210 is a response MTI") && !log.contains("field 37"), log);
         }
