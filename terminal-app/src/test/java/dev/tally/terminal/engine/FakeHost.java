@@ -9,14 +9,21 @@ import dev.tally.spec.format.Iso87;
 import dev.tally.spec.message.KeyBlocks;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostChannel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -38,6 +45,8 @@ final class FakeHost implements AutoCloseable {
     private final BiFunction<FakeHost, ISOMsg, ISOMsg> answer;
     private volatile Function<ISOMsg, ISOMsg> signOnAnswer = this::signOn;
     private final List<NACChannel> connections = new CopyOnWriteArrayList<>();
+    /** requests a {@link #silentTo} link said to leave unanswered, by {@link #key}, with how many are still to come */
+    private final Map<String, Integer> silenced = new ConcurrentHashMap<>();
 
     FakeHost(BiFunction<FakeHost, ISOMsg, ISOMsg> answer) throws IOException {
         this.answer = answer;
@@ -70,6 +79,9 @@ final class FakeHost implements AutoCloseable {
             while (true) {
                 ISOMsg req = ch.receive();
                 received.add(req);
+                if (leftUnanswered(req)) {
+                    continue;
+                }
                 ISOMsg resp = MessageView.of(req).networkManagementCode() != null && "001".equals(
                         MessageView.of(req).networkManagementCode()) ? signOnAnswer.apply(req) : answer.apply(this, req);
                 if (resp != null) {
@@ -82,6 +94,100 @@ final class FakeHost implements AutoCloseable {
             } catch (IOException ignored) {
                 // the test is over or the terminal hung up
             }
+        }
+    }
+
+    /** How long a terminal on a {@link #silentTo} link waits for an answer the host gives: ample on a slow machine. */
+    static final Duration ANSWERED = Duration.ofSeconds(5);
+
+    /**
+     * {@code link} with this host leaving unanswered the requests {@code silent} picks; sign-ons are always answered.
+     * {@code silent} is asked as each request leaves, given it and the requests that left before it through this
+     * link (sign-ons too), and its verdict holds for that request whatever the test changes meanwhile. Those
+     * exchanges wait {@code silence} whatever timeout the terminal gives them, every other one the terminal's own
+     * ({@link #ANSWERED}): an answer the test expects is not lost to a timeout a CPU or GC stall can outlast, and a
+     * silence it expects costs only {@code silence}, as no answer can come to end it sooner.
+     */
+    HostChannel silentTo(HostChannel link, Duration silence, BiPredicate<MessageView, List<MessageView>> silent) {
+        return new Silencing(link, silence, silent);
+    }
+
+    /** How many of {@code sent} have an MTI {@code mti} starts (a count for {@link #silentTo}'s predicates). */
+    static long count(List<MessageView> sent, String mti) {
+        return sent.stream().filter(m -> m.mti().startsWith(mti)).count();
+    }
+
+    private static String key(MessageView m) {
+        return m.mti() + "/" + m.terminalId() + "/" + m.stan();
+    }
+
+    private static boolean signOn(MessageView m) {
+        return "001".equals(m.networkManagementCode());
+    }
+
+    /** True, once for each time a link said so, when {@code req} is to go unanswered. */
+    private boolean leftUnanswered(ISOMsg req) {
+        boolean[] hit = {false};
+        silenced.computeIfPresent(key(MessageView.of(req)), (k, n) -> {
+            hit[0] = true;
+            return n == 1 ? null : n - 1;
+        });
+        return hit[0];
+    }
+
+    private final class Silencing implements HostChannel {
+        private final HostChannel link;
+        private final Duration silence;
+        private final BiPredicate<MessageView, List<MessageView>> silent;
+        private final List<MessageView> sent = new ArrayList<>();
+
+        Silencing(HostChannel link, Duration silence, BiPredicate<MessageView, List<MessageView>> silent) {
+            this.link = link;
+            this.silence = silence;
+            this.silent = silent;
+        }
+
+        @Override
+        public String address() {
+            return link.address();
+        }
+
+        @Override
+        public void connect() {
+            link.connect();
+        }
+
+        @Override
+        public Exchange exchange(ISOMsg request, Duration timeout) {
+            MessageView v = MessageView.of((ISOMsg) request.clone()); // as it left: the engine may reuse it
+            boolean quiet;
+            synchronized (sent) {
+                quiet = !signOn(v) && silent.test(v, List.copyOf(sent));
+                sent.add(v);
+            }
+            if (!quiet) {
+                return link.exchange(request, timeout);
+            }
+            String key = key(v);
+            silenced.merge(key, 1, Integer::sum); // before it leaves: the host reads it on receipt
+            Exchange ex = link.exchange(request, silence);
+            if (ex instanceof Exchange.Broken b && b.linkBrokeOnWrite()) {
+                silenced.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1); // it never left
+            }
+            if (ex instanceof Exchange.Answered) {
+                throw new AssertionError("the host answered " + key + ", which the test had it leave unanswered");
+            }
+            return ex;
+        }
+
+        @Override
+        public boolean isConnected() {
+            return link.isConnected();
+        }
+
+        @Override
+        public void close() {
+            link.close();
         }
     }
 

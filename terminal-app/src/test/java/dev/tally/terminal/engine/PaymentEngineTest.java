@@ -38,6 +38,14 @@ class PaymentEngineTest {
     Path dir;
 
     static final ReversalPolicy NOW = new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO);
+    /** How long an exchange the fake host leaves unanswered waits ({@link FakeHost#silentTo}). */
+    static final Duration SILENCE = Duration.ofMillis(600);
+
+    /** A terminal of {@code host} that leaves unanswered the requests {@code silent} picks; the rest are answered. */
+    private TestTerminal terminal(FakeHost host, java.util.function.BiPredicate<MessageView, List<MessageView>> silent) {
+        return TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW, Clock.systemDefaultZone(),
+                link -> host.silentTo(link, SILENCE, silent));
+    }
 
     /**
      * Asked while its answer is awaited (a cashier system polling after its own HTTP timeout), a payment is IN_PROGRESS
@@ -75,8 +83,8 @@ class PaymentEngineTest {
     /** A cancelled approval whose reversal is not through yet says the customer is still charged, not "Not approved". */
     @Test
     void aCancelledApprovalAwaitingItsReversalSaysTheChargeStands() throws Exception {
-        try (FakeHost host = new FakeHost((h, req) -> "0200".equals(MessageView.of(req).mti()) ? h.answer(req, "00") : null);
-             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> req.mti().startsWith("040"))) { // the reversal goes unanswered
             assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-CANCEL", 700, null).status());
             PaymentResult r = t.engine.reverse("INV-CANCEL");
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
@@ -89,15 +97,12 @@ class PaymentEngineTest {
     @Test
     void anUntrustedApprovalAwaitingItsReversalIsNotCalledApproved() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> {
-            if (!"0200".equals(MessageView.of(req).mti())) {
-                return null; // the reversal goes unanswered
-            }
             ISOMsg resp = h.answer(req, "00");
             byte[] mac = MessageView.of(resp).mac().orElseThrow();
             mac[0] ^= 1;
             resp.set(64, mac);
             return resp;
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+        }); TestTerminal t = terminal(host, (req, sent) -> !"0200".equals(req.mti()))) { // the reversal goes unanswered
             PaymentResult r = t.engine.sale("INV-UNTRUSTED", 800, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             assertTrue(r.message().startsWith("Not approved: "), r.message());
@@ -161,11 +166,9 @@ class PaymentEngineTest {
     @Test
     void reversalRepeatsAre0401WithTheSameReversalStanAndTheCounterIsPersisted() throws Exception {
         // sales get no answer; the first two reversals get none either, the third is acknowledged
-        try (FakeHost host = new FakeHost((h, req) -> {
-            String mti = MessageView.of(req).mti();
-            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
-            return mti.startsWith("040") && reversals >= 3 ? h.answer(req, "00") : null;
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host,
+                     (req, sent) -> !req.mti().startsWith("040") || FakeHost.count(sent, "040") < 2)) {
             PaymentResult r = t.engine.sale("INV-REP", 500, "mc-1");
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status());
             assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-REP", 500, "mc-1").status());
@@ -185,15 +188,10 @@ class PaymentEngineTest {
     /** The order's reversal is due when the cashier tries again: run first, and once acknowledged the sale goes. */
     @Test
     void aSaleOnAnOrderWhoseReversalIsDueRunsItAndThenPays() throws Exception {
-        try (FakeHost host = new FakeHost((h, req) -> {
-            String mti = MessageView.of(req).mti();
-            long sales = h.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).count();
-            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
-            if (mti.startsWith("040")) {
-                return reversals >= 2 ? h.answer(req, "00") : null; // the first reversal is lost
-            }
-            return "0200".equals(mti) && sales == 1 ? null : h.answer(req, "00"); // the first sale too
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), NOW)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> // the first sale is lost, and its first reversal
+                     "0200".equals(req.mti()) ? FakeHost.count(sent, "0200") == 0
+                             : req.mti().startsWith("040") && FakeHost.count(sent, "040") == 0)) {
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-DUE", 700, null).status());
             PaymentResult again = t.engine.sale("INV-DUE", 700, null);
             assertEquals(PaymentStatus.APPROVED, again.status(), again.message());

@@ -13,11 +13,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +29,11 @@ class ReversalLoopTest {
 
     @TempDir
     Path dir;
+
+    /** How long an exchange the fake host leaves unanswered waits ({@link FakeHost#silentTo}). */
+    static final Duration SILENCE = Duration.ofMillis(600);
+    /** The sale is not answered: a reversal follows. */
+    static final BiPredicate<MessageView, List<MessageView>> SALE_UNANSWERED = (req, sent) -> "0200".equals(req.mti());
 
     @Test
     void backoffDoublesUpToItsCeiling() {
@@ -43,10 +50,10 @@ class ReversalLoopTest {
     void aRepeatIsSentOnlyWhenItIsDue() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
         ReversalPolicy policy = new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5));
-        try (FakeHost host = new FakeHost((h, req) -> {
-            long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
-            return MessageView.of(req).mti().startsWith("040") && reversals >= 3 ? h.answer(req, "00") : null;
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600), policy, clock)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, policy, clock,
+                     link -> host.silentTo(link, SILENCE, // the sale and the first two reversals go unanswered
+                             (req, sent) -> !req.mti().startsWith("040") || FakeHost.count(sent, "040") < 2))) {
             PaymentResult r = t.engine.sale("INV-DUE", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status());
             assertEquals(clock.instant().plusSeconds(10), r.attempt().nextReversalAt());
@@ -78,10 +85,11 @@ class ReversalLoopTest {
     void aReversalWhoseWriteFailedIsNotCountedAndTheNextTryIsStillThe0400() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
         AtomicBoolean pipeBroken = new AtomicBoolean(true);
-        try (FakeHost host = new FakeHost((h, req) -> MessageView.of(req).mti().startsWith("040") ? h.answer(req, "00") : null);
-             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
                      new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
-                     link -> new FailingWrites(link, pipeBroken))) {
+                     link -> new FailingWrites(host.silentTo(link, SILENCE, (req, sent) -> "0200".equals(req.mti())),
+                             pipeBroken))) {
             PaymentResult r = t.engine.sale("INV-PIPE", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             Attempt a = t.journal.lastAttempt("INV-PIPE").orElseThrow();
@@ -117,10 +125,10 @@ class ReversalLoopTest {
     @Test
     void aSecondWriteFailureInARowIsCounted() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
-        try (FakeHost host = new FakeHost((h, req) -> null);
-             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
                      new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
-                     link -> new FailingWrites(link, new AtomicBoolean(true)))) {
+                     link -> new FailingWrites(host.silentTo(link, SILENCE, (req, sent) -> true), new AtomicBoolean(true)))) {
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-PIPES", 100, null).status());
             Attempt a = t.journal.lastAttempt("INV-PIPES").orElseThrow();
             assertEquals(0, a.reversalAttempts(), "the first is given back");
@@ -139,10 +147,11 @@ class ReversalLoopTest {
     @Test
     void aReversalThatFoundNoLinkAfterItsTryWasRecordedIsGivenBack() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
-        try (FakeHost host = new FakeHost((h, req) -> null);
-             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
                      new ReversalPolicy(1, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
-                     link -> new FailingWrites(link, new AtomicBoolean(true), true))) {
+                     link -> new FailingWrites(host.silentTo(link, SILENCE, (req, sent) -> true), new AtomicBoolean(true),
+                             true))) {
             PaymentResult r = t.engine.sale("INV-GONE", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             Attempt a = t.journal.lastAttempt("INV-GONE").orElseThrow();
@@ -206,9 +215,10 @@ class ReversalLoopTest {
     void aReversalThatCannotBeBuiltIsNotedOnItsAttemptAndTheOthersAndTheSaleGoOn() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
         AtomicBoolean answering = new AtomicBoolean(false);
-        try (FakeHost host = new FakeHost((h, req) -> answering.get() ? h.answer(req, "00") : null);
-             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
-                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
+                     link -> host.silentTo(link, SILENCE, (req, sent) -> !answering.get()))) {
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-BROKEN", 100, null).status());
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-GOOD", 200, null).status());
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
@@ -247,9 +257,10 @@ class ReversalLoopTest {
     void aTerminalReversesOnlyItsOwnAttemptsAndNamesTheTerminalOfAnother() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00Z"));
         AtomicBoolean answering = new AtomicBoolean(false);
-        try (FakeHost host = new FakeHost((h, req) -> answering.get() ? h.answer(req, "00") : null);
-             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
-                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                     new ReversalPolicy(3, Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5)), clock,
+                     link -> host.silentTo(link, SILENCE, (req, sent) -> !answering.get()))) {
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-OTHER", 100, null).status());
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-MINE", 200, null).status());
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
@@ -288,17 +299,15 @@ class ReversalLoopTest {
     @Test
     void aReversalAcknowledgedWithoutAMacIsNotTrustedAndIsTriedAgain() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> {
-            if (!MessageView.of(req).mti().startsWith("040")) {
-                return null; // the sale is not answered: a reversal follows
-            }
             ISOMsg ack = h.answer(req, "00");
             long reversals = h.received.stream().filter(m -> MessageView.of(m).mti().startsWith("040")).count();
             if (reversals == 1) {
                 ack.unset(new int[] {64, 128}); // the first acknowledgement comes without its MAC (128: field 90 is there)
             }
             return ack;
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
-                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO))) {
+        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
+                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
             PaymentResult r = t.engine.sale("INV-NOMAC", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             assertTrue(t.journal.events(r.attempt().id()).getLast().detail()
@@ -312,13 +321,11 @@ class ReversalLoopTest {
     void aReversalAnswerMacedUnderTheReversalsKeysIsTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
         AtomicReference<TestTerminal> terminal = new AtomicReference<>();
         try (FakeHost host = new FakeHost((h, req) -> {
-            if (!MessageView.of(req).mti().startsWith("040")) {
-                return null; // the sale is not answered: a reversal follows
-            }
             terminal.get().session.invalidateKeys(); // as another payment's A1 would, while the 0400 is out
             return h.answer(req, "00");
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(600),
-                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO))) {
+        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
+                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
             terminal.set(t);
             PaymentResult r = t.engine.sale("INV-RK", 100, null);
             assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
@@ -333,9 +340,10 @@ class ReversalLoopTest {
      */
     @Test
     void aReversalTheHostRefusesIsToldAsARefusal() throws Exception {
-        try (FakeHost host = new FakeHost((h, req) -> "0200".equals(MessageView.of(req).mti()) ? null : h.answer(req, "96"));
-             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofMillis(500),
-                     new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)))) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "96"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                     new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)), Clock.systemDefaultZone(),
+                     link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
             PaymentResult pending = t.engine.sale("INV-R96", 2222, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, pending.status(), pending.message());
             assertTrue(pending.message().contains("(1 tried, last try: 0410 answered 96 (System malfunction), next at "),

@@ -70,8 +70,10 @@ class ReversalSchedulerTest {
     void aFailedReversalIsTriedAgainInTheBackgroundUntilAcknowledgedAndTheLockSaysWhen() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean acknowledge = new java.util.concurrent.atomic.AtomicBoolean();
         ReversalPolicy oneTry = new ReversalPolicy(1, Duration.ZERO, 2.0, Duration.ofMillis(300));
-        try (FakeHost host = new FakeHost((h, req) -> acknowledge.get() ? h.answer(req, "00") : null); // silent, then back
-             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), Duration.ofMillis(500), oneTry)) {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, oneTry,
+                     link -> host.silentTo(link, Duration.ofMillis(500), (req, sent) -> !acknowledge.get()))) {
+            // silent, then back
             t.engine.reversalsRunInBackground();
             PaymentResult r = t.engine.sale("INV-FAILED", 100, null); // its one reversal try goes unanswered
             assertEquals(PaymentStatus.REVERSAL_FAILED, r.status(), r.message());

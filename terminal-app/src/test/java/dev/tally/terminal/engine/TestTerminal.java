@@ -39,6 +39,13 @@ final class TestTerminal implements AutoCloseable {
                 j -> new SharedHostLink("127.0.0.1", port, timeout, new LateAnswers(j)));
     }
 
+    /** {@link #shared} with its link seen through {@code wrap}. */
+    static TestTerminal shared(Path journalFile, int port, Duration timeout, ReversalPolicy policy,
+                               UnaryOperator<HostChannel> wrap) {
+        return new TestTerminal(journalFile, timeout, policy, Clock.systemDefaultZone(),
+                j -> wrap.apply(new SharedHostLink("127.0.0.1", port, timeout, new LateAnswers(j))));
+    }
+
     /** A one-shot terminal whose link is seen through {@code wrap} (a test's stand-in for a fault on the wire). */
     static TestTerminal wrapped(Path journalFile, int port, Duration timeout, ReversalPolicy policy, Clock clock,
                                 UnaryOperator<HostChannel> wrap) {
