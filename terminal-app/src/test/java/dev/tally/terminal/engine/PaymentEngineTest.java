@@ -336,7 +336,8 @@ class PaymentEngineTest {
                 }
             }
             return h.answer(req, "00");
-        }); TestTerminal t = new TestTerminal(file, host.port(), Duration.ofSeconds(2), NOW)) {
+        }); TestTerminal t = new TestTerminal(file, host.port(), Duration.ofSeconds(10), NOW)) {
+            // the host writes the journal before it answers: room for a slow disk's fsync
             PaymentResult r = t.engine.sale("INV-FULL", 1234, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             assertTrue(r.message().startsWith("Outcome unknown: the request went to the host") && r.message().contains(
@@ -374,7 +375,8 @@ class PaymentEngineTest {
                 j.reverseUnanswered(sent.id(), "98", java.time.Instant.now(), "recovery by another process").orElseThrow();
             }
             return h.answer(req, "00");
-        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(10), NOW)) {
+            // the host writes the journal before it answers: room for a slow disk's fsync
             terminal.set(t);
             PaymentResult r = t.engine.sale("INV-LATE", 1234, null);
             assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
