@@ -64,13 +64,15 @@ class LoadRunTest {
     @Test
     void aWarmUpSaleStillOutAfterTheGraceEndsTheRunWithoutMeasuringAndNeverOverlaps() throws Exception {
         HangingTerminal t = new HangingTerminal();
-        LoadPlan plan = new LoadPlan(1, Duration.ofSeconds(30), 0, 0, LoadMix.approvals(), Duration.ofMillis(200));
+        // long enough for the warm-up's (hanging) sale to start before it ends on a slow machine: else the measured
+        // phase's sale hangs instead, and the run ends "still_out_at_end" 30 s later
+        LoadPlan plan = new LoadPlan(1, Duration.ofSeconds(30), 0, 0, LoadMix.approvals(), Duration.ofSeconds(2));
         // grace: the larger of 5 s and 3 x the answer timeout
         LoadReport r = new LoadRun(plan, (i, stats) -> t, Duration.ofMillis(100), null,
                 new java.util.concurrent.atomic.AtomicBoolean()).run("test");
         assertEquals(Map.of("still_out_at_end_of_warmup", 1L), r.errors());
         assertEquals(0, r.requests(), "nothing measured");
-        assertTrue(r.warmupSeconds() >= 0.2, String.valueOf(r.warmupSeconds()));
+        assertTrue(r.warmupSeconds() >= 2, String.valueOf(r.warmupSeconds()));
         assertEquals(0, t.overlaps.get(), "the terminal was never driven twice at once");
         assertEquals(1, t.sales.get(), "no measured sale started");
     }
