@@ -116,8 +116,10 @@ class AcquirerStatementsTest {
             assertTrue(s.lines().isEmpty());
             java.util.List<Thread> started = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> !before.contains(t) && t.getName().startsWith("HttpClient")).toList();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-            for (Thread t : started) { // a closed client's threads end within moments; an open one's never do
+            // a closed client's threads end within moments, an open one's only once the GC collects it: each is awaited
+            // (join returns once it ends) up to a deadline that leaves room for a slow machine
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            for (Thread t : started) {
                 t.join(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
             assertEquals(java.util.List.of(), started.stream().filter(Thread::isAlive).map(Thread::getName).toList());
