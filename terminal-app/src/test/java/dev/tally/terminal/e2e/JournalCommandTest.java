@@ -52,9 +52,10 @@ class JournalCommandTest {
     @Test
     void aJournalIsReadWithoutItsKeyWhileAnotherTallyHoldsItAndNothingIsDone(@TempDir Path dir) throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(5))) {
-            lab.timeout = "1";
-            assertEquals(0, lab.tally("sale", "--order", "INV-1", "--amount", "10.00").exit());
+            assertEquals(0, lab.tally("sale", "--order", "INV-1", "--amount", "10.00").exit()); // the lab's 3 s: answered
+            lab.timeout = "1"; // the host answers only the sign-on: each unanswered exchange costs the whole timeout
             assertEquals(4, lab.tally("sale", "--order", "INV-2", "--amount", "10.99").exit()); // reversal left pending
+            lab.timeout = "3";
             Path key = Path.of(lab.journal + ".key");
             Path aside = dir.resolve("key-aside");
             try (Journal held = Journal.open(lab.journal, Clock.systemDefaultZone(), Duration.ZERO)) {

@@ -90,7 +90,6 @@ class SaleAgainstSimulatorTest {
 
     @Test
     void noCommandPrintsTheFullPanEvenWhenTheCardIsNamedByIt() {
-        lab.timeout = "1";
         List<List<String>> commands = List.of(
                 List.of("sale", "--order", "INV-PAN", "--amount", "2.00", "--card", Lab.PAN),
                 List.of("sale", "--order", "INV-PAN", "--amount", "2.00", "--card", Lab.PAN),
@@ -102,6 +101,9 @@ class SaleAgainstSimulatorTest {
                 List.of("reverse", "--order", "INV-PAN"));
         for (boolean json : List.of(false, true)) {
             for (List<String> c : commands) {
+                // the .68 goes unanswered: 1 s (its reversal's answer is not needed, a pending one prints the PAN masked
+                // as well); every other command expects its answer, with the lab's 3 s
+                lab.timeout = c.contains("2.68") ? "1" : "3";
                 List<String> args = lab.baseArgs();
                 if (!json) {
                     args.remove("--json");
@@ -132,7 +134,7 @@ class SaleAgainstSimulatorTest {
     @ParameterizedTest(name = "amount 20{0}")
     @ValueSource(strings = {".68", ".69", ".71", ".73"})
     void anUncertainSaleIsReversedAndLeavesNoDebit(String cents) {
-        lab.timeout = "1";
+        // the lab's 3 s, though the .68 and .69 go unanswered for all of it: their reversals must be acknowledged
         String order = "INV-3" + cents.substring(1);
         Lab.Run r = lab.tally("sale", "--order", order, "--amount", "20" + cents);
         assertEquals(4, r.exit(), r.toString());
@@ -147,7 +149,7 @@ class SaleAgainstSimulatorTest {
 
     @Test
     void aLostReversalKeepsTheOrderLockedUntilTheThirdIsAcknowledged() {
-        lab.timeout = "1";
+        lab.timeout = "1"; // the host answers only the sign-on until the third reversal: no answer is waited for in vain
         Lab.Run r = lab.tally("sale", "--order", "INV-498", "--amount", "30.98");
         assertEquals(4, r.exit(), r.toString());
         assertEquals("REVERSAL_PENDING", r.status());
@@ -161,6 +163,7 @@ class SaleAgainstSimulatorTest {
                 + " a reversal is pending .*, retry after \\d\\d:\\d\\d"), msg);
         assertFalse(locked.json().get("retryAfter").isNull());
 
+        lab.timeout = "3"; // the third reversal is acknowledged, the sale after it approved
         Lab.Run resolve = lab.tally("pending", "--resolve");
         assertEquals(0, resolve.exit(), resolve.toString());
         assertEquals("REVERSED", lab.lastState("INV-498"));
@@ -174,10 +177,11 @@ class SaleAgainstSimulatorTest {
 
     @Test
     void reversalsThatAreNeverAnsweredEndFailedListedAndLocked() {
-        lab.timeout = "1";
+        lab.timeout = "1"; // the sale and its first reversal unanswered
         Lab.Run r = lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-599", "--amount", "40.99");
         assertEquals(4, r.exit(), r.toString());
         assertEquals("REVERSAL_PENDING", r.status());
+        lab.timeout = "3"; // from here each command expects an answer: the status inquiry after the last reversal
 
         Lab.Run resolve = lab.tally("--reversal-attempts", "2", "pending", "--resolve");
         assertEquals(4, resolve.exit(), resolve.toString());

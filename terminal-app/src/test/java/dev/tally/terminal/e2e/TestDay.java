@@ -21,18 +21,23 @@ final class TestDay {
     private TestDay() {
     }
 
-    /** Runs the day; afterwards .99 is REVERSAL_FAILED and everything else is final. */
+    /**
+     * Runs the day; afterwards .99 is REVERSAL_FAILED and everything else is final. A command that expects an answer
+     * besides the sign-on (an approval, a decline, a reversal acknowledged) runs with 3 s; one where the host answers
+     * only the sign-on runs with 1 s, since every unanswered exchange waits out the whole timeout.
+     */
     static void run(Lab lab) {
         sale(lab, "3", "DAY-00", "10.00", 0, "APPROVED");
         sale(lab, "3", "DAY-51", "10.51", 2, "DECLINED");
-        sale(lab, "1", "DAY-68", "10.68", 4, "REVERSED");
-        sale(lab, "1", "DAY-69", "10.69", 4, "REVERSED");
+        sale(lab, "3", "DAY-68", "10.68", 4, "REVERSED");           // unanswered, its reversal acknowledged
+        sale(lab, "3", "DAY-69", "10.69", 4, "REVERSED");
         sale(lab, "3", "DAY-77", "10.77", 0, "APPROVED");
         sale(lab, "3", "DAY-78", "10.78", 0, "APPROVED");
         sale(lab, "1", "DAY-98", "10.98", 4, "REVERSAL_PENDING");   // first reversal dropped
         sale(lab, "1", "DAY-99", "10.99", 4, "REVERSAL_PENDING");   // (the .98's second reversal went first, dropped)
-        lab.timeout = "1";
+        lab.timeout = "3";
         lab.tally("pending", "--resolve");                           // .98 third try acknowledged; .99 second try
+        lab.timeout = "1";
         Lab.Run last = lab.tally("pending", "--resolve");            // .99 third try: REVERSAL_FAILED
         lab.timeout = "3";
         assertEquals("REVERSED", lab.lastState("DAY-98"), last.toString());
