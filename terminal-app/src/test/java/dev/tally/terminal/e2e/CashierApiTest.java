@@ -328,7 +328,7 @@ class CashierApiTest {
                 ServeProcess.Reply r = inFlight.get();
                 assertEquals("REVERSAL_PENDING", r.json().get("status").asText(), r.body());
                 assertEquals("REVERSAL_PENDING", lab.lastState("C-1"));
-                try (Simulator back = Simulator.start(again)) {
+                try (Simulator back = startAgain(again)) {
                     Lab.await("the background loop to reverse it after reconnecting", Duration.ofSeconds(30),
                             () -> "REVERSED".equals(lab.lastState("C-1")));
                     assertEquals(0, back.ledger().transactions(Ledger.Filter.all().order("C-1")).stream()
@@ -365,7 +365,7 @@ class CashierApiTest {
                 Lab.await("the keep-alive to find the acquirer out of reach", Duration.ofSeconds(20),
                         () -> healthStatus(api).equals("DEGRADED"));
                 assertEquals(200, api.get("/health").status(), "the terminal itself is well");
-                try (Simulator back = Simulator.start(again)) {
+                try (Simulator back = startAgain(again)) {
                     Lab.await("the keep-alive to find the acquirer back", Duration.ofSeconds(20),
                             () -> healthStatus(api).equals("UP"));
                     ServeProcess.Reply settled = api.post("/v1/settlement", "");
@@ -375,6 +375,25 @@ class CashierApiTest {
                             + settled.body());
                     assertEquals(1, settled.json().get("terminalTotals").get("debitCount").asInt(), settled.body());
                 }
+            }
+        }
+    }
+
+    /**
+     * The simulator started again on the port serve keeps reconnecting to. For a moment the port may refuse the bind:
+     * a socket may hold it as its local end (one of serve's reconnects, which can connect to itself, or any
+     * connection on the machine given it as an ephemeral port); the bind is tried again until a deadline.
+     */
+    private static Simulator startAgain(SimulatorConfig again) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return Simulator.start(again);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100); // a retry interval, not a wait for an outcome
             }
         }
     }
@@ -397,15 +416,17 @@ class CashierApiTest {
 
     @Test
     void sigtermLetsThePaymentInFlightFinishThenExits() throws Exception {
-        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+        // .70: approved at once, answered only after the late delay, well within serve's 30 s timeout; the delay is the
+        // time this test has to see the payment SENT, ask for it and send the SIGTERM, on a loaded machine as well
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(10));
              ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "30")) {
-            // .70: approved at once, answered only after the 3 s late delay
             Future<ServeProcess.Reply> inFlight = sentPayment(lab, api, "T-1", "15.70");
             // a cashier system asking meanwhile is told it is in progress, not that it failed
             ServeProcess.Reply asked = api.get("/v1/payments/T-1");
             assertEquals(200, asked.status(), asked.body());
             assertEquals("IN_PROGRESS", asked.json().get("status").asText(), asked.body());
             assertTrue(asked.raw().headers().firstValue("Retry-After").isPresent(), asked.body());
+            assertFalse(inFlight.isDone(), "the answer is still outstanding when the SIGTERM goes");
             api.process.destroy(); // SIGTERM while the answer is outstanding
             ServeProcess.Reply r = inFlight.get();
             assertEquals(200, r.status(), r.body());
