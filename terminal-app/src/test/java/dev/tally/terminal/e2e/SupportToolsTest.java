@@ -20,44 +20,76 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6 "How it will be checked": one run over every test amount with the message log on, then the log
  * replayed against a fresh simulator (no difference) and against one with a changed scenario (exactly
  * the changed answer), a tampered line, problem reports, and a scan of everything produced for card data.
+ *
+ * <p>The recording's commands and the replays have {@link #TIMEOUT}: the answers the host gives must come within it on
+ * a loaded machine too (the two commands where it answers only the sign-on have 1 s). Each of the recording's dozen unanswered requests costs a replay the whole timeout, one
+ * after another, so the replays of the recording all start together once it is made, each against a simulator of its
+ * own, and each test awaits its own; the replay of the journal while another tally holds it runs first, beside them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SupportToolsTest {
 
     /** Sale amounts: a normal approval, every test amount of docs/simulator.md §3, and 12.34 (changed later). */
     static final List<String> AMOUNTS = List.of("10.00", "10.05", "10.51", "10.54", "10.55", "10.91", "10.96", "10.68",
             "10.69", "10.70", "10.71", "10.72", "10.73", "10.77", "10.78", "10.98", "10.99");
-    static final Duration LATE = Duration.ofMillis(2500);
+    /** The terminal's and the replays' timeout, in seconds. */
+    static final String TIMEOUT = "3";
+    /** The .70's answer comes this long after its sale: 5 s after the timeout, whatever the load. */
+    static final Duration LATE = Duration.ofSeconds(8);
+    /** How long a test waits for the replay it checks: a dozen unanswered requests of 3 s, and room to spare. */
+    static final Duration REPLAY_LIMIT = Duration.ofSeconds(120);
 
     Path dir;
     Lab lab;
     Path messageLog;
     /** every stdout/stderr the commands printed, for the card-data scan */
-    final List<String> printed = new ArrayList<>();
+    final List<String> printed = Collections.synchronizedList(new ArrayList<>());
+    /** the replays of the recording, started once it is made */
+    final ExecutorService replays = Executors.newFixedThreadPool(4);
+    final List<Future<Lab.Run>> started = new ArrayList<>();
+    Future<Lab.Run> logReplay;
+    Future<Lab.Run> changedReplay;
+    Future<Lab.Run> changedTextReplay;
+    Future<Lab.Run> copyReplay;
+    Path copy;
 
     @BeforeAll
     void recordARunOverEveryTestAmount(@TempDir Path tmp) throws Exception {
         dir = tmp;
         lab = new Lab(dir, LATE);
-        lab.timeout = "1";
+        lab.timeout = TIMEOUT;
         messageLog = dir.resolve("tally-messages.jsonl");
         for (String amount : AMOUNTS) {
+            // the host answers the .98's and .99's commands only their sign-on (their sales, and the reversals sent with
+            // them, go unanswered): 1 s, as each unanswered exchange waits the whole timeout
+            lab.timeout = amount.equals("10.98") || amount.equals("10.99") ? "1" : TIMEOUT;
             Lab.Run r = tally("sale", "--order", "INV-" + amount.replace('.', '-'), "--amount", amount);
             assertTrue(r.exit() != 1 && r.exit() != 64, r.toString());
         }
+        lab.timeout = TIMEOUT;
         tally("inquiry");
         tally("status", "--order", "INV-10-77");
         // after the inquiry, so that changing its answer changes no balance the log shows
@@ -68,11 +100,62 @@ class SupportToolsTest {
         }
         assertEquals("REVERSED", lab.lastState("INV-10-98"));
         assertEquals("REVERSAL_FAILED", lab.lastState("INV-10-99"));
+
+        // a copy of the journal as sent to support, without its data key
+        copy = Files.createDirectories(dir.resolve("sent-to-support")).resolve("journal.db");
+        Files.copy(lab.journal, copy);
+        logReplay = replay(SimulatorConfig.defaults(dir.resolve("fresh/ledger.db")).withLateDelay(LATE),
+                "--json", "replay", messageLog.toString());
+        Path scenario = dir.resolve("changed.json");
+        Files.writeString(scenario, """
+                {"testAmounts": true, "rules": [
+                  {"name": "12.34 declined", "match": {"mti": "0200", "amount": 1234}, "action": {"respond": "05"}}]}
+                """);
+        changedReplay = replay(SimulatorConfig.defaults(dir.resolve("changed/ledger.db")).withLateDelay(LATE)
+                .withScenarioFile(scenario), "--json", "replay", messageLog.toString());
+        changedTextReplay = replay(SimulatorConfig.defaults(dir.resolve("changed-text/ledger.db")).withLateDelay(LATE)
+                .withScenarioFile(scenario), "replay", messageLog.toString());
+        copyReplay = replay(SimulatorConfig.defaults(dir.resolve("fresh-k/ledger.db")).withLateDelay(LATE),
+                "--json", "replay", "--journal", copy.toString());
+    }
+
+    /** Starts {@code args} against a simulator of its own, made with {@code host} and closed when the replay is done. */
+    Future<Lab.Run> replay(SimulatorConfig host, String... args) {
+        Future<Lab.Run> f = replays.submit(() -> {
+            try (Simulator sim = Simulator.start(host)) {
+                return cli(replayArgs(sim, args));
+            }
+        });
+        started.add(f);
+        return f;
+    }
+
+    /** {@code args}, then this simulator's address, at max speed with {@link #TIMEOUT}. */
+    static String[] replayArgs(Simulator sim, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(sim.isoPort()), "--speed", "max", "--timeout",
+                TIMEOUT));
+        return all.toArray(String[]::new);
+    }
+
+    /** The replay's run, once it is done. */
+    static Lab.Run replayed(Future<Lab.Run> replay) throws Exception {
+        try {
+            return replay.get(REPLAY_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("the replay failed", e.getCause());
+        }
     }
 
     @AfterAll
-    void stop() {
-        lab.close();
+    void stop() throws Exception {
+        try {
+            replays.shutdown(); // the replays a test left unread (run alone) end before their files go
+            replays.awaitTermination(REPLAY_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            replays.shutdownNow();
+            lab.close();
+        }
     }
 
     Lab.Run tally(String... args) {
@@ -113,51 +196,39 @@ class SupportToolsTest {
 
     @Test
     void theLogReplaysAgainstAFreshSimulatorWithNoDifference() throws Exception {
-        try (Simulator fresh = Simulator.start(SimulatorConfig.defaults(dir.resolve("fresh/ledger.db")).withLateDelay(LATE))) {
-            Lab.Run r = cli("--json", "replay", messageLog.toString(), "--host", "127.0.0.1", "--port",
-                    String.valueOf(fresh.isoPort()), "--speed", "max", "--timeout", "1");
-            JsonNode j = r.json();
-            assertEquals(0, r.exit(), r.out());
-            assertEquals("SAME", j.get("status").asText());
-            assertEquals(0, j.get("totals").get("different").asInt());
-            assertTrue(j.get("totals").get("same").asInt() >= AMOUNTS.size(), r.out());
-        }
+        Lab.Run r = replayed(logReplay);
+        JsonNode j = r.json();
+        assertEquals(0, r.exit(), r.out());
+        assertEquals("SAME", j.get("status").asText());
+        assertEquals(0, j.get("totals").get("different").asInt());
+        assertTrue(j.get("totals").get("same").asInt() >= AMOUNTS.size(), r.out());
     }
 
     @Test
     void aChangedScenarioShowsExactlyTheChangedAnswer() throws Exception {
-        Path scenario = dir.resolve("changed.json");
-        Files.writeString(scenario, """
-                {"testAmounts": true, "rules": [
-                  {"name": "12.34 declined", "match": {"mti": "0200", "amount": 1234}, "action": {"respond": "05"}}]}
-                """);
-        try (Simulator changed = Simulator.start(SimulatorConfig.defaults(dir.resolve("changed/ledger.db"))
-                .withLateDelay(LATE).withScenarioFile(scenario))) {
-            Lab.Run r = cli("--json", "replay", messageLog.toString(), "--host", "127.0.0.1", "--port",
-                    String.valueOf(changed.isoPort()), "--speed", "max", "--timeout", "1");
-            assertEquals(1, r.exit(), r.out());
-            JsonNode j = r.json();
-            assertEquals("DIFFERENT", j.get("status").asText());
-            assertEquals(1, j.get("totals").get("different").asInt(), r.out());
-            JsonNode differing = null;
-            for (JsonNode m : j.get("messages")) {
-                if (m.get("differences").size() > 0) {
-                    differing = m;
-                }
+        // the log replayed against a simulator whose scenario declines 12.34 (started with the recording)
+        Lab.Run r = replayed(changedReplay);
+        assertEquals(1, r.exit(), r.out());
+        JsonNode j = r.json();
+        assertEquals("DIFFERENT", j.get("status").asText());
+        assertEquals(1, j.get("totals").get("different").asInt(), r.out());
+        JsonNode differing = null;
+        for (JsonNode m : j.get("messages")) {
+            if (m.get("differences").size() > 0) {
+                differing = m;
             }
-            assertEquals("INV-12-34", differing.get("orderRef").asText());
-            assertEquals("0200", differing.get("mti").asText());
-            JsonNode d = differing.get("differences");
-            assertEquals(1, d.size(), d.toString());
-            assertEquals("RESPONSE_CODE", d.get(0).get("field").asText());
-            assertEquals("00", d.get(0).get("recorded").asText());
-            assertEquals("05", d.get(0).get("replayed").asText());
-
-            Lab.Run text = cli("replay", messageLog.toString(), "--host", "127.0.0.1", "--port",
-                    String.valueOf(changed.isoPort()), "--speed", "max", "--timeout", "1");
-            assertEquals(1, text.exit());
-            assertTrue(text.out().contains("DIFFERS") && text.out().contains("RESPONSE_CODE (39)"), text.out());
         }
+        assertEquals("INV-12-34", differing.get("orderRef").asText());
+        assertEquals("0200", differing.get("mti").asText());
+        JsonNode d = differing.get("differences");
+        assertEquals(1, d.size(), d.toString());
+        assertEquals("RESPONSE_CODE", d.get(0).get("field").asText());
+        assertEquals("00", d.get(0).get("recorded").asText());
+        assertEquals("05", d.get(0).get("replayed").asText());
+
+        Lab.Run text = replayed(changedTextReplay);
+        assertEquals(1, text.exit());
+        assertTrue(text.out().contains("DIFFERS") && text.out().contains("RESPONSE_CODE (39)"), text.out());
     }
 
     @Test
@@ -192,23 +263,20 @@ class SupportToolsTest {
      * masked card numbers, as from a log).
      */
     @Test
+    @Order(1) // first: while the replays of the recording run beside it
     void theJournalReplaysWithTheSameResponseCodes() throws Exception {
         try (Simulator fresh = Simulator.start(SimulatorConfig.defaults(dir.resolve("fresh-j/ledger.db")).withLateDelay(LATE));
              Journal held = Journal.open(lab.journal, Clock.systemDefaultZone())) {
-            Lab.Run r = assertTimeoutPreemptively(Duration.ofSeconds(25), () -> cli("--json", "replay", "--journal",
-                    lab.journal.toString(), "--host", "127.0.0.1", "--port", String.valueOf(fresh.isoPort()), "--speed",
-                    "max", "--timeout", "1"));
+            // a guard against a hang: a replay that waited for the journal's lock fails (exit 1) when the wait ends
+            Lab.Run r = assertTimeoutPreemptively(REPLAY_LIMIT, () -> cli(replayArgs(fresh, "--json", "replay",
+                    "--journal", lab.journal.toString())));
             assertEquals(0, r.exit(), r.out());
             assertTrue(r.json().get("totals").get("same").asInt() >= AMOUNTS.size(), r.out());
         }
-        Path copy = Files.createDirectories(dir.resolve("sent-to-support")).resolve("journal.db");
-        Files.copy(lab.journal, copy);
-        try (Simulator fresh = Simulator.start(SimulatorConfig.defaults(dir.resolve("fresh-k/ledger.db")).withLateDelay(LATE))) {
-            Lab.Run r = cli("--json", "replay", "--journal", copy.toString(), "--host", "127.0.0.1", "--port",
-                    String.valueOf(fresh.isoPort()), "--speed", "max", "--timeout", "1");
-            assertEquals(0, r.exit(), r.out() + r.err());
-            assertTrue(r.json().get("totals").get("same").asInt() >= AMOUNTS.size(), r.out());
-        }
+        // the copy sent to support (made once the recording was done), replayed against a fresh simulator of its own
+        Lab.Run r = replayed(copyReplay);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.json().get("totals").get("same").asInt() >= AMOUNTS.size(), r.out());
         assertFalse(Files.exists(copy.resolveSibling("journal.db.key")), "a data key was made for the copy");
     }
 
@@ -355,6 +423,9 @@ class SupportToolsTest {
 
     @Test
     void decodeReadsTheMessageLogAndNothingPrintedOrWrittenHoldsCardData() throws Exception {
+        for (Future<Lab.Run> replay : started) {
+            replayed(replay); // what every replay printed is scanned too, and no simulator writes in the folder meanwhile
+        }
         Lab.Run d = cli("decode", "--file", messageLog.toString());
         assertEquals(0, d.exit(), d.err());
         assertTrue(d.out().contains("476173******0119"));
