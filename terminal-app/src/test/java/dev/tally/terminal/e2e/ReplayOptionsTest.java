@@ -74,12 +74,14 @@ class ReplayOptionsTest {
             assertEquals(0, load.exit(), load.out() + load.err());
             assertEquals(300, load.json().get("requests").asInt(), load.out());
         }
-        // a host that holds every sale's answer 2 s: what is sent meanwhile is all in flight at once
+        // a host that holds every sale's answer 8 s: what is sent meanwhile is all in flight at once (the replay has 8 s to
+        // send the first 256, on a loaded machine too; each answer comes well within the 30 s timeout, the last 44 sales
+        // sent as the first answers free the window)
         Path slow = dir.resolve("slow.json");
-        Files.writeString(slow, "{\"rules\": [{\"match\": {\"mti\": \"0200\"}, \"action\": {\"delay\": \"2s\"}}]}");
+        Files.writeString(slow, "{\"rules\": [{\"match\": {\"mti\": \"0200\"}, \"action\": {\"delay\": \"8s\"}}]}");
         try (Simulator host = Simulator.start(SimulatorConfig.defaults(dir.resolve("slow.db")).withScenarioFile(slow))) {
             Lab.Run r = Lab.raw("--json", "replay", hostLog.toString(), "--host", "127.0.0.1", "--port",
-                    String.valueOf(host.isoPort()), "--speed", "max", "--timeout", "5");
+                    String.valueOf(host.isoPort()), "--speed", "max", "--timeout", "30");
             assertEquals(0, r.exit(), r.out() + r.err());
             JsonNode totals = r.json().get("totals");
             assertEquals(300, totals.get("same").asInt(), r.out());
