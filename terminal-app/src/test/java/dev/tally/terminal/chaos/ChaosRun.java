@@ -21,6 +21,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -255,13 +257,21 @@ public final class ChaosRun {
                 settled++;
             }
         }
-        String businessDate = get(adminUrl + "/health", null).path("businessDate").asText();
+        // the host's business day (its date when the run began: no cut-over happens) and, for a run that crossed
+        // midnight UTC, each day after it up to today's: the terminals run in UTC (see Child), so an attempt the host
+        // has no line for (its statement lists every sale it received on the business day) is reported on the date it
+        // was made. An order reported on several days keeps its business day's item, which has the host's line.
+        LocalDate businessDate = LocalDate.parse(get(adminUrl + "/health", null).path("businessDate").asText());
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate lastDay = today.isAfter(businessDate) ? today : businessDate;
         Map<String, JsonNode> reconFailed = new HashMap<>();
         for (Terminal term : terminals) {
-            JsonNode recon = get(term.url + "/v1/reconciliation?date=" + businessDate, term.token);
-            for (JsonNode item : recon.path("items")) {
-                if (item.path("category").asText().equals("REVERSAL_FAILED")) {
-                    reconFailed.put(term.terminalId + "/" + item.path("orderId").asText(), item);
+            for (LocalDate day = businessDate; !day.isAfter(lastDay); day = day.plusDays(1)) {
+                JsonNode recon = get(term.url + "/v1/reconciliation?date=" + day, term.token);
+                for (JsonNode item : recon.path("items")) {
+                    if (item.path("category").asText().equals("REVERSAL_FAILED")) {
+                        reconFailed.putIfAbsent(term.terminalId + "/" + item.path("orderId").asText(), item);
+                    }
                 }
             }
         }
@@ -419,18 +429,32 @@ public final class ChaosRun {
         anomalies.add("terminal " + term.terminalId + ": reversals still pending after 120 s");
     }
 
+    /**
+     * Settles the terminal's batch. When one of its answers misses the terminals' 1 s timeout the next try resumes it,
+     * so it is tried until a deadline, not a number of times: a slow or loaded machine gets as many tries as it needs.
+     */
     private boolean settle(Terminal term) throws Exception {
-        for (int i = 0; i < 5; i++) {
-            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(term.url + "/v1/settlement"))
-                    .timeout(HTTP_TIMEOUT).header("Authorization", "Bearer " + term.token)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode r = JSON.readTree(resp.body());
-            if (resp.statusCode() == 200 && r.path("status").asText().equals("CLOSED")) {
-                return true;
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        String last;
+        while (true) {
+            try {
+                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(term.url + "/v1/settlement"))
+                        .timeout(HTTP_TIMEOUT).header("Authorization", "Bearer " + term.token)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode r = JSON.readTree(resp.body());
+                if (resp.statusCode() == 200 && r.path("status").asText().equals("CLOSED")) {
+                    return true;
+                }
+                last = "HTTP " + resp.statusCode() + " " + r.path("status").asText() + r.path("error").asText();
+            } catch (IOException e) {
+                last = e.toString();
             }
-            Thread.sleep(500);
+            if (Instant.now().isAfter(deadline)) {
+                break;
+            }
+            Thread.sleep(500); // a retry interval, not a wait for an outcome
         }
-        anomalies.add("terminal " + term.terminalId + ": settlement did not close the batch");
+        anomalies.add("terminal " + term.terminalId + ": settlement did not close the batch in 120 s (last: " + last + ")");
         return false;
     }
 
@@ -633,7 +657,11 @@ public final class ChaosRun {
         }
     }
 
-    /** A child JVM on this JVM's classpath, its output captured to files (scanned by the leak test). */
+    /**
+     * A child JVM on this JVM's classpath, its output captured to files (scanned by the leak test). It runs in UTC, as
+     * the simulator's business day does: a terminal's reconciliation reports an attempt the host has no line for on
+     * the date it was made in the terminal's zone, which on a machine in another zone could be another date.
+     */
     static final class Child {
         private final Process p;
         private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -645,7 +673,7 @@ public final class ChaosRun {
         static Child start(Path logPrefix, List<String> mainAndArgs) throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Duser.timezone=UTC",
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
             cmd.addAll(mainAndArgs);
             ProcessBuilder pb = new ProcessBuilder(cmd);
