@@ -279,8 +279,9 @@ class CashierApiTest {
     /** GET /v1/pending says when serve tries a REVERSAL_FAILED attempt again, as GET /v1/payments/{id} does. */
     @Test
     void thePendingListSaysWhenAFailedReversalIsTriedAgain() throws Exception {
+        // 2 s: a fresh serve's first sign-on and the settlement must be answered in it; each silence of the .99 costs it
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
-             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "1", "--reversal-attempts", "1")) {
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "2", "--reversal-attempts", "1")) {
             ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"F-1\", \"amount\": \"30.99\"}");
             assertEquals("REVERSAL_FAILED", paid.json().get("status").asText(), paid.body());
             JsonNode row = api.get("/v1/pending").json().get("pending").get(0);
@@ -300,7 +301,7 @@ class CashierApiTest {
     void anOrderIsLockedWhileItsOutcomeIsUncertainAndALostConnectionLosesNothing() throws Exception {
         Path ledger = dir.resolve("ledger.db");
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
-             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "1",
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "2", // a fresh serve's sign-on in it
                      "--reversal-attempts", "100", "--reversal-interval", "600")) {
             ServeProcess.Reply first = api.post("/v1/payments", "{\"orderId\": \"L-1\", \"amount\": \"30.99\"}");
             assertEquals(200, first.status(), first.body());
