@@ -222,6 +222,7 @@ public final class Journal implements AutoCloseable {
                         + " beside that file, as " + keyFile + "; the key found beside the link, " + besideLink
                         + ", is where earlier versions looked: move it to " + keyFile + " (nothing was changed)");
             }
+            refuseHardLinks(abs, real);
             boolean fresh = isNew(real);
             if (fresh && Files.exists(keyFile)) {
                 throw lostJournal(abs, keyFile);
@@ -309,6 +310,30 @@ public final class Journal implements AutoCloseable {
      * made with it, is still there. Taken as new, it would forget every sale still to reverse or settle (a reversal
      * that failed: a debit standing at the host) and reuse their STANs; nothing is created or changed.
      */
+    /**
+     * A journal file with another name (a hard link: {@code ln}, {@code cp -al}) is refused: its lock file and data key
+     * are found beside the name it is opened by, so two processes opening it by two names would not meet each other's
+     * lock (one could reverse a sale the other still waits on), and SQLite does not support a database with hard links
+     * (its write-ahead log is named after the path). Not a backup either: the other name is the same file, changing with it.
+     */
+    private static void refuseHardLinks(Path abs, Path real) throws java.io.IOException {
+        if (!Files.exists(real)) {
+            return;
+        }
+        int names;
+        try {
+            names = (Integer) Files.getAttribute(real, "unix:nlink");
+        } catch (UnsupportedOperationException | IllegalArgumentException notUnix) {
+            return; // a file system that does not count names
+        }
+        if (names > 1) {
+            throw new JournalException("the journal " + abs + " has " + names + " names (hard links to one file), so"
+                    + " two processes opening it by different names would not meet each other's lock, and SQLite does"
+                    + " not support a hard-linked database: remove the other name(s) (find them with: find / -xdev"
+                    + " -samefile " + real + "); a backup is a copy (cp), not a link. Nothing was changed");
+        }
+    }
+
     private static JournalException lostJournal(Path abs, Path keyFile) {
         String what = Files.exists(abs) ? "the journal " + abs + " is empty (0 bytes)" : "there is no journal at " + abs;
         return new JournalException(what + " but its data key " + keyFile + " exists, so the journal was lost or"

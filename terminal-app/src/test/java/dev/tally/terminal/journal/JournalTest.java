@@ -734,6 +734,34 @@ class JournalTest {
     }
 
     /**
+     * A journal with a second name (a hard link) is refused by either name, naming the problem and how to find the
+     * other name, with nothing changed; with the extra name gone it opens. Before, each name got its own lock file and
+     * data key lookup, so a second tally on the other name ran beside a serve holding the first, as a symbolic link once
+     * did (above).
+     */
+    @Test
+    void aJournalWithASecondNameIsRefusedByEitherName() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.markSent(j.openAttempt(sale("INV-1", 500)).id(), "1122080307");
+        }
+        Path other = Files.createLink(dir.resolve("backup.db"), file);
+        List<String> before = list(dir);
+        for (Path name : List.of(file, other)) {
+            JournalException e = assertThrows(JournalException.class, () -> Journal.open(name, CLOCK), name.toString());
+            assertTrue(e.getMessage().contains("the journal " + name.toAbsolutePath() + " has 2 names (hard links"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("-samefile " + name.toRealPath()), e.getMessage());
+            assertTrue(e.getMessage().endsWith("Nothing was changed"), e.getMessage());
+        }
+        assertEquals(before, list(dir), "nothing made or removed beside it");
+        Files.delete(other);
+        try (Journal j = Journal.open(file, CLOCK)) {
+            assertEquals(AttemptState.SENT, j.attempts("INV-1").getFirst().state());
+        }
+    }
+
+    /**
      * A journal given through a link whose data key an earlier version kept beside the link: refused naming both
      * places and the move, with nothing changed. Without it a journal with card numbers was refused as "data key
      * missing: restore it from your backup", and one without got a second key.
