@@ -1007,10 +1007,15 @@ public final class Journal implements AutoCloseable {
         return transition(id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), to, set, detail);
     }
 
-    /** REVERSAL_PENDING / REVERSAL_FAILED → REVERSED (the host answered 00 or 25). */
+    /**
+     * REVERSAL_PENDING / REVERSAL_FAILED → REVERSED (the host answered 00 or 25). Its card number is dropped now (written
+     * over, secure_delete), not kept until the batch settles: nothing leaves REVERSED, and nothing it needs more (no
+     * reversal, no upload) takes the card number.
+     */
     public synchronized Attempt reversed(long id, String detail) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("next_reversal_at", null);
+        set.put("pan_encrypted", null);
         return transition(id, Set.of(AttemptState.REVERSAL_PENDING, AttemptState.REVERSAL_FAILED), AttemptState.REVERSED,
                 set, detail);
     }

@@ -160,6 +160,27 @@ class JournalTest {
         }
     }
 
+    /**
+     * A reversed sale's card number is dropped when the acknowledgement is recorded (nothing leaves REVERSED; no upload);
+     * it was kept until the batch settled. One whose reversal failed keeps it: its reversal is tried again.
+     */
+    @Test
+    void aReversedSalesCardNumberIsDroppedAtOnceAndAFailedReversalsKept() {
+        try (Journal j = Journal.open(dir.resolve("j.db"), CLOCK)) {
+            Attempt reversed = j.openSent(sale("INV-R", 500), "1122090307", a -> a).attempt();
+            j.requireReversal(reversed.id(), "98", Instant.EPOCH, null, "no answer");
+            Attempt failed = j.openSent(sale("INV-F", 500), "1122090308", a -> a).attempt();
+            j.requireReversal(failed.id(), "98", Instant.EPOCH, null, "no answer");
+            j.reversalUnanswered(failed.id(), null, true, "gave up");
+            assertEquals(PAN, j.revealPan(j.find(reversed.id()).orElseThrow()), "kept while its reversal is pending");
+            j.reversed(reversed.id(), "acknowledged 00");
+            JournalException none = assertThrows(JournalException.class, () -> j.revealPan(reversed));
+            assertTrue(none.getMessage().startsWith("no encrypted PAN stored for this attempt"), none.getMessage());
+            assertEquals("476173******0119", j.find(reversed.id()).orElseThrow().maskedPan(), "the masked PAN stays");
+            assertEquals(PAN, j.revealPan(j.find(failed.id()).orElseThrow()), "a failed reversal is tried again");
+        }
+    }
+
     /** What {@code tally report} reads with: no lock, no data key, nothing written; writes and PANs refused. */
     @Test
     void aJournalOpenedReadOnlyIsReadWithoutItsKeyOrLockAndRefusesWritesAndPans() throws Exception {
