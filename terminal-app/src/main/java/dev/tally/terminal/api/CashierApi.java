@@ -76,6 +76,7 @@ public final class CashierApi implements AutoCloseable {
         this.statementUrl = statementUrl;
         this.currency = currency;
         this.clock = clock;
+        limitConnections();
         // loopback only, whatever the machine's interfaces: the API is for the cashier system on this host
         try {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -84,6 +85,27 @@ public final class CashierApi implements AutoCloseable {
         }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /** Seconds a client has to send a request's head, and connections held at once (see {@link #limitConnections}). */
+    static final int REQUEST_SECONDS = 10;
+    static final int MAX_CONNECTIONS = 256;
+
+    /**
+     * The JDK server's limits, which it reads once, when its first server is made: without them a request's head could
+     * take forever (a peer sending a byte every few seconds held its connection for good) and connections had no cap,
+     * so any local process, without the token, could hold thousands: the API stopped answering, and the terminal could
+     * no longer open a socket to its acquirer (too many open files). Now a request's head must arrive within
+     * {@value #REQUEST_SECONDS} s (checked every second; the time a payment takes to answer is not counted) and at most
+     * {@value #MAX_CONNECTIONS} connections are held (more are closed at once). A {@code -D} on the command line
+     * ({@code TALLY_JAVA_OPTS}) wins.
+     */
+    static void limitConnections() {
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS)));
+        System.setProperty("sun.net.httpserver.clockTick", System.getProperty("sun.net.httpserver.clockTick", "1000"));
+        System.setProperty("sun.net.httpserver.maxConnections",
+                System.getProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS)));
     }
 
     /**
@@ -374,7 +396,13 @@ public final class CashierApi implements AutoCloseable {
     private static void noBody(HttpExchange ex, String endpoint) throws IOException {
         byte[] some;
         try (InputStream in = ex.getRequestBody()) {
-            some = in.readNBytes(1024);
+            // the whole body, as for a payment: only its first 1 KB was looked at, so {"batch": 7} after 1 KB of spaces
+            // passed for no body and the settlement closed the open batch
+            some = in.readNBytes(MAX_BODY + 1);
+        }
+        if (some.length > MAX_BODY) {
+            throw new ApiProblem(413, "BODY_TOO_LARGE", null, "the body is larger than " + MAX_BODY + " bytes; "
+                    + endpoint + " takes no body (nothing, or {}); nothing was done");
         }
         String text = new String(some, StandardCharsets.UTF_8).strip();
         if (some.length > 0) {
@@ -438,12 +466,23 @@ public final class CashierApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The path's segments, decoded. One that is empty ({@code //}, or a {@code /} at the end) is a 404: they were
+     * skipped, so {@code /v1/payments/TS-1//cancel}, an order id {@code TS-1/} sent without encoding its slash,
+     * cancelled order TS-1.
+     */
     private static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
-        for (String s : rawPath.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+        if (rawPath.equals("/")) {
+            return out;
+        }
+        String[] parts = rawPath.split("/", -1);
+        for (int i = 1; i < parts.length; i++) { // parts[0] is what comes before the leading '/'
+            if (parts[i].isEmpty()) {
+                throw new ApiProblem(404, "NOT_FOUND", null, "no such endpoint: " + Masking.scrub(rawPath)
+                        + " has an empty segment ('//' or a '/' at the end); a '/' in an order id is sent as %2F");
             }
+            out.add(URLDecoder.decode(parts[i], StandardCharsets.UTF_8));
         }
         return out;
     }
@@ -494,6 +533,12 @@ public final class CashierApi implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         if (r.retryAfterSeconds() != null) {
             ex.getResponseHeaders().set("Retry-After", String.valueOf(r.retryAfterSeconds()));
+        }
+        if (ex.getRequestMethod().equals("HEAD")) {
+            // no body in an answer to HEAD: announced with a length, the JDK server logged a warning per request (any
+            // peer, without the token, could flood the log with them)
+            ex.sendResponseHeaders(r.status(), -1);
+            return;
         }
         ex.sendResponseHeaders(r.status(), bytes.length);
         try (OutputStream out = ex.getResponseBody()) {

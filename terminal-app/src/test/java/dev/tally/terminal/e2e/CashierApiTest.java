@@ -70,6 +70,11 @@ class CashierApiTest {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
              ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
             String before = lab.journalDump();
+            // a peer that sends a request's head a byte at a time, without the token, is cut off after
+            // CashierApi.REQUEST_SECONDS (it held its connection for good: thousands of them stopped the API)
+            Socket slow = new Socket(InetAddress.getLoopbackAddress(), api.uri.getPort());
+            slow.getOutputStream().write("GET /health HTTP/1.1\r\nX-Slow: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long slowSince = System.nanoTime();
             record Bad(String method, String path, String body, int status, String error, String field) { }
             List<Bad> bad = List.of(
                     new Bad("POST", "/v1/payments", "{\"orderId\": \"B-1\", \"amount\": ", 400, "MALFORMED_JSON", null),
@@ -126,6 +131,15 @@ class CashierApiTest {
                     new Bad("POST", "/v1/settlement", "{\"batch\": 7}", 400, "UNEXPECTED_BODY", null),
                     new Bad("POST", "/v1/payments/B-1/cancel", "{\"reason\": \"x\"}", 400, "UNEXPECTED_BODY", null),
                     new Bad("POST", "/v1/payments/B-1/cancel", "{ }", 404, "UNKNOWN_ORDER", "orderId"), // {} is no body
+                    // the whole body is looked at, not its first 1 KB (a padded {"batch": ...} closed the open batch)
+                    new Bad("POST", "/v1/settlement", " ".repeat(1024) + "{\"batch\": \"000007\"}", 400, "UNEXPECTED_BODY", null),
+                    new Bad("POST", "/v1/payments/B-1/cancel", "{}" + " ".repeat(1022) + "{\"orderId\": \"B-2\"}", 400,
+                            "UNEXPECTED_BODY", null),
+                    new Bad("POST", "/v1/settlement", " ".repeat(16 * 1024 + 1), 413, "BODY_TOO_LARGE", null),
+                    // an empty segment is no endpoint (they were skipped: B-1//cancel cancelled B-1)
+                    new Bad("POST", "/v1/payments/B-1//cancel", "", 404, "NOT_FOUND", null),
+                    new Bad("GET", "/v1/payments/B-1/", null, 404, "NOT_FOUND", null),
+                    new Bad("GET", "/v1//pending", null, 404, "NOT_FOUND", null),
                     new Bad("GET", "/v1/payments", null, 405, "METHOD_NOT_ALLOWED", null),
                     new Bad("GET", "/v1/nothing-here", null, 404, "NOT_FOUND", null),
                     new Bad("DELETE", "/v1/payments/B-1", null, 405, "METHOD_NOT_ALLOWED", null));
@@ -169,6 +183,26 @@ class CashierApiTest {
                     assertEquals("UNSUPPORTED_MEDIA_TYPE", n.json().get("error").asText(), path + " -> " + n.body());
                 }
             }
+            // HEAD is answered without a body: announced with a length, the JDK server logged a warning per request
+            var head = api.send(java.net.http.HttpRequest.newBuilder(api.uri.resolve("/health"))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(401, head.status(), "no token");
+            assertFalse(Files.readString(api.stderr).contains("HEAD"), Files.readString(api.stderr));
+
+            slow.setSoTimeout(30_000);
+            try (slow) {
+                slow.getOutputStream().write('x'); // one more byte of the head, as such a peer sends now and then
+                while (slow.getInputStream().read() != -1) {
+                    // until the server closes the connection (30 s at most: then the timeout below fails the test)
+                }
+            } catch (java.net.SocketException reset) {
+                // the server closed it with a reset
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // still open after 30 s: measured and failed below
+            }
+            long heldSeconds = Duration.ofNanos(System.nanoTime() - slowSince).toSeconds();
+            assertTrue(heldSeconds < 25, "the slow request was cut off after " + heldSeconds + " s");
+
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
             assertTrue(lab.ledger("4761739001010119").isEmpty() && lab.ledger("INV-4761-7390-0101-0119").isEmpty());
