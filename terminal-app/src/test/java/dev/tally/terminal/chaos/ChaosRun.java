@@ -128,6 +128,7 @@ public final class ChaosRun {
     private final AtomicInteger payments = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger kills = new AtomicInteger();
+    private volatile boolean paymentsDone;
     private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
     private Child simulator;
     private String adminUrl;
@@ -244,7 +245,10 @@ public final class ChaosRun {
         for (Future<?> f : work) {
             f.get();
         }
-        killer.cancel(true);
+        // the killer stops before its next kill; a restart under way finishes (cancelled, it left the terminal at a
+        // placeholder address and the run died at its first request to it)
+        paymentsDone = true;
+        killer.get();
         pool.shutdownNow();
 
         // resolve: every terminal works off its reversals (the loop runs in serve); wait until none is pending
@@ -399,10 +403,13 @@ public final class ChaosRun {
         for (int k = 0; k < o.kills(); k++) {
             int at = (int) ((k + 1L) * o.payments() / (o.kills() + 1)) + rnd.nextInt(Math.max(1, o.payments() / (4 * (o.kills() + 1))));
             while (completed.get() < Math.min(at, o.payments() - 1)) {
-                if (completed.get() >= o.payments()) {
+                if (completed.get() >= o.payments() || paymentsDone) {
                     return;
                 }
                 Thread.sleep(5);
+            }
+            if (paymentsDone) {
+                return;
             }
             Terminal victim = terminals.get(rnd.nextInt(terminals.size()));
             victim.kill9AndRestart();
