@@ -467,6 +467,40 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A cashier system polling an order: the host is asked at most once in {@link PaymentEngine#HOST_VIEW_REUSE} while
+     * the attempt stays as it is (its last answer repeated), and again after it; an answer is never repeated for an
+     * attempt in another state. Every poll was a status inquiry with a STAN and a journal note of its own.
+     */
+    @Test
+    void aPolledOrderAsksTheHostOnceInFiveSeconds() throws Exception {
+        dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(java.time.Instant.now());
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW, clock)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-POLL", 100, null).status());
+            java.util.function.Supplier<Long> inquiries = () -> host.received.stream()
+                    .filter(m -> MessageView.of(m).type().orElseThrow() == MessageType.STATUS_INQUIRY).count();
+            StatusReport first = t.engine.status("INV-POLL");
+            assertEquals("00", first.hostResponseCode());
+            for (int i = 0; i < 5; i++) {
+                clock.advance(Duration.ofMillis(900));
+                StatusReport again = t.engine.status("INV-POLL");
+                assertEquals("00", again.hostResponseCode(), "the host's last answer, repeated");
+                assertEquals(AttemptState.APPROVED, again.attempt().state());
+            }
+            assertEquals(1, inquiries.get(), "one inquiry in 4.5 s of polling");
+            clock.advance(Duration.ofMillis(600));
+            t.engine.status("INV-POLL");
+            assertEquals(2, inquiries.get(), "asked again once 5 s have passed");
+            // cancelled within the 5 s: another state, not the answer about the approval (REVERSED is not asked about)
+            assertEquals(PaymentStatus.REVERSED, t.engine.reverse("INV-POLL").status());
+            StatusReport reversed = t.engine.status("INV-POLL");
+            assertEquals(AttemptState.REVERSED, reversed.attempt().state());
+            assertEquals(null, reversed.hostResponseCode(), "a reversed order: nothing to ask, nothing repeated");
+            assertEquals(2, inquiries.get());
+        }
+    }
+
     /** A status answer whose field 48 is not the status of SPEC.md §4.5 is the host's problem, reported as such. */
     @Test
     void aMalformedStatusAnswerIsAHostProblemNotBadInput() throws Exception {
