@@ -8,12 +8,19 @@ final class ApiProblem extends RuntimeException {
     final int status;
     final String code;
     final String field;
+    /** The methods a 405 names in its Allow header; null otherwise. */
+    String allow;
 
     ApiProblem(int status, String code, String field, String message) {
         super(message);
         this.status = status;
         this.code = code;
         this.field = field;
+    }
+
+    ApiProblem allowing(String methods) {
+        this.allow = methods;
+        return this;
     }
 
     static ApiProblem badRequest(String code, String field, String message) {

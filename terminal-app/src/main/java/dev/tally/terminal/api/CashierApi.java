@@ -166,6 +166,9 @@ public final class CashierApi implements AutoCloseable {
                 }
             } catch (ApiProblem p) {
                 reply = error(p.status, p.code, p.field, p.getMessage());
+                if (p.allow != null) {
+                    ex.getResponseHeaders().set("Allow", p.allow); // a 405 names what is (RFC 9110 §15.5.6)
+                }
             } catch (HostUnavailableException e) {
                 reply = error(503, "HOST_UNAVAILABLE", null, e.getMessage() + "; nothing was sent for this request");
             } catch (JournalException e) {
@@ -236,7 +239,8 @@ public final class CashierApi implements AutoCloseable {
 
     private static Reply only(String method, String allowed, Handler h) throws IOException {
         if (!method.equals(allowed)) {
-            throw new ApiProblem(405, "METHOD_NOT_ALLOWED", null, method + " is not allowed here; use " + allowed);
+            throw new ApiProblem(405, "METHOD_NOT_ALLOWED", null, method + " is not allowed here; use " + allowed)
+                    .allowing(allowed);
         }
         return h.run();
     }

@@ -155,6 +155,10 @@ class CashierApiTest {
                     assertEquals(b.field(), r.json().get("field").asText(), b + " -> " + r.body());
                 }
                 assertFalse(r.json().get("message").asText().isBlank());
+                if (b.status() == 405) { // names the method that is allowed (RFC 9110)
+                    assertEquals(List.of(b.path().equals("/v1/payments") && b.method().equals("GET") ? "POST" : "GET"),
+                            r.raw().headers().allValues("Allow"), b.toString());
+                }
                 assertFalse(r.body().contains("7390"), "the card value is never echoed: " + b + " -> " + r.body());
             }
             // a body that is not declared JSON: no Content-Type, or another JSON-ish type
