@@ -92,20 +92,22 @@ public final class CashierApi implements AutoCloseable {
     static final int MAX_CONNECTIONS = 256;
 
     /**
-     * The JDK server's limits, which it reads once, when its first server is made: without them a request's head could
-     * take forever (a peer sending a byte every few seconds held its connection for good) and connections had no cap,
-     * so any local process, without the token, could hold thousands: the API stopped answering, and the terminal could
-     * no longer open a socket to its acquirer (too many open files). Now a request's head must arrive within
-     * {@value #REQUEST_SECONDS} s (checked every second; the time a payment takes to answer is not counted) and at most
-     * {@value #MAX_CONNECTIONS} connections are held (more are closed at once). A {@code -D} on the command line
+     * The JDK server's limits, which it reads once, when its first server is made: without them a request could take
+     * forever to arrive (a peer sending a byte every few seconds held its connection for good) and connections had no
+     * cap, so any local process, without the token, could hold thousands: the API stopped answering, and the terminal
+     * could no longer open a socket to its acquirer (too many open files). Now a request (its head, and its body until
+     * read: every endpoint reads it before its work) must arrive within {@value #REQUEST_SECONDS} s, checked every
+     * second; the time a payment takes to answer is not counted. At most {@value #MAX_CONNECTIONS} connections are held
+     * ({@code jdk.httpserver.maxConnections}; more are closed at once), and the idle sweep runs every second, so a
+     * connection that sends nothing is closed after {@value #REQUEST_SECONDS} s too. A {@code -D} on the command line
      * ({@code TALLY_JAVA_OPTS}) wins.
      */
     static void limitConnections() {
         System.setProperty("sun.net.httpserver.maxReqTime",
                 System.getProperty("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS)));
         System.setProperty("sun.net.httpserver.clockTick", System.getProperty("sun.net.httpserver.clockTick", "1000"));
-        System.setProperty("sun.net.httpserver.maxConnections",
-                System.getProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS)));
+        System.setProperty("jdk.httpserver.maxConnections",
+                System.getProperty("jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS)));
     }
 
     /**
@@ -191,6 +193,13 @@ public final class CashierApi implements AutoCloseable {
 
     private Reply route(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
+        if (!method.equals("POST")) {
+            // a GET's body (some clients send {} with every request) is read and set aside now: the JDK counts a request
+            // as arriving until its body is read, so one left unread was cut off after REQUEST_SECONDS mid-answer
+            try (InputStream in = ex.getRequestBody()) {
+                in.readNBytes(MAX_BODY + 1);
+            }
+        }
         List<String> path = segments(ex.getRequestURI().getRawPath());
         String rawQuery = ex.getRequestURI().getRawQuery();
         // only /v1/reconciliation takes a parameter; anything else in a query is a mistake said as such (a

@@ -450,7 +450,10 @@ public final class PaymentEngine {
         if (hostViews.size() >= 1_000) {
             hostViews.values().removeIf(v -> Duration.between(v.at(), now).compareTo(HOST_VIEW_REUSE) >= 0);
         }
-        hostViews.put(a.id(), new HostViewSeen(a.state(), now, r));
+        if (r.hostProblem() == null && r.hostAnswer() != null) {
+            // only an answer is reused: the host out of reach, silent or not trusted is asked again at the next call
+            hostViews.put(a.id(), new HostViewSeen(a.state(), now, r));
+        }
         return r;
     }
 

@@ -306,11 +306,6 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * The refusal of a journal that is missing or empty (0 bytes: a copy or restore that failed) while its data key,
-     * made with it, is still there. Taken as new, it would forget every sale still to reverse or settle (a reversal
-     * that failed: a debit standing at the host) and reuse their STANs; nothing is created or changed.
-     */
-    /**
      * A journal file with another name (a hard link: {@code ln}, {@code cp -al}) is refused: its lock file and data key
      * are found beside the name it is opened by, so two processes opening it by two names would not meet each other's
      * lock (one could reverse a sale the other still waits on), and SQLite does not support a database with hard links
@@ -329,11 +324,16 @@ public final class Journal implements AutoCloseable {
         if (names > 1) {
             throw new JournalException("the journal " + abs + " has " + names + " names (hard links to one file), so"
                     + " two processes opening it by different names would not meet each other's lock, and SQLite does"
-                    + " not support a hard-linked database: remove the other name(s) (find them with: find / -xdev"
-                    + " -samefile " + real + "); a backup is a copy (cp), not a link. Nothing was changed");
+                    + " not support a hard-linked database: remove the other name(s) (find them with: find / -samefile"
+                    + " " + real + " 2>/dev/null); a backup is a copy (cp), not a link. Nothing was changed");
         }
     }
 
+    /**
+     * The refusal of a journal that is missing or empty (0 bytes: a copy or restore that failed) while its data key,
+     * made with it, is still there. Taken as new, it would forget every sale still to reverse or settle (a reversal
+     * that failed: a debit standing at the host) and reuse their STANs; nothing is created or changed.
+     */
     private static JournalException lostJournal(Path abs, Path keyFile) {
         String what = Files.exists(abs) ? "the journal " + abs + " is empty (0 bytes)" : "there is no journal at " + abs;
         return new JournalException(what + " but its data key " + keyFile + " exists, so the journal was lost or"

@@ -207,6 +207,52 @@ class CashierApiTest {
             long heldSeconds = Duration.ofNanos(System.nanoTime() - slowSince).toSeconds();
             assertTrue(heldSeconds < 25, "the slow request was cut off after " + heldSeconds + " s");
 
+            // connections past CashierApi.MAX_CONNECTIONS are closed at once (well before the 10 s a silent one is
+            // given); there was no cap: thousands held by one local peer stopped the API and the acquirer link
+            int opened = 300;
+            List<java.nio.channels.SocketChannel> peers = new ArrayList<>();
+            try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                for (int i = 0; i < opened; i++) {
+                    java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), api.uri.getPort()));
+                    c.configureBlocking(false);
+                    c.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                    peers.add(c);
+                }
+                int closedByServer = 0;
+                long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64);
+                while (closedByServer < opened - 256 && System.nanoTime() < until) {
+                    selector.select(200);
+                    for (var key : selector.selectedKeys()) {
+                        buf.clear();
+                        int n;
+                        try {
+                            n = ((java.nio.channels.SocketChannel) key.channel()).read(buf);
+                        } catch (java.io.IOException reset) {
+                            n = -1;
+                        }
+                        if (n == -1) {
+                            closedByServer++;
+                            key.cancel();
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                assertTrue(closedByServer >= opened - 256, "connections closed at once past the cap: " + closedByServer);
+            } finally {
+                for (var c : peers) {
+                    c.close();
+                }
+            }
+            Lab.await("the API to answer again once they are gone", Duration.ofSeconds(20), () -> {
+                try {
+                    return api.get("/health").status() == 200;
+                } catch (Exception e) {
+                    return false; // refused or reset while the server catches up
+                }
+            });
+
             assertEquals(before, lab.journalDump(), "bad input journals nothing");
             assertTrue(lab.ledger("B-1").isEmpty(), "bad input sends nothing");
             assertTrue(lab.ledger("4761739001010119").isEmpty() && lab.ledger("INV-4761-7390-0101-0119").isEmpty());

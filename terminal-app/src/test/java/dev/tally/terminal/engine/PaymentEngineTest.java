@@ -475,8 +475,17 @@ class PaymentEngineTest {
     @Test
     void aPolledOrderAsksTheHostOnceInFiveSeconds() throws Exception {
         dev.tally.spec.testing.MovableClock clock = new dev.tally.spec.testing.MovableClock(java.time.Instant.now());
-        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
-             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW, clock)) {
+        java.util.concurrent.atomic.AtomicBoolean withStatus = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if (MessageView.of(req).type().orElseThrow() != MessageType.STATUS_INQUIRY || !withStatus.get()) {
+                return h.answer(req, "00"); // without withStatus: an answer with no status in it (not reused)
+            }
+            ISOMsg resp = MessageBuilder.responseTo(req).responseCode("00").statusAnswer(new dev.tally.spec.message.StatusAnswer(
+                    dev.tally.spec.message.StatusAnswer.OriginalState.APPROVED, "00", 100,
+                    dev.tally.spec.message.StatusAnswer.CreditState.PENDING, java.time.LocalDate.of(2026, 11, 25))).build();
+            MessageMac.apply(resp, h.macKey);
+            return resp;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW, clock)) {
             assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-POLL", 100, null).status());
             java.util.function.Supplier<Long> inquiries = () -> host.received.stream()
                     .filter(m -> MessageView.of(m).type().orElseThrow() == MessageType.STATUS_INQUIRY).count();
@@ -492,12 +501,18 @@ class PaymentEngineTest {
             clock.advance(Duration.ofMillis(600));
             t.engine.status("INV-POLL");
             assertEquals(2, inquiries.get(), "asked again once 5 s have passed");
+            // an answer that says nothing of the sale (here no field 48) is not reused: asked at every call
+            withStatus.set(false);
+            clock.advance(Duration.ofSeconds(6));
+            t.engine.status("INV-POLL");
+            t.engine.status("INV-POLL");
+            assertEquals(4, inquiries.get(), "not reused");
             // cancelled within the 5 s: another state, not the answer about the approval (REVERSED is not asked about)
             assertEquals(PaymentStatus.REVERSED, t.engine.reverse("INV-POLL").status());
             StatusReport reversed = t.engine.status("INV-POLL");
             assertEquals(AttemptState.REVERSED, reversed.attempt().state());
             assertEquals(null, reversed.hostResponseCode(), "a reversed order: nothing to ask, nothing repeated");
-            assertEquals(2, inquiries.get());
+            assertEquals(4, inquiries.get());
         }
     }
 
