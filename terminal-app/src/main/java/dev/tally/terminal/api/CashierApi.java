@@ -87,7 +87,7 @@ public final class CashierApi implements AutoCloseable {
         server.createContext("/", this::handle);
     }
 
-    /** Seconds a client has to send a request's head, and connections held at once (see {@link #limitConnections}). */
+    /** Seconds a client has to send a request, and connections held at once (see {@link #limitConnections}). */
     static final int REQUEST_SECONDS = 10;
     static final int MAX_CONNECTIONS = 256;
 
