@@ -325,7 +325,8 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("the journal " + abs + " has " + names + " names (hard links to one file), so"
                     + " two processes opening it by different names would not meet each other's lock, and SQLite does"
                     + " not support a hard-linked database: remove the other name(s) (find them with: find / -samefile"
-                    + " " + real + " 2>/dev/null); a backup is a copy (cp), not a link. Nothing was changed");
+                    + " " + real + " 2>/dev/null); a backup, or a copy for support, is a copy (cp), not a link. Nothing"
+                    + " was changed");
         }
     }
 
@@ -366,6 +367,13 @@ public final class Journal implements AutoCloseable {
         Path abs = file.toAbsolutePath();
         if (!Files.isRegularFile(abs)) {
             throw new JournalException("no journal at " + abs);
+        }
+        try {
+            // read by its other name, the journal's write-ahead log (named after the name the writer uses) is not seen:
+            // the report would miss the latest sales
+            refuseHardLinks(abs, ProcessLock.realPathOf(abs));
+        } catch (java.io.IOException e) {
+            throw new JournalException("cannot read the journal " + abs + ": " + e.getMessage(), e);
         }
         Connection c = null;
         try {
