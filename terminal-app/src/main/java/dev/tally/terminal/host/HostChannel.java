@@ -26,4 +26,34 @@ public interface HostChannel extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * A channel that wraps another ({@link #link}) and changes only how requests are exchanged: everything else is the
+     * wrapped channel's (the message log's {@code LoggedChannel}, tests' fault injectors).
+     */
+    interface Forwarding extends HostChannel {
+
+        /** The channel wrapped. */
+        HostChannel link();
+
+        @Override
+        default String address() {
+            return link().address();
+        }
+
+        @Override
+        default void connect() {
+            link().connect();
+        }
+
+        @Override
+        default boolean isConnected() {
+            return link().isConnected();
+        }
+
+        @Override
+        default void close() {
+            link().close();
+        }
+    }
 }

@@ -12,7 +12,7 @@ import org.jpos.iso.ISOMsg;
  * what happened instead. {@link dev.tally.terminal.host.HostLink} taps itself (it sees the exact moment
  * of sending); use this for the others, and {@link #strays(Consumer)} for their late-answer listener.
  */
-public final class LoggedChannel implements HostChannel {
+public final class LoggedChannel implements HostChannel.Forwarding {
 
     private final HostChannel delegate;
     private final TerminalTraffic traffic;
@@ -20,6 +20,11 @@ public final class LoggedChannel implements HostChannel {
     public LoggedChannel(HostChannel delegate, TerminalTraffic traffic) {
         this.delegate = delegate;
         this.traffic = traffic;
+    }
+
+    @Override
+    public HostChannel link() {
+        return delegate;
     }
 
     /** A stray listener that logs late and duplicate answers before handing them on. */
@@ -31,18 +36,8 @@ public final class LoggedChannel implements HostChannel {
     }
 
     @Override
-    public String address() {
-        return delegate.address();
-    }
-
-    @Override
-    public void connect() {
-        delegate.connect();
-    }
-
-    @Override
     public Exchange exchange(ISOMsg request, Duration timeout) {
-        delegate.connect(); // an unreachable host throws here: nothing sent, nothing logged
+        connect(); // an unreachable host throws here: nothing sent, nothing logged
         long started = System.nanoTime();
         traffic.sent(request, address());
         Exchange ex;
@@ -63,15 +58,5 @@ public final class LoggedChannel implements HostChannel {
                     !b.why().startsWith("garbled"), (b.linkBrokeOnWrite() ? "not sent: " : "") + b.why());
         }
         return ex;
-    }
-
-    @Override
-    public boolean isConnected() {
-        return delegate.isConnected();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

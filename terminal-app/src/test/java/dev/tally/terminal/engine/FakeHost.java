@@ -135,7 +135,7 @@ final class FakeHost implements AutoCloseable {
         return hit[0];
     }
 
-    private final class Silencing implements HostChannel {
+    private final class Silencing implements HostChannel.Forwarding {
         private final HostChannel link;
         private final Duration silence;
         private final BiPredicate<MessageView, List<MessageView>> silent;
@@ -148,13 +148,8 @@ final class FakeHost implements AutoCloseable {
         }
 
         @Override
-        public String address() {
-            return link.address();
-        }
-
-        @Override
-        public void connect() {
-            link.connect();
+        public HostChannel link() {
+            return link;
         }
 
         @Override
@@ -178,16 +173,6 @@ final class FakeHost implements AutoCloseable {
                 throw new AssertionError("the host answered " + key + ", which the test had it leave unanswered");
             }
             return ex;
-        }
-
-        @Override
-        public boolean isConnected() {
-            return link.isConnected();
-        }
-
-        @Override
-        public void close() {
-            link.close();
         }
     }
 

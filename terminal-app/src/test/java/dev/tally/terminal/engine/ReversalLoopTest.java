@@ -166,20 +166,11 @@ class ReversalLoopTest {
      * A link whose writes of reversals fail while {@code broken} is set, as a connection the host already closed; or,
      * {@code unreachable}, whose reversals find no connection at all (HostUnavailableException: nothing sent).
      */
-    private record FailingWrites(HostChannel link, AtomicBoolean broken, boolean unreachable) implements HostChannel {
+    private record FailingWrites(HostChannel link, AtomicBoolean broken, boolean unreachable)
+            implements HostChannel.Forwarding {
 
         FailingWrites(HostChannel link, AtomicBoolean broken) {
             this(link, broken, false);
-        }
-
-        @Override
-        public String address() {
-            return link.address();
-        }
-
-        @Override
-        public void connect() {
-            link.connect();
         }
 
         @Override
@@ -194,16 +185,6 @@ class ReversalLoopTest {
                         new java.net.SocketException("Broken pipe"));
             }
             return link.exchange(request, timeout);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return link.isConnected();
-        }
-
-        @Override
-        public void close() {
-            link.close();
         }
     }
 
