@@ -170,13 +170,15 @@ public final class TallyCli implements Callable<Integer> {
         return command != null && HOST_COMMANDS.contains(command);
     }
 
+    /** The subcommands' names, read once from the annotation (main asks for the command twice at start). */
+    private static final Set<String> COMMAND_NAMES = Stream.of(TallyCli.class.getAnnotation(Command.class).subcommands())
+            .map(c -> c.getAnnotation(Command.class).name())
+            .collect(Collectors.toUnmodifiableSet());
+
     /** The command line's first word that is a subcommand's name (null when none is): the command it runs. */
     static String commandOf(String[] args) {
-        Set<String> commands = Stream.of(TallyCli.class.getAnnotation(Command.class).subcommands())
-                .map(c -> c.getAnnotation(Command.class).name())
-                .collect(Collectors.toSet());
         for (String a : args) {
-            if (commands.contains(a)) {
+            if (COMMAND_NAMES.contains(a)) {
                 return a;
             }
         }
