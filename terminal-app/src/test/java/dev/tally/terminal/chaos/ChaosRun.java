@@ -89,9 +89,10 @@ public final class ChaosRun {
 
     /** What the run is asked to do. */
     public record Options(int payments, int terminals, int kills, long seed, double faultRate, Path dir,
-                          int workersPerTerminal, int reversalAttempts) {
+                          int workersPerTerminal, int reversalAttempts, int simulatorKills, int settlementKills) {
         public Options {
-            if (payments < 1 || terminals < 1 || kills < 0 || faultRate < 0 || faultRate > 1 || workersPerTerminal < 1) {
+            if (payments < 1 || terminals < 1 || kills < 0 || simulatorKills < 0 || settlementKills < 0 || faultRate < 0
+                    || faultRate > 1 || workersPerTerminal < 1) {
                 throw new IllegalArgumentException("chaos: payments and terminals must be at least 1, kills at least 0, "
                         + "fault rate between 0 and 1");
             }
@@ -99,8 +100,9 @@ public final class ChaosRun {
     }
 
     /** What happened, and every mismatch with the evidence. */
-    public record Outcome(int orders, int payments, Map<String, Integer> faults, int kills, long reversals,
-                          int settledBatches, Map<String, Integer> finalStates, List<String> mismatches) {
+    public record Outcome(int orders, int payments, Map<String, Integer> faults, int kills, int simulatorKills,
+                          String settlementKills, int hostUnavailable, long reversals, int settledBatches,
+                          Map<String, Integer> finalStates, List<String> mismatches, Duration elapsed) {
         public String summary() {
             StringBuilder sb = new StringBuilder();
             sb.append("orders: ").append(orders).append('\n');
@@ -108,12 +110,17 @@ public final class ChaosRun {
             sb.append("faults injected:");
             faults.forEach((k, v) -> sb.append("\n  ").append(k).append(": ").append(v));
             sb.append('\n').append("kills (kill -9): ").append(kills).append('\n');
+            sb.append("simulator kills (kill -9) during payments: ").append(simulatorKills).append('\n');
+            sb.append("kills (kill -9) during settlement: ").append(settlementKills).append('\n');
+            sb.append("payment requests answered HOST_UNAVAILABLE (nothing sent; the cashier asked again): ")
+                    .append(hostUnavailable).append('\n');
             sb.append("reversals received by the host: ").append(reversals).append('\n');
             sb.append("settled batches: ").append(settledBatches).append('\n');
             sb.append("final attempt states:");
             finalStates.forEach((k, v) -> sb.append("\n  ").append(k).append(": ").append(v));
             sb.append('\n').append("mismatches: ").append(mismatches.size()).append('\n');
             mismatches.forEach(m -> sb.append(m).append('\n'));
+            sb.append("elapsed: ").append(elapsed.toSeconds()).append(" s\n");
             return sb.toString();
         }
     }
@@ -128,11 +135,19 @@ public final class ChaosRun {
     private final AtomicInteger payments = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger kills = new AtomicInteger();
+    private final AtomicInteger simulatorKills = new AtomicInteger();
+    private final AtomicInteger hostUnavailable = new AtomicInteger();
+    /** kills during settlement, by victim and by where the batch stood (the journal's state at the kill) */
+    private final Map<String, Integer> settlementKills = new TreeMap<>();
+    private int settlementKillsSkipped;
+    private int killsAfterSettlement;
     private volatile boolean paymentsDone;
     private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
-    private Child simulator;
+    private final long began = System.nanoTime();
+    private Acquirer simulator;
     private String adminUrl;
     private int isoPort;
+    private int adminPort;
 
     private ChaosRun(Options o) {
         this.o = o;
@@ -146,6 +161,8 @@ public final class ChaosRun {
         double rate = 0.3;
         int workers = 4;
         int reversalAttempts = 3;
+        int simulatorKills = 0;
+        int settlementKills = 0;
         Path dir = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -159,6 +176,8 @@ public final class ChaosRun {
                     case "--fault-rate" -> { rate = Double.parseDouble(v); i++; }
                     case "--workers" -> { workers = Integer.parseInt(v); i++; }
                     case "--reversal-attempts" -> { reversalAttempts = Integer.parseInt(v); i++; }
+                    case "--sim-kills" -> { simulatorKills = Integer.parseInt(v); i++; }
+                    case "--settle-kills" -> { settlementKills = Integer.parseInt(v); i++; }
                     case "--dir" -> { dir = Path.of(v); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -167,7 +186,8 @@ public final class ChaosRun {
                 System.exit(64);
             } catch (IllegalArgumentException e) {
                 System.err.println("chaos: " + e.getMessage()
-                        + " (options: --payments N --terminals T --kills K --seed S --fault-rate P --workers W --dir DIR)");
+                        + " (options: --payments N --terminals T --kills K --sim-kills K --settle-kills K --seed S"
+                        + " --fault-rate P --workers W --reversal-attempts N --dir DIR)");
                 System.exit(64);
             }
         }
@@ -176,7 +196,8 @@ public final class ChaosRun {
         }
         Outcome out;
         try {
-            out = run(new Options(payments, terminals, kills, seed, rate, dir, workers, reversalAttempts));
+            out = run(new Options(payments, terminals, kills, seed, rate, dir, workers, reversalAttempts, simulatorKills,
+                    settlementKills));
         } catch (IllegalArgumentException e) {
             System.err.println("chaos: " + e.getMessage());
             System.exit(64);
@@ -242,6 +263,11 @@ public final class ChaosRun {
             killer();
             return null;
         });
+        // the acquirer's own kills run beside the terminals': a terminal may restart while the host is down
+        Future<?> simulatorKiller = pool.submit(() -> {
+            simulatorKiller();
+            return null;
+        });
         for (Future<?> f : work) {
             f.get();
         }
@@ -249,6 +275,7 @@ public final class ChaosRun {
         // placeholder address and the run died at its first request to it)
         paymentsDone = true;
         killer.get();
+        simulatorKiller.get();
         pool.shutdownNow();
 
         // resolve: every terminal works off its reversals (the loop runs in serve); wait until none is pending
@@ -256,8 +283,11 @@ public final class ChaosRun {
             waitNoPending(term);
         }
         int settled = 0;
+        Random settleRnd = new Random(o.seed() ^ 0x9E3779B97F4A7C15L);
         for (Terminal term : terminals) {
-            if (settle(term)) {
+            // settlement kill j lands in terminal (j mod T)'s settlement
+            int killsHere = o.settlementKills() / o.terminals() + (term.index < o.settlementKills() % o.terminals() ? 1 : 0);
+            if (settleUnderKills(term, killsHere, settleRnd)) {
                 settled++;
             }
         }
@@ -366,6 +396,15 @@ public final class ChaosRun {
                 if (resp.statusCode() >= 500 && status.isEmpty()) {
                     throw new IOException("HTTP " + resp.statusCode());
                 }
+                if (resp.statusCode() == 503 && r.path("error").asText().equals("HOST_UNAVAILABLE")) {
+                    // the acquirer is down (killed, restarting): nothing was sent; the cashier asks again a moment later
+                    hostUnavailable.incrementAndGet();
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new IllegalStateException("the host did not come back for order " + orderId + " in 120 s: " + r);
+                    }
+                    Thread.sleep(250); // a cashier's pause before asking again, not a wait for an outcome
+                    continue;
+                }
                 return r;
             } catch (IOException e) {
                 // the terminal was killed (or is restarting): the cashier retries the same request
@@ -386,6 +425,11 @@ public final class ChaosRun {
             try {
                 JsonNode r = get(term.url + "/v1/payments/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8),
                         term.token);
+                if (r.path("status").asText().equals("ERROR")) {
+                    // the terminal could not ask the host (it is down): the order is as uncertain as before
+                    Thread.sleep(500);
+                    continue;
+                }
                 state = r.path("status").asText(state);
                 if (!state.equals("REVERSAL_PENDING") && !state.equals("LOCKED") && !state.equals("SENT")) {
                     return state;
@@ -401,20 +445,40 @@ public final class ChaosRun {
     private void killer() throws Exception {
         Random rnd = new Random(o.seed() ^ 0x5DEECE66DL);
         for (int k = 0; k < o.kills(); k++) {
-            int at = (int) ((k + 1L) * o.payments() / (o.kills() + 1)) + rnd.nextInt(Math.max(1, o.payments() / (4 * (o.kills() + 1))));
-            while (completed.get() < Math.min(at, o.payments() - 1)) {
-                if (completed.get() >= o.payments() || paymentsDone) {
-                    return;
-                }
-                Thread.sleep(5);
-            }
-            if (paymentsDone) {
+            if (!awaitProgress(k, o.kills(), rnd)) {
                 return;
             }
             Terminal victim = terminals.get(rnd.nextInt(terminals.size()));
             victim.kill9AndRestart();
             kills.incrementAndGet();
         }
+    }
+
+    /** The acquirer's kills: kill -9 of the simulator, restarted on the same ports, ledger, scenario and cards. */
+    private void simulatorKiller() throws Exception {
+        Random rnd = new Random(o.seed() ^ 0x2545F4914F6CDD1DL);
+        for (int k = 0; k < o.simulatorKills(); k++) {
+            if (!awaitProgress(k, o.simulatorKills(), rnd)) {
+                return;
+            }
+            simulator.kill9AndRestart();
+            simulatorKills.incrementAndGet();
+        }
+    }
+
+    /**
+     * Waits for the k-th of n kill moments, seeded by progress (a number of completed orders); false when the payments
+     * are done first: no kill starts once the last order is paid.
+     */
+    private boolean awaitProgress(int k, int n, Random rnd) throws InterruptedException {
+        int at = (int) ((k + 1L) * o.payments() / (n + 1)) + rnd.nextInt(Math.max(1, o.payments() / (4 * (n + 1))));
+        while (completed.get() < Math.min(at, o.payments() - 1)) {
+            if (completed.get() >= o.payments() || paymentsDone) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return !paymentsDone;
     }
 
     private void waitNoPending(Terminal term) throws Exception {
@@ -463,6 +527,113 @@ public final class ChaosRun {
         }
         anomalies.add("terminal " + term.terminalId + ": settlement did not close the batch in 120 s (last: " + last + ")");
         return false;
+    }
+
+    /**
+     * Settles the terminal's batch with {@code n} kill -9s landing while the settlement is under way, each of the
+     * terminal or of the simulator (seeded), at a seeded step: the 0500 in flight (batch SETTLING) or after a seeded
+     * share of the uploads (batch UPLOADING; the trailer when all are done). The moment is read from the terminal's
+     * journal, which commits each step before the next message leaves, and the scenario holds each settlement answer a
+     * little (see {@link #scenario}) so that a kill lands with a request applied at the host and its answer not yet sent.
+     * A kill that finds the batch closed is not made, and counted as such. Each kill after the first waits for a step
+     * the journal did not show at the one before. {@link #settle} meanwhile asks again until the batch closes.
+     */
+    private boolean settleUnderKills(Terminal term, int n, Random rnd) throws Exception {
+        if (n == 0) {
+            return settle(term);
+        }
+        ExecutorService one = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Boolean> settling = one.submit(() -> settle(term));
+            List<Object> previous = null;
+            for (int k = 0; k < n; k++) {
+                boolean killSimulator = rnd.nextBoolean();
+                double share = rnd.nextDouble(); // below 0.3: the 0500; above: that share of the uploads done
+                int extraMillis = share < 0.3 ? rnd.nextInt(250) : rnd.nextInt(40);
+                List<Object> step = awaitSettlementStep(term, share, previous, settling);
+                if (step == null) {
+                    settlementKillsSkipped += n - k;
+                    break;
+                }
+                Thread.sleep(extraMillis); // into the answer the host holds: a seeded moment, not a wait for an outcome
+                List<Object> at;
+                if (killSimulator) {
+                    at = settlementStep(term);
+                    if (at == null) {
+                        settlementKillsSkipped += n - k;
+                        break;
+                    }
+                    simulator.kill9AndRestart();
+                } else {
+                    List<List<Object>> seen = new ArrayList<>();
+                    term.kill9AndRestart(() -> seen.add(settlementStep(term)));
+                    at = seen.getFirst();
+                    if (at == null) {
+                        // the batch had closed just before the kill: a kill, but not during a settlement
+                        killsAfterSettlement++;
+                        settlementKillsSkipped += n - k - 1;
+                        break;
+                    }
+                }
+                synchronized (settlementKills) {
+                    settlementKills.merge(killSimulator ? "by simulator" : "by terminal", 1, Integer::sum);
+                    settlementKills.merge("batch " + at.get(0), 1, Integer::sum);
+                }
+                previous = at;
+            }
+            return settling.get();
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
+    /**
+     * Polls the terminal's journal until its settlement is at the step asked for, at a step other than {@code previous};
+     * null when the settlement closed (or ended) first.
+     */
+    private List<Object> awaitSettlementStep(Terminal term, double share, List<Object> previous, Future<Boolean> settling)
+            throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            List<Object> step = settlementStep(term);
+            if (step == null) {
+                if (settling.isDone()) {
+                    return null;
+                }
+            } else if (!step.equals(previous)) {
+                if (share < 0.3) {
+                    return step;
+                }
+                long target = (long) Math.floor((share - 0.3) / 0.7 * ((long) step.get(2) + 1));
+                if (step.get(0).equals("UPLOADING") && (long) step.get(1) >= target) {
+                    return step;
+                }
+            }
+            if (settling.isDone()) {
+                return null;
+            }
+            Thread.sleep(3);
+        }
+        return null;
+    }
+
+    /** The terminal's settlement under way, from its journal: state, uploaded, debit count, updated; null when none. */
+    private static List<Object> settlementStep(Terminal term) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + term.journal);
+                 Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT state, uploaded, debit_count, updated_at, batch_number FROM batches"
+                         + " WHERE state <> 'CLOSED'")) {
+                return rs.next() ? List.of(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)) : null;
+            } catch (java.sql.SQLException e) {
+                // busy while the terminal writes or recovers its journal: read again
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("cannot read the journal " + term.journal + " for 30 s: " + e, e);
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     // ------------------------------------------------------------------ the invariant
@@ -541,7 +712,18 @@ public final class ChaosRun {
         }
         Map<String, Integer> faultCounts = new TreeMap<>();
         faults.forEach((k, v) -> faultCounts.put(k, v.get()));
-        return new Outcome(o.payments(), payments.get(), faultCounts, kills.get(), reversals, settled, finalStates, mismatches);
+        StringBuilder sk = new StringBuilder();
+        int made = settlementKills.entrySet().stream().filter(e -> e.getKey().startsWith("by ")).mapToInt(Map.Entry::getValue).sum();
+        sk.append(made).append(" of ").append(o.settlementKills()).append(" asked");
+        settlementKills.forEach((k, v) -> sk.append("; ").append(k).append(": ").append(v));
+        if (killsAfterSettlement > 0) {
+            sk.append("; a terminal killed just after its batch closed: ").append(killsAfterSettlement);
+        }
+        if (settlementKillsSkipped > 0) {
+            sk.append("; not made (the settlement closed first): ").append(settlementKillsSkipped);
+        }
+        return new Outcome(o.payments(), payments.get(), faultCounts, kills.get(), simulatorKills.get(), sk.toString(),
+                hostUnavailable.get(), reversals, settled, finalStates, mismatches, Duration.ofNanos(System.nanoTime() - began));
     }
 
     private static String evidence(Terminal term, String order, String why, List<String[]> attempts,
@@ -559,6 +741,14 @@ public final class ChaosRun {
 
     private String scenario() {
         StringBuilder sb = new StringBuilder("{\n  \"seed\": " + o.seed() + ",\n  \"rules\": [\n");
+        if (o.settlementKills() > 0) {
+            // the host holds each settlement answer a little (well within the terminals' 1 s timeout), the request applied
+            // at once: a kill during settlement then lands, as often as not, between the host's change and its answer
+            sb.append("    {\"name\": \"settlement answered after 300 ms\", \"match\": {\"mti\": \"0500\"},"
+                    + " \"action\": {\"delay\": \"300ms\"}},\n");
+            sb.append("    {\"name\": \"upload answered after 50 ms\", \"match\": {\"mti\": \"0320\"},"
+                    + " \"action\": {\"delay\": \"50ms\"}},\n");
+        }
         Fault[] all = Fault.values();
         for (int i = 0; i < all.length; i++) {
             sb.append("    {\"name\": \"").append(all[i].label).append("\", \"match\": {\"mti\": \"0200\", \"cents\": ")
@@ -569,17 +759,70 @@ public final class ChaosRun {
     }
 
     private void startSimulator(Path cards, Path scenario) throws Exception {
-        simulator = Child.start(o.dir().resolve("simulator"), List.of("dev.tally.simulator.cli.SimulatorCli",
-                "--port", "0", "--admin-port", "0", "--ledger", o.dir().resolve("ledger.db").toString(),
+        simulator = new Acquirer(List.of("--ledger", o.dir().resolve("ledger.db").toString(),
                 "--scenario", scenario.toString(), "--cards", cards.toString(), "--late-delay", "2s",
                 "--message-log", o.dir().resolve("simulator-messages.jsonl").toString()));
-        String line = simulator.awaitLine(l -> l.startsWith("listening"), Duration.ofSeconds(60));
+        String line = simulator.start(0, 0);
         // listening iso8583=127.0.0.1:PORT admin=http://127.0.0.1:PORT
         for (String part : line.split(" ")) {
             if (part.startsWith("iso8583=")) {
                 isoPort = Integer.parseInt(part.substring(part.lastIndexOf(':') + 1));
             } else if (part.startsWith("admin=")) {
                 adminUrl = part.substring("admin=".length());
+                adminPort = URI.create(adminUrl).getPort();
+            }
+        }
+    }
+
+    /**
+     * The acquirer host: a {@code tally-sim} process, restarted after a kill -9 with the same options on the same two
+     * ports (the terminals know no other), the same ledger file, scenario and cards.
+     */
+    private final class Acquirer {
+        private final List<String> options;
+        private Child process;
+        private int generation;
+
+        Acquirer(List<String> options) {
+            this.options = options;
+        }
+
+        /** Starts it and returns its "listening" line; a port still held by the killed process is asked again. */
+        synchronized String start(int port, int admin) throws Exception {
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (true) {
+                generation++;
+                List<String> args = new ArrayList<>(List.of("dev.tally.simulator.cli.SimulatorCli",
+                        "--port", String.valueOf(port), "--admin-port", String.valueOf(admin)));
+                args.addAll(options);
+                Child c = Child.start(o.dir().resolve(generation == 1 ? "simulator" : "simulator-" + generation), args);
+                try {
+                    String line = c.awaitLine(l -> l.startsWith("listening"), Duration.ofSeconds(60));
+                    process = c;
+                    return line;
+                } catch (IllegalStateException e) {
+                    c.kill9();
+                    // 1: could not start (a port in use: the killed process's socket not yet released)
+                    if (port == 0 || c.exitValue() != 1 || Instant.now().isAfter(deadline)) {
+                        throw e;
+                    }
+                    Thread.sleep(250); // a retry interval for the bind, not a wait for an outcome
+                }
+            }
+        }
+
+        synchronized void kill9AndRestart() throws Exception {
+            process.kill9();
+            start(isoPort, adminPort);
+        }
+
+        void stop() {
+            Child p;
+            synchronized (this) {
+                p = process;
+            }
+            if (p != null) {
+                p.stop();
             }
         }
     }
@@ -641,8 +884,14 @@ public final class ChaosRun {
         }
 
         synchronized void kill9AndRestart() throws Exception {
+            kill9AndRestart(() -> { });
+        }
+
+        /** As {@link #kill9AndRestart()}, running {@code whileDown} between the kill and the restart. */
+        synchronized void kill9AndRestart(Runnable whileDown) throws Exception {
             process.kill9();
             url = "http://127.0.0.1:1"; // nothing listens there: requests fail until the restart is up
+            whileDown.run();
             start();
         }
 
@@ -728,6 +977,11 @@ public final class ChaosRun {
         void kill9() throws InterruptedException {
             p.destroyForcibly(); // SIGKILL on Linux: the power cut of DESIGN.md
             p.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        /** The exit code; -1 while it still runs. */
+        int exitValue() {
+            return p.isAlive() ? -1 : p.exitValue();
         }
 
         void stop() {
