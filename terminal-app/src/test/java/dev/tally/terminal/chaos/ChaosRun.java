@@ -509,6 +509,7 @@ public final class ChaosRun {
         String last;
         while (true) {
             try {
+                term.settlementAsks.incrementAndGet();
                 HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(term.url + "/v1/settlement"))
                         .timeout(HTTP_TIMEOUT).header("Authorization", "Bearer " + term.token)
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -542,15 +543,19 @@ public final class ChaosRun {
         if (n == 0) {
             return settle(term);
         }
+        // the host answers 95, and the terminal uploads, only when the host holds a standing debit the journal does not
+        // count as approved (a REVERSAL_FAILED sale, its debit standing): without one, every kill aims at the 0500
+        boolean uploads = standingAtHost(term) != approvedInJournal(term);
         ExecutorService one = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<Boolean> settling = one.submit(() -> settle(term));
             List<Object> previous = null;
+            int asksBefore = 0;
             for (int k = 0; k < n; k++) {
                 boolean killSimulator = rnd.nextBoolean();
-                double share = rnd.nextDouble(); // below 0.3: the 0500; above: that share of the uploads done
+                double share = uploads ? rnd.nextDouble() : 0; // below 0.3: the 0500; above: that share of the uploads done
                 int extraMillis = share < 0.3 ? rnd.nextInt(250) : rnd.nextInt(40);
-                List<Object> step = awaitSettlementStep(term, share, previous, settling);
+                List<Object> step = awaitSettlementStep(term, share, previous, asksBefore, settling);
                 if (step == null) {
                     settlementKillsSkipped += n - k;
                     break;
@@ -580,6 +585,8 @@ public final class ChaosRun {
                     settlementKills.merge("batch " + at.get(0), 1, Integer::sum);
                 }
                 previous = at;
+                asksBefore = term.settlementAsks.get(); // the restart is up: an ask from now on reaches it
+
             }
             return settling.get();
         } finally {
@@ -588,11 +595,12 @@ public final class ChaosRun {
     }
 
     /**
-     * Polls the terminal's journal until its settlement is at the step asked for, at a step other than {@code previous};
-     * null when the settlement closed (or ended) first.
+     * Polls the terminal's journal until its settlement is at the step asked for, at a step other than {@code previous}
+     * or asked again since the kill before ({@code asksBefore}: a resumed 0500 leaves the journal as it was until its
+     * answer); null when the settlement closed (or ended) first.
      */
-    private List<Object> awaitSettlementStep(Terminal term, double share, List<Object> previous, Future<Boolean> settling)
-            throws Exception {
+    private List<Object> awaitSettlementStep(Terminal term, double share, List<Object> previous, int asksBefore,
+                                             Future<Boolean> settling) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
             List<Object> step = settlementStep(term);
@@ -600,7 +608,7 @@ public final class ChaosRun {
                 if (settling.isDone()) {
                     return null;
                 }
-            } else if (!step.equals(previous)) {
+            } else if (!step.equals(previous) || term.settlementAsks.get() > asksBefore) {
                 if (share < 0.3) {
                     return step;
                 }
@@ -615,6 +623,24 @@ public final class ChaosRun {
             Thread.sleep(3);
         }
         return null;
+    }
+
+    private long standingAtHost(Terminal term) throws Exception {
+        long n = 0;
+        for (JsonNode t : get(adminUrl + "/transactions?terminal=" + term.terminalId, null).path("transactions")) {
+            if (t.path("debitStanding").asBoolean()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long approvedInJournal(Terminal term) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + term.journal);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM attempts WHERE state = 'APPROVED'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
     }
 
     /** The terminal's settlement under way, from its journal: state, uploaded, debit count, updated; null when none. */
@@ -857,6 +883,8 @@ public final class ChaosRun {
         final Path cards;
         volatile String url;
         volatile String token;
+        /** POST /v1/settlement requests made to it (see {@link #settleUnderKills}) */
+        final AtomicInteger settlementAsks = new AtomicInteger();
         private Child process;
         private int generation;
 
