@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOField;
 import org.jpos.iso.ISOMsg;
 import org.jpos.util.LogEvent;
 import org.jpos.util.LogListener;
@@ -60,6 +62,9 @@ public final class JposLogBridge implements LogListener {
         }
         return ev;
     }
+
+    /** What is logged instead of a secret field's value (PIN block, track 2, expiry, keys, field 55). */
+    public static final String HIDDEN = "[hidden]";
 
     /** What is logged instead of raw bytes. */
     public static final String RAW_WITHHELD = "[raw bytes withheld]";
@@ -128,11 +133,21 @@ public final class JposLogBridge implements LogListener {
             }
             switch (Field.sensitivityOf(i)) {
                 case PAN -> c.set(i, Masking.pan(c.getString(i)));
-                case SECRET, TLV -> c.set(i, "[hidden]");
+                // an ISOField, not set(i, String): for a binary field (52 PIN block, 55, 61 keys) that decodes the
+                // text as hex, and the log showed the same meaningless bytes (FFFDDEFF) whatever was sent
+                case SECRET, TLV -> hide(c, i);
                 case REFERENCE -> c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
                 case CLEAR -> { }
             }
         }
         return c;
+    }
+
+    private static void hide(ISOMsg m, int field) {
+        try {
+            m.set(new ISOField(field, HIDDEN));
+        } catch (ISOException e) { // only a composite at a field number it cannot hold throws; a plain field never does
+            throw new IllegalStateException("cannot hide field " + field + " of a logged message", e);
+        }
     }
 }

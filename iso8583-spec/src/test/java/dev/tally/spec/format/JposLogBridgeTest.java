@@ -150,4 +150,20 @@ class JposLogBridgeTest {
         assertFalse(out.contains("7390"), out);
         assertTrue(out.contains(dev.tally.spec.message.OrderReference.WITHHELD), out);
     }
+
+    /**
+     * The PIN block (52, binary) is logged as the word "[hidden]", not as bytes: set as a string, jPOS read
+     * "[hidden]" as hex, and every trace showed field 52 as the same meaningless FFFDDEFF, as if a PIN block.
+     */
+    @Test
+    void aBinarySecretFieldIsLoggedAsHiddenNotAsMadeUpHex() throws Exception {
+        LogEvent ev = new LogEvent("send");
+        ev.addMessage(Iso87.unpack(saleBody()));
+        JposLogBridge bridge = new JposLogBridge(debugLogger());
+        String out = logged(() -> bridge.log(ev));
+        assertTrue(out.contains("<field id=\"52\" value=\"[hidden]\"/>"), out);
+        assertTrue(out.contains("<field id=\"14\" value=\"[hidden]\"/>"), out);
+        assertFalse(out.contains("0102030405060708"), out);
+        assertFalse(out.contains("FFFDDEFF"), out);
+    }
 }
