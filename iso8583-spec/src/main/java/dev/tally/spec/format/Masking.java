@@ -1,5 +1,6 @@
 package dev.tally.spec.format;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** How card data may be shown: a PAN as first 6 + last 4, nothing else of it (DESIGN.md §3). */
@@ -68,6 +69,30 @@ public final class Masking {
         String m = TMK_ASSIGNED.matcher(message).replaceAll("$1[redacted]");
         m = TMK_LISTED.matcher(m).replaceAll("$1[redacted]'");
         return KEY_HEX.matcher(m).replaceAll("[redacted]");
+    }
+
+    /** What {@link #scrubFreeText} puts in place of bytes written as hex. */
+    public static final String BYTES_WITHHELD = "[bytes withheld]";
+
+    /**
+     * Eight or more bytes written as hex, in one run or as pairs separated by a space, colon or hyphen: what a PIN
+     * block (16 hex digits), a key (32 or 48), a MAC or a track 2 in BCD looks like in text. The numbers a note or an
+     * audit line carries (a STAN, field 7, an RRN, a 12-digit amount, a date, a time) are shorter.
+     */
+    private static final Pattern HEX_BYTES = Pattern.compile(
+            "(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{16,}|(?:[0-9A-Fa-f]{2}[ :\\-]){7,}[0-9A-Fa-f]{2})(?![0-9A-Za-z])");
+
+    /**
+     * For free text read back from a file and shown to a person (a message-log note, an audit-trail line, in
+     * {@code tally report}): {@link #scrub} masks a card number only, but such text may quote what a host or a parser
+     * saw, or be a file someone else wrote; a key (and the value of any TMK option) and any run of bytes as hex (a PIN
+     * block, a key, a BCD track 2) are withheld too (DESIGN.md §3: never printed).
+     */
+    public static String scrubFreeText(String text) {
+        if (text == null) {
+            return null;
+        }
+        return HEX_BYTES.matcher(redactKeys(scrub(text))).replaceAll(Matcher.quoteReplacement(BYTES_WITHHELD));
     }
 
     /** A PAN has 13 to 19 digits (ISO/IEC 7812-1); fewer or more in one run are another number (an RRN has 12). */

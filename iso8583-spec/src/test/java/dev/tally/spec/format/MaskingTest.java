@@ -141,4 +141,16 @@ class MaskingTest {
         assertEquals("02000001231122104107", Masking.scrubField("02000001231122104107"));
         assertEquals("HOSPITAL0000001", Masking.scrubField("HOSPITAL0000001"));
     }
+
+    /** Free text read back for a report: bytes as hex are withheld, the numbers support needs are not. */
+    @Test
+    void freeTextWithholdsBytesAsHexButKeepsStansTimesAndAmounts() {
+        String ordinary = "status inquiry answered 00: STATE=APPROVED;RC=00;AMOUNT=000000001099;CREDIT_DATE=20261125;"
+                + " no answer to 0401 STAN 000012 within 3000 ms at 2026-11-25 01:49:29 (field 7 1125014908, RRN 632900000001)";
+        assertEquals(ordinary, Masking.scrubFreeText(ordinary));
+        assertEquals("PIN block " + Masking.BYTES_WITHHELD + ", MAC " + Masking.BYTES_WITHHELD + ".",
+                Masking.scrubFreeText("PIN block 041234FEDCBA9876, MAC 1A:2B:3C:4D:5E:6F:70:81."));
+        assertEquals("key [redacted]", Masking.scrubFreeText("key 0123456789abcdeffedcba9876543210"));
+        assertEquals("card 476173******0119", Masking.scrubFreeText("card 4761739001010119"));
+    }
 }

@@ -47,6 +47,23 @@ public final class ProblemReport {
     public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages, int linesLeftOut,
                        Attempt paidBy) {
 
+        /**
+         * The notes of the log lines and the audit trail's lines as the report may show them ({@link
+         * Masking#scrubFreeText}): a log handed to support may have been written by anyone, and a note may quote
+         * what a parser saw; masking the card number alone let a key or a PIN block in such text through.
+         */
+        public Case {
+            events = events.stream().map(e -> new AttemptEvent(e.attemptId(), e.at(), e.fromState(), e.toState(),
+                    Masking.scrubFreeText(e.detail()))).toList();
+            messages = messages.stream().map(Case::shown).toList();
+        }
+
+        private static MessageLog.Entry shown(MessageLog.Entry e) {
+            return new MessageLog.Entry(e.ts(), e.dir(), e.peer(), e.terminalId(), e.orderRef(),
+                    Masking.scrubFreeText(e.mti()), e.stan(), e.messageId(), e.event(),
+                    Masking.scrubFreeText(e.responseCode()), e.latencyMs(), e.fields(), Masking.scrubFreeText(e.note()));
+        }
+
         public Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
             this(attempt, events, messages, 0, null);
         }
