@@ -54,6 +54,26 @@ public final class Utf8File {
         }
     }
 
+    /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Refuses an SQLite database given where a text file is read: a terminal's journal (or a simulator's ledger)
+     * sent to support beside its logs is easily given to the wrong option, and "not UTF-8 text ... convert it with
+     * iconv" (or "give its hex") sent the user the wrong way. {@code advice} says where such a file goes instead.
+     */
+    public static void refuseDatabase(Path file, String advice) throws IOException {
+        byte[] head = new byte[SQLITE_HEADER.length];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n == head.length && java.util.Arrays.equals(head, SQLITE_HEADER)) {
+            throw new IllegalArgumentException(file + " is an SQLite database (a terminal's journal or a simulator's"
+                    + " ledger), not a text file: " + advice);
+        }
+    }
+
     /**
      * What {@link #read} throws for a file that is not UTF-8: for a reader that met the byte itself (e.g. in the
      * {@link java.io.UncheckedIOException} of {@link Files#lines}).

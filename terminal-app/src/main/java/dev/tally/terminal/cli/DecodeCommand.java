@@ -86,6 +86,8 @@ public final class DecodeCommand implements Callable<Integer> {
         }
         if (file != null) {
             Utf8File.requireReadableFile(file);
+            Utf8File.refuseDatabase(file, "decode reads message dumps as text; a terminal's journal is shown by"
+                    + " 'tally --journal " + file + " journal' and reported on by 'tally --journal " + file + " report'");
             return Utf8File.read(file, "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
                     + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")");
         }

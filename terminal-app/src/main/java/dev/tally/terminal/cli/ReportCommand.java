@@ -180,11 +180,13 @@ public final class ReportCommand implements Callable<Integer> {
         for (int i = Math.max(1, g.messageLogKeep); i >= 1; i--) {
             Path rotated = Path.of(g.messageLog + "." + i);
             if (Files.exists(rotated)) {
+                refuseJournal(rotated);
                 out.addAll(MessageLog.read(rotated));
                 logFound = true;
             }
         }
         if (Files.exists(g.messageLog)) {
+            refuseJournal(g.messageLog);
             out.addAll(MessageLog.read(g.messageLog));
             logFound = true;
         }
@@ -193,5 +195,10 @@ public final class ReportCommand implements Callable<Integer> {
                     + " the report is from the journal alone");
         }
         return out;
+    }
+
+    private void refuseJournal(Path log) throws IOException {
+        dev.tally.spec.format.Utf8File.refuseDatabase(log, "--message-log takes the message log (JSON Lines);"
+                + " the journal goes to --journal");
     }
 }

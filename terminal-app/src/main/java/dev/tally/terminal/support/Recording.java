@@ -78,6 +78,8 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
         String hint = "replay reads a Tally message log or a jPOS XML log in UTF-8;"
                 + " convert a log written in another encoding first (e.g. iconv -f ISO-8859-1 -t UTF-8 " + file + ")";
         Utf8File.requireReadableFile(file);
+        Utf8File.refuseDatabase(file, "replay reads a Tally message log or a jPOS XML log; to replay a terminal's"
+                + " journal give it as --journal " + file);
         // a message log is read line by line, not held whole as well (lines end at \n, \r or \r\n, as String.lines)
         try (java.util.stream.Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
             String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
