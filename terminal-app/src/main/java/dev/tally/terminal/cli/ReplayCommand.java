@@ -188,7 +188,7 @@ public final class ReplayCommand implements Callable<Integer> {
             for (Replayer.Difference d : x.differences()) {
                 g.output.line(String.format("      %-28s recorded %-20s replay %s",
                         d.field() + (d.number() > 0 && d.number() < 999 ? " (" + d.number() + ")" : ""),
-                        String.valueOf(d.recorded()), String.valueOf(d.replayed())));
+                        shown(d.recorded()), shown(d.replayed())));
             }
         }
         g.output.line("");
@@ -252,5 +252,12 @@ public final class ReplayCommand implements Callable<Integer> {
             case DISCONNECTED -> "connection closed, no answer";
             case NOT_RECORDED -> "not recorded";
         };
+    }
+
+    /** A field one side does not hold: "(absent)", not "null" (which read as a value the host sent). */
+    static final String ABSENT = "(absent)";
+
+    private static String shown(String value) {
+        return value == null ? ABSENT : value;
     }
 }
