@@ -138,6 +138,11 @@ public final class Replayer {
     private final Map<String, Integer> newStans = new HashMap<>();
     private final List<String> strays = java.util.Collections.synchronizedList(new ArrayList<>());
     /**
+     * tid|new STAN → the recorded request it replays ("recorded STAN 000016, order INV-7"): a late or duplicate answer
+     * names only the new STAN, which support cannot find in the log. Written by the sender, read by the link's reader.
+     */
+    private final Map<String, String> replayedFrom = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
      * Requests (by index) whose field 90 names an original the recording does not hold before them (a log that
      * starts after the sale, a rotated-away file): field 90 cannot be rewritten to a replayed original, and as
      * recorded it names the real original at whatever host it reaches. Found by {@link #check}.
@@ -165,7 +170,9 @@ public final class Replayer {
 
     private void stray(ISOMsg msg) {
         MessageView v = MessageView.of(msg);
-        strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode());
+        String from = v.terminalId() == null ? null : replayedFrom.get(v.terminalId() + "|" + v.stan());
+        strays.add(v.mti() + " STAN " + String.format("%06d", v.stan()) + " rc " + v.responseCode()
+                + (from == null ? "" : " (" + from + ")"));
     }
 
     /**
@@ -536,6 +543,8 @@ public final class Replayer {
         int stan = newStans.computeIfAbsent(tid + "|" + recordedStan, k -> nextStan());
         String stanText = ISOUtil.zeropad(stan, 6);
         m.set(Field.STAN.number(), stanText);
+        replayedFrom.putIfAbsent(tid + "|" + stan, "recorded STAN " + ISOUtil.zeropad(recordedStan, 6)
+                + v.orderReference().map(o -> ", order " + o).orElse(""));
         if (m.hasField(Field.TRANSMISSION_DATE_TIME.number())) {
             String old = m.getString(Field.TRANSMISSION_DATE_TIME.number());
             String fresh = clock.instant().atZone(ZoneOffset.UTC).format(MMDDHHMMSS);
