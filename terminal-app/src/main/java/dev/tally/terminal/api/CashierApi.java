@@ -537,7 +537,22 @@ public final class CashierApi implements AutoCloseable {
     // ------------------------------------------------------------------ output
 
     private static Reply error(int status, String code, String field, String message) {
-        return new Reply(status, ApiJson.error(code, Masking.scrubTyped(field), Masking.scrubTyped(message)), null);
+        return new Reply(status, ApiJson.error(code, Masking.scrubTyped(field), Masking.scrubTyped(message)),
+                status == 503 ? unavailableSeconds(code) : null);
+    }
+
+    /** Seconds a 503's Retry-After asks a client to wait before it tries again (RFC 9110 §10.2.3). */
+    static final long HOST_RETRY_SECONDS = 10;
+    static final long NO_STATEMENT_SOURCE_RETRY_SECONDS = 300;
+
+    /**
+     * Every 503 says when to come back, so a till's retry loop neither hammers the terminal nor gives up: the acquirer
+     * out of reach (each request connects again) and a terminal stopping (a supervisor starts it again) in
+     * {@value #HOST_RETRY_SECONDS} s; reconciliation without {@code --from-host} only once the operator has restarted
+     * serve with it, so not soon.
+     */
+    static long unavailableSeconds(String code) {
+        return code.equals("NO_STATEMENT_SOURCE") ? NO_STATEMENT_SOURCE_RETRY_SECONDS : HOST_RETRY_SECONDS;
     }
 
     private static void send(HttpExchange ex, Reply r) throws IOException {

@@ -449,6 +449,31 @@ class CashierApiTest {
     }
 
     /**
+     * Every 503 says when to come back (Retry-After, in seconds): a till's retry loop was left to guess, and either
+     * hammered the terminal or gave up. Here the acquirer is down from the start: a payment, a settlement and a
+     * reconciliation are each a 503 HOST_UNAVAILABLE with Retry-After, and nothing is journaled or charged.
+     */
+    @Test
+    void a503SaysWhenToRetry() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            lab.sim.close(); // serve starts anyway and warns; every request that needs the acquirer is a 503
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+                String before = lab.journalDump();
+                for (ServeProcess.Reply r : List.of(
+                        api.post("/v1/payments", "{\"orderId\": \"U-1\", \"amount\": \"12.00\"}"),
+                        api.post("/v1/settlement", ""),
+                        api.get("/v1/reconciliation?date=2026-11-22"))) {
+                    assertEquals(503, r.status(), r.body());
+                    assertEquals("HOST_UNAVAILABLE", r.json().get("error").asText(), r.body());
+                    String retry = r.raw().headers().firstValue("Retry-After").orElse(null);
+                    assertEquals("10", retry, "a 503 says when to retry (docs/cashier-api.md §4): " + r.raw().headers().map());
+                }
+                assertEquals(before, lab.journalDump(), "nothing journaled");
+            }
+        }
+    }
+
+    /**
      * A settlement asked for while the host is gone is a 503 that starts nothing: the batch stays open, its payments can
      * still be cancelled (it used to be left SETTLING behind a 503 that said nothing was sent).
      */

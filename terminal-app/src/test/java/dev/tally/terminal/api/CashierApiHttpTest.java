@@ -1,0 +1,186 @@
+package dev.tally.terminal.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cashier API's HTTP face on a real loopback socket, for what it answers before a payment engine is involved
+ * (refusals, 503s): no simulator, no journal, the request written byte for byte as a client would send it.
+ */
+class CashierApiHttpTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private CashierApi api;
+    private String token;
+
+    @BeforeEach
+    void start() throws IOException {
+        token = "test-token-0123456789abcdef";
+        Files.writeString(dir.resolve("token"), token + "\n");
+        Files.setPosixFilePermissions(dir.resolve("token"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // no desk, no reader, no reconciler, no --from-host: every request here is answered before any of them is used
+        api = new CashierApi(0, ApiToken.inFile(dir.resolve("token")), null, null, null, null, "840",
+                Clock.fixed(Instant.parse("2026-11-22T10:41:07Z"), ZoneOffset.UTC)).start();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    /** An HTTP answer as read off the socket: status, headers (names lower-cased, each value listed) and body. */
+    record Answer(int status, Map<String, java.util.List<String>> headers, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+
+        String header(String name) {
+            var v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null ? null : String.join(",", v);
+        }
+    }
+
+    /** One request on a connection of its own, its head written exactly as given (CRLFs added). */
+    private Answer exchange(String head, String body) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            s.setSoTimeout(10_000);
+            return exchange(s, head, body);
+        }
+    }
+
+    private static Answer exchange(Socket s, String head, String body) throws IOException {
+        byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        String h = head.strip().replace("\n", "\r\n") + "\r\n";
+        if (body != null && !head.toLowerCase(Locale.ROOT).contains("content-length")) {
+            h += "Content-Length: " + b.length + "\r\n";
+        }
+        s.getOutputStream().write((h + "\r\n").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        return read(s.getInputStream());
+    }
+
+    private static Answer read(InputStream in) throws IOException {
+        ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
+        int last4 = 0;
+        while (last4 != 0x0d0a0d0a) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed before the answer's head ended: " + headBytes);
+            }
+            headBytes.write(c);
+            last4 = (last4 << 8) | c;
+        }
+        String[] lines = headBytes.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, java.util.List<String>> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.computeIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        k -> new java.util.ArrayList<>()).add(lines[i].substring(colon + 1).strip());
+            }
+        }
+        var length = headers.get("content-length");
+        byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length.getFirst()));
+        return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private String auth() {
+        return "Authorization: Bearer " + token;
+    }
+
+    // ------------------------------------------------------------------ 503 says when to come back
+
+    @Test
+    void reconciliationWithoutAStatementSourceIsA503WithRetryAfter() throws IOException {
+        Answer a = exchange("GET /v1/reconciliation?date=2026-11-22 HTTP/1.1\nHost: 127.0.0.1\n" + auth(), null);
+        assertEquals(503, a.status(), a.body());
+        assertEquals("NO_STATEMENT_SOURCE", a.json().get("error").asText(), a.body());
+        // it takes the operator restarting serve with --from-host: not soon (docs/cashier-api.md §4)
+        assertEquals("300", a.header("Retry-After"), a.headers().toString());
+    }
+
+    /**
+     * A request that reaches serve as it stops (on a connection it already held, while another request is still being
+     * handled) is a 503 SHUTTING_DOWN that says when to come back.
+     */
+    @Test
+    void aRequestMetByTheStopIsA503WithRetryAfter() throws Exception {
+        try (Socket held = new Socket(); Socket idle = new Socket()) {
+            held.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            idle.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            idle.setSoTimeout(10_000);
+            // a keep-alive connection that has had its answer
+            assertEquals(503, exchange(idle, "GET /v1/reconciliation HTTP/1.1\nHost: x\n" + auth(), null).status());
+            // a request still arriving keeps the stop waiting (its body is 2 bytes short)
+            held.getOutputStream().write(("POST /v1/payments HTTP/1.1\r\nHost: x\r\n" + auth()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"a\":1").getBytes(StandardCharsets.UTF_8));
+            held.getOutputStream().flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (api.activeRequests() == 0) {
+                if (System.nanoTime() > deadline) {
+                    fail("the held request never reached the API");
+                }
+                Thread.sleep(10); // polling interval
+            }
+            Thread stopping = Thread.ofVirtual().start(() -> api.stop(Duration.ofSeconds(8)));
+            // the listener closes once the stop has begun (after the API stopped accepting)
+            deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (connects()) {
+                if (System.nanoTime() > deadline) {
+                    fail("the stop never closed the listener");
+                }
+                Thread.sleep(10); // polling interval
+            }
+            Answer a = exchange(idle, "GET /health HTTP/1.1\nHost: x\n" + auth(), null);
+            assertEquals(503, a.status(), a.body());
+            assertEquals("SHUTTING_DOWN", a.json().get("error").asText(), a.body());
+            assertEquals("10", a.header("Retry-After"), a.headers().toString());
+            held.getOutputStream().write("}}".getBytes(StandardCharsets.UTF_8));
+            held.getOutputStream().flush();
+            stopping.join(Duration.ofSeconds(20));
+        }
+    }
+
+    private boolean connects() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 1_000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+}
