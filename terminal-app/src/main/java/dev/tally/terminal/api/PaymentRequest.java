@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.spec.format.JsonProblems;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.engine.Amounts;
@@ -65,7 +64,7 @@ record PaymentRequest(String orderId, long amount, String card) {
             n = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body is not valid JSON: "
-                    + Masking.scrub(JsonProblems.describe(e)));
+                    + Masking.scrub(MalformedJson.describe(e, body, JSON)) + "; nothing was done");
         } catch (IOException e) {
             throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body cannot be read: " + Masking.scrub(e.getMessage()));
         }

@@ -122,6 +122,25 @@ class CashierApiHttpTest {
         return "Authorization: Bearer " + token;
     }
 
+    // ------------------------------------------------------------------ refusals say what is wrong, plainly
+
+    /** MALFORMED_JSON names what is wrong and where, not Jackson's internals (its class names reached the till). */
+    @Test
+    void malformedJsonSaysWhatAndWhereInPlainWords() throws IOException {
+        String head = "POST /v1/payments HTTP/1.1\nHost: 127.0.0.1\n" + auth() + "\nContent-Type: application/json";
+        for (String body : new String[] {"{\"orderId\": \"B-1\"}{\"orderId\": \"B-2\"}", "{\"orderId\": \"B-1\", \"amount\": ",
+            "{\"orderId\": \"B-1\", \"amount\": NaN}", "{\"orderId\": \"B-1\",\n \"amount\": \"1.00\",\n \"amount\": \"2.00\"}"}) {
+            Answer a = exchange(head, body);
+            assertEquals(400, a.status(), a.body());
+            assertEquals("MALFORMED_JSON", a.json().get("error").asText(), a.body());
+            String m = a.json().get("message").asText();
+            org.junit.jupiter.api.Assertions.assertTrue(m.matches(".*\\(line \\d+, column \\d+\\).*"), m);
+            for (String java : new String[] {"`", "com.", "jackson", "JsonNode", "Feature", "START_", "(code"}) {
+                org.junit.jupiter.api.Assertions.assertFalse(m.contains(java), m);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ 503 says when to come back
 
     @Test
