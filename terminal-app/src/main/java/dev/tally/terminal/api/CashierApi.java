@@ -157,8 +157,12 @@ public final class CashierApi implements AutoCloseable {
         try (ex) {
             Reply reply;
             try {
+                String twice = givenTwice(ex.getRequestHeaders());
                 if (!accepting) {
                     reply = error(503, "SHUTTING_DOWN", null, "the terminal is shutting down; nothing was done, retry later");
+                } else if (twice != null) {
+                    reply = error(400, "DUPLICATE_HEADER", twice, "header '" + twice + "' is given more than once; which"
+                            + " one is meant cannot be told: send it once; nothing was done");
                 } else if (!token.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
                     reply = error(401, "UNAUTHORIZED", null, "missing or wrong bearer token: send 'Authorization: Bearer TOKEN'"
                             + " with the token from the terminal's API token file; nothing was done");
@@ -189,6 +193,27 @@ public final class CashierApi implements AutoCloseable {
     }
 
     private record Reply(int status, Map<String, Object> body, Long retryAfterSeconds) {
+    }
+
+    /**
+     * Headers that decide who is asking, what the body means and which site it is for. Given twice, the JDK server hands
+     * the first to whoever asks, while a proxy or an audit log may read the last (or both): the till could be charged
+     * under a token, or with a body type, other than the one a reviewer sees. RFC 9110 §5.3 allows a repeated field only
+     * where its values form a list; none of these is one (RFC 9112 §3.2: a second Host is a 400). Where the body ends
+     * never reaches the API ambiguous: the JDK server answers Content-Length twice or beside Transfer-Encoding 400, and
+     * Transfer-Encoding twice 501, itself.
+     */
+    private static final List<String> SINGLE = List.of("Authorization", "Content-Type", "Host");
+
+    /** The first of {@link #SINGLE} the request gives more than once, or null. */
+    private static String givenTwice(com.sun.net.httpserver.Headers headers) {
+        for (String name : SINGLE) {
+            List<String> values = headers.get(name); // the JDK's Headers match names case-insensitively
+            if (values != null && values.size() > 1) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private Reply route(HttpExchange ex) throws IOException {

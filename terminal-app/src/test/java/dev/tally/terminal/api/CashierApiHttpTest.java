@@ -83,7 +83,8 @@ class CashierApiHttpTest {
     private static Answer exchange(Socket s, String head, String body) throws IOException {
         byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         String h = head.strip().replace("\n", "\r\n") + "\r\n";
-        if (body != null && !head.toLowerCase(Locale.ROOT).contains("content-length")) {
+        if (body != null && !head.toLowerCase(Locale.ROOT).contains("content-length")
+                && !head.toLowerCase(Locale.ROOT).contains("transfer-encoding")) {
             h += "Content-Length: " + b.length + "\r\n";
         }
         s.getOutputStream().write((h + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -139,6 +140,40 @@ class CashierApiHttpTest {
                 org.junit.jupiter.api.Assertions.assertFalse(m.contains(java), m);
             }
         }
+    }
+
+    /**
+     * A header that decides who asks, what the body is or where it ends, given twice, is a 400 DUPLICATE_HEADER naming
+     * it, whatever the order of the values (the first used to win: a proxy or log reading the last saw another
+     * request); nothing is done (no payment engine here: reaching it would be a 500), no value is echoed.
+     */
+    @Test
+    void aHeaderThatDecidesTheRequestGivenTwiceIsRefused() throws IOException {
+        String pay = "{\"orderId\": \"D-1\", \"amount\": \"1.00\"}";
+        String json = "Content-Type: application/json";
+        record Case(String field, String headers) { }
+        for (Case c : new Case[] {
+            new Case("Authorization", auth() + "\n" + auth() + "\n" + json),
+            new Case("Authorization", auth() + "\nAuthorization: Bearer someone-elses-token-0123\n" + json),
+            new Case("Authorization", "Authorization: Bearer someone-elses-token-0123\n" + auth() + "\n" + json),
+            new Case("Authorization", "authorization: Bearer someone-elses-token-0123\n" + auth() + "\n" + json),
+            new Case("Content-Type", auth() + "\n" + json + "\nContent-Type: text/plain"),
+            new Case("Content-Type", auth() + "\nContent-Type: text/plain\n" + json),
+            new Case("Content-Type", auth() + "\n" + json + "\n" + json),
+            new Case("Host", auth() + "\n" + json + "\nHost: 127.0.0.1")}) {
+            Answer a = exchange("POST /v1/payments HTTP/1.1\nHost: 127.0.0.1\n" + c.headers(), pay);
+            assertEquals(400, a.status(), c + " -> " + a.body());
+            assertEquals("DUPLICATE_HEADER", a.json().get("error").asText(), c + " -> " + a.body());
+            assertEquals(c.field(), a.json().get("field").asText(), c + " -> " + a.body());
+            org.junit.jupiter.api.Assertions.assertFalse(a.body().contains(token) || a.body().contains("someone"), a.body());
+        }
+        // where the body ends, given twice, is refused by the JDK server itself (its own short text/html answer)
+        Answer lengths = exchange("POST /v1/payments HTTP/1.1\nHost: 127.0.0.1\n" + auth() + "\n" + json
+                + "\nContent-Length: 2\nContent-Length: 40", "{}");
+        assertEquals(400, lengths.status(), lengths.body());
+        // a header given once is fine, and the same request with each header once is not refused for its headers
+        Answer once = exchange("POST /v1/payments HTTP/1.1\nHost: 127.0.0.1\n" + auth() + "\n" + json, "{\"amount\": 1}");
+        assertEquals("MISSING_FIELD", once.json().get("error").asText(), once.body());
     }
 
     // ------------------------------------------------------------------ 503 says when to come back

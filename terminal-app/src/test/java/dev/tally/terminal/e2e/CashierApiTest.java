@@ -449,6 +449,40 @@ class CashierApiTest {
     }
 
     /**
+     * Authorization or Content-Type given twice is a 400 DUPLICATE_HEADER, whatever the values: no payment, no journal
+     * row. The first value used to decide: a payment with the right token first and another after it was charged.
+     */
+    @Test
+    void aPaymentWithAHeaderGivenTwiceIsRefusedAndChangesNothing() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            String before = lab.journalDump();
+            String pay = "{\"orderId\": \"H-1\", \"amount\": \"12.00\"}";
+            String[][] cases = {
+                {"Authorization", "Bearer " + api.token, "Authorization", "Bearer someone-elses-token-0123"},
+                {"Authorization", "Bearer " + api.token, "Authorization", "Bearer " + api.token},
+                {"Content-Type", "application/json", "Content-Type", "text/plain"}};
+            for (String[] c : cases) {
+                var b = java.net.http.HttpRequest.newBuilder(api.uri.resolve("/v1/payments"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(pay)).header(c[0], c[1]).header(c[2], c[3]);
+                if (!c[0].equals("Authorization")) {
+                    b.header("Authorization", "Bearer " + api.token);
+                }
+                if (!c[0].equals("Content-Type")) {
+                    b.header("Content-Type", "application/json");
+                }
+                ServeProcess.Reply r = api.send(b.build());
+                assertEquals(400, r.status(), c[0] + " -> " + r.body());
+                assertEquals("DUPLICATE_HEADER", r.json().get("error").asText(), r.body());
+                assertEquals(c[0], r.json().get("field").asText(), r.body());
+                assertFalse(r.body().contains(api.token), r.body());
+            }
+            assertEquals(before, lab.journalDump(), "nothing journaled");
+            assertTrue(lab.ledger("H-1").isEmpty(), "nothing sent");
+        }
+    }
+
+    /**
      * Every 503 says when to come back (Retry-After, in seconds): a till's retry loop was left to guess, and either
      * hammered the terminal or gave up. Here the acquirer is down from the start: a payment, a settlement and a
      * reconciliation are each a 503 HOST_UNAVAILABLE with Retry-After, and nothing is journaled or charged.
