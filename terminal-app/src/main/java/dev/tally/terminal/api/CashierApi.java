@@ -186,9 +186,18 @@ public final class CashierApi implements AutoCloseable {
                 log.error("internal error: {}", e.toString(), e);
                 reply = error(500, "INTERNAL", null, "internal error: " + e);
             }
-            send(ex, reply);
+            try {
+                send(ex, reply);
+            } catch (IOException e) {
+                clientGone(ex, reply, e);
+                throw e; // the JDK server then closes the connection and forgets it (else it kept one of its slots)
+            }
         } finally {
-            requests.decrementAndGet();
+            if (requests.decrementAndGet() == 0) {
+                synchronized (requests) {
+                    requests.notifyAll();
+                }
+            }
         }
     }
 
@@ -595,14 +604,63 @@ public final class CashierApi implements AutoCloseable {
         }
         ex.sendResponseHeaders(r.status(), bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
+            // the head goes out on its own first: to a client that has hung up, the kernel answers it with a reset, so
+            // writing the body then fails and says so (written at once, a lone write succeeded and nobody knew)
+            out.flush();
             out.write(bytes);
         }
     }
 
-    /** Stops accepting; waits up to {@code grace} for the requests being handled. */
+    /**
+     * The client hung up before its answer (its HTTP timeout, the till closed): whatever the request did is done and
+     * journaled, but the till never heard it. One line says so, with the order's outcome, so support can tell a till
+     * that "got no answer" from a payment that failed; no card data (the order id is never a card number, and the
+     * whole line is scrubbed besides).
+     */
+    private static void clientGone(HttpExchange ex, Reply r, IOException e) {
+        Object order = r.body().get("orderId");
+        Object status = r.body().get("status");
+        StringBuilder outcome = new StringBuilder();
+        if (order != null) {
+            outcome.append("order ").append(order).append(": ").append(status);
+            for (String k : new String[] {"responseCode", "stan", "rrn", "authCode", "maskedPan", "message"}) {
+                Object v = r.body().get(k);
+                if (v != null) {
+                    outcome.append(", ").append(k).append(' ').append(v);
+                }
+            }
+            outcome.append("; the journal has it (GET /v1/payments/").append(order).append(" answers it)");
+        } else {
+            outcome.append("its answer was HTTP ").append(r.status()).append(' ').append(status)
+                    .append(r.body().get("error") == null ? "" : " " + r.body().get("error"));
+        }
+        log.warn(Masking.scrub("the client went away before its answer to " + ex.getRequestMethod() + " "
+                + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + "); " + outcome));
+    }
+
+    /**
+     * Stops accepting; waits up to {@code grace} for the requests being handled. The JDK server's own stop closes the
+     * listener at once and then waits for its count of exchanges, which never ends one whose answer could not be
+     * written (a client that hung up, see {@link #clientGone}): after one such client, every stop waited out the whole
+     * grace. So it runs beside, and the wait is for this API's own count of requests.
+     */
     public void stop(Duration grace) {
         accepting = false;
-        server.stop((int) Math.max(0, grace.toSeconds()));
+        Thread jdkStop = Thread.ofPlatform().name("cashier-api-stop").daemon(true)
+                .start(() -> server.stop((int) Math.max(0, grace.toSeconds())));
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            synchronized (requests) {
+                for (long left = grace.toNanos(); requests.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+                    requests.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+            // usually the JDK's stop ends now too (its connections closed); one that lost count of an exchange waits
+            // out its grace on its own thread, ended with the process
+            jdkStop.join(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         executor.shutdown();
     }
 
