@@ -352,7 +352,15 @@ public final class CashierApi implements AutoCloseable {
         if (desk.engine().journal().lastAttempt(orderId).isEmpty()) {
             throw new ApiProblem(404, "UNKNOWN_ORDER", "orderId", "order " + orderId + " is not in this terminal's journal");
         }
-        PaymentDesk.Outcome o = desk.cancel(orderId);
+        PaymentDesk.Outcome o;
+        try {
+            o = desk.cancel(orderId);
+        } catch (HostUnavailableException e) {
+            // "nothing was sent" alone read as "the cancel failed, so the payment is gone": it is the other way round
+            throw new ApiProblem(503, "HOST_UNAVAILABLE", null, e.getMessage() + "; nothing was sent and nothing changed:"
+                    + " the order is as it was, an approved payment still stands (GET /v1/payments/" + orderId
+                    + " says its state); cancel again once the acquirer can be reached");
+        }
         return paymentReply(o.result(), false);
     }
 

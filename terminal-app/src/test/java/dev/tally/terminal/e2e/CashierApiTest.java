@@ -547,6 +547,33 @@ class CashierApiTest {
     }
 
     /**
+     * A cancel while the acquirer cannot be reached is a 503 that changes nothing, and says that the approved payment
+     * still stands (it said only "nothing was sent for this request", which a cashier read as "not paid"), with
+     * Retry-After.
+     */
+    @Test
+    void aCancelWhileTheHostIsGoneSaysThePaymentStillStands() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            Path fastKeepAlive = Files.writeString(dir.resolve("serve.properties"), "keep-alive=1\n");
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3", "--config",
+                    fastKeepAlive.toString())) {
+                ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"K-1\", \"amount\": \"12.00\"}");
+                assertEquals("APPROVED", paid.json().get("status").asText(), paid.body());
+                lab.sim.close();
+                Lab.await("serve to see the connection gone", Duration.ofSeconds(20), () -> !hostConnected(api));
+                String before = lab.journalDump();
+                ServeProcess.Reply cancel = api.post("/v1/payments/K-1/cancel", "");
+                assertEquals(503, cancel.status(), cancel.body());
+                assertEquals("HOST_UNAVAILABLE", cancel.json().get("error").asText(), cancel.body());
+                assertTrue(cancel.json().get("message").asText().contains("an approved payment still stands"), cancel.body());
+                assertEquals("10", cancel.raw().headers().firstValue("Retry-After").orElse(null));
+                assertEquals(before, lab.journalDump(), "nothing changed");
+                assertEquals("APPROVED", lab.lastState("K-1"));
+            }
+        }
+    }
+
+    /**
      * The simulator started again on the port serve keeps reconnecting to. For a moment the port may refuse the bind:
      * a socket may hold it as its local end (one of serve's reconnects, which can connect to itself, or any
      * connection on the machine given it as an ephemeral port); the bind is tried again until a deadline.
