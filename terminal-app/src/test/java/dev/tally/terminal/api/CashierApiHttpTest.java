@@ -176,6 +176,31 @@ class CashierApiHttpTest {
         assertEquals("MISSING_FIELD", once.json().get("error").asText(), once.body());
     }
 
+    /**
+     * What docs/cashier-api.md §2 says of HEAD and of a GET's body: HEAD is a method no endpoint takes (405 with Allow,
+     * no body; 401 without the token), and a GET's body is read and ignored whatever its type (not 415).
+     */
+    @Test
+    void headIsA405WithoutABodyAndAGetsBodyIsIgnored() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("HEAD /health HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            Answer head = read(s.getInputStream());
+            assertEquals(405, head.status());
+            assertEquals("GET", head.header("Allow"));
+            // on the same connection, a GET is answered next: nothing of a body stood between them
+            Answer after = exchange(s, "GET /v1/reconciliation HTTP/1.1\nHost: x\n" + auth(), null);
+            assertEquals(503, after.status(), after.body());
+        }
+        Answer a = exchange("GET /v1/reconciliation HTTP/1.1\nHost: x\n" + auth() + "\nContent-Type: text/plain",
+                "hello, please reconcile");
+        assertEquals(503, a.status(), a.body());
+        assertEquals("NO_STATEMENT_SOURCE", a.json().get("error").asText(), a.body());
+    }
+
     // ------------------------------------------------------------------ 503 says when to come back
 
     @Test
