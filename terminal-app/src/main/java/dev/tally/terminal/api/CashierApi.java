@@ -184,7 +184,11 @@ public final class CashierApi implements AutoCloseable {
                 reply = error(400, "BAD_REQUEST", null, e.getMessage());
             } catch (RuntimeException e) {
                 log.error("internal error: {}", e.toString(), e);
-                reply = error(500, "INTERNAL", null, "internal error: " + e);
+                // the Java exception is for the log; the till is told what it can do about it
+                reply = error(500, "INTERNAL", null, "internal error in the terminal (its log has the details):"
+                        + " whether this request was carried out is not known; GET /v1/payments/{orderId} says what"
+                        + " became of an order, and sending the same payment again is safe (payments are idempotent by"
+                        + " order id)");
             }
             try {
                 send(ex, reply);

@@ -201,6 +201,23 @@ class CashierApiHttpTest {
         assertEquals("NO_STATEMENT_SOURCE", a.json().get("error").asText(), a.body());
     }
 
+    /**
+     * A 500 INTERNAL tells the till what it can do (ask the order's status; a repeat is safe), not the Java exception
+     * (it said "internal error: java.lang.NullPointerException: Cannot invoke ..."), which goes to the log. Here the
+     * failure is the missing payment engine behind GET /health.
+     */
+    @Test
+    void anInternalErrorSaysWhatTheTillCanDoNotTheJavaException() throws IOException {
+        Answer a = exchange("GET /health HTTP/1.1\nHost: x\n" + auth(), null);
+        assertEquals(500, a.status(), a.body());
+        assertEquals("INTERNAL", a.json().get("error").asText(), a.body());
+        String m = a.json().get("message").asText();
+        org.junit.jupiter.api.Assertions.assertTrue(m.contains("GET /v1/payments/{orderId}"), m);
+        for (String java : new String[] {"java.", "Exception", "dev.tally", "Cannot invoke"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(m.contains(java), m);
+        }
+    }
+
     // ------------------------------------------------------------------ 503 says when to come back
 
     @Test
