@@ -139,46 +139,77 @@ public final class ProblemReport {
 
     /** What support should do next for this state (docs/support.md §4, the follow-up table). */
     public static String followUp(Case c) {
+        return String.join(" ", followUpSentences(c));
+    }
+
+    /** Said to every attempt of an order that stands or is paid; the report says it once per order. */
+    static final String DO_NOT_CHARGE = "Do not charge the customer again (a new sale of the order is refused ALREADY_PAID).";
+
+    /**
+     * The follow-up as sentences, so that a report of several attempts of one order can say a sentence two of them
+     * share once ({@link #followUps}).
+     */
+    static List<String> followUpSentences(Case c) {
         Attempt a = c.attempt();
         Optional<StatusAnswer> host = lastStatus(c);
         String order = a.orderRef();
         return switch (a.state()) {
             case APPROVED, SETTLED -> {
                 if (host.isEmpty()) {
-                    yield "Nothing to undo: the payment stands. Do not charge the customer again (a new sale is refused ALREADY_PAID)."
-                            + " If the merchant says it was not credited, run 'tally status --order " + order
-                            + "' and reconcile with the acquirer's statement.";
+                    yield List.of("Nothing to undo: the payment stands.", DO_NOT_CHARGE,
+                            "If the merchant says it was not credited, run 'tally status --order " + order
+                            + "' and reconcile with the acquirer's statement.");
                 }
                 yield switch (host.get().credit()) {
-                    case NOT_CREDITED -> "Raise a not-credited case with the acquirer: sale STAN " + a.stanText() + ", RRN "
-                            + a.rrn() + ", " + money(a) + " was approved and the card charged, but the merchant was never"
-                            + " credited. Do not charge the customer again or refund; attach this report and ask the"
-                            + " acquirer to credit the merchant.";
-                    case PENDING -> "The credit is pending at the host" + (host.get().creditDate() == null ? ""
-                            : " (expected " + host.get().creditDate() + ")") + ": wait for it and check the statement then;"
-                            + " do not charge the customer again.";
-                    default -> "Nothing to do: the payment stands and the merchant is credited (" + host.get().credit()
-                            + "). Do not charge the customer again.";
+                    case NOT_CREDITED -> List.of("Raise a not-credited case with the acquirer: sale STAN " + a.stanText()
+                            + ", RRN " + a.rrn() + ", " + money(a) + " was approved and the card charged, but the merchant"
+                            + " was never credited.", "Do not charge the customer again or refund; attach this report and"
+                            + " ask the acquirer to credit the merchant.");
+                    case PENDING -> List.of("The credit is pending at the host" + (host.get().creditDate() == null ? ""
+                            : " (expected " + host.get().creditDate() + ")") + ": wait for it and check the statement"
+                            + " then.", DO_NOT_CHARGE);
+                    default -> List.of("Nothing to do: the payment stands and the merchant is credited ("
+                            + host.get().credit() + ").", DO_NOT_CHARGE);
                 };
             }
             case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode())
-                    : "Nothing stands: the customer may pay again"
+                    : List.of("Nothing stands: the customer may pay again"
                     + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
-                    .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".";
+                    .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".");
             case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host")
-                    : "Nothing stands: the order may be paid again. If the customer's statement shows a hold,"
-                    + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.";
-            case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> uncertain(c, host.map(StatusAnswer::state).orElse(null));
+                    : List.of("Nothing stands: the order may be paid again.", "If the customer's statement shows a hold,"
+                    + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.");
+            case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED ->
+                    List.of(uncertain(c, host.map(StatusAnswer::state).orElse(null)));
         };
     }
 
     /** An earlier attempt that left nothing standing, of an order a later attempt paid. */
-    private static String paidLater(Case c, String how) {
+    private static List<String> paidLater(Case c, String how) {
         Attempt p = c.paidBy();
-        return "This attempt left nothing standing (" + how + "); the order is paid by the later attempt STAN "
-                + p.stanText() + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + "). Do not charge the customer"
-                + " again; a hold this attempt left on the card is released by the issuer (quote STAN " + c.attempt().stanText()
-                + ").";
+        return List.of("This attempt left nothing standing (" + how + "); the order is paid by the later attempt STAN "
+                + p.stanText() + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + ").", DO_NOT_CHARGE,
+                "A hold this attempt left on the card is released by the issuer (quote STAN " + c.attempt().stanText()
+                + ").");
+    }
+
+    /**
+     * Each attempt's follow-up with what another attempt of its order already says left out: the order's latest
+     * attempt (the one that decides what stands) keeps all of its own, an earlier one only what is its alone.
+     */
+    private Map<Case, String> followUps() {
+        Map<Case, String> out = new java.util.IdentityHashMap<>();
+        for (List<Case> order : byOrder().values()) {
+            Set<String> said = new java.util.HashSet<>();
+            for (Case c : order.reversed()) {
+                if (cases.contains(c)) {
+                    List<String> own = followUpSentences(c).stream().filter(said::add).toList();
+                    out.put(c, own.isEmpty() ? "Nothing more for this attempt (see the order's other attempts)."
+                            : String.join(" ", own));
+                }
+            }
+        }
+        return out;
     }
 
     /** A sale whose outcome the terminal does not know, or whose reversal did not get through. */
@@ -186,15 +217,16 @@ public final class ProblemReport {
         Attempt a = c.attempt();
         boolean failed = a.state() == AttemptState.REVERSAL_FAILED;
         String sale = "sale STAN " + a.stanText() + " (field 7 " + a.transmissionTime() + ", " + money(a) + ")";
-        String locked = failed ? " When the host is reachable run 'tally pending --resolve'; the order stays locked until"
-                + " then and is listed for reconciliation. Do not take the payment again before that."
-                : " Do not take the payment again until the order shows REVERSED.";
+        // said once: "do not take the payment again" closes each text
+        String locked = " When the host is reachable run 'tally pending --resolve'; the order stays locked until"
+                + " then and is listed for reconciliation.";
         Optional<String> notSent = reversalNotSent(c);
         if (atHost == StatusAnswer.OriginalState.APPROVED) {
             return "Escalate to the acquirer: " + sale + " stands at the host (a status inquiry found it approved) and"
                     + " its reversal " + (failed ? "never got through" : "has not got through yet") + "; have it reversed"
-                    + " or refunded. Do not take the payment again." + (failed ? locked
-                    : " (Should the terminal's reversal be acknowledged first, the order shows REVERSED and nothing stands.)");
+                    + " or refunded." + (failed ? locked
+                    : " (Should the terminal's reversal be acknowledged first, the order shows REVERSED and nothing stands.)")
+                    + " Do not take the payment again.";
         }
         if (notSent.isPresent()) {
             return "The terminal could not send this reversal (" + notSent.get() + "), so 'tally pending --resolve' cannot"
@@ -210,10 +242,118 @@ public final class ProblemReport {
         }
         if (failed) {
             return "Escalate to the acquirer: ask whether " + sale + " stands; if it does, have it reversed or refunded."
-                    + locked;
+                    + locked + " Do not take the payment again before that.";
         }
         return "Keep the terminal online and run 'tally pending --resolve' (or wait for the reversal loop); do not take"
                 + " the payment again until the order shows REVERSED.";
+    }
+
+    // ------------------------------------------------------------------ the answer per order
+
+    /**
+     * The report's cases by order (terminal id and order), each in journal order; a later attempt that paid the order
+     * but is not itself in the report (a report by --stan) is added, without its trail, so the answer knows of it.
+     */
+    private Map<List<String>, List<Case>> byOrder() {
+        Map<List<String>, List<Case>> out = new LinkedHashMap<>();
+        for (Case c : cases) {
+            out.computeIfAbsent(List.of(c.attempt().terminalId(), String.valueOf(c.attempt().orderRef())),
+                    k -> new ArrayList<>()).add(c);
+        }
+        for (List<Case> order : out.values()) {
+            for (Case c : List.copyOf(order)) {
+                Attempt p = c.paidBy();
+                if (p != null && order.stream().noneMatch(o -> o.attempt().id() == p.id())) {
+                    order.add(new Case(p, List.of(), List.of()));
+                }
+            }
+            order.sort(java.util.Comparator.comparingLong(o -> o.attempt().id()));
+        }
+        return out;
+    }
+
+    /**
+     * The ticket's question answered in one line: was the customer charged for this order, and how many times, each
+     * attempt named by its STAN: "charged once: STAN 000123 approved (RRN ...), settled in batch 000004; the earlier
+     * attempt STAN 000122 was reversed — no second charge".
+     */
+    static String answer(List<Case> order) {
+        List<Case> charged = order.stream().filter(c -> charged(c).equals("yes")).toList();
+        List<Case> unknown = order.stream().filter(c -> charged(c).equals("unknown")).toList();
+        List<Case> others = order.stream().filter(c -> charged(c).equals("no")).toList();
+        StringBuilder sb = new StringBuilder();
+        if (charged.isEmpty() && unknown.isEmpty()) {
+            sb.append("not charged: ").append(String.join("; ", order.stream().map(ProblemReport::what).toList()))
+                    .append(" — nothing stands");
+            return sb.toString();
+        }
+        if (!unknown.isEmpty()) {
+            sb.append(charged.isEmpty() ? "not known whether the customer was charged: "
+                    : "charged " + times(charged.size()) + " at least: ");
+        } else {
+            sb.append("charged ").append(times(charged.size())).append(": ");
+        }
+        List<String> parts = new ArrayList<>();
+        charged.forEach(c -> parts.add(what(c)));
+        unknown.forEach(c -> parts.add(what(c)));
+        sb.append(String.join("; ", parts));
+        if (!others.isEmpty()) {
+            long first = charged.isEmpty() ? unknown.getFirst().attempt().id() : charged.getFirst().attempt().id();
+            boolean earlier = others.stream().allMatch(o -> o.attempt().id() < first);
+            sb.append("; the ").append(earlier ? "earlier " : "other ").append(others.size() == 1 ? "attempt " : "attempts ")
+                    .append(String.join(", ", others.stream().map(ProblemReport::what).toList()));
+        }
+        if (!unknown.isEmpty()) {
+            sb.append(charged.isEmpty() ? " — resolve the open attempt before taking the payment again"
+                    : " — a second charge is possible until the open attempt is resolved");
+        } else if (charged.stream().anyMatch(c -> !AttemptState.PAID.contains(c.attempt().state()))) {
+            sb.append(" — it stands until the acquirer reverses or refunds it");
+        } else if (charged.size() == 1) {
+            sb.append(order.size() > 1 ? " — no second charge" : "");
+        } else {
+            sb.append(" — the customer was charged more than once: escalate to the acquirer");
+        }
+        return sb.toString();
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n == 2 ? "twice" : n + " times";
+    }
+
+    /** One attempt in a few words, by its STAN. */
+    private static String what(Case c) {
+        Attempt a = c.attempt();
+        String stan = "STAN " + a.stanText();
+        Optional<StatusAnswer> host = lastStatus(c);
+        String credit = host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
+                ? ", merchant NOT credited" : "";
+        String reversal = a.state() == AttemptState.REVERSAL_FAILED ? "its reversal failed" : "its reversal is pending";
+        return switch (a.state()) {
+            case APPROVED -> stan + " approved (RRN " + a.rrn() + "), not settled yet" + credit;
+            case SETTLED -> stan + " approved (RRN " + a.rrn() + "), settled in batch " + a.batchText() + credit;
+            case DECLINED -> stan + " was declined (" + a.responseCode() + ")";
+            case REVERSED -> stan + " was reversed";
+            case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> switch (host.map(StatusAnswer::state).orElse(null)) {
+                case APPROVED -> stan + " stands at the host (a status inquiry found it approved) and " + reversal;
+                case DECLINED, REVERSED, NOT_FOUND -> stan + " left nothing at the host (a status inquiry found it "
+                        + host.get().state().name().replace('_', ' ') + ") but " + reversal;
+                case null -> stan + " has no known outcome: " + reversal;
+            };
+        };
+    }
+
+    /** One answer per order, in the report's order. */
+    private List<Map<String, Object>> answers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<Case> order : byOrder().values()) {
+            Attempt a = order.getFirst().attempt();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("orderId", a.orderRef());
+            o.put("terminalId", a.terminalId());
+            o.put("answer", answer(order));
+            out.add(o);
+        }
+        return out;
     }
 
     /**
@@ -239,7 +379,8 @@ public final class ProblemReport {
     public String description(Case c) {
         Attempt a = c.attempt();
         StringBuilder sb = new StringBuilder();
-        sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef());
+        sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef()).append(" (STAN ")
+                .append(a.stanText()).append(")");
         Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
         sb.append(" sent ").append(hms(sent));
         sb.append(", ").append(saleAnswer(c));
@@ -460,6 +601,8 @@ public final class ProblemReport {
         env.put("journal", ctx.journalFile());
         env.put("messageLog", ctx.messageLogFile());
         o.put("environment", env);
+        o.put("answers", answers());
+        Map<Case, String> followUps = followUps();
         List<Map<String, Object>> payments = new ArrayList<>();
         for (Case c : cases) {
             Attempt a = c.attempt();
@@ -480,7 +623,7 @@ public final class ProblemReport {
             p.put("actions", c.events().stream().map(e -> Map.of("at", e.at().toString(),
                     "state", e.toState().name(), "detail", e.detail())).toList());
             p.put("systemResponse", systemResponses(c));
-            p.put("followUp", followUp(c));
+            p.put("followUp", followUps.get(c));
             payments.add(p);
         }
         o.put("payments", payments);
@@ -498,7 +641,11 @@ public final class ProblemReport {
             return md.toString();
         }
         Attempt head = cases.getFirst().attempt();
-        md.append("## Time\n\n").append(dateTime(first())).append(" to ").append(dateTime(last())).append("\n\n");
+        md.append("## Answer\n\n");
+        for (Map<String, Object> a : answers()) {
+            md.append("- order ").append(a.get("orderId")).append(": ").append(a.get("answer")).append(".\n");
+        }
+        md.append("\n## Time\n\n").append(dateTime(first())).append(" to ").append(dateTime(last())).append("\n\n");
         md.append("## Place\n\n- merchant ").append(head.merchantId()).append("\n- terminal ").append(head.terminalId())
                 .append("\n- location ").append(orNot(ctx.location())).append("\n- address ").append(orNot(ctx.address()))
                 .append("\n\n");
@@ -526,26 +673,36 @@ public final class ProblemReport {
         md.append("## Impact\n\n");
         for (Case c : cases) {
             Attempt a = c.attempt();
-            md.append("- order ").append(a.orderRef()).append(": ").append(money(a)).append(", card ")
+            md.append("- order ").append(a.orderRef()).append(", STAN ").append(a.stanText()).append(": ").append(money(a))
+                    .append(", card ")
                     .append(a.maskedPan()).append(" — ").append(outcome(c)).append('\n');
         }
         md.append("\n## Actions taken by the terminal\n\n");
         for (Case c : cases) {
+            if (cases.size() > 1) {
+                md.append("Order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText())
+                        .append(":\n\n");
+            }
             for (AttemptEvent e : c.events()) {
                 md.append("- ").append(dateTime(e.at())).append("  ").append(e.fromState() == null ? "-" : e.fromState())
                         .append(" -> ").append(e.toState()).append("  ").append(e.detail()).append('\n');
             }
+            if (cases.size() > 1) {
+                md.append('\n');
+            }
         }
-        md.append("\n## System response\n\n");
+        md.append(cases.size() > 1 ? "## System response\n\n" : "\n## System response\n\n");
         for (Case c : cases) {
             for (String s : systemResponses(c)) {
-                md.append("- ").append(s).append('\n');
+                md.append("- ").append(cases.size() > 1 ? "STAN " + c.attempt().stanText() + ": " : "").append(s)
+                        .append('\n');
             }
         }
         md.append("\n## Follow-up\n\n");
+        Map<Case, String> followUps = followUps();
         for (Case c : cases) {
-            md.append("- order ").append(c.attempt().orderRef()).append(" (").append(c.attempt().state()).append("): ")
-                    .append(followUp(c)).append('\n');
+            md.append("- order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText())
+                    .append(" (").append(c.attempt().state()).append("): ").append(followUps.get(c)).append('\n');
         }
         return Masking.scrub(md.toString());
     }

@@ -331,7 +331,7 @@ class SupportToolsTest {
         JsonNode p = report("INV-10-98", true).json().get("payments").get(0);
         assertEquals("REVERSED", p.get("state").asText());
         String d = p.get("description").asText();
-        assertTrue(d.matches("sale of 10\\.98 840 for order INV-10-98 sent \\d\\d:\\d\\d:\\d\\d, no answer in 1 s, reversal sent 3 times,"
+        assertTrue(d.matches("sale of 10\\.98 840 for order INV-10-98 \\(STAN \\d{6}\\) sent \\d\\d:\\d\\d:\\d\\d, no answer in 1 s, reversal sent 3 times,"
                 + " acknowledged \\d\\d:\\d\\d:\\d\\d; the customer was not charged.*"), d);
         assertEquals("no", p.get("impact").get("charged").asText());
         assertTrue(p.get("followUp").asText().startsWith("Nothing stands: the order may be paid again"), p.toString());
