@@ -555,12 +555,20 @@ public final class ProblemReport {
 
     private List<String> systemResponses(Case c) {
         Set<String> out = new LinkedHashSet<>();
+        boolean inquirySaid = false;
         for (MessageLog.Entry e : c.messages()) {
             if (e.responseCode() != null) {
+                String late = e.event() == MessageLog.Event.RESPONSE ? ""
+                        : " — " + e.event().name().toLowerCase().replace('_', ' ');
+                Optional<String> inquiry = inquiryAnswer(e);
+                if (inquiry.isPresent()) {
+                    inquirySaid = true;
+                    out.add(e.mti() + " " + e.responseCode() + " (" + inquiry.get() + ")" + late);
+                    continue;
+                }
                 String meaning = ResponseCodes.find(e.responseCode()).map(rc -> rc.meaning() + ": " + rc.operatorText())
                         .orElse("unknown code");
-                out.add(e.mti() + " " + e.responseCode() + " (" + meaning + ")"
-                        + (e.event() == MessageLog.Event.RESPONSE ? "" : " — " + e.event().name().toLowerCase().replace('_', ' ')));
+                out.add(e.mti() + " " + e.responseCode() + " (" + meaning + ")" + late);
             } else if (e.event() != MessageLog.Event.REQUEST) {
                 out.add(e.event() + (e.note() == null ? "" : ": " + e.note()));
             }
@@ -572,9 +580,31 @@ public final class ProblemReport {
                 }
             }
         }
-        lastStatus(c).ifPresent(s -> out.add("status inquiry: the host holds the sale as " + s.state() + ", merchant credit "
-                + s.credit() + (s.creditDate() == null ? "" : " (" + s.creditDate() + ")")));
+        if (!inquirySaid) {
+            lastStatus(c).ifPresent(s -> out.add("status inquiry: the host holds the sale as " + s.state()
+                    + ", merchant credit " + s.credit() + (s.creditDate() == null ? "" : " (" + s.creditDate() + ")")));
+        }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * A status inquiry's answer (0110, processing code 38) in words: its 00 says only that the inquiry was answered,
+     * not that anything was approved; what the host holds is in field 48 (SPEC.md, status inquiry).
+     */
+    static Optional<String> inquiryAnswer(MessageLog.Entry e) {
+        if (!"0110".equals(e.mti()) || e.fields() == null
+                || !String.valueOf(e.fields().get("PROCESSING_CODE")).startsWith("38")) {
+            return Optional.empty();
+        }
+        String f48 = e.fields().get("ADDITIONAL_DATA");
+        try {
+            StatusAnswer s = StatusAnswer.decode(f48);
+            return Optional.of("inquiry answered: host says " + s.state().name().replace('_', ' ') + ", merchant credit "
+                    + s.credit() + (s.creditDate() == null ? "" : " (" + s.creditDate() + ")"));
+        } catch (IllegalArgumentException ex) {
+            String meaning = ResponseCodes.find(e.responseCode()).map(ResponseCode::meaning).orElse("unknown code");
+            return Optional.of("status inquiry answer without a readable field 48: " + meaning);
+        }
     }
 
     public Map<String, Object> toMap() {

@@ -1,8 +1,10 @@
 package dev.tally.terminal.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.spec.format.MessageLog;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
@@ -94,5 +96,31 @@ class ProblemReportAnswerTest {
         String md = report(List.of(c)).markdown();
         assertTrue(md.contains("- order INV-7: charged once: STAN 000002 stands at the host (a status inquiry found it"
                 + " approved) and its reversal failed — it stands until the acquirer reverses or refunds it.\n"), md);
+    }
+
+    /** A status inquiry's 0110 00 says the inquiry was answered, not that anything was approved. */
+    @Test
+    void aStatusInquiryAnswerIsLabelledForWhatItIs() {
+        ProblemReport.Case plain = ProblemReportFollowUpTest.uncertain(AttemptState.REVERSAL_FAILED);
+        MessageLog.Entry found = new MessageLog.Entry(T.toEpochMilli(), MessageLog.Direction.IN, "127.0.0.1:8583",
+                "TALLY001", "INV-7", "0110", "000010", "attempt-1", MessageLog.Event.RESPONSE, "00", 10L,
+                Map.of("PROCESSING_CODE", "380000", "RESPONSE_CODE", "00",
+                        "ADDITIONAL_DATA", "STATE=APPROVED;RC=00;AMOUNT=000000001069;CREDIT=CREDITED;CREDIT_DATE=20261122"),
+                null);
+        MessageLog.Entry notFound = new MessageLog.Entry(T.toEpochMilli(), MessageLog.Direction.IN, "127.0.0.1:8583",
+                "TALLY001", "INV-7", "0110", "000011", "attempt-1", MessageLog.Event.RESPONSE, "25", 10L,
+                Map.of("PROCESSING_CODE", "380000", "RESPONSE_CODE", "25",
+                        "ADDITIONAL_DATA", "STATE=NOT_FOUND;RC=--;AMOUNT=000000000000;CREDIT=NONE"), null);
+        ProblemReport.Case c = new ProblemReport.Case(plain.attempt(), plain.events(), List.of(found, notFound));
+        String md = report(List.of(c)).markdown();
+        String response = md.substring(md.indexOf("## System response"), md.indexOf("## Follow-up"));
+        assertTrue(response.contains("- 0110 00 (inquiry answered: host says APPROVED, merchant credit CREDITED"
+                + " (2026-11-22))"), response);
+        assertTrue(response.contains("- 0110 25 (inquiry answered: host says NOT FOUND, merchant credit NONE)"), response);
+        assertFalse(response.contains("Approved or completed"), "a 0110 00 is no approval: " + response);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> payments = (List<Map<String, Object>>) report(List.of(c)).toMap().get("payments");
+        assertTrue(payments.getFirst().get("systemResponse").toString().contains("inquiry answered: host says APPROVED"),
+                payments.toString());
     }
 }
