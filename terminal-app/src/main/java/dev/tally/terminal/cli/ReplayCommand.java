@@ -45,8 +45,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "H", description = "host to replay against (default: the global --host)")
     String host;
 
+    // --port and --timeout are text, read in call(): a value that is no number gets a plain message, not picocli's
+    // "is not an int" or BigDecimal's NumberFormatException
     @Option(names = "--port", paramLabel = "N", description = "its port (default: the global --port)")
-    Integer port;
+    String portText;
 
     @Option(names = "--speed", defaultValue = "1", paramLabel = "1|10|max", description = "1 = recorded pace, 10 = ten times faster, max = back to back (default: ${DEFAULT-VALUE})")
     String speed;
@@ -61,7 +63,7 @@ public final class ReplayCommand implements Callable<Integer> {
     List<String> compare = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "wait for each answer (default: the global --timeout)")
-    BigDecimal timeoutSeconds;
+    String timeoutText;
 
     @Option(names = "--send-unmatched-reversals", description = "send a reversal whose original is not in the log"
             + " with its field 90 as recorded (it reverses that original if the host holds it); by default it is skipped")
@@ -79,7 +81,9 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a LOG to replay or --journal FILE (one of them)");
         }
         double pace = speed(speed);
-        Duration timeout = timeoutSeconds != null ? TallyCli.seconds(timeoutSeconds, "--timeout", false) : g.timeout();
+        Integer port = portText == null ? null : port(portText);
+        Duration timeout = timeoutText != null ? TallyCli.seconds(seconds(timeoutText, "--timeout"), "--timeout", false)
+                : g.timeout();
         TestCards cards = TestCards.loadOrBundled(g.cards);
         CardMap map = cardMap == null ? CardMap.defaults(cards) : CardMap.load(cardMap, cards);
         Set<String> ignored = new LinkedHashSet<>();
@@ -113,6 +117,24 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         print(report);
         return report.different() == 0 ? ExitCodes.OK : 1;
+    }
+
+    /** A number of seconds (60, 2.5); the range is TallyCli.seconds's to check. */
+    static BigDecimal seconds(String text, String option) {
+        String t = text.strip();
+        if (!t.matches("\\d{1,9}(\\.\\d{1,3})?|\\.\\d{1,3}")) {
+            throw new IllegalArgumentException(option + " must be a number of seconds, more than 0 and up to 86400 (e.g. 60"
+                    + " or 2.5), got '" + text + "'");
+        }
+        return new BigDecimal(t);
+    }
+
+    static int port(String text) {
+        String t = text.strip();
+        if (!t.matches("\\d{1,5}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > 65_535) {
+            throw new IllegalArgumentException("--port must be the host's port, 1 to 65535, got '" + text + "'");
+        }
+        return Integer.parseInt(t);
     }
 
     private static double speed(String s) {

@@ -44,8 +44,11 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--order", paramLabel = "ID", description = "the order (invoice) the report is about")
     String order;
 
+    // text, read in call(): a value that is no number gets a plain message (picocli's says "is not an int")
     @Option(names = "--stan", paramLabel = "N", description = "the sale or reversal STAN (of --terminal-id)")
-    Integer stan;
+    String stanText;
+
+    private Integer stan;
 
     @Option(names = "--since", paramLabel = "TIME", description = "attempts created at or after, ISO time (2026-11-22T10:00, ...Z, or a date)")
     String since;
@@ -64,6 +67,7 @@ public final class ReportCommand implements Callable<Integer> {
         if (json) {
             g.json = true;
         }
+        stan = stanText == null ? null : stan(stanText);
         int chosen = (order != null ? 1 : 0) + (stan != null ? 1 : 0) + (since != null || until != null ? 1 : 0);
         if (chosen != 1) {
             throw new IllegalArgumentException("give one of --order ID, --stan N, or --since/--until TIME");
@@ -77,9 +81,6 @@ public final class ReportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--since " + since + " is not before --until " + until
                     + ": no payment can be in that window (--until is not included: for the whole day D give --since D"
                     + " --until D+1)");
-        }
-        if (stan != null && (stan < 1 || stan > 999_999)) {
-            throw new IllegalArgumentException("--stan must be 1 to 999999 (a STAN is never 0), got " + stan);
         }
         if (!Files.exists(g.journal)) {
             throw new IllegalArgumentException("no journal at " + g.journal + " (give --journal FILE)");
@@ -136,6 +137,16 @@ public final class ReportCommand implements Callable<Integer> {
             g.output.line(report.markdown().stripTrailing());
         }
         return ExitCodes.OK;
+    }
+
+    /** A STAN as people write it: 123 or 000123. */
+    static int stan(String text) {
+        String t = text.strip();
+        if (!t.matches("\\d{1,6}") || Integer.parseInt(t) == 0) {
+            throw new IllegalArgumentException("--stan must be 1 to 999999, a STAN (e.g. 123 or 000123; a STAN is never"
+                    + " 0), got '" + text + "'");
+        }
+        return Integer.parseInt(t);
     }
 
     private Instant time(String text, String option) {

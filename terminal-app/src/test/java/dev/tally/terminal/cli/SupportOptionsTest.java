@@ -1,0 +1,93 @@
+package dev.tally.terminal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bad value of a support command's option (replay, report) is a plain message naming the option, what it takes and
+ * what was given, exit 64, and nothing is sent or written; it was picocli's "'x' is not an int" or BigDecimal's
+ * NumberFormatException text.
+ */
+class SupportOptionsTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run tally(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = TallyCli.run(args, o, e, Clock.systemUTC());
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBadValueIsAPlainMessageAndNothingIsSentOrWritten(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("recorded.jsonl");
+        Files.writeString(log, "{\"ts\":1795337000101,\"dir\":\"OUT\",\"peer\":\"127.0.0.1:8583\",\"terminalId\":\"TALLY001\","
+                + "\"mti\":\"0800\",\"stan\":\"000001\",\"messageId\":\"sign-on-000001\",\"event\":\"REQUEST\","
+                + "\"fields\":{\"PROCESSING_CODE\":\"920000\",\"STAN\":\"000001\",\"TERMINAL_ID\":\"TALLY001\"}}\n");
+        Path written = dir.resolve("replay-messages.jsonl");
+        try (ServerSocketChannel host = ServerSocketChannel.open()) {
+            host.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            host.configureBlocking(false);
+            String port = String.valueOf(host.socket().getLocalPort());
+            List<String[]> cases = new ArrayList<>();
+            cases.add(new String[] {"--timeout", "abc", "--timeout must be a number of seconds, more than 0 and up to"
+                    + " 86400 (e.g. 60 or 2.5), got 'abc'"});
+            cases.add(new String[] {"--timeout", "5s", "--timeout must be a number of seconds"});
+            cases.add(new String[] {"--timeout", "1e9", "--timeout must be a number of seconds"});
+            cases.add(new String[] {"--port", "x", "--port must be the host's port, 1 to 65535, got 'x'"});
+            for (String[] c : cases) {
+                List<String> args = new ArrayList<>(List.of("--message-log", written.toString(), "replay", log.toString(),
+                        "--host", "127.0.0.1", "--speed", "max"));
+                if (!c[0].equals("--port")) {
+                    args.addAll(List.of("--port", port));
+                }
+                args.addAll(List.of(c[0], c[1]));
+                for (boolean json : List.of(false, true)) {
+                    List<String> a = new ArrayList<>(args);
+                    if (json) {
+                        a.add("--json");
+                    }
+                    Run r = tally(a.toArray(String[]::new));
+                    assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.toString());
+                    String said = json ? r.out() : r.err();
+                    assertTrue(said.contains(c[2]), c[0] + " " + c[1] + ": " + r);
+                    for (String raw : List.of("BigDecimal", "NumberFormatException", "is not an int", "Invalid value")) {
+                        assertFalse(r.toString().contains(raw), raw + ": " + r);
+                    }
+                }
+                assertNull(host.accept(), "a replay with a bad " + c[0] + " connected to the host");
+                assertFalse(Files.exists(written), "a replay with a bad " + c[0] + " wrote its message log");
+            }
+        }
+        Path journal = dir.resolve("journal.db");
+        for (String bad : List.of("abc", "12x", "0", "1234567")) {
+            Run r = tally("--journal", journal.toString(), "report", "--stan", bad);
+            assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.toString());
+            assertTrue(r.err().contains("--stan must be 1 to 999999, a STAN (e.g. 123 or 000123; a STAN is never 0), got '"
+                    + bad + "'"), r.toString());
+            assertFalse(Files.exists(journal), "report made a journal");
+        }
+    }
+}
