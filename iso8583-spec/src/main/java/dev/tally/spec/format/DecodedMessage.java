@@ -20,6 +20,63 @@ public final class DecodedMessage {
     public record DecodedField(int number, String name, String tallyName, String value, List<TlvItem> tags) {
     }
 
+    /**
+     * Where a message decoded from a log was logged: the time (UTC ISO-8601; a jPOS log's zone-less {@code at} as
+     * written, with {@code atNote} saying so), the direction and event as the log says them, the peer (a jPOS log's
+     * realm) and terminal id, and the line of the input; null where the log has none.
+     */
+    public record Logged(String at, String atNote, String direction, String event, String peer, String terminalId,
+                         Integer line) {
+
+        public Logged {
+            // a log handed to support may be anyone's: what it says of itself is shown scrubbed as free text
+            at = Masking.scrubFreeText(at);
+            direction = Masking.scrubFreeText(direction);
+            event = Masking.scrubFreeText(event);
+            peer = Masking.scrubFreeText(peer);
+            terminalId = Masking.scrubFreeText(terminalId);
+        }
+
+        /** One line: "2026-11-22T10:41:07.101Z  OUT  REQUEST  peer 127.0.0.1:8583  terminal TALLY001  (line 3)". */
+        String render() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(at == null ? "time not logged" : at);
+            if (atNote != null) {
+                sb.append(" (").append(atNote).append(')');
+            }
+            if (direction != null) {
+                sb.append("  ").append(direction);
+            }
+            if (event != null) {
+                sb.append("  ").append(event);
+            }
+            if (peer != null) {
+                sb.append("  peer ").append(peer);
+            }
+            if (terminalId != null) {
+                sb.append("  terminal ").append(terminalId);
+            }
+            if (line != null) {
+                sb.append("  (line ").append(line).append(')');
+            }
+            return sb.toString();
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("at", at);
+            m.put("atNote", atNote);
+            m.put("direction", direction);
+            m.put("event", event);
+            m.put("peer", peer);
+            m.put("terminalId", terminalId);
+            m.put("line", line);
+            m.values().removeIf(java.util.Objects::isNull);
+            return m;
+        }
+    }
+
+    private final Logged logged;
     private final String framing;
     private final String tpdu;
     private final String mti;
@@ -30,6 +87,12 @@ public final class DecodedMessage {
 
     DecodedMessage(String framing, String tpdu, String mti, String messageType, String bitmap,
                    List<DecodedField> fields, ISOMsg message) {
+        this(null, framing, tpdu, mti, messageType, bitmap, fields, message);
+    }
+
+    private DecodedMessage(Logged logged, String framing, String tpdu, String mti, String messageType, String bitmap,
+                           List<DecodedField> fields, ISOMsg message) {
+        this.logged = logged;
         this.framing = framing;
         this.tpdu = tpdu;
         this.mti = mti;
@@ -37,6 +100,16 @@ public final class DecodedMessage {
         this.bitmap = bitmap;
         this.fields = List.copyOf(fields);
         this.message = message;
+    }
+
+    /** This message as read from a log, with when, which way, what and from whom it was logged. */
+    public DecodedMessage logged(Logged how) {
+        return new DecodedMessage(how, framing, tpdu, mti, messageType, bitmap, fields, message);
+    }
+
+    /** Where it was logged; null for a message given as hex. */
+    public Logged logged() {
+        return logged;
     }
 
     public String framing() {
@@ -72,6 +145,9 @@ public final class DecodedMessage {
     /** A JSON-ready view (maps, lists, strings), masked. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (logged != null) {
+            m.put("logged", logged.toMap());
+        }
         m.put("framing", framing);
         if (tpdu != null) {
             m.put("tpdu", tpdu);
@@ -109,6 +185,9 @@ public final class DecodedMessage {
             size += 56 + f.value().length() + 60 * f.tags().size();
         }
         StringBuilder sb = new StringBuilder(size);
+        if (logged != null) {
+            sb.append("logged   ").append(logged.render()).append('\n');
+        }
         sb.append("framing  ").append(framing);
         if (tpdu != null) {
             sb.append("  TPDU ").append(tpdu);

@@ -25,7 +25,8 @@ public final class DumpReader {
         List<DecodedMessage> out = new ArrayList<>();
         if (JposXmlLog.looksLikeXml(text)) {
             for (JposXmlLog.LoggedMessage m : JposXmlLog.read(text)) {
-                out.add(MessageDecoder.describe(m.message()));
+                DecodedMessage d = MessageDecoder.describe(m.message());
+                out.add(d.logged(jposLogged(m, d)));
             }
             return out;
         }
@@ -39,7 +40,9 @@ public final class DumpReader {
                 try {
                     MessageLog.Entry e = MessageLog.parse(line);
                     if (e.mti() != null) {
-                        out.add(MessageDecoder.describe(e.toMessage()));
+                        out.add(MessageDecoder.describe(e.toMessage()).logged(new DecodedMessage.Logged(
+                                java.time.Instant.ofEpochMilli(e.ts()).toString(), null, e.dir() == null ? null : e.dir().name(),
+                                e.event() == null ? null : e.event().name(), e.peer(), e.terminalId(), n)));
                     }
                 } catch (IllegalArgumentException e) {
                     throw new MessageFormatException("line " + n + ": " + e.getMessage(), e);
@@ -60,6 +63,38 @@ public final class DumpReader {
             }
         }
         return out;
+    }
+
+    /**
+     * Where a jPOS log says a message was logged. Its {@code at} in UTC ISO-8601 when it carries its zone or offset; a
+     * local time without one (what many jPOS versions write) cannot be put in UTC here, so it is shown as written and
+     * said to be the log's local time.
+     */
+    static DecodedMessage.Logged jposLogged(JposXmlLog.LoggedMessage m, DecodedMessage d) {
+        String at = m.at() == null || m.at().isBlank() ? null : m.at().strip();
+        String note = null;
+        if (at != null) {
+            try {
+                at = java.time.OffsetDateTime.parse(at).toInstant().toString();
+            } catch (java.time.format.DateTimeParseException e) {
+                note = isLocalTime(at) ? "the log's local time: no zone written" : "as written";
+            }
+        }
+        return new DecodedMessage.Logged(at, note, m.direction(), null, m.realm(), terminalId(d), null);
+    }
+
+    private static boolean isLocalTime(String at) {
+        try {
+            java.time.LocalDateTime.parse(at);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static String terminalId(DecodedMessage d) {
+        return d.fields().stream().filter(f -> f.number() == 41).map(DecodedMessage.DecodedField::value).findFirst()
+                .orElse(null);
     }
 
     /** The hex digits of a block: jPOS hexdump lines lose their offset and ASCII columns. */

@@ -67,4 +67,44 @@ class DumpReaderTest {
         assertThrows(MessageFormatException.class, () -> DumpReader.decodeAll("{\"ts\": nope}"));
         assertThrows(MessageFormatException.class, () -> DumpReader.decodeAll("  "));
     }
+
+    /** A message decoded from a log says when, which way, what and with whom it was logged: a hex dump cannot. */
+    @Test
+    void aMessageFromALogShowsItsTimeDirectionEventAndPeer() {
+        String lines = """
+                {"ts":1795337060102,"dir":"IN","peer":"127.0.0.1:8583","terminalId":"TALLY001","orderRef":"INV-7","stan":"000016","messageId":"attempt-8","event":"TIMEOUT","latencyMs":60000,"note":"no answer"}
+                {"ts":1795337000101,"dir":"OUT","peer":"127.0.0.1:8583","terminalId":"TALLY001","mti":"0800","stan":"000001","messageId":"echo-000001","event":"REQUEST","fields":{"TRANSMISSION_DATE_TIME":"1122104107","STAN":"000001","TERMINAL_ID":"TALLY001"}}
+                {"ts":1795337000203,"dir":"IN","peer":"127.0.0.1:8583","terminalId":"TALLY001","mti":"0810","stan":"000001","messageId":"echo-000001","event":"DUPLICATE_RESPONSE","responseCode":"00","fields":{"TRANSMISSION_DATE_TIME":"1122104107","STAN":"000001","RESPONSE_CODE":"00","TERMINAL_ID":"TALLY001"}}
+                """;
+        List<DecodedMessage> d = DumpReader.decodeAll(lines);
+        assertEquals(2, d.size());
+        assertTrue(d.get(0).render().startsWith("logged   2026-11-22T08:43:20.101Z  OUT  REQUEST  peer 127.0.0.1:8583"
+                + "  terminal TALLY001  (line 2)\n"), d.get(0).render());
+        assertTrue(d.get(1).render().startsWith("logged   2026-11-22T08:43:20.203Z  IN  DUPLICATE_RESPONSE  peer"
+                + " 127.0.0.1:8583  terminal TALLY001  (line 3)\n"), d.get(1).render());
+        assertEquals(java.util.Map.of("at", "2026-11-22T08:43:20.203Z", "direction", "IN", "event", "DUPLICATE_RESPONSE",
+                "peer", "127.0.0.1:8583", "terminalId", "TALLY001", "line", 3), d.get(1).toMap().get("logged"));
+
+        String xml = """
+                <logger>
+                <log realm="channel/127.0.0.1:8583" at="2026-11-22T10:41:07.123+01:00">
+                  <send><isomsg direction="outgoing"><field id="0" value="0800"/><field id="11" value="000001"/>
+                  <field id="41" value="TALLY001"/><field id="70" value="301"/></isomsg></send>
+                </log>
+                <log realm="channel/127.0.0.1:8583" at="2026-11-22T10:41:07.140">
+                  <receive><isomsg><field id="0" value="0810"/><field id="11" value="000001"/><field id="39" value="00"/>
+                  <field id="41" value="TALLY001"/><field id="70" value="301"/></isomsg></receive>
+                </log>
+                </logger>
+                """;
+        List<DecodedMessage> x = DumpReader.decodeAll(xml);
+        assertTrue(x.get(0).render().startsWith("logged   2026-11-22T09:41:07.123Z  outgoing  peer channel/127.0.0.1:8583"
+                + "  terminal TALLY001\n"), x.get(0).render());
+        assertTrue(x.get(1).render().startsWith("logged   2026-11-22T10:41:07.140 (the log's local time: no zone written)"
+                + "  incoming  peer channel/127.0.0.1:8583  terminal TALLY001\n"), x.get(1).render());
+
+        String hex = HexFormat.of().formatHex(Iso87.pack(echo(2)));
+        DecodedMessage plain = DumpReader.decodeAll(hex).get(0);
+        assertFalse(plain.render().contains("logged") || plain.toMap().containsKey("logged"), plain.render());
+    }
 }
