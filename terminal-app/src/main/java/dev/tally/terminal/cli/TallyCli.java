@@ -211,6 +211,7 @@ public final class TallyCli implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
         TallyCli root = new TallyCli(out, err, clock);
         CommandLine cmd = new CommandLine(root);
+        PlainNumbers.register(cmd);
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler((ex, a) -> {

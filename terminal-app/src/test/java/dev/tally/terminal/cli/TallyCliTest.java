@@ -29,6 +29,37 @@ class TallyCliTest {
         assertEquals(1, cli.failFor(new dev.tally.terminal.journal.JournalException("not a tally journal")));
     }
 
+    /**
+     * A number option's bad value is named in plain words: picocli's own converters said "'x' is not an int" or
+     * passed on BigDecimal's NumberFormatException text ("Character a is neither a decimal digit number, ...").
+     */
+    @Test
+    void aNumberOptionsBadValueIsNamedInPlainWords() {
+        record Case(String[] args, String says) {
+        }
+        for (Case c : java.util.List.of(
+                new Case(new String[]{"--timeout", "abc", "journal"}, "'--timeout': 'abc' is not a number"),
+                new Case(new String[]{"--reversal-interval", "1e3", "journal"}, "'1e3' is not a number"),
+                new Case(new String[]{"--port", "x", "echo"}, "'--port': 'x' is not a whole number"),
+                new Case(new String[]{"--reversal-attempts", "2.5", "journal"}, "'2.5' is not a whole number"),
+                new Case(new String[]{"--port", "99999999999", "echo"}, "'99999999999' is too large"),
+                new Case(new String[]{"load", "--rate", "fast"}, "'--rate': 'fast' is not a number"),
+                new Case(new String[]{"load", "--requests", "1e3"}, "'1e3' is not a whole number"),
+                new Case(new String[]{"serve", "--keep-alive", "soon"}, "'soon' is not a number"))) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+            int exit = TallyCli.run(c.args(), quiet, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                    java.time.Clock.systemUTC());
+            String said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(64, exit, String.join(" ", c.args()) + ": " + said);
+            assertTrue(said.contains(c.says()), String.join(" ", c.args()) + ": " + said);
+            for (String programmerWords : new String[]{"BigDecimal", "NumberFormatException", "not an int", "not a double",
+                    "not a long", "java."}) {
+                assertFalse(said.contains(programmerWords), String.join(" ", c.args()) + ": " + said);
+            }
+        }
+    }
+
     @Test
     void theCommandsThatStayLocalDoNot() {
         assertFalse(TallyCli.talksToHost(new String[]{"journal"}));

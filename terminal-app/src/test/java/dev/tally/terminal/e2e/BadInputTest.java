@@ -70,7 +70,11 @@ class BadInputTest {
                 Arguments.of("currency without 2 decimals (yen)",
                         new String[] {"--currency", "392", "sale", "--order", "INV-2", "--amount", "100"}),
                 Arguments.of("not a currency", new String[] {"--currency", "999", "sale", "--order", "INV-2", "--amount", "1.00"}),
-                Arguments.of("no reversal attempts", new String[] {"--reversal-attempts", "0", "sale", "--order", "INV-2", "--amount", "1.00"}));
+                Arguments.of("no reversal attempts", new String[] {"--reversal-attempts", "0", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("timeout in words", new String[] {"--timeout", "abc", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("port in words", new String[] {"--port", "x", "sale", "--order", "INV-2", "--amount", "1.00"}),
+                Arguments.of("reversal attempts with a decimal point",
+                        new String[] {"--reversal-attempts", "2.5", "sale", "--order", "INV-2", "--amount", "1.00"}));
     }
 
     @ParameterizedTest(name = "{0}")
