@@ -102,6 +102,17 @@ public final class SimulatorCli implements Callable<Integer> {
      */
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new SimulatorCli());
+        // picocli's own int converter says "'abc' is not an int": words for a programmer, not a lab operator
+        cmd.registerConverter(int.class, s -> {
+            if (!s.strip().matches("[+-]?\\d+")) {
+                throw new CommandLine.TypeConversionException("'" + s + "' is not a whole number (digits only, e.g. 8583)");
+            }
+            try {
+                return Integer.parseInt(s.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + s + "' is too large");
+            }
+        });
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(Masking.scrubTyped(Masking.redactKeys(ex.getMessage())));

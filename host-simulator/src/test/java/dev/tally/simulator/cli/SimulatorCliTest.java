@@ -51,6 +51,22 @@ class SimulatorCliTest {
         assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
     }
 
+    /** A port in words is named as such: picocli's own converter said "'abc' is not an int". */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port abc", "--admin-port 1.5", "--port 99999999999"})
+    void aPortThatIsNoWholeNumberIsSaidInPlainWords(String args) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = SimulatorCli.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute((args + " --ledger " + dir.resolve("x.db")).split(" "));
+        assertEquals(64, code, err.toString());
+        String value = args.split(" ")[1];
+        assertTrue(err.toString().startsWith("Invalid value for option '" + args.split(" ")[0] + "': '" + value + "' is "
+                + (value.length() > 10 ? "too large" : "not a whole number")), err.toString());
+        assertFalse(err.toString().contains("not an int"), err.toString());
+        assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+    }
+
     /** An all-zero TMK, a DES weak or semi-weak half, equal halves: refused (64) and named, the key not echoed. */
     @ParameterizedTest
     @ValueSource(strings = {"00000000000000000000000000000000", "0101010101010101FEFEFEFEFEFEFEFE",
