@@ -77,9 +77,17 @@ public class WireChannel extends NACChannel {
         return new WireMsg();
     }
 
+    /**
+     * A body that does not unpack is refused as a {@link GarbledMessageException}: what came, the MTI and the first
+     * field that fails, in words, instead of jPOS's ("Index 17 out of bounds for length 17 consumed=2").
+     */
     @Override
     protected void unpack(ISOMsg m, byte[] b) throws ISOException {
-        super.unpack(m, b);
+        try {
+            super.unpack(m, b);
+        } catch (ISOException | RuntimeException e) {
+            throw new GarbledMessageException(b, e);
+        }
         if (m instanceof WireMsg w) {
             w.remember(b);
         }

@@ -120,7 +120,7 @@ public final class HostLink implements HostChannel {
             } catch (ISOException e) {
                 // closed before the failure is reported, so the next exchange never reuses this connection
                 closeQuietly(ch);
-                q.add(new Inbound.Failure("garbled message from the host: " + Masking.scrub(e.getMessage()), true));
+                q.add(new Inbound.Failure(GarbledAnswer.unpackFailed(e, GarbledAnswer.ONE_LINK), true));
                 return;
             } catch (IOException | RuntimeException e) {
                 if (ch.isConnected()) {
@@ -215,7 +215,8 @@ public final class HostLink implements HostChannel {
                             // unpacked, but its matching fields do not parse (IFB_NUMERIC takes any BCD nibble: a
                             // STAN of 000A23): garbage like a frame jPOS refuses; closed so the next exchange reconnects
                             closeQuietly(ch);
-                            String why = "garbled message from the host: " + Masking.scrub(e.toString());
+                            String why = GarbledAnswer.unmatchable(m.msg(), GarbledAnswer.ONE_LINK);
+                            log.debug("{} ({})", why, Masking.scrub(e.toString())); // the decoder's words: for a developer only
                             if (t != null) {
                                 t.unanswered(request, address(), (System.nanoTime() - sentAt) / 1_000_000, true, false, why);
                             }

@@ -107,7 +107,7 @@ public final class SharedHostLink implements HostChannel {
             try {
                 msg = c.channel.receive();
             } catch (ISOException e) {
-                fail(c, "garbled message from the host: " + Masking.scrub(e.getMessage()));
+                fail(c, GarbledAnswer.unpackFailed(e, GarbledAnswer.SHARED_LINK));
                 return;
             } catch (IOException | RuntimeException e) {
                 fail(c, c.dead ? "connection to the host closed" : "connection to the host lost: " + e);
@@ -120,7 +120,9 @@ public final class SharedHostLink implements HostChannel {
             } catch (RuntimeException e) {
                 // a frame jPOS unpacked but whose matching fields do not parse (IFB_NUMERIC takes any BCD
                 // nibble: a STAN of 000A23): garbage like any other, or the reader dies and nothing fails
-                fail(c, "garbled message from the host: " + Masking.scrub(e.toString()));
+                String why = GarbledAnswer.unmatchable(msg, GarbledAnswer.SHARED_LINK);
+                log.debug("{} ({})", why, Masking.scrub(e.toString())); // the decoder's words: for a developer only
+                fail(c, why);
                 return;
             }
             // not completed: its deadline had just rung (the waiter reads "no answer"), so this answer is late

@@ -39,6 +39,35 @@ final class FrameHost implements AutoCloseable {
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
+    /**
+     * The body the simulator sends for its 'garbage' action (host-simulator Delivery): an 0210 whose bitmap claims a
+     * secondary bitmap of 8 bytes, followed by only 7 ("GARBLED").
+     */
+    static final byte[] SIMULATOR_GARBAGE = java.util.HexFormat.of().parseHex("0210FFFFFFFFFFFFFFFF474152424C4544");
+
+    /** A wire tap that keeps "EVENT note" of every request left unanswered, as the message log writes it. */
+    static HostLink.WireTap notesOf(List<String> notes) {
+        return new HostLink.WireTap() {
+            @Override
+            public void sent(ISOMsg request, String peer) {
+            }
+
+            @Override
+            public void answered(ISOMsg request, ISOMsg response, String peer, long latencyMs) {
+            }
+
+            @Override
+            public void unanswered(ISOMsg request, String peer, long waitedMs, boolean garbled, boolean disconnected,
+                                   String why) {
+                notes.add((garbled ? "GARBAGE " : disconnected ? "DISCONNECTED " : "TIMEOUT ") + why);
+            }
+
+            @Override
+            public void stray(ISOMsg message, String peer) {
+            }
+        };
+    }
+
     /** A STAN whose BCD bytes (98 76 54) occur nowhere else in the answer, so {@link #garbledStan} finds them. */
     static final int GARBLE_ME = 987_654;
 

@@ -31,7 +31,9 @@ class HostLinkTest {
             try {
                 Exchange first = link.exchange(echo(GARBLE_ME), Duration.ofSeconds(10));
                 Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class, first);
-                assertTrue(broken.why().contains("garbled"), broken.why());
+                assertEquals("garbled message from the host: 38 bytes after the TPDU, MTI 0810: field 11 (SYSTEM TRACE"
+                        + " AUDIT NUMBER) at offset 23 holds a digit that is not BCD; the terminal dropped the connection",
+                        broken.why(), "no NumberFormatException: what came and what the terminal did");
 
                 Exchange second = link.exchange(echo(GARBLE_ME + 1), Duration.ofSeconds(10));
                 Exchange.Answered answered = assertInstanceOf(Exchange.Answered.class, second, second.toString());
@@ -40,6 +42,31 @@ class HostLinkTest {
                 assertTrue(strays.isEmpty(), strays.toString());
             } finally {
                 link.close();
+            }
+        }
+    }
+
+    /**
+     * Bytes that do not unpack (the simulator's 'garbage' answer): the reason a support engineer reads in the message
+     * log, the journal and the problem report says what came and what the terminal did, in words; no jPOS or JVM text
+     * ("Index 17 out of bounds for length 17 consumed=2"), no exception class, no byte of the frame.
+     */
+    @Test
+    void bytesThatDoNotUnpackAreDescribedBySizeMtiAndFieldNotByJpos() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> connection == 1
+                ? Framing.frame(FrameHost.SIMULATOR_GARBAGE, Framing.DEFAULT_TPDU) : FrameHost.approve(request))) {
+            List<ISOMsg> strays = new CopyOnWriteArrayList<>();
+            List<String> logged = new CopyOnWriteArrayList<>();
+            try (HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add)) {
+                link.tap(FrameHost.notesOf(logged));
+                Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class,
+                        link.exchange(echo(7), Duration.ofSeconds(10)));
+                String expected = "garbled message from the host: 17 bytes after the TPDU, MTI 0210: the bitmap at offset 2"
+                        + " runs past the end of the message; the terminal dropped the connection";
+                assertEquals(expected, broken.why());
+                assertEquals(List.of("GARBAGE " + expected), logged, "the message log's note is the same");
+                assertInstanceOf(Exchange.Answered.class, link.exchange(echo(8), Duration.ofSeconds(10)));
+                assertEquals(2, host.connections.get(), "the second exchange came over a new connection");
             }
         }
     }

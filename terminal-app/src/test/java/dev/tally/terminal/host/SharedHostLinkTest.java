@@ -34,7 +34,9 @@ class SharedHostLinkTest {
                 Exchange first = link.exchange(echo(GARBLE_ME), Duration.ofSeconds(10));
                 Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class, first,
                         "the garbled answer breaks the link instead of leaving the request to time out");
-                assertTrue(broken.why().contains("garbled"), broken.why());
+                assertEquals("garbled message from the host: 38 bytes after the TPDU, MTI 0810: field 11 (SYSTEM TRACE"
+                        + " AUDIT NUMBER) at offset 23 holds a digit that is not BCD; the terminal dropped the shared"
+                        + " connection and every request waiting on it", broken.why(), "no NumberFormatException");
                 assertFalse(link.isConnected(), "a link whose reader gave up is not connected");
                 assertEquals(0, link.inFlight());
 
@@ -43,6 +45,25 @@ class SharedHostLinkTest {
                 assertEquals(GARBLE_ME + 1, MessageView.of(answered.response()).stan());
                 assertEquals(2, host.connections.get(), "the second request came over a new connection");
                 assertTrue(strays.isEmpty(), strays.toString());
+            } finally {
+                link.close();
+            }
+        }
+    }
+
+    /** As HostLinkTest: bytes that do not unpack are described by size, MTI and field, never by jPOS's words. */
+    @Test
+    void bytesThatDoNotUnpackAreDescribedBySizeMtiAndFieldNotByJpos() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> connection == 1
+                ? Framing.frame(FrameHost.SIMULATOR_GARBAGE, Framing.DEFAULT_TPDU) : FrameHost.approve(request))) {
+            SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), m -> { });
+            try {
+                Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class,
+                        link.exchange(echo(7), Duration.ofSeconds(10)));
+                assertEquals("garbled message from the host: 17 bytes after the TPDU, MTI 0210: the bitmap at offset 2"
+                        + " runs past the end of the message; the terminal dropped the shared connection and every"
+                        + " request waiting on it", broken.why());
+                assertInstanceOf(Exchange.Answered.class, link.exchange(echo(8), Duration.ofSeconds(10)));
             } finally {
                 link.close();
             }
