@@ -119,16 +119,16 @@ public final class PaymentDesk {
         InFlight running = inFlight.putIfAbsent(orderId, mine);
         if (running != null) {
             if (!running.same(kind, amount, card)) {
-                return new Outcome(busy(orderId, running), false);
+                return new Outcome(busy(orderId, running, kind, amount), false);
             }
             try {
                 Outcome o = running.outcome().get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
                 return new Outcome(o.result(), true);
             } catch (TimeoutException e) {
-                return new Outcome(busy(orderId, running), false);
+                return new Outcome(busy(orderId, running, kind, amount), false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Outcome(busy(orderId, running), false);
+                return new Outcome(busy(orderId, running, kind, amount), false);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
@@ -152,14 +152,15 @@ public final class PaymentDesk {
      * LOCKED for a request that meets another one of the same order still in flight: the payment object is the one in
      * flight (its amount, STAN and state, not the refused request's), to be retried once it has had its answer.
      */
-    private PaymentResult busy(String orderId, InFlight running) {
+    private PaymentResult busy(String orderId, InFlight running, String kind, long amount) {
         Optional<Attempt> live = engine.journal().liveAttempt(orderId);
         Instant retry = engine.clock().instant().plus(hostTimeout).truncatedTo(ChronoUnit.MILLIS);
         String message = "LOCKED: order " + orderId + " has a request in progress at this terminal"
                 + live.map(a -> " (STAN " + a.stanText() + ", " + a.state() + ")").orElse("")
                 + "; nothing was sent for this request, retry after it finishes";
-        return new PaymentResult(orderId, PaymentStatus.LOCKED, null, message,
+        // on the audit trail of the attempt that holds the order, as the engine's refusals are (when it has one yet)
+        return engine.recordRefusal(new PaymentResult(orderId, PaymentStatus.LOCKED, null, message,
                 live.map(Attempt::amount).orElse(running.amount()), live.map(Attempt::currency).orElse(null),
-                live.orElse(null), retry);
+                live.orElse(null), retry), "PAY".equals(kind) ? engine.asked(amount) : "cancel of the payment");
     }
 }

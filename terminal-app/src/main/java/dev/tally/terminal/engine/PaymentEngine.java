@@ -70,6 +70,8 @@ public final class PaymentEngine {
     private final TerminalProfile profile;
     private final ReversalLoop reversals;
     private final OrderLock lock;
+    /** Refused payments on the audit trail of the attempt that holds the order, at most one per attempt a minute. */
+    private final RefusalTrail refusals;
     private final Clock clock;
     private volatile boolean reversalsInBackground;
     /**
@@ -87,6 +89,21 @@ public final class PaymentEngine {
         this.clock = clock;
         this.reversals = new ReversalLoop(journal, session, policy, clock);
         this.lock = new OrderLock(clock, profile.timeout(), profile.terminalId());
+        this.refusals = new RefusalTrail(journal, clock);
+    }
+
+    /**
+     * Writes a refusal made outside the engine (serve's "a request of this order is in progress": PaymentDesk) on the
+     * audit trail of the attempt it names, as the engine's own refusals are; {@code asked}: what was refused, e.g.
+     * {@link #asked(long)}. Returns {@code refusal}.
+     */
+    public PaymentResult recordRefusal(PaymentResult refusal, String asked) {
+        return refusals.record(refusal, asked);
+    }
+
+    /** "sale of 30.00 840": a refused request, as the audit trail names it when the card was not read. */
+    public String asked(long amountMinor) {
+        return RefusalTrail.sale(amountMinor, profile.currency(), null);
     }
 
     public ReversalLoop reversals() {
@@ -141,14 +158,14 @@ public final class PaymentEngine {
         Optional<Attempt> live = journal.liveAttempt(orderId);
         Optional<PaymentResult> refused = lock.refusal(live.filter(a -> a.state().isPaid()));
         if (refused.isPresent()) {
-            return refused.get();
+            return refusals.record(refused.get(), RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
         }
         if (!runDueReversals().isEmpty()) {
             live = journal.liveAttempt(orderId); // a reversal just run may have settled this order's lock
         }
         refused = lock.refusal(live);
         if (refused.isPresent()) {
-            return refused.get();
+            return refusals.record(refused.get(), RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
         }
         // the PIN block needs no STAN: made before the attempt exists, so a card it cannot serve writes nothing;
         // the request's MAC comes from the same sign-on
@@ -188,7 +205,8 @@ public final class PaymentEngine {
                 a = opened.attempt();
                 request = opened.request();
             } catch (OrderBusyException busy) {
-                return lock.refusal(Optional.of(busy.existing())).orElseThrow();
+                return refusals.record(lock.refusal(Optional.of(busy.existing())).orElseThrow(),
+                        RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
             }
             a = sendAndRecord(a, request, signed);
         } catch (OutcomeNotRecorded unrecorded) {

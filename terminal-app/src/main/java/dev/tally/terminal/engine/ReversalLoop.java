@@ -285,7 +285,8 @@ public final class ReversalLoop {
      * no passing break: the second failure in a row counts.
      */
     private boolean givenBackJustBefore(long attemptId) {
-        List<AttemptEvent> events = journal.events(attemptId);
+        // a refused request written in between (RefusalTrail) is no event of the reversal's: looked past
+        List<AttemptEvent> events = journal.events(attemptId).stream().filter(e -> !e.isRefusal()).toList();
         return events.size() >= 2 && events.get(events.size() - 2).detail().contains(DID_NOT_LEAVE);
     }
 

@@ -1038,6 +1038,20 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
+     * A payment the order lock refused, on the audit trail of the attempt that holds the order (engine.RefusalTrail):
+     * an event at {@code at} in the attempt's current state, nothing else. Not under the journal's monitor, as
+     * {@link #note} is: it joins the group commit, so the attempt's own changes (its answer, its reversal) never wait
+     * behind a commit of its own.
+     */
+    public void noteRefusal(long id, Instant at, String detail) {
+        inTransaction(c -> {
+            Attempt a = find(c, id).orElseThrow(() -> new JournalException("no attempt " + id));
+            event(c, id, at.toEpochMilli(), a.state(), a.state(), detail);
+            return null;
+        });
+    }
+
+    /**
      * Recovery at start (DESIGN.md §4): an attempt found NEW or SENT belongs to a process that died
      * before it knew the outcome; it goes to REVERSAL_PENDING with {@code reasonCode}, due now.
      */
@@ -1120,10 +1134,19 @@ public final class Journal implements AutoCloseable {
                 Journal::event);
     }
 
-    /** The attempt's latest event: its last try, or why it is where it is. One row, not the whole trail. */
+    /**
+     * The attempt's latest event: its last try, or why it is where it is. One row, not the whole trail. A refused
+     * request's event ({@link AttemptEvent#REFUSED}) is passed over: it says nothing of the attempt.
+     */
     public Optional<AttemptEvent> lastEvent(long attemptId) {
-        return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id DESC LIMIT 1",
-                ps -> ps.setLong(1, attemptId), Journal::event).stream().findFirst();
+        return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? AND detail NOT LIKE '" + AttemptEvent.REFUSED
+                        + "%' ORDER BY id DESC LIMIT 1", ps -> ps.setLong(1, attemptId), Journal::event).stream().findFirst();
+    }
+
+    /** The attempt's latest refused request ({@link #noteRefusal}), if any. */
+    public Optional<AttemptEvent> lastRefusal(long attemptId) {
+        return lookup("SELECT * FROM attempt_events WHERE attempt_id = ? AND detail LIKE '" + AttemptEvent.REFUSED
+                        + "%' ORDER BY id DESC LIMIT 1", ps -> ps.setLong(1, attemptId), Journal::event).stream().findFirst();
     }
 
     private static AttemptEvent event(ResultSet rs) throws SQLException {
