@@ -575,7 +575,8 @@ public final class ProblemReport {
         }
         if (out.isEmpty()) {
             for (AttemptEvent e : c.events()) {
-                if (e.detail().contains("answered") || e.detail().contains("no answer")) {
+                // a refused request is the terminal's word to the cashier, not the host's (LOCKED says "unanswered")
+                if (!e.isRefusal() && (e.detail().contains("answered") || e.detail().contains("no answer"))) {
                     out.add(e.detail());
                 }
             }

@@ -43,6 +43,11 @@ class RefusalOnTheTrailTest {
                     + locked.json().get("message").asText()), lockedReport);
             for (String md : List.of(paidReport, lockedReport)) {
                 assertFalse(md.contains(Lab.PAN), md);
+                // a refusal is the terminal's, not the host's: never listed as a host answer, though the LOCKED
+                // message says "unanswered attempt" (without a message log the answers come from the audit trail)
+                String hostSaid = md.substring(md.indexOf("## System response"));
+                hostSaid = hostSaid.substring(0, hostSaid.indexOf("\n## ", 5) < 0 ? hostSaid.length() : hostSaid.indexOf("\n## ", 5));
+                assertFalse(hostSaid.contains("request refused"), hostSaid);
             }
             assertEquals(List.of("APPROVED"), lab.journalStates().get("R-PAID"), "no attempt for the refusal");
             assertEquals(1, lab.ledger("R-PAID").size(), "nothing sent for the refusal");
