@@ -101,6 +101,11 @@ public final class PaymentEngine {
         return refusals.record(refusal, asked);
     }
 
+    /** {@code refusal} of a sale of {@code amountMinor} with {@code card}, written on the order's audit trail. */
+    private PaymentResult refused(PaymentResult refusal, long amountMinor, CardData card) {
+        return refusals.record(refusal, RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
+    }
+
     /** "sale of 30.00 840": a refused request, as the audit trail names it when the card was not read. */
     public String asked(long amountMinor) {
         return RefusalTrail.sale(amountMinor, profile.currency(), null);
@@ -158,14 +163,14 @@ public final class PaymentEngine {
         Optional<Attempt> live = journal.liveAttempt(orderId);
         Optional<PaymentResult> refused = lock.refusal(live.filter(a -> a.state().isPaid()));
         if (refused.isPresent()) {
-            return refusals.record(refused.get(), RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
+            return refused(refused.get(), amountMinor, card);
         }
         if (!runDueReversals().isEmpty()) {
             live = journal.liveAttempt(orderId); // a reversal just run may have settled this order's lock
         }
         refused = lock.refusal(live);
         if (refused.isPresent()) {
-            return refusals.record(refused.get(), RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
+            return refused(refused.get(), amountMinor, card);
         }
         // the PIN block needs no STAN: made before the attempt exists, so a card it cannot serve writes nothing;
         // the request's MAC comes from the same sign-on
@@ -205,8 +210,7 @@ public final class PaymentEngine {
                 a = opened.attempt();
                 request = opened.request();
             } catch (OrderBusyException busy) {
-                return refusals.record(lock.refusal(Optional.of(busy.existing())).orElseThrow(),
-                        RefusalTrail.sale(amountMinor, profile.currency(), card.maskedPan()));
+                return refused(lock.refusal(Optional.of(busy.existing())).orElseThrow(), amountMinor, card);
             }
             a = sendAndRecord(a, request, signed);
         } catch (OutcomeNotRecorded unrecorded) {

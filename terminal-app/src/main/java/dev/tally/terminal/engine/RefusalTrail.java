@@ -69,9 +69,9 @@ final class RefusalTrail {
             return refusal;
         }
         Instant now = clock.instant();
+        Written[] previous = {null};
+        boolean[] write = {false};
         try {
-            Written[] previous = {null};
-            boolean[] write = {false};
             // decided atomically per attempt: two refusals at once write one event, not two
             written.compute(a.id(), (id, w) -> {
                 if (w != null && now.isBefore(w.at().plus(WINDOW)) && !now.isBefore(w.at())) {
@@ -88,13 +88,21 @@ final class RefusalTrail {
                 Optional<AttemptEvent> last = journal.lastRefusal(a.id());
                 if (last.isPresent() && !now.isBefore(last.get().at())
                         && now.isBefore(last.get().at().plus(WINDOW))) {
-                    written.put(a.id(), new Written(last.get().at(), 1)); // written by another process, a moment ago
+                    // written by another process a moment ago: counted from there, with any counted here meanwhile
+                    written.compute(a.id(), (id, w) -> new Written(last.get().at(),
+                            1 + (w != null && w.at().equals(now) ? w.since() : 0)));
                     return refusal;
                 }
             }
             journal.noteRefusal(a.id(), now, detail(refusal, asked, previous[0]));
             prune(now);
         } catch (RuntimeException e) {
+            if (write[0]) {
+                // not written after all: the window starts again from what was written before (and this refusal, with
+                // any counted meanwhile, is counted), else no refusal of this attempt would be written for a minute
+                written.computeIfPresent(a.id(), (id, w) -> !w.at().equals(now) ? w : previous[0] == null ? null
+                        : new Written(previous[0].at(), previous[0].since() + 1 + w.since()));
+            }
             log.warn("order {}: the refusal could not be written on the audit trail of STAN {}: {}",
                     OrderReference.shown(refusal.orderId()), a.stanText(), Masking.scrub(String.valueOf(e.getMessage())));
         }

@@ -113,6 +113,38 @@ class RefusalTrailTest {
         }
     }
 
+    /**
+     * A refusal the journal could not take (a full disk, a journal closing) does not start the minute's window: the
+     * next refusal is written. It used to be counted as if the failed one had been written, so none was for a minute.
+     */
+    @Test
+    void aRefusalThatCouldNotBeWrittenLeavesTheNextOneToBeWritten() throws Exception {
+        MovedClock clock = new MovedClock();
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(5),
+                     PaymentEngineTest.NOW, clock)) {
+            Attempt paid = t.engine.sale("INV-PAID", 1200, null).attempt();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TRIGGER no_refusal BEFORE INSERT ON attempt_events WHEN NEW.detail LIKE"
+                        + " 'request refused: %' BEGIN SELECT RAISE(ABORT, 'the disk is full (a test)'); END");
+            }
+            clock.forward(Duration.ofSeconds(1));
+            assertEquals(PaymentStatus.ALREADY_PAID, t.engine.sale("INV-PAID", 600, null).status(),
+                    "the cashier's answer is the same when its trace cannot be written");
+            assertEquals(0, refusals(t, paid).size());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER no_refusal");
+            }
+
+            clock.forward(Duration.ofSeconds(1));
+            assertEquals(PaymentStatus.ALREADY_PAID, t.engine.sale("INV-PAID", 600, null).status());
+            assertEquals(1, refusals(t, paid).size(), "written a second after the one that failed: "
+                    + t.journal.events(paid.id()));
+        }
+    }
+
     @Test
     void aLockedOrderRefusedIsOnTheTrailOfTheAttemptWhoseOutcomeIsUncertain() throws Exception {
         MovedClock clock = new MovedClock();
