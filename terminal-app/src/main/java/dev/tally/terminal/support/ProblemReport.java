@@ -384,9 +384,10 @@ public final class ProblemReport {
         Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
         sb.append(" sent ").append(hms(sent));
         sb.append(", ").append(saleAnswer(c));
-        long reversals = java.util.stream.IntStream.range(0, c.events().size())
-                .filter(i -> ReversalLoop.REVERSAL_SENT.matcher(c.events().get(i).detail()).find()
-                        && ReversalLoop.left(c.events(), i))
+        List<AttemptEvent> trail = c.events().stream().filter(e -> !e.isRefusal()).toList(); // refusals quote text
+        long reversals = java.util.stream.IntStream.range(0, trail.size())
+                .filter(i -> ReversalLoop.REVERSAL_SENT.matcher(trail.get(i).detail()).find()
+                        && ReversalLoop.left(trail, i))
                 .count(); // a try whose write failed (given back) did not leave
         if (reversals > 0) {
             sb.append(", reversal sent ").append(reversals).append(reversals == 1 ? " time" : " times");

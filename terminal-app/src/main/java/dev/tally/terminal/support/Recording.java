@@ -269,7 +269,9 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
             });
             for (Map.Entry<Attempt, List<AttemptEvent>> attempt : wasSent.entrySet()) {
                 Attempt a = attempt.getKey();
-                List<AttemptEvent> events = attempt.getValue();
+                // a refused request (LOCKED while the sale was out: SENT -> SENT) says nothing of this attempt's
+                // messages; taken for the sale's end it made an approved sale a TIMEOUT
+                List<AttemptEvent> events = attempt.getValue().stream().filter(e -> !e.isRefusal()).toList();
                 long saleTs = a.sentAt() != null ? a.sentAt().toEpochMilli() : a.createdAt().toEpochMilli();
                 String saleRc = null;
                 boolean decided = false;

@@ -113,6 +113,48 @@ class RecordingTest {
         assertTrue(e.getMessage().contains("iconv -f ISO-8859-1 -t UTF-8"), e.getMessage());
     }
 
+    /**
+     * A refused request (a till's retry turned away LOCKED while the sale was out) is written on the audit trail as
+     * SENT -> SENT; it is not the sale's end: the approved sale is recorded as answered 00, not as a TIMEOUT.
+     */
+    @Test
+    void aRefusalWrittenWhileTheSaleWasOutIsNotItsOutcome(@TempDir Path dir) {
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.parse("2026-11-22T08:03:07Z"),
+                java.time.ZoneOffset.UTC);
+        Path file = dir.resolve("j.db");
+        try (var j = dev.tally.terminal.journal.Journal.open(file, clock)) {
+            var sent = j.openSent(sale("INV-R1"), "1122080307", a -> a).attempt();
+            j.noteRefusal(sent.id(), clock.instant(), dev.tally.terminal.journal.AttemptEvent.REFUSED
+                    + "sale of 10.00 840, nothing sent; the cashier was told: LOCKED: order INV-R1 has an unanswered attempt");
+            j.approve(j.find(sent.id()).orElseThrow(), "00", "000000000001", "A12345",
+                    "0210 answered 00: approved, RRN 000000000001");
+
+            var lost = j.openSent(sale("INV-R2"), "1122080308", a -> a).attempt();
+            j.reverseUnanswered(lost.id(), "98", clock.instant(), "no answer to 0200 within 60000 ms");
+            j.reversalTransmitting(lost.id(), "0400 sent with reversal STAN 000009");
+            j.noteRefusal(lost.id(), clock.instant(), dev.tally.terminal.journal.AttemptEvent.REFUSED
+                    + "sale of 10.00 840, nothing sent; the cashier was told: LOCKED: order INV-R2 has an unanswered attempt");
+            j.reversed(lost.id(), "0410 answered 00 (Approved)");
+        }
+        List<Recording.Recorded> r = Recording.fromJournal(file, java.time.Clock.systemUTC()).requests();
+        assertEquals(3, r.size(), r.toString());
+        Recording.Recorded approved = r.stream().filter(x -> x.label().contains("INV-R1")).findFirst().orElseThrow();
+        assertEquals(Recording.Outcome.ANSWERED, approved.outcome(), approved.toString());
+        assertEquals("00", approved.response().get("RESPONSE_CODE"));
+        Recording.Recorded lostSale = r.stream().filter(x -> x.label().startsWith("0200") && x.label().contains("INV-R2"))
+                .findFirst().orElseThrow();
+        assertEquals(Recording.Outcome.TIMEOUT, lostSale.outcome());
+        Recording.Recorded reversal = r.stream().filter(x -> x.label().startsWith("0400")).findFirst().orElseThrow();
+        assertEquals(Recording.Outcome.ANSWERED, reversal.outcome());
+        assertEquals("00", reversal.response().get("RESPONSE_CODE"));
+    }
+
+    private static dev.tally.terminal.journal.NewAttempt sale(String order) {
+        return new dev.tally.terminal.journal.NewAttempt("TALLY001", "HOSPITAL0000001", order,
+                dev.tally.terminal.journal.AttemptKind.SALE, 1000, "840", java.time.LocalDateTime.of(2026, 11, 22, 9, 3, 7),
+                "4761739001010119", "476173******0119");
+    }
+
     @Test
     void aRequestWithoutAnyAnswerIsNotRecorded() {
         Recording r = Recording.fromMessageLog("log", SALE);
