@@ -42,10 +42,12 @@ public final class ProblemReport {
     /**
      * One attempt with its audit trail and its message-log lines; {@code linesLeftOut} counts the log lines that
      * carried its message id but belong to another journal's or terminal's attempt ({@link AttemptLines});
-     * {@code paidBy} is a later attempt of the same order that was approved (null when there is none).
+     * {@code paidBy} is a later attempt of the same order that was approved (null when there is none);
+     * {@code ofTheOrder} every attempt of its order the journal held (empty when not looked up), so the answer of a
+     * report by --stan or --since knows of those it leaves out.
      */
     public record Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages, int linesLeftOut,
-                       Attempt paidBy) {
+                       Attempt paidBy, List<Attempt> ofTheOrder) {
 
         /**
          * The notes of the log lines and the audit trail's lines as the report may show them ({@link
@@ -56,6 +58,7 @@ public final class ProblemReport {
             events = events.stream().map(e -> new AttemptEvent(e.attemptId(), e.at(), e.fromState(), e.toState(),
                     Masking.scrubFreeText(e.detail()))).toList();
             messages = messages.stream().map(Case::shown).toList();
+            ofTheOrder = ofTheOrder == null ? List.of() : List.copyOf(ofTheOrder);
         }
 
         private static MessageLog.Entry shown(MessageLog.Entry e) {
@@ -65,7 +68,7 @@ public final class ProblemReport {
         }
 
         public Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {
-            this(attempt, events, messages, 0, null);
+            this(attempt, events, messages, 0, null, List.of());
         }
 
         /** The attempt with its lines of {@code log} ({@link AttemptLines#of}), and the order's later attempts. */
@@ -76,7 +79,7 @@ public final class ProblemReport {
                     .filter(o -> o.id() > attempt.id() && Objects.equals(o.orderRef(), attempt.orderRef())
                             && (o.state() == AttemptState.APPROVED || o.state() == AttemptState.SETTLED))
                     .findFirst().orElse(null);
-            return new Case(attempt, events, lines.lines(), lines.leftOut(), paidBy);
+            return new Case(attempt, events, lines.lines(), lines.leftOut(), paidBy, ofTheOrder);
         }
     }
 
@@ -251,8 +254,10 @@ public final class ProblemReport {
     // ------------------------------------------------------------------ the answer per order
 
     /**
-     * The report's cases by order (terminal id and order), each in journal order; a later attempt that paid the order
-     * but is not itself in the report (a report by --stan) is added, without its trail, so the answer knows of it.
+     * The report's cases by order (terminal id and order), each in journal order. An attempt of the order that is not
+     * itself in the report (a report by --stan or --since) is added without its trail, so the answer knows of it: a
+     * later attempt that paid the order, and the order's other attempts of the same terminal (an earlier one whose
+     * reversal failed may stand at the host).
      */
     private Map<List<String>, List<Case>> byOrder() {
         Map<List<String>, List<Case>> out = new LinkedHashMap<>();
@@ -262,14 +267,28 @@ public final class ProblemReport {
         }
         for (List<Case> order : out.values()) {
             for (Case c : List.copyOf(order)) {
-                Attempt p = c.paidBy();
-                if (p != null && order.stream().noneMatch(o -> o.attempt().id() == p.id())) {
-                    order.add(new Case(p, List.of(), List.of()));
+                List<Attempt> more = new ArrayList<>();
+                if (c.paidBy() != null) {
+                    more.add(c.paidBy());
+                }
+                c.ofTheOrder().stream().filter(o -> Objects.equals(o.orderRef(), c.attempt().orderRef())
+                        && Objects.equals(o.terminalId(), c.attempt().terminalId())).forEach(more::add);
+                for (Attempt p : more) {
+                    if (order.stream().noneMatch(o -> o.attempt().id() == p.id())) {
+                        order.add(new Case(p, List.of(), List.of()));
+                    }
                 }
             }
             order.sort(java.util.Comparator.comparingLong(o -> o.attempt().id()));
         }
         return out;
+    }
+
+    /** The attempts of these cases the report does not hold with their trail: judged by their journal state alone. */
+    private List<Case> leftOut(List<Case> order) {
+        Set<Long> held = new java.util.HashSet<>();
+        cases.forEach(c -> held.add(c.attempt().id()));
+        return order.stream().filter(c -> !held.contains(c.attempt().id())).toList();
     }
 
     /**
@@ -278,6 +297,26 @@ public final class ProblemReport {
      * attempt STAN 000122 was reversed — no second charge".
      */
     static String answer(List<Case> order) {
+        return answer(order, List.of());
+    }
+
+    /**
+     * {@link #answer(List)}, naming the attempts in {@code leftOut} (in {@code order}, not in the report): they count by
+     * their journal state (an uncertain one is unknown: its status inquiries are on its trail, which the report does
+     * not hold), and the line says how to see them whole.
+     */
+    static String answer(List<Case> order, List<Case> leftOut) {
+        String said = saidOf(order);
+        if (leftOut.isEmpty()) {
+            return said;
+        }
+        Attempt a = order.getFirst().attempt();
+        return said + " (not in this report: " + String.join(", ", leftOut.stream().map(c -> "STAN "
+                + c.attempt().stanText() + " " + c.attempt().state()).toList()) + ", judged by the journal's state alone;"
+                + " 'tally report --order " + a.orderRef() + "' shows every attempt of the order)";
+    }
+
+    private static String saidOf(List<Case> order) {
         List<Case> charged = order.stream().filter(c -> charged(c).equals("yes")).toList();
         List<Case> unknown = order.stream().filter(c -> charged(c).equals("unknown")).toList();
         List<Case> others = order.stream().filter(c -> charged(c).equals("no")).toList();
@@ -350,7 +389,7 @@ public final class ProblemReport {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("orderId", a.orderRef());
             o.put("terminalId", a.terminalId());
-            o.put("answer", answer(order));
+            o.put("answer", answer(order, leftOut(order)));
             out.add(o);
         }
         return out;

@@ -73,6 +73,35 @@ class ProblemReportAnswerTest {
         }
     }
 
+    /**
+     * A report by --stan (or a --since window) of the order's approved attempt, which leaves out an earlier attempt
+     * whose reversal failed, does not say "charged once": that attempt may stand at the host. It is counted by its
+     * journal state (unknown) and named as left out.
+     */
+    @Test
+    void anAttemptOfTheOrderLeftOutOfTheReportStillCountsInTheAnswer() {
+        Attempt failed = attempt(1, 122, AttemptState.REVERSAL_FAILED, null, null, 0);
+        Attempt approved = attempt(2, 123, AttemptState.APPROVED, "00", "632610000003", 0);
+        ProblemReport r = report(List.of(ProblemReport.Case.of(approved, List.of(), List.of(), List.of(failed, approved))));
+        String answer = "charged once at least: STAN 000123 approved (RRN 632610000003), not settled yet; STAN 000122 has"
+                + " no known outcome: its reversal failed — a second charge is possible until the open attempt is resolved"
+                + " (not in this report: STAN 000122 REVERSAL_FAILED, judged by the journal's state alone; 'tally report"
+                + " --order INV-3' shows every attempt of the order)";
+        String md = r.markdown();
+        assertTrue(md.contains("- order INV-3: " + answer + ".\n"), md);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> answers = (List<Map<String, Object>>) r.toMap().get("answers");
+        assertEquals(answer, answers.getFirst().get("answer"));
+
+        // an earlier attempt that was reversed leaves the answer "charged once", and is named as left out
+        Attempt reversed = attempt(1, 122, AttemptState.REVERSED, "00", null, 0);
+        String once = report(List.of(ProblemReport.Case.of(approved, List.of(), List.of(), List.of(reversed, approved))))
+                .markdown();
+        assertTrue(once.contains("- order INV-3: charged once: STAN 000123 approved (RRN 632610000003), not settled yet;"
+                + " the earlier attempt STAN 000122 was reversed — no second charge (not in this report: STAN 000122"
+                + " REVERSED, "), once);
+    }
+
     @Test
     void aDeclineAloneIsNotCharged() {
         Attempt declined = attempt(1, 7, AttemptState.DECLINED, "51", null, 1);
