@@ -1,5 +1,7 @@
 package dev.tally.spec.format;
 
+import java.util.Collection;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,12 +65,21 @@ public final class Masking {
      * printed: the value of any TMK-like option and any 32- or 48-hex-digit token become {@code [redacted]}.
      */
     public static String redactKeys(String message) {
+        return redactKeys(message, Set.of());
+    }
+
+    private static String redactKeys(String message, Collection<String> shown) {
         if (message == null) {
             return "";
         }
         String m = TMK_ASSIGNED.matcher(message).replaceAll("$1[redacted]");
         m = TMK_LISTED.matcher(m).replaceAll("$1[redacted]'");
-        return KEY_HEX.matcher(m).replaceAll("[redacted]");
+        return withhold(KEY_HEX, m, "[redacted]", shown);
+    }
+
+    /** Each match of {@code p} replaced by {@code by}, unless it is one of {@code shown} exactly. */
+    private static String withhold(Pattern p, String text, String by, Collection<String> shown) {
+        return p.matcher(text).replaceAll(r -> Matcher.quoteReplacement(shown.contains(r.group()) ? r.group() : by));
     }
 
     /** What {@link #scrubFreeText} puts in place of bytes written as hex. */
@@ -89,10 +100,21 @@ public final class Masking {
      * block, a key, a BCD track 2) are withheld too (DESIGN.md §3: never printed).
      */
     public static String scrubFreeText(String text) {
+        return scrubFreeText(text, Set.of());
+    }
+
+    /**
+     * {@link #scrubFreeText(String)} that leaves the case's own identifiers visible where one stands whole where a key
+     * or bytes would be withheld: an order id that is a 32-hex-digit UUID, a terminal or merchant id of hex digits.
+     * Only a run equal to one of {@code shown} is kept (not one that holds it); card numbers are masked whatever
+     * {@code shown} says. {@code shown} are what the report names anyway (its subject, its answer): a value equal to
+     * one of them shows nothing the reader does not already see.
+     */
+    public static String scrubFreeText(String text, Collection<String> shown) {
         if (text == null) {
             return null;
         }
-        return HEX_BYTES.matcher(redactKeys(scrub(text))).replaceAll(Matcher.quoteReplacement(BYTES_WITHHELD));
+        return withhold(HEX_BYTES, redactKeys(scrub(text), shown), BYTES_WITHHELD, shown);
     }
 
     /** A PAN has 13 to 19 digits (ISO/IEC 7812-1); fewer or more in one run are another number (an RRN has 12). */

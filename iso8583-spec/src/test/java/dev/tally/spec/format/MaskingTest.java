@@ -153,4 +153,24 @@ class MaskingTest {
         assertEquals("key [redacted]", Masking.scrubFreeText("key 0123456789abcdeffedcba9876543210"));
         assertEquals("card 476173******0119", Masking.scrubFreeText("card 4761739001010119"));
     }
+
+    /**
+     * A case's own identifiers stay visible in its free text where they would pass for bytes (a cashier system whose
+     * order ids are 32-hex UUIDs): only a run equal to one of them; keys, PIN blocks and track 2 are still withheld.
+     */
+    @Test
+    void freeTextKeepsTheCasesOwnIdentifiersWhole() {
+        String uuid = "9f1c2e7a4b3d4c5e8f6a7b8c9d0e1f2a";
+        java.util.List<String> ids = java.util.List.of(uuid, "TALLY001", "HOSPITAL0000001");
+        assertEquals("LOCKED: order " + uuid + " has an unanswered attempt (STAN 000002)",
+                Masking.scrubFreeText("LOCKED: order " + uuid + " has an unanswered attempt (STAN 000002)", ids));
+        assertEquals("order " + uuid + ", key [redacted], PIN block " + Masking.BYTES_WITHHELD + ", track 2 "
+                        + "476173******0119D****F, longer " + Masking.BYTES_WITHHELD + ", card 476173******0119",
+                Masking.scrubFreeText("order " + uuid + ", key 0123456789abcdeffedcba9876543210, PIN block 041234FEDCBA9876,"
+                        + " track 2 4761739001010119D30121010000000F, longer " + uuid + "00, card 4761739001010119", ids));
+        assertEquals("order [redacted]", Masking.scrubFreeText("order " + uuid), "without the case, a key it may be");
+        // a card number is masked even when named as an identifier
+        assertEquals("card 476173******0119",
+                Masking.scrubFreeText("card 4761739001010119", java.util.List.of("4761739001010119")));
+    }
 }

@@ -55,16 +55,34 @@ public final class ProblemReport {
          * what a parser saw; masking the card number alone let a key or a PIN block in such text through.
          */
         public Case {
+            List<String> ids = identifiers(attempt);
             events = events.stream().map(e -> new AttemptEvent(e.attemptId(), e.at(), e.fromState(), e.toState(),
-                    Masking.scrubFreeText(e.detail()))).toList();
-            messages = messages.stream().map(Case::shown).toList();
+                    Masking.scrubFreeText(e.detail(), ids))).toList();
+            messages = messages.stream().map(e -> shown(e, ids)).toList();
             ofTheOrder = ofTheOrder == null ? List.of() : List.copyOf(ofTheOrder);
         }
 
-        private static MessageLog.Entry shown(MessageLog.Entry e) {
+        private static MessageLog.Entry shown(MessageLog.Entry e, List<String> ids) {
             return new MessageLog.Entry(e.ts(), e.dir(), e.peer(), e.terminalId(), e.orderRef(),
-                    Masking.scrubFreeText(e.mti()), e.stan(), e.messageId(), e.event(),
-                    Masking.scrubFreeText(e.responseCode()), e.latencyMs(), e.fields(), Masking.scrubFreeText(e.note()));
+                    Masking.scrubFreeText(e.mti(), ids), e.stan(), e.messageId(), e.event(),
+                    Masking.scrubFreeText(e.responseCode(), ids), e.latencyMs(), e.fields(),
+                    Masking.scrubFreeText(e.note(), ids));
+        }
+
+        /**
+         * What the report names anyway, so free text may show it where it would look like bytes (an order id that is
+         * a 32-hex-digit UUID): the order as the report shows it (withheld when it looks like a card number), the
+         * terminal and merchant ids.
+         */
+        private static List<String> identifiers(Attempt a) {
+            List<String> ids = new ArrayList<>();
+            String order = dev.tally.spec.message.OrderReference.shown(a.orderRef());
+            for (String id : new String[] {order, a.terminalId(), a.merchantId()}) {
+                if (id != null && !id.isEmpty()) { // a card number in one is masked before this is asked
+                    ids.add(id);
+                }
+            }
+            return ids;
         }
 
         public Case(Attempt attempt, List<AttemptEvent> events, List<MessageLog.Entry> messages) {

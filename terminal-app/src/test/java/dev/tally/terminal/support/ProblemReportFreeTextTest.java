@@ -52,4 +52,29 @@ class ProblemReportFreeTextTest {
             assertTrue(out.contains("STAN 000002"), "what support needs stays: " + out);
         }
     }
+
+    /** An order id that is a 32-hex UUID is the case's own: its audit lines and notes show it, not "[bytes withheld]". */
+    @Test
+    void anOrderIdOfHexDigitsIsShownInItsOwnLines() {
+        String uuid = "9f1c2e7a4b3d4c5e8f6a7b8c9d0e1f2a";
+        var a = new dev.tally.terminal.journal.Attempt(1, "TALLY001", "HOSPITAL0000001", uuid,
+                dev.tally.terminal.journal.AttemptKind.SALE, 1069, "840", 2, "1122104107", "1122", "104107",
+                AttemptState.REVERSAL_PENDING, null, null, null, "476173******0119", "98", 50, 3, null, T, T, T, 1);
+        List<AttemptEvent> events = List.of(new AttemptEvent(1, T, AttemptState.REVERSAL_PENDING,
+                AttemptState.REVERSAL_PENDING, AttemptEvent.REFUSED + "sale of 10.69 840, nothing sent; the cashier was"
+                + " told: LOCKED: order " + uuid + " has an unanswered attempt; field 52 " + PIN_BLOCK + ", key " + KEY));
+        MessageLog.Entry timeout = new MessageLog.Entry(T.toEpochMilli(), MessageLog.Direction.IN, "127.0.0.1:8583",
+                "TALLY001", uuid, null, "000002", "attempt-1", MessageLog.Event.TIMEOUT, null, 3000L, null,
+                "no answer to 0200 STAN 000002 order " + uuid + " within 3000 ms");
+        ProblemReport.Case c = new ProblemReport.Case(a, events, List.of(timeout));
+        ProblemReport.Context ctx = new ProblemReport.Context("HOSPITAL0000001", "TALLY001", null, null, null, "tally test",
+                "127.0.0.1:8583", "j.db", "t.jsonl", T, ZoneId.of("UTC"));
+        String md = new ProblemReport(ctx, "order " + uuid, List.of(c)).markdown();
+        String actions = md.substring(md.indexOf("## Actions"), md.indexOf("## System response"));
+        assertTrue(actions.contains("LOCKED: order " + uuid + " has an unanswered attempt; field 52 "
+                + Masking.BYTES_WITHHELD + ", key [redacted]"), actions);
+        String timeline = md.substring(md.indexOf("## Message timeline"), md.indexOf("## Environment"));
+        assertTrue(timeline.contains("(no answer to 0200 STAN 000002 order " + uuid + " within 3000 ms)"), timeline);
+        assertFalse(md.contains(PIN_BLOCK) || md.contains(KEY), md);
+    }
 }
