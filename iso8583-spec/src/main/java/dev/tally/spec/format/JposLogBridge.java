@@ -74,10 +74,6 @@ public final class JposLogBridge implements LogListener {
 
     /** A line of {@code ISOUtil.hexdump}: offset, then hex bytes ("0000  02 00 72 3C ..."). */
     private static final Pattern HEXDUMP_LINE = Pattern.compile("(?m)^\\s*[0-9A-Fa-f]{4}\\s+(?:[0-9A-Fa-f]{2}\\s+){3}");
-    /** Eight or more bytes written as separated hex pairs ("47 61 73 90 01 01 01 19", "47:61:..."). */
-    private static final Pattern SPACED_HEX = Pattern.compile("(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}[ :\\-]){7,}[0-9A-Fa-f]{2}(?![0-9A-Za-z])");
-    /** Eight or more bytes written as contiguous hex ("4761739001010119D3012..."). */
-    private static final Pattern CONTIGUOUS_HEX = Pattern.compile("(?<![0-9A-Za-z])[0-9A-Fa-f]{16,}(?![0-9A-Za-z])");
 
     /**
      * A copy of the event that holds only messages with card data masked and secrets removed, and text
@@ -110,8 +106,8 @@ public final class JposLogBridge implements LogListener {
 
     /** Whether text shows bytes: a hexdump, or eight or more bytes as hex, spaced or not. */
     static boolean holdsRawBytes(String text) {
-        return text != null && (HEXDUMP_LINE.matcher(text).find() || SPACED_HEX.matcher(text).find()
-                || CONTIGUOUS_HEX.matcher(text).find());
+        return text != null && (HEXDUMP_LINE.matcher(text).find()
+                || Masking.HEX_BYTES.matcher(text).find()); // eight or more bytes as hex, contiguous or in pairs
     }
 
     /** What jPOS's dump prints for one payload object. */

@@ -88,9 +88,10 @@ public final class Masking {
     /**
      * Eight or more bytes written as hex, in one run or as pairs separated by a space, colon or hyphen: what a PIN
      * block (16 hex digits), a key (32 or 48), a MAC or a track 2 in BCD looks like in text. The numbers a note or an
-     * audit line carries (a STAN, field 7, an RRN, a 12-digit amount, a date, a time) are shorter.
+     * audit line carries (a STAN, field 7, an RRN, a 12-digit amount, a date, a time) are shorter. The one definition:
+     * {@link JposLogBridge} withholds jPOS text that holds such a run by it too.
      */
-    private static final Pattern HEX_BYTES = Pattern.compile(
+    static final Pattern HEX_BYTES = Pattern.compile(
             "(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{16,}|(?:[0-9A-Fa-f]{2}[ :\\-]){7,}[0-9A-Fa-f]{2})(?![0-9A-Za-z])");
 
     /**
