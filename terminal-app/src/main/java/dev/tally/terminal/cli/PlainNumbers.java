@@ -24,6 +24,34 @@ final class PlainNumbers {
         cmd.registerConverter(Long.class, s -> whole(s, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 
+    /**
+     * A number option's value that its command reads itself, in its {@code call()} (so that a {@code --json} given
+     * after it is known when the value is refused), parsed as the registered converters parse: one wording per kind of
+     * value, whether picocli or the command reads it ("Invalid value for option '--port': 'abc' is not a whole number
+     * ..."). The range is the caller's to check, with its own message.
+     */
+    static BigDecimal decimal(String text, String option) {
+        try {
+            return decimal(text);
+        } catch (CommandLine.TypeConversionException e) {
+            throw refused(option, e);
+        }
+    }
+
+    /** {@link #decimal(String, String)} for a whole number that fits an int. */
+    static int whole(String text, String option) {
+        try {
+            return Math.toIntExact(whole(text, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        } catch (CommandLine.TypeConversionException e) {
+            throw refused(option, e);
+        }
+    }
+
+    /** As picocli words a converter's refusal (CommandLine.Interpreter: "Invalid value for option '%s': %s"). */
+    private static IllegalArgumentException refused(String option, CommandLine.TypeConversionException e) {
+        return new IllegalArgumentException("Invalid value for option '" + option + "': " + e.getMessage(), e);
+    }
+
     static BigDecimal decimal(String s) {
         String t = s.strip();
         if (!t.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)")) {

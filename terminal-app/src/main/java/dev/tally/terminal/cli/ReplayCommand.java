@@ -6,7 +6,6 @@ import dev.tally.terminal.support.Recording;
 import dev.tally.terminal.support.Replayer;
 import dev.tally.terminal.support.TerminalTraffic;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +44,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "H", description = "host to replay against (default: the global --host)")
     String host;
 
-    // --port and --timeout are text, read in call(): a value that is no number gets a plain message, not picocli's
-    // "is not an int" or BigDecimal's NumberFormatException
+    // --port and --timeout are text, read in call() once --json is known, as PlainNumbers reads the global ones
     @Option(names = "--port", paramLabel = "N", description = "its port (default: the global --port)")
     String portText;
 
@@ -81,9 +79,9 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a LOG to replay or --journal FILE (one of them)");
         }
         double pace = speed(speed);
-        Integer port = portText == null ? null : port(portText);
-        Duration timeout = timeoutText != null ? TallyCli.seconds(seconds(timeoutText, "--timeout"), "--timeout", false)
-                : g.timeout();
+        int port = g.hostPort(portText == null ? null : PlainNumbers.whole(portText, "--port"));
+        Duration timeout = timeoutText != null
+                ? TallyCli.seconds(PlainNumbers.decimal(timeoutText, "--timeout"), "--timeout", false) : g.timeout();
         TestCards cards = TestCards.loadOrBundled(g.cards);
         CardMap map = cardMap == null ? CardMap.defaults(cards) : CardMap.load(cardMap, cards);
         Set<String> ignored = new LinkedHashSet<>();
@@ -96,7 +94,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } else {
             rec = Recording.read(log); // a path it cannot read is refused with the reason (Utf8File.requireReadableFile)
         }
-        Replayer replayer = new Replayer(host != null ? host : g.host, g.hostPort(port),
+        Replayer replayer = new Replayer(host != null ? host : g.host, port,
                 TerminalSetup.tmk(g, host != null ? host : g.host), map, g.clock, timeout, pace, ignored);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
@@ -117,24 +115,6 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         print(report);
         return report.different() == 0 ? ExitCodes.OK : 1;
-    }
-
-    /** A number of seconds (60, 2.5); the range is TallyCli.seconds's to check. */
-    static BigDecimal seconds(String text, String option) {
-        String t = text.strip();
-        if (!t.matches("\\d{1,9}(\\.\\d{1,3})?|\\.\\d{1,3}")) {
-            throw new IllegalArgumentException(option + " must be a number of seconds, more than 0 and up to 86400 (e.g. 60"
-                    + " or 2.5), got '" + text + "'");
-        }
-        return new BigDecimal(t);
-    }
-
-    static int port(String text) {
-        String t = text.strip();
-        if (!t.matches("\\d{1,5}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > 65_535) {
-            throw new IllegalArgumentException("--port must be the host's port, 1 to 65535, got '" + text + "'");
-        }
-        return Integer.parseInt(t);
     }
 
     private static double speed(String s) {

@@ -44,7 +44,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--order", paramLabel = "ID", description = "the order (invoice) the report is about")
     String order;
 
-    // text, read in call(): a value that is no number gets a plain message (picocli's says "is not an int")
+    // text, read in call() once --json is known, as PlainNumbers reads every number option
     @Option(names = "--stan", paramLabel = "N", description = "the sale or reversal STAN (of --terminal-id)")
     String stanText;
 
@@ -141,12 +141,12 @@ public final class ReportCommand implements Callable<Integer> {
 
     /** A STAN as people write it: 123 or 000123. */
     static int stan(String text) {
-        String t = text.strip();
-        if (!t.matches("\\d{1,6}") || Integer.parseInt(t) == 0) {
+        int stan = PlainNumbers.whole(text, "--stan");
+        if (stan < 1 || stan > 999_999) {
             throw new IllegalArgumentException("--stan must be 1 to 999999, a STAN (e.g. 123 or 000123; a STAN is never"
                     + " 0), got '" + text + "'");
         }
-        return Integer.parseInt(t);
+        return stan;
     }
 
     private Instant time(String text, String option) {
