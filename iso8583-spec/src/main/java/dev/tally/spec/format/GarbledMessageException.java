@@ -31,12 +31,26 @@ public final class GarbledMessageException extends ISOException {
      * reads it (MessageDecoder), so the field named is the one its dump would stop at.
      */
     public static String describe(byte[] body) {
+        return describe(body, "every field reads on its own, but the message as a whole does not unpack");
+    }
+
+    /**
+     * {@code body} (after the TPDU) of a frame that did unpack, but whose terminal id, STAN or MTI, by which an answer
+     * is matched to its request, cannot be read (jPOS takes any BCD nibble: a STAN of 000A23): the first field that
+     * does not read, as {@link #describe}; when every field reads as {@code tally decode} reads it, that those cannot.
+     * "The message as a whole does not unpack" would be false here.
+     */
+    public static String describeUnmatchable(byte[] body) {
+        return describe(body, "it unpacks, but its terminal id, STAN or MTI cannot be read");
+    }
+
+    private static String describe(byte[] body, String whenEveryFieldReads) {
         StringBuilder sb = new StringBuilder().append(body.length).append(body.length == 1 ? " byte" : " bytes")
                 .append(" after the TPDU");
         sb.append(mti(body).map(m -> ", MTI " + m).orElse(", no readable MTI"));
         try {
             MessageDecoder.unpackStrict(body, 0);
-            sb.append(": every field reads on its own, but the message as a whole does not unpack");
+            sb.append(": ").append(whenEveryFieldReads);
         } catch (MessageFormatException e) {
             sb.append(": ").append(where(e, body.length));
         } catch (RuntimeException e) {

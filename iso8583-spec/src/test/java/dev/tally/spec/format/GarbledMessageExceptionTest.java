@@ -70,6 +70,28 @@ class GarbledMessageExceptionTest {
                 + " not BCD", GarbledMessageException.describe(body));
     }
 
+    /**
+     * A frame that unpacked but could not be matched to a request: when every field reads, it is said that its terminal
+     * id, STAN or MTI cannot be read, not that "the message as a whole does not unpack" (it did); a field that does
+     * not read is named as for any garbled frame.
+     */
+    @Test
+    void anUnmatchableFrameThatUnpackedIsNotSaidNotToUnpack() {
+        ISOMsg answer = MessageBuilder.responseTo(MessageBuilder.request(MessageType.ECHO).stan(987_654)
+                .transmissionDateTime("0101000000").terminalId("TALLY001").build()).responseCode("00").build();
+        byte[] body = Iso87.pack(answer);
+        assertEquals(body.length + " bytes after the TPDU, MTI 0810: it unpacks, but its terminal id, STAN or MTI cannot"
+                + " be read", GarbledMessageException.describeUnmatchable(body));
+        byte[] stan = {(byte) 0x98, 0x76, 0x54};
+        for (int i = 0; i + 3 <= body.length; i++) {
+            if (Arrays.equals(body, i, i + 3, stan, 0, 3)) {
+                body[i + 1] = 0x0A;
+            }
+        }
+        assertEquals(body.length + " bytes after the TPDU, MTI 0810: field 11 (SYSTEM TRACE AUDIT NUMBER) at offset 23 holds"
+                + " a digit that is not BCD", GarbledMessageException.describeUnmatchable(body));
+    }
+
     @Test
     void bytesThatAreNoMessageAtAllSaySo() {
         assertEquals("1 byte after the TPDU, no readable MTI: the MTI at offset 0 runs past the end of the message",

@@ -35,7 +35,7 @@ final class GarbledAnswer {
         byte[] body = msg instanceof WireMsg w ? w.image() : null;
         String what;
         if (body != null) {
-            what = GarbledMessageException.describe(body);
+            what = GarbledMessageException.describeUnmatchable(body);
         } else {
             String mti = msg.getString(0);
             what = "a message" + (mti != null && mti.matches("\\d{4}") ? " with MTI " + mti : "")
