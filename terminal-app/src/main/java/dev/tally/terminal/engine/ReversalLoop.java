@@ -57,6 +57,9 @@ public final class ReversalLoop {
      */
     public static boolean left(List<AttemptEvent> events, int i) {
         for (int k = i + 1; k < events.size(); k++) {
+            if (events.get(k).isRefusal()) {
+                continue; // a refused request's event quotes what the cashier was told, never a try's fate
+            }
             String d = events.get(k).detail();
             if (REVERSAL_SENT.matcher(d).find()) {
                 return true;

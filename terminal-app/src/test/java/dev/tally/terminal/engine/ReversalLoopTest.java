@@ -27,6 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 /** The reversal policy as data, and the loop honouring it on a clock the test moves. */
 class ReversalLoopTest {
 
+    /**
+     * Whether a reversal try left the terminal is read from the events after it; a refused request's event between them
+     * (a cashier's retry, told LOCKED in words that may quote " did not leave: ") says nothing of the try.
+     */
+    @Test
+    void aRefusalBetweenATryAndItsFateIsPassedOver() {
+        Instant at = Instant.parse("2026-11-22T10:41:07Z");
+        var sent = new dev.tally.terminal.journal.AttemptEvent(1, at, AttemptState.REVERSAL_PENDING,
+                AttemptState.REVERSAL_PENDING, "0400 sent with reversal STAN 000005");
+        var refusal = new dev.tally.terminal.journal.AttemptEvent(1, at, AttemptState.REVERSAL_PENDING,
+                AttemptState.REVERSAL_PENDING, dev.tally.terminal.journal.AttemptEvent.REFUSED + "sale of 1.00 840, nothing"
+                + " sent; the cashier was told: LOCKED: ... last try: 0400" + ReversalLoop.DID_NOT_LEAVE + "broken pipe");
+        var givenBack = new dev.tally.terminal.journal.AttemptEvent(1, at, AttemptState.REVERSAL_PENDING,
+                AttemptState.REVERSAL_PENDING, "0400" + ReversalLoop.DID_NOT_LEAVE + "broken pipe");
+        assertTrue(ReversalLoop.left(List.of(sent, refusal), 0), "the refusal gave the try back");
+        assertEquals(false, ReversalLoop.left(List.of(sent, refusal, givenBack), 0), "the try's own event is still read");
+    }
+
     @TempDir
     Path dir;
 
