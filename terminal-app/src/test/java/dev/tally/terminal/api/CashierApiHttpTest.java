@@ -271,6 +271,65 @@ class CashierApiHttpTest {
         }
     }
 
+    // ------------------------------------------------------------------ the JDK server's settings
+
+    /**
+     * In a JVM that has just started, as tally serve's has, an API made there runs its JDK server with TCP_NODELAY and
+     * the request and connection limits: the JDK reads them once, when its first server is made, so a setting made
+     * after that is silently not in force. Without TCP_NODELAY, an answer on a kept-alive connection waited about 40 ms
+     * for the client's delayed ACK (its head and body are written apart). Read in a JVM of its own: this one may have
+     * made a server already (another test's).
+     */
+    @Test
+    void aFreshJvmServesWithNoDelayAndTheLimitsInForce() throws Exception {
+        assertEquals("noDelay=true maxReqTime=" + CashierApi.REQUEST_SECONDS + " maxConnections="
+                + CashierApi.MAX_CONNECTIONS + " clockTick=1000", jdkServerSettings());
+        // a -D given in TALLY_JAVA_OPTS wins
+        assertEquals("noDelay=false maxReqTime=30 maxConnections=" + CashierApi.MAX_CONNECTIONS + " clockTick=1000",
+                jdkServerSettings("-Dsun.net.httpserver.nodelay=false", "-Dsun.net.httpserver.maxReqTime=30"));
+    }
+
+    /** What {@link JdkServerSettings} prints in a new JVM started with these options. */
+    private String jdkServerSettings(String... options) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                // only to read the settings back: the JDK keeps them in a class of its own
+                "--add-opens", "jdk.httpserver/sun.net.httpserver=ALL-UNNAMED"));
+        cmd.addAll(java.util.List.of(options));
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), JdkServerSettings.class.getName(),
+                dir.resolve("token").toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // ends when it exits
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the JVM reading the settings did not exit: " + out);
+        }
+        assertEquals(0, p.exitValue(), out);
+        return out.strip();
+    }
+
+    /** Makes and starts an API as the first thing in its JVM, then prints the settings its JDK server runs with. */
+    static final class JdkServerSettings {
+        public static void main(String[] args) throws Exception {
+            CashierApi api = new CashierApi(0, ApiToken.inFile(Path.of(args[0])), null, null, null, null, "840",
+                    Clock.systemUTC()).start();
+            try {
+                Class<?> config = Class.forName("sun.net.httpserver.ServerConfig");
+                System.out.println("noDelay=" + read(config, "noDelay") + " maxReqTime=" + read(config, "getMaxReqTime")
+                        + " maxConnections=" + read(config, "getMaxConnections")
+                        + " clockTick=" + read(config, "getIdleTimerScheduleMillis"));
+            } finally {
+                api.close();
+            }
+        }
+
+        private static Object read(Class<?> config, String method) throws ReflectiveOperationException {
+            java.lang.reflect.Method m = config.getDeclaredMethod(method);
+            m.setAccessible(true);
+            return m.invoke(null);
+        }
+    }
+
     private boolean connects() {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 1_000);
