@@ -666,7 +666,8 @@ public final class CashierApi implements AutoCloseable {
      * Stops accepting; waits up to {@code grace} for the requests being handled. The JDK server's own stop closes the
      * listener at once and then waits for its count of exchanges, which never ends one whose answer could not be
      * written (a client that hung up, see {@link #clientGone}): after one such client, every stop waited out the whole
-     * grace. So it runs beside, and the wait is for this API's own count of requests.
+     * grace. So it runs beside, and the wait is for this API's own count of requests; then the JDK's stop is ended at
+     * once, every connection closed.
      */
     public void stop(Duration grace) {
         accepting = false;
@@ -679,12 +680,16 @@ public final class CashierApi implements AutoCloseable {
                     requests.wait(Math.max(1, left / 1_000_000));
                 }
             }
-            // usually the JDK's stop ends now too (its connections closed); one that lost count of an exchange waits
-            // out its grace on its own thread, ended with the process
+            // usually the JDK's stop ends now too (its connections closed)
             jdkStop.join(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // one that lost count of an exchange (or waits for a request still arriving) would wait out its grace holding
+        // its kept-alive connections, and a till's request on one was cut off with a reset once the executor below was
+        // shut: its stop ends here, closing every connection (a till's HTTP client sees the close, connects again and
+        // is refused: nothing listens)
+        server.stop(0);
         executor.shutdown();
     }
 

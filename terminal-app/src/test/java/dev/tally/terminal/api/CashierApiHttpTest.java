@@ -271,6 +271,33 @@ class CashierApiHttpTest {
         }
     }
 
+    /**
+     * When the stop has waited for the API's own requests, every connection is closed, though the JDK server's stop
+     * still waits: for a request still arriving (here), or for an exchange whose client hung up before its answer,
+     * which it never ends. It waited out the whole grace holding its kept-alive connections, and a till's request on
+     * one got a reset once the API's threads were shut, not an answer.
+     */
+    @Test
+    void theStopClosesKeptAliveConnectionsThoughTheJdkServerStillWaits() throws Exception {
+        try (Socket arriving = new Socket(); Socket idle = new Socket()) {
+            arriving.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            arriving.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.UTF_8));
+            arriving.getOutputStream().flush();
+            // answered on a connection made after it: the JDK server accepts connections in order and has seen the
+            // first one's bytes by then, so it counts that request as arriving when the stop begins
+            idle.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+            idle.setSoTimeout(10_000);
+            assertEquals(503, exchange(idle, "GET /v1/reconciliation HTTP/1.1\nHost: x\n" + auth(), null).status());
+
+            Thread stopping = Thread.ofVirtual().start(() -> api.stop(Duration.ofSeconds(60)));
+            stopping.join(Duration.ofSeconds(30));
+            org.junit.jupiter.api.Assertions.assertFalse(stopping.isAlive(), "the stop waited for the JDK server");
+            // closed by the server: the kept-alive connection reads its end (it stayed open without the fix)
+            idle.setSoTimeout(5_000);
+            assertEquals(-1, idle.getInputStream().read(), "the kept-alive connection is closed");
+        }
+    }
+
     // ------------------------------------------------------------------ the JDK server's settings
 
     /**
