@@ -62,6 +62,7 @@ public final class CashierApi implements AutoCloseable {
     private final String currency;
     private final Clock clock;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger clientsGone = new AtomicInteger();
     private volatile boolean accepting = true;
 
     /**
@@ -162,20 +163,27 @@ public final class CashierApi implements AutoCloseable {
         return requests.get();
     }
 
+    /** Answers that could not be written since the start, their client gone ({@link #clientGone}). */
+    public int clientsGone() {
+        return clientsGone.get();
+    }
+
     // ------------------------------------------------------------------ dispatch
 
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         try (ex) {
             Reply reply;
+            boolean authorised = false;
             try {
                 String twice = givenTwice(ex.getRequestHeaders());
+                authorised = twice == null && token.accepts(ex.getRequestHeaders().getFirst("Authorization"));
                 if (!accepting) {
                     reply = error(503, "SHUTTING_DOWN", null, "the terminal is shutting down; nothing was done, retry later");
                 } else if (twice != null) {
                     reply = error(400, "DUPLICATE_HEADER", twice, "header '" + twice + "' is given more than once; which"
                             + " one is meant cannot be told: send it once; nothing was done");
-                } else if (!token.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
+                } else if (!authorised) {
                     reply = error(401, "UNAUTHORIZED", null, "missing or wrong bearer token: send 'Authorization: Bearer TOKEN'"
                             + " with the token from the terminal's API token file; nothing was done");
                     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tally\"");
@@ -205,7 +213,8 @@ public final class CashierApi implements AutoCloseable {
             try {
                 send(ex, reply);
             } catch (IOException e) {
-                clientGone(ex, reply, e);
+                clientGone(ex, reply, e, authorised);
+                clientsGone.incrementAndGet();
                 throw e; // the JDK server then closes the connection and forgets it (else it kept one of its slots)
             }
         } finally {
@@ -639,9 +648,13 @@ public final class CashierApi implements AutoCloseable {
      * The client hung up before its answer (its HTTP timeout, the till closed): whatever the request did is done and
      * journaled, but the till never heard it. One line says so, with the order's outcome, so support can tell a till
      * that "got no answer" from a payment that failed; no card data (the order id is never a card number, and the
-     * whole line is scrubbed besides).
+     * whole line is scrubbed besides). Only for a request that carried the token: anyone on this machine can connect,
+     * ask without it and hang up, as often as they like, and a WARN each time flooded the log (debug level then).
      */
-    private static void clientGone(HttpExchange ex, Reply r, IOException e) {
+    private static void clientGone(HttpExchange ex, Reply r, IOException e, boolean authorised) {
+        if (!authorised && !log.isDebugEnabled()) {
+            return;
+        }
         Object order = r.body().get("orderId");
         Object status = r.body().get("status");
         StringBuilder outcome = new StringBuilder();
@@ -658,8 +671,13 @@ public final class CashierApi implements AutoCloseable {
             outcome.append("its answer was HTTP ").append(r.status()).append(' ').append(status)
                     .append(r.body().get("error") == null ? "" : " " + r.body().get("error"));
         }
-        log.warn(Masking.scrub("the client went away before its answer to " + ex.getRequestMethod() + " "
-                + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + "); " + outcome));
+        String line = Masking.scrub("the client went away before its answer to " + ex.getRequestMethod() + " "
+                + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + "); " + outcome);
+        if (authorised) {
+            log.warn(line);
+        } else {
+            log.debug(line);
+        }
     }
 
     /**

@@ -298,6 +298,65 @@ class CashierApiHttpTest {
         }
     }
 
+    // ------------------------------------------------------------------ a client that hangs up
+
+    /**
+     * A client that hangs up before its answer is logged at WARN only when it asked with the token: any process on this
+     * machine can connect, ask without it and hang up, as often as it likes, and each time was a WARN in serve's log.
+     */
+    @Test
+    void aClientWithoutTheTokenThatHangsUpIsNotAWarning() throws Exception {
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        // slf4j-simple writes to whatever System.err is at the moment
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                err.write(b);
+                logged.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                logged.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        try {
+            // whether the answer is written before the hang-up is a race: asked until one could not be written
+            hangUpUntilAnAnswerIsLost("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-0123456789\r\n\r\n");
+            // counted after its log line, so a warning would be in by now
+            org.junit.jupiter.api.Assertions.assertFalse(logged.toString(StandardCharsets.UTF_8).contains("went away"),
+                    logged.toString(StandardCharsets.UTF_8));
+            // a till that asked with the token is warned of, with the answer it did not get
+            hangUpUntilAnAnswerIsLost("GET /v1/reconciliation HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n\r\n");
+            String log = logged.toString(StandardCharsets.UTF_8);
+            org.junit.jupiter.api.Assertions.assertTrue(log.lines().anyMatch(l -> l.contains("WARN")
+                    && l.contains("went away") && l.contains("GET /v1/reconciliation")
+                    && l.contains("HTTP 503") && l.contains("NO_STATEMENT_SOURCE")), log);
+            org.junit.jupiter.api.Assertions.assertFalse(log.contains("UNAUTHORIZED"), log);
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    /** Sends the request and hangs up at once, as a till whose HTTP client gave up, until an answer is not written. */
+    private void hangUpUntilAnAnswerIsLost(String request) throws Exception {
+        int before = api.clientsGone();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (api.clientsGone() == before) {
+            if (System.nanoTime() > deadline) {
+                fail("every answer reached its client before it hung up");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port()), 5_000);
+                s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+            }
+            Thread.sleep(20); // polling interval: time for the answer to be tried
+        }
+    }
+
     // ------------------------------------------------------------------ the JDK server's settings
 
     /**
