@@ -80,4 +80,85 @@ class PaymentDeskTest {
             }
         }
     }
+
+    /**
+     * A request waiting for the same one in flight that is interrupted (serve stopping) is told LOCKED, written on the
+     * audit trail, and keeps its interrupt: but only once the refusal is written. Set before, the journal's wait for its
+     * group commit (a park) returned at once, over and over: it spun on a carrier thread until the commit came.
+     */
+    @Test
+    void anInterruptedWaiterWritesItsRefusalWithoutSpinningThenKeepsItsInterrupt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Duration timeout = Duration.ofSeconds(30);
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
+            Settlement settlement = new Settlement(t.journal, t.session, t.engine,
+                    new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout), Clock.systemDefaultZone());
+            ReversalScheduler reversals = new ReversalScheduler(t.engine, t.channel, Duration.ofSeconds(600));
+            PaymentDesk desk = new PaymentDesk(t.engine, settlement, reversals, timeout);
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            try {
+                Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-71", 370, null));
+                await("the sale to reach the host",
+                        () -> host.received.stream().anyMatch(m -> "0200".equals(MessageView.of(m).mti())));
+                long attempt = t.journal.liveAttempt("C-71").orElseThrow().id();
+
+                // the same payment again waits for the one in flight
+                PaymentDesk.Outcome[] told = new PaymentDesk.Outcome[1];
+                boolean[] interruptKept = new boolean[1];
+                Thread waiter = Thread.ofVirtual().start(() -> {
+                    told[0] = desk.pay("C-71", 370, null);
+                    interruptKept[0] = Thread.currentThread().isInterrupted();
+                });
+                await("the repeat to wait for the payment in flight",
+                        () -> waiter.getState() == Thread.State.TIMED_WAITING);
+
+                Thread leader;
+                synchronized (t.journal) { // the journal's writer: held, so the next group commit waits for the test
+                    leader = Thread.ofPlatform().start(() -> t.journal.noteRefusal(attempt, java.time.Instant.now(),
+                            "test: a change whose group commit waits"));
+                    await("a group commit to wait for the journal", () -> leader.getState() == Thread.State.BLOCKED);
+                    waiter.interrupt();
+                    // its refusal queued behind that commit: parked (a virtual thread that spins stays RUNNABLE)
+                    try {
+                        await("the interrupted waiter to park for its refusal's commit", () -> waiter.getState()
+                                == Thread.State.WAITING && java.util.Arrays.stream(waiter.getStackTrace())
+                                .anyMatch(f -> f.getMethodName().equals("inTransaction")));
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; it is " + waiter.getState() + " at "
+                                + java.util.Arrays.toString(waiter.getStackTrace()), e);
+                    }
+                }
+                waiter.join(Duration.ofSeconds(30));
+                assertTrue(!waiter.isAlive(), "the refusal's commit never came");
+                leader.join(Duration.ofSeconds(30));
+                assertEquals(PaymentStatus.LOCKED, told[0].result().status(), told[0].result().message());
+                assertTrue(interruptKept[0], "the interrupt is restored for the caller");
+                assertTrue(t.journal.events(attempt).stream().anyMatch(e -> e.detail().contains("request in progress")),
+                        "the refusal is on the audit trail: " + t.journal.events(attempt));
+
+                release.countDown();
+                assertEquals(PaymentStatus.APPROVED, first.get(30, TimeUnit.SECONDS).result().status());
+            } finally {
+                release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waited 20 s for " + what);
+            Thread.sleep(10); // polling interval, not a wait for an outcome
+        }
+    }
 }
