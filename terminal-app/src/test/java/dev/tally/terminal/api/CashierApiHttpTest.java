@@ -252,7 +252,7 @@ class CashierApiHttpTest {
                 }
                 Thread.sleep(10); // polling interval
             }
-            Thread stopping = Thread.ofVirtual().start(() -> api.stop(Duration.ofSeconds(8)));
+            Thread stopping = Thread.ofVirtual().start(() -> api.stop(Duration.ofSeconds(30)));
             // the listener closes once the stop has begun (after the API stopped accepting)
             deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (connects()) {
@@ -265,9 +265,15 @@ class CashierApiHttpTest {
             assertEquals(503, a.status(), a.body());
             assertEquals("SHUTTING_DOWN", a.json().get("error").asText(), a.body());
             assertEquals("10", a.header("Retry-After"), a.headers().toString());
+            org.junit.jupiter.api.Assertions.assertTrue(stopping.isAlive(), "the stop waits for the held request");
             held.getOutputStream().write("}}".getBytes(StandardCharsets.UTF_8));
             held.getOutputStream().flush();
             stopping.join(Duration.ofSeconds(20));
+            org.junit.jupiter.api.Assertions.assertFalse(stopping.isAlive(), "the stop ends once the held request is answered");
+            held.setSoTimeout(10_000);
+            // begun before the stop, it was let finish and answered (its body is no JSON object), not cut off
+            Answer late = read(held.getInputStream());
+            assertEquals("MALFORMED_JSON", late.json().get("error").asText(), late.body());
         }
     }
 

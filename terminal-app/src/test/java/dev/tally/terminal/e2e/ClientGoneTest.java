@@ -27,10 +27,10 @@ class ClientGoneTest {
 
     @Test
     void aClientThatHangsUpMidPaymentIsLoggedWithTheOrdersOutcome() throws Exception {
-        // .70: approved at once, answered only after the late delay (well within serve's timeout): the time the client
-        // has to hang up while the payment is under way
+        // .70: approved at once, answered only after the late delay (well within serve's timeout), so the payment is
+        // still under way when the client hangs up
         try (Lab lab = new Lab(dir, Duration.ofSeconds(4));
-             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "30")) {
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "60")) {
             String body = "{\"orderId\": \"GONE-1\", \"amount\": \"15.70\"}";
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), api.uri.getPort())) {
                 OutputStream out = s.getOutputStream();
@@ -39,8 +39,8 @@ class ClientGoneTest {
                         + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                Lab.await("the payment to be sent", Duration.ofSeconds(20), () -> "SENT".equals(lab.lastState("GONE-1")));
-            } // the client hangs up here, its answer outstanding
+            } // the client hangs up as soon as it has asked, its answer outstanding: nothing to catch in time (waiting
+              // to see the payment SENT first raced the late answer on a slow machine); serve reads what was sent
             Lab.await("the payment to complete", Duration.ofSeconds(30), () -> "APPROVED".equals(lab.lastState("GONE-1")));
             assertEquals(1, lab.standingDebits("GONE-1"), "charged once");
             try {
@@ -49,6 +49,7 @@ class ClientGoneTest {
                 throw new AssertionError(e.getMessage() + "; serve's log:\n" + Files.readString(api.stderr), e);
             }
             String line = goneLine(api);
+            assertTrue(line.contains("WARN"), line);
             assertTrue(line.contains("APPROVED"), line);
             assertTrue(line.contains("476173******0119"), "the card as the API shows it, masked: " + line);
             assertFalse(line.contains(Lab.PAN), line);
@@ -57,11 +58,10 @@ class ClientGoneTest {
             assertEquals("APPROVED", again.json().get("status").asText(), again.body());
             assertTrue(again.json().get("replayed").asBoolean(), again.body());
             assertEquals(1, lab.ledger("GONE-1").size());
-            // and a SIGTERM still stops serve at once: the JDK server counts the exchange whose answer could not be
-            // written as running for good, and its stop waited the whole grace for it (65 s here, past terminate's 60 s)
-            long stopping = System.nanoTime();
+            // and a SIGTERM still stops serve: the JDK server counts the exchange whose answer could not be written as
+            // running for good, and its stop waited the whole grace for it, here 125 s (twice --timeout, plus 5 s):
+            // past the 60 s terminate() gives serve to exit before it fails the test
             assertEquals(143, api.terminate());
-            assertTrue(Duration.ofNanos(System.nanoTime() - stopping).toSeconds() < 30, "serve waited out its stop grace");
             assertFalse(Files.readString(api.stderr).contains(Lab.PAN));
             lab.assertInvariant();
         }
