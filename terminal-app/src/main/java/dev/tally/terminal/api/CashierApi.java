@@ -62,6 +62,7 @@ public final class CashierApi implements AutoCloseable {
     private final String currency;
     private final Clock clock;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger clientsGone = new AtomicInteger();
     private volatile boolean accepting = true;
 
@@ -158,9 +159,12 @@ public final class CashierApi implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port());
     }
 
-    /** Requests being handled right now. */
+    /**
+     * Requests being carried out right now: past the checks (a stop under way, the token, ...), so each is answered
+     * for itself whatever happens next, a stop included (which waits for them).
+     */
     public int activeRequests() {
-        return requests.get();
+        return admitted.get();
     }
 
     /** Answers that could not be written since the start, their client gone ({@link #clientGone}). */
@@ -188,7 +192,12 @@ public final class CashierApi implements AutoCloseable {
                             + " with the token from the terminal's API token file; nothing was done");
                     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tally\"");
                 } else {
-                    reply = route(ex);
+                    admitted.incrementAndGet();
+                    try {
+                        reply = route(ex);
+                    } finally {
+                        admitted.decrementAndGet();
+                    }
                 }
             } catch (ApiProblem p) {
                 reply = error(p.status, p.code, p.field, p.getMessage());
