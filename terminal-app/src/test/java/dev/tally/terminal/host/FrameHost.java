@@ -69,6 +69,11 @@ final class FrameHost implements AutoCloseable {
     }
 
     /** A STAN whose BCD bytes (98 76 54) occur nowhere else in the answer, so {@link #garbledStan} finds them. */
+    /** As an answer: the host resets the connection (RST) instead of answering. */
+    static final byte[] RESET = new byte[0];
+    /** As an answer: the host closes the connection (FIN) instead of answering. */
+    static final byte[] HANG_UP = new byte[0];
+
     static final int GARBLE_ME = 987_654;
 
     /** An echo request (0800, network code 301) of TALLY001. */
@@ -179,7 +184,12 @@ final class FrameHost implements AutoCloseable {
                 byte[] frame = new byte[in.readUnsignedShort()];
                 in.readFully(frame);
                 ISOMsg request = Iso87.unpack(Arrays.copyOfRange(frame, Framing.DEFAULT_TPDU.length, frame.length));
-                out.write(answer.apply(n, request));
+                byte[] reply = answer.apply(n, request);
+                if (reply == RESET || reply == HANG_UP) {
+                    s.setSoLinger(reply == RESET, 0);
+                    return;
+                }
+                out.write(reply);
                 out.flush();
             }
         } catch (IOException e) {

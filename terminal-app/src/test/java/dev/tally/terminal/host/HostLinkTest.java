@@ -3,6 +3,7 @@ package dev.tally.terminal.host;
 import static dev.tally.terminal.host.FrameHost.GARBLE_ME;
 import static dev.tally.terminal.host.FrameHost.echo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,26 @@ class HostLinkTest {
             List<ISOMsg> strays = new CopyOnWriteArrayList<>();
             try (HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), strays::add)) {
                 FrameHost.assertUnpackableRequestIsBrokenButNotTheLinks(link);
+            }
+        }
+    }
+
+    /** A connection the host resets or closes mid-exchange is named in words, not by Java's exception. */
+    @Test
+    void aConnectionTheHostDropsIsNamedInPlainWords() throws Exception {
+        for (byte[] drop : List.of(FrameHost.RESET, FrameHost.HANG_UP)) {
+            try (FrameHost host = new FrameHost((connection, request) -> connection == 1 ? drop : FrameHost.approve(request))) {
+                HostLink link = new HostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), m -> { });
+                try {
+                    Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class,
+                            link.exchange(echo(7), Duration.ofSeconds(10)));
+                    // jPOS's channel disconnects itself on a failed read: this link then says "closed"
+                    assertTrue(broken.why().startsWith("connection to the host "), broken.why());
+                    assertFalse(broken.why().contains("java."), broken.why());
+                    assertInstanceOf(Exchange.Answered.class, link.exchange(echo(8), Duration.ofSeconds(10)));
+                } finally {
+                    link.close();
+                }
             }
         }
     }

@@ -109,4 +109,25 @@ class SharedHostLinkTest {
             }
         }
     }
+
+    /** A connection the host resets or closes mid-exchange is named in the socket's words, not Java's exception. */
+    @Test
+    void aConnectionTheHostDropsIsNamedInPlainWords() throws Exception {
+        for (byte[] drop : List.of(FrameHost.RESET, FrameHost.HANG_UP)) {
+            try (FrameHost host = new FrameHost((connection, request) -> connection == 1 ? drop : FrameHost.approve(request))) {
+                SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), m -> { });
+                try {
+                    Exchange.Broken broken = assertInstanceOf(Exchange.Broken.class,
+                            link.exchange(echo(7), Duration.ofSeconds(10)));
+                    String expected = "connection to the host lost: "
+                            + (drop == FrameHost.RESET ? "Connection reset" : "the host closed it");
+                    assertTrue(broken.why().startsWith(expected), broken.why());
+                    assertFalse(broken.why().contains("java."), broken.why());
+                    assertInstanceOf(Exchange.Answered.class, link.exchange(echo(8), Duration.ofSeconds(10)));
+                } finally {
+                    link.close();
+                }
+            }
+        }
+    }
 }
