@@ -222,12 +222,25 @@ public final class ProblemReport {
         Map<Case, String> out = new java.util.IdentityHashMap<>();
         for (List<Case> order : byOrder().values()) {
             Set<String> said = new java.util.HashSet<>();
+            Case latest = null;
             for (Case c : order.reversed()) {
                 if (cases.contains(c)) {
+                    latest = latest == null ? c : latest;
                     List<String> own = followUpSentences(c).stream().filter(said::add).toList();
                     out.put(c, own.isEmpty() ? "Nothing more for this attempt (see the order's other attempts)."
                             : String.join(" ", own));
                 }
+            }
+            // an attempt of the order outside the report whose outcome is open may stand at the host: the Answer says so,
+            // and the follow-up must too, or "nothing to undo" of the attempt in the report is all support reads
+            List<String> open = leftOut(order).stream().filter(c -> switch (c.attempt().state()) {
+                case NEW, SENT, REVERSAL_PENDING, REVERSAL_FAILED -> true;
+                default -> false;
+            }).map(c -> "STAN " + c.attempt().stanText() + " (" + c.attempt().state() + ")").toList();
+            if (latest != null && !open.isEmpty()) {
+                out.put(latest, out.get(latest) + " The order's attempt " + String.join(", ", open) + " is not in this"
+                        + " report and its outcome is open: it may stand at the host; run 'tally report --order "
+                        + latest.attempt().orderRef() + "' and follow it up too.");
             }
         }
         return out;

@@ -92,6 +92,9 @@ class ProblemReportAnswerTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> answers = (List<Map<String, Object>>) r.toMap().get("answers");
         assertEquals(answer, answers.getFirst().get("answer"));
+        // and the follow-up, which support acts on, does not stop at "nothing to undo" for the approved one
+        assertTrue(md.contains("The order's attempt STAN 000122 (REVERSAL_FAILED) is not in this report and its outcome"
+                + " is open: it may stand at the host; run 'tally report --order INV-3' and follow it up too."), md);
 
         // an earlier attempt that was reversed leaves the answer "charged once", and is named as left out
         Attempt reversed = attempt(1, 122, AttemptState.REVERSED, "00", null, 0);
@@ -100,6 +103,7 @@ class ProblemReportAnswerTest {
         assertTrue(once.contains("- order INV-3: charged once: STAN 000123 approved (RRN 632610000003), not settled yet;"
                 + " the earlier attempt STAN 000122 was reversed — no second charge (not in this report: STAN 000122"
                 + " REVERSED, "), once);
+        assertFalse(once.contains("is not in this report and its outcome is open"), once);
     }
 
     @Test
