@@ -125,9 +125,6 @@ public final class HostLink implements HostChannel {
             } catch (IOException | RuntimeException e) {
                 if (ch.isConnected()) {
                     closeQuietly(ch);
-                    if (!(e instanceof IOException)) {
-                        log.warn("reading the host's answers failed", e);
-                    }
                     q.add(new Inbound.Failure(LinkLost.because(e), false));
                 } else {
                     q.add(new Inbound.Failure("connection to the host closed", false));

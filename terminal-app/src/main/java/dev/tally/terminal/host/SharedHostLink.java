@@ -110,9 +110,6 @@ public final class SharedHostLink implements HostChannel {
                 fail(c, GarbledAnswer.unpackFailed(e, GarbledAnswer.SHARED_LINK));
                 return;
             } catch (IOException | RuntimeException e) {
-                if (!c.dead && !(e instanceof IOException)) {
-                    log.warn("reading the host's answers failed", e);
-                }
                 fail(c, c.dead ? "connection to the host closed" : LinkLost.because(e));
                 return;
             }

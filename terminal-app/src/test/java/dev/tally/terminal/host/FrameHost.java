@@ -68,12 +68,12 @@ final class FrameHost implements AutoCloseable {
         };
     }
 
-    /** A STAN whose BCD bytes (98 76 54) occur nowhere else in the answer, so {@link #garbledStan} finds them. */
     /** As an answer: the host resets the connection (RST) instead of answering. */
     static final byte[] RESET = new byte[0];
     /** As an answer: the host closes the connection (FIN) instead of answering. */
     static final byte[] HANG_UP = new byte[0];
 
+    /** A STAN whose BCD bytes (98 76 54) occur nowhere else in the answer, so {@link #garbledStan} finds them. */
     static final int GARBLE_ME = 987_654;
 
     /** An echo request (0800, network code 301) of TALLY001. */
