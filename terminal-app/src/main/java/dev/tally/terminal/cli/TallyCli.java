@@ -140,6 +140,10 @@ public final class TallyCli implements Callable<Integer> {
             throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "0" : "more than 0")
                     + " to 86400 seconds, got " + s);
         }
+        if (s.signum() > 0 && s.compareTo(new BigDecimal("0.001")) < 0) {
+            // kept in whole milliseconds: less than one would be a 0 ms wait, every answer "not in time"
+            throw new IllegalArgumentException(name + " must be at least 0.001 seconds (1 ms), got " + s.toPlainString());
+        }
         return Duration.ofMillis(s.movePointRight(3).longValue());
     }
 

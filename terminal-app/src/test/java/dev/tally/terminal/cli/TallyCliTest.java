@@ -45,7 +45,10 @@ class TallyCliTest {
                 new Case(new String[]{"--port", "99999999999", "echo"}, "'99999999999' is too large"),
                 new Case(new String[]{"load", "--rate", "fast"}, "'--rate': 'fast' is not a number"),
                 new Case(new String[]{"load", "--requests", "1e3"}, "'1e3' is not a whole number"),
-                new Case(new String[]{"serve", "--keep-alive", "soon"}, "'soon' is not a number"))) {
+                new Case(new String[]{"serve", "--keep-alive", "soon"}, "'soon' is not a number"),
+                // kept in whole milliseconds: less than one was a 0 ms wait, every answer "not in time"
+                new Case(new String[]{"--timeout", "0.0004", "echo"}, "--timeout must be at least 0.001 seconds"),
+                new Case(new String[]{"replay", "--timeout", "0.0004", "x.jsonl"}, "--timeout must be at least 0.001 seconds"))) {
             java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
             java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
             int exit = TallyCli.run(c.args(), quiet, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
