@@ -65,6 +65,8 @@ public final class CashierApi implements AutoCloseable {
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger clientsGone = new AtomicInteger();
     private volatile boolean accepting = true;
+    /** Set when the stop's grace ran out and it closes every connection itself: an answer lost then is the terminal's. */
+    private volatile boolean cutOff;
 
     /**
      * @param statementUrl the acquirer's admin URL for {@code GET /v1/reconciliation}, or null
@@ -222,7 +224,7 @@ public final class CashierApi implements AutoCloseable {
             try {
                 send(ex, reply);
             } catch (IOException e) {
-                clientGone(ex, reply, e, authorised);
+                clientGone(ex, reply, e, authorised, cutOff);
                 clientsGone.incrementAndGet();
                 throw e; // the JDK server then closes the connection and forgets it (else it kept one of its slots)
             }
@@ -660,7 +662,7 @@ public final class CashierApi implements AutoCloseable {
      * whole line is scrubbed besides). Only for a request that carried the token: anyone on this machine can connect,
      * ask without it and hang up, as often as they like, and a WARN each time flooded the log (debug level then).
      */
-    private static void clientGone(HttpExchange ex, Reply r, IOException e, boolean authorised) {
+    private static void clientGone(HttpExchange ex, Reply r, IOException e, boolean authorised, boolean cutOff) {
         if (!authorised && !log.isDebugEnabled()) {
             return;
         }
@@ -680,7 +682,8 @@ public final class CashierApi implements AutoCloseable {
             outcome.append("its answer was HTTP ").append(r.status()).append(' ').append(status)
                     .append(r.body().get("error") == null ? "" : " " + r.body().get("error"));
         }
-        String line = Masking.scrub("the client went away before its answer to " + ex.getRequestMethod() + " "
+        String line = Masking.scrub((cutOff ? "the terminal stopped (its stop's grace ran out) before its answer to "
+                : "the client went away before its answer to ") + ex.getRequestMethod() + " "
                 + ex.getRequestURI().getRawPath() + " (" + e.getMessage() + "); " + outcome);
         if (authorised) {
             log.warn(line);
@@ -716,6 +719,7 @@ public final class CashierApi implements AutoCloseable {
         // its kept-alive connections, and a till's request on one was cut off with a reset once the executor below was
         // shut: its stop ends here, closing every connection (a till's HTTP client sees the close, connects again and
         // is refused: nothing listens)
+        cutOff = requests.get() > 0;
         server.stop(0);
         executor.shutdown();
     }

@@ -129,9 +129,11 @@ public final class PaymentDesk {
             } catch (InterruptedException e) {
                 // the refusal first, then the interrupt back: busy() writes it to the journal, whose wait for its group
                 // commit (a park) returns at once while the flag is set, so it spun until the commit came
-                Outcome locked = new Outcome(busy(orderId, running, kind, amount), false);
-                Thread.currentThread().interrupt();
-                return locked;
+                try {
+                    return new Outcome(busy(orderId, running, kind, amount), false);
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;

@@ -98,8 +98,9 @@ final class RefusalTrail {
             prune(now);
         } catch (RuntimeException e) {
             if (write[0]) {
-                // not written after all: the window starts again from what was written before (and this refusal, with
-                // any counted meanwhile, is counted), else no refusal of this attempt would be written for a minute
+                // not written after all: the window starts again from what was written before, with this refusal and
+                // any counted meanwhile added to its count (when none was written before, the next refusal is written
+                // and those are not counted), else no refusal of this attempt would be written for a minute
                 written.computeIfPresent(a.id(), (id, w) -> !w.at().equals(now) ? w : previous[0] == null ? null
                         : new Written(previous[0].at(), previous[0].since() + 1 + w.since()));
             }
