@@ -57,15 +57,8 @@ class GarbledMessageExceptionTest {
 
     @Test
     void aStanThatIsNotBcdIsNamed() {
-        ISOMsg answer = MessageBuilder.responseTo(MessageBuilder.request(MessageType.ECHO).stan(987_654)
-                .transmissionDateTime("0101000000").terminalId("TALLY001").build()).responseCode("00").build();
-        byte[] body = Iso87.pack(answer);
-        byte[] stan = {(byte) 0x98, 0x76, 0x54};
-        for (int i = 0; i + 3 <= body.length; i++) {
-            if (Arrays.equals(body, i, i + 3, stan, 0, 3)) {
-                body[i + 1] = 0x0A;
-            }
-        }
+        byte[] body = echoAnswer();
+        garbleStan(body);
         assertEquals(body.length + " bytes after the TPDU, MTI 0810: field 11 (SYSTEM TRACE AUDIT NUMBER) at offset 23 holds a digit that is"
                 + " not BCD", GarbledMessageException.describe(body));
     }
@@ -77,17 +70,10 @@ class GarbledMessageExceptionTest {
      */
     @Test
     void anUnmatchableFrameThatUnpackedIsNotSaidNotToUnpack() {
-        ISOMsg answer = MessageBuilder.responseTo(MessageBuilder.request(MessageType.ECHO).stan(987_654)
-                .transmissionDateTime("0101000000").terminalId("TALLY001").build()).responseCode("00").build();
-        byte[] body = Iso87.pack(answer);
+        byte[] body = echoAnswer();
         assertEquals(body.length + " bytes after the TPDU, MTI 0810: it unpacks, but its terminal id, STAN or MTI cannot"
                 + " be read", GarbledMessageException.describeUnmatchable(body));
-        byte[] stan = {(byte) 0x98, 0x76, 0x54};
-        for (int i = 0; i + 3 <= body.length; i++) {
-            if (Arrays.equals(body, i, i + 3, stan, 0, 3)) {
-                body[i + 1] = 0x0A;
-            }
-        }
+        garbleStan(body);
         assertEquals(body.length + " bytes after the TPDU, MTI 0810: field 11 (SYSTEM TRACE AUDIT NUMBER) at offset 23 holds"
                 + " a digit that is not BCD", GarbledMessageException.describeUnmatchable(body));
     }
@@ -97,5 +83,21 @@ class GarbledMessageExceptionTest {
         assertEquals("1 byte after the TPDU, no readable MTI: the MTI at offset 0 runs past the end of the message",
                 GarbledMessageException.describe(new byte[] {0x47}));
         assertInstanceOf(String.class, GarbledMessageException.describe(new byte[0]));
+    }
+
+    /** An 0810 of STAN 987654, whose BCD bytes (98 76 54) occur nowhere else in it, packed. */
+    private static byte[] echoAnswer() {
+        return Iso87.pack(MessageBuilder.responseTo(MessageBuilder.request(MessageType.ECHO).stan(987_654)
+                .transmissionDateTime("0101000000").terminalId("TALLY001").build()).responseCode("00").build());
+    }
+
+    /** Field 11's BCD 98 76 54 made 98 0A 54: a nibble that is not a digit. */
+    private static void garbleStan(byte[] body) {
+        byte[] stan = {(byte) 0x98, 0x76, 0x54};
+        for (int i = 0; i + 3 <= body.length; i++) {
+            if (Arrays.equals(body, i, i + 3, stan, 0, 3)) {
+                body[i + 1] = 0x0A;
+            }
+        }
     }
 }

@@ -42,10 +42,7 @@ class SupportOptionsTest {
 
     @Test
     void aBadValueIsAPlainMessageAndNothingIsSentOrWritten(@TempDir Path dir) throws Exception {
-        Path log = dir.resolve("recorded.jsonl");
-        Files.writeString(log, "{\"ts\":1795337000101,\"dir\":\"OUT\",\"peer\":\"127.0.0.1:8583\",\"terminalId\":\"TALLY001\","
-                + "\"mti\":\"0800\",\"stan\":\"000001\",\"messageId\":\"sign-on-000001\",\"event\":\"REQUEST\","
-                + "\"fields\":{\"PROCESSING_CODE\":\"920000\",\"STAN\":\"000001\",\"TERMINAL_ID\":\"TALLY001\"}}\n");
+        Path log = recordedSignOn(dir);
         Path written = dir.resolve("replay-messages.jsonl");
         try (ServerSocketChannel host = ServerSocketChannel.open()) {
             host.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -110,10 +107,7 @@ class SupportOptionsTest {
      */
     @Test
     void replaysNumberOptionsReadAsTheGlobalOnesDo(@TempDir Path dir) throws Exception {
-        Path log = dir.resolve("recorded.jsonl");
-        Files.writeString(log, "{\"ts\":1795337000101,\"dir\":\"OUT\",\"peer\":\"127.0.0.1:8583\",\"terminalId\":\"TALLY001\","
-                + "\"mti\":\"0800\",\"stan\":\"000001\",\"messageId\":\"sign-on-000001\",\"event\":\"REQUEST\","
-                + "\"fields\":{\"PROCESSING_CODE\":\"920000\",\"STAN\":\"000001\",\"TERMINAL_ID\":\"TALLY001\"}}\n");
+        Path log = recordedSignOn(dir);
         int closed;
         try (ServerSocketChannel gone = ServerSocketChannel.open()) { // a port nothing listens on once closed
             gone.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -133,5 +127,14 @@ class SupportOptionsTest {
                 "--timeout", "2.5000");
         assertEquals(ExitCodes.OK, replay.exit(), replay.toString());
         assertFalse(replay.err().contains("--timeout"), replay.toString());
+    }
+
+    /** A message log of one recorded sign-on request: something for replay to send. */
+    private static Path recordedSignOn(Path dir) throws java.io.IOException {
+        Path log = dir.resolve("recorded.jsonl");
+        Files.writeString(log, "{\"ts\":1795337000101,\"dir\":\"OUT\",\"peer\":\"127.0.0.1:8583\",\"terminalId\":\"TALLY001\","
+                + "\"mti\":\"0800\",\"stan\":\"000001\",\"messageId\":\"sign-on-000001\",\"event\":\"REQUEST\","
+                + "\"fields\":{\"PROCESSING_CODE\":\"920000\",\"STAN\":\"000001\",\"TERMINAL_ID\":\"TALLY001\"}}\n");
+        return log;
     }
 }

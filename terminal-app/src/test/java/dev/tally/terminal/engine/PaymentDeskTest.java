@@ -37,28 +37,14 @@ class PaymentDeskTest {
         CountDownLatch release = new CountDownLatch(1);
         // the test, not time, releases the held answer: room for two desk calls on a slow machine
         Duration timeout = Duration.ofSeconds(30);
-        try (FakeHost host = new FakeHost((h, req) -> {
-            if ("0200".equals(MessageView.of(req).mti())) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return h.answer(req, "00");
-        }); TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
-            Settlement settlement = new Settlement(t.journal, t.session, t.engine,
-                    new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout), Clock.systemDefaultZone());
-            ReversalScheduler reversals = new ReversalScheduler(t.engine, t.channel, Duration.ofSeconds(600));
-            PaymentDesk desk = new PaymentDesk(t.engine, settlement, reversals, timeout);
+        try (FakeHost host = holdingSales(release);
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
+            PaymentDesk desk = desk(t, timeout);
             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             try {
                 Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-70", 370, null));
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (host.received.stream().noneMatch(m -> "0200".equals(MessageView.of(m).mti()))) {
-                    assertTrue(System.nanoTime() < deadline, "the sale never reached the host");
-                    Thread.sleep(10); // polling interval, not a wait for an outcome
-                }
+                await("the sale to reach the host",
+                        () -> host.received.stream().anyMatch(m -> "0200".equals(MessageView.of(m).mti())));
                 String stan = t.journal.liveAttempt("C-70").orElseThrow().stanText();
 
                 PaymentResult other = desk.pay("C-70", 400, null).result();
@@ -90,20 +76,9 @@ class PaymentDeskTest {
     void anInterruptedWaiterWritesItsRefusalWithoutSpinningThenKeepsItsInterrupt() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Duration timeout = Duration.ofSeconds(30);
-        try (FakeHost host = new FakeHost((h, req) -> {
-            if ("0200".equals(MessageView.of(req).mti())) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return h.answer(req, "00");
-        }); TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
-            Settlement settlement = new Settlement(t.journal, t.session, t.engine,
-                    new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout), Clock.systemDefaultZone());
-            ReversalScheduler reversals = new ReversalScheduler(t.engine, t.channel, Duration.ofSeconds(600));
-            PaymentDesk desk = new PaymentDesk(t.engine, settlement, reversals, timeout);
+        try (FakeHost host = holdingSales(release);
+             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
+            PaymentDesk desk = desk(t, timeout);
             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             try {
                 Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-71", 370, null));
@@ -152,6 +127,28 @@ class PaymentDeskTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /** A host that answers every request 00, a sale only once {@code release} is counted down: the test, not time. */
+    private static FakeHost holdingSales(CountDownLatch release) throws java.io.IOException {
+        return new FakeHost((h, req) -> {
+            if ("0200".equals(MessageView.of(req).mti())) {
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return h.answer(req, "00");
+        });
+    }
+
+    /** The desk serve puts in front of {@code t}'s engine. */
+    private static PaymentDesk desk(TestTerminal t, Duration timeout) {
+        Settlement settlement = new Settlement(t.journal, t.session, t.engine,
+                new TerminalProfile("TALLY001", "HOSPITAL0000001", "840", timeout), Clock.systemDefaultZone());
+        ReversalScheduler reversals = new ReversalScheduler(t.engine, t.channel, Duration.ofSeconds(600));
+        return new PaymentDesk(t.engine, settlement, reversals, timeout);
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
