@@ -127,8 +127,7 @@ public final class PaymentDesk {
             } catch (TimeoutException e) {
                 return new Outcome(busy(orderId, running, kind, amount), false);
             } catch (InterruptedException e) {
-                // the refusal first, then the interrupt back: busy() writes it to the journal, whose wait for its group
-                // commit (a park) returns at once while the flag is set, so it spun until the commit came
+                // the refusal (busy() writes it to the journal), then the interrupt back
                 try {
                     return new Outcome(busy(orderId, running, kind, amount), false);
                 } finally {

@@ -1382,7 +1382,10 @@ public final class Journal implements AutoCloseable {
         queued.add(mine);
         // One thread at a time leads a group commit. The others park on their own change — not on the
         // journal's monitor — and are unparked when it is committed, or when the leader hands the lead on
-        // to the oldest change still queued (so a queued change always has a leader coming).
+        // to the oldest change still queued (so a queued change always has a leader coming). An interrupt does not
+        // end the wait: the change may already be in the group being committed, so the caller learns its outcome
+        // all the same, parked (park returns at once while the flag is set: it is cleared here and set again after).
+        boolean interrupted = false;
         while (!mine.done) {
             if (leading.compareAndSet(false, true)) {
                 try {
@@ -1401,7 +1404,11 @@ public final class Journal implements AutoCloseable {
                 }
             } else {
                 LockSupport.park(this);
+                interrupted |= Thread.interrupted();
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return mine.outcome();
     }

@@ -3,6 +3,8 @@ package dev.tally.terminal.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,7 +20,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -202,6 +207,61 @@ class GroupCommitTest {
             assertEquals(10, opened.get());
             assertEquals(10 * (threads - 1), busy.get());
             assertEquals(10 + 10 * threads, j.inStates(Set.of(AttemptState.NEW)).size());
+        }
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsParkedForItsCommitAndKeepsItsInterrupt() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            CountDownLatch leaderIn = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread leader = Thread.ofPlatform().start(() -> j.inTransaction(c -> {
+                leaderIn.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return null;
+            }));
+            assertTrue(leaderIn.await(30, TimeUnit.SECONDS));
+            AtomicReference<Attempt> opened = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread waiter = Thread.ofPlatform().unstarted(() -> {
+                opened.set(j.openAttempt(sale("LOAD0001", "INV-INTERRUPTED")));
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            long spent = 0;
+            boolean waited;
+            try {
+                waiter.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (waiter.getState() != Thread.State.WAITING) { // queued behind the leader, parked
+                    assertTrue(System.nanoTime() < deadline, "the waiter never parked: " + waiter.getState());
+                    Thread.onSpinWait();
+                }
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long cpuBefore = threads.getThreadCpuTime(waiter.threadId());
+                waiter.interrupt();
+                // a waiter that spins while its interrupt flag is set burns a core until the leader is done: give it
+                // a second to show, and stop early once it has
+                long window = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < window && spent < TimeUnit.MILLISECONDS.toNanos(100)) {
+                    Thread.sleep(10);
+                    spent = threads.getThreadCpuTime(waiter.threadId()) - cpuBefore;
+                }
+                waited = waiter.isAlive();
+            } finally {
+                release.countDown(); // the leader is let go whatever was found, or closing the journal waits for it
+            }
+            leader.join(30_000);
+            waiter.join(30_000);
+            assertTrue(waited, "the waiter must wait for its change's commit, interrupted or not");
+            assertTrue(spent < TimeUnit.MILLISECONDS.toNanos(100),
+                    "an interrupted waiter used " + spent / 1_000_000 + " ms of CPU while the leader held the journal");
+            assertEquals("NEW", committedState(file, opened.get().id()), "its change committed when it returned");
+            assertTrue(interruptKept.get(), "the caller's interrupt is given back");
         }
     }
 }
