@@ -26,7 +26,9 @@ public final class ExitCodes {
               3   refused by the terminal (LOCKED, ALREADY_PAID): nothing sent
               4   no approval, the outcome was uncertain: REVERSED,
                   REVERSAL_PENDING or REVERSAL_FAILED (status: also
-                  IN_PROGRESS, the answer still awaited)
+                  IN_PROGRESS, the answer still awaited, and REVERSED
+                  for an order cancelled with reverse, which itself
+                  exits 0)
               64  bad input (amount, order id, card, option): nothing written or sent
               69  host unreachable or sign-on refused: nothing sent, nothing charged
               75  the journal is in use by another tally (a running serve):
