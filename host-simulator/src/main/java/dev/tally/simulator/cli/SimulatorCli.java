@@ -7,6 +7,7 @@ import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.format.ScrubbingStream;
+import dev.tally.spec.jdbc.SqliteNativeLibrary;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioFile;
 import java.io.PrintWriter;
@@ -78,6 +79,7 @@ public final class SimulatorCli implements Callable<Integer> {
         // slf4j-simple writes to System.err: a stack trace there passes Masking.scrub like every other line
         ScrubbingStream.install();
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
+        SqliteNativeLibrary.quietStaleCopyCleanup();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));

@@ -5,6 +5,7 @@ import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.crypto.SecretFile;
 import dev.tally.spec.format.ScrubbingStream;
 import dev.tally.spec.format.Utf8File;
+import dev.tally.spec.jdbc.SqliteNativeLibrary;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.host.HostWarmup;
 import dev.tally.terminal.journal.JournalBusyException;
@@ -206,6 +207,7 @@ public final class TallyCli implements Callable<Integer> {
                     "serve".equals(commandOf(args)) ? "info" : "warn");
         }
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
+        SqliteNativeLibrary.quietStaleCopyCleanup();
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
