@@ -7,6 +7,8 @@ import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.settlement.SettlementResult;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,20 @@ import java.util.Map;
 public final class ApiJson {
 
     private ApiJson() {
+    }
+
+    /**
+     * An instant as the API writes every time: ISO-8601 UTC to the millisecond at most (the journal keeps
+     * milliseconds; a time worked out from the clock, such as LOCKED's retry time, has nanoseconds, whose nine
+     * digits some clients' parsers refuse). A finer time is rounded up, so a client told to come back then is never
+     * early.
+     */
+    static String time(Instant t) {
+        if (t == null) {
+            return null;
+        }
+        Instant ms = t.truncatedTo(ChronoUnit.MILLIS);
+        return (ms.equals(t) ? t : ms.plusMillis(1)).toString();
     }
 
     public static Map<String, Object> payment(PaymentResult r) {
@@ -37,9 +53,9 @@ public final class ApiJson {
             o.put("attemptState", a.state().name());
             o.put("reversalReason", a.reversalReason());
             o.put("reversalAttempts", a.reversalAttempts());
-            o.put("dateTime", a.createdAt().toString());
+            o.put("dateTime", time(a.createdAt()));
         }
-        o.put("retryAfter", r.retryAfter() == null ? null : r.retryAfter().toString());
+        o.put("retryAfter", time(r.retryAfter()));
         return o;
     }
 
@@ -59,10 +75,10 @@ public final class ApiJson {
         o.put("reversalReason", a.reversalReason());
         o.put("reversalStan", a.reversalStan() == null ? null : String.format("%06d", a.reversalStan()));
         o.put("reversalAttempts", a.reversalAttempts());
-        o.put("nextReversalAt", a.nextReversalAt() == null ? null : a.nextReversalAt().toString());
-        o.put("sentAt", a.sentAt() == null ? null : a.sentAt().toString());
-        o.put("createdAt", a.createdAt().toString());
-        o.put("updatedAt", a.updatedAt().toString());
+        o.put("nextReversalAt", time(a.nextReversalAt()));
+        o.put("sentAt", time(a.sentAt()));
+        o.put("createdAt", time(a.createdAt()));
+        o.put("updatedAt", time(a.updatedAt()));
         o.put("batchNumber", a.batchNumber());
         return o;
     }
