@@ -98,9 +98,9 @@ public final class SimulatorCli implements Callable<Integer> {
     }
 
     /**
-     * The command line, with picocli's own option errors (which quote the value given) going through
-     * {@link Masking#scrub} like every other message of this command, and any key among the arguments it could
-     * not match (a misspelt {@code --tmk}, a stray key) redacted ({@link Masking#redactKeys}).
+     * The command line, with picocli's own option errors and this command's (which quote the value given) going
+     * through {@link Masking#scrubCommandLine} like every other message of this command: a card number masked, and a
+     * key among the arguments (a misspelt {@code --tmk}, a key pasted into the wrong option, one digit short) withheld.
      */
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new SimulatorCli());
@@ -117,7 +117,7 @@ public final class SimulatorCli implements Callable<Integer> {
         });
         cmd.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(Masking.scrubTyped(Masking.redactKeys(ex.getMessage())));
+            c.getErr().println(forOperator(ex.getMessage()));
             c.usage(c.getErr());
             return EXIT_USAGE;
         });
@@ -126,11 +126,17 @@ public final class SimulatorCli implements Callable<Integer> {
 
     /**
      * A message on standard error. Scrubbed as a second line of defence: the messages of the cards file, the
-     * scenario file and the start-up are written never to hold a PAN, but one slipping through must not be printed.
+     * scenario file and the start-up are written never to hold a PAN, but one slipping through must not be printed;
+     * they quote file names and addresses as typed, where a key pasted into the wrong option would be.
      */
     private static void error(PrintWriter err, String message) {
-        err.println("tally-sim: " + Masking.scrubTyped(message));
+        err.println("tally-sim: " + forOperator(message));
         err.flush();
+    }
+
+    /** An error or warning of this command as it may be printed: no card number, no key, no run of bytes as hex. */
+    static String forOperator(String message) {
+        return Masking.scrubCommandLine(message, java.util.Set.of());
     }
 
     @Override

@@ -127,6 +127,31 @@ class SimulatorCliTest {
     }
 
     /**
+     * A key pasted into an option that takes something else is quoted back by its refusal: the option's own ({@code
+     * --mac}, picocli's), or the start's ({@code --cards} names the file it cannot read): withheld whatever its length,
+     * and the message still says what was wrong.
+     */
+    @Test
+    void aKeyGivenToAnotherOptionIsNotEchoed() {
+        String key = "0123456789ABCDEFFEDCBA9876543210";
+        record Case(String option, String value, int exit, String says) {
+        }
+        for (Case c : List.of(new Case("--cards", key, 78, "cannot read the cards file [redacted]: no such file"),
+                new Case("--scenario", key, 78, "cannot read the scenario file [redacted]: no such file"),
+                new Case("--mac", key.substring(1), 64, "--mac must be on or off, got '[bytes withheld]'"),
+                new Case("--late-delay", key + "08D7B4", 64, "'[bytes withheld]' is not a duration"))) {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = SimulatorCli.commandLine();
+            cmd.setErr(new PrintWriter(err));
+            int code = cmd.execute(c.option(), c.value(), "--port", "0", "--admin-port", "0",
+                    "--ledger", dir.resolve("x.db").toString());
+            assertEquals(c.exit(), code, err.toString());
+            assertTrue(err.toString().contains(c.says()), err.toString());
+            assertFalse(err.toString().contains(c.value()) || err.toString().contains("FEDCBA98"), err.toString());
+        }
+    }
+
+    /**
      * A cards file with the first two columns swapped (docs/simulator.md §2): exit 78, the message names the line and
      * says what to fix, and the PAN is not on standard error (TestCards no longer quotes it; SimulatorCli scrubs too).
      */

@@ -118,6 +118,31 @@ public final class Masking {
         return withhold(HEX_BYTES, redactKeys(scrub(text), shown), BYTES_WITHHELD, shown);
     }
 
+    /**
+     * For a command line's error or warning, which quotes back what a person typed (an option's value, a file name, an
+     * argument it could not match): a key pasted into the wrong option must not be printed whatever its length, and
+     * {@link #redactKeys} knows a key only as exactly 32 or 48 hex digits (one digit short, or with its check value
+     * after it, it passed). Card numbers are masked as {@link #scrubTyped} masks them, the value of a TMK option
+     * redacted, and any 8 or more bytes written as hex ({@link #TYPED_HEX_BYTES}: a key of any length, a PIN block)
+     * withheld; nothing a command needs to quote is like that but the order id it is about, which may be a
+     * 32-hex-digit UUID: a value equal to one of {@code shown} stands.
+     */
+    public static String scrubCommandLine(String message, Collection<String> shown) {
+        if (message == null) {
+            return null;
+        }
+        return withhold(TYPED_HEX_BYTES, redactKeys(scrubTyped(message), shown), BYTES_WITHHELD, shown);
+    }
+
+    /**
+     * {@link #HEX_BYTES} for what a person typed, where a run of digits alone is a number (the random digits of a temp
+     * folder, {@code /tmp/junit-4391869402718291766}, a long amount; a card number among them is masked): a run of 16
+     * or more hex digits is bytes when it holds a letter A-F, as all but one key in three million and one PIN block in
+     * two thousand do (an all-digit key of 32 or 48 is {@link #KEY_HEX}'s).
+     */
+    private static final Pattern TYPED_HEX_BYTES = Pattern.compile("(?<![0-9A-Za-z])(?:(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{16,}"
+            + "|(?:[0-9A-Fa-f]{2}[ :\\-]){7,}[0-9A-Fa-f]{2})(?![0-9A-Za-z])");
+
     /** A PAN has 13 to 19 digits (ISO/IEC 7812-1); fewer or more in one run are another number (an RRN has 12). */
     private static final int PAN_MIN = 13;
     private static final int PAN_MAX = 19;

@@ -155,6 +155,32 @@ class MaskingTest {
     }
 
     /**
+     * A command line's refusal quotes what was typed: a key is withheld whatever its length (one digit short, with its
+     * check value after it), the value of a TMK option too, a card number typed with commas is masked; the order id the
+     * command is about stands, and so do the numbers a refusal names.
+     */
+    @Test
+    void aCommandLineMessageWithholdsAKeyOfAnyLengthButNotTheOrderIdItIsAbout() {
+        String key = "0123456789ABCDEFFEDCBA9876543210";
+        assertEquals("merchant id must be 15 letters or digits (field 42), got '[redacted]'",
+                Masking.scrubCommandLine("merchant id must be 15 letters or digits (field 42), got '" + key + "'", List.of()));
+        assertEquals("Unknown option: '--key=" + Masking.BYTES_WITHHELD + "'",
+                Masking.scrubCommandLine("Unknown option: '--key=" + key.substring(1) + "'", List.of()));
+        assertEquals("terminal id got '" + Masking.BYTES_WITHHELD + "'",
+                Masking.scrubCommandLine("terminal id got '" + key + "08D7B4'", List.of()));
+        assertEquals("Unknown option: '--tmkk=[redacted]'", Masking.scrubCommandLine("Unknown option: '--tmkk=ABC'", List.of()));
+        assertEquals("amount got '476173******0119'", Masking.scrubCommandLine("amount got '4761,7390,0101,0119'", List.of()));
+        String uuid = "9f1c2ab4e07d4c1a8b3e5d6f7a8b9c0d";
+        assertEquals("order " + uuid + " is not in the journal", Masking.scrubCommandLine("order " + uuid
+                + " is not in the journal", List.of(uuid)));
+        assertEquals("PIN block " + Masking.BYTES_WITHHELD, Masking.scrubCommandLine("PIN block 041234FEDCBA9876", List.of()));
+        // digits alone are a number there: a temp folder's random ones, an amount typed too long
+        String ordinary = "the config file /tmp/junit-4391869402718291766/till.properties; --amount got 12345678901234567890;"
+                + " --port must be the host's port, 1 to 65535, got 99999999999; STAN 000123 at 10:41:07";
+        assertEquals(ordinary, Masking.scrubCommandLine(ordinary, List.of()));
+    }
+
+    /**
      * A case's own identifiers stay visible in its free text where they would pass for bytes (a cashier system whose
      * order ids are 32-hex UUIDs): only a run equal to one of them; keys, PIN blocks and track 2 are still withheld.
      */

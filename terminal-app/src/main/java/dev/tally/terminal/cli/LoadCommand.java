@@ -181,7 +181,7 @@ final class LoadCommand implements Callable<Integer> {
         }
         if (plotProblem != null) {
             // after the report, on standard error only: the sales went, so this is not bad input (64)
-            g.err.println("tally: " + plotProblem);
+            g.stderr("tally: " + plotProblem);
             return ExitCodes.INTERNAL_ERROR;
         }
         return ExitCodes.OK;

@@ -111,7 +111,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         for (String w : report.warnings()) {
-            g.err.println("tally: warning: " + w);
+            g.warn(w);
         }
         print(report);
         return report.different() == 0 ? ExitCodes.OK : 1;

@@ -202,7 +202,7 @@ public final class ReportCommand implements Callable<Integer> {
             logFound = true;
         }
         if (!logFound) {
-            g.err.println("tally: warning: the message log " + g.messageLog + " is not there (nor rotated files of it):"
+            g.warn("the message log " + g.messageLog + " is not there (nor rotated files of it):"
                     + " the report is from the journal alone");
         }
         return out;

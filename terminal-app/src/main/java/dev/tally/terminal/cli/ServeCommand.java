@@ -100,12 +100,12 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 session.ensureSignedOn();
             } catch (HostUnavailableException e) {
-                g.err.println("tally serve: warning: " + e.getMessage() + "; serving anyway, payments get 503 until the host answers");
+                g.stderr("tally serve: warning: " + e.getMessage() + "; serving anyway, payments get 503 until the host answers");
             }
             reversals.start();
             echo.start();
             api.start();
-            g.err.println("tally serve: API token in " + token.file() + " (send it as 'Authorization: Bearer TOKEN')");
+            g.stderr("tally serve: API token in " + token.file() + " (send it as 'Authorization: Bearer TOKEN')");
         } catch (IOException | RuntimeException e) {
             reversals.close();
             echo.close();

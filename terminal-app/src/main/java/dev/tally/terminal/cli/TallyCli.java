@@ -121,9 +121,45 @@ public final class TallyCli implements Callable<Integer> {
     /** A warning on standard error ({@code tally: warning: ...}), once per run; standard output is the command's. */
     void warnOnce(String message) {
         if (warned.add(message)) {
-            err.println("tally: warning: " + Masking.scrubTyped(message));
-            err.flush();
+            warn(message);
         }
+    }
+
+    /** A warning on standard error ({@code tally: warning: ...}); standard output is the command's. */
+    void warn(String message) {
+        stderr("tally: warning: " + message);
+    }
+
+    /**
+     * A line on standard error: every error, warning and note of this command goes out here or through {@link #fail}.
+     * They quote what the operator typed (an option's value, a file name, a host), where a key pasted into the wrong
+     * option would be printed in full: {@link #forOperator} withholds it.
+     */
+    void stderr(String line) {
+        err.println(forOperator(line));
+        err.flush();
+    }
+
+    /**
+     * A message as this command may print it ({@link Masking#scrubCommandLine}): card numbers masked, keys and any
+     * other 8 or more bytes as hex withheld, but the order id the command is about ({@code --order}) quoted whole,
+     * though it be a 32-hex-digit UUID: the operator needs to see which order a refusal names.
+     */
+    String forOperator(String message) {
+        return Masking.scrubCommandLine(message, orderIds());
+    }
+
+    /** The order ids this command line gives ({@code --order} of the command run, however given); none before parsing. */
+    private Set<String> orderIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (CommandLine.ParseResult p = spec == null ? null : spec.commandLine().getParseResult(); p != null;
+                p = p.subcommand()) {
+            CommandLine.Model.OptionSpec order = p.commandSpec().findOption("--order");
+            if (order != null && order.getValue() != null) {
+                ids.add(order.getValue().toString());
+            }
+        }
+        return ids;
     }
 
     /** Whether {@code option} was typed on the command line (not taken from the config file or a default). */
@@ -221,7 +257,8 @@ public final class TallyCli implements Callable<Integer> {
         cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            root.fail(ExitCodes.BAD_INPUT, Masking.redactKeys(ex.getMessage()) + globalOptionHint(ex, cmd) + " (see 'tally --help')");
+            // picocli quotes the arguments it could not match, a key among them: fail withholds it, as in every message
+            root.fail(ExitCodes.BAD_INPUT, ex.getMessage() + globalOptionHint(ex, cmd) + " (see 'tally --help')");
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> root.failFor(ex));
@@ -448,8 +485,9 @@ public final class TallyCli implements Callable<Integer> {
         };
     }
 
+    /** An error on standard error ({@code tally: ...}) and, with {@code --json}, as the output's one object. */
     int fail(int code, String message) {
-        String safe = Masking.scrubTyped(message);
+        String safe = forOperator(message);
         err.println("tally: " + safe);
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();

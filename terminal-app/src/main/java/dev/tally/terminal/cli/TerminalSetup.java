@@ -152,9 +152,7 @@ final class TerminalSetup implements AutoCloseable {
         try {
             return messageLog(g);
         } catch (java.io.UncheckedIOException e) {
-            g.err.println("tally: warning: " + e.getMessage() + "; this command runs without its message log (check"
-                    + " the path given to --message-log)");
-            g.err.flush();
+            g.warn(e.getMessage() + "; this command runs without its message log (check the path given to --message-log)");
             return null;
         }
     }
@@ -205,7 +203,7 @@ final class TerminalSetup implements AutoCloseable {
         try {
             engine.runDueReversals();
         } catch (dev.tally.terminal.host.HostUnavailableException e) {
-            g.err.println("tally: warning: due reversals not sent now: " + e.getMessage());
+            g.warn("due reversals not sent now: " + e.getMessage());
         }
     }
 
