@@ -102,6 +102,40 @@ class HostMessageLogTest extends SimulatorHarness {
     }
 
     /**
+     * A request carrying fields the dialect gives no meaning (120, 127: private use) is logged with them, as support
+     * needs to see they were there, but a key or PIN block in hex in them is withheld with the field's length and a
+     * card number masked, in the message log and on standard error. Before, the log held {@code "F120":"<the key>"}.
+     */
+    @Test
+    void aKeyInAPrivateFieldIsNotLoggedButTheFieldIs() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        String key = "0123456789ABCDEFFEDCBA9876543210";
+        String stderr;
+        try (TestTerminal t = signedOn("TALLY001")) {
+            stderr = LogCapture.during(() -> {
+                ISOMsg sale = t.saleRequest(VISA, 1000, "P-1").build();
+                sale.set(120, key);
+                sale.set(127, "LANE 7 " + VISA.pan() + " PIN 041234FEDCBA9876");
+                t.exchange(sale); // answered or refused, the request is logged as it came
+            });
+        }
+        sim.close();
+        sim = null;
+        Entry in = MessageLog.read(logFile).stream().filter(e -> "P-1".equals(e.orderRef())
+                && e.dir() == MessageLog.Direction.IN).findFirst().orElseThrow();
+        assertEquals("[redacted] (32 characters)", in.fields().get("F120"), "a key: redacted, its length said");
+        assertEquals("LANE 7 476173******0119 PIN " + dev.tally.spec.format.Masking.BYTES_WITHHELD + " (44 characters)",
+                in.fields().get("F127"));
+        String text = Files.readString(logFile) + stderr;
+        assertFalse(text.contains(key) || text.contains("FEDCBA98"), text);
+        assertFalse(text.contains(VISA.pan()), text);
+        // tally decode of the line shows it as logged, the length said once
+        String decoded = dev.tally.spec.format.MessageDecoder.describe(in.toMessage()).render();
+        assertTrue(decoded.contains("120  RESERVED PRIVATE USE                     [redacted] (32 characters)\n"), decoded);
+    }
+
+    /**
      * A simulator restarted on the same message log appends to it and its request ids carry on after the ones there,
      * so grouping the log by id never merges two requests. Before, the second run's ids started at H1 again.
      */

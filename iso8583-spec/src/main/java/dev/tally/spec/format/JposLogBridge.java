@@ -133,6 +133,7 @@ public final class JposLogBridge implements LogListener {
                 // text as hex, and the log showed the same meaningless bytes (FFFDDEFF) whatever was sent
                 case SECRET, TLV -> hide(c, i);
                 case REFERENCE -> c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
+                case UNDESCRIBED -> show(c, i, MessageDecoder.undescribed(c, i)); // a key or PIN block in hex: withheld
                 case CLEAR -> { }
             }
         }
@@ -140,8 +141,13 @@ public final class JposLogBridge implements LogListener {
     }
 
     private static void hide(ISOMsg m, int field) {
+        show(m, field, HIDDEN);
+    }
+
+    /** Puts {@code shown} in place of field {@code field}'s value, as text whatever the field's format. */
+    private static void show(ISOMsg m, int field, String shown) {
         try {
-            m.set(new ISOField(field, HIDDEN));
+            m.set(new ISOField(field, shown));
         } catch (ISOException e) { // only a composite at a field number it cannot hold throws; a plain field never does
             throw new IllegalStateException("cannot hide field " + field + " of a logged message", e);
         }

@@ -91,16 +91,36 @@ public final class MessageDecoder {
                 value = b.length + " bytes BER-TLV, " + tags.size() + " tags";
             }
             case REFERENCE -> value = OrderReference.shown(msg.getString(i));
-            // CLEAR. A field Tally never fills (private fields), or 48 (Tally's holds a short status answer), may
-            // carry what another terminal put there, a card number inside other digits among it. Tally's own fields
-            // are not searched inside longer runs of digits (a long number's first or last 13-19 digits pass Luhn
-            // about half the time: field 60's MTI + STAN + field 7 would be hidden, and a replay rebuilt from the log
-            // wrong), but a card number standing alone in one (a message someone else built) is masked all the same
+            case UNDESCRIBED -> value = undescribed(msg, i);
+            // CLEAR. 48 (Tally's holds a short status answer) may carry what another terminal put there, a card number
+            // inside other digits among it. Tally's own fields are not searched inside longer runs of digits (a long
+            // number's first or last 13-19 digits pass Luhn about half the time: field 60's MTI + STAN + field 7 would
+            // be hidden, and a replay rebuilt from the log wrong), but a card number standing alone in one (a message
+            // someone else built) is masked all the same
             default -> value = msg.getComponent(i) instanceof ISOBinaryField ? Masking.scrubField(HEX.formatHex(msg.getBytes(i)))
-                    : named == null || named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
+                    : named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
                     : Masking.scrubField(msg.getString(i));
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
+    }
+
+    /**
+     * A field Tally gives no meaning ({@link Field.Sensitivity#UNDESCRIBED}: reserved, private use) as it may be
+     * shown: another terminal's or host's data, of which Tally cannot know what is secret, read as free text whose
+     * writer is unknown ({@link Masking#scrubFreeText}, after {@link Masking#scrubEmbedded}: a card number masked, also
+     * inside a longer run of digits; a key, a PIN block, a track 2 in BCD, any 8 or more bytes as hex withheld). Text
+     * and short codes stay readable; when something was withheld the field's length follows ({@code [bytes withheld]
+     * (32 characters)}), so that support still sees what was there. Shown so in the decoder, the message logs and
+     * jPOS's log ({@link JposLogBridge}); what was withheld is not in the log, so a replay of it cannot send it.
+     */
+    static String undescribed(ISOMsg msg, int i) {
+        boolean binary = msg.getComponent(i) instanceof ISOBinaryField;
+        String text = Masking.scrubEmbedded(binary ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i));
+        String shown = Masking.scrubFreeText(text);
+        if (shown.equals(text)) {
+            return shown;
+        }
+        return shown + " (" + (binary ? msg.getBytes(i).length + " bytes" : text.length() + " characters") + ")";
     }
 
     private static List<DecodedMessage.TlvItem> tlv(byte[] data) {

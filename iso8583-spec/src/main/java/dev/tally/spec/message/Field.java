@@ -51,7 +51,13 @@ public enum Field {
         /** BER-TLV: shown tag by tag, sensitive tags hidden */
         TLV,
         /** an order reference: shown as is unless it looks like a card number ({@code OrderReference.shown}) */
-        REFERENCE
+        REFERENCE,
+        /**
+         * a field Tally gives no meaning (reserved, private use, one of ISO 8583's it never reads): what another
+         * terminal or host put there, shown as free text whose writer is unknown: card numbers masked, 8 or more bytes
+         * as hex (a key, a PIN block) withheld, with the field's length ({@code MessageDecoder})
+         */
+        UNDESCRIBED
     }
 
     /**
@@ -100,7 +106,9 @@ public enum Field {
     /**
      * How any field number may be shown: a named field's own rule; for the unnamed ones that still carry
      * card or key data in ISO 8583:1987 (34 extended PAN, 36 track 3, 45 track 1, 53 security
-     * information, 96 message security code) the matching rule; the rest in clear.
+     * information, 96 message security code) the matching rule; 128, the MAC of a message with a secondary
+     * bitmap, as field 64; the rest, whose content Tally cannot know, {@link Sensitivity#UNDESCRIBED}
+     * (a key or a PIN block in hex in a private field was shown in clear).
      */
     public static Sensitivity sensitivityOf(int number) {
         Field named = named(number);
@@ -110,7 +118,8 @@ public enum Field {
         return switch (number) {
             case 34 -> Sensitivity.PAN;
             case 36, 45, 53, 96 -> Sensitivity.SECRET;
-            default -> Sensitivity.CLEAR;
+            case 128 -> MAC.sensitivity; // MessageMac.SECONDARY_MAC_FIELD
+            default -> Sensitivity.UNDESCRIBED;
         };
     }
 

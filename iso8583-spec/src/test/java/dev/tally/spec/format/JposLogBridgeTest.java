@@ -166,4 +166,19 @@ class JposLogBridgeTest {
         assertFalse(out.contains("0102030405060708"), out);
         assertFalse(out.contains("FFFDDEFF"), out);
     }
+
+    /** A key in a private field (120) is withheld in jPOS's log as in the decoder; a short private text stays. */
+    @Test
+    void aKeyInAFieldTallyGivesNoMeaningIsWithheld() throws Exception {
+        org.jpos.iso.ISOMsg m = Iso87.unpack(saleBody());
+        m.set(120, MessageDecoderTest.KEY);
+        m.set(121, "LANE 7");
+        LogEvent ev = new LogEvent("receive");
+        ev.addMessage(m);
+        JposLogBridge bridge = new JposLogBridge(debugLogger());
+        String out = logged(() -> bridge.log(ev));
+        assertFalse(out.contains(MessageDecoderTest.KEY) || out.contains("FEDCBA98"), out);
+        assertTrue(out.contains("<field id=\"120\" value=\"[redacted] (32 characters)\"/>"), out);
+        assertTrue(out.contains("<field id=\"121\" value=\"LANE 7\"/>"), out);
+    }
 }

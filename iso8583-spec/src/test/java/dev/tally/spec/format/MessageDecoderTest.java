@@ -102,6 +102,42 @@ class MessageDecoderTest {
         }
     }
 
+    /** A double-length key in hex, as another terminal's private field might carry one. */
+    static final String KEY = "0123456789ABCDEFFEDCBA9876543210";
+
+    /**
+     * Fields the dialect gives no meaning (reserved, private use) may carry anything another terminal put there: a key
+     * or a PIN block in hex is withheld with the field's length, a card number masked; the field is still named and
+     * its text shown, in the dump as in --json, whether the message came as hex or from a jPOS XML log.
+     */
+    @Test
+    void aKeyOrPinBlockInAFieldTallyGivesNoMeaningIsWithheldButTheFieldAndItsLengthAreShown() {
+        ISOMsg m = sale();
+        m.set(120, KEY);
+        m.set(127, "POS V2 " + CARD.pan() + " PIN 041234FEDCBA9876");
+        m.set(121, "LANE 7");
+        String hex = HexFormat.of().formatHex(Framing.frame(Iso87.pack(m), Framing.DEFAULT_TPDU));
+        DecodedMessage d = MessageDecoder.decodeHex(hex);
+        String text = d.render();
+        String json = d.toMap().toString();
+        for (String shown : new String[] {text, json}) {
+            assertFalse(shown.contains(KEY) || shown.contains("FEDCBA98"), shown);
+            assertFalse(shown.contains(CARD.pan()), shown);
+            assertTrue(shown.contains("[redacted] (32 characters)"), "field 120: " + shown);
+            assertTrue(shown.contains("POS V2 476173******0119 PIN " + Masking.BYTES_WITHHELD + " (44 characters)"),
+                    "field 127: " + shown);
+            assertTrue(shown.contains("LANE 7"), "a short text shown as it is: " + shown);
+        }
+        assertTrue(text.contains("120  RESERVED PRIVATE USE"), text);
+        // the same from jPOS's XML log, as support gets it from another system
+        String xml = "<log realm=\"channel/10.0.0.1:8583\" at=\"2026-11-22T10:41:07.101Z\"><receive><isomsg>"
+                + "<field id=\"0\" value=\"0200\"/><field id=\"3\" value=\"000000\"/><field id=\"11\" value=\"000007\"/>"
+                + "<field id=\"120\" value=\"" + KEY + "\"/></isomsg></receive></log>";
+        String fromLog = DumpReader.decodeAll(xml).getFirst().render();
+        assertFalse(fromLog.contains(KEY), fromLog);
+        assertTrue(fromLog.contains("[redacted] (32 characters)"), fromLog);
+    }
+
     @Test
     void truncatedInputNamesTheFieldAndOffset() {
         byte[] body = Iso87.pack(sale());
