@@ -219,7 +219,7 @@ public final class PaymentEngine {
             salesUnderWay.leave(underWay.get());
         }
         if (a.state() == AttemptState.REVERSAL_PENDING) {
-            a = reverseNowIfReachable(a);
+            return reverseNowIfReachable(a);
         }
         return result(a);
     }
@@ -367,12 +367,44 @@ public final class PaymentEngine {
                 + code.operatorText());
     }
 
-    private Attempt reverseNowIfReachable(Attempt a) {
+    /**
+     * The first try of a reversal just committed (a sale gone to the host, a cancel), and what the cashier hears of it:
+     * the journal's state, whatever the try met. A host out of reach is noted; a try that cannot be built or recorded (a
+     * full disk at its counter write) is logged and noted as the background loop's is ({@link ReversalLoop#attemptApart})
+     * and left to the loop. The journal's "rolled back" would read as "nothing happened" for a payment that may stand.
+     */
+    private PaymentResult reverseNowIfReachable(Attempt a) {
         try {
-            return reversals.attemptOnce(a);
+            return reverseNow(a);
         } catch (HostUnavailableException e) {
-            journal.note(a.id(), "reversal not sent now: " + e.getMessage());
-            return journal.find(a.id()).orElseThrow();
+            String why = "reversal not sent now: " + e.getMessage();
+            try {
+                journal.note(a.id(), why);
+            } catch (RuntimeException noting) {
+                log.warn("attempt {} (order {}): {}; the note could not be written: {}", a.id(),
+                        OrderReference.shown(a.orderRef()), Masking.scrub(why), Masking.scrub(String.valueOf(noting.getMessage())));
+            }
+            return recorded(a);
+        }
+    }
+
+    /** One reversal try now, kept to the attempt as {@link #reverseNowIfReachable}'s; a host out of reach is thrown. */
+    private PaymentResult reverseNow(Attempt a) {
+        reversals.attemptApart(a);
+        return recorded(a);
+    }
+
+    /**
+     * The cashier's view of a sale sent, as the journal holds it now; when even that cannot be read, the uncertain
+     * outcome (locked, to be reversed), never the journal's failure.
+     */
+    private PaymentResult recorded(Attempt a) {
+        try {
+            return result(journal.find(a.id()).orElseThrow());
+        } catch (RuntimeException unread) {
+            log.error("order {} STAN {}: being reversed, but the journal could not be read: {}",
+                    OrderReference.shown(a.orderRef()), a.stanText(), Masking.scrub(unread.toString()));
+            return uncertain(a, unread);
         }
     }
 
@@ -434,8 +466,9 @@ public final class PaymentEngine {
                 return lock.refusal(Optional.of(a)).orElseThrow();
             }
         }
-        // the cancel is committed: a link lost since the check leaves it REVERSAL_PENDING (the loop sends it), not 503
-        return result(cancelledNow ? reverseNowIfReachable(a) : reversals.attemptOnce(a));
+        // the cancel is committed: a link lost since the check leaves it REVERSAL_PENDING (the loop sends it), not 503;
+        // a reversal already pending is tried with the host required (503: nothing sent, nothing changed)
+        return cancelledNow ? reverseNowIfReachable(a) : reverseNow(a);
     }
 
     // ------------------------------------------------------------------ status, pending, inquiry, echo

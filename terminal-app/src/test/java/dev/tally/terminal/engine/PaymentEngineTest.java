@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.spec.card.TestCards;
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
@@ -358,6 +359,206 @@ class PaymentEngineTest {
             t.engine.resolvePending(); // what the background loop does in serve
             assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
         }
+    }
+
+    /** A full disk at the reversal counter's write: {@code file}'s journal refuses it until {@link #diskFreed}. */
+    private static void diskFullAtTheReversalCounter(Path file) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF reversal_attempts ON attempts"
+                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void diskFreed(Path file) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER full_disk");
+        }
+    }
+
+    /**
+     * A sale gone unanswered is REVERSAL_PENDING; its first reversal try, run inline, cannot be recorded (a full disk
+     * at the counter's write). The cashier hears the journal's state: uncertain, being reversed, the order locked.
+     * Before, the try's JournalException escaped the sale: "journal change failed and was rolled back" (HTTP 500),
+     * which reads as "nothing happened" for a sale the host may have charged.
+     */
+    @Test
+    void aSaleWhoseFirstReversalTryCannotBeRecordedIsReportedPendingNotRolledBack() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> {
+                 if ("0200".equals(req.mti())) {
+                     diskFullAtTheReversalCounter(file); // the host may have charged it: its answer is lost
+                     return true;
+                 }
+                 return false;
+             })) {
+            PaymentResult r = t.engine.sale("INV-FULL-REV", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().contains("the outcome is unknown and a reversal is pending")
+                    && r.message().contains("The order is locked") && !r.message().contains("rolled back"), r.message());
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(r.attempt().id()).orElseThrow().state());
+            assertEquals(0, t.journal.find(r.attempt().id()).orElseThrow().reversalAttempts(), "the try was given back");
+            assertTrue(t.journal.events(r.attempt().id()).getLast().detail().startsWith("reversal not sent: ")
+                    && t.journal.events(r.attempt().id()).getLast().detail().contains("database or disk is full (test)"));
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-FULL-REV", 1234, null).status(), "the order stays locked");
+
+            diskFreed(file);
+            t.engine.resolvePending();
+            assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
+    /**
+     * A cancel at the till is committed, and the reversal's first try cannot be recorded (a full disk): the cashier
+     * hears that the cancel stands and the reversal is pending. Before, "journal change failed and was rolled back"
+     * (HTTP 500) for a cancel that was committed.
+     */
+    @Test
+    void aCancelWhoseReversalTryCannotBeRecordedIsReportedPendingNotRolledBack() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(file, host.port(), Duration.ofSeconds(2), NOW)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-FULL-CANCEL", 700, null).status());
+            diskFullAtTheReversalCounter(file);
+            PaymentResult r = t.engine.reverse("INV-FULL-CANCEL");
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Approved by the host (auth ") && r.message().contains(
+                    "then cancelled: the customer stays charged until the reversal goes through"), r.message());
+            assertEquals(List.of("0800", "0200"), host.received.stream().map(m -> MessageView.of(m).mti()).toList(),
+                    "no reversal left");
+            // asked again, the pending reversal's try meets the full disk too: its state, not the journal's failure
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.reverse("INV-FULL-CANCEL").status());
+
+            diskFreed(file);
+            t.engine.resolvePending();
+            assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
+    /**
+     * A sale being reversed whose journal cannot even be read after the reversal's try (its table gone while the 0400
+     * was out): the uncertain outcome, the order locked, and a log line without the card number; never the journal's
+     * failure.
+     */
+    @Test
+    void aSaleBeingReversedWhoseJournalCannotBeReadIsReportedUncertain() throws Exception {
+        Path file = dir.resolve("j.db");
+        String pan = TestCards.bundled().defaultCard().pan();
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = teeErr();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            if ("0400".equals(MessageView.of(req).mti())) {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                     java.sql.Statement st = c.createStatement()) {
+                    st.execute("ALTER TABLE attempts RENAME TO attempts_unreadable");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return h.answer(req, "00");
+        }); TestTerminal t = terminal(host, (req, sent) -> "0200".equals(req.mti()))) {
+            PaymentResult r = t.engine.sale("INV-UNREADABLE", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Outcome unknown: the request went to the host")
+                    && r.message().contains("may have been charged") && r.message().contains("The order is locked"),
+                    r.message());
+            String log = logged.toString(StandardCharsets.UTF_8);
+            assertTrue(log.contains("order INV-UNREADABLE STAN " + r.attempt().stanText()
+                    + ": being reversed, but the journal could not be read"), log);
+            assertFalse(log.contains(pan), "the full card number is never logged");
+
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                 java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT state FROM attempts_unreadable WHERE id = "
+                         + r.attempt().id())) {
+                assertTrue(rs.next());
+                assertEquals("REVERSAL_PENDING", rs.getString(1), "locked, its reversal left to the loop");
+            }
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    /**
+     * A sale gone unanswered whose first reversal try finds the host out of reach, and whose note of that cannot be
+     * written (a full disk): still REVERSAL_PENDING, locked, with a log line that names no card number. Before, the
+     * note's JournalException escaped the sale as the journal's "rolled back".
+     */
+    @Test
+    void aSaleWhoseReversalFindsNoHostAndCannotBeNotedIsReportedPending() throws Exception {
+        Path file = dir.resolve("j.db");
+        String pan = TestCards.bundled().defaultCard().pan();
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = teeErr();
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(file, host.port(), FakeHost.ANSWERED, NOW, Clock.systemDefaultZone(),
+                     link -> new dev.tally.terminal.host.HostChannel.Forwarding() {
+                         @Override
+                         public dev.tally.terminal.host.HostChannel link() {
+                             return link;
+                         }
+
+                         @Override
+                         public void connect() {
+                             if (gone.get()) { // the host went away while the sale waited, and the disk filled up
+                                 try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                                      java.sql.Statement st = c.createStatement()) {
+                                     st.execute("CREATE TRIGGER IF NOT EXISTS full_disk BEFORE INSERT ON attempt_events"
+                                             + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+                                 } catch (java.sql.SQLException e) {
+                                     throw new IllegalStateException(e);
+                                 }
+                                 throw new HostUnavailableException("cannot reach the host at " + address(), null);
+                             }
+                             link.connect();
+                         }
+
+                         @Override
+                         public dev.tally.terminal.host.Exchange exchange(ISOMsg request, Duration timeout) {
+                             if ("0200".equals(MessageView.of(request).mti())) {
+                                 gone.set(true);
+                                 return new dev.tally.terminal.host.Exchange.NoAnswer("no answer (test)");
+                             }
+                             return link.exchange(request, timeout);
+                         }
+                     })) {
+            PaymentResult r = t.engine.sale("INV-NO-NOTE", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().contains("a reversal is pending") && r.message().contains("The order is locked"),
+                    r.message());
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(r.attempt().id()).orElseThrow().state());
+            String log = logged.toString(StandardCharsets.UTF_8);
+            assertTrue(log.contains("(order INV-NO-NOTE): reversal not sent now: cannot reach the host at ")
+                    && log.contains("the note could not be written"), log);
+            assertFalse(log.contains(pan), "the full card number is never logged");
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    /** Copies what is written to System.err (slf4j-simple writes to whatever it is at the moment) from now on. */
+    private static ByteArrayOutputStream teeErr() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                err.write(b);
+                logged.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                logged.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        return logged;
     }
 
     /**
