@@ -359,6 +359,13 @@ public final class PaymentEngine {
             return journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
                     + ", auth " + v.authCode());
         }
+        if (ResponseCodes.find(rc).isEmpty()) {
+            // ResponseCodes.of reads a code outside the catalogue as a decline, but what the host did is not known (08
+            // "honour with identification" and 10 "partial approval" are approvals in ISO 8583:1987): a debit may
+            // stand, so it is reversed (DESIGN.md §6), never taken for a decline that lets the order be paid again
+            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
+                    "0210 answered " + rc + ": " + unknownCode(rc));
+        }
         if (code.action() == TerminalAction.REVERSE) {
             return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
                     "0210 answered " + rc + " (" + code.meaning() + "): reversing to be sure");
@@ -681,6 +688,7 @@ public final class PaymentEngine {
                     reversedMessage(a, rc, reason), a.amount(), a.currency(), a, null);
             case REVERSAL_PENDING -> new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_PENDING, a.responseCode(),
                     (approvedFirst(a, rc) ? approvedThen(a, reason) + "; the reversal is pending"
+                            : answeredUnknown(a) ? "Outcome unknown: " + unknownCode(a.responseCode())
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
                             + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", last try: " + t)
                             .orElse("") + ", next at "
@@ -691,7 +699,9 @@ public final class PaymentEngine {
                 // serve tries it again in the background; elsewhere the operator runs the loop
                 Instant retry = reversalsInBackground ? reversals.backgroundRetryAt(a).orElse(null) : null;
                 yield new PaymentResult(a.orderRef(), PaymentStatus.REVERSAL_FAILED, a.responseCode(),
-                        (approvedFirst(a, rc) ? approvedThen(a, reason) : "Not approved: " + reason)
+                        (approvedFirst(a, rc) ? approvedThen(a, reason)
+                                : answeredUnknown(a) ? "Outcome unknown: " + unknownCode(a.responseCode())
+                                : "Not approved: " + reason)
                                 + "; the reversal was not acknowledged after "
                                 + ReversalPolicy.tries(a.reversalAttempts())
                                 + lastReversalTry(a).map(t -> " (last try: " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
@@ -719,6 +729,17 @@ public final class PaymentEngine {
                         a.amount(), a.currency(), a, lock.answerDueBy(a));
             }
         };
+    }
+
+    /** What the cashier and the audit trail are told of a sale answered with a code the catalogue does not know. */
+    private static String unknownCode(String rc) {
+        return "the bank answered code " + rc + ", which this terminal does not know: the payment is reversed to be sure";
+    }
+
+    /** A sale the host answered with a code the catalogue does not know, reversed for it ({@link #settle}). */
+    private static boolean answeredUnknown(Attempt a) {
+        return a.responseCode() != null && ResponseCodes.find(a.responseCode()).isEmpty()
+                && ReversalReason.OTHER.code().equals(a.reversalReason());
     }
 
     /** "reversal try N: what became of it; ..." as {@link ReversalLoop} records a counted try. */
@@ -757,6 +778,10 @@ public final class PaymentEngine {
     private static String reversedMessage(Attempt a, ResponseCode rc, String reason) {
         if (ReversalReason.OTHER.code().equals(a.reversalReason()) && rc != null && rc.approved()) {
             return "Cancelled: the payment was reversed at the host and nothing stands. The order may be paid again.";
+        }
+        if (answeredUnknown(a)) {
+            return "Not approved: the bank answered code " + a.responseCode() + ", which this terminal does not know:"
+                    + " the payment was reversed to be sure and nothing stands. The order may be paid again.";
         }
         String why = rc != null && !rc.approved() ? rc.operatorText() : reason;
         return "Not approved: " + why + "; the payment was reversed and nothing stands. The order may be paid again.";

@@ -131,6 +131,32 @@ class SaleAgainstSimulatorTest {
         assertEquals(List.of("DECLINED", "APPROVED"), lab.journalStates().get("INV-200"));
     }
 
+    /**
+     * A scenario rule that answers a sale with a code the catalogue does not know (docs/simulator.md §4 {@code respond})
+     * gets it reversed, not declined: the terminal cannot tell what the host did (08 is an approval in ISO 8583:1987).
+     */
+    @Test
+    void aSaleAnsweredWithACodeTheTerminalDoesNotKnowIsReversed() throws Exception {
+        Path scenario = dir.resolve("unknown-code.json");
+        Files.writeString(scenario, """
+                {"rules": [{"name": "honour with identification", "match": {"mti": "0200", "amount": 1208},
+                            "action": {"respond": "08"}}]}""");
+        Path sub = Files.createDirectories(dir.resolve("unknown-code"));
+        try (Lab other = new Lab(sub, dev.tally.simulator.SimulatorConfig.defaults(sub.resolve("ledger.db"))
+                .withScenarioFile(scenario))) {
+            Lab.Run r = other.tally("sale", "--order", "INV-08", "--amount", "12.08");
+            assertEquals(4, r.exit(), r.toString());
+            assertEquals("REVERSED", r.status(), r.toString());
+            assertEquals("08", r.json().get("responseCode").asText());
+            assertTrue(r.json().get("message").asText().contains(
+                    "the bank answered code 08, which this terminal does not know"), r.toString());
+            assertEquals(0, other.standingDebits("INV-08"), "host: " + other.ledger("INV-08"));
+            Lab.Run again = other.tally("sale", "--order", "INV-08", "--amount", "12.00");
+            assertEquals(0, again.exit(), "a reversed order may be paid again: " + again);
+            other.assertInvariant();
+        }
+    }
+
     @ParameterizedTest(name = "amount 20{0}")
     @ValueSource(strings = {".68", ".69", ".71", ".73"})
     void anUncertainSaleIsReversedAndLeavesNoDebit(String cents) {

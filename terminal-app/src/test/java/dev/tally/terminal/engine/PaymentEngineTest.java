@@ -230,6 +230,44 @@ class PaymentEngineTest {
     }
 
     /**
+     * An answer with a code the catalogue does not know (08 "honour with identification" is an approval in ISO
+     * 8583:1987) is reversed, and the cashier is told so plainly; the order is paid again only once nothing stands.
+     * Before, it was taken for a decline: no reversal, and the order took a second payment while the host may have held
+     * the first debit (DESIGN.md §6).
+     */
+    @Test
+    void anAnswerWithACodeTheCatalogueDoesNotKnowIsReversedNotDeclined() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "0200".equals(MessageView.of(req).mti())
+                && FakeHost.count(h.received.stream().map(MessageView::of).toList(), "0200") == 1 ? "08" : "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult r = t.engine.sale("INV-08", 1234, null);
+            assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
+            assertEquals("08", r.responseCode());
+            assertEquals("06", r.attempt().reversalReason());
+            assertEquals("Not approved: the bank answered code 08, which this terminal does not know: the payment was"
+                    + " reversed to be sure and nothing stands. The order may be paid again.", r.message());
+            assertTrue(t.journal.events(r.attempt().id()).stream().anyMatch(e -> e.detail().equals("0210 answered 08:"
+                    + " the bank answered code 08, which this terminal does not know: the payment is reversed to be sure")));
+            assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-08", 1234, null).status());
+        }
+    }
+
+    /** Its reversal not acknowledged yet, a sale answered with an unknown code is uncertain and locked, not declined. */
+    @Test
+    void anAnswerWithAnUnknownCodeAwaitingItsReversalSaysSoAndLocksTheOrder() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "0200".equals(MessageView.of(req).mti()) ? "10" : "00"));
+             TestTerminal t = terminal(host, (req, sent) -> req.mti().startsWith("040"))) { // the reversal goes unanswered
+            PaymentResult r = t.engine.sale("INV-10", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertTrue(r.message().startsWith("Outcome unknown: the bank answered code 10, which this terminal does not"
+                    + " know: the payment is reversed to be sure (1 tried") && r.message().endsWith(
+                    "The order is locked until the reversal goes through."), r.message());
+            assertEquals(PaymentStatus.LOCKED, t.engine.sale("INV-10", 1234, null).status());
+        }
+    }
+
+    /**
      * {@code tally serve} with session keys held: the host goes away (the shared link sees its connection
      * close), then a sale. Nothing of it can be sent, so nothing is written: HostUnavailableException (503 /
      * exit 69), no attempt, the order free. It used to be journaled SENT, then locked behind a reversal.
