@@ -2,7 +2,6 @@ package dev.tally.terminal.engine;
 
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.journal.Attempt;
-import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -13,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers that match no request in flight — a 0210 that arrives after its sale timed out, a response the
  * host sent twice — are recorded on their attempt's audit trail and change nothing (DESIGN.md §4: a late
- * 0210 never flips an attempt to APPROVED; the reversal already on its way undoes the charge).
+ * 0210 never flips an attempt to APPROVED; the reversal already on its way undoes the charge). A copy that arrives
+ * while its sale is still SENT is a duplicate (or early) copy of the answer the sale itself records.
  */
 public final class LateAnswers implements Consumer<ISOMsg> {
 
@@ -36,8 +36,20 @@ public final class LateAnswers implements Consumer<ISOMsg> {
         Attempt a = owner.get();
         String what = "late or duplicate " + v.mti() + " (STAN " + String.format("%06d", v.stan()) + ", rc "
                 + v.responseCode() + ") ignored: the attempt is " + a.state();
-        if ("0210".equals(v.mti()) && "00".equals(v.responseCode()) && a.state() != AttemptState.APPROVED) {
-            what += "; a late approval does not make it APPROVED, its reversal undoes the charge";
+        if ("0210".equals(v.mti())) {
+            what += switch (a.state()) {
+                // a copy that beat the sale's own answer to the journal (serve's shared link reads both on its reader
+                // thread): no reversal is on its way, the sale records its own answer
+                case NEW, SENT -> "; a second copy of the answer (duplicate or early): the sale's own answer decides"
+                        + " its outcome";
+                case REVERSAL_PENDING, REVERSAL_FAILED, REVERSED -> "00".equals(v.responseCode())
+                        ? "; a late approval does not make it APPROVED, its reversal undoes the charge" : "";
+                // the host answered this sale twice with different words: nothing will undo what it may hold
+                case DECLINED -> "00".equals(v.responseCode())
+                        ? "; an approval of a sale recorded DECLINED, which no reversal follows: check it with the acquirer"
+                        : "";
+                case APPROVED, SETTLED -> "";
+            };
         }
         journal.note(a.id(), what);
     }

@@ -625,6 +625,48 @@ class PaymentEngineTest {
     }
 
     /**
+     * A copy of the approval that reaches the journal before the sale's own answer (serve's shared link notes a
+     * duplicate on its reader thread, at times before the sale records the first copy) is noted as such: the sale
+     * ends APPROVED, and its trail speaks of no reversal. It said "a late approval does not make it APPROVED, its
+     * reversal undoes the charge" on an approved sale no reversal followed.
+     */
+    @Test
+    void aCopyOfTheApprovalNotedWhileTheSaleIsSentSpeaksOfNoReversal() throws Exception {
+        AtomicReference<TestTerminal> terminal = new AtomicReference<>();
+        try (FakeHost host = new FakeHost((h, req) -> {
+            ISOMsg answer = h.answer(req, "00");
+            if ("0200".equals(MessageView.of(req).mti())) {
+                new LateAnswers(terminal.get().journal).accept((ISOMsg) answer.clone()); // the copy that came first
+            }
+            return answer;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(10), NOW)) {
+            terminal.set(t);
+            PaymentResult r = t.engine.sale("INV-COPY", 1234, null);
+            assertEquals(PaymentStatus.APPROVED, r.status(), r.message());
+            List<String> trail = t.journal.events(r.attempt().id()).stream().map(e -> e.detail()).toList();
+            assertTrue(trail.contains("late or duplicate 0210 (STAN " + r.attempt().stanText() + ", rc 00) ignored: the"
+                    + " attempt is SENT; a second copy of the answer (duplicate or early): the sale's own answer decides"
+                    + " its outcome"), String.join("\n", trail));
+            assertTrue(trail.stream().noneMatch(d -> d.contains("reversal")), String.join("\n", trail));
+        }
+    }
+
+    /** A late approval of a sale being reversed is noted with the reversal that undoes the charge. */
+    @Test
+    void aLateApprovalOfASaleBeingReversedIsNotedWithItsReversal() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> !"0800".equals(req.mti()))) { // nothing answered
+            PaymentResult r = t.engine.sale("INV-LATE-00", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            ISOMsg sale = host.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).findFirst().orElseThrow();
+            new LateAnswers(t.journal).accept(host.answer(sale, "00"));
+            assertEquals("late or duplicate 0210 (STAN " + r.attempt().stanText() + ", rc 00) ignored: the attempt is"
+                    + " REVERSAL_PENDING; a late approval does not make it APPROVED, its reversal undoes the charge",
+                    t.journal.events(r.attempt().id()).getLast().detail());
+        }
+    }
+
+    /**
      * In serve, GET reads an attempt, asks the host (which takes a while), then words the result: an attempt read
      * SENT whose POST has recorded its approval meanwhile is reported as it stands now, APPROVED. It was taken for an
      * abandoned sale: "Outcome unknown ... reversed", which the cashier API presents as not paid.
