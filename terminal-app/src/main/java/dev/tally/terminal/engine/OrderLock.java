@@ -32,10 +32,13 @@ final class OrderLock {
         this.terminalId = terminalId;
     }
 
-    /** In {@code tally serve}: when its background loop tries a REVERSAL_FAILED attempt again; null elsewhere. */
-    private volatile Function<Attempt, Instant> failedRetryAt;
+    /**
+     * In {@code tally serve}: when its background loop tries a REVERSAL_FAILED attempt again, as the loop reckons it
+     * ({@link ReversalLoop#backgroundRetryAt}: now when the slow retry is past); null elsewhere.
+     */
+    private volatile Function<Attempt, Optional<Instant>> failedRetryAt;
 
-    void failedRetriedInBackground(Function<Attempt, Instant> when) {
+    void failedRetriedInBackground(Function<Attempt, Optional<Instant>> when) {
         this.failedRetryAt = when;
     }
 
@@ -77,11 +80,12 @@ final class OrderLock {
                     why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
                 }
                 default -> { // REVERSAL_FAILED
-                    Function<Attempt, Instant> background = failedRetryAt;
-                    if (background != null) {
+                    Function<Attempt, Optional<Instant>> background = failedRetryAt;
+                    Optional<Instant> again = background == null ? Optional.empty() : background.apply(a);
+                    if (again.isPresent()) {
                         // serve holds the journal: 'tally pending --resolve' would wait for it; its loop tries again
-                        Instant next = background.apply(a);
-                        retry = (next.isBefore(clock.instant()) ? clock.instant() : next).plus(timeout);
+                        Instant next = again.get();
+                        retry = next.plus(timeout);
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
                                 + "; it is tried again at "
                                 + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the"

@@ -136,7 +136,7 @@ public final class PaymentEngine {
      */
     public void reversalsRunInBackground() {
         reversalsInBackground = true;
-        lock.failedRetriedInBackground(reversals::failedRetryAt);
+        lock.failedRetriedInBackground(reversals::backgroundRetryAt);
     }
 
     /** Runs the reversals that are due; a host that cannot be reached leaves them pending. */

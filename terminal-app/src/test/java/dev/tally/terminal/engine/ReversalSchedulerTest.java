@@ -62,6 +62,32 @@ class ReversalSchedulerTest {
     }
 
     /**
+     * In serve, LOCKED for a failed reversal whose slow retry fell due during a host outage tells the time the loop
+     * tries it, now; it told the retry time the outage had passed (its last try plus the longest interval).
+     */
+    @Test
+    void theLockOfAFailedReversalPastItsRetryTellsTheLoopsTimeNotOneGonePast() throws Exception {
+        RefusalTrailTest.MovedClock clock = new RefusalTrailTest.MovedClock();
+        ReversalPolicy oneTry = new ReversalPolicy(1, Duration.ZERO, 2.0, Duration.ofMinutes(5));
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, oneTry, clock,
+                     link -> host.silentTo(link, Duration.ofMillis(300), (req, sent) -> true))) { // the host is down
+            t.engine.reversalsRunInBackground();
+            PaymentResult r = t.engine.sale("INV-OUTAGE", 100, null); // its one reversal try goes unanswered
+            assertEquals(PaymentStatus.REVERSAL_FAILED, r.status(), r.message());
+            clock.forward(Duration.ofHours(1)); // the outage outlasts the 5 min retry
+
+            PaymentResult locked = t.engine.sale("INV-OUTAGE", 100, null);
+            assertEquals(PaymentStatus.LOCKED, locked.status(), locked.message());
+            String now = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(clock.instant().atZone(clock.getZone()));
+            assertTrue(locked.message().contains("it is tried again at " + now + " "), locked.message());
+            PaymentResult asked = t.engine.result(t.journal.find(r.attempt().id()).orElseThrow());
+            assertTrue(asked.message().contains("the reversal is tried again at " + now + " "), asked.message());
+            assertEquals(clock.instant().plus(FakeHost.ANSWERED), locked.retryAfter());
+        }
+    }
+
+    /**
      * In serve, a reversal that failed all its tries is not left for 'tally pending --resolve' (which cannot run while
      * serve holds the journal): the loop tries it again after the policy's longest interval, and the LOCKED answer
      * says when, until the acquirer acknowledges it.
