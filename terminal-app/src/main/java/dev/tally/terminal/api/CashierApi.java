@@ -13,6 +13,7 @@ import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.reconcile.Reconciler;
 import dev.tally.terminal.reconcile.StatementFormatException;
@@ -392,9 +393,14 @@ public final class CashierApi implements AutoCloseable {
         try {
             o = desk.cancel(orderId);
         } catch (HostUnavailableException e) {
-            // "nothing was sent" alone read as "the cancel failed, so the payment is gone": it is the other way round
+            // "nothing was sent" alone read as "the cancel failed, so the payment is gone": it is the other way round for
+            // an approved one. A reversal already pending (a sale that timed out) is no approval: its state says why
+            String stands = desk.engine().journal().liveAttempt(orderId)
+                    .filter(a -> a.state() != AttemptState.APPROVED)
+                    .map(a -> ": " + desk.engine().result(a).message() + " ")
+                    .orElse(", an approved payment still stands ");
             throw new ApiProblem(503, "HOST_UNAVAILABLE", null, e.getMessage() + "; nothing was sent and nothing changed:"
-                    + " the order is as it was, an approved payment still stands (GET /v1/payments/" + orderId
+                    + " the order is as it was" + stands + "(GET /v1/payments/" + orderId
                     + " says its state); cancel again once the acquirer can be reached");
         }
         return paymentReply(o.result(), false);

@@ -574,6 +574,33 @@ class CashierApiTest {
     }
 
     /**
+     * A cancel while the acquirer cannot be reached, of a sale that timed out and is being reversed: the 503 says the
+     * payment was not approved and its reversal is pending, the order locked. It said "an approved payment still
+     * stands" of a payment never approved.
+     */
+    @Test
+    void aCancelOfAPendingReversalWhileTheHostIsGoneSaysItWasNotApproved() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            Path fastKeepAlive = Files.writeString(dir.resolve("serve.properties"), "keep-alive=1\n");
+            try (ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "1", "--reversal-interval",
+                    "600", "--config", fastKeepAlive.toString())) {
+                // .99: no answer to the sale, and none to its reversals
+                ServeProcess.Reply sale = api.post("/v1/payments", "{\"orderId\": \"K-2\", \"amount\": \"12.99\"}");
+                assertEquals("REVERSAL_PENDING", sale.json().get("status").asText(), sale.body());
+                lab.sim.close();
+                Lab.await("serve to see the connection gone", Duration.ofSeconds(20), () -> !hostConnected(api));
+                ServeProcess.Reply cancel = api.post("/v1/payments/K-2/cancel", "");
+                assertEquals(503, cancel.status(), cancel.body());
+                String message = cancel.json().get("message").asText();
+                assertFalse(message.contains("approved payment"), message);
+                assertTrue(message.contains("nothing was sent and nothing changed: the order is as it was: Not approved:")
+                        && message.contains("a reversal is pending") && message.contains("The order is locked"), message);
+                assertEquals("REVERSAL_PENDING", lab.lastState("K-2"));
+            }
+        }
+    }
+
+    /**
      * The simulator started again on the port serve keeps reconnecting to. For a moment the port may refuse the bind:
      * a socket may hold it as its local end (one of serve's reconnects, which can connect to itself, or any
      * connection on the machine given it as an ephemeral port); the bind is tried again until a deadline.
