@@ -47,8 +47,11 @@ record PaymentRequest(String orderId, long amount, String card) {
         long amount = amount(text(o, "amount", true));
         String cur = text(o, "currency", false);
         if (cur != null && !cur.equals(currency)) {
-            throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", "currency '" + Masking.scrub(cur)
-                    + "' is not this terminal's (" + currency + ", ISO 4217 numeric)");
+            // a key or a card number pasted into the wrong field is not quoted back (the answer may be logged)
+            boolean quotable = !Masking.mayBeCardNumber(cur) && Masking.redactKeys(cur).equals(cur);
+            throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", (quotable ? "currency '" + Masking.scrub(cur)
+                    + "' is not this terminal's: " : "") + "currency must be this terminal's 3-digit ISO 4217 code "
+                    + currency + ", or be left out" + (quotable ? "" : "; the value given is not quoted back"));
         }
         String card = text(o, "card", false);
         if (card != null && Masking.mayBeCardNumber(card)) {

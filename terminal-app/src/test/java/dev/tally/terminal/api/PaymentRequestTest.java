@@ -33,6 +33,32 @@ class PaymentRequestTest {
     }
 
     /**
+     * A currency that is not the terminal's is refused with what is expected; a key or a card number pasted there is
+     * not quoted back (a 32-hex key was echoed in full).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdef0123456789abcdef",
+        "4761739001010119", "4761 7390 0101 0119"})
+    void aKeyOrCardNumberGivenAsTheCurrencyIsNotQuotedBack(String secret) {
+        ApiProblem p = assertThrows(ApiProblem.class, () -> parse("{\"orderId\": \"C-1\", \"amount\": \"1.00\","
+                + " \"currency\": \"" + secret + "\"}"));
+        assertEquals(400, p.status);
+        assertEquals("INVALID_CURRENCY", p.code);
+        assertEquals("currency must be this terminal's 3-digit ISO 4217 code 840, or be left out; the value given is not"
+                + " quoted back", p.getMessage());
+        assertFalse(p.getMessage().contains(secret.substring(0, 12)), p.getMessage());
+    }
+
+    @Test
+    void anotherCurrencyIsNamedWithTheOneExpected() {
+        ApiProblem p = assertThrows(ApiProblem.class, () -> parse("{\"orderId\": \"C-1\", \"amount\": \"1.00\","
+                + " \"currency\": \"978\"}"));
+        assertEquals("INVALID_CURRENCY", p.code);
+        assertEquals("currency '978' is not this terminal's: currency must be this terminal's 3-digit ISO 4217 code 840,"
+                + " or be left out", p.getMessage());
+    }
+
+    /**
      * A body that is not JSON is a 400 MALFORMED_JSON that says what is wrong and where, in words a till's developer
      * acts on: never Jackson's class or feature names, token types or character codes (they were passed on verbatim).
      */
