@@ -17,6 +17,7 @@ import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.JournalException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -178,7 +179,7 @@ public final class ReversalLoop {
         } catch (HostUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            String why = Masking.scrub("reversal not sent: " + e.getMessage());
+            String why = Masking.scrub((e instanceof TryNotRecorded ? "" : "reversal not sent: ") + e.getMessage());
             LOG.warn("attempt {} (order {}): {}", a.id(), OrderReference.shown(a.orderRef()), why);
             try {
                 if (!journal.lastEvent(a.id()).map(last -> last.detail().equals(why)).orElse(false)) {
@@ -240,6 +241,26 @@ public final class ReversalLoop {
             // as a failed write is, not left "sent" with no outcome
             ex = new Exchange.Broken(e.getMessage(), true);
         }
+        try {
+            return recordTry(a, ex, signed, failedBefore);
+        } catch (JournalException e) {
+            // the reversal left: what came of it is not "not sent" (attemptApart's word for a reversal that could not be
+            // built or counted), and the next try is a repeat the host answers as it answered this one
+            // (worded not to start as a counted try's outcome, "reversal try N: ...", which the journal's readers parse)
+            throw new TryNotRecorded("what came of reversal try " + a.reversalAttempts() + ", which went out, could not"
+                    + " be recorded in the journal (the next try repeats it): " + e.getMessage(), e);
+        }
+    }
+
+    /** A reversal try that left, whose outcome the journal refused: noted as it is, not as a reversal not sent. */
+    private static final class TryNotRecorded extends JournalException {
+        TryNotRecorded(String message, JournalException cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What came of a reversal try that left, in the journal. */
+    private Attempt recordTry(Attempt a, Exchange ex, HostSession.Signed signed, boolean failedBefore) {
         String failure;
         if (ex instanceof Exchange.Answered ans) {
             MessageView v = MessageView.of(ans.response());

@@ -401,9 +401,14 @@ class PaymentEngineTest {
 
     /** A full disk at the reversal counter's write: {@code file}'s journal refuses it until {@link #diskFreed}. */
     private static void diskFullAtTheReversalCounter(Path file) {
+        diskFullAt(file, "UPDATE OF reversal_attempts ON attempts");
+    }
+
+    /** From now on the journal refuses {@code change} (a trigger's event, e.g. {@code UPDATE OF x ON attempts}) as a full disk. */
+    private static void diskFullAt(Path file, String change) {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
              java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF reversal_attempts ON attempts"
+            st.execute("CREATE TRIGGER full_disk BEFORE " + change
                     + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
@@ -447,6 +452,35 @@ class PaymentEngineTest {
             diskFreed(file);
             t.engine.resolvePending();
             assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
+    /**
+     * The first reversal try goes out and is answered 00, and the journal refuses its REVERSED (a full disk): the trail
+     * says the try went out and what came of it was not recorded, not "reversal not sent" (which the report reads as a
+     * reversal the terminal could not build: ask the acquirer). The next try repeats it and closes the order.
+     */
+    @Test
+    void aReversalTryThatWentOutButCouldNotBeRecordedIsNotedAsSentAndRepeated() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> {
+                 if ("0200".equals(req.mti())) {
+                     diskFullAt(file, "UPDATE OF state ON attempts WHEN NEW.state = 'REVERSED'");
+                     return true;
+                 }
+                 return false;
+             })) {
+            PaymentResult r = t.engine.sale("INV-FULL-ACK", 1234, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertEquals(List.of("0800", "0200", "0400"), host.received.stream().map(m -> MessageView.of(m).mti()).toList());
+            String last = t.journal.events(r.attempt().id()).getLast().detail();
+            assertTrue(last.startsWith("what came of reversal try 1, which went out, could not be recorded in the journal")
+                    && last.contains("database or disk is full (test)"), last);
+            diskFreed(file);
+            t.engine.resolvePending();
+            assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+            assertEquals("0401", MessageView.of(host.received.getLast()).mti(), "the next try is the repeat");
         }
     }
 
