@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.terminal.StdErrTee;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -312,37 +313,19 @@ class CashierApiHttpTest {
      */
     @Test
     void aClientWithoutTheTokenThatHangsUpIsNotAWarning() throws Exception {
-        java.io.PrintStream err = System.err;
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        // slf4j-simple writes to whatever System.err is at the moment
-        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
-            @Override
-            public synchronized void write(int b) {
-                err.write(b);
-                logged.write(b);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                err.write(b, off, len);
-                logged.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8));
-        try {
+        try (StdErrTee logged = StdErrTee.start()) {
             // whether the answer is written before the hang-up is a race: asked until one could not be written
             hangUpUntilAnAnswerIsLost("GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-0123456789\r\n\r\n");
             // counted after its log line, so a warning would be in by now
-            org.junit.jupiter.api.Assertions.assertFalse(logged.toString(StandardCharsets.UTF_8).contains("went away"),
-                    logged.toString(StandardCharsets.UTF_8));
+            org.junit.jupiter.api.Assertions.assertFalse(logged.text().contains("went away"),
+                    logged.text());
             // a till that asked with the token is warned of, with the answer it did not get
             hangUpUntilAnAnswerIsLost("GET /v1/reconciliation HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n\r\n");
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             org.junit.jupiter.api.Assertions.assertTrue(log.lines().anyMatch(l -> l.contains("WARN")
                     && l.contains("went away") && l.contains("GET /v1/reconciliation")
                     && l.contains("HTTP 503") && l.contains("NO_STATEMENT_SOURCE")), log);
             org.junit.jupiter.api.Assertions.assertFalse(log.contains("UNAUTHORIZED"), log);
-        } finally {
-            System.setErr(err);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.MessageView;
+import dev.tally.terminal.StdErrTee;
 import dev.tally.terminal.card.UnknownCardException;
 import dev.tally.terminal.cli.TallyCli;
 import dev.tally.terminal.host.HostUnavailableException;
@@ -520,9 +521,8 @@ class PaymentEngineTest {
     void aSaleBeingReversedWhoseJournalCannotBeReadIsReportedUncertain() throws Exception {
         Path file = dir.resolve("j.db");
         String pan = TestCards.bundled().defaultCard().pan();
-        PrintStream err = System.err;
-        ByteArrayOutputStream logged = teeErr();
-        try (FakeHost host = new FakeHost((h, req) -> {
+        try (StdErrTee logged = StdErrTee.start();
+             FakeHost host = new FakeHost((h, req) -> {
             if ("0400".equals(MessageView.of(req).mti())) {
                 try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
                      java.sql.Statement st = c.createStatement()) {
@@ -538,7 +538,7 @@ class PaymentEngineTest {
             assertTrue(r.message().startsWith("Outcome unknown: the request went to the host")
                     && r.message().contains("may have been charged") && r.message().contains("The order is locked"),
                     r.message());
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             assertTrue(log.contains("order INV-UNREADABLE STAN " + r.attempt().stanText()
                     + ": being reversed, but the journal could not be read"), log);
             assertFalse(log.contains(pan), "the full card number is never logged");
@@ -550,8 +550,6 @@ class PaymentEngineTest {
                 assertTrue(rs.next());
                 assertEquals("REVERSAL_PENDING", rs.getString(1), "locked, its reversal left to the loop");
             }
-        } finally {
-            System.setErr(err);
         }
     }
 
@@ -565,9 +563,8 @@ class PaymentEngineTest {
         Path file = dir.resolve("j.db");
         String pan = TestCards.bundled().defaultCard().pan();
         java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
-        PrintStream err = System.err;
-        ByteArrayOutputStream logged = teeErr();
-        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+        try (StdErrTee logged = StdErrTee.start();
+             FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
              TestTerminal t = TestTerminal.wrapped(file, host.port(), FakeHost.ANSWERED, NOW, Clock.systemDefaultZone(),
                      link -> new dev.tally.terminal.host.HostChannel.Forwarding() {
                          @Override
@@ -604,33 +601,11 @@ class PaymentEngineTest {
             assertTrue(r.message().contains("a reversal is pending") && r.message().contains("The order is locked"),
                     r.message());
             assertEquals(AttemptState.REVERSAL_PENDING, t.journal.find(r.attempt().id()).orElseThrow().state());
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             assertTrue(log.contains("(order INV-NO-NOTE): reversal not sent now: cannot reach the host at ")
                     && log.contains("the note could not be written"), log);
             assertFalse(log.contains(pan), "the full card number is never logged");
-        } finally {
-            System.setErr(err);
         }
-    }
-
-    /** Copies what is written to System.err (slf4j-simple writes to whatever it is at the moment) from now on. */
-    private static ByteArrayOutputStream teeErr() {
-        PrintStream err = System.err;
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new java.io.OutputStream() {
-            @Override
-            public synchronized void write(int b) {
-                err.write(b);
-                logged.write(b);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                err.write(b, off, len);
-                logged.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8));
-        return logged;
     }
 
     /**
