@@ -134,4 +134,56 @@ class SettlementTest extends SimulatorHarness {
         assertEquals(terminalView.encode(), batch.get("terminalTotals").asText());
         assertTrue(batch.get("differences").asText().contains("not uploaded"));
     }
+
+    /**
+     * A trailer (0500, 960000) for a batch the host never asked to upload (reviewer's s11): refused 12 with a WARN
+     * naming the terminal and batch, nothing recorded. It was answered 00 and closed batch 1 with the sale in it, and
+     * the terminal's own 0500 of the batch was then refused 12 as a reused number.
+     */
+    @Test
+    void aTrailerForABatchWithNoUploadRequestedIsRefused12AndRecordsNothing() throws Exception {
+        t.exchange(t.saleRequest(VISA, 700, "INV-TRL").build());
+        String log = LogCapture.during(() -> {
+            MessageView trailer = MessageView.of(t.exchange(t.settlement(1, SettlementTotals.ZERO, true)));
+            assertEquals("0510", trailer.mti());
+            assertEquals("12", trailer.responseCode());
+        });
+        assertTrue(log.contains("terminal TALLY001 batch 000001: settlement trailer refused (12), no upload was requested"
+                + " for this batch"), log);
+        assertTrue(ledger().batches("TALLY001").isEmpty(), "no batch recorded");
+        assertNull(onlyTxn("TALLY001", "INV-TRL").settlementBatchId(), "the sale is in no batch");
+
+        SettlementTotals totals = new SettlementTotals(1, 700, 0, 0);
+        MessageView settle = MessageView.of(t.exchange(t.settlement(1, totals, false)));
+        assertEquals("00", settle.responseCode(), "the terminal's own settlement of the batch closes it");
+        assertEquals(totals, settle.settlementTotals().orElseThrow());
+    }
+
+    /**
+     * The trailer of a batch answered 95, sent again: once the batch waits for its upload the trailer closes it (also
+     * on a new connection after a restart, as a terminal that crashed after its uploads resends it); repeated after
+     * its 00 was lost it is 00 again and changes nothing.
+     */
+    @Test
+    void aTrailerAfter95ClosesTheBatchAcrossARestartAndARepeatIs00Again() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 1200, "INV-UP").build();
+        ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+        SettlementTotals terminalView = new SettlementTotals(2, 2400, 0, 0); // counts a sale the host does not have
+        assertEquals("95", MessageView.of(t.exchange(t.settlement(5, terminalView, false))).responseCode());
+        assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode());
+        // the terminal is killed after its uploads, the simulator restarted, and the settlement resumed with the trailer
+        t.close();
+        int port = sim.isoPort();
+        sim.close();
+        startAgainOn(port, config());
+        t = signedOn("TALLY001");
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(5, terminalView, true))).responseCode());
+        var closed = ledger().batches("TALLY001").getFirst();
+        assertEquals("CLOSED", closed.status());
+        assertEquals(1, closed.uploads());
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(5, terminalView, true))).responseCode(),
+                "the trailer repeated (its answer lost)");
+        assertEquals(1, ledger().batches("TALLY001").size());
+        assertEquals(closed, ledger().batches("TALLY001").getFirst(), "unchanged");
+    }
 }

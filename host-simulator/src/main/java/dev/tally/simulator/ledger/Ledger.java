@@ -894,7 +894,8 @@ public final class Ledger implements AutoCloseable {
      * terminal makes in its next batch meanwhile stay out of it when the settlement resumes, however late. A
      * trailer closes the batch (00) and records the differences between the uploads and the host's view; a sale
      * the terminal uploads that the host approved after the cut joins the batch (the terminal's books put it
-     * there). A batch already closed answers 00.
+     * there). A batch already closed answers 00 to the totals it was closed with. A trailer for a batch with no
+     * upload requested (none of its settlement requests answered 95) is refused 12 and records nothing.
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
@@ -936,6 +937,15 @@ public final class Ledger implements AutoCloseable {
                         batchId = rs.getLong(1);
                     }
                 }
+            }
+            if (trailer && batchId == null) {
+                // a trailer ends an upload the host asked for (a 0500 of this batch answered 95); without one it would
+                // close the batch out of nothing, and the terminal's own 0500 would then be refused as a reused number
+                LOG.warn("terminal {} batch {}: settlement trailer refused ({}), no upload was requested for this batch"
+                        + " (no settlement request of it was answered 95); nothing recorded. Send the settlement request"
+                        + " (0500, processing code 920000) first, and the trailer only after it is answered 95 and the"
+                        + " batch uploaded", terminalId, String.format("%06d", batchNumber), NO_UPLOAD_REQUESTED);
+                return new SettlementResult(NO_UPLOAD_REQUESTED, hostTotals(c, terminalId, null, batchNumber), false);
             }
             // the batch waiting for its upload holds the sales cut at its first request; a new one, those not in a batch
             boolean cut = batchId != null;
@@ -1020,6 +1030,13 @@ public final class Ledger implements AutoCloseable {
      * transaction (a refusal: the terminal's batch stays open, its sales unsettled on both sides).
      */
     static final String REUSED_BATCH_NUMBER = ResponseCodes.INVALID_TRANSACTION;
+
+    /**
+     * The answer to a settlement trailer (0500, 960000) for a batch the host never asked to upload (no settlement
+     * request of it answered 95): 12, invalid transaction, as the trailer has no place in that batch's settlement
+     * (SPEC.md §4.7). Not 30: the message is well formed.
+     */
+    static final String NO_UPLOAD_REQUESTED = ResponseCodes.INVALID_TRANSACTION;
 
     /** The approved, standing sales of the batch, as {@link #ofBatch} says which. */
     private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId, int batchNumber)
