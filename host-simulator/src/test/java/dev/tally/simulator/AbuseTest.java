@@ -115,6 +115,34 @@ class AbuseTest extends SimulatorHarness {
         assertTrue(!log.contains("NegativeArraySizeException") && !log.contains("\tat "), log);
     }
 
+    /**
+     * A frame whose body is shorter than an MTI and a primary bitmap (10 bytes) closes the connection at once, with the
+     * WARN of any unreadable frame, and nothing after it is read as its rest. Before, a body of 1 or 2 bytes left the
+     * connection waiting for more bytes, then closed it with a WARN about the next frame's bytes.
+     */
+    @Test
+    void aBodyShorterThanAnMtiAndABitmapClosesTheConnectionAtOnce() throws Exception {
+        // the reviewer's frame: length 7 (a 2-byte body) with 1 body byte sent; a TPDU alone; 1 byte; 9 bytes
+        for (byte[] frame : List.of(new byte[] {0x00, 0x07, 0x60, 0x00, 0x01, 0x00, 0x00, 0x01},
+                new byte[] {0x00, 0x05, 0x60, 0x00, 0x01, 0x00, 0x00},
+                new byte[] {0x00, 0x06, 0x60, 0x00, 0x01, 0x00, 0x00, 0x02},
+                new byte[] {0x00, 0x0E, 0x60, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x70, 0x00, 0x00, 0x00, 0x00, 0x00})) {
+            int body = ((frame[0] & 0xFF) << 8 | (frame[1] & 0xFF)) - 5;
+            String log = LogCapture.during(() -> {
+                try (Socket s = raw()) {
+                    s.getOutputStream().write(frame); // and nothing more: the host must not wait for the rest
+                    s.getOutputStream().flush();
+                    assertTrue(closedByServer(s), stillOpen("the server drops a " + body + "-byte body at once"));
+                }
+            });
+            assertTrue(log.contains("connection closed after unreadable input: frame length " + (body + 5) + " leaves a body"
+                    + " of " + body + (body == 1 ? " byte" : " bytes") + " after its 5-byte TPDU, shorter than an MTI and a"
+                    + " primary bitmap (10 bytes)"), log);
+            assertTrue(!log.contains("\tat "), log);
+        }
+        goodClientStillWorks("bodies shorter than an MTI and a bitmap");
+    }
+
     @Test
     void halfAMessageThenHangingUpAndHalfAMessageThenSilence() throws Exception {
         byte[] frame = Framing.frame(Iso87.pack(good.saleRequest(VISA, 1000, "HALF").build()), Framing.DEFAULT_TPDU);

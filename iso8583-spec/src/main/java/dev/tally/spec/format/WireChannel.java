@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import org.jpos.iso.ISOBasePackager;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.jpos.iso.ISOPackager;
@@ -16,14 +17,33 @@ import org.jpos.iso.channel.NACChannel;
  */
 public class WireChannel extends NACChannel {
 
+    /** The fewest body bytes a message of this channel's dialect packs to: its MTI and primary bitmap. */
+    private final int shortestBody;
+
     /** A server-side prototype (jPOS's ISOServer clones it per connection). */
     public WireChannel(ISOPackager packager, byte[] tpdu) throws IOException {
         super(packager, tpdu);
+        this.shortestBody = shortestBody(packager);
     }
 
     /** A client channel to {@code host:port}. */
     public WireChannel(String host, int port, ISOPackager packager, byte[] tpdu) {
         super(host, port, packager, tpdu);
+        this.shortestBody = shortestBody(packager);
+    }
+
+    /** A primary bitmap on the wire: 64 bits, binary (SPEC.md §1). */
+    private static final int PRIMARY_BITMAP_BYTES = 8;
+
+    /**
+     * The MTI's packed length (field 0 of the packager: 2 BCD bytes in iso87) and a primary bitmap: 10 bytes, less than
+     * any message. 0 (no check) for a packager that does not say how it packs the MTI.
+     */
+    private static int shortestBody(ISOPackager packager) {
+        if (packager instanceof ISOBasePackager p && p.getFieldPackager(0) != null) {
+            return p.getFieldPackager(0).getMaxPackedLength() + PRIMARY_BITMAP_BYTES;
+        }
+        return 0;
     }
 
     /** Why the last connect failed; jPOS's own exception names only its class ("j.n.ConnectException") and a line. */
@@ -59,8 +79,11 @@ public class WireChannel extends NACChannel {
     }
 
     /**
-     * A frame whose length is shorter than the TPDU is refused as unreadable, so its connection is closed. jPOS would
-     * read the TPDU's missing bytes out of the next frame, then fail on a negative body length with a stack trace.
+     * A frame whose length is shorter than the TPDU, or leaves a body shorter than an MTI and a primary bitmap, is
+     * refused as unreadable by its length header alone, so its connection is closed before any byte of it is read.
+     * jPOS would read the TPDU's missing bytes out of the next frame, then fail on a negative body length with a stack
+     * trace; a body of a byte or two that the peer did not send in full would be completed from the next frame's bytes,
+     * the connection hanging until they came and then refused for what they held.
      */
     @Override
     protected int getMessageLength() throws IOException, ISOException {
@@ -68,6 +91,12 @@ public class WireChannel extends NACChannel {
         int tpdu = getHeaderLength();
         if (len > 0 && len < tpdu) {
             throw new ISOException("frame length " + len + " is shorter than its " + tpdu + "-byte TPDU");
+        }
+        if (len > 0 && len - tpdu < shortestBody) {
+            int body = len - tpdu;
+            throw new ISOException("frame length " + len + " leaves a body of " + body + (body == 1 ? " byte" : " bytes")
+                    + " after its " + tpdu + "-byte TPDU, shorter than an MTI and a primary bitmap (" + shortestBody
+                    + " bytes)");
         }
         return len;
     }
