@@ -101,6 +101,32 @@ class ReversalTest extends SimulatorHarness {
      * read B first: 25, so the terminal's journal says REVERSED. The 0200 that arrives afterwards must not leave a
      * debit standing (DESIGN.md §6): answered 12, recorded DECLINED, shown on the admin API.
      */
+    /**
+     * The refusal of a sale whose reversal came first is the host's own, decided before the scenario: with a test
+     * amount that drops (.68), closes (.71), answers twice (.72) or garbles (.73) it is still answered 12 once, plainly,
+     * on a connection that stays open. Before, .68 got no answer, .71 a closed connection, .72 the 12 twice, .73 garbage.
+     */
+    @Test
+    void aSaleArrivingAfterItsReversalIsAnswered12OnceWhateverItsTestAmountSays() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            for (int cents : new int[] {68, 71, 72, 73}) {
+                String order = "INV-OVERTAKEN-" + cents;
+                ISOMsg sale = t.saleRequest(VISA, 2700 + cents, order).build();
+                assertEquals("25", MessageView.of(t.exchange(t.reversalOf(sale, t.nextStan(), false,
+                        ReversalReason.NO_RESPONSE))).responseCode());
+                MessageView v = MessageView.of(t.exchange((ISOMsg) sale.clone()));
+                assertEquals("0210", v.mti(), "." + cents);
+                assertEquals("12", v.responseCode(), "." + cents);
+                // the next answer on the connection is the echo's: no second copy of the 12 came before it
+                assertEquals("0810", MessageView.of(t.echo()).mti(), "." + cents + ": answered once, connection open");
+                LedgerTransaction tx = onlyTxn("TALLY001", order);
+                assertEquals("12", tx.responseCode());
+                assertTrue(tx.arrivedAfterReversal());
+            }
+        }
+        assertEquals(OPENING, ledger().balance("visa-1"), "nothing debited");
+    }
+
     @Test
     void aSaleThatArrivesAfterItsReversalIsRefused12AndNoDebitStands() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

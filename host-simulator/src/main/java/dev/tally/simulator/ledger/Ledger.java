@@ -662,6 +662,33 @@ public final class Ledger implements AutoCloseable {
         return lookup(c -> saleKey(c, terminalId, stan, transmissionTime).map(SaleKey::rrn));
     }
 
+    /**
+     * What the ledger already holds of a sale about to be decided, read before the scenario is asked: its RRN when it
+     * is a duplicate (null otherwise), and whether a reversal of it was answered 25 before it arrived. Either way the
+     * host, not a rule, answers it (94, or 12 from {@link #recordSale}, which checks both again in its transaction).
+     */
+    public record Arrival(String duplicateRrn, boolean afterReversal) {
+    }
+
+    /** {@link Arrival} of the sale under this key: one statement, two indexed point lookups. */
+    public Arrival arrival(String terminalId, int stan, String transmissionTime) {
+        return lookup(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT (SELECT rrn FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?),"
+                            + " EXISTS (" + REVERSED_BEFORE_ARRIVAL + ")")) {
+                for (int i = 0; i < 2; i++) {
+                    ps.setString(3 * i + 1, terminalId);
+                    ps.setInt(3 * i + 2, stan);
+                    ps.setString(3 * i + 3, transmissionTime);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Arrival(rs.getString(1), rs.getBoolean(2));
+                }
+            }
+        });
+    }
+
     /** A sale's row id and RRN, by the duplicate-detection key (terminal + STAN + transmission time). */
     private record SaleKey(long id, String rrn) {
     }

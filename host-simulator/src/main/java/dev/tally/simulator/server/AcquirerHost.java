@@ -134,17 +134,21 @@ final class AcquirerHost {
         if (decline == null && gate.mayDecide()) {
             // the scenario comes after the duplicate, MAC and card checks (docs/simulator.md §2): a duplicate is answered
             // 94 and uses up no rule. recordSale finds one inside its transaction too, but that is after the scenario;
-            // so a sale a rule could decide is looked up first (a sale no rule could decide is spared the lookup)
-            Optional<String> rrn = ledger.saleRrn(v.terminalId(), v.stan(), v.transmissionDateTime());
-            if (rrn.isPresent()) {
-                return duplicate(request, v, rrn.get(), sk);
+            // so a sale a rule could decide is looked up first (a sale no rule could decide is spared the lookup).
+            // So is a sale whose reversal came first and was answered 25: recordSale refuses it 12, and that refusal is
+            // answered once, plainly; a rule's drop, close, second copy or garbage would hide it from the terminal
+            Ledger.Arrival arrival = ledger.arrival(v.terminalId(), v.stan(), v.transmissionDateTime());
+            if (arrival.duplicateRrn() != null) {
+                return duplicate(request, v, arrival.duplicateRrn(), sk);
             }
-            action = gate.decide();
-            if (action.dropRequest()) {
-                return null;
-            }
-            if (action.respond() != null && !action.respond().equals("00")) {
-                decline = action.respond();
+            if (!arrival.afterReversal()) {
+                action = gate.decide();
+                if (action.dropRequest()) {
+                    return null;
+                }
+                if (action.respond() != null && !action.respond().equals("00")) {
+                    decline = action.respond();
+                }
             }
         }
         if (decline != null && decline.equals(ResponseCodes.SIGN_ON_REQUIRED)) {

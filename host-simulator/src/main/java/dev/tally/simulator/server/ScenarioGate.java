@@ -8,7 +8,7 @@ import dev.tally.simulator.scenario.ScenarioRequest;
 /**
  * The scenario's say on one request (docs/simulator.md §2-§4), asked by {@link AcquirerHost} only once the host's own
  * checks have passed: a duplicate (94), a MAC that does not verify (A0/A1) and the card checks (14, 54, 55, 57, 13) come
- * first. A request the host refuses on its own is answered as such: it uses up no rule's occurrence or draw, and no
+ * first, and so does a sale whose reversal the host answered 25 before it arrived (12). A request the host refuses on its own is answered as such: it uses up no rule's occurrence or draw, and no
  * rule drops, delays or withholds its answer. Asked at most once; one request's, on one thread.
  */
 final class ScenarioGate {
