@@ -68,6 +68,31 @@ class HostMessageLogTest extends SimulatorHarness {
     }
 
     /**
+     * An answer held back (a .70 sale, answered after the late delay) when the simulator stops never goes out: the log
+     * says so with a TIMEOUT line, as docs/simulator.md §9 has it for every answer that never went out. Before, the
+     * request's REQUEST line was all there was.
+     */
+    @Test
+    void anAnswerHeldBackWhenTheSimulatorStopsGetsATimeoutLine() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config().withLateDelay(Duration.ofHours(1)), logFile);
+        try (TestTerminal t = signedOn("TALLY001")) {
+            LogCapture.watching(soFar -> {
+                t.send(t.saleRequest(VISA, 1070, "L-70").build());
+                await("the answer held back", PROCESSED, () -> soFar.get().contains("answer 00 held back 3600000 ms"));
+            });
+            sim.close();
+            sim = null;
+        }
+        List<Entry> out = MessageLog.read(logFile).stream()
+                .filter(e -> "L-70".equals(e.orderRef()) && e.dir() == MessageLog.Direction.OUT).toList();
+        assertEquals(1, out.size(), out.toString());
+        assertEquals(MessageLog.Event.TIMEOUT, out.getFirst().event());
+        assertEquals("answer 00 held back (scenario) not sent: the simulator stopped before it was due",
+                out.getFirst().note());
+    }
+
+    /**
      * A sale with field 35 in the standard form (PAN, separator, then digits; SPEC.md §2: accepted, never required) is
      * served like any sale, and neither the message log nor the standard log holds the track, its PAN or its
      * discretionary data. A field 35 that is no track 2 is a format error naming the field. Before, every such sale

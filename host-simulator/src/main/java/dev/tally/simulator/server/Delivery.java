@@ -5,6 +5,9 @@ import dev.tally.spec.format.MessageLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jpos.iso.BaseChannel;
@@ -36,6 +39,29 @@ final class Delivery {
     private final Duration lateDelay;
     private final Traffic traffic;
     private final TrafficMetrics metrics;
+    /**
+     * The answers a scenario holds back on the scheduler, until they are due: one the simulator stops before is
+     * written off by {@link #stop()} (the message log's TIMEOUT line), whoever takes it out of here first says what
+     * became of it.
+     */
+    private final Set<Held> held = ConcurrentHashMap.newKeySet();
+
+    /** A held answer (identity: two requests' held answers are never the same one). */
+    private static final class Held {
+        final ISOSource source;
+        final ISOMsg request;
+        final String code;
+        final RequestName what;
+        final String id;
+
+        Held(ISOSource source, ISOMsg request, String code, RequestName what, String id) {
+            this.source = source;
+            this.request = request;
+            this.code = code;
+            this.what = what;
+            this.id = id;
+        }
+    }
 
     Delivery(ScheduledExecutorService scheduler, Duration lateDelay, Traffic traffic, TrafficMetrics metrics) {
         this.scheduler = scheduler;
@@ -46,7 +72,8 @@ final class Delivery {
 
     /**
      * Sends (or withholds) {@code answer}, at once or on the scheduler, and counts the outcome in the metrics when it
-     * is known. A late answer that cannot be scheduled (the simulator is stopping) throws, counted by nothing here.
+     * is known. A late answer that cannot be scheduled (the simulator is stopping) is written off as {@link #stop()}
+     * writes off the answers it still holds.
      *
      * @param id    the request's id in the message log
      * @param start when the request arrived ({@link System#nanoTime()}), for the logged latency
@@ -100,8 +127,39 @@ final class Delivery {
             send.run();
         } else {
             LOG.info("{}: answer {} held back {} ms (scenario)", what, answer.getString(39), delay.toMillis());
-            scheduler.schedule(() -> Thread.ofVirtual().name("late-answer").start(send), delay.toNanos(), TimeUnit.NANOSECONDS);
+            Held h = new Held(source, request, answer.getString(39), what, id);
+            held.add(h);
+            try {
+                scheduler.schedule(() -> {
+                    if (held.remove(h)) {
+                        Thread.ofVirtual().name("late-answer").start(send);
+                    }
+                }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                if (held.remove(h)) {
+                    writeOff(h);
+                }
+            }
         }
+    }
+
+    /**
+     * The simulator is stopping (its scheduler shut down): every answer still held back will never go out. Each gets
+     * the message log's TIMEOUT line (docs/simulator.md §9) and counts as unanswered, as the terminal sees it.
+     */
+    void stop() {
+        for (Held h : held) {
+            if (held.remove(h)) {
+                writeOff(h);
+            }
+        }
+    }
+
+    private void writeOff(Held h) {
+        LOG.info("{}: answer {} held back (scenario) was not sent: the simulator stopped before it was due", h.what, h.code);
+        traffic.event(h.source, h.request, h.id, MessageLog.Event.TIMEOUT, "answer " + h.code
+                + " held back (scenario) not sent: the simulator stopped before it was due");
+        metrics.unanswered();
     }
 
     private void send(ISOSource source, ISOMsg answer, Action action, RequestName what, String id, MessageLog.Event event,

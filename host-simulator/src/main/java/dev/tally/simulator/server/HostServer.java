@@ -49,14 +49,16 @@ public final class HostServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final TrafficMetrics metrics;
     private final Thread acceptor;
+    private final Delivery delivery;
 
     private HostServer(ISOServer server, ServerSocket socket, ScheduledExecutorService scheduler, TrafficMetrics metrics,
-                       Thread acceptor) {
+                       Thread acceptor, Delivery delivery) {
         this.server = server;
         this.socket = socket;
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.acceptor = acceptor;
+        this.delivery = delivery;
     }
 
     /** Binds and starts accepting; returns once the port is listening. {@code messageLog} may be null. */
@@ -100,11 +102,11 @@ public final class HostServer implements AutoCloseable {
             TrafficMetrics metrics = new TrafficMetrics();
             AcquirerHost host = new AcquirerHost(ledger, new SessionKeyStore(ledger, tmk), cards, macRequired, clock);
             Traffic traffic = new Traffic(messageLog);
-            server.addISORequestListener(new HostRequestListener(host, scenario, new Delivery(scheduler, lateDelay, traffic, metrics),
-                    metrics, traffic, macRequired));
+            Delivery delivery = new Delivery(scheduler, lateDelay, traffic, metrics);
+            server.addISORequestListener(new HostRequestListener(host, scenario, delivery, metrics, traffic, macRequired));
             Thread acceptor = Thread.ofPlatform().name("iso-server-" + actualPort).daemon(true).start(server);
             LOG.info("ISO 8583 host listening on {}:{}", address.getHostAddress(), actualPort);
-            return new HostServer(server, socket, scheduler, metrics, acceptor);
+            return new HostServer(server, socket, scheduler, metrics, acceptor, delivery);
         } catch (ConfigurationException | IOException | RuntimeException e) {
             scheduler.shutdownNow();
             socket.close();
@@ -128,11 +130,15 @@ public final class HostServer implements AutoCloseable {
         return server.getActiveConnections();
     }
 
-    /** Stops accepting, closes every connection, drops answers still waiting on a scenario delay. */
+    /**
+     * Stops accepting, closes every connection, drops answers still waiting on a scenario delay (each one a TIMEOUT line
+     * in the message log, which the caller closes after this).
+     */
     @Override
     public void close() {
         server.shutdown(); // first: no request is taken once answers can no longer be scheduled
         scheduler.shutdownNow();
+        delivery.stop();
         try {
             socket.close();
         } catch (IOException e) {
