@@ -70,6 +70,7 @@ public final class Simulator implements AutoCloseable {
         // what can be checked is checked before anything is made; what fails later removes what this start made
         InetAddress address = listenAddress(config.bind());
         checkPortsFree(address, config);
+        checkLedger(config.ledgerFile());
         if (messageLogFile != null) {
             checkMessageLog(messageLogFile);
         }
@@ -153,49 +154,71 @@ public final class Simulator implements AutoCloseable {
 
     /**
      * Refuses a message log that cannot be written (before anything is made): a directory, a file not writable, or
-     * one whose directory cannot be made or written to. When its directory is there the file is opened for appending
-     * (a new one removed again), as permission bits do not tell everything: root may "write" to /sys or /proc, where
-     * no file can be made.
+     * one whose directory cannot be made or written to ({@link #checkWritableFile}).
      */
     public static void checkMessageLog(Path file) {
+        checkWritableFile("the message log", file, "tally-sim-messages.jsonl");
+    }
+
+    /**
+     * Refuses a ledger path no ledger can be made at or opened on for writing (before anything is made): a directory,
+     * a path through a regular file, a file not writable, a directory that takes no new file ({@link
+     * #checkWritableFile}). A file that is there but is no SQLite ledger is found when it is opened (exit 1).
+     */
+    public static void checkLedger(Path file) {
+        checkWritableFile("the ledger", file, "tally-ledger.db");
+    }
+
+    /**
+     * Refuses {@code file} ({@code what}: "the ledger", "the message log") when it cannot be a file this start writes:
+     * a directory (the error suggests {@code example} inside it), something other than a regular file, a file not
+     * writable, or one that cannot be made. A file not there yet is tried where it would be made, and removed again;
+     * so is the first of its missing directories: permission bits do not tell everything (root may "write" to /sys or
+     * /proc, where nothing can be made). Nothing else is made, and nothing that was there is touched.
+     */
+    private static void checkWritableFile(String what, Path file, String example) {
         Path abs = file.toAbsolutePath();
         if (Files.isDirectory(abs)) {
-            throw new IllegalArgumentException("the message log " + file + " is a directory; give a file, e.g. "
-                    + file.resolve("tally-sim-messages.jsonl"));
+            throw new IllegalArgumentException(what + " " + file + " is a directory; give a file, e.g. "
+                    + file.resolve(example));
         }
         if (Files.exists(abs)) {
             if (!Files.isRegularFile(abs) || !Files.isWritable(abs)) {
-                throw new IllegalArgumentException("the message log " + file + (Files.isRegularFile(abs)
+                throw new IllegalArgumentException(what + " " + file + (Files.isRegularFile(abs)
                         ? " cannot be written (permission denied)" : " is not a regular file") + "; give a file you can write");
             }
             return;
         }
-        if (abs.getParent() != null && Files.isDirectory(abs.getParent())) {
-            try {
-                Files.newOutputStream(abs, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                Files.delete(abs);
-            } catch (FileAlreadyExistsException e) {
-                return; // made meanwhile by someone else: the open will tell
-            } catch (IOException e) {
-                String why = e instanceof AccessDeniedException ? "permission denied"
-                        : e instanceof NoSuchFileException ? abs.getParent() + " takes no new files"
-                        : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
-                throw new IllegalArgumentException("the message log " + file + " cannot be made: " + why
-                        + "; give a file in a directory you can write");
-            }
-            return;
-        }
         Path dir = abs.getParent();
-        while (dir != null && Files.notExists(dir)) {
+        Path firstMissing = abs;
+        while (dir != null && !Files.exists(dir)) {
+            firstMissing = dir;
             dir = dir.getParent();
         }
         if (dir != null && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("the message log " + file + " cannot be made: " + dir
-                    + " is a file, not a directory");
+            throw new IllegalArgumentException(what + " " + file + " cannot be made: " + dir
+                    + " is a file, not a directory; give a path in a directory");
         }
         if (dir != null && !Files.isWritable(dir)) {
-            throw new IllegalArgumentException("the message log " + file + " cannot be made: the directory " + dir
-                    + " is not writable (permission denied)");
+            throw new IllegalArgumentException(what + " " + file + " cannot be made: the directory " + dir
+                    + " is not writable (permission denied); give a file in a directory you can write");
+        }
+        boolean asDirectory = !firstMissing.equals(abs);
+        try {
+            if (asDirectory) {
+                Files.createDirectory(firstMissing);
+            } else {
+                Files.newOutputStream(abs, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+            }
+            Files.delete(firstMissing);
+        } catch (FileAlreadyExistsException e) {
+            // made meanwhile by someone else: the open will tell
+        } catch (IOException e) {
+            String why = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? dir + " takes no new " + (asDirectory ? "directories" : "files")
+                    : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+            throw new IllegalArgumentException(what + " " + file + " cannot be made: " + why
+                    + "; give a file in a directory you can write");
         }
     }
 

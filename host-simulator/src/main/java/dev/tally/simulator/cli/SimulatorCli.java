@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tally-sim}: runs the acquirer-host simulator until SIGTERM / Ctrl-C. Prints one line starting
- * with {@code listening} when both ports are ready. Exit codes: 0 clean stop, 64 bad options,
- * 78 unusable scenario or cards file, 1 could not start (port in use, ledger unreadable).
+ * with {@code listening} when both ports are ready. Exit codes: 0 clean stop, 64 bad options (a --ledger or
+ * --message-log path no file can be written at included), 78 unusable scenario or cards file, 1 could not start
+ * (port in use, a ledger file that is no ledger).
  */
 @Command(name = "tally-sim", mixinStandardHelpOptions = true, version = "tally-sim 0.1.0",
         exitCodeOnInvalidInput = SimulatorCli.EXIT_USAGE,
@@ -199,6 +200,11 @@ public final class SimulatorCli implements Callable<Integer> {
             Simulator.listenAddress(bind);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bind: " + e.getMessage());
+        }
+        try {
+            Simulator.checkLedger(ledger);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ledger: " + e.getMessage());
         }
         if (messageLog != null) {
             try {

@@ -335,6 +335,51 @@ class SimulatorCliTest {
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ledgerFile)), "the ledger file is unchanged");
     }
 
+    /**
+     * A --ledger path under a regular file, or a directory: exit 64 with one line saying what is wrong and what to do,
+     * and nothing made or removed. Before, exit 1 with "cannot open the ledger ...: <the file>" and three WARN lines
+     * about removing files the start never made, or SQLite's raw "[SQLITE_IOERR_READ] ... disk I/O error".
+     */
+    @Test
+    void aLedgerPathThatCannotBeAFileExits64WithAnActionableLine() throws Exception {
+        Path afile = Files.writeString(dir.resolve("afile"), "kept");
+        Path adir = Files.createDirectory(dir.resolve("adir"));
+        StringWriter err = new StringWriter();
+        assertEquals(64, run(err, "--port", "0", "--admin-port", "0", "--ledger", afile.resolve("l.db").toString()),
+                err.toString());
+        assertTrue(err.toString().startsWith("--ledger: the ledger " + afile.resolve("l.db") + " cannot be made: " + afile
+                + " is a file, not a directory; give a path in a directory\n"), err.toString());
+
+        err = new StringWriter();
+        assertEquals(64, run(err, "--port", "0", "--admin-port", "0", "--ledger", adir.toString()), err.toString());
+        assertTrue(err.toString().startsWith("--ledger: the ledger " + adir + " is a directory; give a file, e.g. "
+                + adir.resolve("tally-ledger.db") + "\n"), err.toString());
+        assertFalse(err.toString().contains("SQLITE"), err.toString());
+
+        assertEquals(List.of("adir", "afile"), names(dir));
+        assertEquals(List.of(), names(adir));
+        assertEquals("kept", Files.readString(afile));
+    }
+
+    /**
+     * A message log in a directory that does not exist and cannot be made (/proc/nope, /proc taking no new directory
+     * though root's permission bits say it is writable): 64, as for a log that cannot be written, the ledger untouched.
+     * Before, the check passed and the log failed to open: exit 1, "no such file".
+     */
+    @Test
+    void aMessageLogWhoseDirectoryCannotBeMadeExits64() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux /proc");
+        StringWriter err = new StringWriter();
+        int code = run(err, "--port", "0", "--admin-port", "0", "--ledger", dir.resolve("new.db").toString(),
+                "--message-log", "/proc/tally-nope/x.jsonl");
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--message-log: the message log /proc/tally-nope/x.jsonl cannot be made:"
+                + " /proc takes no new directories; give a file in a directory you can write\n")
+                || err.toString().startsWith("--message-log: the message log /proc/tally-nope/x.jsonl cannot be made:"
+                + " permission denied; give a file in a directory you can write\n"), err.toString());
+        assertEquals(List.of(), names(dir), "no ledger made");
+    }
+
     /** The same port for both: a usage error before anything is made. */
     @Test
     void theSamePortForBothExits64AndMakesNoLedger() {
