@@ -2,6 +2,7 @@ package dev.tally.simulator;
 
 import dev.tally.simulator.admin.AdminServer;
 import dev.tally.simulator.ledger.Ledger;
+import dev.tally.simulator.scenario.KnownCards;
 import dev.tally.simulator.scenario.ScenarioSource;
 import dev.tally.simulator.server.HostServer;
 import dev.tally.simulator.server.TrafficMetrics;
@@ -26,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,9 @@ public final class Simulator implements AutoCloseable {
      */
     public static Simulator start(SimulatorConfig config, Path messageLogFile) throws Exception {
         List<TestCard> cards = TestCards.loadOrBundled(config.cardsFile()).all();
-        ScenarioSource scenario = new ScenarioSource(config.scenarioFile());
+        ScenarioSource scenario = new ScenarioSource(config.scenarioFile(), new KnownCards(
+                cards.stream().map(TestCard::pan).collect(Collectors.toSet()),
+                config.cardsFile() == null ? "the bundled test cards" : "the cards file " + config.cardsFile()));
         // what can be checked is checked before anything is made; what fails later removes what this start made
         InetAddress address = listenAddress(config.bind());
         checkPortsFree(address, config);

@@ -220,4 +220,34 @@ class ScenarioRulesTest extends SimulatorHarness {
         assertTrue(e.getMessage().contains("rule 1 (\"typo\"): match: unknown key 'amout'"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("ledger.db")), "nothing was created");
     }
+
+    /**
+     * With a --cards file, a rule matching a PAN that is none of its cards could never match (the host answers an
+     * unknown card 14 before the rules): the start is refused naming the rule and the file, the PAN masked; so is a
+     * reload that brings such a rule, the rules in force kept. It loaded silently.
+     */
+    @Test
+    void aRulePanNotInTheCardsFileIsRefusedAtStartAndAtReload() throws Exception {
+        Path cards = dir.resolve("lab-cards.csv");
+        Files.writeString(cards, "# id,pan,expiry_yymm,pin,balance,currency,description\n"
+                + "visa-1," + VISA.pan() + ",3012,1234,100.00,840,x\n");
+        String mcRule = """
+                {"rules": [{"name": "mc declined", "match": {"pan": "5413330089010442"}, "action": {"respond": "05"}}]}""";
+        Path file = scenario(mcRule);
+        ScenarioException e = assertThrows(ScenarioException.class,
+                () -> Simulator.start(config().withCardsFile(cards).withScenarioFile(file)).close());
+        assertTrue(e.getMessage().contains("rule 1 (\"mc declined\"): match.pan 541333******0442 is not a card of the cards"
+                + " file " + cards + ", so the rule could never match"), e.getMessage());
+        assertTrue(!e.getMessage().contains("5413330089010442"), e.getMessage());
+
+        Files.writeString(file, """
+                {"rules": [{"match": {"pan": "%s"}, "action": {"respond": "05"}}]}""".formatted(VISA.pan()));
+        start(config().withCardsFile(cards).withScenarioFile(file));
+        Files.writeString(file, mcRule);
+        var reload = new AdminClient(sim.adminUri()).post("/scenario/reload");
+        assertEquals(422, reload.statusCode(), reload.body());
+        assertTrue(reload.body().contains("is not a card of the cards file"), reload.body());
+        assertTrue(!reload.body().contains("5413330089010442"), reload.body());
+        assertEquals(1, new AdminClient(sim.adminUri()).getJson("/health").get("rules").asInt(), "the rules in force stay");
+    }
 }

@@ -11,6 +11,7 @@ import dev.tally.simulator.ledger.CreditPolicy;
 import dev.tally.simulator.ledger.ReversalPolicy;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.JsonProblems;
+import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +57,14 @@ public final class ScenarioFile {
     }
 
     public static Scenario load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * {@link #load(Path)} where a rule matching a PAN that is not among {@code cards} is refused (it could never match);
+     * {@code cards} null: no cards file to check against.
+     */
+    public static Scenario load(Path file, KnownCards cards) {
         String text;
         try {
             text = dev.tally.spec.format.Utf8File.read(file, "save the scenario file as UTF-8 (JSON is UTF-8)");
@@ -65,10 +74,15 @@ public final class ScenarioFile {
             throw new ScenarioException("cannot read the scenario file " + file + ": "
                     + dev.tally.spec.format.Utf8File.reason(file, e) + " (check the path given to --scenario)", e);
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), cards);
     }
 
     public static Scenario parse(String json, String source) {
+        return parse(json, source, null);
+    }
+
+    /** {@link #parse(String, String)} with the PANs of {@code match.pan} checked against {@code cards} (null: not). */
+    public static Scenario parse(String json, String source, KnownCards cards) {
         if (json == null || json.isBlank()) {
             throw new ScenarioException("scenario file " + source + " is empty: it must hold {\"rules\": [...]}");
         }
@@ -117,7 +131,7 @@ public final class ScenarioFile {
         int i = 0;
         for (JsonNode r : rulesNode) {
             i++;
-            rules.add(rule(r, i, where));
+            rules.add(rule(r, i, where, cards));
         }
         if (testAmounts) {
             rules = Scenario.concat(rules, TestAmounts.rules());
@@ -125,7 +139,7 @@ public final class ScenarioFile {
         return new Scenario(source, rules, seed);
     }
 
-    private static Rule rule(JsonNode r, int index, String file) {
+    private static Rule rule(JsonNode r, int index, String file, KnownCards cards) {
         String where = file + ": rule " + index;
         if (!r.isObject()) {
             throw new ScenarioException(where + ": must be an object with 'match' and 'action'");
@@ -139,14 +153,14 @@ public final class ScenarioFile {
             where = where + " (\"" + name + "\")";
         }
         unknownKeys(r, RULE_KEYS, where);
-        Match match = r.has("match") ? match(r.get("match"), where) : Match.ANY;
+        Match match = r.has("match") ? match(r.get("match"), where, cards) : Match.ANY;
         if (!r.has("action")) {
             throw new ScenarioException(where + ": key 'action' is required (what the host does when the rule matches)");
         }
         return new Rule(name, match, action(r.get("action"), where));
     }
 
-    private static Match match(JsonNode m, String where) {
+    private static Match match(JsonNode m, String where, KnownCards cards) {
         if (!m.isObject()) {
             throw new ScenarioException(where + ": key 'match' must be an object");
         }
@@ -181,6 +195,16 @@ public final class ScenarioFile {
         // field 41 always has 8 characters: a shorter id could never match
         String terminal = text(m, "terminal", ".{8}", "a terminal id of 8 characters (field 41), such as \"TALLY001\"", where);
         String pan = text(m, "pan", "\\d{12,19}", "12 to 19 digits", where);
+        if (pan != null && !Masking.luhnValid(pan)) {
+            // no card has such a number (the host answers its sales 14): the rule would load and never match
+            throw new ScenarioException(where + ": match.pan " + Masking.pan(pan) + " fails the Luhn check (ISO/IEC 7812-1),"
+                    + " so it is no card number and the rule could never match; copy the PAN from the cards file");
+        }
+        if (pan != null && cards != null && !cards.pans().contains(pan)) {
+            throw new ScenarioException(where + ": match.pan " + Masking.pan(pan) + " is not a card of " + cards.source()
+                    + ", so the rule could never match (the host answers an unknown card 14 before the rules); give a PAN"
+                    + " of that file, or add the card to it");
+        }
         String bin = text(m, "bin", "\\d{1,11}", "1 to 11 leading digits of the PAN", where);
         Long amount = m.has("amount") ? nonNegative(m, "amount", where) : null;
         Long min = null;
@@ -218,7 +242,10 @@ public final class ScenarioFile {
         }
         unknownKeys(a, ACTION_KEYS, where + ": action");
         String at = where + ": action";
-        String respond = text(a, "respond", "[0-9A-Z]{2}", "a 2-character response code such as \"05\" or \"A0\"", where, "action.");
+        // any code field 39 can carry (MessageValidator: 2 digits or capital letters), in the catalogue or not: labs test
+        // terminals with codes they do not know
+        String respond = text(a, "respond", "[0-9A-Z]{2}", "a 2-character response code of digits and capital letters"
+                + " (field 39), such as \"05\" or \"A0\"", where, "action.");
         Duration delay = null;
         if (a.has("delay")) {
             if (!a.get("delay").isTextual()) {
@@ -289,7 +316,21 @@ public final class ScenarioFile {
         }
         ReversalPolicy reversals = neverAnswer ? ReversalPolicy.NEVER_ANSWER
                 : dropReversals != null ? ReversalPolicy.dropFirst(dropReversals) : null;
-        return new Action(respond, delay, late, dropRequest, dropResponse, close, twice, garbage, credit, reversals);
+        Action action = new Action(respond, delay, late, dropRequest, dropResponse, close, twice, garbage, credit, reversals);
+        if (doesNothing(action)) {
+            // {"late": false}: the rule would match, do nothing, and keep every later rule (and the test amounts) from
+            // the requests it matches, as an empty action would; "respond": "00" says "decide normally" on purpose
+            throw new ScenarioException(where + ": key 'action' must be an object with at least one of "
+                    + sorted(ACTION_KEYS) + " (every key given here is false or zero, which does nothing: such a rule"
+                    + " would only keep the rules after it from the requests it matches)");
+        }
+        return action;
+    }
+
+    /** Whether an action changes nothing: no code, no delay, no fate, no credit or reversal policy. */
+    private static boolean doesNothing(Action a) {
+        return a.respond() == null && !a.late() && (a.delay() == null || a.delay().isZero()) && a.answers() && !a.respondTwice()
+                && !a.garbage() && a.credit() == null && a.reversals() == null;
     }
 
     // ---------------------------------------------------------------- checks

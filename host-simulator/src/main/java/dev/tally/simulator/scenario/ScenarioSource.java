@@ -15,11 +15,21 @@ public final class ScenarioSource {
     private static final Logger LOG = LoggerFactory.getLogger(ScenarioSource.class);
 
     private final Path file;
+    private final KnownCards cards;
     private final AtomicReference<Scenario> current = new AtomicReference<>();
 
     /** Loads the file (or the test amounts when {@code file} is null); throws {@link ScenarioException}. */
     public ScenarioSource(Path file) {
+        this(file, null);
+    }
+
+    /**
+     * As {@link #ScenarioSource(Path)}, a rule matching a PAN not among {@code cards} refused at every load and reload
+     * (null: not checked).
+     */
+    public ScenarioSource(Path file, KnownCards cards) {
         this.file = file;
+        this.cards = cards;
         current.set(read());
     }
 
@@ -36,6 +46,6 @@ public final class ScenarioSource {
     }
 
     private Scenario read() {
-        return file == null ? TestAmounts.scenario() : ScenarioFile.load(file);
+        return file == null ? TestAmounts.scenario() : ScenarioFile.load(file, cards);
     }
 }

@@ -89,6 +89,12 @@ class ScenarioFileTest {
             "{\"rules\": [{\"match\": {\"termnal\": \"T\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match: unknown key 'termnal'",
             "{\"rules\": [{\"match\": {\"terminal\": \"TALLY01\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match.terminal must be a terminal id of 8 characters",
             "{\"rules\": [{\"action\": {\"respond\": \"5\"}}]}|rule 1: action.respond must be a 2-character response code",
+            "{\"rules\": [{\"action\": {\"respond\": \"z1\"}}]}|rule 1: action.respond must be a 2-character response code of digits and capital letters",
+            "{\"rules\": [{\"action\": {\"late\": false}}]}|rule 1: key 'action' must be an object with at least one of [closeConnection, credit, creditAfter, delay, dropRequest, dropResponse, dropReversals, garbage, late, neverAnswerReversals, respond, respondTwice] (every key given here is false or zero",
+            "{\"rules\": [{\"action\": {\"garbage\": false, \"respondTwice\": false, \"neverAnswerReversals\": false}}]}|rule 1: key 'action' must be an object with at least one of",
+            "{\"rules\": [{\"action\": {\"delay\": \"0s\"}}]}|rule 1: key 'action' must be an object with at least one of",
+            "{\"rules\": [{\"action\": {}}]}|rule 1: key 'action' must be an object with at least one of",
+            "{\"rules\": [{\"match\": {\"pan\": \"4761739001010118\"}, \"action\": {\"respond\": \"05\"}}]}|rule 1: match.pan 476173******0118 fails the Luhn check (ISO/IEC 7812-1), so it is no card number and the rule could never match; copy the PAN from the cards file",
             "{\"rules\": [{\"action\": {\"delay\": \"soon\"}}]}|rule 1: action.delay: 'soon' is not a duration",
             "{\"rules\": [{\"action\": {\"delay\": \"99999999999999999h\"}}]}|rule 1: action.delay: duration '99999999999999999h' is too long",
             "{\"rules\": [{\"action\": {\"delay\": \"9999999999999h\"}}]}|rule 1: action.delay must be at most 24h, got 9999999999999h",
@@ -153,5 +159,31 @@ class ScenarioFileTest {
         ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.load(file));
         assertTrue(e.getMessage().contains("is not UTF-8 text") && e.getMessage().contains("save the scenario file as UTF-8"),
                 e.getMessage());
+    }
+
+    /**
+     * With the cards file known, a rule's PAN that is none of its cards is refused naming the file (it could never
+     * match: the host answers an unknown card 14 before asking the rules); the PAN is shown masked. Without one it loads.
+     */
+    @Test
+    void aPanMatchThatIsNotInTheCardsFileIsRefusedWhenTheFileIsKnown() {
+        String json = """
+                {"rules": [{"name": "mc", "match": {"pan": "5413330089010442"}, "action": {"respond": "05"}}]}""";
+        KnownCards cards = new KnownCards(java.util.Set.of("4761739001010119"), "the cards file lab-cards.csv");
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.parse(json, "lab.json", cards));
+        assertEquals("scenario file lab.json: rule 1 (\"mc\"): match.pan 541333******0442 is not a card of the cards file"
+                + " lab-cards.csv, so the rule could never match (the host answers an unknown card 14 before the rules);"
+                + " give a PAN of that file, or add the card to it", e.getMessage());
+        assertEquals(1, ScenarioFile.parse(json, "lab.json").rules().size(), "no cards file to check against");
+        assertEquals(1, ScenarioFile.parse(json, "lab.json", new KnownCards(java.util.Set.of("5413330089010442"), "x"))
+                .rules().size());
+    }
+
+    /** A code the catalogue does not have is allowed (labs test terminals with odd codes), and answered as written. */
+    @Test
+    void aResponseCodeOutsideTheCatalogueIsAllowed() {
+        Scenario s = ScenarioFile.parse("""
+                {"rules": [{"action": {"respond": "ZZ"}}, {"action": {"respond": "00"}}]}""", "lab.json");
+        assertEquals("ZZ", s.decide(sale("T", 1000, 1)).action().respond());
     }
 }
