@@ -141,6 +141,34 @@ public final class Batches {
         return update(b, Set.of(BatchState.SETTLING, BatchState.UPLOADING), BatchState.UPLOADING, responseCode, hostTotals);
     }
 
+    /**
+     * The host refused the batch's trailer 12: it holds no upload request for the batch (its ledger was replaced or
+     * reset since it answered 95). The batch goes back to SETTLING with its uploads forgotten, so the next settle sends
+     * its 0500 anew and, on 95, uploads every sale again (UPLOADING → SETTLING).
+     */
+    public Batch settleAnew(Batch b, String responseCode) {
+        return journal.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM batch_uploads WHERE terminal_id = ? AND batch_number = ?")) {
+                ps.setString(1, b.terminalId());
+                ps.setInt(2, b.batchNumber());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE batches SET state = 'SETTLING', uploaded = 0, response_code = ?, host_totals = NULL, updated_at = ?
+                    WHERE terminal_id = ? AND batch_number = ? AND state = 'UPLOADING'""")) {
+                ps.setString(1, responseCode);
+                ps.setLong(2, journal.clock().millis());
+                ps.setString(3, b.terminalId());
+                ps.setInt(4, b.batchNumber());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("batch " + b.batchText() + " is not being uploaded");
+                }
+            }
+            return inProgress(c, b.terminalId()).orElseThrow();
+        });
+    }
+
     /** A 0320 of the batch was answered 00: recorded before the next one leaves. */
     public Batch uploaded(Batch b, Attempt a) {
         return journal.inTransaction(c -> {

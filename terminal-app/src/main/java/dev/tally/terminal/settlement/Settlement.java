@@ -106,6 +106,17 @@ public final class Settlement {
         }
         Batch bt = b;
         Step s = send(() -> request(MessageType.SETTLEMENT_TRAILER, bt, totals));
+        if (s.failure == null && ResponseCodes.INVALID_TRANSACTION.equals(s.code)) {
+            // the host holds no upload request for this batch (its ledger was replaced or reset since its 95): resending
+            // the trailer would be refused for ever, and every later batch would wait behind this one
+            b = batches.settleAnew(b, s.code);
+            return new SettlementResult(false, resumed, b, totals, hostTotals(b), b.responseCode(), uploadedNow,
+                    "settlement of batch " + b.batchText() + " not finished: the trailer (0500 960000) was answered 12:"
+                    + " the host holds no upload request for this batch (its ledger may have been replaced or reset since"
+                    + " it answered 95); the batch is back to SETTLING: settle again to send its 0500 anew and upload"
+                    + " its sales again if asked (tally settle, or POST /v1/settlement while tally serve runs)",
+                    s.code, excluded(b), reversalsRun);
+        }
         if (s.failure != null || !ResponseCodes.APPROVED.equals(s.code)) {
             return failed(b, resumed, totals, s, uploadedNow, reversalsRun, false, "the trailer (0500 960000) of batch " + b.batchText());
         }

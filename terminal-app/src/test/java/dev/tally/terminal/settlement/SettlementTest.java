@@ -199,6 +199,41 @@ class SettlementTest {
         }
     }
 
+    /**
+     * A host whose ledger lost the batch's upload request after its 95 (replaced or reset) refuses the trailer 12. The
+     * batch goes back to SETTLING: the next settle sends the 0500 anew and uploads every sale again. Before, each settle
+     * resent the trailer, was refused again, and no later batch could settle.
+     */
+    @Test
+    void aTrailerRefused12SendsTheBatchBackToSettlingAndTheNextSettleStartsItAnew() {
+        StubHost host = new StubHost((h, req) -> {
+            String pc = MessageView.of(req).processingCode();
+            if (isSettlement(req) && "920000".equals(pc)) {
+                return h.settlementAnswer(req, "95", SettlementTotals.ZERO.encode());
+            }
+            if (isSettlement(req)) { // the trailer: refused the first time, as by a host whose ledger was reset
+                return h.settlements == 2 ? h.settlementAnswer(req, "12", null) : h.goodAnswer(req);
+            }
+            return h.goodAnswer(req);
+        });
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-1", 2000, null).status());
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("S-2", 3000, null).status());
+            SettlementResult r = t.settlement.settle();
+            assertFalse(r.closed(), r.message());
+            assertEquals("12", r.failureCode());
+            assertEquals(BatchState.SETTLING, r.batch().state());
+            assertEquals(0, r.batch().uploaded());
+            assertTrue(r.message().contains("the trailer (0500 960000) was answered 12: the host holds no upload request"
+                    + " for this batch") && r.message().contains("back to SETTLING: settle again"), r.message());
+
+            SettlementResult again = t.settlement.settle();
+            assertTrue(again.closed(), again.message());
+            assertEquals(List.of("0800", "0200", "0200", "0500", "0320", "0320", "0500", "0500", "0320", "0320", "0500"),
+                    host.mtis(), "the 0500 anew, both sales uploaded again, then the trailer");
+        }
+    }
+
     /** Only 95 (UPLOAD_BATCH in the response-code catalogue) leads to the upload; every other code is a refusal. */
     @ParameterizedTest
     @ValueSource(strings = {"91", "96", "30", "A0", "05", "Z9"})
