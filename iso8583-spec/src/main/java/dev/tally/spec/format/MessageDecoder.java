@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.jpos.iso.IFB_LLLNUM;
 import org.jpos.iso.IFB_LLNUM;
 import org.jpos.iso.IFB_NUMERIC;
@@ -108,7 +109,8 @@ public final class MessageDecoder {
      * A field Tally gives no meaning ({@link Field.Sensitivity#UNDESCRIBED}: reserved, private use) as it may be
      * shown: another terminal's or host's data, of which Tally cannot know what is secret, read as free text whose
      * writer is unknown ({@link Masking#scrubFreeText}, after {@link Masking#scrubEmbedded}: a card number masked, also
-     * inside a longer run of digits; a key, a PIN block, a track 2 in BCD, any 8 or more bytes as hex withheld). Text
+     * inside a longer run of digits; a key, a PIN block, a track 2 in BCD, any 8 or more bytes as hex withheld, in a
+     * text field only a run that holds a letter A-F: digits alone there are a number). Text
      * and short codes stay readable; when something was withheld the field's length follows ({@code [bytes withheld]
      * (32 characters)}), so that support still sees what was there. Shown so in the decoder, the message logs and
      * jPOS's log ({@link JposLogBridge}); what was withheld is not in the log, so a replay of it cannot send it.
@@ -116,7 +118,9 @@ public final class MessageDecoder {
     static String undescribed(ISOMsg msg, int i) {
         boolean binary = msg.getComponent(i) instanceof ISOBinaryField;
         String text = Masking.scrubEmbedded(binary ? HEX.formatHex(msg.getBytes(i)) : msg.getString(i));
-        String shown = Masking.scrubFreeText(text);
+        // a text field's run of digits alone is a number (field 86-89's n16 amounts, 95's n42, 97, 102, 103), which
+        // support needs: there only a run holding a letter A-F counts as bytes (Masking.scrubCommandLine's rule)
+        String shown = binary ? Masking.scrubFreeText(text) : Masking.scrubCommandLine(text, Set.of());
         if (shown.equals(text)) {
             return shown;
         }

@@ -138,6 +138,19 @@ class MessageDecoderTest {
         assertTrue(fromLog.contains("[redacted] (32 characters)"), fromLog);
     }
 
+    /** Another system's settlement amounts (n16, n42) are numbers support needs, not bytes to withhold. */
+    @Test
+    void theNumbersOfAFieldTallyGivesNoMeaningAreShown() {
+        ISOMsg m = sale();
+        m.set(88, "0000000000123456");
+        m.set(95, "000000001234000000000000000000000000000000");
+        DecodedMessage d = MessageDecoder.decodeHex(HexFormat.of().formatHex(Framing.frame(Iso87.pack(m),
+                Framing.DEFAULT_TPDU)));
+        String text = d.render();
+        assertTrue(text.contains("0000000000123456") && !text.contains(Masking.BYTES_WITHHELD), text);
+        assertTrue(text.contains("000000001234000000000000000000000000000000"), text);
+    }
+
     @Test
     void truncatedInputNamesTheFieldAndOffset() {
         byte[] body = Iso87.pack(sale());
