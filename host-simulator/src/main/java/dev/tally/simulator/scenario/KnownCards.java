@@ -14,4 +14,10 @@ public record KnownCards(Set<String> pans, String source) {
     public KnownCards {
         pans = Set.copyOf(pans);
     }
+
+    /** Never the PANs (a record's own toString would print every one of them). */
+    @Override
+    public String toString() {
+        return "KnownCards[" + pans.size() + " cards from " + source + "]";
+    }
 }

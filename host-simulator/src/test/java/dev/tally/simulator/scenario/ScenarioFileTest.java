@@ -186,4 +186,12 @@ class ScenarioFileTest {
                 {"rules": [{"action": {"respond": "ZZ"}}, {"action": {"respond": "00"}}]}""", "lab.json");
         assertEquals("ZZ", s.decide(sale("T", 1000, 1)).action().respond());
     }
+
+    /** The cards a scenario is checked against are printed by count and source, never by their numbers. */
+    @Test
+    void knownCardsNeverPrintTheirNumbers() {
+        String shown = new KnownCards(java.util.Set.of("4761739001010119"), "cards.json").toString();
+        assertFalse(shown.contains("4761739001010119"), shown);
+        assertTrue(shown.contains("1 cards from cards.json"), shown);
+    }
 }

@@ -424,7 +424,7 @@ public final class CashierApi implements AutoCloseable {
         ReversalLoop loop = desk.engine().reversals();
         for (Attempt a : list) {
             Map<String, Object> row = ApiJson.attempt(a);
-            loop.backgroundRetryAt(a).ifPresent(at -> row.put("nextReversalAt", at.toString()));
+            loop.backgroundRetryAt(a).ifPresent(at -> row.put("nextReversalAt", ApiJson.time(at)));
             rows.add(row);
         }
         return rows;

@@ -48,7 +48,7 @@ record PaymentRequest(String orderId, long amount, String card) {
         String cur = text(o, "currency", false);
         if (cur != null && !cur.equals(currency)) {
             // a key or a card number pasted into the wrong field is not quoted back (the answer may be logged)
-            boolean quotable = !Masking.mayBeCardNumber(cur) && Masking.redactKeys(cur).equals(cur);
+            boolean quotable = !Masking.mayBeCardNumber(cur) && Masking.scrubCommandLine(cur, java.util.Set.of()).equals(cur);
             throw ApiProblem.badRequest("INVALID_CURRENCY", "currency", (quotable ? "currency '" + Masking.scrub(cur)
                     + "' is not this terminal's: " : "") + "currency must be this terminal's 3-digit ISO 4217 code "
                     + currency + ", or be left out" + (quotable ? "" : "; the value given is not quoted back"));

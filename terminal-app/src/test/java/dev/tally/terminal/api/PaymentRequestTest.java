@@ -38,7 +38,7 @@ class PaymentRequestTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdef0123456789abcdef",
-        "4761739001010119", "4761 7390 0101 0119"})
+        "4761739001010119", "4761 7390 0101 0119", "041234FEDCBA9876", "0123456789ABCDEF0123456789ABCDEF0A1B2C"})
     void aKeyOrCardNumberGivenAsTheCurrencyIsNotQuotedBack(String secret) {
         ApiProblem p = assertThrows(ApiProblem.class, () -> parse("{\"orderId\": \"C-1\", \"amount\": \"1.00\","
                 + " \"currency\": \"" + secret + "\"}"));
