@@ -97,11 +97,6 @@ class ReversalTest extends SimulatorHarness {
     }
 
     /**
-     * The terminal's 0200 sat on connection A; the link broke, it sent the 0400 at once on connection B, and the host
-     * read B first: 25, so the terminal's journal says REVERSED. The 0200 that arrives afterwards must not leave a
-     * debit standing (DESIGN.md §6): answered 12, recorded DECLINED, shown on the admin API.
-     */
-    /**
      * The refusal of a sale whose reversal came first is the host's own, decided before the scenario: with a test
      * amount that drops (.68), closes (.71), answers twice (.72) or garbles (.73) it is still answered 12 once, plainly,
      * on a connection that stays open. Before, .68 got no answer, .71 a closed connection, .72 the 12 twice, .73 garbage.
@@ -127,6 +122,11 @@ class ReversalTest extends SimulatorHarness {
         assertEquals(OPENING, ledger().balance("visa-1"), "nothing debited");
     }
 
+    /**
+     * The terminal's 0200 sat on connection A; the link broke, it sent the 0400 at once on connection B, and the host
+     * read B first: 25, so the terminal's journal says REVERSED. The 0200 that arrives afterwards must not leave a
+     * debit standing (DESIGN.md §6): answered 12, recorded DECLINED, shown on the admin API.
+     */
     @Test
     void aSaleThatArrivesAfterItsReversalIsRefused12AndNoDebitStands() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -2,6 +2,7 @@ package dev.tally.terminal.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -242,6 +243,8 @@ class GroupCommitTest {
                     Thread.onSpinWait();
                 }
                 ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                assumeTrue(threads.isThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled(),
+                        "this JVM measures no thread's CPU time");
                 long cpuBefore = threads.getThreadCpuTime(waiter.threadId());
                 waiter.interrupt();
                 // a waiter that spins while its interrupt flag is set burns a core until the leader is done: give it
