@@ -359,6 +359,10 @@ public final class PaymentEngine {
             return journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
                     + ", auth " + v.authCode());
         }
+        if (rc == null) {
+            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
+                    "0210 without a response code (field 39): what the host did is not known, reversing to be sure");
+        }
         if (ResponseCodes.find(rc).isEmpty()) {
             // ResponseCodes.of reads a code outside the catalogue as a decline, but what the host did is not known (08
             // "honour with identification" and 10 "partial approval" are approvals in ISO 8583:1987): a debit may

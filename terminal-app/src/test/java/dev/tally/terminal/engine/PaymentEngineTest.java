@@ -456,6 +456,26 @@ class PaymentEngineTest {
         }
     }
 
+    /** A MACed 0210 without field 39 says nothing of what the host did: reversed, and the trail says so in words. */
+    @Test
+    void anAnswerWithoutAResponseCodeIsReversedAndSaidSo() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            ISOMsg m = h.answer(req, "00");
+            if ("0200".equals(MessageView.of(req).mti())) {
+                m.unset(39);
+                dev.tally.spec.crypto.MessageMac.apply(m, h.macKey);
+            }
+            return m;
+        }); TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(2), NOW)) {
+            PaymentResult r = t.engine.sale("INV-NO-39", 1234, null);
+            List<String> trail = t.journal.events(r.attempt().id()).stream().map(e -> e.detail()).toList();
+            assertTrue(trail.contains("0210 without a response code (field 39): what the host did is not known,"
+                    + " reversing to be sure"), trail.toString());
+            assertFalse(trail.toString().contains("null"), trail.toString());
+            assertEquals(AttemptState.REVERSED, t.journal.find(r.attempt().id()).orElseThrow().state());
+        }
+    }
+
     /**
      * The first reversal try goes out and is answered 00, and the journal refuses its REVERSED (a full disk): the trail
      * says the try went out and what came of it was not recorded, not "reversal not sent" (which the report reads as a
