@@ -247,8 +247,10 @@ public final class ReversalLoop {
             // the reversal left: what came of it is not "not sent" (attemptApart's word for a reversal that could not be
             // built or counted), and the next try is a repeat the host answers as it answered this one
             // (worded not to start as a counted try's outcome, "reversal try N: ...", which the journal's readers parse)
-            throw new TryNotRecorded("what came of reversal try " + a.reversalAttempts() + ", which went out, could not"
-                    + " be recorded in the journal (the next try repeats it): " + e.getMessage(), e);
+            boolean left = !(ex instanceof Exchange.Broken b && b.linkBrokeOnWrite());
+            throw new TryNotRecorded("what came of reversal try " + a.reversalAttempts() + (left ? ", which went out,"
+                    : ", whose write to the host failed,") + " could not be recorded in the journal (the next try repeats"
+                    + " it): " + e.getMessage(), e);
         }
     }
 
