@@ -34,37 +34,20 @@ class PaymentDeskTest {
      */
     @Test
     void aRequestMeetingAnotherOfTheSameOrderInFlightIsToldAboutTheOneInFlight() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        // the test, not time, releases the held answer: room for two desk calls on a slow machine
-        Duration timeout = Duration.ofSeconds(30);
-        try (FakeHost host = holdingSales(release);
-             TestTerminal t = TestTerminal.shared(dir.resolve("j.db"), host.port(), timeout, PaymentEngineTest.NOW)) {
-            PaymentDesk desk = desk(t, timeout);
-            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-            try {
-                Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-70", 370, null));
-                await("the sale to reach the host",
-                        () -> host.received.stream().anyMatch(m -> "0200".equals(MessageView.of(m).mti())));
-                String stan = t.journal.liveAttempt("C-70").orElseThrow().stanText();
+        withSaleInFlight("C-70", (t, desk) -> {
+            String stan = t.journal.liveAttempt("C-70").orElseThrow().stanText();
 
-                PaymentResult other = desk.pay("C-70", 400, null).result();
-                assertEquals(PaymentStatus.LOCKED, other.status(), other.message());
-                assertEquals(370, other.amount(), "the amount of the payment in flight, not the refused request's");
-                assertEquals(stan, other.attempt().stanText());
-                assertNotNull(other.retryAfter());
-                assertEquals(0, other.retryAfter().getNano() % 1_000_000, "milliseconds: " + other.retryAfter());
+            PaymentResult other = desk.pay("C-70", 400, null).result();
+            assertEquals(PaymentStatus.LOCKED, other.status(), other.message());
+            assertEquals(370, other.amount(), "the amount of the payment in flight, not the refused request's");
+            assertEquals(stan, other.attempt().stanText());
+            assertNotNull(other.retryAfter());
+            assertEquals(0, other.retryAfter().getNano() % 1_000_000, "milliseconds: " + other.retryAfter());
 
-                PaymentResult cancel = desk.cancel("C-70").result();
-                assertEquals(PaymentStatus.LOCKED, cancel.status(), cancel.message());
-                assertEquals(370, cancel.amount(), "a cancel shows what it meets, not 0.00");
-
-                release.countDown();
-                assertEquals(PaymentStatus.APPROVED, first.get(30, TimeUnit.SECONDS).result().status());
-            } finally {
-                release.countDown();
-                pool.shutdownNow();
-            }
-        }
+            PaymentResult cancel = desk.cancel("C-70").result();
+            assertEquals(PaymentStatus.LOCKED, cancel.status(), cancel.message());
+            assertEquals(370, cancel.amount(), "a cancel shows what it meets, not 0.00");
+        });
     }
 
     /**
@@ -74,6 +57,57 @@ class PaymentDeskTest {
      */
     @Test
     void anInterruptedWaiterWritesItsRefusalWithoutSpinningThenKeepsItsInterrupt() throws Exception {
+        withSaleInFlight("C-71", (t, desk) -> {
+            long attempt = t.journal.liveAttempt("C-71").orElseThrow().id();
+
+            // the same payment again waits for the one in flight
+            PaymentDesk.Outcome[] told = new PaymentDesk.Outcome[1];
+            boolean[] interruptKept = new boolean[1];
+            Thread waiter = Thread.ofVirtual().start(() -> {
+                told[0] = desk.pay("C-71", 370, null);
+                interruptKept[0] = Thread.currentThread().isInterrupted();
+            });
+            await("the repeat to wait for the payment in flight",
+                    () -> waiter.getState() == Thread.State.TIMED_WAITING);
+
+            Thread leader;
+            synchronized (t.journal) { // the journal's writer: held, so the next group commit waits for the test
+                leader = Thread.ofPlatform().start(() -> t.journal.noteRefusal(attempt, java.time.Instant.now(),
+                        "test: a change whose group commit waits"));
+                await("a group commit to wait for the journal", () -> leader.getState() == Thread.State.BLOCKED);
+                waiter.interrupt();
+                // its refusal queued behind that commit: parked (a virtual thread that spins stays RUNNABLE)
+                try {
+                    await("the interrupted waiter to park for its refusal's commit", () -> waiter.getState()
+                            == Thread.State.WAITING && java.util.Arrays.stream(waiter.getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("inTransaction")));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; it is " + waiter.getState() + " at "
+                            + java.util.Arrays.toString(waiter.getStackTrace()), e);
+                }
+            }
+            waiter.join(Duration.ofSeconds(30));
+            assertTrue(!waiter.isAlive(), "the refusal's commit never came");
+            leader.join(Duration.ofSeconds(30));
+            assertEquals(PaymentStatus.LOCKED, told[0].result().status(), told[0].result().message());
+            assertTrue(interruptKept[0], "the interrupt is restored for the caller");
+            assertTrue(t.journal.events(attempt).stream().anyMatch(e -> e.detail().contains("request in progress")),
+                    "the refusal is on the audit trail: " + t.journal.events(attempt));
+        });
+    }
+
+    /** What a test does while a sale is in flight: its terminal and serve's desk in front of it. */
+    @FunctionalInterface
+    private interface WhileInFlight {
+        void run(TestTerminal t, PaymentDesk desk) throws Exception;
+    }
+
+    /**
+     * Pays {@code order} 3.70 through serve's desk against a host that holds the sale's answer until the test lets it
+     * go (the test, not time: room for several desk calls on a slow machine), runs {@code body} while it is in flight,
+     * then lets the answer go and checks the sale was approved.
+     */
+    private void withSaleInFlight(String order, WhileInFlight body) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Duration timeout = Duration.ofSeconds(30);
         try (FakeHost host = holdingSales(release);
@@ -81,45 +115,10 @@ class PaymentDeskTest {
             PaymentDesk desk = desk(t, timeout);
             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
             try {
-                Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay("C-71", 370, null));
+                Future<PaymentDesk.Outcome> first = pool.submit(() -> desk.pay(order, 370, null));
                 await("the sale to reach the host",
                         () -> host.received.stream().anyMatch(m -> "0200".equals(MessageView.of(m).mti())));
-                long attempt = t.journal.liveAttempt("C-71").orElseThrow().id();
-
-                // the same payment again waits for the one in flight
-                PaymentDesk.Outcome[] told = new PaymentDesk.Outcome[1];
-                boolean[] interruptKept = new boolean[1];
-                Thread waiter = Thread.ofVirtual().start(() -> {
-                    told[0] = desk.pay("C-71", 370, null);
-                    interruptKept[0] = Thread.currentThread().isInterrupted();
-                });
-                await("the repeat to wait for the payment in flight",
-                        () -> waiter.getState() == Thread.State.TIMED_WAITING);
-
-                Thread leader;
-                synchronized (t.journal) { // the journal's writer: held, so the next group commit waits for the test
-                    leader = Thread.ofPlatform().start(() -> t.journal.noteRefusal(attempt, java.time.Instant.now(),
-                            "test: a change whose group commit waits"));
-                    await("a group commit to wait for the journal", () -> leader.getState() == Thread.State.BLOCKED);
-                    waiter.interrupt();
-                    // its refusal queued behind that commit: parked (a virtual thread that spins stays RUNNABLE)
-                    try {
-                        await("the interrupted waiter to park for its refusal's commit", () -> waiter.getState()
-                                == Thread.State.WAITING && java.util.Arrays.stream(waiter.getStackTrace())
-                                .anyMatch(f -> f.getMethodName().equals("inTransaction")));
-                    } catch (AssertionError e) {
-                        throw new AssertionError(e.getMessage() + "; it is " + waiter.getState() + " at "
-                                + java.util.Arrays.toString(waiter.getStackTrace()), e);
-                    }
-                }
-                waiter.join(Duration.ofSeconds(30));
-                assertTrue(!waiter.isAlive(), "the refusal's commit never came");
-                leader.join(Duration.ofSeconds(30));
-                assertEquals(PaymentStatus.LOCKED, told[0].result().status(), told[0].result().message());
-                assertTrue(interruptKept[0], "the interrupt is restored for the caller");
-                assertTrue(t.journal.events(attempt).stream().anyMatch(e -> e.detail().contains("request in progress")),
-                        "the refusal is on the audit trail: " + t.journal.events(attempt));
-
+                body.run(t, desk);
                 release.countDown();
                 assertEquals(PaymentStatus.APPROVED, first.get(30, TimeUnit.SECONDS).result().status());
             } finally {
