@@ -81,6 +81,8 @@ public final class SimulatorCli implements Callable<Integer> {
         ScrubbingStream.install();
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
         SqliteNativeLibrary.quietStaleCopyCleanup();
+        // one copy of the driver's native library per user, not one left in /tmp by every JVM that did not exit normally
+        SqliteNativeLibrary.useSharedCopy();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));

@@ -424,4 +424,13 @@ class SimulatorCliTest {
             assertEquals(4, l.schemaVersion(), "the ledger file is intact and reusable");
         }
     }
+
+    @Test
+    void aSimulatorThatIsKilledLeavesNoCopyOfTheSqliteLibraryInTheTempFolder() throws Exception {
+        dev.tally.spec.jdbc.NativeLibraryChild.Left left =
+                dev.tally.spec.jdbc.NativeLibraryChild.run(dir, ConfiguredChildMain.class.getName());
+        assertEquals(0, left.exit(), left.stderr());
+        assertEquals(List.of(), left.tempCopies(), "copies a halted simulator left in its temp folder");
+        assertTrue(left.sharedCopy().isPresent(), "the library was loaded from the cache folder");
+    }
 }

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tally.spec.jdbc.NativeLibraryChild;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class TallyCliTest {
@@ -85,5 +89,13 @@ class TallyCliTest {
         for (String n : Set.of("sale", "inquiry", "status", "pending", "reverse", "echo", "settle", "serve", "replay")) {
             assertTrue(TallyCli.talksToHost(new String[]{n}), n);
         }
+    }
+
+    @Test
+    void aTallyThatIsKilledLeavesNoCopyOfTheSqliteLibraryInTheTempFolder(@TempDir Path dir) throws Exception {
+        NativeLibraryChild.Left left = NativeLibraryChild.run(dir, ConfiguredChildMain.class.getName());
+        assertEquals(0, left.exit(), left.stderr());
+        assertEquals(List.of(), left.tempCopies(), "copies a halted tally left in its temp folder");
+        assertTrue(left.sharedCopy().isPresent(), "the library was loaded from the cache folder");
     }
 }

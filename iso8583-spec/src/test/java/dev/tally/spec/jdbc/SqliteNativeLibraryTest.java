@@ -1,0 +1,80 @@
+package dev.tally.spec.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.LibraryLoaderUtil;
+
+class SqliteNativeLibraryTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] jarsLibrary() throws Exception {
+        try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(
+                LibraryLoaderUtil.getNativeLibResourcePath() + "/" + LibraryLoaderUtil.getNativeLibName())) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void theSharedCopyIsTheJarsLibraryInAFolderOnlyItsOwnerCanWrite() throws Exception {
+        Path lib = SqliteNativeLibrary.sharedCopy(dir).orElseThrow();
+        assertTrue(lib.startsWith(dir.resolve("tally").resolve("sqlite-jdbc-" + SQLiteJDBCLoader.getVersion())), lib.toString());
+        assertArrayEquals(jarsLibrary(), Files.readAllBytes(lib));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(lib.getParent())));
+    }
+
+    @Test
+    void anIntactCopyIsKeptAndADamagedOneReplaced() throws Exception {
+        Path lib = SqliteNativeLibrary.sharedCopy(dir).orElseThrow();
+        Object inode = Files.getAttribute(lib, "unix:ino");
+        assertEquals(Optional.of(lib), SqliteNativeLibrary.sharedCopy(dir));
+        assertEquals(inode, Files.getAttribute(lib, "unix:ino"), "an intact copy is not written again");
+
+        byte[] damaged = Files.readAllBytes(lib);
+        damaged[damaged.length / 2] ^= 1;
+        Files.write(lib, damaged);
+        assertEquals(Optional.of(lib), SqliteNativeLibrary.sharedCopy(dir));
+        assertArrayEquals(jarsLibrary(), Files.readAllBytes(lib), "a copy with one bit changed");
+
+        Files.write(lib, new byte[] {1, 2, 3});
+        assertEquals(Optional.of(lib), SqliteNativeLibrary.sharedCopy(dir));
+        assertArrayEquals(jarsLibrary(), Files.readAllBytes(lib), "a truncated copy");
+        try (var s = Files.list(lib.getParent())) {
+            assertEquals(List.of(lib), s.toList(), "no partial file is left beside it");
+        }
+    }
+
+    @Test
+    void aFolderOthersMayWriteOrACacheThatCannotBeMadeIsNotUsed() throws Exception {
+        Path lib = SqliteNativeLibrary.sharedCopy(dir).orElseThrow();
+        Files.setPosixFilePermissions(lib.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(Optional.empty(), SqliteNativeLibrary.sharedCopy(dir));
+
+        Path aFile = Files.writeString(dir.resolve("not-a-folder"), "x");
+        assertEquals(Optional.empty(), SqliteNativeLibrary.sharedCopy(aFile));
+    }
+
+    @Test
+    void aJvmThatHaltsLeavesNoCopyInTheTempFolder() throws Exception {
+        NativeLibraryChild.Left plain = NativeLibraryChild.run(dir.resolve("plain"), SharedCopyChildMain.class.getName(), "plain");
+        assertEquals(0, plain.exit(), plain.stderr());
+        assertEquals(2, plain.tempCopies().size(), "the driver's own copy and its .lck, left by the halt: " + plain.tempCopies());
+
+        NativeLibraryChild.Left shared = NativeLibraryChild.run(dir.resolve("shared"), SharedCopyChildMain.class.getName());
+        assertEquals(0, shared.exit(), shared.stderr());
+        assertEquals(List.of(), shared.tempCopies());
+        assertTrue(shared.sharedCopy().isPresent(), "the copy in the cache folder");
+    }
+}
