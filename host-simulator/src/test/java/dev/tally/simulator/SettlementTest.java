@@ -133,6 +133,10 @@ class SettlementTest extends SimulatorHarness {
         assertEquals(1, batch.get("uploads").asInt());
         assertEquals(terminalView.encode(), batch.get("terminalTotals").asText());
         assertTrue(batch.get("differences").asText().contains("not uploaded"));
+        for (String time : new String[] {"openedAt", "closedAt"}) {
+            assertTrue(batch.get(time).asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{3})?Z"),
+                    time + " in UTC to the millisecond: " + batch.get(time));
+        }
     }
 
     /**

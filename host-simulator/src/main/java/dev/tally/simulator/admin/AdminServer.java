@@ -22,10 +22,12 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -226,8 +228,9 @@ public final class AdminServer implements AutoCloseable {
         m.put("uploads", b.uploads());
         m.put("differences", b.differences());
         m.put("businessDate", b.businessDate().toString());
-        m.put("openedAt", b.openedAt().toString());
-        m.put("closedAt", b.closedAt() == null ? null : b.closedAt().toString());
+        // to the millisecond, as the cashier API writes times (a parser before Python 3.11 refuses nine fraction digits)
+        m.put("openedAt", b.openedAt().truncatedTo(ChronoUnit.MILLIS).toString());
+        m.put("closedAt", b.closedAt() == null ? null : b.closedAt().truncatedTo(ChronoUnit.MILLIS).toString());
         return m;
     }
 
@@ -334,11 +337,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Every error the API answers goes out here, scrubbed: a message may quote what it was sent (a query value, a
-     * line of a scenario file as Jackson's "Unrecognized token") and a card number in it must not come back whole.
+     * Every error the API answers goes out here, scrubbed as a command line's errors are: a message may quote what it
+     * was sent (a query value, a line of a scenario file as Jackson's "Unrecognized token"), and a card number in it
+     * must not come back whole, nor a key or PIN block pasted into it (any 8 or more bytes written as hex).
      */
     private void sendError(HttpExchange ex, int status, String message) throws IOException {
-        sendJson(ex, status, Map.of("error", Masking.scrubTyped(message)));
+        sendJson(ex, status, Map.of("error", Masking.scrubCommandLine(message, Set.of())));
     }
 
     @Override
