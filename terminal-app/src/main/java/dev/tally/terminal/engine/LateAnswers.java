@@ -1,5 +1,6 @@
 package dev.tally.terminal.engine;
 
+import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Journal;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers that match no request in flight — a 0210 that arrives after its sale timed out, a response the
  * host sent twice — are recorded on their attempt's audit trail and change nothing (DESIGN.md §4: a late
- * 0210 never flips an attempt to APPROVED; the reversal already on its way undoes the charge). A copy that arrives
+ * 0210 never flips an attempt to APPROVED; the reversal already on its way undoes the charge, as it does for a late
+ * code the catalogue does not know, which may be a charge too). A copy that arrives
  * while its sale is still SENT is a duplicate (or early) copy of the answer the sale itself records.
  */
 public final class LateAnswers implements Consumer<ISOMsg> {
@@ -43,14 +45,27 @@ public final class LateAnswers implements Consumer<ISOMsg> {
                 case NEW, SENT -> "; a second copy of the answer (duplicate or early): the sale's own answer decides"
                         + " its outcome";
                 case REVERSAL_PENDING, REVERSAL_FAILED, REVERSED -> "00".equals(v.responseCode())
-                        ? "; a late approval does not make it APPROVED, its reversal undoes the charge" : "";
+                        ? "; a late approval does not make it APPROVED, its reversal undoes the charge"
+                        : unknown(v.responseCode()) ? "; a late answer with " + code(v.responseCode()) + ", which this"
+                                + " terminal does not know, may mean a charge: its reversal undoes any charge" : "";
                 // the host answered this sale twice with different words: nothing will undo what it may hold
                 case DECLINED -> "00".equals(v.responseCode())
                         ? "; an approval of a sale recorded DECLINED, which no reversal follows: check it with the acquirer"
-                        : "";
+                        : unknown(v.responseCode()) ? "; an answer with " + code(v.responseCode()) + ", which this terminal"
+                                + " does not know and which may mean a charge, of a sale recorded DECLINED, which no reversal"
+                                + " follows: check it with the acquirer" : "";
                 case APPROVED, SETTLED -> "";
             };
         }
         journal.note(a.id(), what);
+    }
+
+    /** A code the catalogue does not know, or none: the engine reverses a sale answered so (it may be a charge). */
+    private static boolean unknown(String rc) {
+        return rc == null || ResponseCodes.find(rc).isEmpty();
+    }
+
+    private static String code(String rc) {
+        return rc == null ? "no response code" : "code " + rc;
     }
 }

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Engine behaviour against a fake host: MAC failure, A1 re-sign-on, 94, the wire content of a reversal. */
 class PaymentEngineTest {
@@ -680,17 +682,42 @@ class PaymentEngineTest {
         }
     }
 
-    /** A late approval of a sale being reversed is noted with the reversal that undoes the charge. */
-    @Test
-    void aLateApprovalOfASaleBeingReversedIsNotedWithItsReversal() throws Exception {
+    /**
+     * A late approval of a sale being reversed is noted with the reversal that undoes the charge; so is a late code the
+     * catalogue does not know (08, 10: the engine reverses a sale answered so, as it may be a charge). A late decline
+     * gets the plain note.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            00 | ; a late approval does not make it APPROVED, its reversal undoes the charge
+            08 | ; a late answer with code 08, which this terminal does not know, may mean a charge: its reversal undoes any charge
+            10 | ; a late answer with code 10, which this terminal does not know, may mean a charge: its reversal undoes any charge
+            05 | ''
+            """)
+    void aLateAnswerOfASaleBeingReversedIsNotedWithItsReversalWhenItMayBeACharge(String rc, String said) throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
              TestTerminal t = terminal(host, (req, sent) -> !"0800".equals(req.mti()))) { // nothing answered
-            PaymentResult r = t.engine.sale("INV-LATE-00", 1234, null);
+            PaymentResult r = t.engine.sale("INV-LATE-" + rc, 1234, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             ISOMsg sale = host.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).findFirst().orElseThrow();
-            new LateAnswers(t.journal).accept(host.answer(sale, "00"));
-            assertEquals("late or duplicate 0210 (STAN " + r.attempt().stanText() + ", rc 00) ignored: the attempt is"
-                    + " REVERSAL_PENDING; a late approval does not make it APPROVED, its reversal undoes the charge",
+            new LateAnswers(t.journal).accept(host.answer(sale, rc));
+            assertEquals("late or duplicate 0210 (STAN " + r.attempt().stanText() + ", rc " + rc + ") ignored: the attempt"
+                    + " is REVERSAL_PENDING" + said, t.journal.events(r.attempt().id()).getLast().detail());
+        }
+    }
+
+    /** A second answer with a code the catalogue does not know, of a sale the host declined first, is sent to the acquirer. */
+    @Test
+    void anUnknownCodeAfterADeclineIsNotedForTheAcquirer() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "0200".equals(MessageView.of(req).mti()) ? "05" : "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), Duration.ofSeconds(10), NOW)) {
+            PaymentResult r = t.engine.sale("INV-05-08", 1234, null);
+            assertEquals(PaymentStatus.DECLINED, r.status(), r.message());
+            ISOMsg sale = host.received.stream().filter(m -> "0200".equals(MessageView.of(m).mti())).findFirst().orElseThrow();
+            new LateAnswers(t.journal).accept(host.answer(sale, "08"));
+            assertEquals("late or duplicate 0210 (STAN " + r.attempt().stanText() + ", rc 08) ignored: the attempt is"
+                    + " DECLINED; an answer with code 08, which this terminal does not know and which may mean a charge,"
+                    + " of a sale recorded DECLINED, which no reversal follows: check it with the acquirer",
                     t.journal.events(r.attempt().id()).getLast().detail());
         }
     }
