@@ -297,12 +297,16 @@ public final class PaymentEngine {
 
     /** REVERSAL_PENDING for a sale sent whose outcome could not be recorded; {@code why} null: said in the log. */
     private PaymentResult uncertain(Attempt sent, RuntimeException why) {
+        return uncertain(sent, ", but the journal could not record what came of it", why,
+                "reversed as soon as the journal takes writes again");
+    }
+
+    private PaymentResult uncertain(Attempt sent, String whatFailed, RuntimeException why, String whatNext) {
         return new PaymentResult(sent.orderRef(), PaymentStatus.REVERSAL_PENDING, null,
                 "Outcome unknown: the request went to the host" + (sent.sentAt() == null ? "" : " at "
-                        + sent.sentAt().atZone(clock.getZone()).format(HMS)) + ", but the journal could not record what"
-                        + " came of it (" + (why == null ? "see the log" : Masking.scrub(storageReason(why)))
-                        + "). The customer may have"
-                        + " been charged. The order is locked, and reversed as soon as the journal takes writes again"
+                        + sent.sentAt().atZone(clock.getZone()).format(HMS)) + whatFailed
+                        + " (" + (why == null ? "see the log" : Masking.scrub(storageReason(why)))
+                        + "). The customer may have been charged. The order is locked, and " + whatNext
                         + " (tally serve tries by itself; otherwise the next tally command does): do not take another"
                         + " payment for it until then.", sent.amount(), sent.currency(), sent, lock.answerDueBy(sent));
     }
@@ -415,7 +419,9 @@ public final class PaymentEngine {
         } catch (RuntimeException unread) {
             log.error("order {} STAN {}: being reversed, but the journal could not be read: {}",
                     OrderReference.shown(a.orderRef()), a.stanText(), Masking.scrub(unread.toString()));
-            return uncertain(a, unread);
+            // its reversal is committed (REVERSAL_PENDING): only reading it back failed, and perhaps recording the try
+            return uncertain(a, " and the journal holds it as being reversed, but could not be read back", unread,
+                    "its reversal goes on as soon as the journal works again");
         }
     }
 

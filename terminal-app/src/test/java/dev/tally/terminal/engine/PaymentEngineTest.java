@@ -560,6 +560,10 @@ class PaymentEngineTest {
             assertTrue(r.message().startsWith("Outcome unknown: the request went to the host")
                     && r.message().contains("may have been charged") && r.message().contains("The order is locked"),
                     r.message());
+            // the reversal is committed: it is not said to be unrecorded, only unread
+            assertTrue(r.message().contains(" and the journal holds it as being reversed, but could not be read back (")
+                    && r.message().contains("its reversal goes on as soon as the journal works again")
+                    && !r.message().contains("could not record"), r.message());
             String log = logged.text();
             assertTrue(log.contains("order INV-UNREADABLE STAN " + r.attempt().stanText()
                     + ": being reversed, but the journal could not be read"), log);
