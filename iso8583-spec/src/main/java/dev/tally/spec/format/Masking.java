@@ -147,13 +147,14 @@ public final class Masking {
     private static final int PAN_MIN = 13;
     private static final int PAN_MAX = 19;
     /**
-     * The group lengths card numbers are printed in, longest first: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19 digits),
-     * 4-6-5, 4-6-4 (the one table of them: {@code OrderReference} refuses these too, through
-     * {@link #containsCardNumber(String, String)}). Other groupings are not joined up: dates
-     * ({@code 2026-11-22}), lists of STANs ({@code 000123 000124 000125}), a STAN beside an RRN.
+     * The group lengths card numbers are printed or typed in, longest first: 4-4-4-4 (and 4-4-4-4-1..3 for 17-19
+     * digits), 4-4-4-1..3 (a 13-15 digit number typed in fours, as {@code 3782-8224-6310-005}), 4-6-5, 4-6-4 (the one
+     * table of them: {@code OrderReference} refuses these too, through {@link #containsCardNumber(String, String)}).
+     * Other groupings are not joined up: dates ({@code 2026-11-22}), lists of STANs ({@code 000123 000124 000125}), a
+     * STAN beside an RRN.
      */
     private static final int[][] PRINTED = {{4, 4, 4, 4, 3}, {4, 4, 4, 4, 2}, {4, 4, 4, 4, 1}, {4, 4, 4, 4},
-        {4, 6, 5}, {4, 6, 4}};
+        {4, 4, 4, 3}, {4, 4, 4, 2}, {4, 4, 4, 1}, {4, 6, 5}, {4, 6, 4}};
     private static final int MAX_GROUPS = 5;
     /** What replaces a track 2's expiry, service code and discretionary data after the separator. */
     private static final String TAIL_MASK = "****";

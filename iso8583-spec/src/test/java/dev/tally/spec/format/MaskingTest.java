@@ -34,6 +34,9 @@ class MaskingTest {
         assertEquals("card 476173******0119.", Masking.scrub("card 4761-7390-0101-0119."));
         assertEquals("amex 371449*****8431", Masking.scrub("amex 3714 496353 98431"), "4-6-5");
         assertEquals("476173*********9005", Masking.scrub("4761 7390 0101 0119 005"), "19 digits, 4-4-4-4-3");
+        assertEquals("amex 378282*****0005", Masking.scrub("amex 3782 8224 6310 005"), "15 digits typed in fours, 4-4-4-3");
+        assertEquals("card 305693****5904", Masking.scrub("card 3056-9309-0259-04"), "14 digits, 4-4-4-2");
+        assertEquals("card 422222***2222", Masking.scrub("card 4222.2222.2222.2"), "13 digits, 4-4-4-1");
         assertEquals("476173******0119 000123", Masking.scrub("4761 7390 0101 0119 000123"), "a STAN after it is kept");
         assertEquals("{\"note\":\"476173******0119\"}", Masking.scrub("{\"note\":\"4761 7390-0101 0119\"}"));
         assertEquals("order 12 476173******0119 stan 000123", Masking.scrub("order 12 4761 7390 0101 0119 stan 000123"),
