@@ -4,8 +4,9 @@ import java.util.HexFormat;
 
 /**
  * The lab's terminal master key, shared by the simulator and the terminal when neither is given one
- * ({@code --tmk}). It is test material like the test cards: published here, never used in production.
- * It is never printed; only its check value appears in documentation.
+ * ({@code --tmk}). It is test material like the test cards: published here and in SPEC.md §4.1 (so that a client
+ * written from the spec can sign on to a lab simulator), never used in production. No program prints it: outputs and
+ * warnings name it by its check value.
  */
 public final class LabKeys {
 
