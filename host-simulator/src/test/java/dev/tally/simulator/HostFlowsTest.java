@@ -216,6 +216,27 @@ class HostFlowsTest extends SimulatorHarness {
         assertTrue(txns("TALLY009", null).isEmpty());
     }
 
+    /**
+     * A 30 carries what the terminal matches answers by (41 + 11, SPEC.md §1) even when the STAN is the problem, as
+     * long as it is readable, and only the fields the answer to its type carries: a 0210 has no field 60.
+     */
+    @Test
+    void aFormatErrorAnswerCarriesItsMatchingKeyAndOnlyItsAnswersFields() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 1000, "INV-30-STAN").build();
+            sale.set(11, "000000");
+            sale.set(60, "000001");
+            t.send(sale);
+            ISOMsg answer = t.receive();
+            assertEquals("30", answer.getString(39));
+            assertEquals("000000", answer.getString(11), "the STAN it came with, for the terminal to match the 30");
+            assertEquals("TALLY001", answer.getString(41));
+            assertFalse(answer.hasField(60), "no 0210 carries field 60 (SPEC.md §3)");
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()));
+        }
+        assertTrue(txns("TALLY001", "INV-30-STAN").isEmpty());
+    }
+
     @Test
     void missingMandatoryFieldIsAFormatError30AndNothingIsApplied() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {
