@@ -198,6 +198,15 @@ class AdminApiTest extends SimulatorHarness {
             assertEquals(2, before.get("latencySamples").asLong());
             t.exchange(t.saleRequest(VISA, 1051, "W-2").build());
         }
+        // the host counts an answer once it has gone out: the terminal may read it before the count is made
+        await("the 51 and its latency counted", Duration.ofSeconds(10), () -> {
+            try {
+                JsonNode now = admin.getJson("/metrics");
+                return now.get("answersByResponseCode").has("51") && now.get("latencySamples").asLong() >= 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         JsonNode m = admin.getJson("/metrics");
         assertEquals(1, m.get("requestsByMti").get("0200").asLong());
         assertFalse(m.get("requestsByMti").has("0800"), "the sign-on came before the reset: " + m);

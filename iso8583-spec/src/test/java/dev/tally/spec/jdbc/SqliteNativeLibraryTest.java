@@ -77,4 +77,10 @@ class SqliteNativeLibraryTest {
         assertEquals(List.of(), shared.tempCopies());
         assertTrue(shared.sharedCopy().isPresent(), "the copy in the cache folder");
     }
+
+    /** junit-platform.properties names temp folders with letters: no random number in a path to be masked as a card. */
+    @Test
+    void tempFoldersAreNamedWithLettersOnly() {
+        assertTrue(dir.getFileName().toString().matches("junit-[a-z]{12}"), dir.toString());
+    }
 }

@@ -98,4 +98,10 @@ class TallyCliTest {
         assertEquals(List.of(), left.tempCopies(), "copies a halted tally left in its temp folder");
         assertTrue(left.sharedCopy().isPresent(), "the library was loaded from the cache folder");
     }
+
+    /** junit-platform.properties names temp folders with letters: no random number in a path to be masked as a card. */
+    @Test
+    void tempFoldersAreNamedWithLettersOnly(@TempDir Path dir) {
+        assertTrue(dir.getFileName().toString().matches("junit-[a-z]{12}"), dir.toString());
+    }
 }
