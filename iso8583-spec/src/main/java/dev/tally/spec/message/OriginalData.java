@@ -35,7 +35,7 @@ public record OriginalData(String mti, int stan, String transmissionDateTime, St
     public static OriginalData decode(String f90) {
         if (f90 == null || !f90.matches("\\d{42}")) {
             throw new IllegalArgumentException("field 90 must be 42 digits, got "
-                    + (f90 == null ? "nothing" : f90.length() + " characters"));
+                    + SettlementTotals.described(f90));
         }
         return new OriginalData(f90.substring(0, 4), Integer.parseInt(f90.substring(4, 10)), f90.substring(10, 20),
                 f90.substring(20, 31), f90.substring(31, 42));

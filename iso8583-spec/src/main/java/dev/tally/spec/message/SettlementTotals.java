@@ -20,10 +20,21 @@ public record SettlementTotals(long debitCount, long debitAmount, long creditCou
         return String.format("%06d%012d%06d%012d", debitCount, debitAmount, creditCount, creditAmount);
     }
 
+    /**
+     * What a fixed-length digit field held instead of its digits, without quoting it: "nothing", "35 characters", or
+     * "36 characters, not all digits" (a length alone read "must be 36 digits, got 36 characters").
+     */
+    static String described(String value) {
+        if (value == null) {
+            return "nothing";
+        }
+        return value.length() + " characters" + (value.chars().allMatch(c -> c >= '0' && c <= '9') ? "" : ", not all digits");
+    }
+
     public static SettlementTotals decode(String f63) {
         if (f63 == null || !f63.matches("\\d{36}")) {
             throw new IllegalArgumentException("settlement totals (field 63) must be 36 digits, got "
-                    + (f63 == null ? "nothing" : f63.length() + " characters"));
+                    + described(f63));
         }
         return new SettlementTotals(Long.parseLong(f63.substring(0, 6)), Long.parseLong(f63.substring(6, 18)),
                 Long.parseLong(f63.substring(18, 24)), Long.parseLong(f63.substring(24, 36)));

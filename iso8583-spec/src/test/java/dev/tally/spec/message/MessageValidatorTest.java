@@ -233,6 +233,10 @@ class MessageValidatorTest {
     void structuredFieldsRejectBadContent() {
         assertThrows(IllegalArgumentException.class, () -> OriginalData.decode("0200"));
         assertThrows(IllegalArgumentException.class, () -> SettlementTotals.decode("12"));
+        assertEquals("settlement totals (field 63) must be 36 digits, got 36 characters, not all digits",
+                assertThrows(IllegalArgumentException.class, () -> SettlementTotals.decode("A".repeat(36))).getMessage());
+        assertEquals("field 90 must be 42 digits, got 4 characters",
+                assertThrows(IllegalArgumentException.class, () -> OriginalData.decode("0200")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("STATE=MAYBE;RC=00;AMOUNT=1;CREDIT=NONE"));
         assertThrows(IllegalArgumentException.class, () -> StatusAnswer.decode("RC=00"));
         // a host's answer is kept in the journal: a response code that is not one is refused, and not quoted
