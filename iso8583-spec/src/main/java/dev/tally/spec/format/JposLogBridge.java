@@ -134,7 +134,13 @@ public final class JposLogBridge implements LogListener {
                 case SECRET, TLV -> hide(c, i);
                 case REFERENCE -> c.set(i, OrderReference.shown(c.getString(i))); // another terminal's may be a card number
                 case UNDESCRIBED -> show(c, i, MessageDecoder.undescribed(c, i)); // a key or PIN block in hex: withheld
-                case CLEAR -> { }
+                // another system's key or PIN block in its field 48 or 60 (a text field of Tally's with bytes as hex)
+                case CLEAR -> {
+                    if (!(c.getComponent(i) instanceof org.jpos.iso.ISOBinaryField)
+                            && MessageDecoder.holdsBytesAsHex(c.getString(i))) {
+                        show(c, i, MessageDecoder.undescribed(c, i));
+                    }
+                }
             }
         }
         return c;

@@ -99,10 +99,22 @@ public final class MessageDecoder {
             // be hidden, and a replay rebuilt from the log wrong), but a card number standing alone in one (a message
             // someone else built) is masked all the same
             default -> value = msg.getComponent(i) instanceof ISOBinaryField ? Masking.scrubField(HEX.formatHex(msg.getBytes(i)))
+                    : holdsBytesAsHex(msg.getString(i)) ? undescribed(msg, i)
                     : named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
                     : Masking.scrubField(msg.getString(i));
         }
         return new DecodedMessage.DecodedField(i, Iso87.fieldName(i), named == null ? null : named.name(), value, tags);
+    }
+
+    /**
+     * Whether a text field Tally gives a meaning (48, 54, 60, 63, 90, ...) holds what none of Tally's own values do: 8
+     * or more bytes written as hex with a letter A-F among them, or in spaced pairs (a key, a PIN block another system
+     * put in its field 48 or 60). Such a value is another system's data and is shown as an {@link #undescribed} field
+     * is, with what looks like bytes withheld; Tally's own values there are digits, codes and its status answer, and are
+     * shown as they are. Values shorter than 16 characters cannot hold such a run and are not searched.
+     */
+    static boolean holdsBytesAsHex(String text) {
+        return text != null && text.length() >= 16 && !Masking.scrubCommandLine(text, Set.of()).equals(text);
     }
 
     /**

@@ -181,4 +181,17 @@ class JposLogBridgeTest {
         assertTrue(out.contains("<field id=\"120\" value=\"[redacted] (32 characters)\"/>"), out);
         assertTrue(out.contains("<field id=\"121\" value=\"LANE 7\"/>"), out);
     }
+
+    /** Another system's key in field 48 (a text field of Tally's) is withheld in jPOS's log too. */
+    @Test
+    void aKeyInField48IsWithheld() throws Exception {
+        org.jpos.iso.ISOMsg m = Iso87.unpack(saleBody());
+        m.set(48, "PINKEY " + MessageDecoderTest.KEY);
+        LogEvent ev = new LogEvent("receive");
+        ev.addMessage(m);
+        JposLogBridge bridge = new JposLogBridge(debugLogger());
+        String out = logged(() -> bridge.log(ev));
+        assertFalse(out.contains(MessageDecoderTest.KEY) || out.contains("FEDCBA98"), out);
+        assertTrue(out.contains("<field id=\"48\" value=\"PINKEY [redacted] (39 characters)\"/>"), out);
+    }
 }

@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,35 @@ class MessageDecoderTest {
         String fromLog = DumpReader.decodeAll(xml).getFirst().render();
         assertFalse(fromLog.contains(KEY), fromLog);
         assertTrue(fromLog.contains("[redacted] (32 characters)"), fromLog);
+    }
+
+    /**
+     * A key or PIN block another system put in a text field Tally gives a meaning (48, 60, 63) is withheld as in a
+     * private field; Tally's own values there (a status answer, a batch number, totals) are shown as they are.
+     */
+    @Test
+    void aKeyInAFieldOfTallysOwnMeaningIsWithheldAndTallysOwnValuesAreShown() {
+        ISOMsg m = sale();
+        m.set(48, "KEYS PIN=" + KEY + " MAC=00112233445566AA");
+        m.set(60, "ZMK " + KEY);
+        m.set(63, KEY);
+        String text = MessageDecoder.decodeHex(HexFormat.of().formatHex(Framing.frame(Iso87.pack(m),
+                Framing.DEFAULT_TPDU))).render();
+        assertFalse(text.contains(KEY) || text.contains("FEDCBA98") || text.contains("00112233445566AA"), text);
+        assertTrue(text.contains("KEYS PIN=[redacted] MAC=" + Masking.BYTES_WITHHELD + " (62 characters)"), text);
+        assertTrue(text.contains("ZMK [redacted] (36 characters)") && text.contains("[redacted] (32 characters)"), text);
+
+        ISOMsg own = sale();
+        own.set(48, "STATE=APPROVED;RC=00;AMOUNT=000000001234;CREDIT=PENDING");
+        own.set(60, "02000001231122104107");
+        own.set(63, "000001000000001234000000000000000000");
+        String shown = MessageDecoder.decodeHex(HexFormat.of().formatHex(Framing.frame(Iso87.pack(own),
+                Framing.DEFAULT_TPDU))).render();
+        for (String value : List.of("STATE=APPROVED;RC=00;AMOUNT=000000001234;CREDIT=PENDING", "02000001231122104107",
+                "000001000000001234000000000000000000")) {
+            assertTrue(shown.contains(value), value + " in " + shown);
+        }
+        assertFalse(shown.contains(Masking.BYTES_WITHHELD), shown);
     }
 
     /** Another system's settlement amounts (n16, n42) are numbers support needs, not bytes to withhold. */

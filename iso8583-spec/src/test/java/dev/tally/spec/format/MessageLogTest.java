@@ -108,6 +108,24 @@ class MessageLogTest {
         assertEquals("000000001234", rebuilt.getString(4), "the rest of the message as logged");
     }
 
+    /** Another system's key in field 48 (an 0800 sent to the simulator) is withheld in the message log. */
+    @Test
+    void aKeyInField48IsNotLogged(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        ISOMsg m = new ISOMsg("0800");
+        m.set(7, "1122104107");
+        m.set(11, "000001");
+        m.set(41, "TALLY001");
+        m.set(48, "PINKEY " + MessageDecoderTest.KEY);
+        m.set(70, "001");
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            log.message(MessageLog.Direction.IN, "127.0.0.1:40000", m, "m-1", MessageLog.Event.REQUEST, null);
+        }
+        String text = Files.readString(file);
+        assertFalse(text.contains(MessageDecoderTest.KEY) || text.contains("FEDCBA98"), text);
+        assertEquals("PINKEY [redacted] (39 characters)", MessageLog.read(file).getFirst().fields().get("ADDITIONAL_DATA"));
+    }
+
     /**
      * A request from another terminal may carry a card number as its order reference (field 62): the log
      * shows neither it nor its digits, in orderRef or in the fields, on the message or an event about it.
