@@ -158,6 +158,34 @@ class ReversalTest extends SimulatorHarness {
         assertTrue(json.get("arrivedAfterReversal").asBoolean());
     }
 
+    /**
+     * A reversal answered 25 that names a key but describes another sale (another card, amount and order: a second
+     * journal's under the same terminal id, STAN and field 7, SPEC.md §4.5) does not refuse the sale that then comes
+     * under that key: it is processed as any sale. Before, the key alone decided, and it was refused 12.
+     */
+    @Test
+    void aReversalAnswered25OfAnotherSaleUnderTheKeyDoesNotRefuseTheSale() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg other = t.saleRequest(CARDS.find("mc-1").orElseThrow(), 999, "INV-OTHER").build();
+            assertEquals("25", MessageView.of(t.exchange(t.reversalOf(other, t.nextStan(), false,
+                    ReversalReason.NO_RESPONSE))).responseCode(), "the host holds no sale under that key");
+            ISOMsg sale = t.saleRequest(VISA, 1000, "INV-GENUINE").build();
+            sale.set(7, other.getString(7)); // the same key: terminal id, STAN and field 7
+            sale.set(11, other.getString(11));
+            ISOMsg answer = t.exchange(sale);
+            MessageView v = MessageView.of(answer);
+            assertEquals("00", v.responseCode(), "not the reversal's sale: approved");
+            assertTrue(answer.hasField(38), "an auth code");
+        }
+        assertEquals(OPENING - 1000, ledger().balance("visa-1"), "debited");
+        assertEquals(5_000_00, ledger().balance("mc-1"));
+        LedgerTransaction tx = onlyTxn("TALLY001", "INV-GENUINE");
+        assertEquals(TxnState.APPROVED, tx.state());
+        assertTrue(tx.debitStanding());
+        assertFalse(tx.arrivedAfterReversal());
+        assertEquals(0, tx.reversalCount());
+    }
+
     @Test
     void reversalWithAWrongMacIsA0AndRestoresNothing() throws Exception {
         try (TestTerminal t = signedOn("TALLY001")) {

@@ -537,37 +537,61 @@ public final class Ledger implements AutoCloseable {
      */
     static final String REFUSED_AFTER_REVERSAL = ResponseCodes.INVALID_TRANSACTION;
 
-    /** The reversal messages of a sale (terminal, original STAN, original field 7) that were answered 25. */
+    /**
+     * The reversal messages of a sale that were answered 25: they name its key (terminal, original STAN, original
+     * field 7) and describe it as {@link ClaimedOriginal#describes} would (its amount and card, and its order when both
+     * carry one). A key is unique per terminal journal only: a reversal of another journal's sale under the same key
+     * is not this sale's and does not refuse it. A row written before schema version 5 holds no description and
+     * matches any sale under its key (the cautious choice). Parameters: {@link #bindSale}.
+     */
     private static final String ITS_REVERSALS_ANSWERED_25 = """
-            terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'""";
+            terminal_id = ? AND original_stan = ? AND original_transmission_time = ? AND outcome = 'NOT_FOUND'
+              AND (claimed_amount IS NULL OR (claimed_amount = ? AND claimed_masked_pan = ?
+                AND (claimed_order_ref IS NULL OR ? IS NULL OR claimed_order_ref = ?)))""";
+
+    /** Binds {@link #ITS_REVERSALS_ANSWERED_25}'s seven parameters from position {@code at}, for a sale that says this. */
+    private static void bindSale(PreparedStatement ps, int at, String terminalId, int stan, String transmissionTime,
+                                 long amount, String maskedPan, String orderRef) throws SQLException {
+        ps.setString(at, terminalId);
+        ps.setInt(at + 1, stan);
+        ps.setString(at + 2, transmissionTime);
+        ps.setLong(at + 3, amount);
+        ps.setString(at + 4, maskedPan);
+        ps.setString(at + 5, orderRef);
+        ps.setString(at + 6, orderRef);
+    }
+
+    private static void bindSale(PreparedStatement ps, int at, SaleRequest r) throws SQLException {
+        bindSale(ps, at, r.terminalId(), r.stan(), r.transmissionTime(), r.amount(), r.maskedPan(), r.orderRef());
+    }
 
     /** {@link #reversedBeforeArrival}'s query (package-private: a test checks its plan uses the index). */
     static final String REVERSED_BEFORE_ARRIVAL = "SELECT 1 FROM reversal_messages WHERE " + ITS_REVERSALS_ANSWERED_25
             + " LIMIT 1";
 
     /**
-     * Whether a reversal of this sale (same terminal, original STAN and original field 7) reached the host before the
-     * sale and was answered 25. One indexed point lookup (schema version 3), run on every sale recorded.
+     * Whether a reversal of this sale (same terminal, original STAN and original field 7, describing this sale) reached
+     * the host before the sale and was answered 25. One indexed point lookup (schema version 3), run on every sale
+     * recorded.
      */
     private static boolean reversedBeforeArrival(Connection c, SaleRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(REVERSED_BEFORE_ARRIVAL)) {
-            ps.setString(1, r.terminalId());
-            ps.setInt(2, r.stan());
-            ps.setString(3, r.transmissionTime());
+            bindSale(ps, 1, r);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         }
     }
 
-    /** Links the reversal messages answered 25 before the sale arrived to its row; returns how many. */
+    /**
+     * Links the reversal messages of the sale answered 25 before it arrived to its row; returns how many. One under its
+     * key that describes another sale stays unlinked: it is not this sale's.
+     */
     private static int linkEarlierReversals(Connection c, long txnId, SaleRequest r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE reversal_messages SET transaction_id = ? WHERE "
                 + ITS_REVERSALS_ANSWERED_25 + " AND transaction_id IS NULL")) {
             ps.setLong(1, txnId);
-            ps.setString(2, r.terminalId());
-            ps.setInt(3, r.stan());
-            ps.setString(4, r.transmissionTime());
+            bindSale(ps, 2, r);
             return ps.executeUpdate();
         }
     }
@@ -670,17 +694,21 @@ public final class Ledger implements AutoCloseable {
     public record Arrival(String duplicateRrn, boolean afterReversal) {
     }
 
-    /** {@link Arrival} of the sale under this key: one statement, two indexed point lookups. */
-    public Arrival arrival(String terminalId, int stan, String transmissionTime) {
+    /**
+     * {@link Arrival} of the sale under this key that says this of itself (field 4, the masked field 2 and field 62, or
+     * null when it carries none): one statement, two indexed point lookups. A reversal answered 25 counts only when it
+     * describes this sale, as in {@link #recordSale}.
+     */
+    public Arrival arrival(String terminalId, int stan, String transmissionTime, long amount, String maskedPan,
+                           String orderRef) {
         return lookup(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT (SELECT rrn FROM transactions WHERE terminal_id = ? AND stan = ? AND transmission_time = ?),"
                             + " EXISTS (" + REVERSED_BEFORE_ARRIVAL + ")")) {
-                for (int i = 0; i < 2; i++) {
-                    ps.setString(3 * i + 1, terminalId);
-                    ps.setInt(3 * i + 2, stan);
-                    ps.setString(3 * i + 3, transmissionTime);
-                }
+                ps.setString(1, terminalId);
+                ps.setInt(2, stan);
+                ps.setString(3, transmissionTime);
+                bindSale(ps, 4, terminalId, stan, transmissionTime, amount, maskedPan, orderRef);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new Arrival(rs.getString(1), rs.getBoolean(2));
@@ -833,7 +861,8 @@ public final class Ledger implements AutoCloseable {
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO reversal_messages (transaction_id, terminal_id, mti, stan, transmission_time, original_stan,
-                      original_transmission_time, reason, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                      original_transmission_time, reason, outcome, received_at, claimed_amount, claimed_masked_pan,
+                      claimed_order_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 ps.setObject(1, txnId);
                 ps.setString(2, terminalId);
                 ps.setString(3, mti);
@@ -844,6 +873,13 @@ public final class Ledger implements AutoCloseable {
                 ps.setString(8, reason);
                 ps.setString(9, outcome.name());
                 ps.setString(10, now);
+                // what it says of its sale, so a sale under its key that arrives after a 25 is refused only when it is
+                // that sale (ITS_REVERSALS_ANSWERED_25). An order reference that reads as a card number is not kept
+                // (never in the file): null, so the reversal is matched on amount and card, as one that carries none
+                ps.setLong(11, claimed.amount());
+                ps.setString(12, claimed.maskedPan());
+                String order = claimed.orderRef();
+                ps.setString(13, order == null || OrderReference.shown(order).equals(order) ? order : null);
                 ps.executeUpdate();
             }
             return new ReversalResult(outcome, txnId == null ? null : byId(c, txnId));

@@ -151,6 +151,13 @@ final class LedgerSchema {
               AND EXISTS (SELECT 1 FROM settlement_batches b
                           WHERE b.terminal_id = transactions.terminal_id AND b.status = 'UPLOAD_REQUESTED'
                             AND julianday(transactions.received_at) <= julianday(b.opened_at))"""
+    ), List.of(
+            // version 5: a reversal answered 25 refuses a later sale under its key only when it describes that sale (its
+            // amount, card and order: ClaimedOriginal), as a key is unique per terminal journal only. Rows written before
+            // hold NULL here and keep their old meaning: they refuse any sale under their key (the cautious choice)
+            "ALTER TABLE reversal_messages ADD COLUMN claimed_amount INTEGER",
+            "ALTER TABLE reversal_messages ADD COLUMN claimed_masked_pan TEXT",
+            "ALTER TABLE reversal_messages ADD COLUMN claimed_order_ref TEXT"
     ));
 
     private LedgerSchema() {

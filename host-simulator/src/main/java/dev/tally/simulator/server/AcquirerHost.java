@@ -137,7 +137,8 @@ final class AcquirerHost {
             // so a sale a rule could decide is looked up first (a sale no rule could decide is spared the lookup).
             // So is a sale whose reversal came first and was answered 25: recordSale refuses it 12, and that refusal is
             // answered once, plainly; a rule's drop, close, second copy or garbage would hide it from the terminal
-            Ledger.Arrival arrival = ledger.arrival(v.terminalId(), v.stan(), v.transmissionDateTime());
+            Ledger.Arrival arrival = ledger.arrival(v.terminalId(), v.stan(), v.transmissionDateTime(), v.amount(),
+                    v.maskedPan(), v.orderReference().orElse(null));
             if (arrival.duplicateRrn() != null) {
                 return duplicate(request, v, arrival.duplicateRrn(), sk);
             }

@@ -388,6 +388,10 @@ class LedgerTest {
             ps.setString(1, "TALLY001");
             ps.setInt(2, 7);
             ps.setString(3, "1122090000");
+            ps.setLong(4, 900);
+            ps.setString(5, "476173******0119");
+            ps.setString(6, "ORD-7");
+            ps.setString(7, "ORD-7");
             StringBuilder plan = new StringBuilder();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -397,6 +401,156 @@ class LedgerTest {
             assertTrue(plan.toString().contains("SEARCH reversal_messages USING INDEX reversal_messages_original "
                     + "(terminal_id=? AND original_stan=? AND original_transmission_time=?)"), plan.toString());
         }
+    }
+
+    /**
+     * A key is unique per terminal journal only (SPEC.md §4.5): a reversal answered 25 that names the key of a sale but
+     * describes another one (another amount, card or order: a second journal's, say) does not refuse that sale. Before,
+     * the key alone decided, and the genuine sale under it was refused 12.
+     */
+    @Test
+    void aReversalAnswered25ThatDescribesAnotherSaleDoesNotRefuseTheSaleUnderItsKey() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            // card B, 9.99, order X under the key TALLY001 / 000007 / 1122090000: not found, answered 25
+            assertEquals(ReversalResult.Outcome.NOT_FOUND, l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000",
+                    "98", new ClaimedOriginal(999, "541333******0442", "ORDER-X"), null).outcome());
+
+            // card A, 10.00, order Y under that key: processed as any sale
+            SaleRequest genuine = new SaleRequest("TALLY001", "HOSPITAL0000001", 7, "1122090000", "ORDER-Y", 1000, "840",
+                    "visa-1", "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE);
+            assertFalse(l.arrival("TALLY001", 7, "1122090000", 1000, "476173******0119", "ORDER-Y").afterReversal(),
+                    "the look before the scenario agrees");
+            LedgerTransaction t = l.recordSale(genuine).transaction();
+            assertEquals("00", t.responseCode());
+            assertEquals(TxnState.APPROVED, t.state());
+            assertTrue(t.debitStanding());
+            assertFalse(t.arrivedAfterReversal());
+            assertEquals(0, t.reversalCount(), "the other sale's reversal is not linked to it");
+            assertEquals(1_000_000 - 1000, l.balance("visa-1"));
+            assertEquals(t, l.transactions(Ledger.Filter.all().stan(7)).get(0));
+        }
+    }
+
+    /** Each of amount, card and order tells another sale apart, as ClaimedOriginal.describes has it; a missing order does not. */
+    @Test
+    void aReversalAnswered25RefusesOnlyTheSaleItDescribes() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            int stan = 10;
+            for (ClaimedOriginal other : List.of(new ClaimedOriginal(999, "476173******0119", "ORDER-A"),
+                    new ClaimedOriginal(1000, "541333******0442", "ORDER-A"),
+                    new ClaimedOriginal(1000, "476173******0119", "ORDER-B"))) {
+                stan++;
+                l.reverse("TALLY001", "0400", 90 + stan, "1122090100", stan, "1122090000", "98", other, null);
+                LedgerTransaction t = l.recordSale(new SaleRequest("TALLY001", "HOSPITAL0000001", stan, "1122090000",
+                        "ORDER-A", 1000, "840", "visa-1", "476173******0119", null, CreditPolicy.IMMEDIATE,
+                        ReversalPolicy.ACKNOWLEDGE)).transaction();
+                assertEquals("00", t.responseCode(), other.toString());
+                assertFalse(t.arrivedAfterReversal(), other.toString());
+            }
+            assertEquals(1_000_000 - 3000, l.balance("visa-1"));
+
+            // a reversal without an order reference, or a sale without one, is matched on amount and card: refused
+            l.reverse("TALLY001", "0400", 120, "1122090100", 20, "1122090000", "98",
+                    new ClaimedOriginal(1000, "476173******0119", null), null);
+            l.reverse("TALLY001", "0400", 121, "1122090100", 21, "1122090000", "98",
+                    new ClaimedOriginal(1000, "476173******0119", "ORDER-A"), null);
+            for (SaleRequest r : List.of(
+                    new SaleRequest("TALLY001", "HOSPITAL0000001", 20, "1122090000", "ORDER-A", 1000, "840", "visa-1",
+                            "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE),
+                    new SaleRequest("TALLY001", "HOSPITAL0000001", 21, "1122090000", null, 1000, "840", "visa-1",
+                            "476173******0119", null, CreditPolicy.IMMEDIATE, ReversalPolicy.ACKNOWLEDGE))) {
+                LedgerTransaction t = l.recordSale(r).transaction();
+                assertEquals(Ledger.REFUSED_AFTER_REVERSAL, t.responseCode(), r.toString());
+                assertTrue(t.arrivedAfterReversal());
+                assertEquals(1, t.reversalCount());
+            }
+            assertEquals(1_000_000 - 3000, l.balance("visa-1"), "neither debited");
+        }
+    }
+
+    /**
+     * Two reversals answered 25 under one key, one describing another sale and one this sale: the sale is refused 12
+     * (its own reversal came first), nothing debited, and only its own reversal is linked to it.
+     */
+    @Test
+    void aSaleWhoseOwnReversalCameFirstIsStillRefusedAndOnlyItsOwnReversalIsLinked() {
+        try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
+            l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98",
+                    new ClaimedOriginal(999, "541333******0442", "ORDER-X"), null);
+            l.reverse("TALLY001", "0400", 9, "1122090200", 7, "1122090000", "98", claim(7, 900), null);
+            assertTrue(l.arrival("TALLY001", 7, "1122090000", 900, "476173******0119", "ORD-7").afterReversal());
+
+            LedgerTransaction t = l.recordSale(sale(7, 900)).transaction();
+            assertEquals("12", t.responseCode());
+            assertEquals(TxnState.DECLINED, t.state());
+            assertFalse(t.debitStanding());
+            assertTrue(t.arrivedAfterReversal());
+            assertEquals(1, t.reversalCount(), "the other sale's reversal is not counted against it");
+            assertEquals(1_000_000, l.balance("visa-1"), "nothing debited");
+        }
+    }
+
+    /**
+     * A reversal answered 25 before schema version 5 says nothing of its sale in the ledger: after the upgrade it still
+     * refuses any sale under its key (the cautious choice: the terminal that sent it took that sale as undone).
+     */
+    @Test
+    void aReversalAnswered25BeforeMigrationFiveStillRefusesAnySaleUnderItsKey() throws Exception {
+        Path file = dir.resolve("v4.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertEquals(ReversalResult.Outcome.NOT_FOUND, l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000",
+                    "98", new ClaimedOriginal(999, "541333******0442", "ORDER-X"), null).outcome());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            undoMigrationFive(c); // what version 4 wrote: the key and the outcome, no description
+        }
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            assertEquals(LedgerSchema.latest(), l.schemaVersion());
+            assertTrue(l.arrival("TALLY001", 7, "1122090000", 900, "476173******0119", "ORD-7").afterReversal());
+            LedgerTransaction t = l.recordSale(sale(7, 900)).transaction();
+            assertEquals("12", t.responseCode());
+            assertTrue(t.arrivedAfterReversal());
+            assertEquals(1, t.reversalCount());
+            assertEquals(1_000_000, l.balance("visa-1"), "nothing debited");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT claimed_amount, claimed_masked_pan, claimed_order_ref FROM reversal_messages")) {
+            assertTrue(rs.next());
+            assertNull(rs.getObject(1));
+            assertNull(rs.getObject(2));
+            assertNull(rs.getObject(3));
+        }
+    }
+
+    /**
+     * A reversal's order reference that reads as a card number (one taken before that rule) is not kept in the
+     * ledger: null, so a sale after it is matched on amount and card, as for a reversal that carries none.
+     */
+    @Test
+    void aReversalsOrderReferenceThatReadsAsACardNumberIsNotKept() throws Exception {
+        Path file = dir.resolve("l.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.reverse("TALLY001", "0400", 8, "1122090100", 7, "1122090000", "98",
+                    new ClaimedOriginal(900, "476173******0119", "4761-7390-0101-0119"), null);
+            assertEquals("12", l.recordSale(sale(7, 900)).transaction().responseCode());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT claimed_amount, claimed_masked_pan, claimed_order_ref FROM reversal_messages")) {
+            assertTrue(rs.next());
+            assertEquals(900, rs.getLong(1));
+            assertEquals("476173******0119", rs.getString(2));
+            assertNull(rs.getString(3));
+        }
+    }
+
+    /** What a ledger of schema version 4 held: no description of the sale on a reversal message. */
+    private static void undoMigrationFive(Connection c) throws Exception {
+        for (String column : List.of("claimed_amount", "claimed_masked_pan", "claimed_order_ref")) {
+            c.createStatement().execute("ALTER TABLE reversal_messages DROP COLUMN " + column);
+        }
+        c.createStatement().execute("DELETE FROM schema_version WHERE version = 5");
     }
 
     @Test
@@ -491,6 +645,7 @@ class LedgerTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             // what version 3 left: the waiting batch held no sales until its close
             c.createStatement().execute("UPDATE transactions SET settlement_batch_id = NULL");
+            undoMigrationFive(c);
             c.createStatement().execute("DELETE FROM schema_version WHERE version = 4");
             c.createStatement().execute("ALTER TABLE transactions DROP COLUMN terminal_batch");
             // the batch opened half a second after sale 1 (fraction digits: as text "…00Z" sorts after "…00.5Z"),
@@ -500,7 +655,7 @@ class LedgerTest {
             c.createStatement().execute("UPDATE transactions SET received_at = '2026-11-22T10:00:00Z' WHERE stan = 3");
         }
         try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
-            assertEquals(4, l.schemaVersion());
+            assertEquals(LedgerSchema.latest(), l.schemaVersion());
             l.recordSale(sale(4, 800)); // the terminal's next batch, made after the upgrade
             SettlementResult resumed = l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false);
             assertEquals(new SettlementTotals(2, 300, 0, 0), resumed.hostTotals());
