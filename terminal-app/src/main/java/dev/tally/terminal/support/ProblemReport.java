@@ -123,6 +123,11 @@ public final class ProblemReport {
     public static String outcome(Case c) {
         Attempt a = c.attempt();
         Optional<StatusAnswer> host = lastStatus(c);
+        Optional<Inquiry> disagreed = disagreement(c);
+        if (disagreed.isPresent()) {
+            return "not known whether the customer was charged " + money(a) + ": the terminal recorded the sale approved"
+                    + " (RRN " + a.rrn() + "), but a status inquiry found it " + atHost(disagreed.get()) + " at the host";
+        }
         return switch (a.state()) {
             case APPROVED, SETTLED -> host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
                     ? "the customer was charged " + money(a) + " but the host reports the merchant was NOT credited"
@@ -145,10 +150,13 @@ public final class ProblemReport {
         };
     }
 
-    /** yes / no / unknown: the journal's state, or for an uncertain one what a status inquiry found. */
+    /**
+     * yes / no / unknown: the journal's state, or for an uncertain one what a status inquiry found; an approved one
+     * whose latest status inquiry found the host holding something else is unknown ({@link #disagreement}).
+     */
     public static String charged(Case c) {
         return switch (c.attempt().state()) {
-            case APPROVED, SETTLED -> "yes";
+            case APPROVED, SETTLED -> disagreement(c).isPresent() ? "unknown" : "yes";
             case DECLINED, REVERSED -> "no";
             default -> switch (lastStatus(c).map(StatusAnswer::state).orElse(null)) {
                 case APPROVED -> "yes";
@@ -176,6 +184,10 @@ public final class ProblemReport {
         String order = a.orderRef();
         return switch (a.state()) {
             case APPROVED, SETTLED -> {
+                Optional<Inquiry> disagreed = disagreement(c);
+                if (disagreed.isPresent()) {
+                    yield disagreeing(c, disagreed.get());
+                }
                 if (host.isEmpty()) {
                     yield List.of("Nothing to undo: the payment stands.", DO_NOT_CHARGE,
                             "If the merchant says it was not credited, run 'tally status --order " + order
@@ -189,8 +201,14 @@ public final class ProblemReport {
                     case PENDING -> List.of("The credit is pending at the host" + (host.get().creditDate() == null ? ""
                             : " (expected " + host.get().creditDate() + ")") + ": wait for it and check the statement"
                             + " then.", DO_NOT_CHARGE);
-                    default -> List.of("Nothing to do: the payment stands and the merchant is credited ("
-                            + host.get().credit() + ").", DO_NOT_CHARGE);
+                    case CREDITED -> List.of("Nothing to do: the payment stands and the merchant is credited"
+                            + (host.get().creditDate() == null ? "" : " (" + host.get().creditDate() + ")") + ".",
+                            DO_NOT_CHARGE);
+                    // NONE is no credit: the host holds the sale approved but names no credit of the merchant
+                    case NONE -> List.of("The host holds the sale approved but reports no merchant credit for it (NONE):"
+                            + " check the acquirer's statement; if the merchant is not credited, raise a not-credited case"
+                            + " with the acquirer (sale STAN " + a.stanText() + ", RRN " + a.rrn() + ", " + money(a) + ").",
+                            DO_NOT_CHARGE);
                 };
             }
             case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode())
@@ -203,6 +221,26 @@ public final class ProblemReport {
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED ->
                     List.of(uncertain(c, host.map(StatusAnswer::state).orElse(null)));
         };
+    }
+
+    /**
+     * An attempt the journal holds approved (or settled) whose latest status inquiry found the host holding the sale as
+     * something else: neither side is taken for the truth, the acquirer decides.
+     */
+    private static List<String> disagreeing(Case c, Inquiry found) {
+        Attempt a = c.attempt();
+        return List.of("The journal and the host disagree: the terminal recorded sale STAN " + a.stanText() + " (field 7 "
+                + a.transmissionTime() + ", " + money(a) + ") approved, RRN " + a.rrn() + ", but the host's answer to the"
+                + " latest status inquiry says " + atHost(found) + " (merchant credit " + found.answer().credit()
+                + "): it is not known whether the customer was charged.", "Escalate to the acquirer and reconcile: quote"
+                + " STAN " + a.stanText() + ", field 7 " + a.transmissionTime() + " and RRN " + a.rrn() + ", and ask"
+                + " whether the card was charged and the merchant credited.", "Do not charge the customer again or"
+                + " refund before the acquirer answers.");
+    }
+
+    /** What a status inquiry found the sale to be at the host, in words: APPROVED, REVERSED, NOT FOUND, DECLINED. */
+    private static String atHost(Inquiry i) {
+        return i.answer().state().name().replace('_', ' ');
     }
 
     /** An earlier attempt that left nothing standing, of an order a later attempt paid. */
@@ -328,7 +366,7 @@ public final class ProblemReport {
      * attempt STAN 000122 was reversed — no second charge".
      */
     static String answer(List<Case> order) {
-        return answer(order, List.of());
+        return answer(order, List.of(), java.time.ZoneOffset.UTC);
     }
 
     /**
@@ -336,8 +374,8 @@ public final class ProblemReport {
      * their journal state (an uncertain one is unknown: its status inquiries are on its trail, which the report does
      * not hold), and the line says how to see them whole.
      */
-    static String answer(List<Case> order, List<Case> leftOut) {
-        String said = saidOf(order);
+    static String answer(List<Case> order, List<Case> leftOut, ZoneId zone) {
+        String said = saidOf(order, zone);
         if (leftOut.isEmpty()) {
             return said;
         }
@@ -347,13 +385,13 @@ public final class ProblemReport {
                 + " 'tally report --order " + a.orderRef() + "' shows every attempt of the order)";
     }
 
-    private static String saidOf(List<Case> order) {
+    private static String saidOf(List<Case> order, ZoneId zone) {
         List<Case> charged = order.stream().filter(c -> charged(c).equals("yes")).toList();
         List<Case> unknown = order.stream().filter(c -> charged(c).equals("unknown")).toList();
         List<Case> others = order.stream().filter(c -> charged(c).equals("no")).toList();
         StringBuilder sb = new StringBuilder();
         if (charged.isEmpty() && unknown.isEmpty()) {
-            sb.append("not charged: ").append(String.join("; ", order.stream().map(ProblemReport::what).toList()))
+            sb.append("not charged: ").append(String.join("; ", order.stream().map(c -> what(c, zone)).toList()))
                     .append(" — nothing stands");
             return sb.toString();
         }
@@ -364,16 +402,19 @@ public final class ProblemReport {
             sb.append("charged ").append(times(charged.size())).append(": ");
         }
         List<String> parts = new ArrayList<>();
-        charged.forEach(c -> parts.add(what(c)));
-        unknown.forEach(c -> parts.add(what(c)));
+        charged.forEach(c -> parts.add(what(c, zone)));
+        unknown.forEach(c -> parts.add(what(c, zone)));
         sb.append(String.join("; ", parts));
         if (!others.isEmpty()) {
             long first = charged.isEmpty() ? unknown.getFirst().attempt().id() : charged.getFirst().attempt().id();
             boolean earlier = others.stream().allMatch(o -> o.attempt().id() < first);
             sb.append("; the ").append(earlier ? "earlier " : "other ").append(others.size() == 1 ? "attempt " : "attempts ")
-                    .append(String.join(", ", others.stream().map(ProblemReport::what).toList()));
+                    .append(String.join(", ", others.stream().map(c -> what(c, zone)).toList()));
         }
-        if (!unknown.isEmpty()) {
+        if (!unknown.isEmpty() && unknown.stream().allMatch(c -> disagreement(c).isPresent())) {
+            sb.append(charged.isEmpty() ? " — the journal and the host disagree: reconcile with the acquirer"
+                    : " — a second charge is possible: the journal and the host disagree, reconcile with the acquirer");
+        } else if (!unknown.isEmpty()) {
             sb.append(charged.isEmpty() ? " — resolve the open attempt before taking the payment again"
                     : " — a second charge is possible until the open attempt is resolved");
         } else if (charged.stream().anyMatch(c -> !AttemptState.PAID.contains(c.attempt().state()))) {
@@ -390,10 +431,20 @@ public final class ProblemReport {
         return n == 1 ? "once" : n == 2 ? "twice" : n + " times";
     }
 
-    /** One attempt in a few words, by its STAN. */
-    private static String what(Case c) {
+    /** One attempt in a few words, by its STAN; the time of a status inquiry it names in {@code zone}. */
+    private static String what(Case c, ZoneId zone) {
         Attempt a = c.attempt();
         String stan = "STAN " + a.stanText();
+        Optional<Inquiry> disagreed = disagreement(c);
+        if (disagreed.isPresent()) {
+            Inquiry i = disagreed.get();
+            java.time.ZonedDateTime at = i.at().atZone(zone);
+            String when = at.toLocalDate().equals(a.createdAt().atZone(zone).toLocalDate()) ? "at " + at.format(HMS)
+                    : "on " + at.format(DATE_TIME);
+            return "the terminal recorded " + stan + " approved (RRN " + a.rrn() + ")" + (a.state() == AttemptState.SETTLED
+                    ? " and settled in batch " + a.batchText() : "") + ", but the host's answer to a status inquiry "
+                    + when + " says " + atHost(i);
+        }
         Optional<StatusAnswer> host = lastStatus(c);
         String credit = host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
                 ? ", merchant NOT credited" : "";
@@ -420,7 +471,7 @@ public final class ProblemReport {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("orderId", a.orderRef());
             o.put("terminalId", a.terminalId());
-            o.put("answer", answer(order, leftOut(order)));
+            o.put("answer", answer(order, leftOut(order), ctx.zone()));
             out.add(o);
         }
         return out;
@@ -524,18 +575,38 @@ public final class ProblemReport {
     }
 
     static Optional<StatusAnswer> lastStatus(Case c) {
-        StatusAnswer found = null;
+        return lastInquiry(c).map(Inquiry::answer);
+    }
+
+    /** A status inquiry's answer as the attempt's audit trail holds it ('tally status'), and when it was written. */
+    record Inquiry(Instant at, StatusAnswer answer) {
+    }
+
+    static Optional<Inquiry> lastInquiry(Case c) {
+        Inquiry found = null;
         for (AttemptEvent e : c.events()) {
             Matcher m = STATUS.matcher(e.detail());
             if (m.find()) {
                 try {
-                    found = StatusAnswer.decode(m.group(2));
+                    found = new Inquiry(e.at(), StatusAnswer.decode(m.group(2)));
                 } catch (IllegalArgumentException ex) {
                     // an answer without a readable field 48 tells nothing about the credit
                 }
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * The latest status inquiry of an attempt the journal holds APPROVED or SETTLED, when it found the host holding the
+     * sale as something else (REVERSED, NOT_FOUND, DECLINED): the journal and the host disagree, so whether the customer
+     * was charged is not known (a reversal from elsewhere, a host that lost the sale) and the acquirer decides.
+     */
+    static Optional<Inquiry> disagreement(Case c) {
+        if (!c.attempt().state().isPaid()) {
+            return Optional.empty();
+        }
+        return lastInquiry(c).filter(i -> i.answer().state() != StatusAnswer.OriginalState.APPROVED);
     }
 
     private static String money(Attempt a) {
