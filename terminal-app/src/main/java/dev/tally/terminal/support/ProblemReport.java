@@ -101,6 +101,35 @@ public final class ProblemReport {
         }
     }
 
+    /**
+     * How the report names an attempt: by its STAN, followed by its terminal id ("STAN 000081 on TALLY001") when the
+     * attempts the report names span more than one terminal id (a STAN is one terminal's count: TALLY001's STAN 000002
+     * and TALLY002's are other sales); the time of a status inquiry in {@code zone}.
+     */
+    record Naming(boolean terminals, ZoneId zone) {
+
+        String stan(Attempt a) {
+            return "STAN " + a.stanText() + (terminals ? " on " + a.terminalId() : "");
+        }
+
+        /** For one attempt judged alone: its terminal named when its order's attempts span several terminal ids. */
+        static Naming of(Case c) {
+            Set<String> ids = new LinkedHashSet<>();
+            ids.add(c.attempt().terminalId());
+            c.ofTheOrder().forEach(o -> ids.add(o.terminalId()));
+            if (c.paidBy() != null) {
+                ids.add(c.paidBy().terminalId());
+            }
+            return new Naming(ids.size() > 1, java.time.ZoneOffset.UTC);
+        }
+
+        /** For an order's attempts judged without a report: their terminals named when they are on several. */
+        static Naming of(List<Case> attempts) {
+            return new Naming(attempts.stream().map(c -> c.attempt().terminalId()).distinct().count() > 1,
+                    java.time.ZoneOffset.UTC);
+        }
+    }
+
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Pattern WITHIN_MS = Pattern.compile("within (\\d+) ms");
@@ -110,11 +139,15 @@ public final class ProblemReport {
     private final Context ctx;
     private final String subject;
     private final List<Case> cases;
+    private final List<String> terminalIds;
+    private final Naming naming;
 
     public ProblemReport(Context ctx, String subject, List<Case> cases) {
         this.ctx = ctx;
         this.subject = subject;
         this.cases = List.copyOf(cases);
+        this.terminalIds = terminalIdsOf();
+        this.naming = new Naming(terminalIds.size() > 1, ctx.zone());
     }
 
     // ------------------------------------------------------------------ judgements per attempt
@@ -168,7 +201,7 @@ public final class ProblemReport {
 
     /** What support should do next for this state (docs/support.md §4, the follow-up table). */
     public static String followUp(Case c) {
-        return String.join(" ", followUpSentences(c));
+        return String.join(" ", followUpSentences(c, Naming.of(c)));
     }
 
     /** Said to every attempt of an order that stands or is paid; the report says it once per order. */
@@ -178,15 +211,16 @@ public final class ProblemReport {
      * The follow-up as sentences, so that a report of several attempts of one order can say a sentence two of them
      * share once ({@link #followUps}).
      */
-    static List<String> followUpSentences(Case c) {
+    static List<String> followUpSentences(Case c, Naming n) {
         Attempt a = c.attempt();
+        String stan = n.stan(a);
         Optional<StatusAnswer> host = lastStatus(c);
         String order = a.orderRef();
         return switch (a.state()) {
             case APPROVED, SETTLED -> {
                 Optional<Inquiry> disagreed = disagreement(c);
                 if (disagreed.isPresent()) {
-                    yield disagreeing(c, disagreed.get());
+                    yield disagreeing(c, disagreed.get(), n);
                 }
                 if (host.isEmpty()) {
                     yield List.of("Nothing to undo: the payment stands.", DO_NOT_CHARGE,
@@ -194,8 +228,8 @@ public final class ProblemReport {
                             + "' and reconcile with the acquirer's statement.");
                 }
                 yield switch (host.get().credit()) {
-                    case NOT_CREDITED -> List.of("Raise a not-credited case with the acquirer: sale STAN " + a.stanText()
-                            + ", RRN " + a.rrn() + ", " + money(a) + " was approved and the card charged, but the merchant"
+                    case NOT_CREDITED -> List.of("Raise a not-credited case with the acquirer: sale " + stan + ", RRN "
+                            + a.rrn() + ", " + money(a) + " was approved and the card charged, but the merchant"
                             + " was never credited.", "Do not charge the customer again or refund; attach this report and"
                             + " ask the acquirer to credit the merchant.");
                     case PENDING -> List.of("The credit is pending at the host" + (host.get().creditDate() == null ? ""
@@ -207,19 +241,19 @@ public final class ProblemReport {
                     // NONE is no credit: the host holds the sale approved but names no credit of the merchant
                     case NONE -> List.of("The host holds the sale approved but reports no merchant credit for it (NONE):"
                             + " check the acquirer's statement; if the merchant is not credited, raise a not-credited case"
-                            + " with the acquirer (sale STAN " + a.stanText() + ", RRN " + a.rrn() + ", " + money(a) + ").",
+                            + " with the acquirer (sale " + stan + ", RRN " + a.rrn() + ", " + money(a) + ").",
                             DO_NOT_CHARGE);
                 };
             }
-            case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode())
+            case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode(), n)
                     : List.of("Nothing stands: the customer may pay again"
                     + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
                     .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".");
-            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host")
+            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host", n)
                     : List.of("Nothing stands: the order may be paid again.", "If the customer's statement shows a hold,"
-                    + " it is released by the issuer; quote STAN " + a.stanText() + " and this report.");
+                    + " it is released by the issuer; quote " + stan + " and this report.");
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED ->
-                    List.of(uncertain(c, host.map(StatusAnswer::state).orElse(null)));
+                    List.of(uncertain(c, host.map(StatusAnswer::state).orElse(null), n));
         };
     }
 
@@ -227,13 +261,13 @@ public final class ProblemReport {
      * An attempt the journal holds approved (or settled) whose latest status inquiry found the host holding the sale as
      * something else: neither side is taken for the truth, the acquirer decides.
      */
-    private static List<String> disagreeing(Case c, Inquiry found) {
+    private static List<String> disagreeing(Case c, Inquiry found, Naming n) {
         Attempt a = c.attempt();
-        return List.of("The journal and the host disagree: the terminal recorded sale STAN " + a.stanText() + " (field 7 "
+        return List.of("The journal and the host disagree: the terminal recorded sale " + n.stan(a) + " (field 7 "
                 + a.transmissionTime() + ", " + money(a) + ") approved, RRN " + a.rrn() + ", but the host's answer to the"
                 + " latest status inquiry says " + atHost(found) + " (merchant credit " + found.answer().credit()
                 + "): it is not known whether the customer was charged.", "Escalate to the acquirer and reconcile: quote"
-                + " STAN " + a.stanText() + ", field 7 " + a.transmissionTime() + " and RRN " + a.rrn() + ", and ask"
+                + " " + n.stan(a) + ", field 7 " + a.transmissionTime() + " and RRN " + a.rrn() + ", and ask"
                 + " whether the card was charged and the merchant credited.", "Do not charge the customer again or"
                 + " refund before the acquirer answers.");
     }
@@ -244,12 +278,11 @@ public final class ProblemReport {
     }
 
     /** An earlier attempt that left nothing standing, of an order a later attempt paid. */
-    private static List<String> paidLater(Case c, String how) {
+    private static List<String> paidLater(Case c, String how, Naming n) {
         Attempt p = c.paidBy();
-        return List.of("This attempt left nothing standing (" + how + "); the order is paid by the later attempt STAN "
-                + p.stanText() + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + ").", DO_NOT_CHARGE,
-                "A hold this attempt left on the card is released by the issuer (quote STAN " + c.attempt().stanText()
-                + ").");
+        return List.of("This attempt left nothing standing (" + how + "); the order is paid by the later attempt "
+                + n.stan(p) + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + ").", DO_NOT_CHARGE,
+                "A hold this attempt left on the card is released by the issuer (quote " + n.stan(c.attempt()) + ").");
     }
 
     /**
@@ -257,6 +290,7 @@ public final class ProblemReport {
      * attempt (the one that decides what stands) keeps all of its own, an earlier one only what is its alone.
      */
     private Map<Case, String> followUps() {
+        Naming n = naming;
         Map<Case, String> out = new java.util.IdentityHashMap<>();
         for (List<Case> order : byOrder().values()) {
             Set<String> said = new java.util.HashSet<>();
@@ -264,7 +298,7 @@ public final class ProblemReport {
             for (Case c : order.reversed()) {
                 if (cases.contains(c)) {
                     latest = latest == null ? c : latest;
-                    List<String> own = followUpSentences(c).stream().filter(said::add).toList();
+                    List<String> own = followUpSentences(c, n).stream().filter(said::add).toList();
                     out.put(c, own.isEmpty() ? "Nothing more for this attempt (see the order's other attempts)."
                             : String.join(" ", own));
                 }
@@ -274,7 +308,7 @@ public final class ProblemReport {
             List<String> open = leftOut(order).stream().filter(c -> switch (c.attempt().state()) {
                 case NEW, SENT, REVERSAL_PENDING, REVERSAL_FAILED -> true;
                 default -> false;
-            }).map(c -> "STAN " + c.attempt().stanText() + " (" + c.attempt().state() + ")").toList();
+            }).map(c -> n.stan(c.attempt()) + " (" + c.attempt().state() + ")").toList();
             if (latest != null && !open.isEmpty()) {
                 out.put(latest, out.get(latest) + " The order's attempt " + String.join(", ", open) + " is not in this"
                         + " report and its outcome is open: it may stand at the host; run 'tally report --order "
@@ -285,10 +319,10 @@ public final class ProblemReport {
     }
 
     /** A sale whose outcome the terminal does not know, or whose reversal did not get through. */
-    private static String uncertain(Case c, StatusAnswer.OriginalState atHost) {
+    private static String uncertain(Case c, StatusAnswer.OriginalState atHost, Naming n) {
         Attempt a = c.attempt();
         boolean failed = a.state() == AttemptState.REVERSAL_FAILED;
-        String sale = "sale STAN " + a.stanText() + " (field 7 " + a.transmissionTime() + ", " + money(a) + ")";
+        String sale = "sale " + n.stan(a) + " (field 7 " + a.transmissionTime() + ", " + money(a) + ")";
         // said once: "do not take the payment again" closes each text
         String locked = " When the host is reachable run 'tally pending --resolve'; the order stays locked until"
                 + " then and is listed for reconciliation.";
@@ -302,7 +336,7 @@ public final class ProblemReport {
         }
         if (notSent.isPresent()) {
             return "The terminal could not send this reversal (" + notSent.get() + "), so 'tally pending --resolve' cannot"
-                    + " close it: ask the acquirer whether " + sale + " stands, quoting STAN " + a.stanText() + " and field 7"
+                    + " close it: ask the acquirer whether " + sale + " stands, quoting " + n.stan(a) + " and field 7"
                     + "; if it does, have it reversed or refunded. Other orders' reversals and new sales go on; this order"
                     + " stays locked. Do not take the payment again before the acquirer answers.";
         }
@@ -323,16 +357,16 @@ public final class ProblemReport {
     // ------------------------------------------------------------------ the answer per order
 
     /**
-     * The report's cases by order (terminal id and order), each in journal order. An attempt of the order that is not
-     * itself in the report (a report by --stan or --since) is added without its trail, so the answer knows of it: a
-     * later attempt that paid the order, and the order's other attempts of the same terminal (an earlier one whose
-     * reversal failed may stand at the host).
+     * The report's cases by order, each in journal order. An attempt of the order that is not itself in the report (a
+     * report by --stan or --since) is added without its trail, so the answer knows of it: a later attempt that paid the
+     * order, and the order's other attempts (an earlier one whose reversal failed may stand at the host). An order is
+     * one across the journal's terminal ids, as its lock is (a sale of an order another terminal id paid is refused
+     * ALREADY_PAID): its attempts on several terminal ids are one answer, each named with its terminal.
      */
-    private Map<List<String>, List<Case>> byOrder() {
-        Map<List<String>, List<Case>> out = new LinkedHashMap<>();
+    private Map<String, List<Case>> byOrder() {
+        Map<String, List<Case>> out = new LinkedHashMap<>();
         for (Case c : cases) {
-            out.computeIfAbsent(List.of(c.attempt().terminalId(), String.valueOf(c.attempt().orderRef())),
-                    k -> new ArrayList<>()).add(c);
+            out.computeIfAbsent(String.valueOf(c.attempt().orderRef()), k -> new ArrayList<>()).add(c);
         }
         for (List<Case> order : out.values()) {
             for (Case c : List.copyOf(order)) {
@@ -340,8 +374,8 @@ public final class ProblemReport {
                 if (c.paidBy() != null) {
                     more.add(c.paidBy());
                 }
-                c.ofTheOrder().stream().filter(o -> Objects.equals(o.orderRef(), c.attempt().orderRef())
-                        && Objects.equals(o.terminalId(), c.attempt().terminalId())).forEach(more::add);
+                c.ofTheOrder().stream().filter(o -> Objects.equals(o.orderRef(), c.attempt().orderRef()))
+                        .forEach(more::add);
                 for (Attempt p : more) {
                     if (order.stream().noneMatch(o -> o.attempt().id() == p.id())) {
                         order.add(new Case(p, List.of(), List.of()));
@@ -361,12 +395,21 @@ public final class ProblemReport {
     }
 
     /**
+     * Every terminal id of the attempts the report names (its own and the other attempts of their orders), in journal
+     * order.
+     */
+    private List<String> terminalIdsOf() {
+        return byOrder().values().stream().flatMap(List::stream).map(Case::attempt)
+                .sorted(java.util.Comparator.comparingLong(Attempt::id)).map(Attempt::terminalId).distinct().toList();
+    }
+
+    /**
      * The ticket's question answered in one line: was the customer charged for this order, and how many times, each
      * attempt named by its STAN: "charged once: STAN 000123 approved (RRN ...), settled in batch 000004; the earlier
      * attempt STAN 000122 was reversed — no second charge".
      */
     static String answer(List<Case> order) {
-        return answer(order, List.of(), java.time.ZoneOffset.UTC);
+        return answer(order, List.of(), Naming.of(order));
     }
 
     /**
@@ -374,24 +417,24 @@ public final class ProblemReport {
      * their journal state (an uncertain one is unknown: its status inquiries are on its trail, which the report does
      * not hold), and the line says how to see them whole.
      */
-    static String answer(List<Case> order, List<Case> leftOut, ZoneId zone) {
-        String said = saidOf(order, zone);
+    static String answer(List<Case> order, List<Case> leftOut, Naming n) {
+        String said = saidOf(order, n);
         if (leftOut.isEmpty()) {
             return said;
         }
         Attempt a = order.getFirst().attempt();
-        return said + " (not in this report: " + String.join(", ", leftOut.stream().map(c -> "STAN "
-                + c.attempt().stanText() + " " + c.attempt().state()).toList()) + ", judged by the journal's state alone;"
+        return said + " (not in this report: " + String.join(", ", leftOut.stream().map(c -> n.stan(c.attempt())
+                + " " + c.attempt().state()).toList()) + ", judged by the journal's state alone;"
                 + " 'tally report --order " + a.orderRef() + "' shows every attempt of the order)";
     }
 
-    private static String saidOf(List<Case> order, ZoneId zone) {
+    private static String saidOf(List<Case> order, Naming n) {
         List<Case> charged = order.stream().filter(c -> charged(c).equals("yes")).toList();
         List<Case> unknown = order.stream().filter(c -> charged(c).equals("unknown")).toList();
         List<Case> others = order.stream().filter(c -> charged(c).equals("no")).toList();
         StringBuilder sb = new StringBuilder();
         if (charged.isEmpty() && unknown.isEmpty()) {
-            sb.append("not charged: ").append(String.join("; ", order.stream().map(c -> what(c, zone)).toList()))
+            sb.append("not charged: ").append(String.join("; ", order.stream().map(c -> what(c, n)).toList()))
                     .append(" — nothing stands");
             return sb.toString();
         }
@@ -402,14 +445,14 @@ public final class ProblemReport {
             sb.append("charged ").append(times(charged.size())).append(": ");
         }
         List<String> parts = new ArrayList<>();
-        charged.forEach(c -> parts.add(what(c, zone)));
-        unknown.forEach(c -> parts.add(what(c, zone)));
+        charged.forEach(c -> parts.add(what(c, n)));
+        unknown.forEach(c -> parts.add(what(c, n)));
         sb.append(String.join("; ", parts));
         if (!others.isEmpty()) {
             long first = charged.isEmpty() ? unknown.getFirst().attempt().id() : charged.getFirst().attempt().id();
             boolean earlier = others.stream().allMatch(o -> o.attempt().id() < first);
             sb.append("; the ").append(earlier ? "earlier " : "other ").append(others.size() == 1 ? "attempt " : "attempts ")
-                    .append(String.join(", ", others.stream().map(c -> what(c, zone)).toList()));
+                    .append(String.join(", ", others.stream().map(c -> what(c, n)).toList()));
         }
         if (!unknown.isEmpty() && unknown.stream().allMatch(c -> disagreement(c).isPresent())) {
             sb.append(charged.isEmpty() ? " — the journal and the host disagree: reconcile with the acquirer"
@@ -431,10 +474,11 @@ public final class ProblemReport {
         return n == 1 ? "once" : n == 2 ? "twice" : n + " times";
     }
 
-    /** One attempt in a few words, by its STAN; the time of a status inquiry it names in {@code zone}. */
-    private static String what(Case c, ZoneId zone) {
+    /** One attempt in a few words, by its STAN ({@link Naming}). */
+    private static String what(Case c, Naming n) {
         Attempt a = c.attempt();
-        String stan = "STAN " + a.stanText();
+        ZoneId zone = n.zone();
+        String stan = n.stan(a);
         Optional<Inquiry> disagreed = disagreement(c);
         if (disagreed.isPresent()) {
             Inquiry i = disagreed.get();
@@ -465,13 +509,16 @@ public final class ProblemReport {
 
     /** One answer per order, in the report's order. */
     private List<Map<String, Object>> answers() {
+        Naming n = naming;
         List<Map<String, Object>> out = new ArrayList<>();
         for (List<Case> order : byOrder().values()) {
             Attempt a = order.getFirst().attempt();
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("orderId", a.orderRef());
-            o.put("terminalId", a.terminalId());
-            o.put("answer", answer(order, leftOut(order), ctx.zone()));
+            // the latest attempt decides what stands; terminalIds names every terminal id the order's attempts are on
+            o.put("terminalId", order.getLast().attempt().terminalId());
+            o.put("terminalIds", order.stream().map(c -> c.attempt().terminalId()).distinct().toList());
+            o.put("answer", answer(order, leftOut(order), n));
             out.add(o);
         }
         return out;
@@ -500,8 +547,8 @@ public final class ProblemReport {
     public String description(Case c) {
         Attempt a = c.attempt();
         StringBuilder sb = new StringBuilder();
-        sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef()).append(" (STAN ")
-                .append(a.stanText()).append(")");
+        sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef()).append(" (")
+                .append(naming.stan(a)).append(")");
         Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
         sb.append(" sent ").append(hms(sent));
         sb.append(", ").append(saleAnswer(c));
@@ -761,6 +808,7 @@ public final class ProblemReport {
         Map<String, Object> place = new LinkedHashMap<>();
         place.put("merchantId", cases.isEmpty() ? ctx.merchantId() : cases.getFirst().attempt().merchantId());
         place.put("terminalId", cases.isEmpty() ? ctx.terminalId() : cases.getFirst().attempt().terminalId());
+        place.put("terminalIds", cases.isEmpty() ? List.of(ctx.terminalId()) : terminalIds);
         place.put("location", ctx.location());
         place.put("address", ctx.address());
         o.put("place", place);
@@ -781,6 +829,7 @@ public final class ProblemReport {
             Attempt a = c.attempt();
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("orderId", a.orderRef());
+            p.put("terminalId", a.terminalId());
             p.put("stan", a.stanText());
             p.put("state", a.state().name());
             p.put("description", description(c));
@@ -819,7 +868,8 @@ public final class ProblemReport {
             md.append("- order ").append(a.get("orderId")).append(": ").append(a.get("answer")).append(".\n");
         }
         md.append("\n## Time\n\n").append(dateTime(first())).append(" to ").append(dateTime(last())).append("\n\n");
-        md.append("## Place\n\n- merchant ").append(head.merchantId()).append("\n- terminal ").append(head.terminalId())
+        md.append("## Place\n\n- merchant ").append(head.merchantId()).append(terminalIds.size() > 1
+                        ? "\n- terminals " + String.join(", ", terminalIds) : "\n- terminal " + head.terminalId())
                 .append("\n- location ").append(orNot(ctx.location())).append("\n- address ").append(orNot(ctx.address()))
                 .append("\n\n");
         md.append("## Operator\n\n").append(orNot(ctx.operator())).append("\n\n");
@@ -829,7 +879,7 @@ public final class ProblemReport {
         }
         md.append("\n## Message timeline\n\n");
         for (Case c : cases) {
-            md.append("Order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText()).append(":\n\n");
+            md.append("Order ").append(c.attempt().orderRef()).append(", ").append(naming.stan(c.attempt())).append(":\n\n");
             List<String> lines = timelineLines(c);
             if (lines.isEmpty()) {
                 md.append("    (no message log: see the actions below)\n");
@@ -846,14 +896,14 @@ public final class ProblemReport {
         md.append("## Impact\n\n");
         for (Case c : cases) {
             Attempt a = c.attempt();
-            md.append("- order ").append(a.orderRef()).append(", STAN ").append(a.stanText()).append(": ").append(money(a))
+            md.append("- order ").append(a.orderRef()).append(", ").append(naming.stan(a)).append(": ").append(money(a))
                     .append(", card ")
                     .append(a.maskedPan()).append(" — ").append(outcome(c)).append('\n');
         }
         md.append("\n## Actions taken by the terminal\n\n");
         for (Case c : cases) {
             if (cases.size() > 1) {
-                md.append("Order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText())
+                md.append("Order ").append(c.attempt().orderRef()).append(", ").append(naming.stan(c.attempt()))
                         .append(":\n\n");
             }
             for (AttemptEvent e : c.events()) {
@@ -867,14 +917,14 @@ public final class ProblemReport {
         md.append(cases.size() > 1 ? "## System response\n\n" : "\n## System response\n\n");
         for (Case c : cases) {
             for (String s : systemResponses(c)) {
-                md.append("- ").append(cases.size() > 1 ? "STAN " + c.attempt().stanText() + ": " : "").append(s)
+                md.append("- ").append(cases.size() > 1 ? naming.stan(c.attempt()) + ": " : "").append(s)
                         .append('\n');
             }
         }
         md.append("\n## Follow-up\n\n");
         Map<Case, String> followUps = followUps();
         for (Case c : cases) {
-            md.append("- order ").append(c.attempt().orderRef()).append(", STAN ").append(c.attempt().stanText())
+            md.append("- order ").append(c.attempt().orderRef()).append(", ").append(naming.stan(c.attempt()))
                     .append(" (").append(c.attempt().state()).append("): ").append(followUps.get(c)).append('\n');
         }
         return Masking.scrub(md.toString());
