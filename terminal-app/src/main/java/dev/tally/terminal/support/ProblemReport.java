@@ -735,6 +735,19 @@ public final class ProblemReport {
         return out;
     }
 
+    /**
+     * Why an attempt's timeline is empty: no message log was given (or it is not there), or the log given holds no line
+     * of this attempt (written before the log was, to another log, or only another journal's or terminal's lines with
+     * its message id, which {@link #leftOutNote} counts).
+     */
+    private String noLines(Case c) {
+        if (ctx.messageLogFile() == null) {
+            return "no message log";
+        }
+        return "the message log given holds no line of this attempt" + (c.linesLeftOut() > 0
+                ? ", only another journal's or terminal's lines with its message id" : "");
+    }
+
     /** Said once under the timeline when lines with the attempt's message id were someone else's. */
     private static String leftOutNote(Case c) {
         return "(" + c.linesLeftOut() + " message-log line" + (c.linesLeftOut() == 1 ? "" : "s") + " with message id"
@@ -882,7 +895,7 @@ public final class ProblemReport {
             md.append("Order ").append(c.attempt().orderRef()).append(", ").append(naming.stan(c.attempt())).append(":\n\n");
             List<String> lines = timelineLines(c);
             if (lines.isEmpty()) {
-                md.append("    (no message log: see the actions below)\n");
+                md.append("    (").append(noLines(c)).append(": see the actions below)\n");
             }
             lines.forEach(l -> md.append("    ").append(l).append('\n'));
             if (c.linesLeftOut() > 0) {
