@@ -16,24 +16,32 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tally replay}: sends a recording's requests to a host again and compares every answer with the
  * recorded one (docs/support.md "replay"). The work is {@link Replayer}; this prints the diff report.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Replay a Tally message log, a jPOS XML log or a journal (--journal) against a host and diff every answer.",
+        description = {"Replay a Tally message log, a jPOS XML log or a journal (--journal) against a lab host and diff every answer.",
+            "The host is always replay's own --host and --port, given on the command line: never the global ones, the config"
+            + " file's or a default (a replay signs on and sends real sales: to a live till's host it would charge again).",
             "Signs on as its own terminal session; masked PANs become test cards (--card-map); field 7 is fresh, STANs are renumbered from a random start (a reversal keeps naming its sale)."},
-        footer = {"", "Exit codes: 0 every answer as recorded, 1 something differs, 64 bad input (names the line),",
-            "  69 host unreachable or sign-on refused"})
+        footer = {"", "Exit codes: 0 every answer as recorded, 1 something differs, 64 bad input (names the line; also a",
+            "  missing --host or --port), 69 host unreachable or sign-on refused"})
 public final class ReplayCommand implements Callable<Integer> {
 
     @ParentCommand
     TallyCli g;
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "LOG", description = "Tally message log (JSON Lines) or jPOS XML log")
     Path log;
@@ -41,11 +49,15 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--journal", paramLabel = "FILE", description = "replay a terminal journal instead (compares response codes)")
     Path journal;
 
-    @Option(names = "--host", paramLabel = "H", description = "host to replay against (default: the global --host)")
+    // required, on the command line: the global --host/--port (and the config file's, and their defaults) name the host a
+    // till pays through, and a replay sent there signs on as the till's terminal id and takes its sales again (call())
+    @Option(names = "--host", paramLabel = "H", description = "the lab host to replay against (required; the global --host"
+            + " and the config file's are not used)")
     String host;
 
     // --port and --timeout are text, read in call() once --json is known, as PlainNumbers reads the global ones
-    @Option(names = "--port", paramLabel = "N", description = "its port (default: the global --port)")
+    @Option(names = "--port", paramLabel = "N", description = "its port (required; the global --port and the config"
+            + " file's are not used)")
     String portText;
 
     @Option(names = "--speed", defaultValue = "1", paramLabel = "1|10|max", description = "1 = recorded pace, 10 = ten times faster, max = back to back (default: ${DEFAULT-VALUE})")
@@ -79,9 +91,11 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a LOG to replay or --journal FILE (one of them)");
         }
         double pace = speed(speed);
-        int port = g.hostPort(portText == null ? null : PlainNumbers.whole(portText, "--port"));
+        Integer givenPort = portText == null ? null : PlainNumbers.whole(portText, "--port");
         Duration timeout = timeoutText != null
                 ? TallyCli.seconds(PlainNumbers.decimal(timeoutText, "--timeout"), "--timeout", false) : g.timeout();
+        requireOwnHost();
+        int port = g.hostPort(givenPort); // given: never the global --port
         TestCards cards = TestCards.loadOrBundled(g.cards);
         CardMap map = cardMap == null ? CardMap.defaults(cards) : CardMap.load(cardMap, cards);
         Set<String> ignored = new LinkedHashSet<>();
@@ -94,8 +108,9 @@ public final class ReplayCommand implements Callable<Integer> {
         } else {
             rec = Recording.read(log); // a path it cannot read is refused with the reason (Utf8File.requireReadableFile)
         }
-        Replayer replayer = new Replayer(host != null ? host : g.host, port,
-                TerminalSetup.tmk(g, host != null ? host : g.host), map, g.clock, timeout, pace, ignored);
+        // the TMK is the settings' (--tmk, tmk= in the config file, else the lab TMK), as before: it never came from the
+        // host chosen, which only decides whether the lab TMK is warned about (not on this machine)
+        Replayer replayer = new Replayer(host, port, TerminalSetup.tmk(g, host), map, g.clock, timeout, pace, ignored);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
         replayer.sendUnmatchedReversals(sendUnmatchedReversals);
@@ -115,6 +130,23 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         print(report);
         return report.different() == 0 ? ExitCodes.OK : 1;
+    }
+
+    /**
+     * Refuses a replay whose {@code --host} or {@code --port} was not typed after {@code replay} on the command line.
+     * It took the global ones, from the config file or their defaults: a support engineer who gave a till's config
+     * file for its report settings replayed against the till's live host, signed on as its terminal id (the till's next
+     * payment failed A0) and took a second real payment. Said before any file is read or anything is sent.
+     */
+    private void requireOwnHost() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null && parsed.hasMatchedOption("--host") && parsed.hasMatchedOption("--port")) {
+            return;
+        }
+        String example = journal != null ? "replay --journal FILE --host H --port N" : "replay LOG --host H --port N";
+        throw new IllegalArgumentException("replay needs the lab host to send to: give '" + example + "' (the global"
+                + " --host/--port and the config file's are not used by replay, so that a replay never goes to a live"
+                + " till's host); nothing was sent");
     }
 
     private static double speed(String s) {

@@ -101,7 +101,7 @@ class KeyInTheWrongOptionTest {
 
     @Test
     void aKeyGivenAsTheLogToReplayIsNotPrinted() {
-        Said s = run("replay", KEY);
+        Said s = run("replay", KEY, "--host", "127.0.0.1", "--port", "1");
         assertEquals(ExitCodes.BAD_INPUT, s.exit(), s.err());
         assertTrue(s.err().contains("[redacted]: no such file"), s.err());
         assertNoKey(s, KEY);

@@ -109,9 +109,10 @@ class BadInputChangesNothingTest {
         Lab.Run r = tally("decode", "--file", folder.toString());
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
-        r = tally("replay", folder.toString());
+        r = tally("replay", folder.toString(), "--host", "127.0.0.1", "--port", "1");
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
-        refused(tally("replay", dir.resolve("messages.jsonl").toString()), "messages.jsonl: no such file", folder);
+        refused(tally("replay", dir.resolve("messages.jsonl").toString(), "--host", "127.0.0.1", "--port", "1"),
+                "messages.jsonl: no such file", folder);
     }
 }

@@ -50,13 +50,13 @@ class NotUtf8InputTest {
                 + "<isomsg direction=\"outgoing\">\n<field id=\"0\" value=\"0200\"/>\n"
                 + "<field id=\"43\" value=\"CAF\u00c9 H\u00d4PITAL\"/>\n</isomsg>\n</send>\n</log>\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
-        Lab.Run r = Lab.raw("replay", latin1.toString(), "--port", "1");
+        Lab.Run r = Lab.raw("replay", latin1.toString(), "--host", "127.0.0.1", "--port", "1");
         assertBadInputNaming(r, latin1);
         assertTrue(r.err().contains("iconv"), "says how to convert: " + r.err());
 
         Path binary = dir.resolve("capture.bin");
         Files.write(binary, RAW);
-        assertBadInputNaming(Lab.raw("replay", binary.toString(), "--port", "1"), binary);
+        assertBadInputNaming(Lab.raw("replay", binary.toString(), "--host", "127.0.0.1", "--port", "1"), binary);
     }
 
     @Test

@@ -35,7 +35,7 @@ class OutOfMemoryTest {
         // port 1: the log is read, and fills the heap, before anything is sent
         Process p = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx16m",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.tally.terminal.cli.TallyCli", "--host", "127.0.0.1", "--port", "1", "replay", log.toString()))
+                "dev.tally.terminal.cli.TallyCli", "replay", log.toString(), "--host", "127.0.0.1", "--port", "1"))
                 .redirectError(err.toFile()).redirectOutput(dir.resolve("out.txt").toFile()).start();
         try {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "still running: " + Files.readString(err));

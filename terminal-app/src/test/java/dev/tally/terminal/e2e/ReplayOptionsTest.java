@@ -130,6 +130,59 @@ class ReplayOptionsTest {
         }
     }
 
+    /**
+     * The host of a replay is its own --host and --port, typed after 'replay': never the global ones, the config file's
+     * or the defaults. A support engineer ran 'tally --config till.properties replay one.log --speed max' (the config
+     * for the report's location and operator): the replay went to the till's live host (here the lab's simulator, which
+     * the config names), signed on as the till's terminal id and took the sales again. Now it is bad input, said in one
+     * line before anything is read, sent or written.
+     */
+    @Test
+    void aReplayWithoutItsOwnHostAndPortIsRefusedAndSendsNothing() throws Exception {
+        String port = String.valueOf(lab.sim.isoPort());
+        Path till = dir.resolve("till.properties");
+        Files.writeString(till, "host=127.0.0.1\nport=" + port + "\nlocation=Ward 3 admissions desk\noperator=J. Doe\n");
+        Path replaySettings = dir.resolve("replay.properties");
+        Files.writeString(replaySettings, "tally.replay.host=127.0.0.1\ntally.replay.port=" + port + "\n");
+        Path written = dir.resolve("replay-traffic.jsonl");
+        Path journal = dir.resolve("replay-journal.db");
+        var before = lab.sim.metrics().requestsByMti();
+        List<String> ledger = lab.sim.ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all()).stream()
+                .map(Object::toString).toList();
+        List<String> common = List.of("--message-log", written.toString(), "--journal", journal.toString());
+        List<List<String>> cases = List.of(
+                List.of("--config", till.toString(), "replay", log.toString(), "--speed", "max"),
+                List.of("--host", "127.0.0.1", "--port", port, "replay", log.toString(), "--speed", "max"),
+                List.of("--config", replaySettings.toString(), "replay", log.toString(), "--speed", "max"),
+                List.of("--config", till.toString(), "replay", log.toString(), "--port", port, "--speed", "max"),
+                List.of("--config", till.toString(), "replay", log.toString(), "--host", "127.0.0.1", "--speed", "max"),
+                List.of("--config", till.toString(), "--json", "replay", log.toString(), "--speed", "max"),
+                List.of("--config", till.toString(), "replay", "--journal", lab.journal.toString(), "--speed", "max"));
+        for (List<String> c : cases) {
+            List<String> args = new ArrayList<>(common);
+            args.addAll(c);
+            Lab.Run r = Lab.raw(args.toArray(String[]::new));
+            assertEquals(64, r.exit(), c + ": " + r);
+            String example = c.contains("--journal") ? "replay --journal FILE --host H --port N" : "replay LOG --host H --port N";
+            String said = "replay needs the lab host to send to: give '" + example + "' (the global --host/--port and the"
+                    + " config file's are not used by replay, so that a replay never goes to a live till's host)";
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+            assertTrue(r.err().startsWith("tally: " + said), c + ": " + r.err());
+            if (c.contains("--json")) {
+                assertEquals("ERROR", r.status(), r.out());
+                assertTrue(r.json().get("message").asText().startsWith(said), r.out());
+            }
+            assertEquals(before, lab.sim.metrics().requestsByMti(), c + ": nothing reached the host");
+            assertEquals(ledger, lab.sim.ledger().transactions(dev.tally.simulator.ledger.Ledger.Filter.all()).stream()
+                    .map(Object::toString).toList(), c + ": the host's ledger is as it was");
+            assertTrue(!Files.exists(written) && !Files.exists(journal), c + ": no message log or journal made");
+        }
+        // given after 'replay', the same host is taken: the refusal is about where the host comes from, nothing else
+        Lab.Run r = Lab.raw("--config", till.toString(), "--json", "replay", log.toString(), "--host", "127.0.0.1",
+                "--port", port, "--speed", "max", "--timeout", "3");
+        assertEquals(0, r.exit(), r.out() + r.err());
+    }
+
     @Test
     void theSameHostTwiceSeesNoDuplicateBecauseField7IsFresh() {
         Lab.Run first = replay();

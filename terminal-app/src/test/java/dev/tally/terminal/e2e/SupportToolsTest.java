@@ -245,14 +245,14 @@ class SupportToolsTest {
         broken.set(target, broken.get(target).replaceFirst("\"AMOUNT\":\"\\d+\"", "\"AMOUNT\":\"12x4\""));
         Path tampered = dir.resolve("tampered.jsonl");
         Files.write(tampered, broken);
-        Lab.Run r = cli("replay", tampered.toString(), "--port", "1", "--speed", "max");
+        Lab.Run r = cli("replay", tampered.toString(), "--host", "127.0.0.1", "--port", "1", "--speed", "max");
         assertEquals(64, r.exit(), r.toString());
         assertTrue(r.err().contains("line " + (target + 1)), r.err());
 
         List<String> cut = new ArrayList<>(lines);
         cut.set(target, cut.get(target).substring(0, cut.get(target).length() / 2));
         Files.write(tampered, cut);
-        r = cli("replay", tampered.toString(), "--port", "1");
+        r = cli("replay", tampered.toString(), "--host", "127.0.0.1", "--port", "1");
         assertEquals(64, r.exit(), r.toString());
         assertTrue(r.err().contains("line " + (target + 1)), r.err());
     }
