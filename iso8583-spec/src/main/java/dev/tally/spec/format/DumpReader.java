@@ -13,12 +13,25 @@ import java.util.regex.Pattern;
  */
 public final class DumpReader {
 
+    /** A line break as {@code \R} matches it (what the message-log lines are split at). */
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
+
     private static final Pattern HEXDUMP_LINE = Pattern.compile("^\\s*[0-9A-Fa-f]{4,8}[:]?\\s+((?:[0-9A-Fa-f]{2}\\s{1,2}){1,16}).*$");
 
     private DumpReader() {
     }
 
     public static List<DecodedMessage> decodeAll(String text) {
+        return decodeAll(text, null, null);
+    }
+
+    /**
+     * {@link #decodeAll(String)} of a file or a stream ({@code source} names it in errors and warnings; null: "line N"
+     * alone). With {@code warnings}, message-log lines whose last line is cut short (the text does not end with a
+     * line break after it: a log copied while it was written) have that line left out, said to {@code warnings}
+     * ({@link MessageLog#leaveOutOrRefuse}); without, it is refused as any other line that is not a log entry.
+     */
+    public static List<DecodedMessage> decodeAll(String text, String source, java.util.function.Consumer<String> warnings) {
         if (text == null || text.isBlank()) {
             throw new MessageFormatException("no input: give hex, a message-log line or a jPOS XML log", null);
         }
@@ -31,25 +44,42 @@ public final class DumpReader {
             return out;
         }
         if (text.stripLeading().startsWith("{")) {
-            int n = 0;
-            for (String line : text.split("\\R")) {
-                n++;
+            String[] lines = text.split("\\R");
+            // the last line has no line break after it (split drops the empty strings after the last one)
+            boolean ended = text.isEmpty() || LINE_BREAK.matcher(text.substring(text.length() - 1)).matches();
+            String leftOut = null;
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i];
+                int n = i + 1;
                 if (line.isBlank()) {
                     continue;
                 }
+                MessageLog.Entry e;
                 try {
-                    MessageLog.Entry e = MessageLog.parse(line);
+                    e = MessageLog.parse(line);
+                } catch (IllegalArgumentException ex) {
+                    try {
+                        leftOut = MessageLog.leaveOutOrRefuse(source, n, warnings != null && i == lines.length - 1 && !ended, ex);
+                    } catch (IllegalArgumentException refused) {
+                        throw new MessageFormatException(refused.getMessage(), refused);
+                    }
+                    warnings.accept(leftOut);
+                    continue;
+                }
+                try {
                     if (e.mti() != null) {
                         out.add(MessageDecoder.describe(e.toMessage()).logged(new DecodedMessage.Logged(
                                 java.time.Instant.ofEpochMilli(e.ts()).toString(), null, e.dir() == null ? null : e.dir().name(),
                                 e.event() == null ? null : e.event().name(), e.peer(), e.terminalId(), n)));
                     }
-                } catch (IllegalArgumentException e) {
-                    throw new MessageFormatException("line " + n + ": " + e.getMessage(), e);
+                } catch (IllegalArgumentException ex) {
+                    throw new MessageFormatException((source == null ? "" : source + " ") + "line " + n + ": "
+                            + ex.getMessage(), ex);
                 }
             }
             if (out.isEmpty()) {
-                throw new MessageFormatException("the message-log lines hold no message (only events)", null);
+                throw new MessageFormatException("the message-log lines hold no message (only events"
+                        + (leftOut == null ? "" : ", and a last line cut short") + ")", null);
             }
             return out;
         }

@@ -323,20 +323,27 @@ public final class MessageLog implements Closeable {
         try {
             Entry e = JSON.readValue(line, Entry.class);
             if (e.event() == null || e.dir() == null) {
-                throw new IllegalArgumentException("not a Tally message-log line: it has no event or direction");
+                throw new IllegalArgumentException(NOT_A_LINE + "it has no event or direction");
             }
             return e;
         } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("not a Tally message-log line: " + JsonProblems.describe(ex), ex);
+            throw new IllegalArgumentException(NOT_A_LINE + JsonProblems.describe(ex), ex);
         }
     }
 
-    /** Reads a whole log; errors name the line. */
-    public static List<Entry> read(Path file) throws IOException {
+    private static final String NOT_A_LINE = "not a Tally message-log line: ";
+
+    /**
+     * Reads a whole log; errors name the line. A last line cut short ({@link #leaveOutOrRefuse}) is left out, said to
+     * {@code warnings}; any other line that is not a log entry is refused, saying how to leave it out.
+     */
+    public static List<Entry> read(Path file, java.util.function.Consumer<String> warnings) throws IOException {
         List<Entry> entries = new ArrayList<>();
         int n = 0;
         String text = Utf8File.read(file, "a Tally message log is JSON Lines in UTF-8 (docs/support.md); is this the right file?");
-        for (String line : (Iterable<String>) text.lines()::iterator) {
+        boolean ended = text.isEmpty() || text.endsWith("\n") || text.endsWith("\r"); // as String.lines ends a line
+        for (java.util.Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
+            String line = lines.next();
             n++;
             if (line.isBlank()) {
                 continue;
@@ -344,9 +351,49 @@ public final class MessageLog implements Closeable {
             try {
                 entries.add(parse(line));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage(), e);
+                warnings.accept(leaveOutOrRefuse(file.toString(), n, !lines.hasNext() && !ended, e));
             }
         }
         return entries;
+    }
+
+    /** {@link #read(Path, java.util.function.Consumer)} that leaves a last line cut short out without a word. */
+    public static List<Entry> read(Path file) throws IOException {
+        return read(file, warning -> { });
+    }
+
+    /**
+     * Whether {@link #parse} refused a line because it is not whole JSON (Jackson's reader found its end, or a token,
+     * where JSON cannot have one; data binding may wrap that), rather than whole JSON that is no log entry.
+     */
+    private static boolean notWholeJson(IllegalArgumentException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JsonParseException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a reader of a message log does with line {@code n} of {@code source} (null: "line N" alone) that {@link #parse}
+     * refused ({@code e}). The last line of a file that does not end with a line break ({@code lastWithoutLineBreak}),
+     * when it is not whole JSON, was cut short: a copy of a log taken while it was written, or a log whose writer
+     * stopped in the middle of a line (a crash, a full disk). It is left out, and the warning returned says so: every
+     * line before it is whole (the writer writes a line at a time). Any other line is refused with an error naming the
+     * line, saying it is not a complete message-log line and how to leave it out; the rest of the log is then not read
+     * (a line in the middle is a damaged or edited log, whose reader should know which line it lost). Neither quotes
+     * the line: it may hold what should not be printed (a log written by another system, or edited).
+     */
+    public static String leaveOutOrRefuse(String source, int n, boolean lastWithoutLineBreak, IllegalArgumentException e) {
+        String line = (source == null ? "" : source + " ") + "line " + n;
+        if (lastWithoutLineBreak && notWholeJson(e)) {
+            return line + " is cut short (the log was copied while written, or its writer stopped): left out";
+        }
+        String reason = e.getMessage() != null && e.getMessage().startsWith(NOT_A_LINE)
+                ? e.getMessage().substring(NOT_A_LINE.length()) : String.valueOf(e.getMessage());
+        throw new IllegalArgumentException(line + " is not a complete message-log line (" + Masking.scrubTyped(reason)
+                + "): it was cut short where its writer stopped, or changed by hand; to read the rest, delete that line"
+                + " from a copy of the log (sed -i '" + n + "d' COPY) and give the copy", e);
     }
 }

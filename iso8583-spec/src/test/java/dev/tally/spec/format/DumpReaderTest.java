@@ -58,6 +58,38 @@ class DumpReaderTest {
         assertEquals("000000000500", d.message().getString(4));
     }
 
+    /**
+     * decode --file of a log copied while it was written: its last line, cut short, is left out with a warning; one cut
+     * short in the middle is refused, naming it and how to leave it out. Hex arguments (no warnings) are taken whole.
+     */
+    @Test
+    void messageLogLinesWhoseLastIsCutShort(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        try (MessageLog log = new MessageLog(file, 1 << 20, 1, Clock.systemUTC())) {
+            for (int stan = 1; stan <= 3; stan++) {
+                log.message(MessageLog.Direction.OUT, "h", echo(stan), "m-" + stan, MessageLog.Event.REQUEST, null);
+            }
+        }
+        String text = Files.readString(file);
+        String cut = text.substring(0, text.length() - 20);
+        List<String> warnings = new java.util.ArrayList<>();
+        List<DecodedMessage> d = DumpReader.decodeAll(cut, "m.jsonl", warnings::add);
+        assertEquals(List.of("000001", "000002"), d.stream().map(m -> m.message().getString(11)).toList());
+        assertEquals(List.of("m.jsonl line 3 is cut short (the log was copied while written, or its writer stopped):"
+                + " left out"), warnings);
+
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> DumpReader.decodeAll(cut));
+        assertTrue(e.getMessage().startsWith("line 3 is not a complete message-log line ("), e.getMessage());
+        String middle = cut + "\n" + text.lines().toList().get(2) + "\n";
+        e = assertThrows(MessageFormatException.class, () -> DumpReader.decodeAll(middle, "m.jsonl", warnings::add));
+        assertTrue(e.getMessage().startsWith("m.jsonl line 3 is not a complete message-log line ("), e.getMessage());
+        assertTrue(e.getMessage().contains("sed -i '3d' COPY"), e.getMessage());
+
+        String onlyCut = text.lines().toList().get(0).substring(0, 30);
+        e = assertThrows(MessageFormatException.class, () -> DumpReader.decodeAll(onlyCut, "m.jsonl", w -> { }));
+        assertEquals("the message-log lines hold no message (only events, and a last line cut short)", e.getMessage());
+    }
+
     @Test
     void errorsNameTheDump() {
         String good = HexFormat.of().formatHex(Iso87.pack(echo(1)));

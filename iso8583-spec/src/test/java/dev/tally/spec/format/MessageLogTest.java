@@ -241,6 +241,99 @@ class MessageLogTest {
         assertThrows(IllegalArgumentException.class, () -> MessageLog.parse("{\"ts\":1}"));
     }
 
+    /** A log of three entries as the writer writes it (each line ended), and the text of a fourth line. */
+    private static String[] threeLinesAndAFourth(Path dir) throws Exception {
+        Path whole = dir.resolve("whole.jsonl");
+        try (MessageLog log = new MessageLog(whole, 1 << 20, 2, CLOCK)) {
+            for (int i = 0; i < 4; i++) {
+                log.message(MessageLog.Direction.OUT, "127.0.0.1:8583", sale(), "m-" + i, MessageLog.Event.REQUEST, null);
+            }
+        }
+        List<String> lines = Files.readAllLines(whole);
+        return new String[] {String.join("\n", lines.subList(0, 3)) + "\n", lines.get(3)};
+    }
+
+    /**
+     * A copy of a live log taken while its writer writes, or a log whose writer stopped (a crash), ends in a line cut
+     * short, without a line break after it: that line is left out with a warning naming the file and the line, and the
+     * rest is read. It was "line 4: not a Tally message-log line: Unexpected end-of-input ...", and nothing was read.
+     * Wherever the line is cut (every prefix of a real line).
+     */
+    @Test
+    void aLastLineCutShortIsLeftOutWithAWarning(@TempDir Path dir) throws Exception {
+        String[] log = threeLinesAndAFourth(dir);
+        Path file = dir.resolve("cut.jsonl");
+        for (int cut = 1; cut < log[1].length(); cut++) {
+            String part = log[1].substring(0, cut);
+            Files.writeString(file, log[0] + part);
+            List<String> warnings = new java.util.ArrayList<>();
+            List<MessageLog.Entry> entries = MessageLog.read(file, warnings::add);
+            assertEquals(List.of("m-0", "m-1", "m-2"), entries.stream().map(MessageLog.Entry::messageId).toList(), part);
+            assertEquals(List.of(file + " line 4 is cut short (the log was copied while written, or its writer stopped):"
+                    + " left out"), warnings, part);
+            assertEquals(3, MessageLog.read(file).size(), part);
+        }
+        // the whole line without its line break is a line
+        Files.writeString(file, log[0] + log[1]);
+        List<String> warnings = new java.util.ArrayList<>();
+        assertEquals(4, MessageLog.read(file, warnings::add).size());
+        assertEquals(List.of(), warnings);
+    }
+
+    /**
+     * A line cut short in the middle (the writer started again after it, or the log was edited), or a last line that
+     * ends with a line break, is refused: the error names the line, says it is not a complete message-log line and how
+     * to leave it out. It quotes nothing of the line but the reason, card numbers masked.
+     */
+    @Test
+    void aLineCutShortInTheMiddleIsRefusedSayingHowToLeaveItOut(@TempDir Path dir) throws Exception {
+        String[] log = threeLinesAndAFourth(dir);
+        String part = log[1].substring(0, log[1].length() / 2);
+        Path file = dir.resolve("cut.jsonl");
+        for (String text : List.of(log[0] + part + "\n", log[0] + part + "\n" + log[1] + "\n", log[0] + part + "\r\n")) {
+            Files.writeString(file, text);
+            List<String> warnings = new java.util.ArrayList<>();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file, warnings::add));
+            assertTrue(e.getMessage().startsWith(file + " line 4 is not a complete message-log line ("), e.getMessage());
+            assertTrue(e.getMessage().endsWith("): it was cut short where its writer stopped, or changed by hand; to read"
+                    + " the rest, delete that line from a copy of the log (sed -i '4d' COPY) and give the copy"), e.getMessage());
+            assertFalse(e.getMessage().contains(part.substring(part.length() - 12)), "the line is not quoted: " + e.getMessage());
+            assertEquals(List.of(), warnings);
+        }
+        // a line that is whole JSON but no log entry is no line cut short, last or not
+        Files.writeString(file, log[0] + "{\"ts\":1}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
+        assertTrue(e.getMessage().contains("line 4 is not a complete message-log line (it has no event or direction)"),
+                e.getMessage());
+        // a card number Jackson quotes from a token is masked, as the CLI masks every message
+        Files.writeString(file, "{\"ts\":1,\"note\":x" + CARD.pan() + "}\n" + log[0]);
+        e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file));
+        assertTrue(e.getMessage().startsWith(file + " line 1 is not a complete message-log line"), e.getMessage());
+        assertFalse(e.getMessage().contains(CARD.pan()), e.getMessage());
+    }
+
+    /** The lines as String.lines cuts them, and for each whether a line break ended it; across the reader's buffer too. */
+    @Test
+    void theLineReaderCutsAsStringLinesAndSaysWhetherALineWasEnded() throws Exception {
+        String longLine = "x".repeat(64 * 1024 - 1); // its \r the buffer's last char, the \n the next read's first
+        for (String text : List.of("", "a", "a\n", "a\nb", "a\r\nb\r\n", "a\rb\n\n", "\n\na", "a\r", "a\u2028b\u0085c\n",
+                longLine + "\r\n" + longLine + "x\ny", "y".repeat(200_000))) {
+            List<String> lines = new java.util.ArrayList<>();
+            List<Boolean> ended = new java.util.ArrayList<>();
+            try (LineReader r = new LineReader(new java.io.StringReader(text))) {
+                while (r.hasNext()) {
+                    lines.add(r.next());
+                    ended.add(r.lastEnded());
+                }
+            }
+            assertEquals(text.lines().toList(), lines, text.length() > 20 ? text.length() + " chars" : text);
+            for (int i = 0; i < ended.size(); i++) {
+                boolean last = i == ended.size() - 1;
+                assertEquals(!last || text.endsWith("\n") || text.endsWith("\r"), ended.get(i), "line " + (i + 1));
+            }
+        }
+    }
+
     /** It was "cannot open the message log /tmp: /tmp: Is a directory". */
     @Test
     void aMessageLogThatCannotBeOpenedSaysWhyOnce(@TempDir Path dir) {
