@@ -59,7 +59,10 @@ public final class DecodeCommand implements Callable<Integer> {
         String text = input();
         List<DecodedMessage> messages;
         try {
-            messages = DumpReader.decodeAll(text);
+            // a file or standard input may be a message log copied while it was written: its last line, cut short,
+            // is left out with a warning; hex arguments are taken whole
+            messages = file != null ? DumpReader.decodeAll(text, file.toString(), g::warn)
+                    : fromStdin() ? DumpReader.decodeAll(text, "standard input", g::warn) : DumpReader.decodeAll(text);
         } catch (MessageFormatException e) {
             return g.fail(ExitCodes.BAD_INPUT, "cannot decode: " + e.getMessage());
         }
@@ -80,6 +83,10 @@ public final class DecodeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    private boolean fromStdin() {
+        return file == null && hex.size() == 1 && hex.getFirst().equals("-");
+    }
+
     private String input() throws IOException {
         if (file != null && !hex.isEmpty()) {
             throw new IllegalArgumentException("give hex arguments or --file, not both");
@@ -94,7 +101,7 @@ public final class DecodeCommand implements Callable<Integer> {
         if (hex.isEmpty()) {
             throw new IllegalArgumentException("nothing to decode: give hex, --file FILE, or '-' for standard input");
         }
-        if (hex.size() == 1 && hex.getFirst().equals("-")) {
+        if (fromStdin()) {
             return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
         }
         return String.join(" ", hex);

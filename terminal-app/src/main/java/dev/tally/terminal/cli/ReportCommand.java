@@ -192,13 +192,13 @@ public final class ReportCommand implements Callable<Integer> {
             Path rotated = Path.of(g.messageLog + "." + i);
             if (Files.exists(rotated)) {
                 refuseJournal(rotated);
-                out.addAll(MessageLog.read(rotated));
+                out.addAll(MessageLog.read(rotated, g::warn)); // a last line cut short: left out, said
                 logFound = true;
             }
         }
         if (Files.exists(g.messageLog)) {
             refuseJournal(g.messageLog);
-            out.addAll(MessageLog.read(g.messageLog));
+            out.addAll(MessageLog.read(g.messageLog, g::warn)); // the live file, copied while written
             logFound = true;
         }
         if (!logFound) {

@@ -3,6 +3,7 @@ package dev.tally.terminal.support;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.format.Iso87;
 import dev.tally.spec.format.JposXmlLog;
+import dev.tally.spec.format.LineReader;
 import dev.tally.spec.format.MessageFormatException;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.format.Utf8File;
@@ -41,9 +42,14 @@ import org.jpos.iso.ISOMsg;
  * read from a Tally message log (terminal's or simulator's), a jPOS XML log, or a terminal journal.
  * Requests are masked as they were logged; {@link Replayer} puts a test card in.
  */
-public record Recording(String source, Kind kind, List<Recorded> requests) {
+public record Recording(String source, Kind kind, List<Recorded> requests, List<String> warnings) {
 
     public enum Kind { MESSAGE_LOG, JPOS_XML, JOURNAL }
+
+    /** A recording read without a word to say about its source. */
+    public Recording(String source, Kind kind, List<Recorded> requests) {
+        this(source, kind, requests, List.of());
+    }
 
     /** What came back for a request when it was recorded. */
     public enum Outcome {
@@ -73,7 +79,10 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
         }
     }
 
-    /** Reads a message log or a jPOS XML log, whichever the file holds. */
+    /**
+     * Reads a message log or a jPOS XML log, whichever the file holds. A message log's last line cut short (a copy
+     * taken while it was written, a log whose writer stopped) is left out, said in {@link #warnings()}.
+     */
     public static Recording read(Path file) throws IOException {
         String hint = "replay reads a Tally message log or a jPOS XML log in UTF-8;"
                 + " convert a log written in another encoding first (e.g. iconv -f ISO-8859-1 -t UTF-8 " + file + ")";
@@ -84,8 +93,8 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
         try (java.util.stream.Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
             String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
             if (first.stripLeading().startsWith("{")) {
-                try (java.util.stream.Stream<String> all = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
-                    return fromMessageLog(file.toString(), all.iterator());
+                try (LineReader all = new LineReader(Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8))) {
+                    return fromMessageLog(file.toString(), all);
                 }
             }
         } catch (java.io.UncheckedIOException e) {
@@ -105,10 +114,11 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
     // ------------------------------------------------------------------ Tally message log
 
     static Recording fromMessageLog(String source, String text) {
-        return fromMessageLog(source, text.lines().iterator());
+        return fromMessageLog(source, new LineReader(new java.io.StringReader(text)));
     }
 
-    static Recording fromMessageLog(String source, java.util.Iterator<String> lines) {
+    static Recording fromMessageLog(String source, LineReader lines) {
+        List<String> warnings = new ArrayList<>();
         List<Recorded> out = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         int n = 0;
@@ -124,7 +134,9 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
             try {
                 e = MessageLog.parse(line);
             } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(source + " line " + n + ": " + ex.getMessage(), ex);
+                // the last line without a line break after it, cut short, is left out; any other is refused
+                warnings.add(MessageLog.leaveOutOrRefuse(source, n, !lines.lastEnded() && !lines.hasNext(), ex));
+                continue;
             }
             if (e.event() == MessageLog.Event.REQUEST) {
                 ISOMsg m;
@@ -170,9 +182,10 @@ public record Recording(String source, Kind kind, List<Recorded> requests) {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(source + " holds no request to replay");
+            throw new IllegalArgumentException(source + " holds no request to replay"
+                    + (warnings.isEmpty() ? "" : " (" + String.join("; ", warnings) + ")"));
         }
-        return new Recording(source, Kind.MESSAGE_LOG, out);
+        return new Recording(source, Kind.MESSAGE_LOG, out, List.copyOf(warnings));
     }
 
     private record Pending(int index, String messageId, String terminalId, String stan, String responseMti) {

@@ -183,9 +183,12 @@ public final class Replayer {
         this.sendUnmatchedReversals = send;
     }
 
-    /** What the replay did not do as docs/support.md §3 says it does: field 90 that could not be rewritten. */
-    private List<String> warnings() {
-        List<String> out = new ArrayList<>();
+    /**
+     * What the recording left out (a last line cut short) and what the replay did not do as docs/support.md §3 says it
+     * does: field 90 that could not be rewritten.
+     */
+    private List<String> warnings(Recording rec) {
+        List<String> out = new ArrayList<>(rec.warnings());
         unmatched.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(e.getValue()));
         return out;
     }
@@ -374,7 +377,7 @@ public final class Replayer {
             }
         }
         return new Report(rec.source(), ch.address(), speed == 0 ? "max" : trim(speed), out, List.copyOf(strays),
-                ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get(), warnings());
+                ignored, (System.nanoTime() - started) / 1_000_000, maxInFlight.get(), warnings(rec));
     }
 
     /**

@@ -166,8 +166,15 @@ class RecordingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Recording.fromMessageLog("log", SALE + "\n" + SALE.replace("\"PAN\"", "\"NOT_A_FIELD\"")));
         assertTrue(e.getMessage().startsWith("log line 2:") && e.getMessage().contains("NOT_A_FIELD"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Recording.fromMessageLog("log", SALE + "\n{\"ts\":"));
-        assertTrue(e.getMessage().startsWith("log line 2:"), e.getMessage());
+        // a line cut short and ended (a writer started again after it) is refused, saying how to leave it out
+        e = assertThrows(IllegalArgumentException.class, () -> Recording.fromMessageLog("log", SALE + "\n{\"ts\":\n"));
+        assertTrue(e.getMessage().startsWith("log line 2 is not a complete message-log line (") && e.getMessage()
+                .contains("sed -i '2d' COPY"), e.getMessage());
+        // the last line, without a line break after it (a log copied while written), is left out, said in warnings
+        Recording cut = Recording.fromMessageLog("log", SALE + "\n{\"ts\":");
+        assertEquals(1, cut.requests().size());
+        assertEquals(List.of("log line 2 is cut short (the log was copied while written, or its writer stopped): left out"),
+                cut.warnings());
         e = assertThrows(IllegalArgumentException.class,
                 () -> Recording.fromMessageLog("log", SALE.replace("\"mti\":\"0200\"", "\"mti\":\"0210\"")));
         assertTrue(e.getMessage().contains("line 1"), e.getMessage());
