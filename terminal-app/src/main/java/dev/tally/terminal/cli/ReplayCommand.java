@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
             "The host is always replay's own --host and --port, given on the command line: never the global ones, the config"
             + " file's or a default (a replay signs on and sends real sales: to a live till's host it would charge again).",
             "Signs on as its own terminal session; masked PANs become test cards (--card-map); field 7 is fresh, STANs are renumbered from a random start (a reversal keeps naming its sale)."},
-        footer = {"", "Exit codes: 0 every answer as recorded, 1 something differs, 64 bad input (names the line; also a",
-            "  missing --host or --port), 69 host unreachable or sign-on refused"})
+        footer = {"", "Exit codes: 0 every answer as recorded, 1 something differs,",
+            "  64 bad input (names the line) or no --host/--port of replay's own,",
+            "  69 host unreachable or sign-on refused"})
 public final class ReplayCommand implements Callable<Integer> {
 
     @ParentCommand
