@@ -305,7 +305,8 @@ public final class Batches {
         long closed = rs.getLong("closed_at");
         Instant closedAt = rs.wasNull() ? null : Instant.ofEpochMilli(closed);
         return new Batch(rs.getString("terminal_id"), rs.getInt("batch_number"), rs.getString("merchant_id"),
-                BatchState.valueOf(rs.getString("state")), rs.getLong("debit_count"), rs.getLong("debit_amount"),
+                Journal.known(BatchState.class, rs.getString("state"), "settlement batch " + rs.getInt("batch_number")
+                        + " has a state"), rs.getLong("debit_count"), rs.getLong("debit_amount"),
                 rs.getString("host_totals"), rs.getString("response_code"), rs.getInt("uploaded"),
                 Instant.ofEpochMilli(rs.getLong("started_at")), Instant.ofEpochMilli(rs.getLong("updated_at")), closedAt);
     }

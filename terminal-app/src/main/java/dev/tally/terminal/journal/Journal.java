@@ -252,6 +252,7 @@ public final class Journal implements AutoCloseable {
             }
             j = new Journal(abs, lock, c, clock, vault);
             j.migrate();
+            refuseUnknownStates(abs, j.conn);
             j.checkDataKey(keyFile, replacingKey);
             boolean scrubbed = j.scrubFreeSpace();
             j.openReadConnection(abs);
@@ -297,6 +298,12 @@ public final class Journal implements AutoCloseable {
                     }
                     lock.close();
                 }
+            }
+            if (e instanceof JournalDamagedException d) {
+                throw d.in(abs);
+            }
+            if (JournalDamagedException.isCorrupt(e)) {
+                throw JournalDamagedException.malformed(abs, e);
             }
             if (e instanceof JournalException je) {
                 throw je;
@@ -401,6 +408,7 @@ public final class Journal implements AutoCloseable {
                         + (version > MIGRATIONS.length ? ", newer than this tally (" + MIGRATIONS.length
                         + "): use a newer tally" : ": it is not a tally journal"));
             }
+            refuseUnknownStates(abs, c);
             Journal j = new Journal(abs, null, c, clock, null);
             j.readConn = j.conn;
             return j;
@@ -412,11 +420,50 @@ public final class Journal implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
+            if (e instanceof JournalDamagedException d) {
+                throw d.in(abs);
+            }
+            if (JournalDamagedException.isCorrupt(e)) {
+                throw JournalDamagedException.malformed(abs, e);
+            }
             if (e instanceof JournalException je) {
                 throw je;
             }
             throw new JournalException("cannot read the journal " + abs + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An attempt whose state no tally writes (SQL-wise: anything but the names of {@link AttemptState}, in the gaps
+     * between them) means the journal is damaged: refused at every open, before anything reads it, so no command
+     * passes over the attempt ({@code pending} saying "nothing pending" over a failed reversal, a debit standing at
+     * the host) and no sale is taken on it. One search of the index on the state per gap (attempts_by_state covers
+     * the query; EXPLAIN QUERY PLAN: a SEARCH per gap): a few page reads, whatever the journal's size. A state spoiled in the attempt's row but not in the
+     * index is met when that attempt is read (also {@link JournalDamagedException}), and by PRAGMA integrity_check.
+     */
+    static void refuseUnknownStates(Path abs, Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(UNKNOWN_STATE)) {
+            if (rs.next()) {
+                throw new JournalDamagedException(abs, "attempt " + rs.getLong(1) + " has a state no tally writes");
+            }
+        }
+    }
+
+    /** {@link #refuseUnknownStates}' query: the attempt (its id) with a state outside {@link AttemptState}, if any. */
+    static final String UNKNOWN_STATE;
+
+    static {
+        // one SELECT per gap, as a compound: with the gaps OR-ed in one WHERE, SQLite scans the whole index instead.
+        // A number sorts before any text and a blob after it, so both are in a gap; state is NOT NULL
+        List<String> names = java.util.Arrays.stream(AttemptState.values()).map(Enum::name).sorted().toList();
+        List<String> gaps = new ArrayList<>();
+        gaps.add("state < '" + names.getFirst() + "'");
+        for (int i = 1; i < names.size(); i++) {
+            gaps.add("state > '" + names.get(i - 1) + "' AND state < '" + names.get(i) + "'");
+        }
+        gaps.add("state > '" + names.getLast() + "'");
+        UNKNOWN_STATE = gaps.stream().map(g -> "SELECT id FROM attempts WHERE " + g)
+                .collect(Collectors.joining(" UNION ALL ")) + " LIMIT 1";
     }
 
     /** The data key's vault; a journal opened read-only has none. */
@@ -564,10 +611,23 @@ public final class Journal implements AutoCloseable {
         try {
             return work.run(readConn);
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+            throw damagedOr(new JournalException("cannot read the journal: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw damagedOr(e);
         } finally {
             readLock.unlock();
         }
+    }
+
+    /**
+     * {@code e} as the damage it reports, named by this journal's file: a value no tally writes (a row mapper's
+     * {@link JournalDamagedException}) or SQLite's SQLITE_CORRUPT anywhere in its causes; otherwise {@code e} itself.
+     */
+    private RuntimeException damagedOr(RuntimeException e) {
+        if (e instanceof JournalDamagedException d) {
+            return d.in(file);
+        }
+        return JournalDamagedException.isCorrupt(e) ? JournalDamagedException.malformed(file, e) : e;
     }
 
     /**
@@ -590,7 +650,9 @@ public final class Journal implements AutoCloseable {
                 readConn.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+            throw damagedOr(new JournalException("cannot read the journal: " + e.getMessage(), e));
+        } catch (JournalException e) {
+            throw damagedOr(e);
         } finally {
             readLock.unlock();
         }
@@ -1150,8 +1212,12 @@ public final class Journal implements AutoCloseable {
     }
 
     private static AttemptEvent event(ResultSet rs) throws SQLException {
-        return new AttemptEvent(rs.getLong("attempt_id"), Instant.ofEpochMilli(rs.getLong("at")),
-                state(rs.getString("from_state")), state(rs.getString("to_state")), rs.getString("detail"));
+        long attempt = rs.getLong("attempt_id");
+        String from = rs.getString("from_state");
+        String of = "event " + rs.getLong("id") + " (of attempt " + attempt + ") has a state";
+        return new AttemptEvent(attempt, Instant.ofEpochMilli(rs.getLong("at")),
+                from == null ? null : known(AttemptState.class, from, of), known(AttemptState.class,
+                rs.getString("to_state"), of), rs.getString("detail"));
     }
 
     /** The clear PAN of an attempt, for the reversal it needs; never print it. */
@@ -1303,19 +1369,20 @@ public final class Journal implements AutoCloseable {
     }
 
     static Attempt attempt(ResultSet rs) throws SQLException {
+        long id = rs.getLong("id");
         return new Attempt(
-                rs.getLong("id"),
+                id,
                 rs.getString("terminal_id"),
                 rs.getString("merchant_id"),
                 rs.getString("order_ref"),
-                AttemptKind.valueOf(rs.getString("kind")),
+                known(AttemptKind.class, rs.getString("kind"), "attempt " + id + " has a kind"),
                 rs.getLong("amount"),
                 rs.getString("currency"),
                 rs.getInt("stan"),
                 rs.getString("transmission_time"),
                 rs.getString("local_date"),
                 rs.getString("local_time"),
-                AttemptState.valueOf(rs.getString("state")),
+                known(AttemptState.class, rs.getString("state"), "attempt " + id + " has a state"),
                 rs.getString("response_code"),
                 rs.getString("rrn"),
                 rs.getString("auth_code"),
@@ -1340,8 +1407,20 @@ public final class Journal implements AutoCloseable {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    private static AttemptState state(String s) {
-        return s == null ? null : AttemptState.valueOf(s);
+    /**
+     * The constant of {@code type} named {@code stored}; a name no tally writes (a flipped byte, a row another program
+     * wrote) is the journal's damage ({@link JournalDamagedException}), described by {@code whose} ("attempt 17 has a
+     * state"), never by the text read: it may be any bytes.
+     */
+    static <E extends Enum<E>> E known(Class<E> type, String stored, String whose) {
+        if (stored != null) {
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(stored)) {
+                    return e;
+                }
+            }
+        }
+        throw JournalDamagedException.unreadable(whose + (stored == null ? " that is missing" : " no tally writes"));
     }
 
     private static String inList(Set<AttemptState> states) {
@@ -1410,7 +1489,11 @@ public final class Journal implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return mine.outcome();
+        try {
+            return mine.outcome();
+        } catch (RuntimeException e) {
+            throw damagedOr(e);
+        }
     }
 
     /** Whether a thread is leading a group commit now. */
@@ -1581,7 +1664,9 @@ public final class Journal implements AutoCloseable {
         try {
             return query(conn, sql, binder, mapper);
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+            throw damagedOr(new JournalException("cannot read the journal: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw damagedOr(e);
         }
     }
 

@@ -865,4 +865,144 @@ class JournalTest {
         }
         Journal.open(file, CLOCK).close();
     }
+
+    // ---------------------------------------------------------------- a damaged journal
+
+    /** A journal whose order T99 failed its reversal (a debit standing at the host); its attempt id. */
+    static long journalWithAFailedReversal(Path file) {
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.approve(j.openSent(sale("T98", 700), "1122090300", a -> a).attempt(), "00", "000000000001", "A12345", "ok");
+            Attempt a = j.openSent(sale("T99", 1099), "1122090307", x -> x).attempt();
+            a = j.requireReversal(a.id(), "98", CLOCK.instant(), null, "no answer");
+            a = j.reversalTransmitting(a.id(), "0400");
+            a = j.reversalUnanswered(a.id(), null, true, "dropped");
+            assertEquals(AttemptState.REVERSAL_FAILED, a.state());
+            return a.id();
+        }
+    }
+
+    /** Sets an attempt's state to text no tally writes, past the CHECK constraint (as a flipped byte would). */
+    static void spoilState(Path file, long id, String state) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA ignore_check_constraints = ON");
+            st.executeUpdate("UPDATE attempts SET state = '" + state + "' WHERE id = " + id);
+        }
+    }
+
+    /**
+     * An attempt whose state no tally writes ("REVDRSAL_FAILED": one byte flipped) is the journal's damage, refused at
+     * every open, the read-only one included: read past, it hid a failed reversal (pending said "nothing pending") and
+     * a sale was taken on the journal. The message names the file, the attempt and what to do, never the bytes read.
+     */
+    @Test
+    void anAttemptInAStateNoTallyWritesIsRefusedAtEveryOpenAsDamage() throws Exception {
+        Path file = dir.resolve("j.db");
+        long id = journalWithAFailedReversal(file);
+        spoilState(file, id, "REVDRSAL_FAILED");
+        for (java.util.function.Supplier<Journal> opening : List.<java.util.function.Supplier<Journal>>of(
+                () -> Journal.open(file, CLOCK), () -> Journal.openReadOnly(file, CLOCK))) {
+            JournalDamagedException e = assertThrows(JournalDamagedException.class, () -> opening.get().close());
+            assertDamageSaid(e, file, "attempt " + id + " has a state no tally writes");
+        }
+        // a number or a blob in its place too (both sort outside the names)
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA ignore_check_constraints = ON");
+            st.executeUpdate("UPDATE attempts SET state = x'00ff' WHERE id = " + id);
+        }
+        assertDamageSaid(assertThrows(JournalDamagedException.class, () -> Journal.open(file, CLOCK).close()), file,
+                "attempt " + id);
+        spoilState(file, id, "REVERSAL_FAILED");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            assertEquals(AttemptState.REVERSAL_FAILED, j.find(id).orElseThrow().state(), "opens again once restored");
+        }
+    }
+
+    /** The check at open is a few index searches, not a scan of every attempt (a journal of years of sales). */
+    @Test
+    void theCheckOfTheStatesAtOpenSearchesTheIndexAndScansNothing() throws Exception {
+        Path file = dir.resolve("j.db");
+        journalWithAFailedReversal(file);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + Journal.UNKNOWN_STATE)) {
+            int searches = 0;
+            while (rs.next()) {
+                String step = rs.getString("detail");
+                assertFalse(step.startsWith("SCAN"), step);
+                searches += step.startsWith("SEARCH attempts USING COVERING INDEX attempts_by_state") ? 1 : 0;
+            }
+            assertEquals(AttemptState.values().length + 1, searches);
+        }
+    }
+
+    /**
+     * A value spoiled after the journal was opened (or in the row but not in the index) is met when it is read: the
+     * same damage, named by the journal's file, not "No enum constant ...AttemptState.REVDRSAL_FAILED" (which the CLI
+     * took for bad input, exit 64). So are an event's state, an attempt's kind and a batch's state.
+     */
+    @Test
+    void aValueNoTallyWritesReadFromAnOpenJournalIsItsDamage() throws Exception {
+        Path file = dir.resolve("j.db");
+        long id = journalWithAFailedReversal(file);
+        try (Journal j = Journal.open(file, CLOCK);
+             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA ignore_check_constraints = ON");
+            st.executeUpdate("UPDATE attempts SET state = 'REVDRSAL_FAILED' WHERE id = " + id);
+            assertDamageSaid(assertThrows(JournalDamagedException.class, () -> j.attempts("T99")), file,
+                    "attempt " + id + " has a state no tally writes");
+            assertDamageSaid(assertThrows(JournalDamagedException.class, () -> j.snapshot(() -> j.find(id))), file,
+                    "attempt " + id + " has a state");
+            assertDamageSaid(assertThrows(JournalDamagedException.class,
+                    () -> j.openAttempt(sale("T99", 100))), file, "attempt " + id);
+            st.executeUpdate("UPDATE attempts SET state = 'REVERSAL_FAILED', kind = 'SALF' WHERE id = " + id);
+            assertDamageSaid(assertThrows(JournalDamagedException.class, () -> j.find(id)), file,
+                    "attempt " + id + " has a kind no tally writes");
+            st.executeUpdate("UPDATE attempts SET kind = 'SALE' WHERE id = " + id);
+            st.executeUpdate("UPDATE attempt_events SET to_state = 'SE?T' WHERE attempt_id = " + id);
+            assertDamageSaid(assertThrows(JournalDamagedException.class, () -> j.events(id)), file,
+                    "(of attempt " + id + ") has a state no tally writes");
+            st.executeUpdate("INSERT INTO batches (terminal_id, batch_number, merchant_id, state, debit_count,"
+                    + " debit_amount, started_at, updated_at) VALUES ('TALLY001', 7, 'M', 'CL0SED', 0, 0, 1, 1)");
+            assertDamageSaid(assertThrows(JournalDamagedException.class, () -> j.batches().all("TALLY001")),
+                    file, "settlement batch 7 has a state no tally writes");
+        }
+    }
+
+    /**
+     * A file SQLite finds malformed (64 bytes of garbage over its pages) is the same damage (SQLITE_CORRUPT), refused
+     * at open: a sale was taken on a journal that failed PRAGMA integrity_check.
+     */
+    @Test
+    void aJournalSqliteFindsMalformedIsRefusedAsDamage() throws Exception {
+        Path file = dir.resolve("j.db");
+        journalWithAFailedReversal(file);
+        try (Journal j = Journal.open(file, CLOCK)) {
+            for (int i = 0; i < 200; i++) {
+                j.openAttempt(sale("FILL-" + i, 100 + i));
+            }
+        }
+        byte[] db = Files.readAllBytes(file);
+        int page = 4096;
+        byte[] garbage = new byte[64];
+        java.util.Arrays.fill(garbage, (byte) 0xA7);
+        for (int at = page; at + garbage.length <= db.length; at += page) { // every page's header but the first
+            System.arraycopy(garbage, 0, db, at, garbage.length);
+        }
+        Files.write(file, db);
+        for (java.util.function.Supplier<Journal> opening : List.<java.util.function.Supplier<Journal>>of(
+                () -> Journal.open(file, CLOCK), () -> Journal.openReadOnly(file, CLOCK))) {
+            JournalDamagedException e = assertThrows(JournalDamagedException.class, () -> opening.get().close());
+            assertDamageSaid(e, file, "malformed");
+        }
+    }
+
+    static void assertDamageSaid(JournalDamagedException e, Path file, String what) {
+        String m = e.getMessage();
+        assertTrue(m.contains("the journal " + file + " is damaged"), m);
+        assertTrue(m.contains(what), m);
+        assertTrue(m.contains("restore the journal and its key from a backup"), m);
+        assertTrue(m.contains("sqlite3 " + file + " 'PRAGMA integrity_check'"), m);
+        for (String raw : new String[]{"REVDRSAL", "SAL", "SE?T", "CL0SED", "No enum constant", "SALF"}) {
+            assertFalse(m.contains(raw), raw + " in: " + m);
+        }
+    }
 }
