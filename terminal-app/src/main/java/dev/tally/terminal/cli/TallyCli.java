@@ -9,6 +9,7 @@ import dev.tally.spec.jdbc.SqliteNativeLibrary;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.host.HostWarmup;
 import dev.tally.terminal.journal.JournalBusyException;
+import dev.tally.terminal.journal.JournalDamagedException;
 import dev.tally.terminal.journal.JournalException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -480,6 +481,12 @@ public final class TallyCli implements Callable<Integer> {
     int failFor(Exception ex) {
         if (OutOfMemoryExit.causedByOutOfMemory(ex)) {
             OutOfMemoryExit.halt(); // an error a worker's Future held: the process stops as for any other
+        }
+        // a damaged journal, however deep in the causes: its one line (what to do), exit 1; never bad input (64)
+        for (Throwable t = ex; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof JournalDamagedException d) {
+                return fail(ExitCodes.INTERNAL_ERROR, d.getMessage());
+            }
         }
         return switch (ex) {
             case IllegalArgumentException e -> fail(ExitCodes.BAD_INPUT, e.getMessage());

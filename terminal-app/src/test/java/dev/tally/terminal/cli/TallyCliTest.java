@@ -31,6 +31,9 @@ class TallyCliTest {
         TallyCli cli = new TallyCli(quiet, quiet, java.time.Clock.systemUTC());
         assertEquals(75, cli.failFor(new dev.tally.terminal.journal.JournalBusyException("the journal is in use")));
         assertEquals(1, cli.failFor(new dev.tally.terminal.journal.JournalException("not a tally journal")));
+        // damage, even wrapped, and even where an IllegalArgumentException (bad input, 64) carries it
+        assertEquals(1, cli.failFor(new IllegalArgumentException("x", new dev.tally.terminal.journal.JournalDamagedException(
+                Path.of("j.db"), "attempt 1 has a state no tally writes"))));
     }
 
     /**
@@ -103,5 +106,85 @@ class TallyCliTest {
     @Test
     void tempFoldersAreNamedWithLettersOnly(@TempDir Path dir) {
         assertTrue(dir.getFileName().toString().matches("junit-[a-z]{12}"), dir.toString());
+    }
+
+    /** Runs tally; its exit code and standard error. */
+    private static String[] tally(String... args) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        int exit = TallyCli.run(args, quiet, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                java.time.Clock.systemUTC());
+        return new String[]{String.valueOf(exit), err.toString(java.nio.charset.StandardCharsets.UTF_8)};
+    }
+
+    /** A journal whose order T99 failed its reversal (a debit standing at the host); its attempt id. */
+    private static long journalWithAFailedReversal(Path file) {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try (dev.tally.terminal.journal.Journal j = dev.tally.terminal.journal.Journal.open(file, clock)) {
+            var a = j.openSent(new dev.tally.terminal.journal.NewAttempt("TALLY001", "HOSPITAL0000001", "T99",
+                    dev.tally.terminal.journal.AttemptKind.SALE, 1099, "840", java.time.LocalDateTime.now(),
+                    "4761739001010119", "476173******0119"), "1122090307", x -> x).attempt();
+            a = j.requireReversal(a.id(), "98", clock.instant(), null, "no answer");
+            a = j.reversalTransmitting(a.id(), "0400");
+            a = j.reversalUnanswered(a.id(), null, true, "dropped");
+            return a.id();
+        }
+    }
+
+    /** What every command says of a damaged journal: one line naming the file and what to do, exit 1. */
+    private static void assertSaysDamaged(Path file, String what, String... command) {
+        java.util.List<String> args = new java.util.ArrayList<>(List.of("--journal", file.toString(), "--port", "1"));
+        args.addAll(List.of(command));
+        String[] said = tally(args.toArray(String[]::new));
+        String line = String.join(" ", command) + ": " + said[1];
+        assertEquals("1", said[0], line);
+        assertTrue(said[1].startsWith("tally: the journal " + file + " is damaged: "), line);
+        assertTrue(said[1].contains(what), line);
+        assertTrue(said[1].contains("'PRAGMA integrity_check'"), line);
+        assertEquals(1, said[1].strip().lines().count(), line);
+        for (String raw : new String[]{"REVDRSAL", "No enum constant", "Exception", "\tat ", "\u00a7"}) {
+            assertFalse(said[1].contains(raw), line);
+        }
+    }
+
+    /**
+     * A failed reversal whose state reads REVDRSAL_FAILED (one byte flipped): pending said "nothing pending" (exit 0),
+     * journal printed "No enum constant ...AttemptState.REVDRSAL_FAILED" (exit 64, bad input). Every command that
+     * opens the journal now refuses it as damaged, exit 1, and no sale is taken on it.
+     */
+    @Test
+    void aJournalWithAnAttemptInAStateNoTallyWritesIsRefusedAsDamagedByEveryCommand(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.db");
+        long id = journalWithAFailedReversal(file);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA ignore_check_constraints = ON");
+            st.executeUpdate("UPDATE attempts SET state = 'REVDRSAL_FAILED' WHERE id = " + id);
+        }
+        String what = "attempt " + id + " has a state no tally writes";
+        assertSaysDamaged(file, what, "pending");
+        assertSaysDamaged(file, what, "journal", "--order", "T99");
+        assertSaysDamaged(file, what, "journal");
+        assertSaysDamaged(file, what, "status", "--order", "T99");
+        assertSaysDamaged(file, what, "settle");
+        assertSaysDamaged(file, what, "sale", "--order", "T100", "--amount", "1.00");
+        assertSaysDamaged(file, what, "report", "--order", "T99");
+    }
+
+    /** 64 bytes of garbage over the journal's pages: SQLITE_CORRUPT is the same one line and exit 1, never 64. */
+    @Test
+    void aJournalSqliteFindsMalformedIsRefusedAsDamagedByEveryCommand(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.db");
+        journalWithAFailedReversal(file);
+        byte[] db = java.nio.file.Files.readAllBytes(file);
+        for (int at = 4096; at + 64 <= db.length; at += 4096) {
+            java.util.Arrays.fill(db, at, at + 64, (byte) 0xA7);
+        }
+        java.nio.file.Files.write(file, db);
+        for (String[] command : List.of(new String[]{"pending"}, new String[]{"journal", "--order", "T99"},
+                new String[]{"status", "--order", "T99"}, new String[]{"settle"},
+                new String[]{"sale", "--order", "T100", "--amount", "1.00"})) {
+            assertSaysDamaged(file, "malformed", command);
+        }
     }
 }
