@@ -995,6 +995,35 @@ class JournalTest {
         }
     }
 
+    /**
+     * quick_check (for serve's start) finds damage an open does not meet: garbage over pages nothing read at open (here
+     * the events' pages), which a sale would otherwise have gone on writing beside.
+     */
+    @Test
+    void theQuickCheckRefusesPagesOfGarbageThatTheOpenDidNotRead() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            for (int i = 0; i < 300; i++) {
+                j.note(j.openAttempt(sale("FILL-" + i, 100 + i)).id(), "a note long enough to fill the events' pages"
+                        + " quickly, " + "x".repeat(200));
+            }
+        }
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.quickCheck(); // ok
+        }
+        // garbage over the middle of the file (events' pages): the open's reads (schema, states' index) pass
+        byte[] db = Files.readAllBytes(file);
+        int page = 4096;
+        int pages = db.length / page;
+        for (int p = pages / 2; p < pages / 2 + 3; p++) {
+            java.util.Arrays.fill(db, p * page + 8, p * page + 72, (byte) 0xA7);
+        }
+        Files.write(file, db);
+        try (Journal j = Journal.open(file, CLOCK)) {
+            assertDamageSaid(assertThrows(JournalDamagedException.class, j::quickCheck), file, "quick_check finds");
+        }
+    }
+
     static void assertDamageSaid(JournalDamagedException e, Path file, String what) {
         String m = e.getMessage();
         assertTrue(m.contains("the journal " + file + " is damaged"), m);
