@@ -234,6 +234,11 @@ public final class Journal implements AutoCloseable {
                 LOG.warn("journal {}: its data key {} was missing; the journal holds no card number, so a new key"
                         + " was made (keep a backup of it)", abs, keyFile);
             }
+            if (fresh) {
+                ownerOnly(real); // before SQLite makes it: its -wal and -shm take its mode
+            } else {
+                warnIfOthersCanRead(abs, real);
+            }
             SQLiteConfig cfg = new SQLiteConfig();
             cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
             cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -348,6 +353,52 @@ public final class Journal implements AutoCloseable {
                 + " truncated (a failed copy or restore?) with the sales it still had to reverse or settle: restore it"
                 + " from a backup; nothing was changed. To start a new journal there on purpose, move the key away"
                 + " too");
+    }
+
+    /** The journal's modes: owner-only (0600), as its data key; docs/cashier-api.md, "Files and their modes". */
+    static final Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * A new journal's file is made (or, empty, set) readable and writable by its owner only (0600) before SQLite opens
+     * it: it holds order ids (patients' invoice numbers), amounts, masked card numbers and the card numbers'
+     * ciphertexts. SQLite gives the {@code -wal} and {@code -shm} files it makes the database file's mode, so they are
+     * 0600 too (SQLite made the file 0644 under the usual umask 022).
+     */
+    private static void ownerOnly(Path real) throws java.io.IOException {
+        if (!real.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        if (Files.exists(real)) {
+            try {
+                Files.setPosixFilePermissions(real, OWNER_ONLY);
+            } catch (java.nio.file.FileSystemException notOwner) { // another user's empty file: theirs to set
+                warnIfOthersCanRead(real, real);
+            }
+        } else {
+            Files.createFile(real, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        }
+    }
+
+    /**
+     * An existing journal others can read (made by an earlier tally, 0644, or restored with its mode lost) is used as
+     * it is, with a warning naming the files to chmod: its mode is the operator's (a backup account given the group's
+     * read, say, would silently lose it), as for the data key ({@link dev.tally.spec.crypto.SecretFile}).
+     */
+    private static void warnIfOthersCanRead(Path abs, Path real) throws java.io.IOException {
+        Optional<String> perms = dev.tally.spec.crypto.SecretFile.readableByOthers(real);
+        if (perms.isEmpty()) {
+            return;
+        }
+        List<String> files = new ArrayList<>(List.of(real.toString()));
+        for (String suffix : new String[]{"-wal", "-shm", ".lock"}) {
+            Path f = real.resolveSibling(real.getFileName() + suffix);
+            if (Files.exists(f)) {
+                files.add(f.toString());
+            }
+        }
+        LOG.warn("the journal {} can be read by other users ({}): it holds order ids, amounts, masked card numbers"
+                + " and the card numbers' ciphertexts; chmod 600 {}", abs, perms.get(), String.join(" ", files));
     }
 
     /**

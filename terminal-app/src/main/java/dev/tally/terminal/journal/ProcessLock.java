@@ -114,7 +114,11 @@ final class ProcessLock implements AutoCloseable {
     private static Opened openAtPath(Path lockFile) throws IOException {
         while (true) {
             Object before = FileIdentity.of(lockFile);
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // made owner-only (0600), as the journal: its name says which journal is there
+            FileChannel ch = posix(lockFile)
+                    ? FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(Journal.OWNER_ONLY))
+                    : FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 if (before != null && before.equals(FileIdentity.of(lockFile))) {
                     return new Opened(ch, before);
@@ -125,6 +129,10 @@ final class ProcessLock implements AutoCloseable {
             }
             ch.close(); // made just now, or replaced while opening: open it again, now that it is there
         }
+    }
+
+    private static boolean posix(Path file) {
+        return file.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     @Override

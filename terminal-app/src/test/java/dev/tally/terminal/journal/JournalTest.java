@@ -1034,4 +1034,53 @@ class JournalTest {
             assertFalse(m.contains(raw), raw + " in: " + m);
         }
     }
+
+    // ---------------------------------------------------------------- modes
+
+    /**
+     * A new journal, its -wal and -shm (SQLite gives them the journal's mode) and its lock file are readable by their
+     * owner only, as the data key: they hold order ids, amounts, masked card numbers and card-number ciphertexts. They
+     * were 0644.
+     */
+    @Test
+    void aNewJournalItsWalShmAndLockFileAreOwnerOnly() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("INV-M", 100));
+            for (String name : new String[]{"j.db", "j.db-wal", "j.db-shm", "j.db.lock", "j.db.key"}) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))),
+                        name);
+            }
+        }
+        // an empty file given as a new journal (touch j2.db) is made owner-only too
+        Path empty = Files.createFile(dir.resolve("j2.db"));
+        Files.setPosixFilePermissions(empty, PosixFilePermissions.fromString("rw-r--r--"));
+        Journal.open(empty, CLOCK).close();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(empty)));
+    }
+
+    /**
+     * An existing journal others can read (an earlier tally's 0644) is used as it is, with one warning naming the
+     * files to chmod: its mode is the operator's to decide (a backup account reading it by its group would silently
+     * stop), as for a data key others can read.
+     */
+    @Test
+    void anExistingJournalOthersCanReadIsUsedAsItIsWithAWarning() throws Exception {
+        Path file = dir.resolve("j.db");
+        Journal.open(file, CLOCK).close();
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        try (dev.tally.terminal.StdErrTee logged = dev.tally.terminal.StdErrTee.start()) {
+            Journal.open(file, CLOCK).close();
+            String said = logged.text();
+            assertTrue(said.contains("the journal " + file + " can be read by other users (rw-r--r--)"), said);
+            assertTrue(said.contains("chmod 600 " + file), said);
+            assertEquals(1, said.lines().filter(l -> l.contains("can be read by other users")).count(), said);
+        }
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "left as it was");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        try (dev.tally.terminal.StdErrTee logged = dev.tally.terminal.StdErrTee.start()) {
+            Journal.open(file, CLOCK).close();
+            assertFalse(logged.text().contains("can be read by other users"), logged.text());
+        }
+    }
 }
