@@ -422,6 +422,14 @@ public final class Journal implements AutoCloseable {
      * another schema version is refused, naming the version). Every write and {@link #revealPan} fail.
      */
     public static Journal openReadOnly(Path file, Clock clock) {
+        return openReadOnly(file, clock, false);
+    }
+
+    /**
+     * {@link #openReadOnly(Path, Clock)}; with {@code noShm}, as where the journal's {@code -shm} cannot be made
+     * (a read-only folder or file system, a file of another user's in a folder of theirs: for tests, run as root).
+     */
+    static Journal openReadOnly(Path file, Clock clock, boolean noShm) {
         Path abs = file.toAbsolutePath();
         if (!Files.isRegularFile(abs)) {
             throw new JournalException("no journal at " + abs);
@@ -438,9 +446,21 @@ public final class Journal implements AutoCloseable {
             c = readOnlyConfig().createConnection("jdbc:sqlite:" + abs);
             c.setAutoCommit(true);
             int version;
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
-                version = rs.next() ? rs.getInt(1) : 0;
+            try {
+                try {
+                    if (noShm) {
+                        throw new SQLException("(test) no -shm", "", SQLiteErrorCode.SQLITE_CANTOPEN.code);
+                    }
+                    version = schemaVersionOf(c);
+                } catch (SQLException e) {
+                    if (!cannotMakeShm(e)) {
+                        throw e;
+                    }
+                    c.close();
+                    c = null;
+                    c = readWithoutShm(abs, e);
+                    version = schemaVersionOf(c);
+                }
             } catch (SQLException e) {
                 // only a file that is no SQLite database, or one without the journal's tables, is "not a journal";
                 // anything else (locked, unreadable, no access to its -shm) is a read failure, said as such
@@ -515,6 +535,46 @@ public final class Journal implements AutoCloseable {
         gaps.add("state > '" + names.getLast() + "'");
         UNKNOWN_STATE = gaps.stream().map(g -> "SELECT id FROM attempts WHERE " + g)
                 .collect(Collectors.joining(" UNION ALL ")) + " LIMIT 1";
+    }
+
+    private static int schemaVersionOf(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /**
+     * Whether {@code e} is SQLite failing to make the journal's {@code -shm}, which reading a journal in WAL mode needs
+     * (SQLITE_CANTOPEN; SQLITE_READONLY_DIRECTORY and other SQLITE_READONLY: the folder is not writable).
+     */
+    private static boolean cannotMakeShm(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_CANTOPEN.code || primary == SQLiteErrorCode.SQLITE_READONLY.code;
+    }
+
+    /**
+     * The journal read where its {@code -shm} cannot be made (a read-only folder or mount, a 0444 journal in a 0555
+     * folder). Without a write-ahead log (none, or empty: the journal was closed, or copied, whole) and without a
+     * {@code -shm} file (no process has it open in WAL mode: one that had would have made it), the file holds every
+     * commit and is read as it is ({@code immutable=1}: SQLite then needs no -shm). A journal with a write-ahead log
+     * holds its latest sales there, which cannot be read without the -shm: refused, saying why and what to do.
+     */
+    private static Connection readWithoutShm(Path abs, SQLException cause) throws SQLException {
+        Path wal = abs.resolveSibling(abs.getFileName() + "-wal");
+        Path shm = abs.resolveSibling(abs.getFileName() + "-shm");
+        boolean whole;
+        try {
+            whole = (!Files.exists(wal) || Files.size(wal) == 0) && !Files.isRegularFile(shm);
+        } catch (java.io.IOException e) {
+            whole = false;
+        }
+        if (!whole) {
+            throw new JournalException("cannot read the journal " + abs + ": it is in WAL mode, and reading it needs "
+                    + shm.getFileName() + " beside it, which cannot be made in " + abs.getParent() + " (a read-only"
+                    + " folder or file system?); copy the journal, its -wal and its .key to a writable folder and read"
+                    + " the copy (nothing was changed)", cause);
+        }
+        return readOnlyConfig().createConnection("jdbc:sqlite:" + abs.toUri() + "?immutable=1");
     }
 
     /** The data key's vault; a journal opened read-only has none. */

@@ -1035,6 +1035,73 @@ class JournalTest {
         }
     }
 
+    // ---------------------------------------------------------------- a journal stored read-only
+
+    /**
+     * Where the journal's -shm cannot be made (a read-only mount, a 0444 journal in a 0555 folder) it failed with
+     * "[SQLITE_CANTOPEN] Unable to open the database file". A journal without a write-ahead log holds every commit in
+     * its file, and is read as it is (immutable), nothing made beside it.
+     */
+    @Test
+    void aJournalWithoutAWalIsReadWhereItsShmCannotBeMade() {
+        Path file = dir.resolve("j.db");
+        long id = journalWithAFailedReversal(file);
+        assertFalse(Files.exists(dir.resolve("j.db-wal")), "closed: its WAL is gone");
+        try (Journal j = Journal.openReadOnly(file, CLOCK, true)) {
+            assertEquals(AttemptState.REVERSAL_FAILED, j.find(id).orElseThrow().state());
+            assertEquals(2, j.attempts(null).size());
+        }
+        assertFalse(Files.exists(dir.resolve("j.db-shm")));
+        assertFalse(Files.exists(dir.resolve("j.db-wal")));
+    }
+
+    /**
+     * A journal whose latest sales are in its write-ahead log is not read without its -shm (read as it is, it would
+     * miss them): refused in one line saying why and what to do, not "[SQLITE_CANTOPEN] Unable to open ...". Nor is a
+     * journal a process has open (its -shm is there), even with its WAL emptied.
+     */
+    @Test
+    void aJournalWithAWalIsRefusedWhereItsShmCannotBeMadeSayingWhyAndWhatToDo() throws Exception {
+        Path file = dir.resolve("j.db");
+        Path copy = Files.createDirectory(dir.resolve("copy")).resolve("j.db");
+        journalWithAFailedReversal(file);
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("IN-THE-WAL", 100));
+            assertTrue(Files.size(dir.resolve("j.db-wal")) > 0);
+            Files.copy(file, copy);
+            Files.copy(dir.resolve("j.db-wal"), copy.resolveSibling("j.db-wal"));
+            JournalException open = assertThrows(JournalException.class, () -> Journal.openReadOnly(file, CLOCK, true));
+            assertTrue(open.getMessage().contains("it is in WAL mode"), open.getMessage());
+        }
+        JournalException e = assertThrows(JournalException.class, () -> Journal.openReadOnly(copy, CLOCK, true));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("cannot read the journal " + copy + ": it is in WAL mode, and reading it needs j.db-shm"
+                + " beside it, which cannot be made in " + copy.getParent()), m);
+        assertTrue(m.contains("copy the journal, its -wal and its .key to a writable folder"), m);
+        assertFalse(m.contains("SQLITE_CANTOPEN"), m);
+        // where it can be made, the copy reads whole, its WAL's sale included
+        try (Journal j = Journal.openReadOnly(copy, CLOCK)) {
+            assertEquals(1, j.attempts("IN-THE-WAL").size());
+        }
+    }
+
+    /** The same, for real, where file modes apply (not as root): a 0444 journal in a 0555 folder. */
+    @Test
+    void aJournalInAFolderNobodyMayWriteIsRead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                "root writes a 0555 folder");
+        Path folder = Files.createDirectory(dir.resolve("ro"));
+        Path file = folder.resolve("j.db");
+        long id = journalWithAFailedReversal(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try (Journal j = Journal.openReadOnly(file, CLOCK)) {
+            assertEquals(AttemptState.REVERSAL_FAILED, j.find(id).orElseThrow().state());
+        } finally {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     // ---------------------------------------------------------------- modes
 
     /**
