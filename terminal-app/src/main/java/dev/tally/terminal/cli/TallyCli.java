@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         footer = {"", ExitCodes.HELP},
         subcommands = {SaleCommand.class, InquiryCommand.class, StatusCommand.class, PendingCommand.class,
-            ReverseCommand.class, JournalCommand.class, EchoCommand.class, SettleCommand.class, ReconcileCommand.class, ServeCommand.class,
+            ReverseCommand.class, JournalCommand.class, BackupCommand.class, EchoCommand.class, SettleCommand.class, ReconcileCommand.class, ServeCommand.class,
             DecodeCommand.class, ReplayCommand.class, ReportCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Callable<Integer> {
 

@@ -682,6 +682,61 @@ public final class Journal implements AutoCloseable {
         return clock;
     }
 
+    /**
+     * Writes a copy of the journal as of one commit into {@code dest}, which must not exist or be empty (SQLite's
+     * {@code VACUUM INTO}: what the write-ahead log holds is in it, a checkpoint cannot tear it, and the free space, where
+     * purged card numbers were, is not copied). Runs on the read connection: it works on a journal opened read-only
+     * while serve writes it. {@code dest} keeps its mode; it is not synced ({@link JournalBackup} does).
+     */
+    void copyInto(Path dest) {
+        read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+                ps.setString(1, dest.toAbsolutePath().toString());
+                ps.execute();
+            }
+            return null;
+        });
+    }
+
+    /** SQLite's {@code PRAGMA integrity_check}: "ok", or the problems it lists, one a line. */
+    String integrityCheck() {
+        return read(c -> {
+            List<String> rows = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            return String.join("\n", rows);
+        });
+    }
+
+    /** What a journal holds, in one line of a backup's report: attempts, the latest one's time, the data key's check value. */
+    record Contents(long attempts, Instant latest, String keyCheckValue) {
+    }
+
+    Contents contents() {
+        return snapshot(() -> read(c -> {
+            long count;
+            Instant latest;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*), MAX(created_at) FROM attempts")) {
+                rs.next();
+                count = rs.getLong(1);
+                long at = rs.getLong(2);
+                latest = rs.wasNull() ? null : Instant.ofEpochMilli(at);
+            }
+            String kcv = null;
+            if (SqliteTables.of(c).contains("data_key")) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT check_value FROM data_key WHERE id = 1")) {
+                    kcv = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            return new Contents(count, latest, kcv);
+        }));
+    }
+
     /** The settlement batches kept in this journal (issue 5). */
     public Batches batches() {
         return new Batches(this);

@@ -57,6 +57,11 @@ final class PanVault {
         this.key = new SecretKeySpec(keyBytes, "AES");
     }
 
+    /** The check value ({@link #checkValue}) of a data key's 32 bytes: a backup's key is compared with its journal's. */
+    static String checkValueOf(byte[] keyBytes) {
+        return new PanVault(keyBytes).checkValue();
+    }
+
     /**
      * The vault whose key lives in {@code keyFile}. A missing key is created (0600) only when
      * {@code mayCreate}: for a journal being created now, or one that stores no card number (the journal decides,
