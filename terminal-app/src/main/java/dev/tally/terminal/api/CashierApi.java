@@ -333,8 +333,20 @@ public final class CashierApi implements AutoCloseable {
         // DEGRADED while the keep-alive finds the acquirer out of reach (not merely an idle connection closed): a
         // monitor reading the status sees it. Still HTTP 200: the terminal itself is fine, and restarting it would not
         // bring the acquirer back
-        o.put("status", hostDown.getAsBoolean() ? "DEGRADED" : "UP");
+        // and DEGRADED while the journal cannot write (a full disk): every payment fails then (500 JOURNAL), though the
+        // acquirer is up. Cleared by the next change the journal commits. HTTP 200 all the same: restarting would not free
+        // the disk (and a journal that cannot be written may not even open again)
+        var trouble = engine.journal().writeTrouble();
+        o.put("status", hostDown.getAsBoolean() || trouble.isPresent() ? "DEGRADED" : "UP");
         o.put("host", Map.of("connected", hostConnected()));
+        Map<String, Object> journal = new LinkedHashMap<>();
+        journal.put("writable", trouble.isEmpty());
+        trouble.ifPresent(t -> {
+            journal.put("problem", "cannot write: " + Masking.scrub(t.reason()));
+            journal.put("since", ApiJson.time(t.since()));
+            journal.put("lastFailure", ApiJson.time(t.last()));
+        });
+        o.put("journal", journal);
         o.put("inFlight", desk.inFlight());
         o.put("pending", engine.pending().size());
         o.put("openBatch", String.format("%06d", engine.journal().batches().openBatch(terminalId())));

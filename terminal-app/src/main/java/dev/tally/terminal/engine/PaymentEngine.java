@@ -211,6 +211,12 @@ public final class PaymentEngine {
                 request = opened.request();
             } catch (OrderBusyException busy) {
                 return refused(lock.refusal(Optional.of(busy.existing())).orElseThrow(), amountMinor, card);
+            } catch (JournalException unwritten) {
+                // the SENT commit comes before the send: it failed, so the request never left. The journal's "rolled
+                // back" alone left the cashier to guess whether the customer was charged
+                throw new JournalException(unwritten.getMessage() + "; the sale could not be recorded, so nothing was"
+                        + " sent to the host and nothing charged: send the payment again once the journal takes writes"
+                        + " (with tally serve, GET /health says whether it does)", unwritten);
             }
             a = sendAndRecord(a, request, signed);
         } catch (OutcomeNotRecorded unrecorded) {

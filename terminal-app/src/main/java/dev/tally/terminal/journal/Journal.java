@@ -1729,9 +1729,11 @@ public final class Journal implements AutoCloseable {
             conn.setAutoCommit(false);
             T result = work.run(conn);
             conn.commit();
+            writeSucceeded();
             return result;
         } catch (SQLException e) {
             failure = e;
+            writeFailed(e);
             rollbackKeeping(e);
             throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -1802,6 +1804,9 @@ public final class Journal implements AutoCloseable {
                         q.run(conn);
                         savepoint("RELEASE SAVEPOINT queued_change");
                     } catch (SQLException | RuntimeException e) {
+                        if (e instanceof SQLException sql) {
+                            writeFailed(sql);
+                        }
                         q.result = null;
                         q.failure = e instanceof RuntimeException re ? re
                                 : new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
@@ -1817,8 +1822,14 @@ public final class Journal implements AutoCloseable {
                     }
                 }
                 conn.commit();
+                if (group.stream().anyMatch(q -> q.failure == null)) {
+                    writeSucceeded();
+                }
             } catch (SQLException | RuntimeException e) {
                 failure = e;
+                if (e instanceof SQLException sql) {
+                    writeFailed(sql);
+                }
                 rollbackKeeping(e);
                 for (QueuedChange<?> q : group) {
                     q.result = null;
@@ -1830,6 +1841,7 @@ public final class Journal implements AutoCloseable {
                 autoCommitAgain(failure);
             }
         } catch (SQLException e) {
+            writeFailed(e);
             for (QueuedChange<?> q : group) {
                 q.result = null;
                 if (q.failure == null) {
@@ -1840,6 +1852,38 @@ public final class Journal implements AutoCloseable {
             for (QueuedChange<?> q : group) {
                 q.finish();
             }
+        }
+    }
+
+    /**
+     * Why the journal cannot write: since when its writes fail (the first failure after the last write that committed),
+     * the latest failure's time, and the storage's words for it ("[SQLITE_FULL] ... (database or disk is full)").
+     */
+    public record WriteTrouble(Instant since, Instant last, String reason) {
+    }
+
+    /** Null while the last write committed (or none was tried); set by a write the storage refused. */
+    private volatile WriteTrouble writeTrouble;
+
+    /**
+     * Whether the journal's writes fail now: a write the storage refused (a full disk, an I/O error) and none committed
+     * since. Cleared by the next change that commits; for {@code GET /health}, which a monitor reads.
+     */
+    public Optional<WriteTrouble> writeTrouble() {
+        return Optional.ofNullable(writeTrouble);
+    }
+
+    private void writeFailed(SQLException e) {
+        Instant now = clock.instant();
+        WriteTrouble before = writeTrouble;
+        writeTrouble = new WriteTrouble(before == null ? now : before.since(), now, String.valueOf(e.getMessage()));
+    }
+
+    private void writeSucceeded() {
+        WriteTrouble was = writeTrouble;
+        if (was != null) {
+            writeTrouble = null;
+            LOG.info("journal {}: writes commit again (they failed from {}: {})", file, was.since(), was.reason());
         }
     }
 

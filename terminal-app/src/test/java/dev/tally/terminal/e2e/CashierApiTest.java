@@ -508,6 +508,65 @@ class CashierApiTest {
     }
 
     /**
+     * A full disk (here a trigger makes SQLite refuse the sale's first write, as SQLITE_FULL would): the payment is a 500
+     * that says nothing was sent to the host, and GET /health says DEGRADED with the journal's problem until a change
+     * commits again (it said UP while every payment failed). Nothing reaches the host.
+     */
+    @Test
+    void aJournalThatCannotWriteIsDegradedHealthAndItsRefusedSaleSaysNothingWasSent() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            assertEquals(200, api.post("/v1/payments", "{\"orderId\": \"F-0\", \"amount\": \"1.00\"}").status());
+            JsonNode up = api.get("/health").json();
+            assertEquals("UP", up.get("status").asText(), up.toString());
+            assertTrue(up.get("journal").get("writable").asBoolean(), up.toString());
+
+            diskFull(lab.journal, "INSERT ON attempts");
+            ServeProcess.Reply refused = api.post("/v1/payments", "{\"orderId\": \"F-1\", \"amount\": \"12.00\"}");
+            assertEquals(500, refused.status(), refused.body());
+            assertEquals("JOURNAL", refused.json().get("error").asText(), refused.body());
+            String message = refused.json().get("message").asText();
+            assertTrue(message.contains("database or disk is full (test)")
+                    && message.contains("nothing was sent to the host and nothing charged"), message);
+            assertTrue(lab.ledger("F-1").isEmpty(), "nothing sent");
+
+            ServeProcess.Reply health = api.get("/health");
+            assertEquals(200, health.status(), health.body());
+            assertEquals("DEGRADED", health.json().get("status").asText(), health.body());
+            assertTrue(health.json().get("host").get("connected").asBoolean(), "the acquirer is fine: " + health.body());
+            JsonNode journal = health.json().get("journal");
+            assertFalse(journal.get("writable").asBoolean(), health.body());
+            assertTrue(journal.get("problem").asText().startsWith("cannot write: ")
+                    && journal.get("problem").asText().contains("database or disk is full (test)"), health.body());
+            assertNotNull(java.time.Instant.parse(journal.get("since").asText()));
+
+            diskFreed(lab.journal);
+            ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"F-1\", \"amount\": \"12.00\"}");
+            assertEquals(200, paid.status(), paid.body());
+            assertEquals("APPROVED", paid.json().get("status").asText(), paid.body());
+            JsonNode again = api.get("/health").json();
+            assertEquals("UP", again.get("status").asText(), again.toString());
+            assertTrue(again.get("journal").get("writable").asBoolean(), again.toString());
+        }
+    }
+
+    /** From now on the journal refuses {@code change} (a trigger's event) as a full disk would, until {@link #diskFreed}. */
+    static void diskFull(Path journal, String change) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + journal);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER full_disk BEFORE " + change
+                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+        }
+    }
+
+    static void diskFreed(Path journal) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + journal);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER full_disk");
+        }
+    }
+
+    /**
      * A settlement asked for while the host is gone is a 503 that starts nothing: the batch stays open, its payments can
      * still be cancelled (it used to be left SETTLING behind a 503 that said nothing was sent).
      */
