@@ -17,6 +17,7 @@ import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.BatchState;
 import dev.tally.terminal.journal.Batches;
 import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.JournalException;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -71,7 +72,48 @@ public final class Settlement {
         session.channel().connect();
         Batches batches = journal.batches();
         boolean resumed = batches.inProgress(profile.terminalId()).isPresent();
-        Batch b = batches.begin(profile.terminalId(), profile.merchantId());
+        Batch begun = batches.begin(profile.terminalId(), profile.merchantId());
+        try {
+            return settleBegun(batches, begun, resumed, reversalsRun);
+        } catch (JournalException e) {
+            throw interrupted(begun, e);
+        }
+    }
+
+    /**
+     * A journal write that failed once the settlement had begun (a full disk at a STAN, a step's record): nothing of
+     * that step was recorded, but the batch stays where the journal has it — SETTLING or UPLOADING, its totals frozen,
+     * new sales in the next batch — and the next settle resumes it. The journal's own "rolled back" read as if the
+     * settlement had not started.
+     */
+    private JournalException interrupted(Batch begun, JournalException e) {
+        String state = begun.state().name();
+        String next = "";
+        try {
+            Batches batches = journal.batches();
+            state = batches.inProgress(profile.terminalId()).map(x -> x.state().name()).orElse(state);
+            next = "; new sales go into batch " + String.format("%06d", batches.openBatch(profile.terminalId()));
+        } catch (JournalException unreadable) {
+            e.addSuppressed(unreadable);
+        }
+        return new JournalException("settlement of batch " + begun.batchText() + " not finished: the journal could"
+                + " not record its next step (" + storageReason(e) + "); the batch is being settled (" + state
+                + ", its totals frozen)" + next + ", and the next settle resumes it once the journal takes writes"
+                + " (POST /v1/settlement, or tally settle; with tally serve, GET /health says whether it does)", e);
+    }
+
+    /** The storage's own words for why a write failed, else the exception's message. */
+    private static String storageReason(Throwable why) {
+        for (Throwable t = why; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
+                return sql.getMessage();
+            }
+        }
+        return String.valueOf(why.getMessage());
+    }
+
+    private SettlementResult settleBegun(Batches batches, Batch begun, boolean resumed, List<Attempt> reversalsRun) {
+        Batch b = begun;
         SettlementTotals totals = new SettlementTotals(b.debitCount(), b.debitAmount(), 0, 0);
         int uploadedNow = 0;
         String settlementCode = b.responseCode();

@@ -550,6 +550,43 @@ class CashierApiTest {
         }
     }
 
+    /**
+     * A settlement whose journal write fails once it has begun (a full disk at the 0500's STAN) leaves the batch SETTLING,
+     * its totals frozen and new sales in the next batch: the 500 says so and that the next settle resumes it (it said
+     * "rolled back", as if nothing had started), and the next settle does.
+     */
+    @Test
+    void aSettlementInterruptedByAFullDiskSaysTheBatchIsBeingSettledAndResumes() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "3")) {
+            assertEquals(200, api.post("/v1/payments", "{\"orderId\": \"G-1\", \"amount\": \"12.00\"}").status());
+            String open = api.get("/health").json().get("openBatch").asText();
+
+            diskFull(lab.journal, "UPDATE OF next_stan ON terminal_state"); // the 0500's STAN, after the batch is frozen
+            ServeProcess.Reply cut = api.post("/v1/settlement", "");
+            assertEquals(500, cut.status(), cut.body());
+            assertEquals("JOURNAL", cut.json().get("error").asText(), cut.body());
+            String message = cut.json().get("message").asText();
+            assertTrue(message.contains("settlement of batch " + open + " not finished")
+                    && message.contains("the batch is being settled (SETTLING, its totals frozen)")
+                    && message.contains("the next settle resumes it")
+                    && message.contains("database or disk is full (test)")
+                    && !message.contains("rolled back"), message);
+            JsonNode health = api.get("/health").json();
+            assertEquals("DEGRADED", health.get("status").asText(), health.toString());
+            assertTrue(message.contains("new sales go into batch " + health.get("openBatch").asText()), message);
+            assertFalse(open.equals(health.get("openBatch").asText()), "the next batch is open: " + health);
+
+            diskFreed(lab.journal);
+            ServeProcess.Reply settled = api.post("/v1/settlement", "");
+            assertEquals(200, settled.status(), settled.body());
+            assertEquals("CLOSED", settled.json().get("status").asText(), settled.body());
+            assertTrue(settled.json().get("resumed").asBoolean(), settled.body());
+            assertEquals(open, settled.json().get("batchNumber").asText(), settled.body());
+            assertEquals("UP", healthStatus(api));
+        }
+    }
+
     /** From now on the journal refuses {@code change} (a trigger's event) as a full disk would, until {@link #diskFreed}. */
     static void diskFull(Path journal, String change) throws java.sql.SQLException {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + journal);
