@@ -36,7 +36,8 @@ public final class ExitCodes {
               70  ran out of memory and stopped at once (as after a crash: the
                   next command reverses a sale that may have gone out);
                   give it more with TALLY_JAVA_OPTS=-Xmx2g
-              1   internal error""";
+              1   internal error, or a damaged journal (one line says
+                  what to do: keep it, restore it and its key from a backup)""";
 
     private ExitCodes() {
     }

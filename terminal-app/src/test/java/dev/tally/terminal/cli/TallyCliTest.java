@@ -171,6 +171,34 @@ class TallyCliTest {
         assertSaysDamaged(file, what, "report", "--order", "T99");
     }
 
+    /**
+     * Garbage over pages the open does not read (the events' pages, in the middle of the file): one-shot commands that
+     * never read them go on, but serve, which runs for months on the file, checks every page at its start
+     * (quick_check) and stops with the damaged journal's one line, exit 1, before it listens.
+     */
+    @Test
+    void serveChecksTheJournalsPagesAtItsStart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.db");
+        try (dev.tally.terminal.journal.Journal j = dev.tally.terminal.journal.Journal.open(file, java.time.Clock.systemUTC())) {
+            for (int i = 0; i < 300; i++) {
+                var a = j.openSent(new dev.tally.terminal.journal.NewAttempt("TALLY001", "HOSPITAL0000001", "F-" + i,
+                        dev.tally.terminal.journal.AttemptKind.SALE, 100 + i, "840", java.time.LocalDateTime.now(),
+                        "4761739001010119", "476173******0119"), String.format("1122%06d", i), x -> x).attempt();
+                j.note(a.id(), "a note long enough to fill the events' pages quickly, " + "x".repeat(200));
+            }
+        }
+        byte[] db = java.nio.file.Files.readAllBytes(file);
+        int pages = db.length / 4096;
+        for (int p = pages / 2; p < pages / 2 + 3; p++) {
+            java.util.Arrays.fill(db, p * 4096 + 8, p * 4096 + 72, (byte) 0xA7);
+        }
+        java.nio.file.Files.write(file, db);
+        String[] said = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> tally("--journal", file.toString(), "--port", "1", "serve", "--api-port", "0"));
+        assertEquals("1", said[0], said[1]);
+        assertTrue(said[1].contains("the journal " + file + " is damaged: PRAGMA quick_check finds"), said[1]);
+    }
+
     /** 64 bytes of garbage over the journal's pages: SQLITE_CORRUPT is the same one line and exit 1, never 64. */
     @Test
     void aJournalSqliteFindsMalformedIsRefusedAsDamagedByEveryCommand(@TempDir Path dir) throws Exception {
