@@ -81,8 +81,6 @@ public final class SimulatorCli implements Callable<Integer> {
         ScrubbingStream.install();
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
         SqliteNativeLibrary.quietStaleCopyCleanup();
-        // one copy of the driver's native library per user, not one left in /tmp by every JVM that did not exit normally
-        SqliteNativeLibrary.useSharedCopy();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info"));
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
@@ -90,6 +88,9 @@ public final class SimulatorCli implements Callable<Integer> {
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
         System.setProperty("org.slf4j.simpleLogger.showThreadName", System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
+        // one copy of the driver's native library per user, not one left in /tmp by every JVM that did not exit normally.
+        // Last: sqlite-jdbc's classes make a logger, and slf4j-simple reads the properties above once, at the first logger
+        SqliteNativeLibrary.useSharedCopy();
     }
 
     public static void main(String[] args) {

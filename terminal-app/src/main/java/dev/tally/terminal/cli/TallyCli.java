@@ -245,15 +245,16 @@ public final class TallyCli implements Callable<Integer> {
         }
         // slf4j-simple reads these once, on the first logger; the command line (-D...) wins
         SqliteNativeLibrary.quietStaleCopyCleanup();
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
         // one copy of the driver's native library per user, not one left in /tmp by every JVM that did not exit normally;
-        // `tally --help` and `decode` open no SQLite file and do not pay for the check (about 30 ms)
+        // `tally --help` and `decode` open no SQLite file and do not pay for the check (about 30 ms). Last: sqlite-jdbc's
+        // classes make a logger, and slf4j-simple reads the properties above once, at the first logger
         String command = commandOf(args);
         if (command != null && !"decode".equals(command)) {
             SqliteNativeLibrary.useSharedCopy();
         }
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
-                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
     }
 
     /** Runs one command; returns its exit code (never calls System.exit). */

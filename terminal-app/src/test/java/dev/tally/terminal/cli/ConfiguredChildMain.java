@@ -10,6 +10,8 @@ public final class ConfiguredChildMain {
 
     public static void main(String[] args) {
         TallyCli.configureProcess(new String[] {"journal"});
+        // a line in the format the command line set (its time first): the configuration came before the first logger
+        org.slf4j.LoggerFactory.getLogger(ConfiguredChildMain.class).warn("configured");
         NativeLibraryChild.openAndHalt(args[0]);
     }
 }
