@@ -24,6 +24,7 @@ import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.AttemptKind;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.JournalDamagedException;
 import dev.tally.terminal.journal.JournalException;
 import dev.tally.terminal.journal.NewAttempt;
 import dev.tally.terminal.journal.OrderBusyException;
@@ -211,6 +212,8 @@ public final class PaymentEngine {
                 request = opened.request();
             } catch (OrderBusyException busy) {
                 return refused(lock.refusal(Optional.of(busy.existing())).orElseThrow(), amountMinor, card);
+            } catch (JournalDamagedException damaged) {
+                throw damaged; // its own words (stop, keep the file, restore it), not "send the payment again"
             } catch (JournalException unwritten) {
                 // the SENT commit comes before the send: it failed, so the request never left. The journal's "rolled
                 // back" alone left the cashier to guess whether the customer was charged

@@ -1874,9 +1874,22 @@ public final class Journal implements AutoCloseable {
     }
 
     private void writeFailed(SQLException e) {
+        if (refusedBySchema(e)) {
+            return; // that change's fault: the journal writes as well as before
+        }
         Instant now = clock.instant();
         WriteTrouble before = writeTrouble;
         writeTrouble = new WriteTrouble(before == null ? now : before.since(), now, String.valueOf(e.getMessage()));
+    }
+
+    /**
+     * A change the schema itself refused (SQLite's "UNIQUE / CHECK / NOT NULL / FOREIGN KEY constraint failed"): a fault
+     * of that change (a race two tills lost, a bug), not of the storage, and no sign that the journal cannot write.
+     * Everything else that fails a write (full, I/O error, read-only, busy past its wait, corrupt) is.
+     */
+    static boolean refusedBySchema(SQLException e) {
+        return e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code
+                && String.valueOf(e.getMessage()).contains("constraint failed");
     }
 
     private void writeSucceeded() {

@@ -17,6 +17,7 @@ import dev.tally.terminal.journal.Batch;
 import dev.tally.terminal.journal.BatchState;
 import dev.tally.terminal.journal.Batches;
 import dev.tally.terminal.journal.Journal;
+import dev.tally.terminal.journal.JournalDamagedException;
 import dev.tally.terminal.journal.JournalException;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -75,6 +76,8 @@ public final class Settlement {
         Batch begun = batches.begin(profile.terminalId(), profile.merchantId());
         try {
             return settleBegun(batches, begun, resumed, reversalsRun);
+        } catch (JournalDamagedException damaged) {
+            throw damaged; // its own words: stop, keep the file, restore it; not "resumes at the next settle"
         } catch (JournalException e) {
             throw interrupted(begun, e);
         }

@@ -710,6 +710,51 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A journal SQLite finds damaged at a sale's first write (the STAN index's pages overwritten, which nothing reads
+     * before it) is the damaged journal's own words (stop, keep it, restore it), not "send the payment again once the
+     * journal takes writes", which the sale's first-write failure says of a full disk. Nothing is sent.
+     */
+    @Test
+    void aJournalFoundDamagedAtASalesFirstWriteIsSaidSoAndNothingIsSent() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, Clock.systemUTC())) {
+            for (int i = 0; i < 400; i++) {
+                Attempt a = j.openSent(new dev.tally.terminal.journal.NewAttempt("TALLY001", "HOSPITAL0000001", "FILL-" + i,
+                        dev.tally.terminal.journal.AttemptKind.SALE, 100, "840", java.time.LocalDateTime.now(),
+                        "4761739001010119", "476173******0119"), String.format("1122%06d", i), x -> x).attempt();
+                j.approve(a, "00", String.format("%012d", i), "A12345", "approved");
+            }
+        }
+        List<Integer> pages = new java.util.ArrayList<>();
+        int pageSize;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT pageno FROM dbstat WHERE name = 'attempts_by_stan'")) {
+                while (rs.next()) {
+                    pages.add(rs.getInt(1));
+                }
+            }
+            try (java.sql.ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+                pageSize = rs.getInt(1);
+            }
+        }
+        assertFalse(pages.isEmpty());
+        byte[] db = java.nio.file.Files.readAllBytes(file);
+        for (int p : pages) {
+            java.util.Arrays.fill(db, (p - 1) * pageSize + 8, (p - 1) * pageSize + 72, (byte) 0xA7);
+        }
+        java.nio.file.Files.write(file, db);
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(file, host.port(), Duration.ofSeconds(5), NOW)) {
+            dev.tally.terminal.journal.JournalDamagedException e = assertThrows(
+                    dev.tally.terminal.journal.JournalDamagedException.class, () -> t.engine.sale("INV-DAMAGED", 1234, null));
+            assertTrue(e.getMessage().contains("is damaged") && !e.getMessage().contains("send the payment again"),
+                    e.getMessage());
+            assertTrue(host.received.stream().noneMatch(m -> "0200".equals(MessageView.of(m).mti())), "nothing sent");
+        }
+    }
+
     /** A second answer with a code the catalogue does not know, of a sale the host declined first, is sent to the acquirer. */
     @Test
     void anUnknownCodeAfterADeclineIsNotedForTheAcquirer() throws Exception {

@@ -112,6 +112,35 @@ class JournalTest {
     }
 
     /**
+     * What GET /health reads: a write the storage refused (a full disk, played by a trigger) is trouble until the next
+     * change commits; a change the schema refused (a unique constraint: a race or a bug) says nothing of the storage and
+     * is none, or a quiet till's monitor would page someone for a full disk that is not there.
+     */
+    @Test
+    void writeTroubleIsTheStoragesNotAChangeTheSchemaRefused() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement st = other.createStatement()) {
+            Attempt sent = j.openSent(sale("INV-TROUBLE", 500), "1122090307", a -> a).attempt();
+            assertThrows(JournalException.class, () -> j.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("INSERT INTO attempts SELECT * FROM attempts LIMIT 1");
+                }
+            }));
+            assertTrue(j.writeTrouble().isEmpty(), "a UNIQUE constraint: " + j.writeTrouble());
+
+            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
+                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+            assertThrows(JournalException.class, () -> j.approve(sent, "00", "000000000001", "A12345", "approved"));
+            assertTrue(j.writeTrouble().orElseThrow().reason().contains("database or disk is full"));
+            st.execute("DROP TRIGGER full_disk");
+            j.approve(sent, "00", "000000000001", "A12345", "approved");
+            assertTrue(j.writeTrouble().isEmpty(), "cleared by the next change that commits");
+        }
+    }
+
+    /**
      * A process that waited on a lock file which was then deleted (a refused open removes the lock file it made) and
      * made anew by a third process does not take the deleted file's lock for the journal's: it waits for the holder
      * of the file now at the path. Before, both went on at once.
