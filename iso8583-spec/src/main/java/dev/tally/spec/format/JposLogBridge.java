@@ -137,7 +137,7 @@ public final class JposLogBridge implements LogListener {
                 // another system's key or PIN block in its field 48 or 60 (a text field of Tally's with bytes as hex)
                 case CLEAR -> {
                     if (!(c.getComponent(i) instanceof org.jpos.iso.ISOBinaryField)
-                            && MessageDecoder.holdsBytesAsHex(c.getString(i))) {
+                            && MessageDecoder.holdsBytesAsHex(i, c.getString(i))) {
                         show(c, i, MessageDecoder.undescribed(c, i));
                     }
                 }

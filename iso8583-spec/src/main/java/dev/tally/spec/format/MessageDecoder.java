@@ -99,7 +99,7 @@ public final class MessageDecoder {
             // be hidden, and a replay rebuilt from the log wrong), but a card number standing alone in one (a message
             // someone else built) is masked all the same
             default -> value = msg.getComponent(i) instanceof ISOBinaryField ? Masking.scrubField(HEX.formatHex(msg.getBytes(i)))
-                    : holdsBytesAsHex(msg.getString(i)) ? undescribed(msg, i)
+                    : holdsBytesAsHex(i, msg.getString(i)) ? undescribed(msg, i)
                     : named == Field.ADDITIONAL_DATA ? Masking.scrubEmbedded(msg.getString(i))
                     : Masking.scrubField(msg.getString(i));
         }
@@ -110,12 +110,19 @@ public final class MessageDecoder {
      * Whether a text field Tally gives a meaning (48, 54, 60, 63, 90, ...) holds what none of Tally's own values do: 8
      * or more bytes written as hex with a letter A-F among them, or in spaced pairs (a key, a PIN block another system
      * put in its field 48 or 60). Such a value is another system's data and is shown as an {@link #undescribed} field
-     * is, with what looks like bytes withheld; Tally's own values there are digits, codes and its status answer, and are
-     * shown as they are. Values shorter than 16 characters cannot hold such a run and are not searched.
+     * is, with what looks like bytes withheld; Tally's own values there are digits, codes, its status answer and its
+     * balances (field 54, whose C or D among digits would read as hex: {@link #BALANCES}), and are shown as they are. Values shorter than 16 characters cannot hold such a run and are not searched.
      */
-    static boolean holdsBytesAsHex(String text) {
-        return text != null && text.length() >= 16 && !Masking.scrubCommandLine(text, Set.of()).equals(text);
+    static boolean holdsBytesAsHex(int field, String text) {
+        return text != null && text.length() >= 16 && !(field == Field.ADDITIONAL_AMOUNTS.number() && BALANCES.matcher(text).matches())
+                && !Masking.scrubCommandLine(text, Set.of()).equals(text);
     }
+
+    /**
+     * Field 54 as Tally writes it ({@code Balance}: 0002, currency, C or D, 12 digits; ISO 8583 allows up to six such
+     * amounts): its C or D among the digits reads as hex bytes, but it is a balance support needs to see.
+     */
+    private static final java.util.regex.Pattern BALANCES = java.util.regex.Pattern.compile("(?:\\d{4}\\d{3}[CD]\\d{12})+");
 
     /**
      * A field Tally gives no meaning ({@link Field.Sensitivity#UNDESCRIBED}: reserved, private use) as it may be

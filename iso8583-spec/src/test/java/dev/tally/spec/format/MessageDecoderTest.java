@@ -159,10 +159,11 @@ class MessageDecoderTest {
         own.set(48, "STATE=APPROVED;RC=00;AMOUNT=000000001234;CREDIT=PENDING");
         own.set(60, "02000001231122104107");
         own.set(63, "000001000000001234000000000000000000");
+        own.set(54, "0002840C0000001000000002840D000000000500"); // two balances: C or D among digits is no key
         String shown = MessageDecoder.decodeHex(HexFormat.of().formatHex(Framing.frame(Iso87.pack(own),
                 Framing.DEFAULT_TPDU))).render();
         for (String value : List.of("STATE=APPROVED;RC=00;AMOUNT=000000001234;CREDIT=PENDING", "02000001231122104107",
-                "000001000000001234000000000000000000")) {
+                "000001000000001234000000000000000000", "0002840C0000001000000002840D000000000500")) {
             assertTrue(shown.contains(value), value + " in " + shown);
         }
         assertFalse(shown.contains(Masking.BYTES_WITHHELD), shown);

@@ -117,6 +117,7 @@ class MessageLogTest {
         m.set(11, "000001");
         m.set(41, "TALLY001");
         m.set(48, "PINKEY " + MessageDecoderTest.KEY);
+        m.set(54, "0002840C000000100000"); // a balance as Tally writes it stays: its C among digits is no key
         m.set(70, "001");
         try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
             log.message(MessageLog.Direction.IN, "127.0.0.1:40000", m, "m-1", MessageLog.Event.REQUEST, null);
@@ -124,6 +125,7 @@ class MessageLogTest {
         String text = Files.readString(file);
         assertFalse(text.contains(MessageDecoderTest.KEY) || text.contains("FEDCBA98"), text);
         assertEquals("PINKEY [redacted] (39 characters)", MessageLog.read(file).getFirst().fields().get("ADDITIONAL_DATA"));
+        assertEquals("0002840C000000100000", MessageLog.read(file).getFirst().fields().get("ADDITIONAL_AMOUNTS"));
     }
 
     /**
