@@ -100,9 +100,12 @@ public final class SqliteNativeLibrary {
         Path target = dir.resolve(name);
         try {
             createPrivately(dir);
-            if (writableByOthers(dir)) {
-                return Optional.empty();
+            for (Path d = dir; d.startsWith(cacheRoot.resolve("tally")); d = d.getParent()) {
+                if (!ownedByThisUserOnly(d)) {
+                    return Optional.empty();
+                }
             }
+            leftOverParts(dir, name);
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == lib.length
                     && Arrays.equals(Files.readAllBytes(target), lib)) {
                 return Optional.of(target);
@@ -139,9 +142,34 @@ public final class SqliteNativeLibrary {
         }
     }
 
-    /** A folder some other user may write to could hand this process a library of theirs. */
-    private static boolean writableByOthers(Path dir) throws IOException {
+    /**
+     * A folder another user owns or may write to (from {@code tally} down) could hand this process a library of theirs,
+     * swapped in between the comparison and the load. The owner is compared where the system says who this process is
+     * ({@code /proc/self}); elsewhere only the permission bits are.
+     */
+    private static boolean ownedByThisUserOnly(Path dir) throws IOException {
+        if (Files.isSymbolicLink(dir)) {
+            return false;
+        }
         Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
-        return p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE);
+        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            return false;
+        }
+        Path self = Path.of("/proc/self");
+        return !Files.exists(self) || Files.getAttribute(dir, "unix:uid").equals(Files.getAttribute(self, "unix:uid"));
+    }
+
+    /** A copy another JVM was writing when it was killed (a {@code .part} over ten minutes old) is removed. */
+    private static void leftOverParts(Path dir, String name) {
+        long tenMinutesAgo = System.currentTimeMillis() - 600_000;
+        try (var parts = Files.newDirectoryStream(dir, name + "*.part")) {
+            for (Path part : parts) {
+                if (Files.getLastModifiedTime(part, LinkOption.NOFOLLOW_LINKS).toMillis() < tenMinutesAgo) {
+                    Files.deleteIfExists(part);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // left for the next start: it harms nothing but space
+        }
     }
 }

@@ -57,10 +57,27 @@ class SqliteNativeLibraryTest {
     }
 
     @Test
+    void aPartialCopyLeftByAKilledJvmIsRemovedOnceItIsOld() throws Exception {
+        Path lib = SqliteNativeLibrary.sharedCopy(dir).orElseThrow();
+        Path old = Files.write(lib.resolveSibling(lib.getFileName() + "123.part"), new byte[] {1});
+        Path fresh = Files.write(lib.resolveSibling(lib.getFileName() + "456.part"), new byte[] {1});
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        assertEquals(Optional.of(lib), SqliteNativeLibrary.sharedCopy(dir));
+        assertTrue(Files.notExists(old), "an hour old");
+        assertTrue(Files.exists(fresh), "another JVM may be writing it now");
+    }
+
+    @Test
     void aFolderOthersMayWriteOrACacheThatCannotBeMadeIsNotUsed() throws Exception {
         Path lib = SqliteNativeLibrary.sharedCopy(dir).orElseThrow();
         Files.setPosixFilePermissions(lib.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
         assertEquals(Optional.empty(), SqliteNativeLibrary.sharedCopy(dir));
+        Files.setPosixFilePermissions(lib.getParent(), PosixFilePermissions.fromString("rwx------"));
+        assertEquals(Optional.of(lib), SqliteNativeLibrary.sharedCopy(dir));
+        Path tally = dir.resolve("tally");
+        Files.setPosixFilePermissions(tally, PosixFilePermissions.fromString("rwxrwx---"));
+        assertEquals(Optional.empty(), SqliteNativeLibrary.sharedCopy(dir), "a folder above it the group may write");
+        Files.setPosixFilePermissions(tally, PosixFilePermissions.fromString("rwx------"));
 
         Path aFile = Files.writeString(dir.resolve("not-a-folder"), "x");
         assertEquals(Optional.empty(), SqliteNativeLibrary.sharedCopy(aFile));
