@@ -76,8 +76,9 @@ final class ServeCommand implements Callable<Integer> {
         int hostPort = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);
         try {
-            // serve runs for months on this file: its pages are checked once (about 0.1 s per 100,000 attempts), so a
-            // damaged journal stops the start with its one line rather than a payment later
+            // serve runs for months on this file: its pages are checked once (about 0.1 s per 100,000 attempts) before
+            // it takes a payment or sends a reversal, so a damaged journal stops the start with its one line (the open
+            // itself may have migrated or checkpointed it already)
             journal.quickCheck();
         } catch (RuntimeException damaged) {
             journal.close();

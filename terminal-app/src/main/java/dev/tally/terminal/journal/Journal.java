@@ -928,7 +928,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * SQLite's {@code PRAGMA quick_check} of the whole file: refuses a journal whose pages are damaged (64 bytes of
-     * garbage in the file) with {@link JournalDamagedException}, before anything is read past them or written on them.
+     * garbage in the file) with {@link JournalDamagedException}. Called after {@link #open}, which may already have
+     * written (a migration, the one-time scrub of free space, a checkpoint), but before any payment is taken or sent.
      * It reads every page: about 0.11 s for a journal of 100,000 attempts (50 MB, warm cache), growing with the file,
      * so it is for a long-lived process's start ({@code tally serve}), not for every one-shot command (those meet
      * damaged pages as SQLITE_CORRUPT when they read them, the same exception). It does not compare indexes with their

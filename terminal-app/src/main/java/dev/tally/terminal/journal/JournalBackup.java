@@ -129,6 +129,15 @@ public final class JournalBackup {
                 }
             }
             ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            // made here and not whole (a full backup disk): removed, as the caller removes only what was made whole,
+            // or the next backup to that name would be refused for a partial key left behind
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException deleting) {
+                e.addSuppressed(deleting);
+            }
+            throw e;
         }
     }
 
