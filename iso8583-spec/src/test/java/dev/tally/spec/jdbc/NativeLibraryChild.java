@@ -69,4 +69,20 @@ public final class NativeLibraryChild {
         }
         Runtime.getRuntime().halt(0);
     }
+
+    /**
+     * Runs a command line's configured child ({@code mainClass}, which logs a WARN "configured" after configuring and
+     * then calls {@link #openAndHalt}) and checks what it left: no copy of the library in its temp folder, the shared
+     * copy in its cache folder, and its WARN line in the log format the command line set (its time first; sqlite-jdbc's
+     * loader makes a logger of its own, which must not come first).
+     */
+    public static void assertHaltedCommandLineLeftNothing(Path dir, String mainClass, String who) throws Exception {
+        Left left = run(dir, mainClass);
+        org.junit.jupiter.api.Assertions.assertEquals(0, left.exit(), left.stderr());
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), left.tempCopies(),
+                "copies a halted " + who + " left in its temp folder");
+        org.junit.jupiter.api.Assertions.assertTrue(left.sharedCopy().isPresent(), "the library was loaded from the cache folder");
+        org.junit.jupiter.api.Assertions.assertTrue(left.stderr().lines().anyMatch(
+                l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* .*WARN .*configured")), left.stderr());
+    }
 }

@@ -96,13 +96,7 @@ class TallyCliTest {
 
     @Test
     void aTallyThatIsKilledLeavesNoCopyOfTheSqliteLibraryInTheTempFolder(@TempDir Path dir) throws Exception {
-        NativeLibraryChild.Left left = NativeLibraryChild.run(dir, ConfiguredChildMain.class.getName());
-        assertEquals(0, left.exit(), left.stderr());
-        assertEquals(List.of(), left.tempCopies(), "copies a halted tally left in its temp folder");
-        assertTrue(left.sharedCopy().isPresent(), "the library was loaded from the cache folder");
-        // the log format set before the first logger still holds (sqlite-jdbc's loader makes a logger of its own)
-        assertTrue(left.stderr().lines().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* .*WARN .*configured")),
-                left.stderr());
+        NativeLibraryChild.assertHaltedCommandLineLeftNothing(dir, ConfiguredChildMain.class.getName(), "tally");
     }
 
     /** junit-platform.properties names temp folders with letters: no random number in a path to be masked as a card. */
