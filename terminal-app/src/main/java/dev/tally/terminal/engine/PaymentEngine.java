@@ -294,16 +294,6 @@ public final class PaymentEngine {
         }
     }
 
-    /** The storage's own words for why a write failed ("[SQLITE_FULL] ... (database or disk is full)"), if it said. */
-    private static String storageReason(Throwable why) {
-        for (Throwable t = why; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
-                return sql.getMessage();
-            }
-        }
-        return String.valueOf(why.getMessage());
-    }
-
     /** REVERSAL_PENDING for a sale sent whose outcome could not be recorded; {@code why} null: said in the log. */
     private PaymentResult uncertain(Attempt sent, RuntimeException why) {
         return uncertain(sent, ", but the journal could not record what came of it", why,
@@ -314,7 +304,7 @@ public final class PaymentEngine {
         return new PaymentResult(sent.orderRef(), PaymentStatus.REVERSAL_PENDING, null,
                 "Outcome unknown: the request went to the host" + (sent.sentAt() == null ? "" : " at "
                         + sent.sentAt().atZone(clock.getZone()).format(HMS)) + whatFailed
-                        + " (" + (why == null ? "see the log" : Masking.scrub(storageReason(why)))
+                        + " (" + (why == null ? "see the log" : Masking.scrub(JournalException.storageReason(why)))
                         + "). The customer may have been charged. The order is locked, and " + whatNext
                         + " (tally serve tries by itself; otherwise the next tally command does): do not take another"
                         + " payment for it until then.", sent.amount(), sent.currency(), sent, lock.answerDueBy(sent));

@@ -9,4 +9,17 @@ public class JournalException extends RuntimeException {
     public JournalException(String message) {
         super(message);
     }
+
+    /**
+     * The storage's own words for why a journal change failed ("[SQLITE_FULL] ... (database or disk is full)"): the
+     * first SQLException's message among the causes, else the exception's own message.
+     */
+    public static String storageReason(Throwable why) {
+        for (Throwable t = why; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
+                return sql.getMessage();
+            }
+        }
+        return String.valueOf(why.getMessage());
+    }
 }

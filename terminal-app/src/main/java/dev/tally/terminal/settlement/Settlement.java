@@ -100,19 +100,9 @@ public final class Settlement {
             e.addSuppressed(unreadable);
         }
         return new JournalException("settlement of batch " + begun.batchText() + " not finished: the journal could"
-                + " not record its next step (" + storageReason(e) + "); the batch is being settled (" + state
+                + " not record its next step (" + JournalException.storageReason(e) + "); the batch is being settled (" + state
                 + ", its totals frozen)" + next + ", and the next settle resumes it once the journal takes writes"
                 + " (POST /v1/settlement, or tally settle; with tally serve, GET /health says whether it does)", e);
-    }
-
-    /** The storage's own words for why a write failed, else the exception's message. */
-    private static String storageReason(Throwable why) {
-        for (Throwable t = why; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
-                return sql.getMessage();
-            }
-        }
-        return String.valueOf(why.getMessage());
     }
 
     private SettlementResult settleBegun(Batches batches, Batch begun, boolean resumed, List<Attempt> reversalsRun) {

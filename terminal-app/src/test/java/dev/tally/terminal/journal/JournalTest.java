@@ -98,8 +98,7 @@ class JournalTest {
              Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
              Statement st = other.createStatement()) {
             Attempt sent = j.openSent(sale("INV-FULL", 500), "1122090307", a -> a).attempt();
-            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
-                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+            diskFullAtAStateChange(st);
             JournalException e = assertThrows(JournalException.class,
                     () -> j.approve(sent, "00", "000000000001", "A12345", "approved"));
             assertTrue(e.getMessage().contains("database or disk is full (test)"), e.getMessage());
@@ -130,14 +129,19 @@ class JournalTest {
             }));
             assertTrue(j.writeTrouble().isEmpty(), "a UNIQUE constraint: " + j.writeTrouble());
 
-            st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
-                    + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
+            diskFullAtAStateChange(st);
             assertThrows(JournalException.class, () -> j.approve(sent, "00", "000000000001", "A12345", "approved"));
             assertTrue(j.writeTrouble().orElseThrow().reason().contains("database or disk is full"));
             st.execute("DROP TRIGGER full_disk");
             j.approve(sent, "00", "000000000001", "A12345", "approved");
             assertTrue(j.writeTrouble().isEmpty(), "cleared by the next change that commits");
         }
+    }
+
+    /** Plays a full disk (SQLite rolls the write back on its own) at the next change of an attempt's state. */
+    private static void diskFullAtAStateChange(Statement st) throws java.sql.SQLException {
+        st.execute("CREATE TRIGGER full_disk BEFORE UPDATE OF state ON attempts"
+                + " BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (test)'); END");
     }
 
     /**
