@@ -304,11 +304,9 @@ public final class Journal implements AutoCloseable {
                     lock.close();
                 }
             }
-            if (e instanceof JournalDamagedException d) {
-                throw d.in(abs);
-            }
-            if (JournalDamagedException.isCorrupt(e)) {
-                throw JournalDamagedException.malformed(abs, e);
+            JournalDamagedException damaged = JournalDamagedException.of(abs, e);
+            if (damaged != null) {
+                throw damaged;
             }
             if (e instanceof JournalException je) {
                 throw je;
@@ -491,11 +489,9 @@ public final class Journal implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
-            if (e instanceof JournalDamagedException d) {
-                throw d.in(abs);
-            }
-            if (JournalDamagedException.isCorrupt(e)) {
-                throw JournalDamagedException.malformed(abs, e);
+            JournalDamagedException damaged = JournalDamagedException.of(abs, e);
+            if (damaged != null) {
+                throw damaged;
             }
             if (e instanceof JournalException je) {
                 throw je;
@@ -790,10 +786,8 @@ public final class Journal implements AutoCloseable {
      * {@link JournalDamagedException}) or SQLite's SQLITE_CORRUPT anywhere in its causes; otherwise {@code e} itself.
      */
     private RuntimeException damagedOr(RuntimeException e) {
-        if (e instanceof JournalDamagedException d) {
-            return d.in(file);
-        }
-        return JournalDamagedException.isCorrupt(e) ? JournalDamagedException.malformed(file, e) : e;
+        JournalDamagedException damaged = JournalDamagedException.of(file, e);
+        return damaged != null ? damaged : e;
     }
 
     /**

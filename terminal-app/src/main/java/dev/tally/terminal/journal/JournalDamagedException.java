@@ -35,6 +35,17 @@ public final class JournalDamagedException extends JournalException {
         return new JournalDamagedException(file, "SQLite finds the file malformed (SQLITE_CORRUPT)", cause);
     }
 
+    /**
+     * {@code e} as the damage of the journal at {@code file} when it is one (this exception, or SQLITE_CORRUPT among its
+     * causes), named by that file; null when it is another failure.
+     */
+    static JournalDamagedException of(Path file, Throwable e) {
+        if (e instanceof JournalDamagedException d) {
+            return d.in(file);
+        }
+        return isCorrupt(e) ? malformed(file, e) : null;
+    }
+
     /** This damage, named by the journal's file. */
     JournalDamagedException in(Path journal) {
         return file != null || journal == null ? this : new JournalDamagedException(journal, what, this.getCause());
