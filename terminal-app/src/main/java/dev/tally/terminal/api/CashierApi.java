@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.OrderReference;
 import dev.tally.terminal.card.CardReader;
+import dev.tally.terminal.engine.OperatorClose;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.PaymentStatus;
 import dev.tally.terminal.engine.ReversalLoop;
@@ -295,6 +296,12 @@ public final class CashierApi implements AutoCloseable {
                     return cancel(orderInPath(path.get(2)));
                 });
             }
+            if (what.equals("payments") && path.size() == 4 && path.get(3).equals("close")) {
+                return only(method, "POST", () -> {
+                    String order = orderInPath(path.get(2));
+                    return close(order, CloseRequest.parse(readBody(ex)));
+                });
+            }
             if (what.equals("pending") && path.size() == 2) {
                 return only(method, "GET", this::pending);
             }
@@ -310,7 +317,7 @@ public final class CashierApi implements AutoCloseable {
         }
         throw new ApiProblem(404, "NOT_FOUND", null, "no such endpoint: " + method + " " + ex.getRequestURI().getRawPath()
                 + "; see docs/cashier-api.md (POST /v1/payments, GET /v1/payments/{orderId}, POST /v1/payments/{orderId}/cancel,"
-                + " GET /v1/pending, POST /v1/settlement, GET /v1/reconciliation?date=, GET /health)");
+                + " POST /v1/payments/{orderId}/close, GET /v1/pending, POST /v1/settlement, GET /v1/reconciliation?date=, GET /health)");
     }
 
     private interface Handler {
@@ -416,6 +423,29 @@ public final class CashierApi implements AutoCloseable {
                     + " says its state); cancel again once the acquirer can be reached");
         }
         return paymentReply(o.result(), false);
+    }
+
+    /** 200 CLOSED, or 409 REFUSED (nothing changed: the host contradicts it, or the order has no failed reversal). */
+    private Reply close(String orderId, OperatorClose close) {
+        if (desk.engine().journal().lastAttempt(orderId).isEmpty()) {
+            throw new ApiProblem(404, "UNKNOWN_ORDER", "orderId", "order " + orderId + " is not in this terminal's journal");
+        }
+        OperatorClose.Result r;
+        try {
+            r = desk.close(orderId, close);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("INVALID_CLOSE", null, e.getMessage());
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("status", r.closed() ? "CLOSED" : "REFUSED");
+        o.put("message", r.message());
+        if (r.attempt() != null) {
+            o.put("payment", ApiJson.payment(desk.engine().result(r.attempt())));
+        }
+        if (r.host() != null) {
+            o.put("host", ApiJson.hostView(r.host()));
+        }
+        return new Reply(r.closed() ? 200 : 409, o, null);
     }
 
     private Reply pending() {

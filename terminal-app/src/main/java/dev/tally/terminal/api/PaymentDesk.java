@@ -1,5 +1,6 @@
 package dev.tally.terminal.api;
 
+import dev.tally.terminal.engine.OperatorClose;
 import dev.tally.terminal.engine.PaymentEngine;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.PaymentStatus;
@@ -93,6 +94,31 @@ public final class PaymentDesk {
             }
             return new Outcome(r, false);
         });
+    }
+
+    /**
+     * The operator's close of the order's failed reversal (PaymentEngine#closeFailedReversal), one request of the order at a
+     * time and never while a settlement freezes its batch. A request of the order in flight refuses it (LOCKED's reason).
+     */
+    public OperatorClose.Result close(String orderId, OperatorClose close) {
+        InFlight mine = new InFlight("CLOSE", 0, null, new CompletableFuture<>());
+        InFlight running = inFlight.putIfAbsent(orderId, mine);
+        if (running != null) {
+            return new OperatorClose.Result(false, "order " + orderId + " has a request in progress at this terminal"
+                    + " (" + running.kind().toLowerCase(java.util.Locale.ROOT) + "); close it once that is done; nothing"
+                    + " was changed", engine.journal().liveAttempt(orderId).orElse(null), null);
+        }
+        try {
+            settling.readLock().lock();
+            try {
+                return engine.closeFailedReversal(orderId, close);
+            } finally {
+                settling.readLock().unlock();
+            }
+        } finally {
+            mine.outcome().complete(null);
+            inFlight.remove(orderId, mine);
+        }
     }
 
     /** Settles the open batch once every payment in flight is done; payments wait meanwhile. */

@@ -61,7 +61,7 @@ record PaymentRequest(String orderId, long amount, String card) {
         return new PaymentRequest(orderId, amount, card);
     }
 
-    private static ObjectNode object(byte[] body) {
+    static ObjectNode object(byte[] body) {
         JsonNode n;
         try {
             n = JSON.readTree(body);
@@ -78,7 +78,7 @@ record PaymentRequest(String orderId, long amount, String card) {
         return o;
     }
 
-    private static String text(ObjectNode body, String field, boolean required) {
+    static String text(ObjectNode body, String field, boolean required) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
             if (required) {

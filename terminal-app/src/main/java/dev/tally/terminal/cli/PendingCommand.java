@@ -1,5 +1,7 @@
 package dev.tally.terminal.cli;
 
+import dev.tally.spec.message.OrderReference;
+import dev.tally.terminal.engine.OperatorClose;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptState;
@@ -12,7 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "pending", mixinStandardHelpOptions = true, description = {"List uncertain attempts, pending and failed reversals.",
-    "Exit 0 when none is left, 4 when some are."})
+    "Exit 0 when none is left, 4 when some are.",
+    "With --close ORDER: close the order's failed reversal (REVERSAL_FAILED) with what the acquirer confirmed;"
+            + " the host is asked first and a close it contradicts is refused (exit 3, nothing changed)."})
 final class PendingCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -21,8 +25,35 @@ final class PendingCommand implements Callable<Integer> {
     @Option(names = "--resolve", description = "run the reversal loop now for every pending or failed reversal")
     boolean resolve;
 
+    @Option(names = "--close", paramLabel = "ORDER", description = "close this order's failed reversal (REVERSAL_FAILED) with"
+            + " what the acquirer confirmed out of band: needs --outcome and --reference")
+    String close;
+
+    @Option(names = "--outcome", paramLabel = "not-charged|charged", description = "with --close: not-charged (nothing"
+            + " stands: the order may be paid again) or charged (the charge stands: the order is paid)")
+    String outcome;
+
+    @Option(names = "--reference", paramLabel = "TEXT", description = "with --close: who at the acquirer confirmed it and"
+            + " their case number; goes on the audit trail")
+    String reference;
+
+    @Option(names = "--rrn", paramLabel = "RRN", description = "with --outcome charged: the acquirer's retrieval reference"
+            + " number (12 letters or digits)")
+    String rrn;
+
+    @Option(names = "--auth-code", paramLabel = "CODE", description = "with --outcome charged: the acquirer's auth code, when"
+            + " known")
+    String authCode;
+
     @Override
     public Integer call() {
+        if (close != null) {
+            return close();
+        }
+        if (outcome != null || reference != null || rrn != null || authCode != null) {
+            throw new IllegalArgumentException("--outcome, --reference, --rrn and --auth-code go with --close ORDER;"
+                    + " nothing was done");
+        }
         TerminalSetup.requireJournal(g, "pending");
         try (TerminalSetup t = TerminalSetup.open(g)) {
             List<Attempt> before = t.engine.pending();
@@ -76,6 +107,46 @@ final class PendingCommand implements Callable<Integer> {
                 }
             }
             return left.isEmpty() ? ExitCodes.OK : ExitCodes.UNCERTAIN;
+        }
+    }
+
+    /** {@code --close ORDER}: the operator's close of a failed reversal (PaymentEngine#closeFailedReversal). */
+    private int close() {
+        if (resolve) {
+            throw new IllegalArgumentException("--close and --resolve do not go together: --resolve tries the reversals"
+                    + " again, --close records what the acquirer confirmed; nothing was done");
+        }
+        OrderReference.require(close);
+        if (outcome == null) {
+            throw new IllegalArgumentException("--close needs --outcome not-charged or --outcome charged, as the acquirer"
+                    + " confirmed it; nothing was done");
+        }
+        OperatorClose what = new OperatorClose(OperatorClose.Outcome.parse(outcome), reference, rrn, authCode);
+        TerminalSetup.requireExistingJournal(g, close);
+        try (TerminalSetup t = TerminalSetup.open(g)) {
+            if (t.journal.lastAttempt(close).isEmpty()) {
+                return g.fail(ExitCodes.BAD_INPUT, "order " + close + " is not in the journal " + t.journal.file()
+                        + "; nothing was done");
+            }
+            OperatorClose.Result r = t.engine.closeFailedReversal(close, what);
+            if (g.json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("status", r.closed() ? "CLOSED" : "REFUSED");
+                o.put("message", r.message());
+                if (r.attempt() != null) {
+                    o.put("attempt", g.output.attempt(r.attempt()));
+                }
+                if (r.host() != null) {
+                    o.put("host", g.output.hostView(r.host()));
+                }
+                g.output.json(o);
+            } else {
+                g.output.line((r.closed() ? "closed  " : "refused  ") + r.message());
+                if (r.attempt() != null) {
+                    g.output.line(g.output.attemptLine(r.attempt()));
+                }
+            }
+            return r.closed() ? ExitCodes.OK : ExitCodes.REFUSED;
         }
     }
 }

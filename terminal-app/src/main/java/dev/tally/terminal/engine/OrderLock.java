@@ -51,7 +51,8 @@ final class OrderLock {
         if (a.state().isPaid()) {
             return Optional.of(new PaymentResult(a.orderRef(), PaymentStatus.ALREADY_PAID, a.responseCode(),
                     "ALREADY_PAID: order " + a.orderRef() + " was paid " + time(a.createdAt(), HMS) + " (STAN "
-                            + a.stanText() + ", RRN " + a.rrn() + ", auth " + a.authCode() + ", " + a.maskedPan()
+                            + a.stanText() + ", RRN " + a.rrn() + (a.authCode() == null ? "" : ", auth " + a.authCode()) + ", "
+                            + a.maskedPan()
                             + "); no duplicate payment is taken",
                     a.amount(), a.currency(), a, null));
         }
@@ -88,13 +89,15 @@ final class OrderLock {
                         retry = next.plus(timeout);
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
                                 + "; it is tried again at "
-                                + time(next, HMS) + " (cancel the order to try it now), or reconcile it with the"
-                                + " acquirer";
+                                + time(next, HMS) + " (cancel the order to try it now), or, once the acquirer confirms what"
+                                + " became of it, close it (POST /v1/payments/" + a.orderRef() + "/close)";
                     } else {
                         retry = null;
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
                                 + "; run 'tally pending"
-                                + " --resolve' when the host is back, or reconcile it with the acquirer";
+                                + " --resolve' when the host is back, or, once the acquirer confirms what became of it,"
+                                + " close it with 'tally pending --close " + a.orderRef() + " --outcome not-charged|charged"
+                                + " --reference TEXT'";
                     }
                 }
             }

@@ -487,6 +487,110 @@ public final class PaymentEngine {
         return cancelledNow ? reverseNowIfReachable(a) : reverseNow(a);
     }
 
+    // ------------------------------------------------------------------ close a failed reversal (the operator)
+
+    /**
+     * The operator's close of the order's REVERSAL_FAILED attempt, with what the acquirer confirmed out of band (DESIGN.md
+     * §4: the order stays locked until resolved; §6: the journal must then say what the ledger holds). The host is asked
+     * first (status inquiry): an answer that contradicts the operator refuses the close; a host that cannot tell (out of
+     * reach, silent, not trusted) leaves it to the operator's word, and the audit trail says so. NOT_CHARGED → REVERSED,
+     * the order may be paid again; CHARGED → APPROVED in the open batch (settled with it), or SETTLED when its batch
+     * closed meanwhile (the acquirer's statement carries it). No reversal of the attempt goes out meanwhile.
+     * A refusal changes nothing; bad input throws IllegalArgumentException.
+     */
+    public OperatorClose.Result closeFailedReversal(String orderId, OperatorClose close) {
+        OrderReference.require(orderId);
+        Optional<Attempt> live = journal.liveAttempt(orderId);
+        if (live.isEmpty() || live.get().state() != AttemptState.REVERSAL_FAILED) {
+            String why = live.map(a -> a.state() == AttemptState.REVERSAL_PENDING
+                            ? "its reversal is still being tried (STAN " + a.stanText() + ", " + a.reversalAttempts()
+                            + " tried): wait for it, or run 'tally pending --resolve'"
+                            : "its attempt (STAN " + a.stanText() + ") is " + a.state())
+                    .or(() -> journal.lastAttempt(orderId).map(a -> "its last attempt (STAN " + a.stanText() + ") is "
+                            + a.state()))
+                    .orElse("it is not in this journal");
+            return new OperatorClose.Result(false, "order " + orderId + " has no failed reversal to close: " + why
+                    + "; nothing was changed", live.or(() -> journal.lastAttempt(orderId)).orElse(null), null);
+        }
+        Attempt failed = live.get();
+        if (!failed.terminalId().equals(profile.terminalId())) {
+            // the status inquiry names the sale under the terminal id that made it
+            throw new IllegalArgumentException("order " + orderId + " was paid through terminal " + failed.terminalId()
+                    + " and this till signs on as " + profile.terminalId() + ": close it with --terminal-id "
+                    + failed.terminalId() + "; nothing was changed");
+        }
+        return reversals.whileNotSending(failed.id(), () -> closeNow(failed.id(), close))
+                .orElseGet(() -> new OperatorClose.Result(false, "order " + orderId + ": a reversal try of it is under"
+                        + " way right now; close it again in a few seconds (it may go through); nothing was changed",
+                        journal.find(failed.id()).orElseThrow(), null));
+    }
+
+    private OperatorClose.Result closeNow(long id, OperatorClose close) {
+        Attempt a = journal.find(id).orElseThrow();
+        if (a.state() != AttemptState.REVERSAL_FAILED) { // its reversal went through since it was read
+            return new OperatorClose.Result(false, "order " + a.orderRef() + " is " + a.state() + " now (STAN "
+                    + a.stanText() + "): nothing left to close; nothing was changed", a, null);
+        }
+        StatusReport h = hostView(a);
+        StatusAnswer seen = h.hostAnswer();
+        String hostSays;
+        if (seen == null) {
+            hostSays = "the host could not tell (" + (h.hostProblem() != null ? h.hostProblem()
+                    : "status inquiry answered " + h.hostResponseCode()) + "): closed on the acquirer's word";
+        } else {
+            boolean stands = seen.state() == StatusAnswer.OriginalState.APPROVED;
+            if (close.outcome() == OperatorClose.Outcome.NOT_CHARGED && stands) {
+                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
+                        + " acquirer's host says the sale stands (" + seen.encode() + "): it was charged. Close it as"
+                        + " charged with the acquirer's RRN, or have the acquirer reverse it first; nothing was changed",
+                        a, h);
+            }
+            if (close.outcome() == OperatorClose.Outcome.CHARGED && !stands) {
+                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
+                        + " acquirer's host says nothing of the sale stands (" + seen.encode() + "). Close it as"
+                        + " not-charged, or ask the acquirer again; nothing was changed", a, h);
+            }
+            if (close.outcome() == OperatorClose.Outcome.CHARGED && seen.amount() != a.amount()) {
+                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
+                        + " acquirer's host holds the sale for " + seen.amount() + " minor units, the journal for "
+                        + a.amount() + ": ask the acquirer; nothing was changed", a, h);
+            }
+            hostSays = "the host's status inquiry agrees (" + seen.encode() + ")";
+        }
+        String detail = CLOSED_BY_OPERATOR + "the acquirer confirmed " + (close.outcome() == OperatorClose.Outcome
+                .NOT_CHARGED ? "nothing stands (not charged)" : "the charge stands (RRN " + close.rrn()
+                + (close.authCode() == null ? "" : ", auth " + close.authCode()) + ")") + "; reference: "
+                + close.reference() + "; " + hostSays;
+        Attempt after;
+        if (close.outcome() == OperatorClose.Outcome.NOT_CHARGED) {
+            after = journal.closedByOperator(id, AttemptState.REVERSED, null, null, detail);
+        } else {
+            // under the journal's monitor: a settlement cannot freeze the batch's totals between the check and the change
+            // (Batches.begin commits under it too)
+            synchronized (journal) {
+                Optional<Batch> settling = journal.batches().inProgress(a.terminalId())
+                        .filter(b -> b.batchNumber() == a.batchNumber());
+                if (settling.isPresent()) {
+                    return new OperatorClose.Result(false, "order " + a.orderRef() + " is in batch "
+                            + settling.get().batchText() + ", whose settlement has started (" + settling.get().state()
+                            + ") without it: finish it first (tally settle, or POST /v1/settlement), then close it;"
+                            + " nothing was changed", a, h);
+                }
+                boolean open = a.batchNumber() == journal.batches().openBatch(a.terminalId());
+                after = journal.closedByOperator(id, open ? AttemptState.APPROVED : AttemptState.SETTLED, close.rrn(),
+                        close.authCode(), detail + (open ? "; settled with batch " + a.batchText()
+                                : "; its batch " + a.batchText() + " closed without it: the acquirer's statement shows"
+                                + " it"));
+            }
+        }
+        log.info("order {} STAN {}: REVERSAL_FAILED closed by the operator as {}", OrderReference.shown(after.orderRef()),
+                after.stanText(), after.state());
+        return new OperatorClose.Result(true, "order " + after.orderRef() + " (STAN " + after.stanText() + ") is "
+                + after.state() + ": " + (after.state() == AttemptState.REVERSED
+                ? "nothing stands, the order may be paid again" : "the order is paid; a new payment of it is refused")
+                + " (" + hostSays + ")", after, h);
+    }
+
     // ------------------------------------------------------------------ status, pending, inquiry, echo
 
     /**
@@ -688,6 +792,14 @@ public final class PaymentEngine {
         ResponseCode rc = a.responseCode() == null ? null : ResponseCodes.of(a.responseCode());
         String reason = ReversalReason.ofCode(a.reversalReason()).map(ReversalReason::description)
                 .orElse(a.reversalReason());
+        Optional<String> closedBy = closedByOperator(a);
+        if (closedBy.isPresent()) {
+            boolean paid = a.state() != AttemptState.REVERSED;
+            return new PaymentResult(a.orderRef(), paid ? PaymentStatus.APPROVED : PaymentStatus.REVERSED,
+                    a.responseCode(), (paid ? "Charged: no answer came, and the acquirer confirmed the charge stands"
+                    : "Not charged: the reversal was never acknowledged, and the acquirer confirmed nothing stands; the"
+                    + " order may be paid again") + " (" + closedBy.get() + ")", a.amount(), a.currency(), a, null);
+        }
         return switch (a.state()) {
             case APPROVED, SETTLED -> new PaymentResult(a.orderRef(), PaymentStatus.APPROVED, a.responseCode(),
                     rc == null ? "Approved" : rc.operatorText(), a.amount(), a.currency(), a, null);
@@ -716,7 +828,9 @@ public final class PaymentEngine {
                                 + lastReversalTry(a).map(t -> " (last try: " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
-                                + ", or reconcile with the acquirer.", a.amount(), a.currency(), a, retry);
+                                + ", or, once the acquirer confirms what became of it, close it ("
+                                + (reversalsInBackground ? "POST /v1/payments/" + a.orderRef() + "/close"
+                                : "tally pending --close " + a.orderRef()) + ").", a.amount(), a.currency(), a, retry);
             }
             case NEW, SENT -> {
                 if (a.state() == AttemptState.SENT && reversalsInBackground && !salesUnderWay.contains(a.id())) {
@@ -782,6 +896,21 @@ public final class PaymentEngine {
         return "Approved by the host (auth " + a.authCode() + "), then "
                 + (ReversalReason.OTHER.code().equals(a.reversalReason()) ? "cancelled" : "to be reversed: " + reason)
                 + ": the customer stays charged until the reversal goes through";
+    }
+
+    /** How the audit trail starts the event of an operator's close ({@link #closeFailedReversal}). */
+    public static final String CLOSED_BY_OPERATOR = "closed by the operator: ";
+
+    /**
+     * The event of the operator's close that ended the attempt, if one did: only an attempt that went through reversal
+     * tries and ended REVERSED, APPROVED or SETTLED is looked up (an approved sale of the normal path has none).
+     */
+    private Optional<String> closedByOperator(Attempt a) {
+        if (a.reversalAttempts() == 0 || !(a.state() == AttemptState.REVERSED || a.state().isPaid())) {
+            return Optional.empty();
+        }
+        return journal.events(a.id()).stream().map(AttemptEvent::detail).filter(d -> d.startsWith(CLOSED_BY_OPERATOR))
+                .reduce((first, second) -> second);
     }
 
     private static String reversedMessage(Attempt a, ResponseCode rc, String reason) {

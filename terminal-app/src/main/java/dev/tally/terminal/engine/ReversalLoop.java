@@ -217,6 +217,22 @@ public final class ReversalLoop {
         }
     }
 
+    /**
+     * Runs {@code work} while none of the attempt's reversals can be sent (an operator closing it: nothing of it goes
+     * out between the host's view and the journal's change, and no acknowledgement lands on a closed attempt); empty,
+     * nothing run, when a try of it is under way right now.
+     */
+    <T> Optional<T> whileNotSending(long attemptId, java.util.function.Supplier<T> work) {
+        if (!inProgress.add(attemptId)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(work.get());
+        } finally {
+            inProgress.remove(attemptId);
+        }
+    }
+
     private Attempt sendOnce(Attempt attempt) {
         Attempt a = journal.find(attempt.id()).orElseThrow();
         if (a.state() != AttemptState.REVERSAL_PENDING && a.state() != AttemptState.REVERSAL_FAILED) {

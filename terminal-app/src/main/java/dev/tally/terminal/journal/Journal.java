@@ -1275,6 +1275,31 @@ public final class Journal implements AutoCloseable {
                 set, detail);
     }
 
+    /**
+     * The operator's close of a REVERSAL_FAILED attempt with what the acquirer confirmed (engine.OperatorClose): REVERSED
+     * (nothing stands; its card number dropped, as an acknowledged reversal's is), APPROVED (the charge stands, settled
+     * with the open batch: the card number kept for its upload) or SETTLED (the charge stands and its batch closed
+     * without it: nothing more is sent, the card number dropped), with the acquirer's RRN and auth code. Only from
+     * REVERSAL_FAILED; one transaction, audited.
+     */
+    public synchronized Attempt closedByOperator(long id, AttemptState to, String rrn, String authCode, String detail) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("next_reversal_at", null);
+        switch (to) {
+            case REVERSED -> set.put("pan_encrypted", null);
+            case APPROVED, SETTLED -> {
+                set.put("rrn", rrn);
+                set.put("auth_code", authCode);
+                if (to == AttemptState.SETTLED) {
+                    set.put("pan_encrypted", null);
+                }
+            }
+            default -> throw new IllegalArgumentException("an operator closes a failed reversal as REVERSED, APPROVED or"
+                    + " SETTLED, not " + to);
+        }
+        return transition(id, Set.of(AttemptState.REVERSAL_FAILED), to, set, detail);
+    }
+
     /** An event without a state change (a late or duplicate answer, a status inquiry's result). */
     public synchronized void note(long id, String detail) {
         inTransaction(c -> {

@@ -1,0 +1,82 @@
+package dev.tally.terminal.engine;
+
+import dev.tally.spec.format.Masking;
+import dev.tally.terminal.journal.Attempt;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * What the acquirer confirmed, out of band, about a sale whose reversal failed: the operator's close of a
+ * REVERSAL_FAILED attempt (DESIGN.md §4: its order stays locked "until resolved"; PaymentEngine#closeFailedReversal).
+ * {@code reference} says who confirmed it (the acquirer's case number, the person): it goes on the audit trail.
+ * A charge that stands carries the acquirer's RRN (field 37, for the batch upload) and, when known, its auth code.
+ */
+public record OperatorClose(Outcome outcome, String reference, String rrn, String authCode) {
+
+    /** What the acquirer says became of the sale. */
+    public enum Outcome {
+        /** nothing stands: never charged, or reversed by the acquirer; the order may be paid again */
+        NOT_CHARGED,
+        /** the charge stands and is paid to the merchant; the order is paid */
+        CHARGED;
+
+        /** {@code not-charged} or {@code charged} (the words of the CLI and the API), any case. */
+        public static Outcome parse(String text) {
+            String t = text == null ? "" : text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (Outcome o : values()) {
+                if (o.name().equals(t)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("outcome must be not-charged (the acquirer confirms nothing stands) or"
+                    + " charged (the acquirer confirms the charge stands), got '" + Masking.scrubCommandLine(String.valueOf(text), java.util.Set.of()) + "'");
+        }
+
+        public String word() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * What came of a close: {@code closed} with the attempt as it is now, or refused ({@code message} says why and what
+     * to do; nothing was changed). {@code host} is the status inquiry made first, null when it was not made.
+     */
+    public record Result(boolean closed, String message, Attempt attempt, StatusReport host) {
+    }
+
+    /** The longest reference kept on the audit trail. */
+    public static final int MAX_REFERENCE = 120;
+    /** Field 37 (an 12) and field 38 (an 6), as the acquirer gives them. */
+    private static final Pattern RRN = Pattern.compile("[0-9A-Za-z]{12}");
+    private static final Pattern AUTH_CODE = Pattern.compile("[0-9A-Za-z]{6}");
+
+    public OperatorClose {
+        if (outcome == null) {
+            throw new IllegalArgumentException("the outcome is required: not-charged or charged, as the acquirer confirmed it");
+        }
+        reference = reference == null ? "" : reference.strip();
+        if (reference.isEmpty()) {
+            throw new IllegalArgumentException("a reference is required: who at the acquirer confirmed the outcome and"
+                    + " their case number (e.g. 'Acme Acquiring case 4471, J. Doe'); it goes on the audit trail");
+        }
+        if (reference.length() > MAX_REFERENCE || reference.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("the reference must be one line of at most " + MAX_REFERENCE
+                    + " characters");
+        }
+        // a card number or key pasted into it is never kept (the audit trail is clear text)
+        reference = Masking.scrubCommandLine(reference, java.util.Set.of());
+        if (outcome == Outcome.CHARGED) {
+            if (rrn == null || !RRN.matcher(rrn).matches()) {
+                throw new IllegalArgumentException("a charge that stands needs the acquirer's RRN (retrieval reference"
+                        + " number, 12 letters or digits: the batch upload carries it)"
+                        + (rrn == null ? "" : ", got " + rrn.length() + " characters"));
+            }
+            if (authCode != null && !AUTH_CODE.matcher(authCode).matches()) {
+                throw new IllegalArgumentException("the auth code must be 6 letters or digits, as the acquirer gives it");
+            }
+        } else if (rrn != null || authCode != null) {
+            throw new IllegalArgumentException("an RRN or auth code goes only with the outcome charged: nothing stands"
+                    + " for not-charged");
+        }
+    }
+}
