@@ -578,7 +578,7 @@ public final class PaymentEngine {
                 }
                 boolean open = a.batchNumber() == journal.batches().openBatch(a.terminalId());
                 after = journal.closedByOperator(id, open ? AttemptState.APPROVED : AttemptState.SETTLED, close.rrn(),
-                        close.authCode(), detail + (open ? "; settled with batch " + a.batchText()
+                        close.authCode(), detail + (open ? "; it goes into the open batch " + a.batchText()
                                 : "; its batch " + a.batchText() + " closed without it: the acquirer's statement shows"
                                 + " it"));
             }
@@ -796,9 +796,9 @@ public final class PaymentEngine {
         if (closedBy.isPresent()) {
             boolean paid = a.state() != AttemptState.REVERSED;
             return new PaymentResult(a.orderRef(), paid ? PaymentStatus.APPROVED : PaymentStatus.REVERSED,
-                    a.responseCode(), (paid ? "Charged: no answer came, and the acquirer confirmed the charge stands"
-                    : "Not charged: the reversal was never acknowledged, and the acquirer confirmed nothing stands; the"
-                    + " order may be paid again") + " (" + closedBy.get() + ")", a.amount(), a.currency(), a, null);
+                    a.responseCode(), (paid ? "Charged: no approval came in time; " : "Not charged: the reversal was"
+                    + " never acknowledged; ") + closedBy.get() + (paid ? "" : ". The order may be paid again."),
+                    a.amount(), a.currency(), a, null);
         }
         return switch (a.state()) {
             case APPROVED, SETTLED -> new PaymentResult(a.orderRef(), PaymentStatus.APPROVED, a.responseCode(),

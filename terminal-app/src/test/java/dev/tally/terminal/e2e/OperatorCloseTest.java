@@ -112,8 +112,9 @@ class OperatorCloseTest {
             assertTrue(lab.journalDump().contains("Acme case 4 card 476173******0119"), lab.journalDump());
 
             Lab.Run status = lab.tally("status", "--order", "INV-N1");
-            assertTrue(status.json().get("message").asText().startsWith("Not charged: the reversal was never acknowledged,"
-                    + " and the acquirer confirmed nothing stands; the order may be paid again (closed by the operator: "),
+            assertTrue(status.json().get("message").asText().startsWith("Not charged: the reversal was never acknowledged;"
+                    + " closed by the operator: the acquirer confirmed nothing stands (not charged); reference: Acme case 4")
+                    && status.json().get("message").asText().endsWith("The order may be paid again."),
                     "the cashier is told how it ended, not that a reversal went through: " + status);
 
             Lab.Run paid = lab.tally("sale", "--order", "INV-N1", "--amount", "12.00");
