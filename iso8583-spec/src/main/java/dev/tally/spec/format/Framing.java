@@ -44,7 +44,8 @@ public final class Framing {
     /**
      * Finds the body. A leading 2-byte length is recognised when it equals the bytes that follow, or when
      * a TPDU (0x60) follows it; in the second case a length that does not match is an error that says so.
-     * An MTI in BCD never starts with 0x60, so the TPDU is unambiguous.
+     * An MTI in BCD never starts with 0x60, so a TPDU at offset 0 is unambiguous; a 0x60 after two bytes may also be
+     * a bare body's bitmap ({@link #couldBeBareBody}), which {@link MessageDecoder#decode} tries as well.
      */
     public static Frame split(byte[] raw) {
         if (raw == null || raw.length == 0) {
@@ -73,6 +74,29 @@ public final class Framing {
             off += 5;
         }
         return new Frame(hadLength, tpdu, Arrays.copyOfRange(raw, off, raw.length), off);
+    }
+
+    /** The whole of {@code raw} as a body: no length header, no TPDU. */
+    public static Frame bare(byte[] raw) {
+        return new Frame(false, null, raw.clone(), 0);
+    }
+
+    /**
+     * Whether {@code raw} may also be a bare body where {@link #split} takes a length header: its first two bytes are
+     * then an MTI, which equals the bytes that follow by chance (0100 and 258 bytes) or is followed by a bitmap whose
+     * first byte is 0x60 (fields 2 and 3, no secondary bitmap), which {@link #split} takes for a TPDU. Two bytes that
+     * are not four BCD digits are no MTI, and a TPDU at offset 0 is unambiguous: no MTI starts with 0x60.
+     */
+    public static boolean couldBeBareBody(byte[] raw) {
+        if (raw == null || raw.length < 2 || (raw[0] & 0xFF) == TPDU_ID || !bcd(raw[0]) || !bcd(raw[1])) {
+            return false;
+        }
+        int declared = ((raw[0] & 0xFF) << 8) | (raw[1] & 0xFF);
+        return declared == raw.length - 2 || (raw.length > 2 && (raw[2] & 0xFF) == TPDU_ID);
+    }
+
+    private static boolean bcd(byte b) {
+        return (b & 0xF0) <= 0x90 && (b & 0x0F) <= 0x09;
     }
 
     /**

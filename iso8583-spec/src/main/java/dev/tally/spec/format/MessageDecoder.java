@@ -38,13 +38,57 @@ public final class MessageDecoder {
         return decode(Framing.parseHex(hex));
     }
 
-    /** Raw bytes, with or without the 2-byte length header and the TPDU. */
+    /**
+     * Raw bytes, with or without the 2-byte length header and the TPDU. Where the bytes {@link Framing#split} takes for a
+     * length header could also be a bare body's MTI ({@link Framing#couldBeBareBody}: e.g. {@code 0200} followed by a
+     * bitmap whose first byte, 0x60, looks like a TPDU), both readings are tried and the one that reads completely is
+     * shown; when both do, the framed one (docs/support.md §2), and the framing line names the other.
+     */
     public static DecodedMessage decode(byte[] raw) {
-        Framing.Frame frame = Framing.split(raw);
-        ISOMsg msg = unpackStrict(frame.body(), frame.bodyOffset());
-        String framing = (frame.hadLengthHeader() ? "length header + " : "")
-                + (frame.tpdu() != null ? "TPDU + " : "") + "body (" + frame.body().length + " bytes)";
+        Framing.Frame frame;
+        ISOMsg msg;
+        try {
+            frame = Framing.split(raw);
+            msg = unpackStrict(frame.body(), frame.bodyOffset());
+        } catch (MessageFormatException framedError) {
+            if (!Framing.couldBeBareBody(raw)) {
+                throw framedError;
+            }
+            Framing.Frame bare = Framing.bare(raw);
+            try {
+                return describe(unpackStrict(bare.body(), 0), framing(bare), null);
+            } catch (MessageFormatException bareError) {
+                // not even an MTI and a bitmap as a bare body: the framed reading's error is the one to act on
+                if (bareError.field() == 0 || bareError.field() == 1) {
+                    throw framedError;
+                }
+                throw new MessageFormatException(framedError.getMessage() + "; read as a bare body (no length header,"
+                        + " no TPDU) instead: " + bareError.getMessage(), framedError.offset(), framedError.field(), framedError);
+            }
+        }
+        String framing = framing(frame);
+        if (frame.bodyOffset() > 0 && Framing.couldBeBareBody(raw)) {
+            String bareMti = alsoReadsAsBareBody(raw);
+            if (bareMti != null) {
+                framing += "; also reads as a bare body (MTI " + bareMti + ", no length header, no TPDU): the framed"
+                        + " reading is shown";
+            }
+        }
         return describe(msg, framing, frame.tpduHex());
+    }
+
+    private static String framing(Framing.Frame frame) {
+        return (frame.hadLengthHeader() ? "length header + " : "") + (frame.tpdu() != null ? "TPDU + " : "") + "body ("
+                + frame.body().length + " bytes)";
+    }
+
+    /** The MTI of {@code raw} read whole as a bare body, or null when it does not read so. */
+    private static String alsoReadsAsBareBody(byte[] raw) {
+        try {
+            return unpackStrict(raw, 0).getString(0);
+        } catch (MessageFormatException e) {
+            return null;
+        }
     }
 
     /** A dump of a message already in memory (e.g. one just built). */

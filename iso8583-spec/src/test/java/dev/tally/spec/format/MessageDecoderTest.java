@@ -47,6 +47,73 @@ class MessageDecoderTest {
         assertEquals("SALE request", a.messageType());
     }
 
+    /**
+     * A bare body (no length header, no TPDU) whose bitmap starts 0x60 (fields 2 and 3, none of 4-8): another
+     * terminal's 0200 without amount and field 7, or a host's 0210 that echoes the PAN. Its MTI and that 0x60 read as
+     * a length header and a TPDU too; before, decode took them so and refused the message ("length header at offset 0
+     * says 512 bytes but 96 follow"). The reading that reads completely is shown.
+     */
+    @Test
+    void aBareBodyWhoseBitmapStartsWith0x60IsNotTakenForALengthHeaderAndATpdu() {
+        ISOMsg request = sale();
+        request.set(3, "310000");
+        request.unset(4);
+        request.unset(7);
+        ISOMsg response = MessageBuilder.responseTo(sale()).responseCode("00").rrn("000000000042").buildWithoutMac();
+        response.set(2, CARD.pan());
+        response.unset(4);
+        response.unset(7);
+        for (ISOMsg m : List.of(request, response)) {
+            byte[] body = Iso87.pack(m);
+            assertEquals(0x60, body[2] & 0xFF, "the bitmap's first byte is the TPDU id");
+            DecodedMessage d = MessageDecoder.decode(body);
+            assertEquals(m.getString(0), d.mti());
+            assertEquals("body (" + body.length + " bytes)", d.framing());
+            assertEquals(null, d.tpdu());
+            assertEquals(MessageDecoder.describe(m).fields(), d.fields());
+            assertFalse(d.render().contains(CARD.pan()), "full PAN in the dump");
+            // the same message framed still reads as framed
+            DecodedMessage framed = MessageDecoder.decode(Framing.frame(body, Framing.DEFAULT_TPDU));
+            assertEquals("length header + TPDU + body (" + body.length + " bytes)", framed.framing());
+            assertEquals(d.fields(), framed.fields());
+        }
+        // cut short, neither reading reads: both are named, the framed one first
+        byte[] cut = Arrays.copyOf(Iso87.pack(request), 30);
+        MessageFormatException e = assertThrows(MessageFormatException.class, () -> MessageDecoder.decode(cut));
+        assertTrue(e.getMessage().startsWith("length header at offset 0 says 512 bytes but 28 follow; read as a bare body"
+                + " (no length header, no TPDU) instead: message ends at offset 30 but the bitmap says field 14"), e.getMessage());
+    }
+
+    /** A bare 0200 of 514 bytes: its MTI, 0x0200, is also the length of what follows it. */
+    @Test
+    void aBareBodyWhoseMtiEqualsTheBytesThatFollowIsNotTakenForALengthHeader() {
+        ISOMsg m = sale();
+        m.set(63, "");
+        int pad = 514 - Iso87.pack(m).length;
+        m.set(63, "X".repeat(pad));
+        byte[] body = Iso87.pack(m);
+        assertEquals(514, body.length);
+        DecodedMessage d = MessageDecoder.decode(body);
+        assertEquals("body (514 bytes)", d.framing());
+        assertEquals(MessageDecoder.describe(m).fields(), d.fields());
+    }
+
+    /**
+     * Bytes that read completely both as length header + TPDU + body and as a bare body: the framed reading is shown
+     * (docs/support.md §2) and the framing line names the other. Read bare: MTI 0013, fields 2 (empty), 3 and 47;
+     * framed: MTI 0200, fields 54 and 56 (both empty).
+     */
+    @Test
+    void bytesThatReadBothWaysAreShownFramedAndTheOtherReadingIsNamed() {
+        byte[] raw = HexFormat.of().parseHex("0013" + "6000000000" + "0200" + "0000000000000500" + "0000" + "0000");
+        DecodedMessage d = MessageDecoder.decode(raw);
+        assertEquals("0200", d.mti());
+        assertEquals("6000000000", d.tpdu());
+        assertEquals("length header + TPDU + body (14 bytes); also reads as a bare body (MTI 0013, no length header,"
+                + " no TPDU): the framed reading is shown", d.framing());
+        assertEquals(List.of(54, 56), d.fields().stream().map(DecodedMessage.DecodedField::number).toList());
+    }
+
     @Test
     void aReadBitmapIsNotKeptAndASecondaryBitWithNoFieldAbove64PacksAsAPrimaryBitmapOnly() {
         byte[] body = Iso87.pack(sale());
