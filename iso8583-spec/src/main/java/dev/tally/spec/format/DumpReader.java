@@ -43,7 +43,7 @@ public final class DumpReader {
             }
             return out;
         }
-        if (text.stripLeading().startsWith("{")) {
+        if (looksLikeMessageLog(text)) {
             String[] lines = text.split("\\R");
             // the last line has no line break after it (split drops the empty strings after the last one)
             boolean ended = text.isEmpty() || LINE_BREAK.matcher(text.substring(text.length() - 1)).matches();
@@ -93,6 +93,11 @@ public final class DumpReader {
             }
         }
         return out;
+    }
+
+    /** Whether {@link #decodeAll} reads {@code text} as message-log lines (JSON Lines). */
+    public static boolean looksLikeMessageLog(String text) {
+        return text.stripLeading().startsWith("{");
     }
 
     /**

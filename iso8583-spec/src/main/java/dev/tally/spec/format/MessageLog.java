@@ -340,7 +340,8 @@ public final class MessageLog implements Closeable {
     public static List<Entry> read(Path file, java.util.function.Consumer<String> warnings) throws IOException {
         List<Entry> entries = new ArrayList<>();
         int n = 0;
-        String text = Utf8File.read(file, "a Tally message log is JSON Lines in UTF-8 (docs/support.md); is this the right file?");
+        // a last line cut inside a character reads cut short, as one cut between two does (Utf8File.logReader)
+        String text = Utf8File.readLog(file, "a Tally message log is JSON Lines in UTF-8 (docs/support.md); is this the right file?");
         boolean ended = text.isEmpty() || text.endsWith("\n") || text.endsWith("\r"); // as String.lines ends a line
         for (java.util.Iterator<String> lines = text.lines().iterator(); lines.hasNext(); ) {
             String line = lines.next();

@@ -1,6 +1,8 @@
 package dev.tally.spec.format;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,6 +15,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A file the support tools read as text (a dump, a message log, a jPOS XML log). It must be UTF-8: one
@@ -35,6 +38,89 @@ public final class Utf8File {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw notUtf8(file, hint, e);
+        }
+    }
+
+    /**
+     * {@link #read} of a message log whose last line may be cut short (a copy taken while it was written, a writer that
+     * stopped): {@link #logReader}'s text, a character cut short by the file's end read as U+FFFD.
+     *
+     * @throws IllegalArgumentException a byte elsewhere is not UTF-8
+     */
+    public static String readLog(Path file, String hint) throws IOException {
+        StringBuilder sb = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 8, Files.size(file)));
+        try (Reader r = logReader(file)) {
+            char[] buf = new char[8192];
+            for (int n; (n = r.read(buf)) >= 0; ) {
+                sb.append(buf, 0, n);
+            }
+        } catch (CharacterCodingException e) {
+            throw notUtf8(file, hint, e);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The file as UTF-8, read as a message log's lines are: bytes at its very end that begin a character but stop
+     * before it does (a copy cut the last line short inside one) are read as one U+FFFD, so that last line reads cut
+     * short, as a line cut between two characters does, and its reader leaves it out
+     * ({@link MessageLog#leaveOutOrRefuse}). Any other byte that is not UTF-8 is a {@link CharacterCodingException}, as
+     * from {@link Files#newBufferedReader}.
+     */
+    public static Reader logReader(Path file) throws IOException {
+        return new CutEndReader(Files.newInputStream(file));
+    }
+
+    /** UTF-8, strict but for a character cut short by the end of the input. */
+    private static final class CutEndReader extends Reader {
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteBuffer bytes = ByteBuffer.allocate(8192).flip();
+        private final CharBuffer chars = CharBuffer.allocate(8192).flip();
+        private boolean eof;
+
+        CutEndReader(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(char[] cbuf, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, cbuf.length);
+            if (len == 0) {
+                return 0;
+            }
+            while (!chars.hasRemaining()) {
+                if (eof && !bytes.hasRemaining()) {
+                    return -1;
+                }
+                chars.clear();
+                // not the end of input: a character whose bytes have not all come is kept back, not refused
+                CoderResult r = decoder.decode(bytes, chars, false);
+                if (r.isError()) {
+                    r.throwException();
+                }
+                if (r.isUnderflow() && chars.position() == 0) {
+                    if (eof) { // the last bytes begin a character the end cut short
+                        bytes.position(bytes.limit());
+                        chars.put('\uFFFD');
+                    } else {
+                        bytes.compact();
+                        int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                        eof = n < 0;
+                        bytes.position(bytes.position() + Math.max(n, 0)).flip();
+                    }
+                }
+                chars.flip();
+            }
+            int n = Math.min(len, chars.remaining());
+            chars.get(cbuf, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tally.spec.card.TestCards;
 import dev.tally.spec.message.MessageBuilder;
 import dev.tally.spec.message.MessageType;
 import dev.tally.spec.message.OrderReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -280,6 +281,100 @@ class MessageLogTest {
         List<String> warnings = new java.util.ArrayList<>();
         assertEquals(4, MessageLog.read(file, warnings::add).size());
         assertEquals(List.of(), warnings);
+    }
+
+    /**
+     * A copy cut inside a character of the last line (a note, or another system's text, holds characters of 2 and 3
+     * bytes in UTF-8; the writer escapes those of 4) is a last line cut short as any other: left out with the same warning, the rest read. It was
+     * refused whole: "cut.jsonl is not UTF-8 text (byte 0xE2 at offset ...)". Wherever in such a character the cut
+     * falls.
+     */
+    @Test
+    void aLastLineCutInsideACharacterIsLeftOutAsAnyLastLineCutShort(@TempDir Path dir) throws Exception {
+        String[] log = threeLinesAndAFourth(dir);
+        byte[] fourth = wideLine(dir);
+        Path file = dir.resolve("cut.jsonl");
+        int cuts = 0;
+        for (int cut = 1; cut < fourth.length; cut++) {
+            if ((fourth[cut] & 0xC0) != 0x80) {
+                continue; // a cut between two characters: aLastLineCutShortIsLeftOutWithAWarning
+            }
+            cuts++;
+            Files.write(file, concat(log[0].getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(fourth, cut)));
+            List<String> warnings = new java.util.ArrayList<>();
+            List<MessageLog.Entry> entries = MessageLog.read(file, warnings::add);
+            assertEquals(List.of("m-0", "m-1", "m-2"), entries.stream().map(MessageLog.Entry::messageId).toList());
+            assertEquals(List.of(file + " line 4 is cut short (the log was copied while written, or its writer stopped):"
+                    + " left out"), warnings, "cut at byte " + cut);
+        }
+        assertEquals(1 + 2, cuts, "ü and € cut at every byte inside them");
+    }
+
+    /**
+     * Bytes that are not UTF-8 anywhere but in a character cut short by the file's end are refused as before, naming the
+     * first: such a character with a line break or more text after it, a byte that begins no character, a lead byte
+     * whose next byte does not continue it.
+     */
+    @Test
+    void bytesThatAreNotUtf8ElsewhereAreStillRefused(@TempDir Path dir) throws Exception {
+        String[] log = threeLinesAndAFourth(dir);
+        byte[] head = log[0].getBytes(StandardCharsets.UTF_8);
+        byte[] euroCut = {(byte) 0xE2, (byte) 0x82}; // the first two of € (E2 82 AC)
+        Path file = dir.resolve("bad.jsonl");
+        for (byte[] tail : List.of(concat(euroCut, "\n".getBytes(StandardCharsets.UTF_8)),
+                concat(euroCut, ("\n" + log[1] + "\n").getBytes(StandardCharsets.UTF_8)),
+                concat(euroCut, "x\"}".getBytes(StandardCharsets.UTF_8)),
+                new byte[] {'{', (byte) 0x80}, new byte[] {'{', (byte) 0xFF}, new byte[] {'{', (byte) 0xE2, 'A'})) {
+            Files.write(file, concat(head, tail));
+            int bad = head.length + (tail[0] == '{' ? 1 : 0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageLog.read(file, w -> { }));
+            assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0x" + String.format("%02X", tail[tail[0] == '{' ? 1 : 0])
+                    + " at offset " + bad + ")"), e.getMessage());
+        }
+    }
+
+    /**
+     * The log reader gives the text Files.readString does, characters of 2-4 bytes across its buffers included; a
+     * character of any length cut short by the end is one U+FFFD.
+     */
+    @Test
+    void theLogReaderReadsUtf8AcrossItsBuffers(@TempDir Path dir) throws Exception {
+        StringBuilder b = new StringBuilder();
+        String[] parts = {"a", "ü", "€", "\uD83D\uDE00", "\n"};
+        for (int i = 0; b.length() < 40_000; i++) {
+            b.append(parts[(i * 7 + i / 3) % parts.length]);
+        }
+        Path file = dir.resolve("wide.txt");
+        Files.writeString(file, b);
+        assertEquals(b.toString(), Utf8File.readLog(file, "hint"));
+        assertEquals(Files.readString(file), Utf8File.readLog(file, "hint"));
+        byte[] whole = Files.readAllBytes(file);
+        for (String last : new String[] {"ü", "€", "\uD83D\uDE00"}) {
+            byte[] c = last.getBytes(StandardCharsets.UTF_8);
+            for (int k = 1; k < c.length; k++) {
+                Files.write(file, concat(whole, java.util.Arrays.copyOf(c, k)));
+                assertEquals(b + "\uFFFD", Utf8File.readLog(file, "hint"), last + " cut after " + k + " bytes");
+            }
+        }
+    }
+
+    /** A fourth line as the writer writes it whose note holds ü and €, without its line break. */
+    private static byte[] wideLine(Path dir) throws Exception {
+        Path wide = dir.resolve("wide.jsonl");
+        try (MessageLog log = new MessageLog(wide, 1 << 20, 2, CLOCK)) {
+            log.event(MessageLog.Direction.IN, "127.0.0.1:8583", "TALLY001", "INV-42", "000042", "m-3",
+                    MessageLog.Event.TIMEOUT, 60_000L, "Zeitüberschreitung nach 60 s (5,00 €): keine Antwort");
+        }
+        byte[] line = Files.readAllBytes(wide);
+        String text = new String(line, StandardCharsets.UTF_8);
+        assertTrue(text.contains("ü") && text.contains("€"), "written as UTF-8: " + text);
+        return java.util.Arrays.copyOf(line, line.length - 1);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**

@@ -95,8 +95,19 @@ public final class DecodeCommand implements Callable<Integer> {
             Utf8File.requireReadableFile(file);
             Utf8File.refuseDatabase(file, "decode reads message dumps as text; a terminal's journal is shown by"
                     + " 'tally --journal " + file + " journal' and reported on by 'tally --journal " + file + " report'");
-            return Utf8File.read(file, "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
-                    + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")");
+            String hint = "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
+                    + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")";
+            try {
+                return Utf8File.read(file, hint);
+            } catch (IllegalArgumentException notUtf8) {
+                // a message log's last line may be cut inside a character (copied while written): that line is then
+                // left out as any line cut short; such bytes in hex or a jPOS log stay refused, as do any elsewhere
+                String log = Utf8File.readLog(file, hint);
+                if (DumpReader.looksLikeMessageLog(log)) {
+                    return log;
+                }
+                throw notUtf8;
+            }
         }
         if (hex.isEmpty()) {
             throw new IllegalArgumentException("nothing to decode: give hex, --file FILE, or '-' for standard input");

@@ -89,11 +89,12 @@ public record Recording(String source, Kind kind, List<Recorded> requests, List<
         Utf8File.requireReadableFile(file);
         Utf8File.refuseDatabase(file, "replay reads a Tally message log or a jPOS XML log; to replay a terminal's"
                 + " journal give it as --journal " + file);
-        // a message log is read line by line, not held whole as well (lines end at \n, \r or \r\n, as String.lines)
-        try (java.util.stream.Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
-            String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
+        // a message log is read line by line, not held whole as well (lines end at \n, \r or \r\n, as String.lines);
+        // its last line cut inside a character reads cut short, as one cut between two does (Utf8File.logReader)
+        try (java.io.BufferedReader head = new java.io.BufferedReader(Utf8File.logReader(file))) {
+            String first = head.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
             if (first.stripLeading().startsWith("{")) {
-                try (LineReader all = new LineReader(Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8))) {
+                try (LineReader all = new LineReader(Utf8File.logReader(file))) {
                     return fromMessageLog(file.toString(), all);
                 }
             }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +97,61 @@ class CutShortMessageLogTest {
         assertTrue(replay.json().get("warnings").toString().contains(" is cut short (the log was copied while written,"
                 + " or its writer stopped): left out"), replay.out());
         assertEquals(2, replay.json().get("totals").get("sent").asInt(), replay.out());
+    }
+
+    /**
+     * The same, the copy's end falling inside a character of the last line (a note in UTF-8, as another system's text may
+     * hold: here inside €, E2 82 AC): decode, report and replay leave that line out with the same warning. They refused
+     * the whole log: "cutchar.jsonl is not UTF-8 text (byte 0xE2 at offset ...)". Such bytes where a line follows, or at
+     * the end of a hex dump, are still refused.
+     */
+    @Test
+    void aLastLineCutInsideACharacterIsLeftOutAsAnyLastLineCutShort() throws Exception {
+        String last = lines.getLast();
+        String withNote = last.substring(0, last.length() - 1) + ",\"note\":\"5,00 \u20ac\"}";
+        byte[] head = (String.join("\n", lines.subList(0, lines.size() - 1)) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = withNote.getBytes(StandardCharsets.UTF_8);
+        int inside = tail.length - 4; // after E2 of E2 82 AC, before 82 AC " }
+        Path cut = dir.resolve("cutchar.jsonl");
+        assertEquals((byte) 0xE2, tail[inside - 1]);
+        Files.write(cut, concat(head, Arrays.copyOf(tail, inside)));
+
+        Lab.Run decode = Lab.raw("decode", "--file", cut.toString());
+        assertEquals(0, decode.exit(), decode.toString());
+        saysOnce(decode, leftOut(cut));
+        Lab.Run report = Lab.raw("--journal", lab.journal.toString(), "--message-log", cut.toString(), "report",
+                "--order", "A-1");
+        assertEquals(0, report.exit(), report.toString());
+        saysOnce(report, leftOut(cut));
+        Lab.Run replay = Lab.raw("replay", cut.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(lab.sim.isoPort()), "--speed", "max", "--timeout", "3");
+        assertEquals(0, replay.exit(), replay.toString());
+        saysOnce(replay, leftOut(cut));
+
+        // a line after it: the byte is refused, by each of them
+        Files.write(cut, concat(concat(head, Arrays.copyOf(tail, inside)), ("\n" + last + "\n").getBytes(StandardCharsets.UTF_8)));
+        var before = lab.sim.metrics().requestsByMti();
+        for (Lab.Run r : List.of(Lab.raw("decode", "--file", cut.toString()),
+                Lab.raw("--journal", lab.journal.toString(), "--message-log", cut.toString(), "report", "--order", "A-1"),
+                Lab.raw("replay", cut.toString(), "--host", "127.0.0.1", "--port", String.valueOf(lab.sim.isoPort()),
+                        "--speed", "max"))) {
+            assertEquals(64, r.exit(), r.toString());
+            assertTrue(r.err().contains(cut + " is not UTF-8 text (byte 0xE2 at offset " + (head.length + inside - 1) + ")"),
+                    r.toString());
+        }
+        assertEquals(before, lab.sim.metrics().requestsByMti(), "the replay sent nothing");
+        // a hex dump is no log: a character cut short at its end is refused as before
+        Path hex = dir.resolve("dump.txt");
+        Files.write(hex, concat("0800".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xE2, (byte) 0x82}));
+        Lab.Run dump = Lab.raw("decode", "--file", hex.toString());
+        assertEquals(64, dump.exit(), dump.toString());
+        assertTrue(dump.err().contains(hex + " is not UTF-8 text (byte 0xE2 at offset 4)"), dump.toString());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

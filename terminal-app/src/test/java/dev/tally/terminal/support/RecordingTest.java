@@ -103,14 +103,49 @@ class RecordingTest {
             b.append(SALE.replace("000002", String.format("%06d", i + 1))).append('\n');
         }
         byte[] good = b.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] bad = java.util.Arrays.copyOf(good, good.length + 1);
+        byte[] bad = java.util.Arrays.copyOf(good, good.length + 2);
         bad[good.length] = (byte) 0xE9; // Latin-1 e-acute
+        bad[good.length + 1] = '\n'; // at the very end, E9 would be the first byte of a UTF-8 character cut short
         Path file = dir.resolve("latin1.jsonl");
         Files.write(file, bad);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recording.read(file));
         assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0xE9 at offset " + good.length + ")"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("iconv -f ISO-8859-1 -t UTF-8"), e.getMessage());
+    }
+
+    /**
+     * A log copied while written may end inside a character of its last line (here the note's €, E2 82 AC): that line is
+     * left out with the warning any last line cut short gets, and the 2,000 requests before it are read. It was refused
+     * whole: "... is not UTF-8 text (byte 0xE2 at offset ...)". The same bytes with a line after them are still refused.
+     */
+    @Test
+    void aLastLineCutInsideACharacterIsLeftOutAsAnyLastLineCutShort(@TempDir Path dir) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) { // past the reader's first buffer
+            b.append(SALE.replace("000002", String.format("%06d", i + 1))).append('\n');
+        }
+        byte[] good = b.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] last = TIMEOUT.replace("}", ",\"note\":\"Zeitüberschreitung (5,00 €)\"}").getBytes(StandardCharsets.UTF_8);
+        int euro = new String(last, StandardCharsets.UTF_8).indexOf('€');
+        euro = new String(last, StandardCharsets.UTF_8).substring(0, euro).getBytes(StandardCharsets.UTF_8).length;
+        Path file = dir.resolve("cut.jsonl");
+        for (int k = 1; k <= 2; k++) {
+            byte[] cut = java.util.Arrays.copyOf(good, good.length + euro + k);
+            System.arraycopy(last, 0, cut, good.length, euro + k);
+            Files.write(file, cut);
+            Recording r = Recording.read(file);
+            assertEquals(2_000, r.requests().size());
+            assertEquals(List.of(file + " line 2001 is cut short (the log was copied while written, or its writer stopped):"
+                    + " left out"), r.warnings());
+            // not the last line: refused
+            byte[] ended = java.util.Arrays.copyOf(cut, cut.length + 1);
+            ended[cut.length] = '\n';
+            Files.write(file, ended);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recording.read(file));
+            assertTrue(e.getMessage().startsWith(file + " is not UTF-8 text (byte 0xE2 at offset " + (good.length + euro)
+                    + ")"), e.getMessage());
+        }
     }
 
     /**
