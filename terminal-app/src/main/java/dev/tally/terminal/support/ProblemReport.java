@@ -212,6 +212,15 @@ public final class ProblemReport {
      * share once ({@link #followUps}).
      */
     static List<String> followUpSentences(Case c, Naming n) {
+        return followUpSentences(c, n, Optional.empty());
+    }
+
+    /**
+     * {@link #followUpSentences(Case, Naming)}, knowing of the later attempt that paid the order ({@link Case#paidBy})
+     * whether the host disagrees about it ({@code paidByDisputed}: its {@link #disagreement}): a report that holds that
+     * attempt's trail knows.
+     */
+    static List<String> followUpSentences(Case c, Naming n, Optional<Inquiry> paidByDisputed) {
         Attempt a = c.attempt();
         String stan = n.stan(a);
         Optional<StatusAnswer> host = lastStatus(c);
@@ -245,11 +254,11 @@ public final class ProblemReport {
                             DO_NOT_CHARGE);
                 };
             }
-            case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode(), n)
+            case DECLINED -> c.paidBy() != null ? paidLater(c, "declined " + a.responseCode(), n, paidByDisputed)
                     : List.of("Nothing stands: the customer may pay again"
                     + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
                     .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".");
-            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host", n)
+            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host", n, paidByDisputed)
                     : List.of("Nothing stands: the order may be paid again.", "If the customer's statement shows a hold,"
                     + " it is released by the issuer; quote " + stan + " and this report.");
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED ->
@@ -277,12 +286,21 @@ public final class ProblemReport {
         return i.answer().state().name().replace('_', ' ');
     }
 
-    /** An earlier attempt that left nothing standing, of an order a later attempt paid. */
-    private static List<String> paidLater(Case c, String how, Naming n) {
+    /**
+     * An earlier attempt that left nothing standing, of an order a later attempt paid; or, when the host disagrees about
+     * that later attempt ({@code disputed}), of an order not known to be paid: that attempt's follow-up says what to do.
+     */
+    private static List<String> paidLater(Case c, String how, Naming n, Optional<Inquiry> disputed) {
         Attempt p = c.paidBy();
+        String hold = "A hold this attempt left on the card is released by the issuer (quote " + n.stan(c.attempt()) + ").";
+        if (disputed.isPresent()) {
+            return List.of("This attempt left nothing standing (" + how + "); the later attempt " + n.stan(p) + " ("
+                    + p.state() + " in the journal, RRN " + p.rrn() + ", " + money(p) + ") is in dispute: the host's"
+                    + " answer to its latest status inquiry says " + atHost(disputed.get()) + ", so it is not known"
+                    + " whether the order is paid (see the follow-up of " + n.stan(p) + ").", hold);
+        }
         return List.of("This attempt left nothing standing (" + how + "); the order is paid by the later attempt "
-                + n.stan(p) + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + ").", DO_NOT_CHARGE,
-                "A hold this attempt left on the card is released by the issuer (quote " + n.stan(c.attempt()) + ").");
+                + n.stan(p) + " (" + p.state() + ", RRN " + p.rrn() + ", " + money(p) + ").", DO_NOT_CHARGE, hold);
     }
 
     /**
@@ -298,7 +316,10 @@ public final class ProblemReport {
             for (Case c : order.reversed()) {
                 if (cases.contains(c)) {
                     latest = latest == null ? c : latest;
-                    List<String> own = followUpSentences(c, n).stream().filter(said::add).toList();
+                    // the attempt that paid the order, with its trail when the report holds it: is it in dispute?
+                    Optional<Inquiry> paidByDisputed = c.paidBy() == null ? Optional.empty() : order.stream()
+                            .filter(o -> o.attempt().id() == c.paidBy().id()).findFirst().flatMap(ProblemReport::disagreement);
+                    List<String> own = followUpSentences(c, n, paidByDisputed).stream().filter(said::add).toList();
                     out.put(c, own.isEmpty() ? "Nothing more for this attempt (see the order's other attempts)."
                             : String.join(" ", own));
                 }

@@ -67,6 +67,56 @@ class ProblemReportHostDisagreesTest {
         assertEquals("unknown", impactJson.get("charged"));
     }
 
+    /**
+     * An earlier attempt (declined, or reversed) of an order whose later attempt the journal holds approved but the host
+     * does not (REVERSED, NOT FOUND, DECLINED): the earlier attempt's follow-up does not say the order is paid, it points
+     * at the later attempt in dispute. Before, it said "the order is paid by the later attempt STAN 000003 (APPROVED,
+     * ...). Do not charge the customer again (a new sale of the order is refused ALREADY_PAID)." while the later
+     * attempt's own follow-up said the journal and the host disagree. When the host agrees, it still says "paid".
+     */
+    @Test
+    void anEarlierAttemptDoesNotSayTheOrderIsPaidByALaterOneTheHostDisagreesAbout() {
+        for (String found : List.of(REVERSED_AT_HOST, NOT_FOUND_AT_HOST,
+                "status inquiry answered 00: STATE=DECLINED;RC=05;AMOUNT=000000001069;CREDIT=NONE")) {
+            for (Attempt earlier : List.of(ProblemReportAnswerTest.attempt(1, 2, AttemptState.DECLINED, "51", null, 4),
+                    ProblemReportAnswerTest.attempt(1, 2, AttemptState.REVERSED, "25", null, 4))) {
+                Attempt later = ProblemReportAnswerTest.attempt(2, 3, AttemptState.APPROVED, "00", "632610000003", 4);
+                List<Attempt> order = List.of(earlier, later);
+                ProblemReport.Case first = ProblemReport.Case.of(earlier, List.of(), List.of(), order);
+                ProblemReport.Case second = ProblemReport.Case.of(later, List.of(
+                        new AttemptEvent(2, T, AttemptState.SENT, AttemptState.APPROVED, "0210 answered 00"),
+                        new AttemptEvent(2, ASKED, AttemptState.APPROVED, AttemptState.APPROVED, found)), List.of(), order);
+                ProblemReport r = ProblemReportAnswerTest.report(List.of(first, second));
+                String md = r.markdown();
+                String followUp = md.substring(md.indexOf("## Follow-up"));
+                String ofFirst = followUp.lines().filter(l -> l.startsWith("- order INV-3, STAN 000002 ")).findFirst()
+                        .orElseThrow();
+                String atHost = found.contains("REVERSED") ? "REVERSED" : found.contains("NOT_FOUND") ? "NOT FOUND"
+                        : "DECLINED";
+                assertFalse(ofFirst.contains("paid by") || ofFirst.contains("ALREADY_PAID"), ofFirst);
+                assertTrue(ofFirst.contains("This attempt left nothing standing (" + (earlier.state()
+                        == AttemptState.DECLINED ? "declined 51" : "reversed, acknowledged by the host") + "); the later"
+                        + " attempt STAN 000003 (APPROVED in the journal, RRN 632610000003, 10.69 840) is in dispute: the"
+                        + " host's answer to its latest status inquiry says " + atHost + ", so it is not known whether the"
+                        + " order is paid (see the follow-up of STAN 000003)."), ofFirst);
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> payments = (List<Map<String, Object>>) r.toMap().get("payments");
+                assertTrue(((String) payments.getFirst().get("followUp")).contains("is in dispute"), payments.toString());
+                String ofSecond = followUp.lines().filter(l -> l.startsWith("- order INV-3, STAN 000003 ")).findFirst()
+                        .orElseThrow();
+                assertTrue(ofSecond.contains("The journal and the host disagree"), ofSecond);
+            }
+        }
+        // the host agrees: the earlier attempt says the order is paid
+        Attempt earlier = ProblemReportAnswerTest.attempt(1, 2, AttemptState.DECLINED, "51", null, 4);
+        Attempt later = ProblemReportAnswerTest.attempt(2, 3, AttemptState.APPROVED, "00", "632610000003", 4);
+        List<Attempt> order = List.of(earlier, later);
+        String md = ProblemReportAnswerTest.report(List.of(ProblemReport.Case.of(earlier, List.of(), List.of(), order),
+                ProblemReport.Case.of(later, List.of(new AttemptEvent(2, ASKED, AttemptState.APPROVED,
+                        AttemptState.APPROVED, APPROVED_AT_HOST)), List.of(), order))).markdown();
+        assertTrue(md.contains("the order is paid by the later attempt STAN 000003 (APPROVED, RRN 632610000003"), md);
+    }
+
     /** NOT_FOUND (the host does not know the sale) and a settled attempt; an inquiry on another day says its date. */
     @Test
     void aSettledSaleTheHostDoesNotKnowIsForTheAcquirer() {
