@@ -6,6 +6,7 @@ import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.Amounts;
+import dev.tally.terminal.engine.PaymentEngine;
 import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
@@ -152,6 +153,20 @@ public final class ProblemReport {
 
     // ------------------------------------------------------------------ judgements per attempt
 
+    /**
+     * The event of the operator's close that ended the attempt (PaymentEngine#closeFailedReversal: its reversal never
+     * acknowledged, the acquirer's word recorded), if one did.
+     */
+    static Optional<AttemptEvent> closedByOperator(Case c) {
+        AttemptState s = c.attempt().state();
+        if (!(s == AttemptState.REVERSED || s.isPaid())) {
+            return Optional.empty();
+        }
+        return c.events().stream().filter(e -> e.fromState() == AttemptState.REVERSAL_FAILED && e.toState() != null
+                && e.toState() != AttemptState.REVERSAL_FAILED
+                && e.detail().startsWith(PaymentEngine.CLOSED_BY_OPERATOR)).reduce((first, second) -> second);
+    }
+
     /** What the customer's card is left with, in one phrase. */
     public static String outcome(Case c) {
         Attempt a = c.attempt();
@@ -160,6 +175,13 @@ public final class ProblemReport {
         if (disagreed.isPresent()) {
             return "not known whether the customer was charged " + money(a) + ": the terminal recorded the sale approved"
                     + " (RRN " + a.rrn() + "), but a status inquiry found it " + atHost(disagreed.get()) + " at the host";
+        }
+        if (closedByOperator(c).isPresent()) {
+            return a.state() == AttemptState.REVERSED
+                    ? "the customer was not charged, as the acquirer confirmed (the reversal was never acknowledged; the"
+                    + " operator closed it)"
+                    : "the customer was charged " + money(a) + ", as the acquirer confirmed (RRN " + a.rrn() + "; no"
+                    + " approval came in time and the reversal was never acknowledged; the operator closed it)";
         }
         return switch (a.state()) {
             case APPROVED, SETTLED -> host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
@@ -258,7 +280,9 @@ public final class ProblemReport {
                     : List.of("Nothing stands: the customer may pay again"
                     + Optional.ofNullable(a.responseCode()).flatMap(ResponseCodes::find)
                     .map(rc -> " (" + rc.operatorText() + ")").orElse("") + ".");
-            case REVERSED -> c.paidBy() != null ? paidLater(c, "reversed, acknowledged by the host", n, paidByDisputed)
+            case REVERSED -> c.paidBy() != null ? paidLater(c, closedByOperator(c).isPresent()
+                    ? "not charged, as the acquirer confirmed to the operator" : "reversed, acknowledged by the host", n,
+                    paidByDisputed)
                     : List.of("Nothing stands: the order may be paid again.", "If the customer's statement shows a hold,"
                     + " it is released by the issuer; quote " + stan + " and this report.");
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED ->
@@ -515,10 +539,13 @@ public final class ProblemReport {
                 ? ", merchant NOT credited" : "";
         String reversal = a.state() == AttemptState.REVERSAL_FAILED ? "its reversal failed" : "its reversal is pending";
         return switch (a.state()) {
-            case APPROVED -> stan + " approved (RRN " + a.rrn() + "), not settled yet" + credit;
-            case SETTLED -> stan + " approved (RRN " + a.rrn() + "), settled in batch " + a.batchText() + credit;
+            case APPROVED -> stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
+                    + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), not settled yet" + credit;
+            case SETTLED -> stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
+                    + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), settled in batch " + a.batchText() + credit;
             case DECLINED -> stan + " was declined (" + a.responseCode() + ")";
-            case REVERSED -> stan + " was reversed";
+            case REVERSED -> closedByOperator(c).isPresent() ? stan + " was not charged, as the acquirer confirmed"
+                    + " (closed by the operator)" : stan + " was reversed";
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> switch (host.map(StatusAnswer::state).orElse(null)) {
                 case APPROVED -> stan + " stands at the host (a status inquiry found it approved) and " + reversal;
                 case DECLINED, REVERSED, NOT_FOUND -> stan + " left nothing at the host (a status inquiry found it "
@@ -580,9 +607,14 @@ public final class ProblemReport {
                 .count(); // a try whose write failed (given back) did not leave
         if (reversals > 0) {
             sb.append(", reversal sent ").append(reversals).append(reversals == 1 ? " time" : " times");
+            Optional<AttemptEvent> closed = closedByOperator(c);
             Optional<AttemptEvent> ack = c.events().stream().filter(e -> e.toState() == AttemptState.REVERSED
                     && e.fromState() != AttemptState.REVERSED).findFirst();
-            if (ack.isPresent()) {
+            if (closed.isPresent()) {
+                sb.append(", never acknowledged; closed by the operator ").append(hms(closed.get().at())).append(" as ")
+                        .append(a.state() == AttemptState.REVERSED ? "not charged" : "charged")
+                        .append(", as the acquirer confirmed");
+            } else if (ack.isPresent()) {
                 sb.append(", acknowledged ").append(hms(ack.get().at()));
             } else if (a.state() == AttemptState.REVERSAL_FAILED) {
                 sb.append(", never acknowledged");

@@ -79,6 +79,11 @@ class OperatorCloseTest {
             Lab.Run report = lab.tally("report", "--order", "INV-C1");
             assertTrue(report.out().contains("closed by the operator") && report.out().contains("Acme case 2, J. Doe"),
                     "the audit trail shows who closed it and why: " + report);
+            assertTrue(report.out().contains("charged once: STAN " + closed.json().get("attempt").get("stan").asText()
+                    + " charged, as the acquirer confirmed (closed by the operator; RRN " + t.rrn() + "), settled in batch"),
+                    "the answer says how it came to be charged: " + report);
+            assertTrue(report.out().contains("reversal sent 2 times, never acknowledged; closed by the operator"),
+                    "the description does not call the close an acknowledgement: " + report);
         }
     }
 
@@ -116,6 +121,12 @@ class OperatorCloseTest {
                     + " closed by the operator: the acquirer confirmed nothing stands (not charged); reference: Acme case 4")
                     && status.json().get("message").asText().endsWith("The order may be paid again."),
                     "the cashier is told how it ended, not that a reversal went through: " + status);
+
+            Lab.Run report = lab.tally("report", "--order", "INV-N1");
+            assertTrue(report.out().contains("was not charged, as the acquirer confirmed (closed by the operator)")
+                    && report.out().contains("never acknowledged; closed by the operator")
+                    && !report.out().contains("acknowledged by the host") && !report.out().contains("times, acknowledged"),
+                    "an operator's close is not reported as an acknowledged reversal: " + report);
 
             Lab.Run paid = lab.tally("sale", "--order", "INV-N1", "--amount", "12.00");
             assertEquals(0, paid.exit(), "the order may be paid again: " + paid);
