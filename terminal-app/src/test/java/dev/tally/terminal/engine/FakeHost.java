@@ -12,6 +12,7 @@ import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostChannel;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
@@ -45,6 +46,7 @@ final class FakeHost implements AutoCloseable {
     private final BiFunction<FakeHost, ISOMsg, ISOMsg> answer;
     private volatile Function<ISOMsg, ISOMsg> signOnAnswer = this::signOn;
     private final List<NACChannel> connections = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
     /** requests a {@link #silentTo} link said to leave unanswered, by {@link #key}, with how many are still to come */
     private final Map<String, Integer> silenced = new ConcurrentHashMap<>();
 
@@ -54,7 +56,7 @@ final class FakeHost implements AutoCloseable {
         this.pinKey = KeyWrap.randomKey16(rnd);
         this.macKey = KeyWrap.randomKey16(rnd);
         this.server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual().start(this::acceptLoop);
     }
 
     int port() {
@@ -204,10 +206,27 @@ final class FakeHost implements AutoCloseable {
         return m;
     }
 
+    /** Ample for the acceptor to wake from accept() on a slow machine; it never waits on anything else. */
+    private static final Duration ACCEPTOR_GONE = Duration.ofSeconds(10);
+
+    /**
+     * Closes the port and every connection: the host is gone, as when the acquirer goes down, and a connect from now
+     * on is refused. ServerSocket.close() returns while the acceptor is still in accept(), and until it leaves the
+     * kernel still completes handshakes on the port, then resets them: a "gone" host took the next connect.
+     */
     @Override
     public void close() throws IOException {
-        server.close(); // and every connection: the host is gone, as when the acquirer goes down
-        for (NACChannel ch : connections) {
+        server.close();
+        try {
+            if (!acceptor.join(ACCEPTOR_GONE)) {
+                throw new IOException("the fake host's acceptor did not stop within " + ACCEPTOR_GONE
+                        + ": its port may still take connections");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the fake host's port closed");
+        }
+        for (NACChannel ch : connections) { // after the join: a connection accepted just before the close is listed
             ch.disconnect();
         }
     }

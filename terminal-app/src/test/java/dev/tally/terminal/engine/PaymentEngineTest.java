@@ -292,7 +292,9 @@ class PaymentEngineTest {
             assertTrue(t.session.hasKeys());
             List<Attempt> before = t.journal.attempts(null);
 
-            assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-DOWN", 100, null));
+            HostUnavailableException e = assertThrows(HostUnavailableException.class,
+                    () -> t.engine.sale("INV-DOWN", 100, null));
+            assertTrue(e.getMessage().contains("connection refused"), e.getMessage()); // gone, not half-there
             assertEquals(before, t.journal.attempts(null), "no attempt written");
             assertTrue(t.journal.liveAttempt("INV-DOWN").isEmpty(), "the order is not locked");
         }
