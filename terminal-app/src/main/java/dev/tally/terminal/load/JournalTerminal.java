@@ -52,25 +52,28 @@ final class JournalTerminal implements LoadTerminal {
         }
         int reversals = r.attempt() == null ? 0 : r.attempt().reversalAttempts();
         String reason = r.attempt() == null ? null : r.attempt().reversalReason();
+        String answered = r.attempt() == null ? null : r.attempt().responseCode();
         return switch (r.status()) {
             case APPROVED -> new SaleOutcome("APPROVED", r.responseCode(), true, 0, null);
             case DECLINED -> new SaleOutcome("DECLINED", r.responseCode(), true, 0, null);
             case IN_PROGRESS, REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> new SaleOutcome(r.status().name(), r.responseCode(),
-                    r.responseCode() != null, reversals, errorKind(reason));
+                    r.responseCode() != null, reversals, errorKind(reason, answered));
             case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> new SaleOutcome("REFUSED", null, false, 0,
                     r.status().name().toLowerCase(java.util.Locale.ROOT));
         };
     }
 
-    /** The reversal reason (DESIGN.md §3) as an error kind of the report. */
-    private static String errorKind(String reason) {
+    /** The reversal reason (DESIGN.md §3), and for 06 the answer that led to it, as an error kind of the report. */
+    private static String errorKind(String reason, String rc) {
         if (reason == null) {
             return null;
         }
+        String uncertain = SaleOutcome.uncertainAnswer(rc);
         return switch (reason) {
             case "98" -> "no_answer";
             case "A0" -> "mac_failure";
             case "96" -> "terminal_failure";
+            case "06" -> uncertain != null ? uncertain : "reversed_06"; // duplicate, unknown_code_NN
             default -> "reversed_" + reason;
         };
     }

@@ -30,7 +30,8 @@ import org.jpos.iso.ISOMsg;
 /**
  * A terminal of the pure load generator ({@code --no-journal}): the same messages the engine sends (built,
  * PIN-blocked and MACed with the spec module, over one jPOS NACChannel through {@link HostLink}), with no
- * journal. A sale without an answer is reversed once (0400, reason 98), as a terminal would.
+ * journal. A sale without an answer is reversed once (0400, reason 98), as a terminal would, and so is one answered
+ * 94 or a code the catalogue does not know (reason 06, as the engine does).
  *
  * <p>Against a bare echo server ({@code bareHost}) there is no key exchange: the sign-on answer carries no
  * keys, so the messages are PIN-blocked and MACed under fixed lab keys — same work, same bytes on the wire.
@@ -129,17 +130,23 @@ final class WireTerminal implements LoadTerminal {
             MessageView v = MessageView.of(a.response());
             String rc = v.responseCode();
             if (!bareHost && v.mac().isPresent() && !MessageMac.verify(a.response(), keys.macKey())) {
-                return reverse(request, card, amountMinor, saleStan, f7, orderId, rc, "mac_failure", true);
+                return reverse(request, card, amountMinor, saleStan, f7, orderId, rc, "mac_failure", true,
+                        ReversalReason.NO_RESPONSE);
+            }
+            // a 94 or a code the catalogue does not know is no decline: reversed, as the engine does
+            String uncertain = SaleOutcome.uncertainAnswer(rc);
+            if (uncertain != null) {
+                return reverse(request, card, amountMinor, saleStan, f7, orderId, rc, uncertain, true, ReversalReason.OTHER);
             }
             return new SaleOutcome(ResponseCodes.APPROVED.equals(rc) ? "APPROVED" : "DECLINED", rc, true, 0, null);
         }
         String kind = ex instanceof Exchange.NoAnswer ? "no_answer" : "broken_link";
-        return reverse(request, card, amountMinor, saleStan, f7, orderId, null, kind, false);
+        return reverse(request, card, amountMinor, saleStan, f7, orderId, null, kind, false, ReversalReason.NO_RESPONSE);
     }
 
-    /** One 0400 (reason 98) for a sale whose outcome is unknown. */
+    /** One 0400 for a sale whose outcome is unknown. */
     private SaleOutcome reverse(ISOMsg sale, CardData card, long amount, int saleStan, String f7, String orderId,
-                                String rc, String why, boolean answered) {
+                                String rc, String why, boolean answered, ReversalReason reason) {
         ISOMsg rev = MessageBuilder.request(MessageType.REVERSAL)
                 .pan(card.pan())
                 .amount(amount)
@@ -149,7 +156,7 @@ final class WireTerminal implements LoadTerminal {
                 .localDate(sale.getString(13))
                 .posEntryMode("011")
                 .posConditionCode("00")
-                .reversalReason(ReversalReason.NO_RESPONSE)
+                .reversalReason(reason)
                 .terminalId(profile.terminalId())
                 .merchantId(profile.merchantId())
                 .currency(profile.currency())

@@ -170,6 +170,52 @@ class LoadCommandTest {
         assertEquals(8, j.path("latencyMs").path("answered").asLong(), "timeouts are counted, not timed");
     }
 
+    /**
+     * A 94 (duplicate transmission: a STAN reused or a resend, the load's or the host's problem) and a code the
+     * catalogue does not know are no declines: each is reversed, as the engine does, and counted apart among the
+     * errors. Both used to be counted DECLINED with no error, a card's refusal in the report.
+     */
+    @Test
+    void aDuplicateAndAnUnknownCodeAreReversedAndCountedApartNotAsDeclines() throws Exception {
+        Path scenario = dir.resolve("codes.json");
+        Files.writeString(scenario, """
+                {"rules": [
+                  {"match": {"mti": "0200", "cents": 94}, "action": {"respond": "94"}},
+                  {"match": {"mti": "0200", "cents": 8}, "action": {"respond": "08"}}
+                ]}
+                """);
+        sim.close();
+        sim = Simulator.start(SimulatorConfig.defaults(dir.resolve("codes.db")).withScenarioFile(scenario));
+        Path mix = dir.resolve("mix.txt");
+        Files.writeString(mix, """
+                1 0.10
+                1 0.94   # answered 94: duplicate transmission
+                1 1.08   # answered 08: not in the catalogue
+                """);
+        // each run its own terminal ids: STANs start at 1 in each run, and within the same second the host answers 94
+        for (List<String> mode : List.of(List.of("--no-journal", "--terminal-prefix", "WIRE"),
+                List.of("--journal", dir.resolve("codes-j.db").toString(), "--terminal-prefix", "JRNL"))) {
+            List<String> args = new ArrayList<>(List.of("load", "--port", port(), "--terminals", "1", "--requests", "6",
+                    "--duration", "60s", "--mix", mix.toString(), "--json"));
+            args.addAll(mode);
+            Run r = tally(args.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.toString());
+            JsonNode j = r.json();
+            assertEquals(2, j.path("results").path("APPROVED").asLong(), mode + ": " + j);
+            assertEquals(4, j.path("results").path("REVERSED").asLong(), mode + ": " + j);
+            assertFalse(j.path("results").has("DECLINED"), mode + ": " + j);
+            assertEquals(2, j.path("responseCodes").path("94").asLong(), mode + ": " + j);
+            assertEquals(2, j.path("responseCodes").path("08").asLong(), mode + ": " + j);
+            assertEquals(JSON.readTree("{\"duplicate\": 2, \"unknown_code_08\": 2}"), j.path("errors"), mode + ": " + j);
+            assertEquals(4, j.path("reversals").asLong(), mode + ": " + j);
+        }
+        Run text = tally("load", "--port", port(), "--terminals", "1", "--requests", "3", "--duration", "60s",
+                "--mix", mix.toString(), "--no-journal", "--terminal-prefix", "TEXT");
+        assertTrue(text.out().contains("errors: duplicate 1, unknown_code_08 1"), text.out());
+        assertEquals(0, sim.ledger().transactions(Ledger.Filter.all()).stream()
+                .filter(t -> t.debitStanding() && t.amount() != 10).count(), "nothing of a 94 or an 08 stands");
+    }
+
     @Test
     void withAJournalEverySaleGoesThroughTheEngineAndIsJournaled() throws Exception {
         Path journal = dir.resolve("load.db");
