@@ -164,6 +164,42 @@ class SettlementTest extends SimulatorHarness {
     }
 
     /**
+     * A trailer whose totals are not those of the 0500 answered 95 (a client written from SPEC.md found it accepted, its
+     * totals replacing the 0500's): refused 12 with a WARN naming both totals, nothing recorded, the batch still waiting;
+     * the trailer with the 0500's totals, as Tally's terminal sends it, then closes the batch.
+     */
+    @Test
+    void aTrailerWithOtherTotalsThanIts0500IsRefused12AndRecordsNothing() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 1200, "INV-TT").build();
+        ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+        SettlementTotals terminalView = new SettlementTotals(2, 2400, 0, 0); // counts a sale the host does not have
+        assertEquals("95", MessageView.of(t.exchange(t.settlement(6, terminalView, false))).responseCode());
+        assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode());
+        var waiting = ledger().batches("TALLY001").getFirst();
+
+        SettlementTotals other = new SettlementTotals(1, 1200, 0, 0); // the host's totals, not the 0500's
+        String log = LogCapture.during(() -> {
+            MessageView trailer = MessageView.of(t.exchange(t.settlement(6, other, true)));
+            assertEquals("0510", trailer.mti());
+            assertEquals("12", trailer.responseCode());
+            assertEquals(other, trailer.settlementTotals().orElseThrow(), "the host's totals of the batch");
+        });
+        assertTrue(log.contains("terminal TALLY001 batch 000006: settlement trailer refused (12), its totals "
+                + other.encode() + " are not those of the settlement request that asked for the upload ("
+                + terminalView.encode() + ")"), log);
+        assertEquals(java.util.List.of(waiting), ledger().batches("TALLY001"), "the batch as the 0500 left it");
+        assertEquals("UPLOAD_REQUESTED", waiting.status());
+        assertEquals(terminalView.encode(), waiting.terminalTotals());
+
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(6, terminalView, true))).responseCode());
+        var closed = ledger().batches("TALLY001").getFirst();
+        assertEquals("CLOSED", closed.status());
+        assertEquals(terminalView.encode(), closed.terminalTotals());
+        assertTrue(closed.differences().contains("totals host=" + other.encode() + " terminal=" + terminalView.encode()),
+                closed.differences());
+    }
+
+    /**
      * The trailer of a batch answered 95, sent again: once the batch waits for its upload the trailer closes it (also
      * on a new connection after a restart, as a terminal that crashed after its uploads resends it); repeated after
      * its 00 was lost it is 00 again and changes nothing.

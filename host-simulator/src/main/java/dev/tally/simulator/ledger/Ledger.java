@@ -958,7 +958,8 @@ public final class Ledger implements AutoCloseable {
      * trailer closes the batch (00) and records the differences between the uploads and the host's view; a sale
      * the terminal uploads that the host approved after the cut joins the batch (the terminal's books put it
      * there). A batch already closed answers 00 to the totals it was closed with. A trailer for a batch with no
-     * upload requested (none of its settlement requests answered 95) is refused 12 and records nothing.
+     * upload requested (none of its settlement requests answered 95), or with other totals than the request answered
+     * 95, is refused 12 and records nothing.
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
@@ -975,6 +976,7 @@ public final class Ledger implements AutoCloseable {
         return write(c -> {
             String now = clock.instant().toString();
             Long batchId = null;
+            String requestedTotals = null; // the terminal's totals in the 0500 answered 95 that asked for the upload
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT id, status, host_totals, terminal_totals, business_date FROM settlement_batches
                     WHERE terminal_id = ? AND batch_number = ?""")) {
@@ -998,6 +1000,7 @@ public final class Ledger implements AutoCloseable {
                                     false);
                         }
                         batchId = rs.getLong(1);
+                        requestedTotals = rs.getString(4);
                     }
                 }
             }
@@ -1009,6 +1012,15 @@ public final class Ledger implements AutoCloseable {
                         + " (0500, processing code 920000) first, and the trailer only after it is answered 95 and the"
                         + " batch uploaded", terminalId, String.format("%06d", batchNumber), NO_UPLOAD_REQUESTED);
                 return new SettlementResult(NO_UPLOAD_REQUESTED, hostTotals(c, terminalId, null, batchNumber), false);
+            }
+            if (trailer && !SettlementTotals.decode(requestedTotals).equals(terminalTotals)) {
+                // the trailer closes the batch its 0500 opened, with the same totals (SPEC.md §4.7): other totals are
+                // not that batch's, and taking them would rewrite what the terminal declared before its upload
+                LOG.warn("terminal {} batch {}: settlement trailer refused ({}), its totals {} are not those of the"
+                        + " settlement request that asked for the upload ({}); nothing recorded, the batch still waits"
+                        + " for its trailer. Send the trailer with the totals of the batch's 0500", terminalId,
+                        String.format("%06d", batchNumber), TRAILER_TOTALS_DIFFER, terminalTotals.encode(), requestedTotals);
+                return new SettlementResult(TRAILER_TOTALS_DIFFER, hostTotals(c, terminalId, batchId, batchNumber), false);
             }
             // the batch waiting for its upload holds the sales cut at its first request; a new one, those not in a batch
             boolean cut = batchId != null;
@@ -1100,6 +1112,13 @@ public final class Ledger implements AutoCloseable {
      * (SPEC.md §4.7). Not 30: the message is well formed.
      */
     static final String NO_UPLOAD_REQUESTED = ResponseCodes.INVALID_TRANSACTION;
+
+    /**
+     * The answer to a settlement trailer whose totals are not those of the batch's settlement request answered 95:
+     * 12, invalid transaction, as for a batch number closed with other totals; nothing is closed or recorded
+     * (SPEC.md §4.7). Not 30 (the message is well formed), not 95 (that asks for another upload).
+     */
+    static final String TRAILER_TOTALS_DIFFER = ResponseCodes.INVALID_TRANSACTION;
 
     /** The approved, standing sales of the batch, as {@link #ofBatch} says which. */
     private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId, int batchNumber)
