@@ -164,6 +164,30 @@ class SettlementTest extends SimulatorHarness {
     }
 
     /**
+     * A batch upload names the sale it uploads (field 60: 0200 + STAN + field 7). One naming another MTI under the sale's
+     * STAN and field 7 is a format error: 30, nothing recorded against the batch, and the log names field 60. Before,
+     * it was taken as an upload of that sale.
+     */
+    @Test
+    void anUploadNamingAnotherMtiThanTheSaleIsAFormatErrorAndRecordsNothing() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 1300, "INV-U60").build();
+        ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+        assertEquals("95", MessageView.of(t.exchange(t.settlement(8, new SettlementTotals(2, 2600, 0, 0), false)))
+                .responseCode());
+        ISOMsg upload = t.uploadOf(sale, answer);
+        upload.set(60, "0100" + upload.getString(60).substring(4));
+        MessageView[] refused = new MessageView[1];
+        String log = LogCapture.during(() -> refused[0] = MessageView.of(t.exchange(upload)));
+        assertEquals("0330", refused[0].mti());
+        assertEquals("30", refused[0].responseCode());
+        assertTrue(log.contains("field 60 (batch number / original data): original MTI of an upload must be 0200"), log);
+        assertEquals(0, ledger().uploadCount("TALLY001"), "nothing uploaded");
+        assertEquals("UPLOAD_REQUESTED", ledger().batches("TALLY001").getFirst().status());
+        assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode(), "named as the sale");
+        assertEquals(1, ledger().uploadCount("TALLY001"));
+    }
+
+    /**
      * A trailer whose totals are not those of the 0500 answered 95 (a client written from SPEC.md found it accepted, its
      * totals replacing the 0500's): refused 12 with a WARN naming both totals, nothing recorded, the batch still waiting;
      * the trailer with the 0500's totals, as Tally's terminal sends it, then closes the batch.

@@ -230,8 +230,16 @@ public final class MessageValidator {
                             return problem(f, "batch number 000000 is not a batch (000001-999999)");
                         }
                     }
-                    if (mti.startsWith("03") && !TWENTY_DIGITS.matcher(v).matches()) {
-                        return problem(f, "original data of an upload must be MTI(4)+STAN(6)+MMDDhhmmss(10)");
+                    if (mti.startsWith("03")) {
+                        if (!TWENTY_DIGITS.matcher(v).matches()) {
+                            return problem(f, "original data of an upload must be MTI(4)+STAN(6)+MMDDhhmmss(10)");
+                        }
+                        // a batch upload carries an approved sale of the batch (SPEC.md §4.7): an upload naming another
+                        // message would reach the ledger's sale under the same STAN and field 7, as field 90 would
+                        if (!v.startsWith("0200")) {
+                            return problem(f, "original MTI of an upload must be 0200 (the sale uploaded), got "
+                                    + v.substring(0, 4));
+                        }
                     }
                 }
                 case 61 -> KeyBlocks.decode(v);

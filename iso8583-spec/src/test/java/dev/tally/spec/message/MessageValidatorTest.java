@@ -71,6 +71,24 @@ class MessageValidatorTest {
     }
 
     /**
+     * Field 60 of a batch upload names the sale uploaded: original MTI 0200 (SPEC.md §2, §4.7). Before, any four digits
+     * passed, and an upload naming an 0100 was recorded against the sale under the same STAN and field 7.
+     */
+    @Test
+    void anUploadNamesASaleInField60() {
+        ISOMsg upload = SampleMessages.request(MessageType.BATCH_UPLOAD);
+        assertEquals(List.of(), MessageValidator.check(upload));
+        for (String mti : List.of("0100", "0400", "0320", "9999")) {
+            ISOMsg m = SampleMessages.request(MessageType.BATCH_UPLOAD);
+            m.set(60, mti + upload.getString(60).substring(4));
+            List<MessageValidator.Problem> problems = MessageValidator.check(m);
+            assertEquals(List.of(60), problems.stream().map(MessageValidator.Problem::field).toList(), mti);
+            assertEquals("field 60 (batch number / original data): original MTI of an upload must be 0200 (the sale"
+                    + " uploaded), got " + mti, problems.get(0).toString());
+        }
+    }
+
+    /**
      * Field 60 of a sale is the terminal's batch number, n6 (SPEC.md §2): anything else is refused naming the field,
      * as in a settlement. Before, a 0200 was not checked: {@code ABCDEF} reached the host's batch reading (96 and a
      * stack trace), {@code 12345} was approved and booked in no batch.
