@@ -51,6 +51,36 @@ class ReversalTest extends SimulatorHarness {
         assertEquals(CreditState.NONE, tx.creditState(), "the merchant credit is cancelled");
     }
 
+    /**
+     * Field 39 of a reversal is its reason (SPEC.md §7: 98, A0, 96, 06). A 0400 or 0401 with another code (a client's
+     * {@code ZZ}) is malformed: 30, the sale's debit stands, no reversal counted, and the log names field 39. Before, it
+     * was taken as a reversal and undid the sale.
+     */
+    @Test
+    void aReversalWhoseReasonIsNoneOfTheCataloguesIsAFormatErrorAndUndoesNothing() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg sale = t.saleRequest(VISA, 4300, "INV-RZZ").build();
+            assertEquals("00", MessageView.of(t.exchange((ISOMsg) sale.clone())).responseCode());
+            int rs = t.nextStan();
+            for (boolean repeat : new boolean[] {false, true}) {
+                ISOMsg reversal = t.reversalOf(sale, rs, repeat, ReversalReason.OTHER);
+                reversal.set(39, "ZZ");
+                MessageView[] answer = new MessageView[1];
+                String log = LogCapture.during(() -> answer[0] = MessageView.of(t.exchange(reversal)));
+                assertEquals("0410", answer[0].mti());
+                assertEquals("30", answer[0].responseCode(), repeat ? "0401" : "0400");
+                assertTrue(log.contains("field 39 (response code): a reversal's reason must be one of 98, A0, 96, 06"), log);
+            }
+            assertEquals(OPENING - 4300, ledger().balance("visa-1"), "the debit stands");
+            LedgerTransaction tx = onlyTxn("TALLY001", "INV-RZZ");
+            assertEquals(TxnState.APPROVED, tx.state());
+            assertEquals(0, tx.reversalCount());
+            assertEquals("00", MessageView.of(t.exchange(t.reversalOf(sale, rs, true, ReversalReason.OTHER))).responseCode(),
+                    "with a reason of the catalogue it is a reversal");
+            assertEquals(OPENING, ledger().balance("visa-1"));
+        }
+    }
+
     @Test
     void repeatAfterARestartOnTheSameLedgerDoesNotCreditTwice() throws Exception {
         ISOMsg sale;

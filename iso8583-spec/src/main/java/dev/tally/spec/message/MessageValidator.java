@@ -1,5 +1,6 @@
 package dev.tally.spec.message;
 
+import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.format.Iso87;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,8 @@ public final class MessageValidator {
     private static final Pattern SIX_DIGITS = Pattern.compile("\\d{6}");
     private static final Pattern TWENTY_DIGITS = Pattern.compile("\\d{20}");
     private static final Pattern RESPONSE_CODE = Pattern.compile("[0-9A-Z]{2}");
+    private static final String REVERSAL_REASONS = java.util.Arrays.stream(ReversalReason.values())
+            .map(ReversalReason::code).collect(java.util.stream.Collectors.joining(", "));
 
     private MessageValidator() {
     }
@@ -205,6 +208,13 @@ public final class MessageValidator {
                 case 39 -> {
                     if (!RESPONSE_CODE.matcher(v).matches()) {
                         return problem(f, "must be two digits or capital letters");
+                    }
+                    // in a reversal request 39 is its reason (SPEC.md §7): a code outside that list says nothing a host
+                    // can act on, so the reversal is malformed rather than a reversal for an unknown reason
+                    String mti = m.getString(0);
+                    if ((mti.equals("0400") || mti.equals("0401")) && ReversalReason.ofCode(v).isEmpty()) {
+                        return problem(f, "a reversal's reason must be one of " + REVERSAL_REASONS + " (SPEC.md §7), got "
+                                + v);
                     }
                 }
                 case 49 -> {

@@ -71,6 +71,32 @@ class MessageValidatorTest {
     }
 
     /**
+     * Field 39 of a reversal (0400, 0401) is its reason, one of SPEC.md §7's. Before, any two characters passed, and a
+     * host undid the sale for a reason that is none. The answer (0410) carries a response code as any answer does.
+     */
+    @Test
+    void aReversalsReasonIsOneOfTheCatalogues() {
+        for (MessageType type : List.of(MessageType.REVERSAL, MessageType.REVERSAL_REPEAT)) {
+            for (dev.tally.spec.codes.ReversalReason reason : dev.tally.spec.codes.ReversalReason.values()) {
+                ISOMsg m = SampleMessages.request(type);
+                m.set(39, reason.code());
+                assertEquals(List.of(), MessageValidator.check(m), type + " " + reason);
+            }
+            for (String code : List.of("ZZ", "00", "05", "99")) {
+                ISOMsg m = SampleMessages.request(type);
+                m.set(39, code);
+                List<MessageValidator.Problem> problems = MessageValidator.check(m);
+                assertEquals(List.of(39), problems.stream().map(MessageValidator.Problem::field).toList(), type + " " + code);
+                assertEquals("field 39 (response code): a reversal's reason must be one of 98, A0, 96, 06 (SPEC.md §7),"
+                        + " got " + code, problems.get(0).toString());
+            }
+        }
+        ISOMsg answer = SampleMessages.response(MessageType.REVERSAL);
+        answer.set(39, "25");
+        assertEquals(List.of(), MessageValidator.check(answer), "a 0410 carries a response code");
+    }
+
+    /**
      * Field 60 of a batch upload names the sale uploaded: original MTI 0200 (SPEC.md §2, §4.7). Before, any four digits
      * passed, and an upload naming an 0100 was recorded against the sale under the same STAN and field 7.
      */
