@@ -86,6 +86,37 @@ public final class MessageLog implements Closeable {
             return m;
         }
 
+        /**
+         * This entry with its fields keyed as the log keys them now. A log written before a field had a Tally name
+         * keyed it {@code F} and its number (field 128, the secondary MAC, was {@code F128}): read as it was, a replay
+         * comparing it with a new answer would take them for two fields.
+         */
+        Entry withCurrentKeys() {
+            if (fields == null) {
+                return this;
+            }
+            boolean any = false;
+            for (String k : fields.keySet()) {
+                any |= renamed(k);
+            }
+            if (!any) {
+                return this;
+            }
+            Map<String, String> current = new LinkedHashMap<>(fields.size() * 2);
+            fields.forEach((k, v) -> current.put(renamed(k) ? Field.byNumber(Field.numberOfKey(k)).name() : k, v));
+            return new Entry(ts, dir, peer, terminalId, orderRef, mti, stan, messageId, event, responseCode, latencyMs,
+                    current, note);
+        }
+
+        /** Whether {@code key} is the {@code F<n>} of a field that has a Tally name now. */
+        private static boolean renamed(String key) {
+            if (key.isEmpty() || key.charAt(0) != 'F') {
+                return false;
+            }
+            Field named = Field.byNumber(Field.numberOfKey(key));
+            return named != null && !named.name().equals(key);
+        }
+
         private int fieldNumber(String key) {
             int number = Field.numberOfKey(key);
             if (number < 0) {
@@ -325,7 +356,7 @@ public final class MessageLog implements Closeable {
             if (e.event() == null || e.dir() == null) {
                 throw new IllegalArgumentException(NOT_A_LINE + "it has no event or direction");
             }
-            return e;
+            return e.withCurrentKeys();
         } catch (JsonProcessingException ex) {
             throw new IllegalArgumentException(NOT_A_LINE + JsonProblems.describe(ex), ex);
         }

@@ -38,7 +38,9 @@ public enum Field {
     /** field 64, or 128 in a message with a secondary bitmap (see MessageMac) */
     MAC(64, "message authentication code", Sensitivity.CLEAR),
     NETWORK_MANAGEMENT_CODE(70, "network management information code", Sensitivity.CLEAR),
-    ORIGINAL_DATA_ELEMENTS(90, "original data elements", Sensitivity.CLEAR);
+    ORIGINAL_DATA_ELEMENTS(90, "original data elements", Sensitivity.CLEAR),
+    /** field 128 (the dialect's "MAC 2"): the MAC of a message with a secondary bitmap (see MessageMac), shown as 64 */
+    SECONDARY_MAC(128, "message authentication code (secondary bitmap)", Sensitivity.CLEAR);
 
     /** How a field may be shown. */
     public enum Sensitivity {
@@ -106,9 +108,8 @@ public enum Field {
     /**
      * How any field number may be shown: a named field's own rule; for the unnamed ones that still carry
      * card or key data in ISO 8583:1987 (34 extended PAN, 36 track 3, 45 track 1, 53 security
-     * information, 96 message security code) the matching rule; 128, the MAC of a message with a secondary
-     * bitmap, as field 64; the rest, whose content Tally cannot know, {@link Sensitivity#UNDESCRIBED}
-     * (a key or a PIN block in hex in a private field was shown in clear).
+     * information, 96 message security code) the matching rule; the rest, whose content Tally cannot know,
+     * {@link Sensitivity#UNDESCRIBED} (a key or a PIN block in hex in a private field was shown in clear).
      */
     public static Sensitivity sensitivityOf(int number) {
         Field named = named(number);
@@ -118,7 +119,6 @@ public enum Field {
         return switch (number) {
             case 34 -> Sensitivity.PAN;
             case 36, 45, 53, 96 -> Sensitivity.SECRET;
-            case 128 -> MAC.sensitivity; // MessageMac.SECONDARY_MAC_FIELD
             default -> Sensitivity.UNDESCRIBED;
         };
     }

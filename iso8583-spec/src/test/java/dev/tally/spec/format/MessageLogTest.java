@@ -66,6 +66,37 @@ class MessageLogTest {
     }
 
     /**
+     * The MAC of a message with a secondary bitmap (field 128: a reversal, a status inquiry) is named as field 64's is,
+     * not {@code F128} among named fields; a log written before still reads, its {@code F128} under the name, so a
+     * replay compares it with a new answer's field. Both rebuild the message with its MAC in 128.
+     */
+    @Test
+    void theSecondaryMacIsLoggedByNameAndAnOlderLogsF128ReadsAsIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("messages.jsonl");
+        ISOMsg reversal = MessageBuilder.request(MessageType.REVERSAL).pan(CARD.pan()).amount(1234)
+                .transmissionDateTime("1122104207").stan(43).localDateTime(LocalDateTime.of(2026, 11, 22, 10, 41, 7))
+                .posEntryMode("011").posConditionCode("00").terminalId("TALLY001").merchantId("HOSPITAL0000001")
+                .currency("840").orderReference("INV-42").reversalReason(dev.tally.spec.codes.ReversalReason.NO_RESPONSE)
+                .originalData(new dev.tally.spec.message.OriginalData("0200", 42, "1122104107")).build();
+        reversal.set(128, org.jpos.iso.ISOUtil.hex2byte("1A2B3C4D5E6F7081"));
+        try (MessageLog log = new MessageLog(file, 1 << 20, 3, CLOCK)) {
+            log.message(MessageLog.Direction.OUT, "127.0.0.1:8583", reversal, "m-2", MessageLog.Event.REQUEST, null);
+        }
+        String line = Files.readString(file);
+        assertTrue(line.contains("\"SECONDARY_MAC\":\"1A2B3C4D5E6F7081\""), line);
+        assertFalse(line.contains("F128"), line);
+        String older = line.replace("\"SECONDARY_MAC\"", "\"F128\"");
+        for (String written : List.of(line.strip(), older.strip())) {
+            MessageLog.Entry e = MessageLog.parse(written);
+            assertEquals("1A2B3C4D5E6F7081", e.fields().get("SECONDARY_MAC"), written);
+            assertFalse(e.fields().containsKey("F128"), written);
+            assertEquals(List.copyOf(MessageLog.parse(line.strip()).fields().keySet()), List.copyOf(e.fields().keySet()),
+                    "in the same order");
+            assertEquals("1A2B3C4D5E6F7081", org.jpos.iso.ISOUtil.hexString(e.toMessage().getBytes(128)));
+        }
+    }
+
+    /**
      * A message someone else built may carry a card number in any field: standing alone in one Tally names (54, 60,
      * 63, 42, a binary field as hex), its groups joined by an underscore, slash or colon in a field Tally leaves
      * free (48, 43, 120), or spaced out in field 62. None of it reaches the log; zero-padded numbers stay as sent.

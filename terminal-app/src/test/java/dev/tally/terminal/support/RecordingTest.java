@@ -219,7 +219,8 @@ class RecordingTest {
 
     @Test
     void fieldListsTakeNumbersAndNames() {
-        assertEquals(Set.of("RRN", "AUTH_CODE", "F128"), Replayer.keys(List.of("37,AUTH_CODE", "F128")));
+        // F<n> names the field as the log keys it: 128 has a Tally name (the secondary MAC), 47 none
+        assertEquals(Set.of("RRN", "AUTH_CODE", "SECONDARY_MAC", "F47"), Replayer.keys(List.of("37,AUTH_CODE", "F128", "F47")));
         assertThrows(IllegalArgumentException.class, () -> Replayer.keys(List.of("nope")));
         assertThrows(IllegalArgumentException.class, () -> Replayer.keys(List.of("200")));
     }
