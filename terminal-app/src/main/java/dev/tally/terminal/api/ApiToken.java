@@ -92,6 +92,11 @@ public final class ApiToken {
         return file;
     }
 
+    /** Whether both hold the same token (constant-time comparison). */
+    public boolean sameTokenAs(ApiToken other) {
+        return MessageDigest.isEqual(token, other.token);
+    }
+
     /** Whether the {@code Authorization} header carries this token (constant-time comparison). */
     public boolean accepts(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

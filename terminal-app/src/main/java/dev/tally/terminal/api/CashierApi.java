@@ -57,6 +57,11 @@ public final class CashierApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final ApiToken token;
+    /**
+     * The operator's token: only it may close a failed reversal ({@code POST /v1/payments/{orderId}/close}), which
+     * unlocks an order on the acquirer's word; the cashier system's token cannot. Null: no one can close through the API.
+     */
+    private volatile ApiToken operatorToken;
     private final PaymentDesk desk;
     private final CardReader reader;
     private final Reconciler reconciler;
@@ -185,7 +190,10 @@ public final class CashierApi implements AutoCloseable {
             boolean authorised = false;
             try {
                 String twice = givenTwice(ex.getRequestHeaders());
-                authorised = twice == null && token.accepts(ex.getRequestHeaders().getFirst("Authorization"));
+                String authorization = ex.getRequestHeaders().getFirst("Authorization");
+                ApiToken operator = operatorToken;
+                boolean asOperator = twice == null && operator != null && operator.accepts(authorization);
+                authorised = twice == null && (token.accepts(authorization) || asOperator);
                 if (!accepting) {
                     reply = error(503, "SHUTTING_DOWN", null, "the terminal is shutting down; nothing was done, retry later");
                 } else if (twice != null) {
@@ -198,7 +206,7 @@ public final class CashierApi implements AutoCloseable {
                 } else {
                     admitted.incrementAndGet();
                     try {
-                        reply = route(ex);
+                        reply = route(ex, asOperator);
                     } finally {
                         admitted.decrementAndGet();
                     }
@@ -263,7 +271,7 @@ public final class CashierApi implements AutoCloseable {
         return null;
     }
 
-    private Reply route(HttpExchange ex) throws IOException {
+    private Reply route(HttpExchange ex, boolean asOperator) throws IOException {
         String method = ex.getRequestMethod();
         if (!method.equals("POST")) {
             // a GET's body (some clients send {} with every request) is read and set aside now: the JDK counts a request
@@ -299,6 +307,12 @@ public final class CashierApi implements AutoCloseable {
             if (what.equals("payments") && path.size() == 4 && path.get(3).equals("close")) {
                 return only(method, "POST", () -> {
                     String order = orderInPath(path.get(2));
+                    if (!asOperator) {
+                        // unlocking an order on the acquirer's word is the operator's step, not the cashier system's
+                        throw new ApiProblem(403, "OPERATOR_ONLY", null, "closing a failed reversal is the operator's"
+                                + " step: send the operator token" + (operatorToken == null ? "" : " (from "
+                                + operatorToken.file() + ")") + ", not the cashier system's; nothing was done");
+                    }
                     return close(order, CloseRequest.parse(readBody(ex)));
                 });
             }
@@ -423,6 +437,12 @@ public final class CashierApi implements AutoCloseable {
                     + " says its state); cancel again once the acquirer can be reached");
         }
         return paymentReply(o.result(), false);
+    }
+
+    /** Who may close a failed reversal through the API ({@link #operatorToken}). */
+    public CashierApi operatorToken(ApiToken operator) {
+        this.operatorToken = operator;
+        return this;
     }
 
     /** 200 CLOSED, or 409 REFUSED (nothing changed: the host contradicts it, or the order has no failed reversal). */

@@ -62,6 +62,11 @@ record PaymentRequest(String orderId, long amount, String card) {
     }
 
     static ObjectNode object(byte[] body) {
+        return object(body, "{\"orderId\": \"INV-1\", \"amount\": \"12.34\"}");
+    }
+
+    /** The body as one JSON object; {@code example}: what the refusal of anything else shows. */
+    static ObjectNode object(byte[] body, String example) {
         JsonNode n;
         try {
             n = JSON.readTree(body);
@@ -72,8 +77,7 @@ record PaymentRequest(String orderId, long amount, String card) {
             throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body cannot be read: " + Masking.scrub(e.getMessage()));
         }
         if (!(n instanceof ObjectNode o)) {
-            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body must be one JSON object such as"
-                    + " {\"orderId\": \"INV-1\", \"amount\": \"12.34\"}");
+            throw ApiProblem.badRequest("MALFORMED_JSON", null, "the body must be one JSON object such as " + example);
         }
         return o;
     }

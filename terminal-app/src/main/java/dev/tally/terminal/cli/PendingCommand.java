@@ -38,21 +38,25 @@ final class PendingCommand implements Callable<Integer> {
     String reference;
 
     @Option(names = "--rrn", paramLabel = "RRN", description = "with --outcome charged: the acquirer's retrieval reference"
-            + " number (12 letters or digits)")
+            + " number (12 letters or digits); taken from the host's answer when it gives one (and must match it)")
     String rrn;
 
     @Option(names = "--auth-code", paramLabel = "CODE", description = "with --outcome charged: the acquirer's auth code, when"
             + " known")
     String authCode;
 
+    @Option(names = "--without-host", description = "with --close: close it on the acquirer's word alone when the host"
+            + " cannot be asked and has never answered a status inquiry about the sale (said so on the audit trail)")
+    boolean withoutHost;
+
     @Override
     public Integer call() {
         if (close != null) {
             return close();
         }
-        if (outcome != null || reference != null || rrn != null || authCode != null) {
-            throw new IllegalArgumentException("--outcome, --reference, --rrn and --auth-code go with --close ORDER;"
-                    + " nothing was done");
+        if (outcome != null || reference != null || rrn != null || authCode != null || withoutHost) {
+            throw new IllegalArgumentException("--outcome, --reference, --rrn, --auth-code and --without-host go with"
+                    + " --close ORDER; nothing was done");
         }
         TerminalSetup.requireJournal(g, "pending");
         try (TerminalSetup t = TerminalSetup.open(g)) {
@@ -121,7 +125,8 @@ final class PendingCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--close needs --outcome not-charged or --outcome charged, as the acquirer"
                     + " confirmed it; nothing was done");
         }
-        OperatorClose what = new OperatorClose(OperatorClose.Outcome.parse(outcome), reference, rrn, authCode);
+        OperatorClose what = new OperatorClose(OperatorClose.Outcome.parse(outcome), reference, rrn, authCode,
+                withoutHost);
         TerminalSetup.requireExistingJournal(g, close);
         try (TerminalSetup t = TerminalSetup.open(g)) {
             if (t.journal.lastAttempt(close).isEmpty()) {

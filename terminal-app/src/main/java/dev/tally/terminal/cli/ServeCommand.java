@@ -45,6 +45,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-token-file", paramLabel = "FILE", description = "bearer token file; created (0600, random token) when missing (default: JOURNAL.api-token)")
     Path tokenFile;
 
+    @Option(names = "--operator-token-file", paramLabel = "FILE", description = "the operator's bearer token file, the"
+            + " only token that may close a failed reversal (POST /v1/payments/{orderId}/close); created (0600, random"
+            + " token) when missing (default: JOURNAL.operator-token)")
+    Path operatorTokenFile;
+
     @Option(names = "--from-host", paramLabel = "ADMIN_URL", description = "the acquirer's admin URL, for GET /v1/reconciliation (e.g. http://127.0.0.1:8584)")
     String statementUrl;
 
@@ -72,6 +77,13 @@ final class ServeCommand implements Callable<Integer> {
         Path tokenPath = tokenFile != null ? tokenFile
                 : g.journal.toAbsolutePath().resolveSibling(g.journal.toAbsolutePath().getFileName() + ".api-token");
         ApiToken.check(tokenPath, tokenFile == null);
+        Path operatorPath = operatorTokenFile != null ? operatorTokenFile
+                : g.journal.toAbsolutePath().resolveSibling(g.journal.toAbsolutePath().getFileName() + ".operator-token");
+        ApiToken.check(operatorPath, operatorTokenFile == null);
+        if (operatorPath.toAbsolutePath().normalize().equals(tokenPath.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--operator-token-file and --api-token-file name the same file: the"
+                    + " cashier system would hold the operator's token; give each its own file");
+        }
         CashierApi.checkPortFree(apiPort);
         int hostPort = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);
@@ -101,11 +113,18 @@ final class ServeCommand implements Callable<Integer> {
         CashierApi api;
         try {
             ApiToken token = ApiToken.inFile(tokenPath);
+            ApiToken operator = ApiToken.inFile(operatorPath);
+            if (operator.sameTokenAs(token)) {
+                throw new IllegalArgumentException("the operator token file " + operatorPath + " holds the same token as"
+                        + " the API token file " + tokenPath + ": the cashier system would hold the operator's token;"
+                        + " give the operator a token of its own");
+            }
             PaymentDesk desk = new PaymentDesk(engine, new Settlement(journal, session, engine, profile, g.clock), reversals,
                     profile.timeout());
             api = new CashierApi(apiPort, token, desk, reader,
                     new Reconciler(journal, profile.terminalId(), profile.merchantId(), g.clock), statementUrl,
-                    profile.currency(), g.clock).describe(link::isConnected, echo::hostDown, profile.terminalId());
+                    profile.currency(), g.clock).describe(link::isConnected, echo::hostDown, profile.terminalId())
+                    .operatorToken(operator);
             try {
                 session.ensureSignedOn();
             } catch (HostUnavailableException e) {
@@ -115,6 +134,8 @@ final class ServeCommand implements Callable<Integer> {
             echo.start();
             api.start();
             g.stderr("tally serve: API token in " + token.file() + " (send it as 'Authorization: Bearer TOKEN')");
+            g.stderr("tally serve: operator token in " + operator.file() + " (only it closes a failed reversal; keep it"
+                    + " from the cashier system)");
         } catch (IOException | RuntimeException e) {
             reversals.close();
             echo.close();

@@ -90,7 +90,8 @@ final class OrderLock {
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
                                 + "; it is tried again at "
                                 + time(next, HMS) + " (cancel the order to try it now), or, once the acquirer confirms what"
-                                + " became of it, close it (POST /v1/payments/" + a.orderRef() + "/close)";
+                                + " became of it, the operator closes it (POST /v1/payments/" + a.orderRef()
+                                + "/close, with the operator token)";
                     } else {
                         retry = null;
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())

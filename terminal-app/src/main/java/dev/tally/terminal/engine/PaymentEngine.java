@@ -531,39 +531,83 @@ public final class PaymentEngine {
             return new OperatorClose.Result(false, "order " + a.orderRef() + " is " + a.state() + " now (STAN "
                     + a.stanText() + "): nothing left to close; nothing was changed", a, null);
         }
+        boolean charged = close.outcome() == OperatorClose.Outcome.CHARGED;
+        String refused = "order " + a.orderRef() + " (STAN " + a.stanText() + "): ";
+        if (charged) {
+            // a reversal that went out may still be on its way and land at the host after the close (the journal would
+            // say APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive
+            Optional<Instant> lastTry = journal.events(id).stream()
+                    .filter(e -> ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()).map(AttemptEvent::at)
+                    .reduce((first, second) -> second);
+            Instant safe = lastTry.map(t -> t.plus(profile.timeout().multipliedBy(2))).orElse(null);
+            if (safe != null && clock.instant().isBefore(safe)) {
+                return new OperatorClose.Result(false, refused + "its last reversal try went out at "
+                        + lastTry.get().atZone(clock.getZone()).format(HMS) + " and could still reach the host; close it"
+                        + " as charged after " + safe.atZone(clock.getZone()).format(HMS) + "; nothing was changed", a, null);
+            }
+        }
         StatusReport h = hostView(a);
         StatusAnswer seen = h.hostAnswer();
         String hostSays;
-        if (seen == null) {
-            hostSays = "the host could not tell (" + (h.hostProblem() != null ? h.hostProblem()
-                    : "status inquiry answered " + h.hostResponseCode()) + "): closed on the acquirer's word";
-        } else {
-            boolean stands = seen.state() == StatusAnswer.OriginalState.APPROVED;
-            if (close.outcome() == OperatorClose.Outcome.NOT_CHARGED && stands) {
-                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
-                        + " acquirer's host says the sale stands (" + seen.encode() + "): it was charged. Close it as"
-                        + " charged with the acquirer's RRN, or have the acquirer reverse it first; nothing was changed",
-                        a, h);
+        String rrn = close.rrn();
+        String authCode = close.authCode();
+        String responseCode = a.responseCode();
+        if (seen != null) {
+            Optional<String> contradiction = contradiction(close, seen, a, "the acquirer's host says");
+            if (contradiction.isPresent()) {
+                return new OperatorClose.Result(false, refused + contradiction.get() + "; nothing was changed", a, h);
             }
-            if (close.outcome() == OperatorClose.Outcome.CHARGED && !stands) {
-                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
-                        + " acquirer's host says nothing of the sale stands (" + seen.encode() + "). Close it as"
-                        + " not-charged, or ask the acquirer again; nothing was changed", a, h);
-            }
-            if (close.outcome() == OperatorClose.Outcome.CHARGED && seen.amount() != a.amount()) {
-                return new OperatorClose.Result(false, "order " + a.orderRef() + " (STAN " + a.stanText() + "): the"
-                        + " acquirer's host holds the sale for " + seen.amount() + " minor units, the journal for "
-                        + a.amount() + ": ask the acquirer; nothing was changed", a, h);
+            if (charged) {
+                if (rrn != null && h.hostRrn() != null && !rrn.equals(h.hostRrn())) {
+                    return new OperatorClose.Result(false, refused + "the acquirer's host holds the sale under RRN "
+                            + h.hostRrn() + ", not " + rrn + ": check the RRN with the acquirer; nothing was changed", a, h);
+                }
+                if (authCode != null && h.hostAuthCode() != null && !authCode.equals(h.hostAuthCode())) {
+                    return new OperatorClose.Result(false, refused + "the acquirer's host holds the sale under auth code "
+                            + h.hostAuthCode() + ", not " + authCode + ": check it with the acquirer; nothing was changed",
+                            a, h);
+                }
+                rrn = rrn != null ? rrn : h.hostRrn();
+                authCode = authCode != null ? authCode : h.hostAuthCode();
+                if (responseCode == null) {
+                    responseCode = seen.originalResponseCode();
+                }
             }
             hostSays = "the host's status inquiry agrees (" + seen.encode() + ")";
+        } else {
+            String why = h.hostProblem() != null ? h.hostProblem() : "status inquiry answered " + h.hostResponseCode();
+            Optional<Recorded> last = lastRecordedView(id);
+            if (last.isPresent()) {
+                // the host cannot be asked now (as often after a failed reversal): what it last said still counts
+                Optional<String> contradiction = contradiction(close, last.get().answer(), a, "the host cannot be asked"
+                        + " now (" + why + "), and its last answer, at " + last.get().at().atZone(clock.getZone())
+                        .format(HMS) + ", says");
+                if (contradiction.isPresent()) {
+                    return new OperatorClose.Result(false, refused + contradiction.get() + "; close it once the host can"
+                            + " be asked again; nothing was changed", a, h);
+                }
+                hostSays = "the host could not be asked now (" + why + "); its last answer agrees ("
+                        + last.get().answer().encode() + ")";
+            } else if (close.withoutHost()) {
+                hostSays = "the host has never told this terminal what became of the sale (now: " + why + "): closed on"
+                        + " the acquirer's word alone";
+            } else {
+                return new OperatorClose.Result(false, refused + "the host cannot be asked (" + why + ") and has never"
+                        + " answered a status inquiry about this sale, so nothing here confirms what the acquirer said."
+                        + " Close it once the host can be asked, or on the acquirer's word alone with --without-host"
+                        + " (API: \"withoutHost\": true); nothing was changed", a, h);
+            }
+            if (charged && rrn == null) {
+                return new OperatorClose.Result(false, refused + "the host did not give the sale's RRN: give the"
+                        + " acquirer's (--rrn, API: \"rrn\"); nothing was changed", a, h);
+            }
         }
-        String detail = CLOSED_BY_OPERATOR + "the acquirer confirmed " + (close.outcome() == OperatorClose.Outcome
-                .NOT_CHARGED ? "nothing stands (not charged)" : "the charge stands (RRN " + close.rrn()
-                + (close.authCode() == null ? "" : ", auth " + close.authCode()) + ")") + "; reference: "
-                + close.reference() + "; " + hostSays;
+        String detail = OperatorClose.EVENT + "the acquirer confirmed " + (charged
+                ? "the charge stands (RRN " + rrn + (authCode == null ? "" : ", auth " + authCode) + ")"
+                : "nothing stands (not charged)") + "; " + hostSays + "; reference: \"" + close.reference() + "\"";
         Attempt after;
-        if (close.outcome() == OperatorClose.Outcome.NOT_CHARGED) {
-            after = journal.closedByOperator(id, AttemptState.REVERSED, null, null, detail);
+        if (!charged) {
+            after = journal.closedByOperator(id, AttemptState.REVERSED, null, null, null, detail);
         } else {
             // under the journal's monitor: a settlement cannot freeze the batch's totals between the check and the change
             // (Batches.begin commits under it too)
@@ -577,18 +621,61 @@ public final class PaymentEngine {
                             + " nothing was changed", a, h);
                 }
                 boolean open = a.batchNumber() == journal.batches().openBatch(a.terminalId());
-                after = journal.closedByOperator(id, open ? AttemptState.APPROVED : AttemptState.SETTLED, close.rrn(),
-                        close.authCode(), detail + (open ? "; it goes into the open batch " + a.batchText()
-                                : "; its batch " + a.batchText() + " closed without it: the acquirer's statement shows"
-                                + " it"));
+                after = journal.closedByOperator(id, open ? AttemptState.APPROVED : AttemptState.SETTLED, responseCode,
+                        rrn, authCode, detail);
             }
         }
         log.info("order {} STAN {}: REVERSAL_FAILED closed by the operator as {}", OrderReference.shown(after.orderRef()),
                 after.stanText(), after.state());
+        String now = switch (after.state()) {
+            case REVERSED -> "nothing stands, the order may be paid again";
+            case APPROVED -> "the order is paid (RRN " + rrn + "), settled with the open batch " + after.batchText()
+                    + "; a new payment of it is refused";
+            default -> "the order is paid (RRN " + rrn + "); its batch " + after.batchText() + " was settled without it:"
+                    + " the acquirer's statement shows it; a new payment of it is refused";
+        };
         return new OperatorClose.Result(true, "order " + after.orderRef() + " (STAN " + after.stanText() + ") is "
-                + after.state() + ": " + (after.state() == AttemptState.REVERSED
-                ? "nothing stands, the order may be paid again" : "the order is paid; a new payment of it is refused")
-                + " (" + hostSays + ")", after, h);
+                + after.state() + ": " + now + " (" + hostSays + ")", after, h);
+    }
+
+    /** Why what the host says of the sale contradicts the close, if it does ({@code says}: who says it, and when). */
+    private static Optional<String> contradiction(OperatorClose close, StatusAnswer seen, Attempt a, String says) {
+        boolean stands = seen.state() == StatusAnswer.OriginalState.APPROVED;
+        if (close.outcome() == OperatorClose.Outcome.NOT_CHARGED && stands) {
+            return Optional.of(says + " the sale stands (" + seen.encode() + "): it was charged. Close it as charged, or"
+                    + " have the acquirer reverse it first");
+        }
+        if (close.outcome() == OperatorClose.Outcome.CHARGED && !stands) {
+            return Optional.of(says + " nothing of the sale stands (" + seen.encode() + "). Close it as not-charged, or"
+                    + " ask the acquirer again");
+        }
+        if (close.outcome() == OperatorClose.Outcome.CHARGED && seen.amount() != a.amount()) {
+            return Optional.of(says + " the sale is for " + seen.amount() + " minor units, the journal " + a.amount()
+                    + ": ask the acquirer");
+        }
+        return Optional.empty();
+    }
+
+    private record Recorded(Instant at, StatusAnswer answer) {
+    }
+
+    /** A status inquiry's answer as {@link #hostView} notes it on the audit trail. */
+    private static final Pattern STATUS_NOTED = Pattern.compile("^status inquiry answered [0-9A-Z]{2}: (STATE=.*)$");
+
+    /** The host's latest status answer about the attempt's sale, as the audit trail holds it. */
+    private Optional<Recorded> lastRecordedView(long id) {
+        Recorded last = null;
+        for (AttemptEvent e : journal.events(id)) {
+            Matcher m = STATUS_NOTED.matcher(e.detail());
+            if (m.find()) {
+                try {
+                    last = new Recorded(e.at(), StatusAnswer.decode(m.group(1)));
+                } catch (IllegalArgumentException unreadable) {
+                    // a note the terminal wrote is never malformed; one that is says nothing
+                }
+            }
+        }
+        return Optional.ofNullable(last);
     }
 
     // ------------------------------------------------------------------ status, pending, inquiry, echo
@@ -696,7 +783,9 @@ public final class PaymentEngine {
             }
             journal.note(a.id(), "status inquiry answered " + v.responseCode()
                     + (answer == null ? "" : ": " + answer.encode()));
-            return new StatusReport(orderId, a, v.responseCode(), answer, null);
+            boolean stands = answer != null && answer.state() == StatusAnswer.OriginalState.APPROVED;
+            return new StatusReport(orderId, a, v.responseCode(), answer, null, stands ? v.rrn() : null,
+                    stands ? v.authCode() : null);
         } catch (HostUnavailableException e) {
             return new StatusReport(orderId, a, null, null, e.getMessage());
         }
@@ -828,8 +917,9 @@ public final class PaymentEngine {
                                 + lastReversalTry(a).map(t -> " (last try: " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
                                 + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
-                                + ", or, once the acquirer confirms what became of it, close it ("
-                                + (reversalsInBackground ? "POST /v1/payments/" + a.orderRef() + "/close"
+                                + ", or, once the acquirer confirms what became of it, the operator closes it ("
+                                + (reversalsInBackground ? "POST /v1/payments/" + a.orderRef() + "/close, with the"
+                                + " operator token"
                                 : "tally pending --close " + a.orderRef()) + ").", a.amount(), a.currency(), a, retry);
             }
             case NEW, SENT -> {
@@ -899,18 +989,18 @@ public final class PaymentEngine {
     }
 
     /** How the audit trail starts the event of an operator's close ({@link #closeFailedReversal}). */
-    public static final String CLOSED_BY_OPERATOR = "closed by the operator: ";
+    public static final String CLOSED_BY_OPERATOR = OperatorClose.EVENT;
 
     /**
-     * The event of the operator's close that ended the attempt, if one did: only an attempt that went through reversal
-     * tries and ended REVERSED, APPROVED or SETTLED is looked up (an approved sale of the normal path has none).
+     * The event of the operator's close that says how the attempt stands, if one does ({@link OperatorClose#standing}).
+     * Looked up only for an attempt that ended REVERSED, or paid with a reversal reason on it: an approved sale of the
+     * normal path has none, and is answered without reading its trail.
      */
     private Optional<String> closedByOperator(Attempt a) {
-        if (a.reversalAttempts() == 0 || !(a.state() == AttemptState.REVERSED || a.state().isPaid())) {
+        if (!(a.state() == AttemptState.REVERSED || (a.state().isPaid() && a.reversalReason() != null))) {
             return Optional.empty();
         }
-        return journal.events(a.id()).stream().map(AttemptEvent::detail).filter(d -> d.startsWith(CLOSED_BY_OPERATOR))
-                .reduce((first, second) -> second);
+        return OperatorClose.standing(journal.events(a.id())).map(AttemptEvent::detail);
     }
 
     private static String reversedMessage(Attempt a, ResponseCode rc, String reason) {

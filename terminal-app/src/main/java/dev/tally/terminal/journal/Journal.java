@@ -1212,8 +1212,13 @@ public final class Journal implements AutoCloseable {
             }
             Map<String, Object> set = new LinkedHashMap<>();
             set.put("reversal_reason", reasonCode);
-            if (a.reversalStan() == null) {
+            if (a.reversalStan() == null || a.state() == AttemptState.APPROVED) {
+                // a cancel of an approved sale is a reversal of its own: a new STAN, a 0400 first, its own tries (one
+                // the operator closed as charged after a failed reversal has that reversal's STAN and tries)
                 set.put("reversal_stan", allocateStan(c, a.terminalId()));
+                if (a.reversalAttempts() > 0) {
+                    set.put("reversal_attempts", 0);
+                }
             }
             set.put("next_reversal_at", due.toEpochMilli());
             if (responseCode != null) {
@@ -1282,12 +1287,14 @@ public final class Journal implements AutoCloseable {
      * without it: nothing more is sent, the card number dropped), with the acquirer's RRN and auth code. Only from
      * REVERSAL_FAILED; one transaction, audited.
      */
-    public synchronized Attempt closedByOperator(long id, AttemptState to, String rrn, String authCode, String detail) {
+    public synchronized Attempt closedByOperator(long id, AttemptState to, String responseCode, String rrn,
+                                                 String authCode, String detail) {
         Map<String, Object> set = new LinkedHashMap<>();
         set.put("next_reversal_at", null);
         switch (to) {
             case REVERSED -> set.put("pan_encrypted", null);
             case APPROVED, SETTLED -> {
+                set.put("response_code", responseCode);
                 set.put("rrn", rrn);
                 set.put("auth_code", authCode);
                 if (to == AttemptState.SETTLED) {

@@ -89,7 +89,8 @@ final class ProcessLock implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new JournalBusyException("the journal is in use by another tally process (" + lockFile
                             + " is locked): nothing was done; try again when it has finished. A tally serve holds its"
-                            + " journal while it runs: pay, cancel or settle through its cashier API, or stop it first");
+                            + " journal while it runs: pay, cancel, settle or close a failed reversal through its cashier"
+                            + " API, or stop it first");
                 }
                 try {
                     Thread.sleep(50);

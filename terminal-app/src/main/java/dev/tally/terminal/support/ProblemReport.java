@@ -6,7 +6,7 @@ import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.MessageLog;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.Amounts;
-import dev.tally.terminal.engine.PaymentEngine;
+import dev.tally.terminal.engine.OperatorClose;
 import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
@@ -162,9 +162,7 @@ public final class ProblemReport {
         if (!(s == AttemptState.REVERSED || s.isPaid())) {
             return Optional.empty();
         }
-        return c.events().stream().filter(e -> e.fromState() == AttemptState.REVERSAL_FAILED && e.toState() != null
-                && e.toState() != AttemptState.REVERSAL_FAILED
-                && e.detail().startsWith(PaymentEngine.CLOSED_BY_OPERATOR)).reduce((first, second) -> second);
+        return OperatorClose.standing(c.events());
     }
 
     /** What the customer's card is left with, in one phrase. */
