@@ -576,7 +576,7 @@ public final class PaymentEngine {
             hostSays = "the host's status inquiry agrees (" + seen.encode() + ")";
         } else {
             String why = h.hostProblem() != null ? h.hostProblem() : "status inquiry answered " + h.hostResponseCode();
-            Optional<Recorded> last = lastRecordedView(id);
+            Optional<StatusReport.Noted> last = StatusReport.lastNoted(journal.events(id));
             if (last.isPresent()) {
                 // the host cannot be asked now (as often after a failed reversal): what it last said still counts
                 Optional<String> contradiction = contradiction(close, last.get().answer(), a, "the host cannot be asked"
@@ -656,27 +656,6 @@ public final class PaymentEngine {
         return Optional.empty();
     }
 
-    private record Recorded(Instant at, StatusAnswer answer) {
-    }
-
-    /** A status inquiry's answer as {@link #hostView} notes it on the audit trail. */
-    private static final Pattern STATUS_NOTED = Pattern.compile("^status inquiry answered [0-9A-Z]{2}: (STATE=.*)$");
-
-    /** The host's latest status answer about the attempt's sale, as the audit trail holds it. */
-    private Optional<Recorded> lastRecordedView(long id) {
-        Recorded last = null;
-        for (AttemptEvent e : journal.events(id)) {
-            Matcher m = STATUS_NOTED.matcher(e.detail());
-            if (m.find()) {
-                try {
-                    last = new Recorded(e.at(), StatusAnswer.decode(m.group(1)));
-                } catch (IllegalArgumentException unreadable) {
-                    // a note the terminal wrote is never malformed; one that is says nothing
-                }
-            }
-        }
-        return Optional.ofNullable(last);
-    }
 
     // ------------------------------------------------------------------ status, pending, inquiry, echo
 
@@ -781,7 +760,7 @@ public final class PaymentEngine {
                 journal.note(a.id(), "status inquiry answer ignored: " + why);
                 return new StatusReport(orderId, a, v.responseCode(), null, why);
             }
-            journal.note(a.id(), "status inquiry answered " + v.responseCode()
+            journal.note(a.id(), StatusReport.NOTE + v.responseCode()
                     + (answer == null ? "" : ": " + answer.encode()));
             boolean stands = answer != null && answer.state() == StatusAnswer.OriginalState.APPROVED;
             return new StatusReport(orderId, a, v.responseCode(), answer, null, stands ? v.rrn() : null,

@@ -8,6 +8,7 @@ import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.OperatorClose;
 import dev.tally.terminal.engine.ReversalLoop;
+import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
@@ -135,7 +136,6 @@ public final class ProblemReport {
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final Pattern WITHIN_MS = Pattern.compile("within (\\d+) ms");
     private static final Pattern SALE_ANSWER = Pattern.compile("^0210 answered (\\w{2})");
-    private static final Pattern STATUS = Pattern.compile("^status inquiry answered (\\w{2}): (.*)$");
 
     private final Context ctx;
     private final String subject;
@@ -681,18 +681,7 @@ public final class ProblemReport {
     }
 
     static Optional<Inquiry> lastInquiry(Case c) {
-        Inquiry found = null;
-        for (AttemptEvent e : c.events()) {
-            Matcher m = STATUS.matcher(e.detail());
-            if (m.find()) {
-                try {
-                    found = new Inquiry(e.at(), StatusAnswer.decode(m.group(2)));
-                } catch (IllegalArgumentException ex) {
-                    // an answer without a readable field 48 tells nothing about the credit
-                }
-            }
-        }
-        return Optional.ofNullable(found);
+        return StatusReport.lastNoted(c.events()).map(n -> new Inquiry(n.at(), n.answer()));
     }
 
     /**

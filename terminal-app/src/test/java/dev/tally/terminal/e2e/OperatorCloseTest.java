@@ -59,6 +59,27 @@ class OperatorCloseTest {
         lab.timeout = "3";
     }
 
+    /** A simulator on which a sale of 12.34 is lost (nothing applied) and every reversal refused 96; then {@code rules}. */
+    private SimulatorConfig lostSale(String rules) throws java.io.IOException {
+        Path scenario = dir.resolve("scenario.json");
+        Files.writeString(scenario, """
+                {"testAmounts": true, "rules": [
+                  {"name": "sale lost", "match": {"mti": "0200", "amount": 1234}, "action": {"dropRequest": true}},
+                  {"name": "reversals refused", "match": {"mti": ["0400", "0401"]}, "action": {"respond": "96"}}"""
+                + rules + "]}");
+        return SimulatorConfig.defaults(dir.resolve("ledger.db")).withScenarioFile(scenario);
+    }
+
+    /** A sale of 12.34 on {@link #lostSale}: REVERSAL_FAILED, nothing standing at the host. */
+    private static void failedReversalOfALostSale(Lab lab, String order) {
+        lab.timeout = "1";
+        assertEquals(4, lab.tally("--reversal-attempts", "2", "sale", "--order", order, "--amount", "12.34").exit());
+        assertEquals(4, lab.tally("--reversal-attempts", "2", "pending", "--resolve").exit());
+        assertEquals("REVERSAL_FAILED", lab.lastState(order));
+        assertEquals(0, lab.standingDebits(order));
+        lab.timeout = "3";
+    }
+
     /** Closes it as charged once the last reversal try can no longer reach the host (refused until then). */
     private static Lab.Run closeAsCharged(Lab lab, String... more) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -185,18 +206,8 @@ class OperatorCloseTest {
 
     @Test
     void aSaleThatNeverStoodIsClosedAsNotChargedAndTheOrderMayBePaidAgain() throws Exception {
-        Path scenario = dir.resolve("scenario.json");
-        Files.writeString(scenario, """
-                {"testAmounts": true, "rules": [
-                  {"name": "sale lost", "match": {"mti": "0200", "amount": 1234}, "action": {"dropRequest": true}},
-                  {"name": "reversals refused", "match": {"mti": ["0400", "0401"]}, "action": {"respond": "96"}}
-                ]}""");
-        try (Lab lab = new Lab(dir, SimulatorConfig.defaults(dir.resolve("ledger.db")).withScenarioFile(scenario))) {
-            lab.timeout = "1";
-            assertEquals(4, lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-N1", "--amount", "12.34").exit());
-            assertEquals(4, lab.tally("--reversal-attempts", "2", "pending", "--resolve").exit());
-            assertEquals("REVERSAL_FAILED", lab.lastState("INV-N1"));
-            lab.timeout = "3";
+        try (Lab lab = new Lab(dir, lostSale(""))) {
+            failedReversalOfALostSale(lab, "INV-N1");
 
             Lab.Run wrong = closeAsCharged(lab, args("pending", "--close", "INV-N1", "--outcome", "charged",
                     "--reference", "Acme case 3", "--rrn", "000000000001"));
@@ -252,19 +263,9 @@ class OperatorCloseTest {
 
     @Test
     void withoutAnyWordFromTheHostTheCloseNeedsWithoutHost() throws Exception {
-        Path scenario = dir.resolve("scenario.json");
-        Files.writeString(scenario, """
-                {"testAmounts": true, "rules": [
-                  {"name": "sale lost", "match": {"mti": "0200", "amount": 1234}, "action": {"dropRequest": true}},
-                  {"name": "reversals refused", "match": {"mti": ["0400", "0401"]}, "action": {"respond": "96"}},
-                  {"name": "status unanswered", "match": {"mti": "0100", "processingCode": "380000"},
-                   "action": {"dropRequest": true}}
-                ]}""");
-        try (Lab lab = new Lab(dir, SimulatorConfig.defaults(dir.resolve("ledger.db")).withScenarioFile(scenario))) {
-            lab.timeout = "1";
-            assertEquals(4, lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-W1", "--amount", "12.34").exit());
-            assertEquals(4, lab.tally("--reversal-attempts", "2", "pending", "--resolve").exit());
-            assertEquals("REVERSAL_FAILED", lab.lastState("INV-W1"));
+        try (Lab lab = new Lab(dir, lostSale(", {\"name\": \"status unanswered\", \"match\": {\"mti\": \"0100\","
+                + " \"processingCode\": \"380000\"}, \"action\": {\"dropRequest\": true}}"))) {
+            failedReversalOfALostSale(lab, "INV-W1");
 
             Lab.Run refused = close(lab, args("pending", "--close", "INV-W1", "--outcome", "not-charged", "--reference",
                     "Acme case 5"));
