@@ -61,6 +61,33 @@ public final class Utf8File {
     }
 
     /**
+     * Bytes that are not a file (standard input) as {@link #read} reads a file: strict UTF-8, refused naming {@code
+     * source} and the first byte that is not.
+     */
+    public static String decode(byte[] bytes, String source, String hint) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
+        }
+    }
+
+    /** {@link #readLog} of bytes that are not a file (standard input); refused as {@link #decode} refuses. */
+    public static String decodeLog(byte[] bytes, String source, String hint) throws IOException {
+        StringBuilder sb = new StringBuilder(bytes.length);
+        try (Reader r = new CutEndReader(new java.io.ByteArrayInputStream(bytes))) {
+            char[] buf = new char[8192];
+            for (int n; (n = r.read(buf)) >= 0; ) {
+                sb.append(buf, 0, n);
+            }
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
+        }
+        return sb.toString();
+    }
+
+    /**
      * The file as UTF-8, read as a message log's lines are: bytes at its very end that begin a character but stop
      * before it does (a copy cut the last line short inside one) are read as one U+FFFD, so that last line reads cut
      * short, as a line cut between two characters does, and its reader leaves it out

@@ -6,7 +6,6 @@ import dev.tally.spec.format.MessageFormatException;
 import dev.tally.spec.format.Utf8File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,7 +112,20 @@ public final class DecodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to decode: give hex, --file FILE, or '-' for standard input");
         }
         if (fromStdin()) {
-            return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            // as a file is read: bytes that are not UTF-8 are refused (they were read as U+FFFD and misnamed later),
+            // but for a message log's last line cut inside a character, left out as any line cut short
+            byte[] bytes = stdin.readAllBytes();
+            String hint = "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs; for raw binary bytes"
+                    + " give their hex instead (e.g. xxd -p FILE | tally decode -)";
+            try {
+                return Utf8File.decode(bytes, "standard input", hint);
+            } catch (IllegalArgumentException notUtf8) {
+                String log = Utf8File.decodeLog(bytes, "standard input", hint);
+                if (DumpReader.looksLikeMessageLog(log)) {
+                    return log;
+                }
+                throw notUtf8;
+            }
         }
         return String.join(" ", hex);
     }

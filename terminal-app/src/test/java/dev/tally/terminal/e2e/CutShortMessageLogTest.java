@@ -119,6 +119,15 @@ class CutShortMessageLogTest {
         Lab.Run decode = Lab.raw("decode", "--file", cut.toString());
         assertEquals(0, decode.exit(), decode.toString());
         saysOnce(decode, leftOut(cut));
+        java.io.InputStream saved = dev.tally.terminal.cli.DecodeCommand.setStdin(Files.newInputStream(cut));
+        Lab.Run piped;
+        try {
+            piped = Lab.raw("decode", "-");
+        } finally {
+            dev.tally.terminal.cli.DecodeCommand.setStdin(saved);
+        }
+        assertEquals(0, piped.exit(), "the same log piped in: " + piped);
+        assertTrue(piped.err().contains("standard input line " + lines.size() + " is cut short"), piped.err());
         Lab.Run report = Lab.raw("--journal", lab.journal.toString(), "--message-log", cut.toString(), "report",
                 "--order", "A-1");
         assertEquals(0, report.exit(), report.toString());

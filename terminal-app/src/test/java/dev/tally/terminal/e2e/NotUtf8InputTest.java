@@ -43,6 +43,21 @@ class NotUtf8InputTest {
         assertEquals("ERROR", json.status());
     }
 
+    /** The same on standard input: the bytes were read as U+FFFD and the input then misdescribed. */
+    @Test
+    void decodeOfARawCaptureOnStandardInputNamesTheByte() {
+        java.io.InputStream saved = dev.tally.terminal.cli.DecodeCommand.setStdin(new java.io.ByteArrayInputStream(RAW));
+        Lab.Run r;
+        try {
+            r = Lab.raw("decode", "-");
+        } finally {
+            dev.tally.terminal.cli.DecodeCommand.setStdin(saved);
+        }
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("standard input is not UTF-8 text (byte 0xFF at offset 9)"), r.err());
+        assertTrue(r.err().contains("xxd -p"), "says what to do: " + r.err());
+    }
+
     @Test
     void replayOfALatin1JposLogOrABinaryFileIsBadInput() throws Exception {
         Path latin1 = dir.resolve("jpos-latin1.xml");
