@@ -533,13 +533,14 @@ public final class PaymentEngine {
         }
         boolean charged = close.outcome() == OperatorClose.Outcome.CHARGED;
         String refused = "order " + a.orderRef() + " (STAN " + a.stanText() + "): ";
+        // a reversal that went out may still be on its way and land at the host after the close (the journal would say
+        // APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive, and only on a
+        // view of the host taken after that
+        Optional<Instant> lastTry = journal.events(id).stream()
+                .filter(e -> ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()).map(AttemptEvent::at)
+                .reduce((first, second) -> second);
+        Instant safe = lastTry.map(t -> t.plus(profile.timeout().multipliedBy(2))).orElse(null);
         if (charged) {
-            // a reversal that went out may still be on its way and land at the host after the close (the journal would
-            // say APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive
-            Optional<Instant> lastTry = journal.events(id).stream()
-                    .filter(e -> ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()).map(AttemptEvent::at)
-                    .reduce((first, second) -> second);
-            Instant safe = lastTry.map(t -> t.plus(profile.timeout().multipliedBy(2))).orElse(null);
             if (safe != null && clock.instant().isBefore(safe)) {
                 return new OperatorClose.Result(false, refused + "its last reversal try went out at "
                         + lastTry.get().atZone(clock.getZone()).format(HMS) + " and could still reach the host; close it"
@@ -577,6 +578,13 @@ public final class PaymentEngine {
         } else {
             String why = h.hostProblem() != null ? h.hostProblem() : "status inquiry answered " + h.hostResponseCode();
             Optional<StatusReport.Noted> last = StatusReport.lastNoted(journal.events(id));
+            if (last.isPresent() && charged && safe != null && last.get().at().isBefore(safe)) {
+                // the answer may predate a reversal try that landed after it: it cannot confirm that the charge stands
+                return new OperatorClose.Result(false, refused + "the host cannot be asked now (" + why + "), and its"
+                        + " last answer, at " + last.get().at().atZone(clock.getZone()).format(HMS) + ", is older than"
+                        + " the last reversal try could have landed: close it as charged once the host can be asked;"
+                        + " nothing was changed", a, h);
+            }
             if (last.isPresent()) {
                 // the host cannot be asked now (as often after a failed reversal): what it last said still counts
                 Optional<String> contradiction = contradiction(close, last.get().answer(), a, "the host cannot be asked"
@@ -597,10 +605,10 @@ public final class PaymentEngine {
                         + " Close it once the host can be asked, or on the acquirer's word alone with --without-host"
                         + " (API: \"withoutHost\": true); nothing was changed", a, h);
             }
-            if (charged && rrn == null) {
-                return new OperatorClose.Result(false, refused + "the host did not give the sale's RRN: give the"
-                        + " acquirer's (--rrn, API: \"rrn\"); nothing was changed", a, h);
-            }
+        }
+        if (charged && rrn == null) { // the batch upload carries it (field 37 is mandatory in a 0320)
+            return new OperatorClose.Result(false, refused + "the host did not give the sale's RRN: give the acquirer's"
+                    + " (--rrn, API: \"rrn\"); nothing was changed", a, h);
         }
         String detail = OperatorClose.EVENT + "the acquirer confirmed " + (charged
                 ? "the charge stands (RRN " + rrn + (authCode == null ? "" : ", auth " + authCode) + ")"

@@ -246,6 +246,8 @@ class OperatorCloseTest {
     void aHostOutOfReachLeavesItsLastAnswerStandingAgainstTheClose() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
             failedReversalThatStands(lab, "INV-2", "25.99"); // its status inquiry found the sale APPROVED
+            java.time.Instant resolved = java.time.Instant.now();
+            String rrn = lab.ledger("INV-2").getFirst().rrn();
             lab.sim.close();
             String before = lab.journalDump();
             for (String[] close : List.of(
@@ -256,6 +258,14 @@ class OperatorCloseTest {
                 assertTrue(r.json().get("message").asText().contains("the host cannot be asked now (")
                         && r.json().get("message").asText().contains("its last answer, at "), r.toString());
             }
+            // nor is a charge taken on an answer that may predate the last reversal try's landing (1 s timeout: 2 s)
+            Lab.await("the last reversal try's window", Duration.ofSeconds(10),
+                    () -> java.time.Instant.now().isAfter(resolved.plusMillis(2_500)));
+            Lab.Run charged = close(lab, args("pending", "--close", "INV-2", "--outcome", "charged", "--reference", "c",
+                    "--rrn", rrn));
+            assertEquals(3, charged.exit(), charged.toString());
+            assertTrue(charged.json().get("message").asText().contains("is older than the last reversal try could have"
+                    + " landed"), charged.toString());
             assertEquals("REVERSAL_FAILED", lab.lastState("INV-2"));
             assertEquals(before, lab.journalDump(), "nothing was written");
         }
