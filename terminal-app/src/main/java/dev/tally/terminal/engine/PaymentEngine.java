@@ -536,10 +536,15 @@ public final class PaymentEngine {
         // a reversal that went out may still be on its way and land at the host after the close (the journal would say
         // APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive, and only on a
         // view of the host taken after that
-        Optional<Instant> lastTry = journal.events(id).stream()
+        List<AttemptEvent> trail = journal.events(id);
+        Optional<Instant> lastTry = trail.stream()
                 .filter(e -> ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()).map(AttemptEvent::at)
                 .reduce((first, second) -> second);
-        Instant safe = lastTry.map(t -> t.plus(profile.timeout().multipliedBy(2))).orElse(null);
+        // twice the longest wait any try was given (they may have gone out with a longer --timeout than this command's)
+        Duration waited = trail.stream().map(e -> WAITED.matcher(e.detail())).filter(Matcher::find)
+                .map(m -> Duration.ofMillis(Long.parseLong(m.group(1)))).reduce(profile.timeout(),
+                        (x, y) -> x.compareTo(y) >= 0 ? x : y);
+        Instant safe = lastTry.map(t -> t.plus(waited.multipliedBy(2))).orElse(null);
         if (charged) {
             if (safe != null && clock.instant().isBefore(safe)) {
                 return new OperatorClose.Result(false, refused + "its last reversal try went out at "
@@ -577,7 +582,7 @@ public final class PaymentEngine {
             hostSays = "the host's status inquiry agrees (" + seen.encode() + ")";
         } else {
             String why = h.hostProblem() != null ? h.hostProblem() : "status inquiry answered " + h.hostResponseCode();
-            Optional<StatusReport.Noted> last = StatusReport.lastNoted(journal.events(id));
+            Optional<StatusReport.Noted> last = StatusReport.lastNoted(trail);
             if (last.isPresent() && charged && safe != null && last.get().at().isBefore(safe)) {
                 // the answer may predate a reversal try that landed after it: it cannot confirm that the charge stands
                 return new OperatorClose.Result(false, refused + "the host cannot be asked now (" + why + "), and its"
@@ -645,6 +650,10 @@ public final class PaymentEngine {
         return new OperatorClose.Result(true, "order " + after.orderRef() + " (STAN " + after.stanText() + ") is "
                 + after.state() + ": " + now + " (" + hostSays + ")", after, h);
     }
+
+    /** How a reversal try's outcome notes the wait it was given ({@link Exchange.NoAnswer}): "... within 60000 ms". */
+    private static final Pattern WAITED =
+            Pattern.compile("^reversal try \\d+: no answer to 040[01] STAN \\d{6} within (\\d{1,9}) ms");
 
     /** Why what the host says of the sale contradicts the close, if it does ({@code says}: who says it, and when). */
     private static Optional<String> contradiction(OperatorClose close, StatusAnswer seen, Attempt a, String says) {

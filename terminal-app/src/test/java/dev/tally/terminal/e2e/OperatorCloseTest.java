@@ -170,6 +170,22 @@ class OperatorCloseTest {
         }
     }
 
+    /** The window a late reversal could land in is the longest wait its tries were given, not this command's timeout. */
+    @Test
+    void aChargeWaitsForTheLongestWaitTheReversalTriesWereGiven() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            lab.timeout = "2"; // the sale and its two reversal tries wait 2 s each
+            assertEquals(4, lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-L1", "--amount", "40.99").exit());
+            assertEquals(4, lab.tally("--reversal-attempts", "2", "pending", "--resolve").exit());
+            assertEquals("REVERSAL_FAILED", lab.lastState("INV-L1"));
+            // at once, with a 1 s timeout: 2 x 1 s after the last try has passed, 2 x 2 s has not
+            Lab.Run early = close(lab, args("pending", "--close", "INV-L1", "--outcome", "charged", "--reference", "c"));
+            assertEquals(3, early.exit(), early.toString());
+            assertTrue(early.json().get("message").asText().contains("could still reach the host"), early.toString());
+            assertEquals("REVERSAL_FAILED", lab.lastState("INV-L1"));
+        }
+    }
+
     /** A cancel of an order closed as charged is a reversal of its own, and what the close said stops standing. */
     @Test
     void aCancelAfterAChargedCloseSendsAReversalOfItsOwnAndTheCloseNoLongerStands() throws Exception {
