@@ -92,9 +92,13 @@ public final class ApiToken {
         return file;
     }
 
-    /** Whether both hold the same token (constant-time comparison). */
-    public boolean sameTokenAs(ApiToken other) {
-        return MessageDigest.isEqual(token, other.token);
+    /** Whether two token files that exist hold the same token (read as {@link #inFile} reads them, without its warnings). */
+    public static boolean sameToken(Path a, Path b) {
+        try {
+            return MessageDigest.isEqual(read(a).getBytes(StandardCharsets.UTF_8), read(b).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the token files " + a + " and " + b + ": " + e);
+        }
     }
 
     /** Whether the {@code Authorization} header carries this token (constant-time comparison). */

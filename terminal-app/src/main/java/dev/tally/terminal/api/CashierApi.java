@@ -310,8 +310,7 @@ public final class CashierApi implements AutoCloseable {
                     if (!asOperator) {
                         // unlocking an order on the acquirer's word is the operator's step, not the cashier system's
                         throw new ApiProblem(403, "OPERATOR_ONLY", null, "closing a failed reversal is the operator's"
-                                + " step: send the operator token" + (operatorToken == null ? "" : " (from "
-                                + operatorToken.file() + ")") + ", not the cashier system's; nothing was done");
+                                + " step: it takes the operator token, not the cashier system's; nothing was done");
                     }
                     return close(order, CloseRequest.parse(readBody(ex)));
                 });

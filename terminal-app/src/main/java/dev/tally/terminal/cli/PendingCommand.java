@@ -16,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "pending", mixinStandardHelpOptions = true, description = {"List uncertain attempts, pending and failed reversals.",
     "Exit 0 when none is left, 4 when some are.",
     "With --close ORDER: close the order's failed reversal (REVERSAL_FAILED) with what the acquirer confirmed;"
-            + " the host is asked first and a close it contradicts is refused (exit 3, nothing changed)."})
+            + " the host is asked first and a close it contradicts is refused. Exit 0 closed, 3 refused (nothing"
+            + " changed), 64 bad input or an order not in the journal."})
 final class PendingCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -38,7 +39,8 @@ final class PendingCommand implements Callable<Integer> {
     String reference;
 
     @Option(names = "--rrn", paramLabel = "RRN", description = "with --outcome charged: the acquirer's retrieval reference"
-            + " number (12 letters or digits); taken from the host's answer when it gives one (and must match it)")
+            + " number (12 letters or digits); taken from the host's answer when it gives one (and must match it),"
+            + " required when the host cannot be asked")
     String rrn;
 
     @Option(names = "--auth-code", paramLabel = "CODE", description = "with --outcome charged: the acquirer's auth code, when"

@@ -84,6 +84,14 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--operator-token-file and --api-token-file name the same file: the"
                     + " cashier system would hold the operator's token; give each its own file");
         }
+        if (java.nio.file.Files.exists(tokenPath) && java.nio.file.Files.exists(operatorPath)
+                && (java.nio.file.Files.isSameFile(tokenPath, operatorPath)
+                || ApiToken.sameToken(operatorPath, tokenPath))) {
+            // a new file gets a random token of its own: only two files given already can hold the same
+            throw new IllegalArgumentException("the operator token file " + operatorPath + " holds the same token as"
+                    + " the API token file " + tokenPath + ": the cashier system would hold the operator's token;"
+                    + " give the operator a token of its own");
+        }
         CashierApi.checkPortFree(apiPort);
         int hostPort = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);
@@ -114,11 +122,6 @@ final class ServeCommand implements Callable<Integer> {
         try {
             ApiToken token = ApiToken.inFile(tokenPath);
             ApiToken operator = ApiToken.inFile(operatorPath);
-            if (operator.sameTokenAs(token)) {
-                throw new IllegalArgumentException("the operator token file " + operatorPath + " holds the same token as"
-                        + " the API token file " + tokenPath + ": the cashier system would hold the operator's token;"
-                        + " give the operator a token of its own");
-            }
             PaymentDesk desk = new PaymentDesk(engine, new Settlement(journal, session, engine, profile, g.clock), reversals,
                     profile.timeout());
             api = new CashierApi(apiPort, token, desk, reader,

@@ -165,6 +165,11 @@ public final class ProblemReport {
         return OperatorClose.standing(c.events());
     }
 
+    /** Whether the operator's close was made on the acquirer's word alone, the host never having answered (--without-host). */
+    private static boolean onTheAcquirersWordAlone(AttemptEvent close) {
+        return close.detail().contains("closed on the acquirer's word alone");
+    }
+
     /** What the customer's card is left with, in one phrase. */
     public static String outcome(Case c) {
         Attempt a = c.attempt();
@@ -174,12 +179,15 @@ public final class ProblemReport {
             return "not known whether the customer was charged " + money(a) + ": the terminal recorded the sale approved"
                     + " (RRN " + a.rrn() + "), but a status inquiry found it " + atHost(disagreed.get()) + " at the host";
         }
-        if (closedByOperator(c).isPresent()) {
+        Optional<AttemptEvent> closed = closedByOperator(c);
+        if (closed.isPresent()) {
+            String alone = onTheAcquirersWordAlone(closed.get()) ? ", without the host's confirmation" : "";
             return a.state() == AttemptState.REVERSED
                     ? "the customer was not charged, as the acquirer confirmed (the reversal was never acknowledged; the"
-                    + " operator closed it)"
+                    + " operator closed it" + alone + ")"
                     : "the customer was charged " + money(a) + ", as the acquirer confirmed (RRN " + a.rrn() + "; no"
-                    + " approval came in time and the reversal was never acknowledged; the operator closed it)";
+                    + " approval came in time and the reversal was never acknowledged; the operator closed it" + alone
+                    + ")";
         }
         return switch (a.state()) {
             case APPROVED, SETTLED -> host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
@@ -539,7 +547,10 @@ public final class ProblemReport {
         return switch (a.state()) {
             case APPROVED -> stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
                     + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), not settled yet" + credit;
-            case SETTLED -> stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
+            case SETTLED -> closedByOperator(c).filter(e -> e.toState() == AttemptState.SETTLED).isPresent()
+                    ? stan + " charged, as the acquirer confirmed (closed by the operator; RRN " + a.rrn() + "); its batch "
+                    + a.batchText() + " was settled without it: the acquirer's statement shows it" + credit
+                    : stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
                     + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), settled in batch " + a.batchText() + credit;
             case DECLINED -> stan + " was declined (" + a.responseCode() + ")";
             case REVERSED -> closedByOperator(c).isPresent() ? stan + " was not charged, as the acquirer confirmed"

@@ -77,6 +77,17 @@ class BadInputChangesNothingTest {
         Files.delete(folder);
         refused(tally("serve", "--api-port", "0", "--api-token-file", dir.resolve("nowhere/token").toString()),
                 "does not exist");
+        // the cashier system's token in the operator's file too (or the same file): refused before the journal is made
+        Path cashier = Files.writeString(dir.resolve("cashier.token"), "0123456789abcdef0123\n");
+        Path operator = Files.writeString(dir.resolve("operator.token"), "0123456789abcdef0123\n");
+        refused(tally("serve", "--api-port", "0", "--api-token-file", cashier.toString(), "--operator-token-file",
+                operator.toString()), "holds the same token as the API token file", cashier, operator);
+        Path link = Files.createSymbolicLink(dir.resolve("link.token"), cashier);
+        refused(tally("serve", "--api-port", "0", "--api-token-file", cashier.toString(), "--operator-token-file",
+                link.toString()), "holds the same token as the API token file", cashier, operator, link);
+        Files.delete(link);
+        Files.delete(operator);
+        Files.delete(cashier);
         refused(tally("--config", dir.resolve("tally.properties").toString(), "journal"),
                 "tally.properties: no such file"); // not the whole path: its temp folder's number may be masked
         Path config = Files.writeString(dir.resolve("bad.properties"), "terminal-id=T\\u12\n");

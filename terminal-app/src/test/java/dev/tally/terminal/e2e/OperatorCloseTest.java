@@ -186,6 +186,27 @@ class OperatorCloseTest {
         }
     }
 
+    /** Its batch settled without it (REVERSAL_FAILED is left out of the totals): a charge closed then is SETTLED. */
+    @Test
+    void aChargeClosedAfterItsBatchSettledIsSettledAndReportedSo() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            failedReversalThatStands(lab, "INV-S1", "40.99");
+            Lab.Run settle = lab.tally("settle");
+            assertEquals(0, settle.exit(), settle.toString());
+            assertEquals("INV-S1", settle.json().get("excluded").get(0).get("orderId").asText(), settle.toString());
+            Lab.Run closed = closeAsCharged(lab, args("pending", "--close", "INV-S1", "--outcome", "charged",
+                    "--reference", "Acme case 10"));
+            assertEquals(0, closed.exit(), closed.toString());
+            assertEquals("SETTLED", lab.lastState("INV-S1"));
+            assertTrue(closed.json().get("message").asText().contains("was settled without it"), closed.toString());
+            Lab.Run report = lab.tally("report", "--order", "INV-S1");
+            assertTrue(report.out().contains("its batch 000001 was settled without it: the acquirer's statement shows it"),
+                    "not 'settled in batch 000001', which left it out: " + report);
+            assertEquals(1, lab.standingDebits("INV-S1"));
+            lab.assertInvariant();
+        }
+    }
+
     /** A cancel of an order closed as charged is a reversal of its own, and what the close said stops standing. */
     @Test
     void aCancelAfterAChargedCloseSendsAReversalOfItsOwnAndTheCloseNoLongerStands() throws Exception {
@@ -304,6 +325,8 @@ class OperatorCloseTest {
             assertEquals(0, closed.exit(), closed.toString());
             assertEquals("REVERSED", lab.lastState("INV-W1"));
             assertTrue(lab.journalDump().contains("closed on the acquirer's word alone"), lab.journalDump());
+            Lab.Run report = lab.tally("report", "--order", "INV-W1");
+            assertTrue(report.out().contains("the operator closed it, without the host's confirmation"), report.toString());
             lab.assertInvariant();
         }
     }
