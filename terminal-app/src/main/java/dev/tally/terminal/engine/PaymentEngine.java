@@ -537,14 +537,30 @@ public final class PaymentEngine {
         // APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive, and only on a
         // view of the host taken after that
         List<AttemptEvent> trail = journal.events(id);
-        Optional<Instant> lastTry = trail.stream()
-                .filter(e -> ReversalLoop.REVERSAL_SENT.matcher(e.detail()).find()).map(AttemptEvent::at)
-                .reduce((first, second) -> second);
-        // twice the longest wait any try was given (they may have gone out with a longer --timeout than this command's)
-        Duration waited = trail.stream().map(e -> WAITED.matcher(e.detail())).filter(Matcher::find)
-                .map(m -> Duration.ofMillis(Long.parseLong(m.group(1)))).reduce(profile.timeout(),
-                        (x, y) -> x.compareTo(y) >= 0 ? x : y);
-        Instant safe = lastTry.map(t -> t.plus(waited.multipliedBy(2))).orElse(null);
+        int lastSent = -1;
+        for (int i = 0; i < trail.size(); i++) {
+            if (ReversalLoop.REVERSAL_SENT.matcher(trail.get(i).detail()).find()) {
+                lastSent = i;
+            }
+        }
+        Optional<Instant> lastTry = lastSent < 0 ? Optional.empty() : Optional.of(trail.get(lastSent).at());
+        // twice the longest wait a try was given, as its outcome notes it (they may have gone out with another --timeout
+        // than this command's); this command's timeout when the last try's wait is not on the trail (a crash during it)
+        Duration waited = Duration.ZERO;
+        boolean lastWaitNoted = false;
+        for (int i = 0; i < trail.size(); i++) {
+            Matcher m = WAITED.matcher(trail.get(i).detail());
+            if (m.find()) {
+                Duration d = Duration.ofMillis(Long.parseLong(m.group(1)));
+                waited = d.compareTo(waited) > 0 ? d : waited;
+                lastWaitNoted |= i > lastSent;
+            }
+        }
+        if (!lastWaitNoted && profile.timeout().compareTo(waited) > 0) {
+            waited = profile.timeout();
+        }
+        Duration window = waited.multipliedBy(2);
+        Instant safe = lastTry.map(t -> t.plus(window)).orElse(null);
         if (charged) {
             if (safe != null && clock.instant().isBefore(safe)) {
                 return new OperatorClose.Result(false, refused + "its last reversal try went out at "

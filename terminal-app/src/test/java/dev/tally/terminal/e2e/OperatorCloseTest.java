@@ -99,12 +99,6 @@ class OperatorCloseTest {
             failedReversalThatStands(lab, "INV-C1", "40.99");
             LedgerTransaction t = lab.ledger("INV-C1").getFirst();
 
-            // right after the last reversal try, a charge is not recorded: that try could still land at the host (here
-            // within twice the 3 s timeout of this command)
-            Lab.Run early = lab.tally(args("pending", "--close", "INV-C1", "--outcome", "charged", "--reference", "c"));
-            assertEquals(3, early.exit(), early.toString());
-            assertTrue(early.json().get("message").asText().contains("could still reach the host"), early.toString());
-
             String before = lab.journalDump();
             Lab.Run wrong = close(lab, args("pending", "--close", "INV-C1", "--outcome", "not-charged", "--reference",
                     "Acme case 1"));
