@@ -107,6 +107,19 @@ public record OperatorClose(Outcome outcome, String reference, String rrn, Strin
     /** How the audit trail starts the event of an operator's close. */
     public static final String EVENT = "closed by the operator: ";
 
+    /** How the event ends: the operator's reference, quoted (after what the terminal wrote, which never holds this). */
+    static final String REFERENCE = "; reference: \"";
+
+    /**
+     * The close's event without the operator's reference: what the terminal itself wrote (the acquirer's confirmation,
+     * what the host said). The cashier system is told that much; the reference (a person and a case at the acquirer)
+     * stays on the audit trail and in the report, and free text in it is never read as the terminal's words.
+     */
+    public static String withoutReference(String detail) {
+        int at = detail.indexOf(REFERENCE);
+        return at < 0 ? detail : detail.substring(0, at);
+    }
+
     /**
      * The operator's close that still says how the attempt stands: the event of the close when no state change came
      * after it but its settlement (APPROVED → SETTLED); empty when there was none, or a later change (a cancel, its

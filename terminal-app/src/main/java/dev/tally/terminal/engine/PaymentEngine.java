@@ -571,29 +571,21 @@ public final class PaymentEngine {
         StatusReport h = hostView(a);
         StatusAnswer seen = h.hostAnswer();
         String hostSays;
-        String rrn = close.rrn();
-        String authCode = close.authCode();
-        String responseCode = a.responseCode();
+        // what the sale's RRN, auth code and response code are known to be: the host's answer now, else its last noted
+        // answer's code, else what the journal holds from an approval whose MAC verified (a cancelled sale's); a code
+        // that was no approval (94, one the terminal did not know, a 05 whose MAC failed) is not the charge's
+        String knownRrn = a.rrn();
+        String knownAuth = a.authCode();
+        String responseCode = ResponseCodes.APPROVED.equals(a.responseCode()) ? a.responseCode() : null;
         if (seen != null) {
             Optional<String> contradiction = contradiction(close, seen, a, "the acquirer's host says");
             if (contradiction.isPresent()) {
                 return new OperatorClose.Result(false, refused + contradiction.get() + "; nothing was changed", a, h);
             }
             if (charged) {
-                if (rrn != null && h.hostRrn() != null && !rrn.equals(h.hostRrn())) {
-                    return new OperatorClose.Result(false, refused + "the acquirer's host holds the sale under RRN "
-                            + h.hostRrn() + ", not " + rrn + ": check the RRN with the acquirer; nothing was changed", a, h);
-                }
-                if (authCode != null && h.hostAuthCode() != null && !authCode.equals(h.hostAuthCode())) {
-                    return new OperatorClose.Result(false, refused + "the acquirer's host holds the sale under auth code "
-                            + h.hostAuthCode() + ", not " + authCode + ": check it with the acquirer; nothing was changed",
-                            a, h);
-                }
-                rrn = rrn != null ? rrn : h.hostRrn();
-                authCode = authCode != null ? authCode : h.hostAuthCode();
-                if (responseCode == null) {
-                    responseCode = seen.originalResponseCode();
-                }
+                knownRrn = h.hostRrn() != null ? h.hostRrn() : knownRrn;
+                knownAuth = h.hostAuthCode() != null ? h.hostAuthCode() : knownAuth;
+                responseCode = seen.originalResponseCode();
             }
             hostSays = "the host's status inquiry agrees (" + seen.encode() + ")";
         } else {
@@ -617,6 +609,7 @@ public final class PaymentEngine {
                 }
                 hostSays = "the host could not be asked now (" + why + "); its last answer agrees ("
                         + last.get().answer().encode() + ")";
+                responseCode = charged ? last.get().answer().originalResponseCode() : responseCode;
             } else if (close.withoutHost()) {
                 hostSays = "the host has never told this terminal what became of the sale (now: " + why + "): closed on"
                         + " the acquirer's word alone";
@@ -627,13 +620,29 @@ public final class PaymentEngine {
                         + " (API: \"withoutHost\": true); nothing was changed", a, h);
             }
         }
+        String rrn = close.rrn();
+        String authCode = close.authCode();
+        if (charged) {
+            String whose = seen != null && h.hostRrn() != null ? "the acquirer's host holds" : "the journal holds, from"
+                    + " the approval it recorded,";
+            if (rrn != null && knownRrn != null && !rrn.equals(knownRrn)) {
+                return new OperatorClose.Result(false, refused + whose + " the sale under RRN " + knownRrn + ", not "
+                        + rrn + ": check the RRN with the acquirer; nothing was changed", a, h);
+            }
+            if (authCode != null && knownAuth != null && !authCode.equals(knownAuth)) {
+                return new OperatorClose.Result(false, refused + whose + " the sale under auth code " + knownAuth
+                        + ", not " + authCode + ": check it with the acquirer; nothing was changed", a, h);
+            }
+            rrn = rrn != null ? rrn : knownRrn;
+            authCode = authCode != null ? authCode : knownAuth;
+        }
         if (charged && rrn == null) { // the batch upload carries it (field 37 is mandatory in a 0320)
-            return new OperatorClose.Result(false, refused + "the host did not give the sale's RRN: give the acquirer's"
-                    + " (--rrn, API: \"rrn\"); nothing was changed", a, h);
+            return new OperatorClose.Result(false, refused + "neither the host nor the journal gives the sale's RRN: give"
+                    + " the acquirer's (--rrn, API: \"rrn\"); nothing was changed", a, h);
         }
         String detail = OperatorClose.EVENT + "the acquirer confirmed " + (charged
                 ? "the charge stands (RRN " + rrn + (authCode == null ? "" : ", auth " + authCode) + ")"
-                : "nothing stands (not charged)") + "; " + hostSays + "; reference: \"" + close.reference() + "\"";
+                : "nothing stands (not charged)") + "; " + hostSays + OperatorClose.REFERENCE + close.reference() + "\"";
         Attempt after;
         if (!charged) {
             after = journal.closedByOperator(id, AttemptState.REVERSED, null, null, null, detail);
@@ -897,8 +906,9 @@ public final class PaymentEngine {
         if (closedBy.isPresent()) {
             boolean paid = a.state() != AttemptState.REVERSED;
             return new PaymentResult(a.orderRef(), paid ? PaymentStatus.APPROVED : PaymentStatus.REVERSED,
-                    a.responseCode(), (paid ? "Charged: no approval came in time; " : "Not charged: the reversal was"
-                    + " never acknowledged; ") + closedBy.get() + (paid ? "" : ". The order may be paid again."),
+                    a.responseCode(), (paid ? "Charged: the reversal was never acknowledged; " : "Not charged: the"
+                    + " reversal was never acknowledged; ") + OperatorClose.withoutReference(closedBy.get())
+                    + (paid ? "" : ". The order may be paid again."),
                     a.amount(), a.currency(), a, null);
         }
         return switch (a.state()) {

@@ -148,7 +148,7 @@ public final class Settlement {
             return new SettlementResult(false, resumed, b, totals, hostTotals(b), b.responseCode(), uploadedNow,
                     "settlement of batch " + b.batchText() + " not finished: the trailer (0500 960000) was answered 12:"
                     + " the host holds no upload request for this batch (its ledger may have been replaced or reset since"
-                    + " it answered 95); the batch is back to SETTLING: settle again to send its 0500 anew and upload"
+                    + " it answered 95), or holds it with other totals; the batch is back to SETTLING: settle again to send its 0500 anew and upload"
                     + " its sales again if asked (tally settle, or POST /v1/settlement while tally serve runs)",
                     s.code, excluded(b), reversalsRun);
         }

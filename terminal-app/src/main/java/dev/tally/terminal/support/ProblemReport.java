@@ -167,7 +167,7 @@ public final class ProblemReport {
 
     /** Whether the operator's close was made on the acquirer's word alone, the host never having answered (--without-host). */
     private static boolean onTheAcquirersWordAlone(AttemptEvent close) {
-        return close.detail().contains("closed on the acquirer's word alone");
+        return OperatorClose.withoutReference(close.detail()).contains("closed on the acquirer's word alone");
     }
 
     /** What the customer's card is left with, in one phrase. */
@@ -185,9 +185,8 @@ public final class ProblemReport {
             return a.state() == AttemptState.REVERSED
                     ? "the customer was not charged, as the acquirer confirmed (the reversal was never acknowledged; the"
                     + " operator closed it" + alone + ")"
-                    : "the customer was charged " + money(a) + ", as the acquirer confirmed (RRN " + a.rrn() + "; no"
-                    + " approval came in time and the reversal was never acknowledged; the operator closed it" + alone
-                    + ")";
+                    : "the customer was charged " + money(a) + ", as the acquirer confirmed (RRN " + a.rrn() + "; the"
+                    + " reversal was never acknowledged; the operator closed it" + alone + ")";
         }
         return switch (a.state()) {
             case APPROVED, SETTLED -> host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()

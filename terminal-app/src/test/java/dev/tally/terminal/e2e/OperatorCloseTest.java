@@ -149,9 +149,11 @@ class OperatorCloseTest {
 
             Lab.Run status = lab.tally("status", "--order", "INV-C1");
             String said = status.json().get("message").asText();
-            assertTrue(said.startsWith("Charged: no approval came in time; closed by the operator: the acquirer confirmed"
-                    + " the charge stands (RRN " + t.rrn()) && !said.contains("open batch"),
+            assertTrue(said.startsWith("Charged: the reversal was never acknowledged; closed by the operator: the acquirer"
+                    + " confirmed the charge stands (RRN " + t.rrn()) && !said.contains("open batch"),
                     "the status says how it came to be charged, and nothing the settlement made stale: " + status);
+            assertFalse(said.contains("Acme case 2"), "the operator's reference stays on the trail, not with the cashier: "
+                    + said);
 
             Lab.Run report = lab.tally("report", "--order", "INV-C1");
             assertTrue(report.out().contains("closed by the operator") && report.out().contains("Acme case 2, J. Doe"),
@@ -322,6 +324,51 @@ class OperatorCloseTest {
             Lab.Run report = lab.tally("report", "--order", "INV-W1");
             assertTrue(report.out().contains("the operator closed it, without the host's confirmation"), report.toString());
             lab.assertInvariant();
+        }
+    }
+
+    /**
+     * Closed as charged without the host: the RRN and auth code the journal holds from a verified approval (a cancelled
+     * sale's) stand, and a response code that was no approval (94) is not the charge's.
+     */
+    @Test
+    void aChargeClosedWithoutTheHostKeepsWhatTheJournalKnowsAndNoCodeThatWasNoApproval() throws Exception {
+        String rules = ", {\"name\": \"status unanswered\", \"match\": {\"mti\": \"0100\", \"processingCode\": \"380000\"},"
+                + " \"action\": {\"dropRequest\": true}}, {\"name\": \"duplicate\", \"match\": {\"mti\": \"0200\","
+                + " \"amount\": 2345}, \"action\": {\"respond\": \"94\"}}";
+        try (Lab lab = new Lab(dir, lostSale(rules))) {
+            // an approved sale, cancelled; its reversals refused 96: REVERSAL_FAILED with the approval's RRN and auth
+            assertEquals(0, lab.tally("sale", "--order", "INV-A1", "--amount", "12.00").exit());
+            LedgerTransaction t = lab.ledger("INV-A1").getFirst();
+            lab.timeout = "1";
+            lab.tally("--reversal-attempts", "2", "reverse", "--order", "INV-A1");
+            lab.tally("--reversal-attempts", "2", "pending", "--resolve");
+            assertEquals("REVERSAL_FAILED", lab.lastState("INV-A1"));
+            lab.timeout = "3";
+            Lab.Run other = closeAsCharged(lab, args("pending", "--close", "INV-A1", "--outcome", "charged",
+                    "--reference", "c", "--without-host", "--rrn", "ZZZZZZ999999"));
+            assertEquals(3, other.exit(), other.toString());
+            assertTrue(other.json().get("message").asText().contains("the sale under RRN " + t.rrn() + ", not ZZZZZZ999999"),
+                    other.toString());
+            Lab.Run kept = close(lab, args("pending", "--close", "INV-A1", "--outcome", "charged", "--reference", "c",
+                    "--without-host"));
+            assertEquals(0, kept.exit(), kept.toString());
+            JsonNode a1 = kept.json().get("attempt");
+            assertEquals(t.rrn(), a1.get("rrn").asText(), kept.toString());
+            assertEquals(t.authCode(), a1.get("authCode").asText(), kept.toString());
+            assertEquals("00", a1.get("responseCode").asText(), kept.toString());
+
+            // a sale answered 94 (no approval), its reversals refused: closed as charged, its code is not the 94
+            lab.timeout = "1";
+            assertEquals(4, lab.tally("--reversal-attempts", "2", "sale", "--order", "INV-D1", "--amount", "23.45").exit());
+            lab.tally("--reversal-attempts", "2", "pending", "--resolve");
+            assertEquals("REVERSAL_FAILED", lab.lastState("INV-D1"));
+            lab.timeout = "3";
+            Lab.Run d1 = closeAsCharged(lab, args("pending", "--close", "INV-D1", "--outcome", "charged", "--reference",
+                    "c", "--without-host", "--rrn", "123456789012"));
+            assertEquals(0, d1.exit(), d1.toString());
+            assertTrue(d1.json().get("attempt").get("responseCode") == null
+                    || d1.json().get("attempt").get("responseCode").isNull(), "not the 94: " + d1);
         }
     }
 
