@@ -48,14 +48,19 @@ public final class Utf8File {
      * @throws IllegalArgumentException a byte elsewhere is not UTF-8
      */
     public static String readLog(Path file, String hint) throws IOException {
-        StringBuilder sb = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 8, Files.size(file)));
         try (Reader r = logReader(file)) {
-            char[] buf = new char[8192];
-            for (int n; (n = r.read(buf)) >= 0; ) {
-                sb.append(buf, 0, n);
-            }
+            return drain(r, (int) Math.min(Integer.MAX_VALUE - 8, Files.size(file)));
         } catch (CharacterCodingException e) {
             throw notUtf8(file, hint, e);
+        }
+    }
+
+    /** Everything {@code r} reads; {@code expected}: about how many characters. */
+    private static String drain(Reader r, int expected) throws IOException {
+        StringBuilder sb = new StringBuilder(expected);
+        char[] buf = new char[8192];
+        for (int n; (n = r.read(buf)) >= 0; ) {
+            sb.append(buf, 0, n);
         }
         return sb.toString();
     }
@@ -75,16 +80,11 @@ public final class Utf8File {
 
     /** {@link #readLog} of bytes that are not a file (standard input); refused as {@link #decode} refuses. */
     public static String decodeLog(byte[] bytes, String source, String hint) throws IOException {
-        StringBuilder sb = new StringBuilder(bytes.length);
         try (Reader r = new CutEndReader(new java.io.ByteArrayInputStream(bytes))) {
-            char[] buf = new char[8192];
-            for (int n; (n = r.read(buf)) >= 0; ) {
-                sb.append(buf, 0, n);
-            }
+            return drain(r, bytes.length);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
         }
-        return sb.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.tally.spec.format.MessageFormatException;
 import dev.tally.spec.format.Utf8File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,39 +95,34 @@ public final class DecodeCommand implements Callable<Integer> {
             Utf8File.requireReadableFile(file);
             Utf8File.refuseDatabase(file, "decode reads message dumps as text; a terminal's journal is shown by"
                     + " 'tally --journal " + file + " journal' and reported on by 'tally --journal " + file + " report'");
-            String hint = "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs;"
-                    + " for raw binary bytes give their hex instead (e.g. xxd -p " + file + ")";
-            try {
-                return Utf8File.read(file, hint);
-            } catch (IllegalArgumentException notUtf8) {
-                // a message log's last line may be cut inside a character (copied while written): that line is then
-                // left out as any line cut short; such bytes in hex or a jPOS log stay refused, as do any elsewhere
-                String log = Utf8File.readLog(file, hint);
-                if (DumpReader.looksLikeMessageLog(log)) {
-                    return log;
-                }
-                throw notUtf8;
-            }
+            return text(Files.readAllBytes(file), file.toString(), "xxd -p " + file);
         }
         if (hex.isEmpty()) {
             throw new IllegalArgumentException("nothing to decode: give hex, --file FILE, or '-' for standard input");
         }
         if (fromStdin()) {
-            // as a file is read: bytes that are not UTF-8 are refused (they were read as U+FFFD and misnamed later),
-            // but for a message log's last line cut inside a character, left out as any line cut short
-            byte[] bytes = stdin.readAllBytes();
-            String hint = "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs; for raw binary bytes"
-                    + " give their hex instead (e.g. xxd -p FILE | tally decode -)";
-            try {
-                return Utf8File.decode(bytes, "standard input", hint);
-            } catch (IllegalArgumentException notUtf8) {
-                String log = Utf8File.decodeLog(bytes, "standard input", hint);
-                if (DumpReader.looksLikeMessageLog(log)) {
-                    return log;
-                }
-                throw notUtf8;
-            }
+            return text(stdin.readAllBytes(), "standard input", "xxd -p FILE | tally decode -");
         }
         return String.join(" ", hex);
+    }
+
+    /**
+     * The text of a file or of standard input ({@code source}): bytes that are not UTF-8 are refused, naming the first
+     * (they were read as U+FFFD and misnamed later), but for a message log's last line cut inside a character (copied
+     * while written), left out as any line cut short; such bytes in hex or a jPOS log stay refused, as do any elsewhere.
+     * {@code toHex}: how to give raw bytes as hex instead.
+     */
+    private static String text(byte[] bytes, String source, String toHex) throws IOException {
+        String hint = "decode reads text: hex, hexdumps, message-log lines or jPOS XML logs; for raw binary bytes give"
+                + " their hex instead (e.g. " + toHex + ")";
+        try {
+            return Utf8File.decode(bytes, source, hint);
+        } catch (IllegalArgumentException notUtf8) {
+            String log = Utf8File.decodeLog(bytes, source, hint);
+            if (DumpReader.looksLikeMessageLog(log)) {
+                return log;
+            }
+            throw notUtf8;
+        }
     }
 }

@@ -537,36 +537,12 @@ public final class PaymentEngine {
         // APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive, and only on a
         // view of the host taken after that
         List<AttemptEvent> trail = journal.events(id);
-        int lastSent = -1;
-        for (int i = 0; i < trail.size(); i++) {
-            if (ReversalLoop.REVERSAL_SENT.matcher(trail.get(i).detail()).find()) {
-                lastSent = i;
-            }
-        }
-        Optional<Instant> lastTry = lastSent < 0 ? Optional.empty() : Optional.of(trail.get(lastSent).at());
-        // twice the longest wait a try was given, as its outcome notes it (they may have gone out with another --timeout
-        // than this command's); this command's timeout when the last try's wait is not on the trail (a crash during it)
-        Duration waited = Duration.ZERO;
-        boolean lastWaitNoted = false;
-        for (int i = 0; i < trail.size(); i++) {
-            Matcher m = WAITED.matcher(trail.get(i).detail());
-            if (m.find()) {
-                Duration d = Duration.ofMillis(Long.parseLong(m.group(1)));
-                waited = d.compareTo(waited) > 0 ? d : waited;
-                lastWaitNoted |= i > lastSent;
-            }
-        }
-        if (!lastWaitNoted && profile.timeout().compareTo(waited) > 0) {
-            waited = profile.timeout();
-        }
-        Duration window = waited.multipliedBy(2);
-        Instant safe = lastTry.map(t -> t.plus(window)).orElse(null);
-        if (charged) {
-            if (safe != null && clock.instant().isBefore(safe)) {
-                return new OperatorClose.Result(false, refused + "its last reversal try went out at "
-                        + lastTry.get().atZone(clock.getZone()).format(HMS) + " and could still reach the host; close it"
-                        + " as charged after " + safe.atZone(clock.getZone()).format(HMS) + "; nothing was changed", a, null);
-            }
+        Optional<LastReversalTry> lastTry = lastReversalTry(trail);
+        Instant safe = lastTry.map(LastReversalTry::landedBy).orElse(null);
+        if (charged && safe != null && clock.instant().isBefore(safe)) {
+            return new OperatorClose.Result(false, refused + "its last reversal try went out at "
+                    + lastTry.get().at().atZone(clock.getZone()).format(HMS) + " and could still reach the host; close it"
+                    + " as charged after " + safe.atZone(clock.getZone()).format(HMS) + "; nothing was changed", a, null);
         }
         StatusReport h = hostView(a);
         StatusAnswer seen = h.hostAnswer();
@@ -674,6 +650,42 @@ public final class PaymentEngine {
         };
         return new OperatorClose.Result(true, "order " + after.orderRef() + " (STAN " + after.stanText() + ") is "
                 + after.state() + ": " + now + " (" + hostSays + ")", after, h);
+    }
+
+    /** When the attempt's last reversal try went out, and by when it has landed at the host if it ever does. */
+    private record LastReversalTry(Instant at, Instant landedBy) {
+    }
+
+    /**
+     * The last reversal try on the trail: it has landed, if ever, by twice the longest wait a try was given as the trail
+     * notes it (they may have gone out with another --timeout than this command's), or this command's timeout when the
+     * last try's wait is not noted (a crash during it). Empty when no reversal ever went out.
+     */
+    private Optional<LastReversalTry> lastReversalTry(List<AttemptEvent> trail) {
+        int lastSent = -1;
+        Duration waited = Duration.ZERO;
+        boolean lastWaitNoted = false;
+        for (int i = 0; i < trail.size(); i++) {
+            String detail = trail.get(i).detail();
+            if (ReversalLoop.REVERSAL_SENT.matcher(detail).find()) {
+                lastSent = i;
+                lastWaitNoted = false;
+            }
+            Matcher m = WAITED.matcher(detail);
+            if (m.find()) {
+                Duration d = Duration.ofMillis(Long.parseLong(m.group(1)));
+                waited = d.compareTo(waited) > 0 ? d : waited;
+                lastWaitNoted = lastSent >= 0;
+            }
+        }
+        if (lastSent < 0) {
+            return Optional.empty();
+        }
+        if (!lastWaitNoted && profile.timeout().compareTo(waited) > 0) {
+            waited = profile.timeout();
+        }
+        Instant at = trail.get(lastSent).at();
+        return Optional.of(new LastReversalTry(at, at.plus(waited.multipliedBy(2))));
     }
 
     /** How a reversal try's outcome notes the wait it was given ({@link Exchange.NoAnswer}): "... within 60000 ms". */
@@ -1009,9 +1021,6 @@ public final class PaymentEngine {
                 + (ReversalReason.OTHER.code().equals(a.reversalReason()) ? "cancelled" : "to be reversed: " + reason)
                 + ": the customer stays charged until the reversal goes through";
     }
-
-    /** How the audit trail starts the event of an operator's close ({@link #closeFailedReversal}). */
-    public static final String CLOSED_BY_OPERATOR = OperatorClose.EVENT;
 
     /**
      * The event of the operator's close that says how the attempt stands, if one does ({@link OperatorClose#standing}).

@@ -543,16 +543,16 @@ public final class ProblemReport {
         String credit = host.filter(h -> h.credit() == StatusAnswer.CreditState.NOT_CREDITED).isPresent()
                 ? ", merchant NOT credited" : "";
         String reversal = a.state() == AttemptState.REVERSAL_FAILED ? "its reversal failed" : "its reversal is pending";
+        Optional<AttemptEvent> closed = closedByOperator(c);
+        String paid = stan + (closed.isPresent() ? " charged, as the acquirer confirmed (closed by the operator; RRN "
+                : " approved (RRN ") + a.rrn() + ")";
         return switch (a.state()) {
-            case APPROVED -> stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
-                    + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), not settled yet" + credit;
-            case SETTLED -> closedByOperator(c).filter(e -> e.toState() == AttemptState.SETTLED).isPresent()
-                    ? stan + " charged, as the acquirer confirmed (closed by the operator; RRN " + a.rrn() + "); its batch "
-                    + a.batchText() + " was settled without it: the acquirer's statement shows it" + credit
-                    : stan + (closedByOperator(c).isPresent() ? " charged, as the acquirer confirmed (closed by"
-                    + " the operator; RRN " : " approved (RRN ") + a.rrn() + "), settled in batch " + a.batchText() + credit;
+            case APPROVED -> paid + ", not settled yet" + credit;
+            case SETTLED -> paid + (closed.filter(e -> e.toState() == AttemptState.SETTLED).isPresent() ? "; its batch "
+                    + a.batchText() + " was settled without it: the acquirer's statement shows it"
+                    : ", settled in batch " + a.batchText()) + credit;
             case DECLINED -> stan + " was declined (" + a.responseCode() + ")";
-            case REVERSED -> closedByOperator(c).isPresent() ? stan + " was not charged, as the acquirer confirmed"
+            case REVERSED -> closed.isPresent() ? stan + " was not charged, as the acquirer confirmed"
                     + " (closed by the operator)" : stan + " was reversed";
             case REVERSAL_PENDING, SENT, NEW, REVERSAL_FAILED -> switch (host.map(StatusAnswer::state).orElse(null)) {
                 case APPROVED -> stan + " stands at the host (a status inquiry found it approved) and " + reversal;
