@@ -224,6 +224,48 @@ class SettlementTest extends SimulatorHarness {
     }
 
     /**
+     * A settlement request of a batch waiting for its upload, sent again: with the totals of its 0500 answered 95 (that
+     * answer lost, as Tally's terminal resends it) it is 95 again and the batch unchanged; with other totals under the
+     * number (another journal reusing it) it is refused 12 with a WARN naming both, nothing recorded, also when they
+     * are the host's. Before, the other totals replaced the 0500's (or, equal to the host's, closed the batch 00
+     * without its upload).
+     */
+    @Test
+    void a0500AgainForABatchWaitingForItsUploadIs95WithItsTotalsAndRefused12WithOthers() throws Exception {
+        ISOMsg sale = t.saleRequest(VISA, 1200, "INV-RE").build();
+        ISOMsg answer = t.exchange((ISOMsg) sale.clone());
+        SettlementTotals terminalView = new SettlementTotals(2, 2400, 0, 0); // counts a sale the host does not have
+        SettlementTotals host = new SettlementTotals(1, 1200, 0, 0);
+        assertEquals("95", MessageView.of(t.exchange(t.settlement(4, terminalView, false))).responseCode());
+        var waiting = ledger().batches("TALLY001").getFirst();
+
+        MessageView again = MessageView.of(t.exchange(t.settlement(4, terminalView, false)));
+        assertEquals("95", again.responseCode(), "the same 0500 again (its 95 lost)");
+        assertEquals(host, again.settlementTotals().orElseThrow());
+        assertEquals(java.util.List.of(waiting), ledger().batches("TALLY001"), "unchanged");
+
+        for (SettlementTotals other : new SettlementTotals[] {new SettlementTotals(3, 3600, 0, 0), host}) {
+            String log = LogCapture.during(() -> {
+                MessageView refused = MessageView.of(t.exchange(t.settlement(4, other, false)));
+                assertEquals("0510", refused.mti());
+                assertEquals("12", refused.responseCode(), other.encode());
+                assertEquals(host, refused.settlementTotals().orElseThrow(), "the host's totals of the batch");
+            });
+            assertTrue(log.contains("terminal TALLY001 batch 000004: settlement request refused (12), its totals "
+                    + other.encode() + " are not those of the settlement request answered 95 (" + terminalView.encode()
+                    + ")"), log);
+            assertEquals(java.util.List.of(waiting), ledger().batches("TALLY001"), "the batch as its 0500 left it");
+        }
+
+        assertEquals("00", MessageView.of(t.exchange(t.uploadOf(sale, answer))).responseCode());
+        assertEquals("00", MessageView.of(t.exchange(t.settlement(4, terminalView, true))).responseCode());
+        var closed = ledger().batches("TALLY001").getFirst();
+        assertEquals("CLOSED", closed.status());
+        assertEquals(terminalView.encode(), closed.terminalTotals());
+        assertEquals(1, closed.uploads());
+    }
+
+    /**
      * The trailer of a batch answered 95, sent again: once the batch waits for its upload the trailer closes it (also
      * on a new connection after a restart, as a terminal that crashed after its uploads resends it); repeated after
      * its 00 was lost it is 00 again and changes nothing.

@@ -957,9 +957,10 @@ public final class Ledger implements AutoCloseable {
      * terminal makes in its next batch meanwhile stay out of it when the settlement resumes, however late. A
      * trailer closes the batch (00) and records the differences between the uploads and the host's view; a sale
      * the terminal uploads that the host approved after the cut joins the batch (the terminal's books put it
-     * there). A batch already closed answers 00 to the totals it was closed with. A trailer for a batch with no
-     * upload requested (none of its settlement requests answered 95), or with other totals than the request answered
-     * 95, is refused 12 and records nothing.
+     * there). A batch already closed answers 00 to the totals it was closed with; one waiting for its upload answers
+     * 95 again to the totals of its request answered 95. A trailer for a batch with no upload requested (none of its
+     * settlement requests answered 95), and a request or trailer with other totals than the request answered 95, is
+     * refused 12 and records nothing.
      */
     public SettlementResult settle(String terminalId, String merchantId, int batchNumber, SettlementTotals terminalTotals,
                                    boolean trailer) {
@@ -1022,6 +1023,16 @@ public final class Ledger implements AutoCloseable {
                         String.format("%06d", batchNumber), TRAILER_TOTALS_DIFFER, terminalTotals.encode(), requestedTotals);
                 return new SettlementResult(TRAILER_TOTALS_DIFFER, hostTotals(c, terminalId, batchId, batchNumber), false);
             }
+            if (!trailer && batchId != null && !SettlementTotals.decode(requestedTotals).equals(terminalTotals)) {
+                // the batch waits for the upload its 0500 asked for, with the totals that 0500 declared (SPEC.md §4.7);
+                // the same 0500 again is 95 again, but other totals are not that batch's: taking them would rewrite them
+                LOG.warn("terminal {} batch {}: settlement request refused ({}), its totals {} are not those of the"
+                        + " settlement request answered 95 ({}), whose batch waits for its upload and trailer; nothing"
+                        + " recorded. A batch number is used once per terminal: resend the batch's 0500 with its totals,"
+                        + " settle other sales under the next number, or give this lab a fresh --ledger", terminalId,
+                        String.format("%06d", batchNumber), REQUEST_TOTALS_DIFFER, terminalTotals.encode(), requestedTotals);
+                return new SettlementResult(REQUEST_TOTALS_DIFFER, hostTotals(c, terminalId, batchId, batchNumber), false);
+            }
             // the batch waiting for its upload holds the sales cut at its first request; a new one, those not in a batch
             boolean cut = batchId != null;
             if (cut && trailer) {
@@ -1048,11 +1059,11 @@ public final class Ledger implements AutoCloseable {
                         }
                     }
                 } else {
+                    // the same 0500 again (its 95 lost): the terminal's totals stand, the host's are as they are now
                     try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE settlement_batches SET terminal_totals = ?, host_totals = ? WHERE id = ?")) {
-                        ps.setString(1, terminalTotals.encode());
-                        ps.setString(2, host.encode());
-                        ps.setLong(3, batchId);
+                            "UPDATE settlement_batches SET host_totals = ? WHERE id = ?")) {
+                        ps.setString(1, host.encode());
+                        ps.setLong(2, batchId);
                         ps.executeUpdate();
                     }
                 }
@@ -1119,6 +1130,13 @@ public final class Ledger implements AutoCloseable {
      * (SPEC.md §4.7). Not 30 (the message is well formed), not 95 (that asks for another upload).
      */
     static final String TRAILER_TOTALS_DIFFER = ResponseCodes.INVALID_TRANSACTION;
+
+    /**
+     * The answer to a settlement request for a batch waiting for its upload whose totals are not those of the batch's
+     * request answered 95: 12, invalid transaction, as for a batch number closed with other totals; nothing is recorded
+     * and the batch keeps waiting with its declared totals (SPEC.md §4.7). Not 95: that would take the other totals.
+     */
+    static final String REQUEST_TOTALS_DIFFER = ResponseCodes.INVALID_TRANSACTION;
 
     /** The approved, standing sales of the batch, as {@link #ofBatch} says which. */
     private static SettlementTotals hostTotals(Connection c, String terminalId, Long batchId, int batchNumber)

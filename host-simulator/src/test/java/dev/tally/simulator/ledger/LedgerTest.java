@@ -558,9 +558,16 @@ class LedgerTest {
         try (Ledger l = Ledger.open(dir.resolve("l.db"), CLOCK, CARDS)) {
             l.recordSale(sale(1, 100));
             l.recordSale(sale(2, 200));
-            assertEquals("95", l.settle("TALLY001", "M", 1, new SettlementTotals(1, 100, 0, 0), false).responseCode());
-            assertEquals("00", l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false).responseCode());
-            SettlementResult again = l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false);
+            SettlementTotals declared = new SettlementTotals(1, 100, 0, 0);
+            SettlementResult differ = l.settle("TALLY001", "M", 1, declared, false);
+            assertEquals("95", differ.responseCode());
+            assertEquals(new SettlementTotals(2, 300, 0, 0), differ.hostTotals());
+            assertEquals("95", l.settle("TALLY001", "M", 1, declared, false).responseCode(), "the same 0500 again");
+            // the batch waits for its upload with the totals its 0500 declared: others, even the host's, are refused
+            assertEquals("12", l.settle("TALLY001", "M", 1, new SettlementTotals(2, 300, 0, 0), false).responseCode());
+            assertEquals(declared.encode(), l.batches("TALLY001").getFirst().terminalTotals());
+            assertEquals("00", l.settle("TALLY001", "M", 1, declared, true).responseCode(), "the trailer closes it");
+            SettlementResult again = l.settle("TALLY001", "M", 1, declared, false);
             assertTrue(again.alreadyClosed(), "the same batch again: its answer was lost");
             assertEquals("00", again.responseCode());
             // a new journal's batch 000001: its sale says so in field 60
