@@ -346,39 +346,26 @@ public final class PaymentEngine {
         ResponseCode code = v.response();
         boolean macPresent = v.mac().isPresent();
         signed.staleIfResign(code);
-        if (macPresent && !signed.verifies(ans.response())) {
-            return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
+        // why each answer is trusted or reversed: SaleVerdict, which tally load --no-journal judges by too
+        SaleVerdict verdict = SaleVerdict.of(rc, macPresent, macPresent && signed.verifies(ans.response()));
+        String reason = verdict.reversal() == null ? null : verdict.reversal().code();
+        return switch (verdict) {
+            case MAC_FAILED -> journal.requireReversal(a.id(), reason, clock.instant(), rc,
                     "0210 answered " + rc + " but its MAC did not verify: not trusted, reversing");
-        }
-        if (!macPresent) {
-            // SPEC.md §5: the answer to a MACed sale carries a MAC. One without cannot be trusted whatever its code: a
-            // decline whose MAC was stripped on the way (the host approved) would let the order be paid twice. An A1
-            // is no different, as nothing shows the host wrote it; the reversal finds out (25 when nothing stands)
-            return journal.requireReversal(a.id(), ReversalReason.MAC_FAILURE.code(), clock.instant(), rc,
+            case MAC_MISSING -> journal.requireReversal(a.id(), reason, clock.instant(), rc,
                     code.approved() ? "0210 approval without a MAC: not trusted, reversing"
                             : "0210 answered " + rc + " (" + code.meaning() + ") without a MAC: not trusted, reversing");
-        }
-        if (code.approved()) {
-            return journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
+            case APPROVE -> journal.approve(a, rc, v.rrn(), v.authCode(), "0210 answered 00: approved, RRN " + v.rrn()
                     + ", auth " + v.authCode());
-        }
-        if (rc == null) {
-            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), null,
+            case NO_RESPONSE_CODE -> journal.requireReversal(a.id(), reason, clock.instant(), null,
                     "0210 without a response code (field 39): what the host did is not known, reversing to be sure");
-        }
-        if (ResponseCodes.find(rc).isEmpty()) {
-            // ResponseCodes.of reads a code outside the catalogue as a decline, but what the host did is not known (08
-            // "honour with identification" and 10 "partial approval" are approvals in ISO 8583:1987): a debit may
-            // stand, so it is reversed (DESIGN.md §6), never taken for a decline that lets the order be paid again
-            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
+            case UNKNOWN_CODE -> journal.requireReversal(a.id(), reason, clock.instant(), rc,
                     "0210 answered " + rc + ": " + unknownCode(rc));
-        }
-        if (code.action() == TerminalAction.REVERSE) {
-            return journal.requireReversal(a.id(), ReversalReason.OTHER.code(), clock.instant(), rc,
+            case CODE_TO_REVERSE -> journal.requireReversal(a.id(), reason, clock.instant(), rc,
                     "0210 answered " + rc + " (" + code.meaning() + "): reversing to be sure");
-        }
-        return journal.decline(a, rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
-                + code.operatorText());
+            case DECLINE -> journal.decline(a, rc, v.rrn(), "0210 answered " + rc + " (" + code.meaning() + "): "
+                    + code.operatorText());
+        };
     }
 
     /**
