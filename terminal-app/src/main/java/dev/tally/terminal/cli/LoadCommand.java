@@ -31,9 +31,11 @@ import picocli.CommandLine.ParentCommand;
         // one string per paragraph: picocli wraps each at the usage width
         description = {"Load test: N logical terminals (LOAD0001, LOAD0002, ...) sign on, then make sales until the"
             + " duration is over or the request cap is spent; prints requests, sales/s, latency percentiles,"
-            + " results, errors by kind (a 94 is 'duplicate', a code the catalogue does not know 'unknown_code_NN':"
-            + " both reversed, neither counted as declined) and reversals. With a journal every sale goes through"
-            + " the real engine (durable before send); --no-journal is a pure load generator for measuring the host.",
+            + " results, errors by kind (a 94 is 'duplicate', a code the catalogue does not know 'unknown_code_NN', an"
+            + " answer whose MAC fails 'mac_failure', one without a MAC 'mac_missing', one without field 39"
+            + " 'no_response_code': all reversed, as the engine does, none counted as declined) and reversals. With a"
+            + " journal every sale goes through the real engine (durable before send); --no-journal is a pure load"
+            + " generator for measuring the host.",
             "The host timeout is the global --timeout (set it low, e.g. --timeout 2, when the mix has timeouts)."},
         footer = {"", "Mix file: one 'WEIGHT AMOUNT [CARD]' a line, '#' comments; the simulator decides by the"
             + " amount's cents (docs/simulator.md §3), e.g. '90 0.10' approve, '5 0.05' decline 05, '5 0.68' no answer"

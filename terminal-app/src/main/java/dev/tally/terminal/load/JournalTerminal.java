@@ -5,6 +5,7 @@ import dev.tally.terminal.engine.LateAnswers;
 import dev.tally.terminal.engine.PaymentEngine;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.terminal.engine.ReversalPolicy;
+import dev.tally.terminal.engine.SaleVerdict;
 import dev.tally.terminal.engine.TerminalProfile;
 import dev.tally.terminal.host.HostLink;
 import dev.tally.terminal.host.HostSession;
@@ -56,24 +57,31 @@ final class JournalTerminal implements LoadTerminal {
         return switch (r.status()) {
             case APPROVED -> new SaleOutcome("APPROVED", r.responseCode(), true, 0, null);
             case DECLINED -> new SaleOutcome("DECLINED", r.responseCode(), true, 0, null);
+            // a reversal for A0 or 06 follows an answer, one without field 39 too: timed as the wire terminal times it
             case IN_PROGRESS, REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> new SaleOutcome(r.status().name(), r.responseCode(),
-                    r.responseCode() != null, reversals, errorKind(reason, answered));
+                    r.responseCode() != null || "A0".equals(reason) || "06".equals(reason), reversals,
+                    errorKind(reason, answered));
             case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> new SaleOutcome("REFUSED", null, false, 0,
                     r.status().name().toLowerCase(java.util.Locale.ROOT));
         };
     }
 
-    /** The reversal reason (DESIGN.md §3), and for 06 the answer that led to it, as an error kind of the report. */
+    /**
+     * The reversal reason (DESIGN.md §3), and for 06 the answer that led to it, as an error kind of the report. An A0
+     * is {@code mac_failure} whether the MAC failed or was missing: the journal keeps the reason, not which.
+     */
     private static String errorKind(String reason, String rc) {
         if (reason == null) {
             return null;
         }
-        String uncertain = SaleOutcome.uncertainAnswer(rc);
         return switch (reason) {
             case "98" -> "no_answer";
             case "A0" -> "mac_failure";
             case "96" -> "terminal_failure";
-            case "06" -> uncertain != null ? uncertain : "reversed_06"; // duplicate, unknown_code_NN
+            case "06" -> { // only after the answer's MAC verified: no_response_code, duplicate, unknown_code_NN, ...
+                String kind = SaleOutcome.reversedFor(SaleVerdict.of(rc, true, true), rc);
+                yield kind != null ? kind : "reversed_06";
+            }
             default -> "reversed_" + reason;
         };
     }

@@ -2,6 +2,7 @@ package dev.tally.terminal.load;
 
 import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
+import dev.tally.spec.codes.TerminalAction;
 import dev.tally.spec.crypto.KeyCheckException;
 import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.crypto.PinBlock;
@@ -14,6 +15,7 @@ import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.card.CardData;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.engine.PaymentEngine;
+import dev.tally.terminal.engine.SaleVerdict;
 import dev.tally.terminal.engine.TerminalProfile;
 import dev.tally.terminal.host.Exchange;
 import dev.tally.terminal.host.HostLink;
@@ -30,8 +32,10 @@ import org.jpos.iso.ISOMsg;
 /**
  * A terminal of the pure load generator ({@code --no-journal}): the same messages the engine sends (built,
  * PIN-blocked and MACed with the spec module, over one jPOS NACChannel through {@link HostLink}), with no
- * journal. A sale without an answer is reversed once (0400, reason 98), as a terminal would, and so is one answered
- * 94 or a code the catalogue does not know (reason 06, as the engine does).
+ * journal. A sale without an answer is reversed once (0400, reason 98), as a terminal would; an answer is judged as
+ * the engine judges it ({@link SaleVerdict}): one whose MAC fails or is missing is reversed (A0), and so is one
+ * without field 39, answered 94 or with a code the catalogue does not know (06). An A0/A1 drops the session keys: the
+ * next message signs on first, as the engine's session does.
  *
  * <p>Against a bare echo server ({@code bareHost}) there is no key exchange: the sign-on answer carries no
  * keys, so the messages are PIN-blocked and MACed under fixed lab keys — same work, same bytes on the wire.
@@ -106,6 +110,11 @@ final class WireTerminal implements LoadTerminal {
     @Override
     public SaleOutcome sale(String orderId, long amountMinor, String cardRef) {
         CardData card = reader.read(cardRef);
+        try {
+            signOnIfStale();
+        } catch (HostUnavailableException e) { // a SignOnException too, as the engine's sale counts it
+            return SaleOutcome.failed("host_unavailable");
+        }
         byte[] clear = PinBlock.format0(card.pin(), card.pan());
         byte[] pinBlock;
         try {
@@ -129,19 +138,30 @@ final class WireTerminal implements LoadTerminal {
         if (ex instanceof Exchange.Answered a) {
             MessageView v = MessageView.of(a.response());
             String rc = v.responseCode();
-            if (!bareHost && v.mac().isPresent() && !MessageMac.verify(a.response(), keys.macKey())) {
-                return reverse(request, card, amountMinor, saleStan, f7, orderId, rc, "mac_failure", true,
-                        ReversalReason.NO_RESPONSE);
+            SessionKeys saleKeys = keys;
+            if (v.response().action() == TerminalAction.RESIGN_ON) {
+                keys = null; // HostSession.Signed.staleIfResign: the host holds other keys or none
             }
-            // a 94 or a code the catalogue does not know is no decline: reversed, as the engine does
-            String uncertain = SaleOutcome.uncertainAnswer(rc);
-            if (uncertain != null) {
-                return reverse(request, card, amountMinor, saleStan, f7, orderId, rc, uncertain, true, ReversalReason.OTHER);
-            }
-            return new SaleOutcome(ResponseCodes.APPROVED.equals(rc) ? "APPROVED" : "DECLINED", rc, true, 0, null);
+            // a bare echo host has no keys to MAC under (it echoes the request's field 64): its answers taken as MACed
+            boolean macPresent = bareHost || v.mac().isPresent();
+            SaleVerdict verdict = SaleVerdict.of(rc, macPresent,
+                    bareHost || macPresent && MessageMac.verify(a.response(), saleKeys.macKey()));
+            return switch (verdict) {
+                case APPROVE -> new SaleOutcome("APPROVED", rc, true, 0, null);
+                case DECLINE -> new SaleOutcome("DECLINED", rc, true, 0, null);
+                default -> reverse(request, card, amountMinor, saleStan, f7, orderId, rc,
+                        SaleOutcome.reversedFor(verdict, rc), true, verdict.reversal());
+            };
         }
         String kind = ex instanceof Exchange.NoAnswer ? "no_answer" : "broken_link";
         return reverse(request, card, amountMinor, saleStan, f7, orderId, null, kind, false, ReversalReason.NO_RESPONSE);
+    }
+
+    /** Signs on again when an A0/A1 dropped the keys, as {@code HostSession.signed()} does. */
+    private void signOnIfStale() {
+        if (keys == null) {
+            signOn();
+        }
     }
 
     /** One 0400 for a sale whose outcome is unknown. */
@@ -163,9 +183,10 @@ final class WireTerminal implements LoadTerminal {
                 .orderReference(orderId)
                 .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), saleStan, f7))
                 .build();
-        MessageMac.apply(rev, keys.macKey());
         Exchange ex;
         try {
+            signOnIfStale(); // after an A1: under the keys the host holds now, as the engine's reversal goes
+            MessageMac.apply(rev, keys.macKey());
             ex = link.exchange(rev, profile.timeout());
         } catch (HostUnavailableException e) {
             return new SaleOutcome("REVERSAL_PENDING", rc, answered, 0, why);

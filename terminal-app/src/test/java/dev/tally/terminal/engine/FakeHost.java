@@ -33,15 +33,15 @@ import org.jpos.iso.channel.NACChannel;
 /**
  * A tiny host for cases the simulator has no test amount for (a 0210 whose MAC does not verify): signs
  * on with real keys under the lab TMK, answers every other request through {@code answer} (null = no
- * answer), and records what it received.
+ * answer), and records what it received. Public for the load generator's tests: it judges answers as the engine does.
  */
-final class FakeHost implements AutoCloseable {
+public final class FakeHost implements AutoCloseable {
 
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     final ServerSocket server;
-    final List<ISOMsg> received = new CopyOnWriteArrayList<>();
-    final byte[] macKey;
+    public final List<ISOMsg> received = new CopyOnWriteArrayList<>();
+    public final byte[] macKey;
     private final byte[] pinKey;
     private final BiFunction<FakeHost, ISOMsg, ISOMsg> answer;
     private volatile Function<ISOMsg, ISOMsg> signOnAnswer = this::signOn;
@@ -50,7 +50,7 @@ final class FakeHost implements AutoCloseable {
     /** requests a {@link #silentTo} link said to leave unanswered, by {@link #key}, with how many are still to come */
     private final Map<String, Integer> silenced = new ConcurrentHashMap<>();
 
-    FakeHost(BiFunction<FakeHost, ISOMsg, ISOMsg> answer) throws IOException {
+    public FakeHost(BiFunction<FakeHost, ISOMsg, ISOMsg> answer) throws IOException {
         this.answer = answer;
         SecureRandom rnd = new SecureRandom();
         this.pinKey = KeyWrap.randomKey16(rnd);
@@ -59,7 +59,7 @@ final class FakeHost implements AutoCloseable {
         this.acceptor = Thread.ofVirtual().start(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
@@ -115,7 +115,7 @@ final class FakeHost implements AutoCloseable {
     }
 
     /** How many of {@code sent} have an MTI {@code mti} starts (a count for {@link #silentTo}'s predicates). */
-    static long count(List<MessageView> sent, String mti) {
+    public static long count(List<MessageView> sent, String mti) {
         return sent.stream().filter(m -> m.mti().startsWith(mti)).count();
     }
 
@@ -194,7 +194,7 @@ final class FakeHost implements AutoCloseable {
     }
 
     /** The response to {@code req} with {@code rc}, correctly MACed. */
-    ISOMsg answer(ISOMsg req, String rc) {
+    public ISOMsg answer(ISOMsg req, String rc) {
         MessageBuilder b = MessageBuilder.responseTo(req).responseCode(rc);
         if ("00".equals(rc) && "0200".equals(MessageView.of(req).mti())) {
             b.rrn("000000000042").authCode("OK4242");
