@@ -1,7 +1,6 @@
 package dev.tally.terminal.engine;
 
 import dev.tally.spec.codes.ResponseCode;
-import dev.tally.spec.codes.ResponseCodes;
 import dev.tally.spec.codes.ReversalReason;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.message.MessageBuilder;
@@ -283,21 +282,20 @@ public final class ReversalLoop {
         if (ex instanceof Exchange.Answered ans) {
             MessageView v = MessageView.of(ans.response());
             ResponseCode rc = v.response();
-            boolean ends = ResponseCodes.APPROVED.equals(v.responseCode())
-                    || ResponseCodes.ORIGINAL_NOT_FOUND.equals(v.responseCode());
             signed.staleIfResign(rc);
-            if (v.mac().isPresent() && !signed.verifies(ans.response())) {
-                failure = "0410 answered " + v.responseCode() + " but its MAC did not verify: not trusted";
-            } else if (ends && v.mac().isEmpty()) {
-                // SPEC.md §5: a 0410 is MACed; an acknowledgement without one could come from anyone, and trusting it
-                // would unlock the order while the debit may stand
-                failure = "0410 answered " + v.responseCode() + " without a MAC: not trusted";
-            } else if (ends) {
+            boolean macPresent = v.mac().isPresent();
+            // why an answer ends the reversal or not: ReversalVerdict, which tally load --no-journal judges by too
+            ReversalVerdict verdict = ReversalVerdict.of(v.responseCode(), macPresent,
+                    macPresent && signed.verifies(ans.response()));
+            if (verdict == ReversalVerdict.REVERSED) {
                 return journal.reversed(a.id(), "0410 answered " + v.responseCode() + " (" + rc.meaning()
                         + "): nothing of the sale stands");
-            } else {
-                failure = "0410 answered " + v.responseCode() + " (" + rc.meaning() + ")";
             }
+            failure = "0410 answered " + v.responseCode() + switch (verdict) {
+                case MAC_FAILED -> " but its MAC did not verify: not trusted";
+                case MAC_MISSING -> " without a MAC: not trusted";
+                case NOT_REVERSED, REVERSED -> " (" + rc.meaning() + ")";
+            };
         } else if (ex instanceof Exchange.Broken b && b.linkBrokeOnWrite() && !givenBackJustBefore(a.id())) {
             // the write itself failed (the link was already broken): no whole message left, so the host has nothing
             // to act on; the try is given back, and the next is what this one would have been (a 0400 if none left).

@@ -315,6 +315,29 @@ class ReversalLoopTest {
         }
     }
 
+    /** An acknowledgement whose MAC does not verify (damaged on the way, or not the host's) does not unlock the order. */
+    @Test
+    void aReversalAcknowledgedUnderAMacThatFailsIsNotTrustedAndIsTriedAgain() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> {
+            ISOMsg ack = h.answer(req, "00");
+            if (FakeHost.count(h.received.stream().map(MessageView::of).toList(), "040") == 1) {
+                int field = dev.tally.spec.crypto.MessageMac.macField(ack);
+                byte[] mac = ack.getBytes(field);
+                mac[0] ^= 1;
+                ack.set(field, mac);
+            }
+            return ack;
+        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
+                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
+            PaymentResult r = t.engine.sale("INV-BADMAC", 100, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
+            assertEquals("reversal try 1: 0410 answered 00 but its MAC did not verify: not trusted; next try at",
+                    t.journal.events(r.attempt().id()).getLast().detail().replaceFirst(" at .*", " at"));
+            assertEquals(AttemptState.REVERSED, t.engine.runDueReversals().getFirst().state(), "the MACed repeat ends it");
+        }
+    }
+
     /** A 0410 MACed under the keys its 0400 went with is trusted though the session's keys changed meanwhile. */
     @Test
     void aReversalAnswerMacedUnderTheReversalsKeysIsTrustedWhenTheSessionKeysChangeMeanwhile() throws Exception {
