@@ -33,7 +33,9 @@ import picocli.CommandLine.ParentCommand;
             + " duration is over or the request cap is spent; prints requests, sales/s, latency percentiles,"
             + " results, errors by kind (a 94 is 'duplicate', a code the catalogue does not know 'unknown_code_NN', an"
             + " answer whose MAC fails 'mac_failure', one without a MAC 'mac_missing', one without field 39"
-            + " 'no_response_code': all reversed, as the engine does, none counted as declined) and reversals. With a"
+            + " 'no_response_code': all reversed, as the engine does, none counted as declined; a reversal's answer"
+            + " whose MAC fails 'reversal_mac_failure', a 00 or 25 without a MAC 'reversal_mac_missing': not"
+            + " trusted, the sale REVERSAL_PENDING) and reversals. With a"
             + " journal every sale goes through the real engine (durable before send); --no-journal is a pure load"
             + " generator for measuring the host.",
             "The host timeout is the global --timeout (set it low, e.g. --timeout 2, when the mix has timeouts)."},

@@ -51,6 +51,9 @@ final class LoadStats {
         if (o.error() != null) {
             error(o.error());
         }
+        if (o.reversalError() != null) {
+            error(o.reversalError());
+        }
         reversals.add(o.reversalsSent());
     }
 

@@ -8,9 +8,15 @@ import dev.tally.terminal.engine.SaleVerdict;
  * REVERSAL_FAILED, REFUSED or ERROR; {@code answered} whether the host's answer to the sale arrived (only
  * answered sales go into the latency histogram: a timeout measures the timeout, not the host);
  * {@code error} a short kind (no_answer, broken_link, mac_failure, mac_missing, no_response_code, host_unavailable,
- * duplicate, unknown_code_NN, …) or null.
+ * duplicate, unknown_code_NN, …) or null; {@code reversalError} why the reversal's answer was not trusted
+ * (reversal_mac_failure, reversal_mac_missing) or null, counted beside {@code error}, which says why it was reversed.
  */
-public record SaleOutcome(String result, String responseCode, boolean answered, int reversalsSent, String error) {
+public record SaleOutcome(String result, String responseCode, boolean answered, int reversalsSent, String error,
+                          String reversalError) {
+
+    public SaleOutcome(String result, String responseCode, boolean answered, int reversalsSent, String error) {
+        this(result, responseCode, answered, reversalsSent, error, null);
+    }
 
     public static SaleOutcome failed(String kind) {
         return new SaleOutcome("ERROR", null, false, 0, kind);

@@ -15,6 +15,7 @@ import dev.tally.spec.message.OriginalData;
 import dev.tally.terminal.card.CardData;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.engine.PaymentEngine;
+import dev.tally.terminal.engine.ReversalVerdict;
 import dev.tally.terminal.engine.SaleVerdict;
 import dev.tally.terminal.engine.TerminalProfile;
 import dev.tally.terminal.host.Exchange;
@@ -34,8 +35,10 @@ import org.jpos.iso.ISOMsg;
  * PIN-blocked and MACed with the spec module, over one jPOS NACChannel through {@link HostLink}), with no
  * journal. A sale without an answer is reversed once (0400, reason 98), as a terminal would; an answer is judged as
  * the engine judges it ({@link SaleVerdict}): one whose MAC fails or is missing is reversed (A0), and so is one
- * without field 39, answered 94 or with a code the catalogue does not know (06). An A0/A1 drops the session keys: the
- * next message signs on first, as the engine's session does.
+ * without field 39, answered 94 or with a code the catalogue does not know (06). The reversal's answer is judged as
+ * the engine's reversal loop judges it ({@link ReversalVerdict}): a 00 or 25 whose MAC fails or is missing is not
+ * trusted, and the sale stays REVERSAL_PENDING. An A0/A1 to either drops the session keys: the next message signs on
+ * first, as the engine's session does.
  *
  * <p>Against a bare echo server ({@code bareHost}) there is no key exchange: the sign-on answer carries no
  * keys, so the messages are PIN-blocked and MACed under fixed lab keys — same work, same bytes on the wire.
@@ -184,17 +187,30 @@ final class WireTerminal implements LoadTerminal {
                 .originalData(new OriginalData(MessageType.SALE.spec().requestMti(), saleStan, f7))
                 .build();
         Exchange ex;
+        SessionKeys revKeys;
         try {
             signOnIfStale(); // after an A1: under the keys the host holds now, as the engine's reversal goes
-            MessageMac.apply(rev, keys.macKey());
+            revKeys = keys;
+            MessageMac.apply(rev, revKeys.macKey());
             ex = link.exchange(rev, profile.timeout());
         } catch (HostUnavailableException e) {
             return new SaleOutcome("REVERSAL_PENDING", rc, answered, 0, why);
         }
         if (ex instanceof Exchange.Answered a) {
-            String revRc = MessageView.of(a.response()).responseCode();
-            boolean ok = ResponseCodes.APPROVED.equals(revRc) || "25".equals(revRc);
-            return new SaleOutcome(ok ? "REVERSED" : "REVERSAL_FAILED", rc, answered, 1, why);
+            MessageView v = MessageView.of(a.response());
+            if (v.response().action() == TerminalAction.RESIGN_ON) {
+                keys = null; // as the engine's reversal loop drops them (HostSession.Signed.staleIfResign)
+            }
+            boolean macPresent = bareHost || v.mac().isPresent(); // a bare echo host's answers taken as MACed, as a sale's
+            ReversalVerdict verdict = ReversalVerdict.of(v.responseCode(), macPresent,
+                    bareHost || macPresent && MessageMac.verify(a.response(), revKeys.macKey()));
+            return switch (verdict) {
+                case REVERSED -> new SaleOutcome("REVERSED", rc, answered, 1, why);
+                // not trusted: what the host did with the reversal is not known, as when no answer came
+                case MAC_FAILED -> new SaleOutcome("REVERSAL_PENDING", rc, answered, 1, why, "reversal_mac_failure");
+                case MAC_MISSING -> new SaleOutcome("REVERSAL_PENDING", rc, answered, 1, why, "reversal_mac_missing");
+                case NOT_REVERSED -> new SaleOutcome("REVERSAL_FAILED", rc, answered, 1, why);
+            };
         }
         return new SaleOutcome("REVERSAL_PENDING", rc, answered, 1, why);
     }

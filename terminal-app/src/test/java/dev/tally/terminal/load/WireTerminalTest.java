@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tally.spec.card.LabKeys;
 import dev.tally.spec.card.TestCards;
+import dev.tally.spec.crypto.MessageMac;
 import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.card.LabCardReader;
 import dev.tally.terminal.engine.FakeHost;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
@@ -163,6 +165,70 @@ class WireTerminalTest {
                 assertEquals(new SaleOutcome("REVERSED", null, true, 1, "no_response_code"), t.sale("L-NO39-2", 1234, null));
                 assertEquals("06", reversalReason(host));
             }
+        }
+    }
+
+    /** A host answering each sale {@code saleCode} (MACed), each reversal with what {@code reversal} makes of it. */
+    static FakeHost reversalHost(String saleCode, BiFunction<FakeHost, ISOMsg, ISOMsg> reversal) throws Exception {
+        return new FakeHost((h, req) -> MessageView.of(req).mti().startsWith("040") ? reversal.apply(h, req)
+                : h.answer(req, "0200".equals(MessageView.of(req).mti()) ? saleCode : "00"));
+    }
+
+    /**
+     * A 0410 whose MAC fails is not trusted, whatever its code, as the engine's reversal loop takes it
+     * ({@code ReversalVerdict}): the sale stays REVERSAL_PENDING, the reversal's answer counted
+     * {@code reversal_mac_failure} beside why it was reversed. It was counted REVERSED, the order taken as free.
+     */
+    @Test
+    void aReversalAcknowledgedUnderAMacThatFailsStaysPending() throws Exception {
+        try (FakeHost host = reversalHost("94", (h, req) -> {
+            ISOMsg ack = h.answer(req, "00");
+            int field = MessageMac.macField(ack);
+            byte[] mac = ack.getBytes(field);
+            mac[0] ^= 1;
+            ack.set(field, mac);
+            return ack;
+        }); WireTerminal t = wire(host)) {
+            SaleOutcome o = t.sale("L-RMAC-1", 1234, null);
+            assertEquals(new SaleOutcome("REVERSAL_PENDING", "94", true, 1, "duplicate", "reversal_mac_failure"), o);
+            LoadStats stats = new LoadStats();
+            stats.record(o, 1);
+            assertEquals(Map.of("duplicate", 1L, "reversal_mac_failure", 1L), stats.errors());
+            assertEquals(Map.of("REVERSAL_PENDING", 1L), stats.results());
+            try (Journal journal = Journal.open(dir.resolve("j.db"), Clock.systemUTC());
+                 JournalTerminal engine = journaled(host, journal)) {
+                assertEquals("REVERSAL_PENDING", engine.sale("L-RMAC-2", 1234, null).result(), "as the engine leaves it");
+            }
+        }
+    }
+
+    /** A 00 or 25 to a reversal without a MAC (SPEC.md §5) is not trusted either: REVERSAL_PENDING, not REVERSED. */
+    @Test
+    void aReversalAcknowledgedWithoutAMacStaysPending() throws Exception {
+        try (FakeHost host = reversalHost("94", (h, req) -> {
+            ISOMsg ack = h.answer(req, FakeHost.count(h.received.stream().map(MessageView::of).toList(), "040") == 1
+                    ? "00" : "25");
+            ack.unset(new int[] {64, 128}); // 128 when field 90 is there
+            return ack;
+        }); WireTerminal t = wire(host)) {
+            assertEquals(new SaleOutcome("REVERSAL_PENDING", "94", true, 1, "duplicate", "reversal_mac_missing"),
+                    t.sale("L-RNOMAC-1", 1234, null));
+            assertEquals(new SaleOutcome("REVERSAL_PENDING", "94", true, 1, "duplicate", "reversal_mac_missing"),
+                    t.sale("L-RNOMAC-2", 1234, null));
+        }
+    }
+
+    /**
+     * An A1 to a reversal drops the session keys, as the engine's reversal loop does: the next sale signs on first. The
+     * reversal itself is refused (REVERSAL_FAILED, as before). The next sale went out under keys the host did not hold.
+     */
+    @Test
+    void anA1ToAReversalSignsOnAgainBeforeTheNextSale() throws Exception {
+        try (FakeHost host = reversalHost("94", (h, req) -> h.answer(req, "A1")); WireTerminal t = wire(host)) {
+            assertEquals(new SaleOutcome("REVERSAL_FAILED", "94", true, 1, "duplicate"), t.sale("L-RA1-1", 1234, null));
+            assertEquals(List.of("0800", "0200", "0400"), mtis(host));
+            t.sale("L-RA1-2", 1234, null);
+            assertEquals(List.of("0800", "0200", "0400", "0800", "0200", "0400"), mtis(host));
         }
     }
 }
