@@ -195,16 +195,16 @@ public final class Settlement {
     /**
      * What a refusal of a settlement step means. The catalogue's operator texts speak to a cashier taking a card
      * ("use another payment method"), which says nothing about a batch; a settlement shows the code's meaning, and
-     * for 12 to the 0500 ({@code reusedNumber}) what a host refuses with it: a batch number it has closed already
-     * with other totals.
+     * for 12 to the 0500 ({@code reusedNumber}) what a host refuses with it: a batch number it holds already with
+     * other totals, closed or waiting for its upload after a 95 (SPEC.md §4.7).
      */
     static String refusal(String code, Batch b, boolean reusedNumber) {
         ResponseCode rc = ResponseCodes.of(code);
         if (reusedNumber) {
-            return rc.meaning() + ": the host has closed batch " + b.batchText() + " of this terminal already, with"
-                    + " other totals; this journal reuses the number (a new journal for a terminal id the host knows"
-                    + " starts again at 000001). Nothing was settled: ask the acquirer; in a lab, settle with the journal"
-                    + " that closed it, or start the simulator on a fresh --ledger";
+            return rc.meaning() + ": the host holds batch " + b.batchText() + " of this terminal already with other"
+                    + " totals, closed or waiting for its upload; this journal reuses the number (a new journal for a"
+                    + " terminal id the host knows starts again at 000001). Nothing was settled: ask the acquirer; in a"
+                    + " lab, settle with the journal that sent those totals, or start the simulator on a fresh --ledger";
         }
         return rc.meaning();
     }

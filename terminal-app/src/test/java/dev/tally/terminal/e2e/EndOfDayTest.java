@@ -237,8 +237,8 @@ class EndOfDayTest {
             JsonNode r = refused.json();
             assertEquals("12", r.get("failureCode").asText(), refused.toString());
             String message = r.get("message").asText();
-            assertTrue(message.contains("answered 12 (Invalid transaction: the host has closed batch 000001 of this terminal"
-                    + " already, with other totals"), message);
+            assertTrue(message.contains("answered 12 (Invalid transaction: the host holds batch 000001 of this terminal"
+                    + " already with other totals, closed or waiting for its upload"), message);
             assertTrue(message.endsWith("settling again gets the same answer until the host's batch numbers and this"
                     + " journal's agree"), message);
             assertFalse(message.contains("payment method"), message);

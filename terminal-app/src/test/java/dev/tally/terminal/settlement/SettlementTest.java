@@ -195,7 +195,7 @@ class SettlementTest {
             assertEquals("12", r.failureCode());
             assertTrue(r.message().contains("answered 12 (Invalid transaction); the batch stays UPLOADING: settle again to"
                     + " resume it"), r.message());
-            assertFalse(r.message().contains("closed batch"), r.message());
+            assertFalse(r.message().contains("holds batch"), r.message());
         }
     }
 
