@@ -176,15 +176,20 @@ public final class Utf8File {
      * iconv" (or "give its hex") sent the user the wrong way. {@code advice} says where such a file goes instead.
      */
     public static void refuseDatabase(Path file, String advice) throws IOException {
+        if (isDatabase(file)) {
+            throw new IllegalArgumentException(file + " is an SQLite database (a terminal's journal or a simulator's"
+                    + " ledger), not a text file: " + advice);
+        }
+    }
+
+    /** Whether {@code file} begins as every SQLite 3 database does. */
+    static boolean isDatabase(Path file) throws IOException {
         byte[] head = new byte[SQLITE_HEADER.length];
         int n;
         try (java.io.InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
         }
-        if (n == head.length && java.util.Arrays.equals(head, SQLITE_HEADER)) {
-            throw new IllegalArgumentException(file + " is an SQLite database (a terminal's journal or a simulator's"
-                    + " ledger), not a text file: " + advice);
-        }
+        return n == head.length && java.util.Arrays.equals(head, SQLITE_HEADER);
     }
 
     /**

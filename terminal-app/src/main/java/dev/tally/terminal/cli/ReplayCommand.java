@@ -96,6 +96,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Duration timeout = timeoutText != null
                 ? TallyCli.seconds(PlainNumbers.decimal(timeoutText, "--timeout"), "--timeout", false) : g.timeout();
         requireOwnHost();
+        TerminalSetup.checkMessageLogOptions(g); // before the log is read: not the LOG itself, nor any other file
         int port = g.hostPort(givenPort); // given: never the global --port
         TestCards cards = TestCards.loadOrBundled(g.cards);
         CardMap map = cardMap == null ? CardMap.defaults(cards) : CardMap.load(cardMap, cards);

@@ -72,7 +72,6 @@ final class ServeCommand implements Callable<Integer> {
         if (statementUrl != null) {
             new dev.tally.terminal.reconcile.AcquirerStatements(statementUrl); // checks the URL's form now
         }
-        TerminalSetup.checkMessageLogOptions(g);
         // the token file and the API port before the journal is opened (or made): bad input changes nothing
         Path tokenPath = tokenFile != null ? tokenFile
                 : g.journal.toAbsolutePath().resolveSibling(g.journal.toAbsolutePath().getFileName() + ".api-token");
@@ -92,6 +91,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " the API token file " + tokenPath + ": the cashier system would hold the operator's token;"
                     + " give the operator a token of its own");
         }
+        java.util.Map<Path, String> tokenFiles = new java.util.LinkedHashMap<>();
+        tokenFiles.put(tokenPath, "the API token file" + (tokenFile == null ? " (beside the journal)" : " (--api-token-file)"));
+        tokenFiles.put(operatorPath, "the operator token file"
+                + (operatorTokenFile == null ? " (beside the journal)" : " (--operator-token-file)"));
+        TerminalSetup.checkMessageLogOptions(g, tokenFiles);
         CashierApi.checkPortFree(apiPort);
         int hostPort = g.hostPort(null);
         Journal journal = Journal.open(g.journal, g.clock);

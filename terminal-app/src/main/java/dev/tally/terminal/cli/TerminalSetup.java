@@ -4,6 +4,7 @@ import dev.tally.spec.card.LabKeys;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.crypto.KeyCheckValue;
 import dev.tally.spec.crypto.KeyWrap;
+import dev.tally.spec.format.MessageLogTarget;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.card.LabCardReader;
 import dev.tally.terminal.engine.LateAnswers;
@@ -14,8 +15,14 @@ import dev.tally.terminal.host.HostLink;
 import dev.tally.terminal.host.HostSession;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Journal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * Wires one command's terminal from the global settings: card reader, journal (recovered), host link
@@ -181,16 +188,74 @@ final class TerminalSetup implements AutoCloseable {
         }
     }
 
-    /** Refuses message-log sizes that are no size (bad input, exit 64). */
+    /** {@link #checkMessageLogOptions(TallyCli, Map)} for a command with no files beyond its options and journal. */
     static void checkMessageLogOptions(TallyCli g) {
+        checkMessageLogOptions(g, Map.of());
+    }
+
+    /**
+     * Refuses message-log sizes that are no size, and a --message-log that would damage another file (bad input, exit
+     * 64, before the journal is opened): a file of this command ({@link #filesOf}, and {@code more}, with what each is)
+     * or an existing file that is no message log ({@link MessageLogTarget}). Appended to, the journal's data key was
+     * "damaged" for the next command, and the journal itself took JSON lines.
+     */
+    static void checkMessageLogOptions(TallyCli g, Map<Path, String> more) {
+        checkMessageLogSizes(g);
+        if (g.messageLog != null) {
+            Map<Path, String> others = new LinkedHashMap<>(more);
+            filesOf(g).forEach(others::putIfAbsent);
+            MessageLogTarget.check(g.messageLog, g.messageLogKeep, others);
+        }
+    }
+
+    private static void checkMessageLogSizes(TallyCli g) {
         if (g.messageLogSizeMb < 1 || g.messageLogKeep < 1) {
             throw new IllegalArgumentException("--message-log-size and --message-log-keep must be at least 1");
         }
     }
 
+    /**
+     * The files this command line names besides the message log, with what each is: the journal and the files SQLite
+     * and Tally keep beside it (beside its real path too: through a link, they are there), and the file of every option
+     * and parameter that takes a path (--config, --cards, a command's own), as given or from the config file.
+     */
+    static Map<Path, String> filesOf(TallyCli g) {
+        Map<Path, String> files = new LinkedHashMap<>();
+        Path abs = g.journal.toAbsolutePath();
+        Path real = abs;
+        try {
+            real = Files.exists(abs) ? abs.toRealPath() : abs;
+        } catch (IOException e) {
+            // compared by the path as given; the journal's open says what is wrong with it
+        }
+        for (Path j : List.of(abs, real)) {
+            files.putIfAbsent(j, "the journal (--journal)");
+            files.putIfAbsent(sibling(j, ".key"), "the journal's data key");
+            files.putIfAbsent(sibling(j, ".key.new"), "the journal's data key as it is being replaced");
+            files.putIfAbsent(sibling(j, "-wal"), "the journal's write-ahead log");
+            files.putIfAbsent(sibling(j, "-shm"), "the journal's shared-memory file");
+            files.putIfAbsent(sibling(j, ".lock"), "the journal's lock file");
+        }
+        for (CommandLine.ParseResult p = g.spec == null ? null : g.spec.commandLine().getParseResult(); p != null;
+                p = p.subcommand()) {
+            for (CommandLine.Model.ArgSpec a : p.commandSpec().args()) {
+                if (a.getValue() instanceof Path f && !(a.isOption()
+                        && ((CommandLine.Model.OptionSpec) a).longestName().equals("--message-log"))) {
+                    files.putIfAbsent(f, a.isOption() ? "the file given to " + ((CommandLine.Model.OptionSpec) a).longestName()
+                            : "the " + a.paramLabel() + " given to " + p.commandSpec().name());
+                }
+            }
+        }
+        return files;
+    }
+
+    private static Path sibling(Path f, String suffix) {
+        return f.resolveSibling(f.getFileName() + suffix);
+    }
+
     /** The message log of the settings ({@code --message-log}), rotated by size; the caller closes it. */
     static dev.tally.spec.format.MessageLog messageLog(TallyCli g) {
-        checkMessageLogOptions(g);
+        checkMessageLogSizes(g);
         return new dev.tally.spec.format.MessageLog(g.messageLog, g.messageLogSizeMb * 1024L * 1024L, g.messageLogKeep,
                 g.clock);
     }
