@@ -9,6 +9,7 @@ import dev.tally.simulator.server.TrafficMetrics;
 import dev.tally.spec.card.TestCard;
 import dev.tally.spec.card.TestCards;
 import dev.tally.spec.format.MessageLog;
+import dev.tally.spec.format.MessageLogTarget;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -26,7 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +79,7 @@ public final class Simulator implements AutoCloseable {
         checkPortsFree(address, config);
         checkLedger(config.ledgerFile());
         if (messageLogFile != null) {
-            checkMessageLog(messageLogFile);
+            checkMessageLog(messageLogFile, config);
         }
         NewFiles made = new NewFiles();
         Path ledgerFile = config.ledgerFile().toAbsolutePath();
@@ -158,10 +161,24 @@ public final class Simulator implements AutoCloseable {
 
     /**
      * Refuses a message log that cannot be written (before anything is made): a directory, a file not writable, or
-     * one whose directory cannot be made or written to ({@link #checkWritableFile}).
+     * one whose directory cannot be made or written to ({@link #checkWritableFile}); and one that would damage a file
+     * of {@code config} or someone's file ({@link MessageLogTarget}): given the ledger, its JSON lines went into the
+     * SQLite file (and were lost to SQLite's next write); given the scenario file, the next reload and start refused it.
      */
-    public static void checkMessageLog(Path file) {
+    public static void checkMessageLog(Path file, SimulatorConfig config) {
         checkWritableFile("the message log", file, "tally-sim-messages.jsonl");
+        Map<Path, String> others = new LinkedHashMap<>();
+        Path ledgerFile = config.ledgerFile();
+        others.put(ledgerFile, "the ledger (--ledger)");
+        others.put(ledgerFile.resolveSibling(ledgerFile.getFileName() + "-wal"), "the ledger's write-ahead log");
+        others.put(ledgerFile.resolveSibling(ledgerFile.getFileName() + "-shm"), "the ledger's shared-memory file");
+        if (config.scenarioFile() != null) {
+            others.putIfAbsent(config.scenarioFile(), "the scenario file (--scenario)");
+        }
+        if (config.cardsFile() != null) {
+            others.putIfAbsent(config.cardsFile(), "the cards file (--cards)");
+        }
+        MessageLogTarget.check(file, MESSAGE_LOG_KEEP, others);
     }
 
     /**

@@ -184,6 +184,27 @@ class HostMessageLogTest extends SimulatorHarness {
                 "its request and its answer, nothing of the first run");
     }
 
+    /**
+     * A message log of an earlier run, with a rotated file beside it, passes the start's check that the log is no other
+     * file (Simulator.checkMessageLog): it is appended to, the rotated file left as it was.
+     */
+    @Test
+    void aMessageLogOfAnEarlierRunWithARotatedFileIsAppendedTo() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        signedOn("TALLY001").close(); // a sign-on and its answer
+        sim.close();
+        sim = null;
+        Path rotated = Files.copy(logFile, dir.resolve("host-messages.jsonl.1"));
+        byte[] rotatedBefore = Files.readAllBytes(rotated);
+        int before = MessageLog.read(logFile).size();
+        sim = Simulator.start(config(), logFile);
+        signedOn("TALLY002").close(); // a sign-on and its answer
+        assertTrue(MessageLog.read(logFile).size() > before, "appended");
+        assertEquals("TALLY002", MessageLog.read(logFile).getLast().terminalId());
+        assertTrue(java.util.Arrays.equals(rotatedBefore, Files.readAllBytes(rotated)));
+    }
+
     /** A late answer whose connection is gone by then: the log says no answer went out (before: no OUT line at all). */
     @Test
     void aLateAnswerThatFindsItsConnectionGoneIsLoggedAsNoAnswer() throws Exception {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tally-sim}: runs the acquirer-host simulator until SIGTERM / Ctrl-C. Prints one line starting
  * with {@code listening} when both ports are ready. Exit codes: 0 clean stop, 64 bad options (a --ledger or
- * --message-log path no file can be written at included), 78 unusable scenario or cards file, 1 could not start
+ * --message-log path no file can be written at included, and a --message-log that is another file of the start or a
+ * file that is no message log), 78 unusable scenario or cards file, 1 could not start
  * (port in use, a ledger file that is no ledger).
  */
 @Command(name = "tally-sim", mixinStandardHelpOptions = true, version = "tally-sim 0.1.0",
@@ -209,15 +210,15 @@ public final class SimulatorCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ledger: " + e.getMessage());
         }
+        SimulatorConfig c = SimulatorConfig.defaults(ledger).withBind(bind).withPort(port).withAdminPort(adminPort)
+                .withScenarioFile(scenario).withCardsFile(cards).withLateDelay(late).withMacRequired(macOn);
         if (messageLog != null) {
             try {
-                Simulator.checkMessageLog(messageLog);
+                Simulator.checkMessageLog(messageLog, c);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--message-log: " + e.getMessage());
             }
         }
-        SimulatorConfig c = SimulatorConfig.defaults(ledger).withBind(bind).withPort(port).withAdminPort(adminPort)
-                .withScenarioFile(scenario).withCardsFile(cards).withLateDelay(late).withMacRequired(macOn);
         if (tmk != null) {
             if (!tmk.matches("[0-9A-Fa-f]{32}")) {
                 throw new CommandLine.ParameterException(spec.commandLine(),

@@ -241,6 +241,51 @@ class SimulatorCliTest {
         assertEquals(List.of("logs"), names(dir), "no ledger, no -wal or -shm");
     }
 
+    /**
+     * A message log that is the ledger (made or not), or the scenario file: its JSON lines went into the SQLite ledger
+     * (and were lost to SQLite's next write), or ruined the scenario file (the next reload 422, the next start 78). Now
+     * refused as a bad option (64) naming the file and what it is, before anything is made: the ledger neither made nor
+     * opened (no -wal, no -shm), the files' bytes as they were. The ISO port is taken, so that a start let through stops
+     * there (exit 1) instead of serving.
+     */
+    @Test
+    void aMessageLogThatIsTheLedgerOrTheScenarioFileExits64AndChangesNothing() throws Exception {
+        Path ledgerFile = dir.resolve("same.db");
+        try (Ledger l = Ledger.open(ledgerFile, Clock.systemUTC(), TestCards.bundled().all().subList(0, 1))) {
+            assertEquals(1, l.cards().size());
+        }
+        byte[] ledgerBefore = Files.readAllBytes(ledgerFile);
+        Path scenario = Files.writeString(dir.resolve("sc.json"), "{\"rules\": [{\"match\": {\"amount\": 1234},"
+                + " \"action\": {\"respond\": \"05\"}}]}\n");
+        byte[] scenarioBefore = Files.readAllBytes(scenario);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = String.valueOf(taken.getLocalPort());
+            StringWriter err = new StringWriter();
+            int code = run(err, "--port", port, "--admin-port", "0", "--ledger", ledgerFile.toString(),
+                    "--message-log", ledgerFile.toString());
+            assertEquals(64, code, err.toString());
+            assertTrue(err.toString().startsWith("--message-log: the message log " + ledgerFile + " is the ledger"
+                    + " (--ledger): a message log is appended to, which would damage it; give the message log a file"
+                    + " of its own"), err.toString());
+
+            err = new StringWriter();
+            code = run(err, "--port", port, "--admin-port", "0", "--ledger", dir.resolve("new.db").toString(),
+                    "--message-log", dir.resolve("logs/../new.db").toString());
+            assertEquals(64, code, err.toString());
+            assertTrue(err.toString().contains("is the ledger (--ledger)"), err.toString());
+
+            err = new StringWriter();
+            code = run(err, "--port", port, "--admin-port", "0", "--ledger", ledgerFile.toString(), "--scenario",
+                    scenario.toString(), "--message-log", scenario.toString());
+            assertEquals(64, code, err.toString());
+            assertTrue(err.toString().startsWith("--message-log: the message log " + scenario + " is the scenario file"
+                    + " (--scenario): "), err.toString());
+        }
+        assertEquals(List.of("same.db", "sc.json"), names(dir), "no new ledger, no -wal, no -shm");
+        assertTrue(java.util.Arrays.equals(ledgerBefore, Files.readAllBytes(ledgerFile)), "the ledger file is unchanged");
+        assertTrue(java.util.Arrays.equals(scenarioBefore, Files.readAllBytes(scenario)), "the scenario file is unchanged");
+    }
+
     /** A bind address that does not resolve (.invalid never does, RFC 6761): refused before the ledger is made. */
     @Test
     void aBindAddressThatDoesNotResolveExits64AndMakesNoLedger() throws Exception {
