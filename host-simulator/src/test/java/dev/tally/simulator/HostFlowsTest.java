@@ -2,7 +2,6 @@ package dev.tally.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,7 +191,8 @@ class HostFlowsTest extends SimulatorHarness {
             t.sendRaw(sale);
             ISOMsg answer = t.receive();
             assertEquals("A0", MessageView.of(answer).responseCode());
-            assertNotNull(MessageView.of(answer).rrn());
+            assertFalse(answer.hasField(37), "nothing recorded, no RRN (SPEC.md §3)");
+            assertTrue(MessageMac.verify(answer, t.keys().macKey()), "an A0 is MACed under the keys the host holds");
         }
         assertEquals(1000000, ledger().balance("visa-1"));
         assertTrue(txns("TALLY001", "INV-MAC").isEmpty());
@@ -214,6 +214,39 @@ class HostFlowsTest extends SimulatorHarness {
             assertFalse(MessageMac.hasMac(answer));
         }
         assertTrue(txns("TALLY009", null).isEmpty());
+    }
+
+    /**
+     * An A0 or A1 records nothing, to a sale or a balance inquiry alike: it carries no 37 and uses up no RRN (SPEC.md
+     * §3). Before, it got a number of the sequence the ledger never recorded, and the next sale's RRN skipped one.
+     */
+    @Test
+    void anA0OrA1CarriesNoRrnAndUsesUpNone() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001"); TestTerminal never = terminal("TALLY009")) {
+            String first = MessageView.of(t.exchange(t.saleRequest(VISA, 100, "INV-RRN-1").build())).rrn();
+            for (ISOMsg refused : java.util.List.of(never.saleRequest(VISA, 200, "INV-A1").build(),
+                    never.balanceRequest(VISA).build())) {
+                ISOMsg answer = never.exchange(refused);
+                assertEquals("A1", MessageView.of(answer).responseCode(), answer.getString(0));
+                assertFalse(answer.hasField(37), answer.getString(0) + " A1 carries no RRN");
+                assertFalse(MessageMac.hasMac(answer));
+            }
+            for (ISOMsg refused : java.util.List.of(t.saleRequest(VISA, 300, "INV-A0").build(),
+                    t.balanceRequest(VISA).build())) {
+                MessageMac.apply(refused, new byte[16]); // not the session MAC key
+                t.sendRaw(refused);
+                ISOMsg answer = t.receive();
+                assertEquals("A0", MessageView.of(answer).responseCode(), answer.getString(0));
+                assertFalse(answer.hasField(37), answer.getString(0) + " A0 carries no RRN");
+                assertEquals(refused.getString(11), answer.getString(11), "matched by 41 + 11");
+                assertTrue(MessageMac.verify(answer, t.keys().macKey()));
+            }
+            String next = MessageView.of(t.exchange(t.saleRequest(VISA, 400, "INV-RRN-2").build())).rrn();
+            assertEquals(Long.parseLong(first.substring(4)) + 1, Long.parseLong(next.substring(4)),
+                    "the next sale's RRN follows the last one given: " + first + " then " + next);
+        }
+        assertTrue(txns("TALLY009", null).isEmpty());
+        assertTrue(txns("TALLY001", "INV-A0").isEmpty());
     }
 
     /**

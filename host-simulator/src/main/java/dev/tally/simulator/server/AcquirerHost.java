@@ -118,7 +118,7 @@ final class AcquirerHost {
         // path records the sale, and recordSale finds a duplicate inside its transaction (one lookup, not two).
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
-            return duplicateOr(request, v, sk, () -> macFailure(request, macProblem, sk, true));
+            return duplicateOr(request, v, sk, () -> macFailure(request, macProblem, sk));
         }
         TestCard card = cardsByPan.get(v.pan());
         String decline = cardProblem(v, card, sk);
@@ -153,7 +153,7 @@ final class AcquirerHost {
             }
         }
         if (decline != null && decline.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
-            return duplicateOr(request, v, sk, () -> macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk, true));
+            return duplicateOr(request, v, sk, () -> macFailure(request, ResponseCodes.SIGN_ON_REQUIRED, sk));
         }
         CreditPolicy credit = action.credit() != null ? action.credit() : CreditPolicy.IMMEDIATE;
         SaleResult result = ledger.recordSale(new SaleRequest(tid, v.merchantId(), v.stan(), v.transmissionDateTime(),
@@ -231,12 +231,12 @@ final class AcquirerHost {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
-            return macFailure(request, macProblem, sk, true);
+            return macFailure(request, macProblem, sk);
         }
         TestCard card = cardsByPan.get(v.pan());
         String code = cardProblem(v, card, sk);
         if (code != null && code.equals(ResponseCodes.SIGN_ON_REQUIRED)) {
-            return macFailure(request, code, sk, true);
+            return macFailure(request, code, sk);
         }
         if (code == null) {
             Action action = gate.decide(); // after the MAC and card checks (docs/simulator.md §2)
@@ -260,7 +260,7 @@ final class AcquirerHost {
     private ISOMsg refusal(ISOMsg request, Optional<SessionKeys> sk, ScenarioGate gate) {
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
-            return macFailure(request, macProblem, sk, false);
+            return macFailure(request, macProblem, sk);
         }
         Action action = gate.decide();
         if (!action.dropRequest() && action.respond() != null && !action.respond().equals("00")) {
@@ -339,7 +339,7 @@ final class AcquirerHost {
         Optional<SessionKeys> sk = keys.keysFor(v.terminalId());
         String macProblem = macProblem(request, sk);
         if (macProblem != null) {
-            return macFailure(request, macProblem, sk, false);
+            return macFailure(request, macProblem, sk);
         }
         Action action = gate.decide();
         if (action.dropRequest()) {
@@ -385,17 +385,22 @@ final class AcquirerHost {
         return MessageMac.verify(request, sk.get().macKey()) ? null : ResponseCodes.MAC_FAILURE;
     }
 
-    private ISOMsg macFailure(ISOMsg request, String code, Optional<SessionKeys> sk, boolean needsRrn) {
+    /**
+     * The A0 / A1 answer. The request is refused before the host handles it: nothing is recorded, so the answer carries
+     * no 37 and uses up no RRN, to a sale or a balance inquiry too (SPEC.md §3), whose catalogue rows make 37 mandatory;
+     * hence written as a 30 is, by {@link LenientAnswer}, echoing the same fields the builder would.
+     */
+    private ISOMsg macFailure(ISOMsg request, String code, Optional<SessionKeys> sk) {
         MessageView v = MessageView.of(request);
         LOG.warn("{} from terminal {} STAN {}: {} ({})", v.mti(), v.terminalId(), String.format("%06d", v.stan()), code,
                 code.equals(ResponseCodes.MAC_FAILURE) ? "MAC does not verify under the terminal's session MAC key"
                         : "no session keys for this terminal: it must sign on");
-        MessageBuilder b = MessageBuilder.responseTo(request).responseCode(code);
-        if (needsRrn) {
-            b.rrn(ledger.nextRrn());
-        }
+        ISOMsg answer = LenientAnswer.of(request, code, List.of());
         // A1: the host holds no keys, so the answer goes without a MAC (SPEC.md §4.1)
-        return finish(b, code.equals(ResponseCodes.SIGN_ON_REQUIRED) ? Optional.empty() : sk);
+        if (sk.isPresent() && !code.equals(ResponseCodes.SIGN_ON_REQUIRED)) { // every message that is MAC-checked is MACed
+            MessageMac.apply(answer, sk.get().macKey());
+        }
+        return answer;
     }
 
     /** Builds the answer and MACs it when the host holds session keys for the terminal. */

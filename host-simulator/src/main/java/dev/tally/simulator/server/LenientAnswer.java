@@ -13,7 +13,8 @@ import org.jpos.iso.ISOMsg;
 
 /**
  * The answer to a request too broken for {@code MessageBuilder.responseTo(...).build()} (which refuses
- * to build an answer that lacks a mandatory field): a format error (30) or a system malfunction (96).
+ * to build an answer that lacks a mandatory field): a format error (30) or a system malfunction (96); and the host's
+ * A0 / A1, which carries no 37 though the catalogue makes it mandatory in a 0210 and a balance 0110 (SPEC.md §3).
  * It echoes the fields of SPEC.md §3 that the request carries in a valid form and that the answer to its type
  * carries (the catalogue's response columns; any of {@link #ECHOED} when the type is not known), and nothing else;
  * card data is never echoed. Field 41 and 11, by which the terminal matches the answer (SPEC.md §1), are echoed
