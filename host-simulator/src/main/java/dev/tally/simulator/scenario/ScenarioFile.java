@@ -52,6 +52,8 @@ public final class ScenarioFile {
             "amountRange", "cents", "stan", "occurrence", "probability");
     private static final Set<String> ACTION_KEYS = Set.of("respond", "delay", "late", "dropRequest", "dropResponse",
             "closeConnection", "respondTwice", "garbage", "credit", "creditAfter", "dropReversals", "neverAnswerReversals");
+    /** The MTIs of a reversal, on which a reversal policy of a rule applies to the request itself. */
+    private static final Set<String> REVERSAL_MTIS = Set.of("0400", "0401");
 
     private ScenarioFile() {
     }
@@ -157,7 +159,18 @@ public final class ScenarioFile {
         if (!r.has("action")) {
             throw new ScenarioException(where + ": key 'action' is required (what the host does when the rule matches)");
         }
-        return new Rule(name, match, action(r.get("action"), where));
+        Action action = action(r.get("action"), where);
+        if (ReversalPolicy.ACKNOWLEDGE.equals(action.reversals()) && changesNothingElse(action)
+                && (match.mtis() == null || !REVERSAL_MTIS.containsAll(match.mtis()))) {
+            // {"dropReversals": 0} answers every reversal, overriding the policy its sale was recorded with: that does
+            // something on a reversal only. A sale it matched would be decided normally, its policy the default, and the
+            // rules after it (and the test amounts: a 1.05 sale approved) would never see it
+            throw new ScenarioException(where + ": action.dropReversals 0 drops no reversal: on a reversal (0400/0401) it"
+                    + " answers it whatever its sale's policy, but on any other request this rule matches it does nothing"
+                    + " and keeps the rules after it (and the test amounts) from that request; restrict the rule to"
+                    + " reversals with \"match\": {\"mti\": [\"0400\", \"0401\"]}");
+        }
+        return new Rule(name, match, action);
     }
 
     private static Match match(JsonNode m, String where, KnownCards cards) {
@@ -329,8 +342,13 @@ public final class ScenarioFile {
 
     /** Whether an action changes nothing: no code, no delay, no fate, no credit or reversal policy. */
     private static boolean doesNothing(Action a) {
+        return changesNothingElse(a) && a.reversals() == null;
+    }
+
+    /** Whether an action changes nothing but (perhaps) the reversal policy: no code, no delay, no fate, no credit. */
+    private static boolean changesNothingElse(Action a) {
         return a.respond() == null && !a.late() && (a.delay() == null || a.delay().isZero()) && a.answers() && !a.respondTwice()
-                && !a.garbage() && a.credit() == null && a.reversals() == null;
+                && !a.garbage() && a.credit() == null;
     }
 
     // ---------------------------------------------------------------- checks

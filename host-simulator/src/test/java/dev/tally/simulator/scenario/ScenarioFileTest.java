@@ -128,6 +128,33 @@ class ScenarioFileTest {
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     }
 
+    /**
+     * {@code "dropReversals": 0} does something on a reversal only: it answers it whatever its sale's policy. On a rule
+     * that can match anything else it is refused; before, it loaded, and a 1.05 sale it matched was approved instead
+     * of 05 (the rule decided the sale normally and hid the rules after it and the test amounts).
+     */
+    @Test
+    void dropReversalsZeroIsRefusedUnlessTheRuleMatchesOnlyReversals() {
+        for (String match : new String[] {"", "\"match\": {\"cents\": 5}, ", "\"match\": {\"mti\": [\"0400\", \"0200\"]}, "}) {
+            String json = "{\"testAmounts\": true, \"rules\": [{\"name\": \"answer reversals\", " + match
+                    + "\"action\": {\"dropReversals\": 0}}]}";
+            ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioFile.parse(json, "lab.json"), json);
+            assertTrue(e.getMessage().startsWith("scenario file lab.json: rule 1 (\"answer reversals\"): action.dropReversals 0"
+                    + " drops no reversal") && e.getMessage().contains("restrict the rule to reversals with \"match\": {\"mti\":"
+                    + " [\"0400\", \"0401\"]}"), e.getMessage());
+        }
+        Scenario s = ScenarioFile.parse("""
+                {"testAmounts": true, "rules": [
+                  {"name": "answer reversals", "match": {"mti": ["0400", "0401"]}, "action": {"dropReversals": 0}}
+                ]}""", "lab.json");
+        Decision reversal = s.decide(new ScenarioRequest("0401", "000000", "T", "4761739001010119", 199L, 9));
+        assertEquals("answer reversals", reversal.ruleName());
+        assertEquals(0, reversal.action().reversals().dropFirst(), "answered, whatever the 1.99 sale's policy");
+        assertEquals("05", s.decide(sale("T", 105, 10)).action().respond(), "a sale still gets its test amount");
+        assertTrue(ScenarioFile.parse("{\"rules\": [{\"action\": {\"dropReversals\": 0, \"respond\": \"05\"}}]}", "x")
+                .decide(sale("T", 100, 11)).matched(), "with another key the action does something: accepted");
+    }
+
     @Test
     void durationsAsPeopleWriteThem() {
         assertEquals(Duration.ofMillis(500), DurationText.parse("500ms"));
