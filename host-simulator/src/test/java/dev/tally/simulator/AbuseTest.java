@@ -195,7 +195,8 @@ class AbuseTest extends SimulatorHarness {
     /**
      * A MACed request the catalogue cannot place (a sale with an unknown processing code) is answered 30 with a MAC
      * under the terminal's session key, as every answer to a signed-on terminal is; it went without one. A response
-     * MTI sent as a request is logged as that, not as the answer's missing fields (it read "field 37 missing").
+     * MTI sent as a request is logged as that, not as the answer's missing fields (it read "field 37 missing"), and as
+     * not answered: the line read "format error (30), nothing applied" though no 30 is sent to a response MTI.
      */
     @Test
     void aFormatErrorToAMacedRequestIsMacedAndAResponseMtiIsNamedAsSuch() throws Exception {
@@ -216,6 +217,9 @@ class AbuseTest extends SimulatorHarness {
                 await("the host's line on the 0210", PROCESSED, () -> soFar.get().contains("0210 is a response MTI"));
             });
             assertTrue(log.contains("a host answers requests; 0210 is a response MTI") && !log.contains("field 37"), log);
+            // no 30 went out, and the WARN line must not say one did
+            assertTrue(log.contains("0210 TALLY004 STAN " + stray.getString(11) + ": not answered, nothing applied")
+                    && !log.contains("format error (30)"), log);
         }
         goodClientStillWorks("a request of no catalogue type");
     }

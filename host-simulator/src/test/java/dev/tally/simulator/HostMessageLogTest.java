@@ -93,6 +93,35 @@ class HostMessageLogTest extends SimulatorHarness {
     }
 
     /**
+     * A response MTI sent to the host (a raw 0210) gets no answer, and its TIMEOUT line says why without naming a 30,
+     * as the WARN line does. Before, the note read "not answerable (30)" and the WARN "format error (30), nothing
+     * applied", as if a 30 had gone out.
+     */
+    @Test
+    void aResponseMtiSentToTheHostIsLoggedAsNotAnswered() throws Exception {
+        Path logFile = dir.resolve("host-messages.jsonl");
+        sim = Simulator.start(config(), logFile);
+        try (TestTerminal t = signedOn("TALLY001")) {
+            ISOMsg stray = t.saleRequest(VISA, 1000, "L-0210").build();
+            stray.set(0, "0210");
+            t.send(stray);
+            assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "an answer is not answered");
+        }
+        await("the 0210's OUT line", PROCESSED, () -> {
+            try {
+                return MessageLog.read(logFile).stream().anyMatch(e -> "L-0210".equals(e.orderRef())
+                        && e.dir() == MessageLog.Direction.OUT);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Entry out = MessageLog.read(logFile).stream().filter(e -> "L-0210".equals(e.orderRef())
+                && e.dir() == MessageLog.Direction.OUT).findFirst().orElseThrow();
+        assertEquals(MessageLog.Event.TIMEOUT, out.event());
+        assertEquals("not answered: 0210 is a response MTI", out.note());
+    }
+
+    /**
      * A sale with field 35 in the standard form (PAN, separator, then digits; SPEC.md §2: accepted, never required) is
      * served like any sale, and neither the message log nor the standard log holds the track, its PAN or its
      * discretionary data. A field 35 that is no track 2 is a format error naming the field. Before, every such sale

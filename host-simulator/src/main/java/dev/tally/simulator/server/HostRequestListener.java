@@ -76,8 +76,17 @@ final class HostRequestListener implements ISORequestListener {
         try {
             List<MessageValidator.Problem> problems = problems(request);
             if (!problems.isEmpty()) {
-                LOG.warn("{}: format error (30), nothing applied: {}", what, Masking.scrub(problems.stream()
-                        .map(MessageValidator.Problem::toString).collect(Collectors.joining("; "))));
+                String listed = Masking.scrub(problems.stream().map(MessageValidator.Problem::toString)
+                        .collect(Collectors.joining("; ")));
+                if (!LenientAnswer.answerable(request)) {
+                    // a response MTI (or none readable) gets no answer, not a 30: the line must not read as if one went out
+                    LOG.warn("{}: not answered, nothing applied: {}", what, listed);
+                    traffic.event(source, request, id, MessageLog.Event.TIMEOUT, MessageCatalogue.isResponseMti(mti)
+                            ? "not answered: " + mti + " is a response MTI" : "not answered: no request MTI");
+                    metrics.unanswered();
+                    return true;
+                }
+                LOG.warn("{}: format error (30), nothing applied: {}", what, listed);
                 answerLeniently(source, request, ResponseCodes.FORMAT_ERROR, problems, start, what, id);
                 return true;
             }
@@ -125,7 +134,7 @@ final class HostRequestListener implements ISORequestListener {
         if (MessageCatalogue.isResponseMti(request.getString(0))) {
             // said first: the catalogue's fields of an answer (its 37, its 39) are not what is wrong with it
             return List.of(new MessageValidator.Problem(0, "MTI", "a host answers requests; " + request.getString(0)
-                    + " is a response MTI"));
+                    + " is a response MTI, which is never answered"));
         }
         List<MessageValidator.Problem> problems = MessageValidator.check(request);
         if (!macRequired) {

@@ -36,10 +36,10 @@ final class LenientAnswer {
      * @return the answer, or null when the request has no usable MTI to answer
      */
     static ISOMsg of(ISOMsg request, String responseCode, List<MessageValidator.Problem> problems) {
-        String mti = request.getString(0);
-        if (mti == null || !mti.matches("\\d{4}") || (mti.charAt(2) - '0') % 2 != 0) {
+        if (!answerable(request)) {
             return null;
         }
+        String mti = request.getString(0);
         Set<Integer> broken = problems.stream().map(MessageValidator.Problem::field).collect(Collectors.toSet());
         Optional<Set<Integer>> answerFields = MessageCatalogue.classify(mti, request.getString(3), request.getString(70))
                 .map(e -> {
@@ -70,6 +70,12 @@ final class LenientAnswer {
             return bare;
         }
         return answer;
+    }
+
+    /** Whether the request has an MTI an answer can be made to: 4 digits, a request's (a response is never answered). */
+    static boolean answerable(ISOMsg request) {
+        String mti = request.getString(0);
+        return mti != null && mti.matches("\\d{4}") && (mti.charAt(2) - '0') % 2 == 0;
     }
 
     /** A terminal id or STAN that breaks a rule but can go back on the wire as it came, for the answer to be matched. */
