@@ -173,6 +173,17 @@ public final class SimulatorCli implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * An empty path (a shell variable left unset) is the current directory to {@link Path}: said to be empty, rather
+     * than "the ledger  is a directory" or "cannot read the scenario file : is a directory".
+     */
+    private void refuseEmpty(String option, Path value, String example) {
+        if (value != null && value.toString().isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": the value is empty; give a file, e.g. "
+                    + example);
+        }
+    }
+
     private SimulatorConfig config() {
         Duration late;
         try {
@@ -199,6 +210,9 @@ public final class SimulatorCli implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port and --admin-port are both " + port
                     + "; give two different ports (or 0 for any free one)");
         }
+        refuseEmpty("--ledger", ledger, "tally-ledger.db");
+        refuseEmpty("--scenario", scenario, "lab.json");
+        refuseEmpty("--cards", cards, "test-cards.csv");
         // checked before anything is made: a start that fails on them would have made a new ledger
         try {
             Simulator.listenAddress(bind);

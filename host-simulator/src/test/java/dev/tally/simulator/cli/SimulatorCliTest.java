@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -200,6 +201,26 @@ class SimulatorCliTest {
         assertEquals(err.toString().indexOf(missing.toString()), err.toString().lastIndexOf(missing.toString()),
                 "the path once: " + err);
         assertTrue(Files.notExists(dir.resolve("z.db")), "nothing was started");
+    }
+
+    /**
+     * An empty path (a shell variable left unset: {@code --ledger "$LEDGER"}) is said to be empty, as a bad option (64),
+     * before anything is made. Before, {@code --ledger ""} read "the ledger  is a directory; give a file, e.g.
+     * tally-ledger.db" (the empty path is the current directory).
+     */
+    @ParameterizedTest
+    @CsvSource({"--ledger, tally-ledger.db", "--scenario, lab.json", "--cards, test-cards.csv"})
+    void anEmptyPathIsSaidToBeEmpty(String option, String example) throws Exception {
+        StringWriter err = new StringWriter();
+        List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "0"));
+        if (!option.equals("--ledger")) {
+            args.addAll(List.of("--ledger", dir.resolve("e.db").toString()));
+        }
+        args.addAll(List.of(option, ""));
+        assertEquals(64, run(err, args.toArray(String[]::new)), err.toString());
+        assertTrue(err.toString().startsWith(option + ": the value is empty; give a file, e.g. " + example + "\n"),
+                err.toString());
+        assertEquals(List.of(), names(dir), "nothing made");
     }
 
     @Test
