@@ -213,6 +213,7 @@ public final class SimulatorCli implements Callable<Integer> {
         refuseEmpty("--ledger", ledger, "tally-ledger.db");
         refuseEmpty("--scenario", scenario, "lab.json");
         refuseEmpty("--cards", cards, "test-cards.csv");
+        refuseEmpty("--message-log", messageLog, "messages.jsonl");
         // checked before anything is made: a start that fails on them would have made a new ledger
         try {
             Simulator.listenAddress(bind);

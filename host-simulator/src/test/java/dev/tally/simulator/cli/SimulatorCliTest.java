@@ -209,7 +209,7 @@ class SimulatorCliTest {
      * tally-ledger.db" (the empty path is the current directory).
      */
     @ParameterizedTest
-    @CsvSource({"--ledger, tally-ledger.db", "--scenario, lab.json", "--cards, test-cards.csv"})
+    @CsvSource({"--ledger, tally-ledger.db", "--scenario, lab.json", "--cards, test-cards.csv", "--message-log, messages.jsonl"})
     void anEmptyPathIsSaidToBeEmpty(String option, String example) throws Exception {
         StringWriter err = new StringWriter();
         List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "0"));
