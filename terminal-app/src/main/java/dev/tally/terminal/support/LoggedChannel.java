@@ -14,6 +14,9 @@ import org.jpos.iso.ISOMsg;
  */
 public final class LoggedChannel implements HostChannel.Forwarding {
 
+    /** How a request line's outcome starts when no whole frame of it left (the link was already broken). */
+    public static final String NOT_SENT = "not sent: ";
+
     private final HostChannel delegate;
     private final TerminalTraffic traffic;
 
@@ -44,7 +47,7 @@ public final class LoggedChannel implements HostChannel.Forwarding {
         try {
             ex = delegate.exchange(request, timeout);
         } catch (dev.tally.terminal.host.HostUnavailableException e) {
-            traffic.unanswered(request, address(), 0, false, true, "not sent: " + e.getMessage());
+            traffic.unanswered(request, address(), 0, false, true, NOT_SENT + e.getMessage());
             throw e;
         } catch (RuntimeException e) {
             traffic.settled(request); // answers held back for it are logged, not kept
@@ -55,7 +58,7 @@ public final class LoggedChannel implements HostChannel.Forwarding {
             case Exchange.Answered a -> traffic.answered(request, a.response(), address(), ms);
             case Exchange.NoAnswer n -> traffic.unanswered(request, address(), ms, false, false, n.why());
             case Exchange.Broken b -> traffic.unanswered(request, address(), ms, b.why().startsWith("garbled"),
-                    !b.why().startsWith("garbled"), (b.linkBrokeOnWrite() ? "not sent: " : "") + b.why());
+                    !b.why().startsWith("garbled"), (b.linkBrokeOnWrite() ? NOT_SENT : "") + b.why());
         }
         return ex;
     }

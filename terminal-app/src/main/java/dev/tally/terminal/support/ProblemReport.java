@@ -606,8 +606,14 @@ public final class ProblemReport {
         sb.append("sale of ").append(money(a)).append(" for order ").append(a.orderRef()).append(" (")
                 .append(naming.stan(a)).append(")");
         Instant sent = a.sentAt() != null ? a.sentAt() : a.createdAt();
-        sb.append(" sent ").append(hms(sent));
-        sb.append(", ").append(saleAnswer(c));
+        Optional<String> unsent = saleNotSent(c);
+        if (unsent.isPresent()) { // its write failed: the host never had it (the engine reverses it all the same)
+            sb.append(" could not be sent at ").append(hms(sent)).append(": the link to the host had broken (")
+                    .append(unsent.get()).append(")");
+        } else {
+            sb.append(" sent ").append(hms(sent));
+            sb.append(", ").append(saleAnswer(c));
+        }
         List<AttemptEvent> trail = c.events().stream().filter(e -> !e.isRefusal()).toList(); // refusals quote text
         long reversals = java.util.stream.IntStream.range(0, trail.size())
                 .filter(i -> ReversalLoop.REVERSAL_SENT.matcher(trail.get(i).detail()).find()
@@ -667,6 +673,18 @@ public final class ProblemReport {
             }
         }
         return c.attempt().state() == AttemptState.SENT ? "no answer yet" : "no answer recorded";
+    }
+
+    /**
+     * Why the sale's write failed, when its message-log line says it was not sent ({@link LoggedChannel#NOT_SENT}: no
+     * whole frame left, the link was already broken); empty when it left or the log does not say.
+     */
+    private static Optional<String> saleNotSent(Case c) {
+        return c.messages().stream()
+                .filter(e -> "0200".equals(requestMtiOf(c, e)) && e.event() == MessageLog.Event.DISCONNECTED
+                        && e.note() != null && e.note().startsWith(LoggedChannel.NOT_SENT))
+                .map(e -> e.note().substring(LoggedChannel.NOT_SENT.length()))
+                .findFirst();
     }
 
     /** The log line's STAN belongs to the sale (not a reversal) when it is the attempt's STAN. */
