@@ -169,7 +169,9 @@ public final class SharedHostLink implements HostChannel {
         } catch (IOException | ISOException | RuntimeException e) {
             c.waiting.remove(key);
             String why = "could not send " + req.mti() + " to " + address() + ": " + e.getMessage();
-            fail(c, why);
+            // the others in flight had left whole: theirs is a link that broke while they were out, not a failed send
+            fail(c, "the link broke while this request was out: writing another " + req.mti() + " to " + address()
+                    + " failed (" + e.getMessage() + ")");
             return Exchange.Broken.sendFailed(why, e);
         }
         if (c.dead) { // the reader died between our registration and the send: nobody will answer

@@ -130,4 +130,35 @@ class SharedHostLinkTest {
             }
         }
     }
+
+    /**
+     * A request whose write fails drops the connection under the requests already out on it: they left whole, so each
+     * is told the link broke while it was out, not the failed request's "could not send ..." (which the message log
+     * and the journal showed as if that request had not been sent).
+     */
+    @Test
+    void theRequestsOutWhenAnotherWriteFailsAreToldTheLinkBrokeNotThatTheyWereNotSent() throws Exception {
+        try (FrameHost host = new FrameHost((connection, request) -> new byte[0])) { // never answers
+            try (SharedHostLink link = new SharedHostLink("127.0.0.1", host.port(), Duration.ofSeconds(5), m -> { })) {
+                java.util.concurrent.CompletableFuture<Exchange> out = new java.util.concurrent.CompletableFuture<>();
+                Thread.ofVirtual().start(() -> out.complete(link.exchange(echo(1), Duration.ofSeconds(30))));
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (link.inFlight() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // polling interval, not a wait for an outcome
+                }
+                assertEquals(1, link.inFlight(), "the first request is out");
+                ISOMsg unwritable = echo(7);
+                unwritable.set(11, "1234567");
+                Exchange.Broken failed = assertInstanceOf(Exchange.Broken.class,
+                        link.exchange(unwritable, Duration.ofSeconds(10)));
+                assertTrue(failed.why().startsWith("could not send 0800"), failed.why());
+
+                Exchange.Broken first = assertInstanceOf(Exchange.Broken.class,
+                        out.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(first.why().startsWith("the link broke while this request was out: writing another 0800 to"
+                        + " 127.0.0.1:" + host.port() + " failed ("), first.why());
+                assertFalse(first.linkBrokeOnWrite(), "it left: the host may have it");
+            }
+        }
+    }
 }
