@@ -113,6 +113,7 @@ public final class ReplayCommand implements Callable<Integer> {
         // the TMK is the settings' (--tmk, tmk= in the config file, else the lab TMK), as before: it never came from the
         // host chosen, which only decides whether the lab TMK is warned about (not on this machine)
         Replayer replayer = new Replayer(host, port, TerminalSetup.tmk(g, host), map, g.clock, timeout, pace, ignored);
+        replayer.check(rec); // a request it cannot send is refused before the message log is made: nothing written
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
         replayer.sendUnmatchedReversals(sendUnmatchedReversals);

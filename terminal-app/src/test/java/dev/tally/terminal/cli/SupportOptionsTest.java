@@ -129,6 +129,31 @@ class SupportOptionsTest {
         assertFalse(replay.err().contains("--timeout"), replay.toString());
     }
 
+    /**
+     * A replay whose recorded request is refused (a sale without fields the catalogue requires) writes no message log:
+     * docs/support.md says bad input is refused before anything is sent or written. It left an empty --message-log
+     * file, made before the requests were checked.
+     */
+    @Test
+    void aRefusedReplayWritesNoMessageLog(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("recorded.jsonl");
+        Files.writeString(log, "{\"ts\":1795337000101,\"dir\":\"OUT\",\"peer\":\"127.0.0.1:8583\",\"terminalId\":\"TALLY001\","
+                + "\"mti\":\"0200\",\"stan\":\"000002\",\"messageId\":\"attempt-1\",\"event\":\"REQUEST\","
+                + "\"fields\":{\"PAN\":\"476173******0119\",\"PROCESSING_CODE\":\"000000\",\"AMOUNT\":\"000000000500\","
+                + "\"STAN\":\"000002\",\"TERMINAL_ID\":\"TALLY001\"}}\n");
+        Path written = dir.resolve("replay-messages.jsonl");
+        try (ServerSocketChannel host = ServerSocketChannel.open()) {
+            host.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            host.configureBlocking(false);
+            Run r = tally("--message-log", written.toString(), "replay", log.toString(), "--host", "127.0.0.1",
+                    "--port", String.valueOf(host.socket().getLocalPort()));
+            assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.toString());
+            assertTrue(r.err().contains("recorded.jsonl line 1"), r.toString());
+            assertNull(host.accept(), "a refused replay connected to the host");
+            assertFalse(Files.exists(written), "a refused replay made its message log: " + r);
+        }
+    }
+
     /** A message log of one recorded sign-on request: something for replay to send. */
     private static Path recordedSignOn(Path dir) throws java.io.IOException {
         Path log = dir.resolve("recorded.jsonl");
