@@ -74,7 +74,7 @@ public final class Utf8File {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
+            throw notUtf8(bytes, source, "gunzip -c FILE.gz", hint, e);
         }
     }
 
@@ -83,7 +83,7 @@ public final class Utf8File {
         try (Reader r = new CutEndReader(new java.io.ByteArrayInputStream(bytes))) {
             return drain(r, bytes.length);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
+            throw notUtf8(bytes, source, "gunzip -c FILE.gz", hint, e);
         }
     }
 
@@ -197,8 +197,47 @@ public final class Utf8File {
      * {@link java.io.UncheckedIOException} of {@link Files#lines}).
      */
     public static IllegalArgumentException notUtf8(Path file, String hint, CharacterCodingException e) throws IOException {
-        return new IllegalArgumentException(file + " is not UTF-8 text" + firstBadByte(Files.readAllBytes(file))
-                + ": " + hint, e);
+        return notUtf8(Files.readAllBytes(file), file.toString(), "gunzip -k " + file, hint, e);
+    }
+
+    /** The two bytes every gzip file begins with (RFC 1952 §2.3.1: ID1 ID2). */
+    private static final byte[] GZIP_MAGIC = {0x1F, (byte) 0x8B};
+
+    /**
+     * Refuses a gzip file, for a reader that takes its bytes before reading them as text ({@link #decode}, which names
+     * a gzip source but cannot say which file to gunzip): as {@link #notUtf8} refuses it.
+     */
+    public static void refuseGzip(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(GZIP_MAGIC.length);
+        }
+        if (isGzip(head)) {
+            throw gzipped(file.toString(), "gunzip -k " + file, null);
+        }
+    }
+
+    private static boolean isGzip(byte[] bytes) {
+        return bytes.length >= GZIP_MAGIC.length && bytes[0] == GZIP_MAGIC[0] && bytes[1] == GZIP_MAGIC[1];
+    }
+
+    private static IllegalArgumentException gzipped(String source, String gunzipExample, Exception cause) {
+        return new IllegalArgumentException(source + " is gzip-compressed, not text: gunzip it first (e.g. "
+                + gunzipExample + ")", cause);
+    }
+
+    /**
+     * {@code source} is not UTF-8: named with its first bad byte and {@code hint}; but a gzip file (a log compressed by
+     * its rotation, or to be mailed) is named as one, with how to decompress it ({@code gunzip}, e.g. {@code
+     * gunzipExample}): the hint's advice (give its hex, convert it with iconv) cannot work on it. Never decompressed
+     * here: the user knows then which file the tool read.
+     */
+    private static IllegalArgumentException notUtf8(byte[] bytes, String source, String gunzipExample, String hint,
+                                                    CharacterCodingException e) {
+        if (isGzip(bytes)) {
+            return gzipped(source, gunzipExample, e);
+        }
+        return new IllegalArgumentException(source + " is not UTF-8 text" + firstBadByte(bytes) + ": " + hint, e);
     }
 
     /**

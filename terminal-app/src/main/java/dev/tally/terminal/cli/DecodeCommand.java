@@ -95,6 +95,7 @@ public final class DecodeCommand implements Callable<Integer> {
             Utf8File.requireReadableFile(file);
             Utf8File.refuseDatabase(file, "decode reads message dumps as text; a terminal's journal is shown by"
                     + " 'tally --journal " + file + " journal' and reported on by 'tally --journal " + file + " report'");
+            Utf8File.refuseGzip(file); // not "give their hex": said with the file to gunzip
             return text(Files.readAllBytes(file), file.toString(), "xxd -p " + file);
         }
         if (hex.isEmpty()) {
