@@ -191,13 +191,13 @@ public final class ReportCommand implements Callable<Integer> {
         for (int i = Math.max(1, g.messageLogKeep); i >= 1; i--) {
             Path rotated = Path.of(g.messageLog + "." + i);
             if (Files.exists(rotated)) {
-                refuseJournal(rotated);
+                requireLogFile(rotated);
                 out.addAll(MessageLog.read(rotated, g::warn)); // a last line cut short: left out, said
                 logFound = true;
             }
         }
         if (Files.exists(g.messageLog)) {
-            refuseJournal(g.messageLog);
+            requireLogFile(g.messageLog);
             out.addAll(MessageLog.read(g.messageLog, g::warn)); // the live file, copied while written
             logFound = true;
         }
@@ -208,7 +208,12 @@ public final class ReportCommand implements Callable<Integer> {
         return out;
     }
 
-    private void refuseJournal(Path log) throws IOException {
+    /**
+     * Refuses, as decode and replay do, a log path that is a directory or cannot be read (it was an internal error,
+     * "Is a directory"), and the journal given as the log.
+     */
+    private void requireLogFile(Path log) throws IOException {
+        dev.tally.spec.format.Utf8File.requireReadableFile(log);
         dev.tally.spec.format.Utf8File.refuseDatabase(log, "--message-log takes the message log (JSON Lines);"
                 + " the journal goes to --journal");
     }

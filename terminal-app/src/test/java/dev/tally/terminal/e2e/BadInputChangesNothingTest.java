@@ -125,5 +125,12 @@ class BadInputChangesNothingTest {
         assertTrue(r.err().contains("is a directory"), r.err());
         refused(tally("replay", dir.resolve("messages.jsonl").toString(), "--host", "127.0.0.1", "--port", "1"),
                 "messages.jsonl: no such file", folder);
+        // report's --message-log: it was "internal error: java.io.IOException: Is a directory", exit 1
+        Path journal = dir.resolve("till/journal.db");
+        Files.createDirectories(journal.getParent());
+        dev.tally.terminal.journal.Journal.open(journal, java.time.Clock.systemUTC()).close();
+        r = tally("--message-log", folder.toString(), "report", "--order", "X");
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains(folder.getFileName() + ": is a directory, not a file"), r.err());
     }
 }
