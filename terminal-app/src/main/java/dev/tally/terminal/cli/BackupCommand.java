@@ -19,7 +19,8 @@ import picocli.CommandLine.ParentCommand;
         description = {"Back up the journal, while tally serve runs or not: a consistent copy (what the write-ahead log"
             + " holds included) to DEST and its data key to DEST.key, both 0600, checked. Never replaces a file."},
         footer = {"", "Exit codes: 0 written and checked, 64 bad input (DEST or DEST.key exists, no journal at the path),"
-            + " 1 the journal or its key cannot be read, or the copy failed its check (nothing is left at DEST)"})
+            + " 1 the journal (or a file that is no tally journal) or its key cannot be read, or the copy failed its"
+            + " check (nothing is left at DEST)"})
 final class BackupCommand implements Callable<Integer> {
 
     @ParentCommand

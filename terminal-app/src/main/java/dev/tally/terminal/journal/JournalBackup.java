@@ -52,6 +52,9 @@ public final class JournalBackup {
             throw new IllegalArgumentException("the folder " + out.getParent() + " of the backup does not exist: make it"
                     + " first (nothing was changed)");
         }
+        // a file that is no tally journal (a text file, a simulator's ledger) is said to be one, as every command says
+        // it, before its data key is looked for ("the key is missing: restore it" sent the user after a key)
+        Journal.openReadOnly(abs, clock).close();
         Path keyFile;
         byte[] key;
         try {

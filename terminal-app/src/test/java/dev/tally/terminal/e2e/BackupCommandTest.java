@@ -95,6 +95,29 @@ class BackupCommandTest {
         }
     }
 
+    /**
+     * A file that is no tally journal (a text file, a copy of a simulator's ledger) is said to be none, as every other
+     * command says it: backup said "the journal's data key ... is missing ... restore the key first". Nothing is made.
+     */
+    @Test
+    void aFileThatIsNoJournalIsSaidToBeNone() throws Exception {
+        Path text = Files.writeString(dir.resolve("x.jsonl"), "{\"at\":\"2026-11-22T10:00:00Z\"}\n");
+        Files.createDirectories(dir.resolve("lab"));
+        new Lab(dir.resolve("lab"), Duration.ofSeconds(3)).close(); // a simulator's ledger, closed: whole in its file
+        Path ledger = Files.copy(dir.resolve("lab/ledger.db"), dir.resolve("ledger-copy.db"));
+        for (Path notJournal : new Path[] {text, ledger}) {
+            byte[] before = Files.readAllBytes(notJournal);
+            Path dest = dir.resolve("y.db");
+            Lab.Run r = Lab.raw("--journal", notJournal.toString(), "backup", "--to", dest.toString());
+            Lab.Run journal = Lab.raw("--journal", notJournal.toString(), "journal");
+            assertEquals(journal.exit(), r.exit(), r.toString());
+            assertTrue(r.err().contains(notJournal.getFileName() + " is not a tally journal"), r.err());
+            assertFalse(r.err().contains("key"), r.err());
+            assertFalse(Files.exists(dest) || Files.exists(Path.of(dest + ".key")), "nothing made");
+            assertArrayEquals(before, Files.readAllBytes(notJournal));
+        }
+    }
+
     /** The order's latest state in the journal file {@code db} as it is (read-only, nothing beside it used). */
     private static String state(Path db, String order) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toUri() + "?immutable=1");
