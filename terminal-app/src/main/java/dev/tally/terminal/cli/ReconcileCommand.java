@@ -16,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
     + " a sale the statement lists more than once.",
     "A table by default, --json, or --csv for a spreadsheet. Read-only: nothing is sent to the host.",
     "Exit 0 report produced (differences or not); 64 unreadable statement (the line is named), a --from-host that is"
-    + " not a base URL, or a --merchant-id the terminal made none of the date's sales for; 69 acquirer unreachable."})
+    + " not a base URL, a --merchant-id the terminal made none of the date's sales for, or a --terminal-id the journal"
+    + " holds no attempt of (it holds another's); 69 acquirer unreachable."})
 final class ReconcileCommand implements Callable<Integer> {
 
     @ParentCommand

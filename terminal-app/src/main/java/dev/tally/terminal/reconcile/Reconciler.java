@@ -56,8 +56,9 @@ public final class Reconciler {
 
     public ReconciliationReport fromHost(String adminUrl, LocalDate date) {
         LocalDate d = date != null ? date : LocalDate.now(clock);
-        // a wrong merchant id is refused before the acquirer is asked for that merchant's statement
+        // a wrong terminal or merchant id is refused before the acquirer is asked for that merchant's statement
         List<Attempt> attempts = journal.attempts(null);
+        Reconciliation.requireTerminalsAttempts(terminalId, attempts);
         Reconciliation.requireMerchantsAttempts(terminalId, merchantId, attempts, Set.of(d), clock.getZone());
         // the acquirer's business day is not the till's calendar day: a sale after its cut-over is on the next
         // day's statement, one before its (late) cut-over on the day before. The neighbours are fetched to match

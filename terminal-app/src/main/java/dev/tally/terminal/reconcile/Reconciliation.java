@@ -46,11 +46,13 @@ public final class Reconciliation {
      * @param journal every attempt of the terminal (matching looks at all; the report covers {@code dates})
      * @param dates   the dates reported: attempts made on them, and the statement lines booked or credited on them
      *                (the other lines are matched against, so a sale booked on the acquirer's next day is found)
-     * @throws IllegalArgumentException when the terminal's attempts on {@code dates} were all made for other merchants
-     *                                  (see {@link #requireMerchantsAttempts})
+     * @throws IllegalArgumentException when the journal holds attempts of other terminals only (see
+     *                                  {@link #requireTerminalsAttempts}), or the terminal's attempts on {@code dates}
+     *                                  were all made for other merchants (see {@link #requireMerchantsAttempts})
      */
     public static ReconciliationReport reconcile(String terminalId, String merchantId, List<Attempt> journal,
                                                  Statement statement, Set<LocalDate> dates, ZoneId zone) {
+        requireTerminalsAttempts(terminalId, journal);
         requireMerchantsAttempts(terminalId, merchantId, journal, dates, zone);
         List<StatementLine> ours = new ArrayList<>();
         int otherTerminals = 0;
@@ -136,6 +138,24 @@ public final class Reconciliation {
                 + String.join(", ", dates.stream().sorted().map(LocalDate::toString).toList()) + " were made for merchant "
                 + String.join(", ", others) + ", not for merchant " + merchantId + " being reconciled (--merchant-id):"
                 + " reconcile with --merchant-id " + others.getFirst() + "; nothing was reconciled");
+    }
+
+    /**
+     * Refuses to reconcile a terminal of which the journal holds no attempt while it holds another terminal's: a wrong
+     * --terminal-id or another terminal's journal, which would report every statement line of the terminal "a debit
+     * stands at the acquirer for a sale this terminal has no record of". Over the whole journal, not the dates: a
+     * journal is one terminal's, so a wrong one is refused on a day it holds no sale too (else that day's report was
+     * as untrue), and the right one is reconciled on a quiet day. A journal holding no attempt at all is reconciled.
+     */
+    static void requireTerminalsAttempts(String terminalId, List<Attempt> journal) {
+        if (journal.isEmpty() || journal.stream().anyMatch(a -> a.terminalId().equals(terminalId))) {
+            return;
+        }
+        List<String> held = journal.stream().map(Attempt::terminalId).distinct().sorted().toList();
+        throw new IllegalArgumentException("the journal holds no attempt of terminal " + terminalId + " being reconciled"
+                + " (--terminal-id), only " + journal.size() + " of terminal " + String.join(", ", held) + ": reconcile"
+                + " with --terminal-id " + held.getFirst() + ", or give terminal " + terminalId + "'s journal (--journal);"
+                + " nothing was reconciled");
     }
 
     /** Whether the line was booked or credited on a reported date. */

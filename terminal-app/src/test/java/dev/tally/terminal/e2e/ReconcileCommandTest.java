@@ -83,6 +83,31 @@ class ReconcileCommandTest {
     }
 
     /**
+     * With a wrong --terminal-id (or another terminal's journal), of which the journal holds no attempt, reconcile refuses
+     * naming the terminal id the journal holds (exit 64, nothing changed), from a file or from the acquirer; it reported
+     * every line of the statement NOT_APPROVED_IN_JOURNAL, "a debit stands ... this terminal has no record of", exit 0.
+     */
+    @Test
+    void aTerminalIdTheJournalHoldsNoAttemptOfIsRefused() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            String admin = oneSale(lab);
+            Path file = groupStatement(lab, admin);
+            String before = lab.journalDump();
+            for (List<String> source : List.of(List.of("--statement", file.toString()), List.of("--from-host", admin))) {
+                List<String> args = new ArrayList<>(List.of("--terminal-id", "TALLY002", "reconcile"));
+                args.addAll(source);
+                Lab.Run wrong = lab.tally(args.toArray(String[]::new));
+                assertEquals(64, wrong.exit(), wrong.toString());
+                assertTrue(wrong.err().contains("the journal holds no attempt of terminal TALLY002 being reconciled"
+                        + " (--terminal-id), only 1 of terminal TALLY001: reconcile with --terminal-id TALLY001, or give"
+                        + " terminal TALLY002's journal (--journal)"), wrong.err());
+                assertFalse(wrong.out().contains("NOT_APPROVED_IN_JOURNAL"), wrong.out());
+            }
+            assertEquals(before, lab.journalDump(), "nothing changed");
+        }
+    }
+
+    /**
      * A statement URL pasted whole as --from-host is refused saying to give the admin API's base URL (exit 64); tally's
      * own path and query were glued onto it and every sale reported NOT_CREDITED.
      */

@@ -32,9 +32,15 @@ class ReconciliationTest {
 
     static Attempt attempt(long id, String merchant, String order, int stan, long amount, String currency,
                            AttemptState state, String rrn) {
-        Instant made = DAY.atTime(10, 0).toInstant(ZoneOffset.UTC).plusSeconds(id);
+        return attempt(id, TERMINAL, merchant, order, stan, amount, currency, state, rrn, DAY);
+    }
+
+    /** An attempt of {@code terminal} made on {@code day}. */
+    static Attempt attempt(long id, String terminal, String merchant, String order, int stan, long amount,
+                           String currency, AttemptState state, String rrn, LocalDate day) {
+        Instant made = day.atTime(10, 0).toInstant(ZoneOffset.UTC).plusSeconds(id);
         boolean approved = state == AttemptState.APPROVED || state == AttemptState.SETTLED;
-        return new Attempt(id, TERMINAL, merchant, order, AttemptKind.SALE, amount, currency, stan, "1122100000", "1122",
+        return new Attempt(id, terminal, merchant, order, AttemptKind.SALE, amount, currency, stan, "1122100000", "1122",
                 "100000", state, approved ? "00" : state == AttemptState.DECLINED ? "51" : null, rrn,
                 approved ? "007919" : null, "476173******0119", null, null, 0, null, made, made, made, 1);
     }
@@ -231,6 +237,30 @@ class ReconciliationTest {
         assertEquals("the 2 attempt(s) of terminal TALLY001 on 2026-11-22 were made for merchant HOSPITAL0000001, not for"
                 + " merchant WRONGMERCHANT01 being reconciled (--merchant-id): reconcile with --merchant-id"
                 + " HOSPITAL0000001; nothing was reconciled", e.getMessage());
+    }
+
+    /**
+     * Reconciling a terminal of which the journal holds no attempt, while it holds another's (a wrong --terminal-id, or
+     * another terminal's journal), is refused naming the id the journal holds, whether or not it holds a sale of the
+     * day: every line of the statement used to be reported NOT_APPROVED_IN_JOURNAL, "a debit stands at the acquirer for
+     * a sale this terminal has no record of". A quiet day of the right terminal is reconciled.
+     */
+    @Test
+    void aTerminalTheJournalHoldsNoAttemptOfIsRefusedNamingTheOneItHolds() {
+        Statement st = Statement.parse("t.csv", HEADER + line("INV-1", 1, "632600000001", "12.34"));
+        for (LocalDate made : List.of(DAY, DAY.minusDays(1))) {
+            List<Attempt> journal = List.of(attempt(1, "TALLY002", MERCHANT, "T2-1", 1, 500, "840", AttemptState.APPROVED,
+                    "632600000009", made));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reconciliation.reconcile(
+                    TERMINAL, MERCHANT, journal, st, Set.of(DAY), ZoneOffset.UTC));
+            assertEquals("the journal holds no attempt of terminal TALLY001 being reconciled (--terminal-id), only 1 of"
+                    + " terminal TALLY002: reconcile with --terminal-id TALLY002, or give terminal TALLY001's journal"
+                    + " (--journal); nothing was reconciled", e.getMessage());
+        }
+        ReconciliationReport quiet = Reconciliation.reconcile(TERMINAL, MERCHANT, List.of(attempt(1, TERMINAL, MERCHANT,
+                "INV-0", 1, 500, "840", AttemptState.APPROVED, "632600000009", DAY.minusDays(1))), st, Set.of(DAY),
+                ZoneOffset.UTC);
+        assertEquals(Category.NOT_APPROVED_IN_JOURNAL, only(quiet, "INV-1").category(), quiet.items().toString());
     }
 
     /**
