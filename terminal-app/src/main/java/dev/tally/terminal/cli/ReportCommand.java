@@ -96,6 +96,7 @@ public final class ReportCommand implements Callable<Integer> {
         } else {
             subject = "payments " + (since == null ? "" : "since " + since) + (until == null ? "" : " until " + until);
         }
+        List<String> terminals = new ArrayList<>();
         try (Journal journal = Journal.openReadOnly(g.journal, g.clock)) {
             // attempts and events as of one commit: serve may be writing this order's next step meanwhile
             journal.snapshot(() -> {
@@ -104,6 +105,11 @@ public final class ReportCommand implements Callable<Integer> {
                     attempts = journal.attempts(order);
                 } else if (stan != null) {
                     attempts = journal.byStan(g.terminalId, stan).map(List::of).orElse(List.of());
+                    if (attempts.isEmpty()) {
+                        // a STAN is per terminal: another terminal's journal (or --terminal-id left out) is said as such
+                        journal.attempts(null).stream().map(Attempt::terminalId).distinct().sorted()
+                                .forEach(terminals::add);
+                    }
                 } else {
                     attempts = journal.attempts(null).stream()
                             .filter(a -> !a.createdAt().isBefore(from) && a.createdAt().isBefore(to)).toList();
@@ -119,7 +125,12 @@ public final class ReportCommand implements Callable<Integer> {
             });
         }
         if (cases.isEmpty()) {
-            return g.fail(ExitCodes.BAD_INPUT, "nothing in the journal " + g.journal + " matches " + subject.strip());
+            List<String> others = terminals.stream().filter(t -> !t.equals(g.terminalId)).toList();
+            return g.fail(ExitCodes.BAD_INPUT, "nothing in the journal " + g.journal + " matches " + subject.strip()
+                    + (others.isEmpty() ? "" : "; the journal holds attempts of terminal " + String.join(", ", terminals)
+                    + ": give --terminal-id " + others.getFirst() + " for its STANs"
+                    + (terminals.contains(g.terminalId) ? "" : ", or the journal of terminal " + g.terminalId
+                    + " (--journal)")));
         }
         String version = TallyCli.class.getAnnotation(Command.class).version()[0];
         ProblemReport.Context ctx = new ProblemReport.Context(g.merchantId, g.terminalId, config.getProperty("location"),

@@ -419,6 +419,17 @@ class SupportToolsTest {
         Lab.Run byStan = cli("--journal", lab.journal.toString(), "--json", "report", "--stan", stan);
         assertEquals(0, byStan.exit(), byStan.toString());
         assertEquals("INV-10-00", byStan.json().get("payments").get(0).get("orderId").asText());
+        // another terminal id's STAN (a journal of TALLY001 read as TALLY002's): the ids the journal holds are named
+        // with the option to give; it said only "nothing in the journal ... matches STAN ... of terminal TALLY002"
+        Lab.Run otherTerminal = cli("--journal", lab.journal.toString(), "--terminal-id", "TALLY002", "report", "--stan",
+                stan);
+        assertEquals(64, otherTerminal.exit(), otherTerminal.toString());
+        assertTrue(otherTerminal.err().contains("matches STAN " + stan + " of terminal TALLY002; the journal holds"
+                + " attempts of terminal TALLY001: give --terminal-id TALLY001 for its STANs, or the journal of terminal"
+                + " TALLY002 (--journal)"), otherTerminal.err());
+        Lab.Run noSuchStan = cli("--journal", lab.journal.toString(), "report", "--stan", "999999");
+        assertEquals(64, noSuchStan.exit(), noSuchStan.toString());
+        assertFalse(noSuchStan.err().contains("--terminal-id"), noSuchStan.err());
     }
 
     @Test
