@@ -1,10 +1,9 @@
 package dev.tally.terminal.reconcile;
 
+import dev.tally.spec.format.Utf8File;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.Journal;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -35,9 +34,10 @@ public final class Reconciler {
     public ReconciliationReport fromFile(Path file, LocalDate date) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // through Utf8File, as every text the tools read: a gzip'd or non-UTF-8 statement is named as such
+            text = Utf8File.read(file, "a statement is the acquirer's CSV (the simulator's GET /statement), as UTF-8 text");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the statement " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read the statement " + file + ": " + Utf8File.reason(file, e));
         }
         Statement st = Statement.parse(file.toString(), text, merchantId);
         Set<LocalDate> dates = new TreeSet<>();

@@ -108,6 +108,26 @@ class ReconcileCommandTest {
     }
 
     /**
+     * A gzip'd statement is named as one, with what to do (exit 64, nothing changed); it read "cannot read the statement
+     * ...: Input length = 1".
+     */
+    @Test
+    void aGzippedStatementIsNamedAsOne() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
+            Path file = groupStatement(lab, oneSale(lab));
+            Path gz = dir.resolve("group.csv.gz");
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+                out.write(Files.readAllBytes(file));
+            }
+            String before = lab.journalDump();
+            Lab.Run run = lab.tally("reconcile", "--statement", gz.toString());
+            assertEquals(64, run.exit(), run.toString());
+            assertTrue(run.err().contains(gz + " is gzip-compressed, not text: gunzip it first"), run.err());
+            assertEquals(before, lab.journalDump(), "nothing changed");
+        }
+    }
+
+    /**
      * A statement URL pasted whole as --from-host is refused saying to give the admin API's base URL (exit 64); tally's
      * own path and query were glued onto it and every sale reported NOT_CREDITED.
      */
