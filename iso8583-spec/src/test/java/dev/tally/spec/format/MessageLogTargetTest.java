@@ -38,6 +38,25 @@ class MessageLogTargetTest {
         return assertThrows(IllegalArgumentException.class, () -> MessageLogTarget.check(file, 5, others)).getMessage();
     }
 
+    /**
+     * A message log whose first line is longer than what the check reads (a request full of escaped control bytes, as a
+     * lab's abuse traffic sends, logs as 100 KB and more) is a message log: it was refused as "no message log".
+     */
+    @Test
+    void aMessageLogWhoseFirstLineIsVeryLongPasses() throws Exception {
+        Path f = dir.resolve("long.jsonl");
+        try (MessageLog log = new MessageLog(f, 1 << 22, 3, Clock.systemUTC())) {
+            log.event(MessageLog.Direction.IN, "127.0.0.1:8583", "TALLY001", "INV-1", "000001", "m-1",
+                    MessageLog.Event.TIMEOUT, 60_000L, "\u0001".repeat(30_000));
+        }
+        String first = Files.readAllLines(f).getFirst();
+        assertTrue(first.length() > 100_000, "the first line is " + first.length() + " characters");
+        assertDoesNotThrow(() -> MessageLogTarget.check(f, 5, Map.of()));
+        Path text = dir.resolve("long.txt");
+        Files.writeString(text, "x".repeat(100_000) + "\n");
+        assertTrue(refused(text, Map.of()).contains("its first line is not a message-log line"));
+    }
+
     @Test
     void aFileOfTheCommandIsRefusedByPathLinkOrHardLinkMadeOrNot() throws Exception {
         Path key = Files.write(dir.resolve("journal.db.key"), new byte[32]);
