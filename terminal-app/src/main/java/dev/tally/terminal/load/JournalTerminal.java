@@ -1,5 +1,6 @@
 package dev.tally.terminal.load;
 
+import dev.tally.spec.codes.ReversalReason;
 import dev.tally.terminal.card.CardReader;
 import dev.tally.terminal.engine.LateAnswers;
 import dev.tally.terminal.engine.PaymentEngine;
@@ -59,7 +60,8 @@ final class JournalTerminal implements LoadTerminal {
             case DECLINED -> new SaleOutcome("DECLINED", r.responseCode(), true, 0, null);
             // a reversal for A0 or 06 follows an answer, one without field 39 too: timed as the wire terminal times it
             case IN_PROGRESS, REVERSED, REVERSAL_PENDING, REVERSAL_FAILED -> new SaleOutcome(r.status().name(), r.responseCode(),
-                    r.responseCode() != null || "A0".equals(reason) || "06".equals(reason), reversals,
+                    r.responseCode() != null || ReversalReason.MAC_FAILURE.code().equals(reason)
+                            || ReversalReason.OTHER.code().equals(reason), reversals,
                     errorKind(reason, answered));
             case LOCKED, ALREADY_PAID, NOTHING_TO_REVERSE -> new SaleOutcome("REFUSED", null, false, 0,
                     r.status().name().toLowerCase(java.util.Locale.ROOT));

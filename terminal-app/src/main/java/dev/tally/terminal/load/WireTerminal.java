@@ -142,9 +142,7 @@ final class WireTerminal implements LoadTerminal {
             MessageView v = MessageView.of(a.response());
             String rc = v.responseCode();
             SessionKeys saleKeys = keys;
-            if (v.response().action() == TerminalAction.RESIGN_ON) {
-                keys = null; // HostSession.Signed.staleIfResign: the host holds other keys or none
-            }
+            staleIfResign(v);
             // a bare echo host has no keys to MAC under (it echoes the request's field 64): its answers taken as MACed
             boolean macPresent = bareHost || v.mac().isPresent();
             SaleVerdict verdict = SaleVerdict.of(rc, macPresent,
@@ -158,6 +156,13 @@ final class WireTerminal implements LoadTerminal {
         }
         String kind = ex instanceof Exchange.NoAnswer ? "no_answer" : "broken_link";
         return reverse(request, card, amountMinor, saleStan, f7, orderId, null, kind, false, ReversalReason.NO_RESPONSE);
+    }
+
+    /** Drops the keys on an A0/A1, as {@code HostSession.Signed.staleIfResign} does: the host holds other keys or none. */
+    private void staleIfResign(MessageView v) {
+        if (v.response().action() == TerminalAction.RESIGN_ON) {
+            keys = null;
+        }
     }
 
     /** Signs on again when an A0/A1 dropped the keys, as {@code HostSession.signed()} does. */
@@ -198,9 +203,7 @@ final class WireTerminal implements LoadTerminal {
         }
         if (ex instanceof Exchange.Answered a) {
             MessageView v = MessageView.of(a.response());
-            if (v.response().action() == TerminalAction.RESIGN_ON) {
-                keys = null; // as the engine's reversal loop drops them (HostSession.Signed.staleIfResign)
-            }
+            staleIfResign(v);
             boolean macPresent = bareHost || v.mac().isPresent(); // a bare echo host's answers taken as MACed, as a sale's
             ReversalVerdict verdict = ReversalVerdict.of(v.responseCode(), macPresent,
                     bareHost || macPresent && MessageMac.verify(a.response(), revKeys.macKey()));
