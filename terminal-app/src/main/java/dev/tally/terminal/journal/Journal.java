@@ -460,12 +460,7 @@ public final class Journal implements AutoCloseable {
                     version = schemaVersionOf(c);
                 }
             } catch (SQLException e) {
-                // only a file that is no SQLite database, or one without the journal's tables, is "not a journal";
-                // anything else (locked, unreadable, no access to its -shm) is a read failure, said as such
-                boolean notJournal = e.getErrorCode() == SQLiteErrorCode.SQLITE_NOTADB.code
-                        || String.valueOf(e.getMessage()).contains("no such table");
-                throw new JournalException(notJournal ? abs + " is not a tally journal (" + e.getMessage() + ")"
-                        : "cannot read the journal " + abs + ": " + e.getMessage(), e);
+                throw unreadable(abs, e);
             }
             if (!SqliteTables.of(c).contains("attempts")) { // another program's schema_version (a simulator's ledger)
                 throw new JournalException(abs + " is not a tally journal: it has no attempts table (a simulator's"
@@ -604,8 +599,20 @@ public final class Journal implements AutoCloseable {
             }
             return countPans ? storedPans(c) : 0;
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal " + abs + ": " + e.getMessage(), e);
+            throw unreadable(abs, e); // a text file given as --journal is refused as by tally report, not as a read error
         }
+    }
+
+    /**
+     * The refusal of a journal that could not be read: only a file that is no SQLite database, or one without the
+     * journal's tables, is "not a journal"; anything else (locked, unreadable, no access to its -shm) is a read
+     * failure, said as such. One wording for the read-only open and the writer's.
+     */
+    private static JournalException unreadable(Path abs, SQLException e) {
+        boolean notJournal = e.getErrorCode() == SQLiteErrorCode.SQLITE_NOTADB.code
+                || String.valueOf(e.getMessage()).contains("no such table");
+        return new JournalException(notJournal ? abs + " is not a tally journal (" + e.getMessage() + ")"
+                : "cannot read the journal " + abs + ": " + e.getMessage(), e);
     }
 
     /**

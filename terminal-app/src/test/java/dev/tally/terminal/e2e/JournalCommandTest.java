@@ -1,5 +1,6 @@
 package dev.tally.terminal.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -47,6 +48,22 @@ class JournalCommandTest {
         assertTrue(r.err().contains("is not a tally journal"), r.err());
         assertEquals(List.of("empty.db"), files(dir), "no key, lock or write-ahead log beside it");
         assertEquals(0, Files.size(empty), "the empty file is not made a journal");
+    }
+
+    @Test
+    void aTextFileIsNotAJournalToTheCommandsThatWriteAsToThoseThatRead(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("x.jsonl"), "{\"order\":\"A-1\",\"amount\":1000}\n".repeat(20));
+        byte[] bytes = Files.readAllBytes(text);
+        Lab.Run read = Lab.raw("--journal", text.toString(), "journal");
+        assertEquals(1, read.exit(), read.toString());
+        String refusal = Masking.scrub(text + " is not a tally journal ([SQLITE_NOTADB]");
+        assertTrue(read.err().contains(refusal), read.err());
+        // pending (as sale, status, serve) opens the journal to write: the same refusal, the same exit, nothing made
+        Lab.Run pending = Lab.raw("--journal", text.toString(), "pending");
+        assertEquals(read.exit(), pending.exit(), pending.toString());
+        assertTrue(pending.err().contains(refusal), pending.err());
+        assertEquals(List.of("x.jsonl"), files(dir), "no key, lock, -wal or -shm beside it");
+        assertArrayEquals(bytes, Files.readAllBytes(text), "the file was written");
     }
 
     @Test
