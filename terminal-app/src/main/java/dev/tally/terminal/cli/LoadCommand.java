@@ -98,6 +98,12 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         g.json = g.json || json;
+        if (g.messageLog != null) {
+            // the load's terminals talk on links of their own, untapped: refused rather than ignored (a log read
+            // afterwards would look complete and hold nothing); logging them would also slow what is measured
+            throw new IllegalArgumentException("load does not write a message log: drop --message-log (for the"
+                    + " run's traffic, start the simulator with tally-sim --message-log FILE)");
+        }
         LoadPlan plan = new LoadPlan(terminals, parseDuration(duration), rate, requests,
                 mix == null ? LoadMix.approvals() : LoadMix.read(mix), parseDuration("--warmup", warmup));
         if (bareHost && !noJournal) {

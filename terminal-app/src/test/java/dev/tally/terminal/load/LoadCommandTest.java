@@ -320,6 +320,15 @@ class LoadCommandTest {
         r = tally("load", "--port", port(), "--no-journal", "--terminals", "1", "--requests", "1", "--svg", dir.toString());
         assertEquals(64, r.exit(), r.err());
         assertTrue(r.err().contains("is a directory"), r.err());
+        // the global --message-log is refused, not ignored: load's links are not tapped; nothing made, nothing sent
+        Path log = dir.resolve("load.jsonl");
+        r = tally("--message-log", log.toString(), "load", "--port", port(), "--journal", journal.toString(),
+                "--terminals", "1", "--requests", "1");
+        assertEquals(64, r.exit(), r.err());
+        assertTrue(r.err().contains("load does not write a message log") && r.err().contains("tally-sim --message-log"),
+                r.err());
+        assertFalse(Files.exists(log), "a message log made");
+        assertFalse(Files.exists(journal), "no journal made");
         assertTrue(sim.ledger().transactions(Ledger.Filter.all()).isEmpty());
     }
 }
