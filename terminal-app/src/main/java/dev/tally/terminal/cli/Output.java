@@ -9,6 +9,7 @@ import dev.tally.terminal.engine.Amounts;
 import dev.tally.terminal.engine.PaymentResult;
 import dev.tally.spec.message.StatusAnswer;
 import dev.tally.terminal.engine.PaymentStatus;
+import dev.tally.terminal.engine.ReversalLoop;
 import dev.tally.terminal.engine.StatusReport;
 import dev.tally.terminal.journal.Attempt;
 import dev.tally.terminal.journal.AttemptEvent;
@@ -105,7 +106,7 @@ final class Output {
                 a.responseCode() == null ? "" : "  rc " + a.responseCode(),
                 a.reversalReason() == null ? "" : "  reversal reason " + a.reversalReason() + ", "
                         + a.reversalAttempts() + " tried" + (a.nextReversalAt() == null ? ""
-                        : ", next " + time(a.nextReversalAt())));
+                        : ", next " + time(ReversalLoop.toTheSecondUp(a.nextReversalAt()))));
     }
 
     Map<String, Object> event(AttemptEvent e) {

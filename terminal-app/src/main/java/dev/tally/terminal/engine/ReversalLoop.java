@@ -332,8 +332,16 @@ public final class ReversalLoop {
 
     /** An instant as the audit trail shows it: to the second, rounded up (never before it; the journal keeps ms). */
     private static String shown(Instant t) {
+        return toTheSecondUp(t).toString();
+    }
+
+    /**
+     * A next try's time as a person is shown it (the trail's note, {@code tally pending}): rounded up to the second,
+     * "not before", so the two agree and a retry at the time shown is never early.
+     */
+    public static Instant toTheSecondUp(Instant t) {
         Instant s = t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        return (s.equals(t) ? s : s.plusSeconds(1)).toString();
+        return s.equals(t) ? s : s.plusSeconds(1);
     }
 
     private ISOMsg reversalOf(Attempt a, boolean repeat, HostSession.Signed signed) {

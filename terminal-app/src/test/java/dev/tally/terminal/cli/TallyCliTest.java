@@ -128,6 +128,32 @@ class TallyCliTest {
         }
     }
 
+    /**
+     * A reversal's next try is shown by pending as the trail's note shows it, rounded up to the second ("not before"):
+     * due at 12:04:41.400 it read "next 12:04:41" beside a note saying "next try at 12:04:42Z".
+     */
+    @Test
+    void pendingShowsTheNextReversalTryRoundedUpToTheSecondAsTheTrailDoes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.db");
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.parse("2026-11-25T12:04:11Z"), java.time.ZoneOffset.UTC);
+        java.time.Instant next = java.time.Instant.parse("2026-11-25T12:04:41.400Z");
+        try (dev.tally.terminal.journal.Journal j = dev.tally.terminal.journal.Journal.open(file, clock)) {
+            var a = j.openSent(new dev.tally.terminal.journal.NewAttempt("TALLY001", "HOSPITAL0000001", "T98",
+                    dev.tally.terminal.journal.AttemptKind.SALE, 1099, "840", java.time.LocalDateTime.now(clock),
+                    "4761739001010119", "476173******0119"), "1125120411", x -> x).attempt();
+            a = j.requireReversal(a.id(), "98", clock.instant(), null, "no answer");
+            a = j.reversalTransmitting(a.id(), "0400");
+            j.reversalUnanswered(a.id(), next, false, "reversal try 1: no answer; next try at 2026-11-25T12:04:42Z");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        // --port 1: nothing answers there, so the reversal (not due before 12:04:42 anyway) is not tried
+        int exit = TallyCli.run(new String[]{"--journal", file.toString(), "--port", "1", "pending"},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), quiet, clock);
+        String said = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(said.contains("REVERSAL_PENDING") && said.contains("1 tried, next 2026-11-25 12:04:42"), exit + ": " + said);
+    }
+
     /** What every command says of a damaged journal: one line naming the file and what to do, exit 1. */
     private static void assertSaysDamaged(Path file, String what, String... command) {
         java.util.List<String> args = new java.util.ArrayList<>(List.of("--journal", file.toString(), "--port", "1"));
