@@ -89,7 +89,7 @@ final class OrderLock {
                         retry = next.plus(timeout);
                         why = "its reversal failed after " + ReversalPolicy.tries(a.reversalAttempts())
                                 + "; it is tried again at "
-                                + time(next, HMS) + " (cancel the order to try it now), or, once the acquirer confirms what"
+                                + time(ReversalLoop.toTheSecondUp(next), HMS) + " (cancel the order to try it now), or, once the acquirer confirms what"
                                 + " became of it, the operator closes it (POST /v1/payments/" + a.orderRef()
                                 + "/close, with the operator token)";
                     } else {

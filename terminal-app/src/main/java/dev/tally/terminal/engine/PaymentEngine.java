@@ -923,7 +923,7 @@ public final class PaymentEngine {
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
                             + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", last try: " + t)
                             .orElse("") + ", next at "
-                            + a.nextReversal().map(t -> t.atZone(clock.getZone()).format(HMS)).orElse("now")
+                            + a.nextReversal().map(t -> ReversalLoop.toTheSecondUp(t).atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
                     a.amount(), a.currency(), a, a.nextReversalAt());
             case REVERSAL_FAILED -> {
@@ -936,7 +936,7 @@ public final class PaymentEngine {
                                 + "; the reversal was not acknowledged after "
                                 + ReversalPolicy.tries(a.reversalAttempts())
                                 + lastReversalTry(a).map(t -> " (last try: " + t + ")").orElse("") + ". The order stays locked; " + (retry != null ? "the reversal is tried again at "
-                                + retry.atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
+                                + ReversalLoop.toTheSecondUp(retry).atZone(clock.getZone()).format(HMS) + " (cancel the order to try it now)"
                                 : "run 'tally pending --resolve' when the host is back")
                                 + ", or, once the acquirer confirms what became of it, the operator closes it ("
                                 + (reversalsInBackground ? "POST /v1/payments/" + a.orderRef() + "/close, with the"

@@ -358,18 +358,23 @@ class ReversalLoopTest {
 
     /**
      * A reversal the host answers with a refusal (96) is told as that, not as a reversal that could not be delivered:
-     * support looks for the acquirer's fault, not the network's. The pending one says what its last try got too.
+     * support looks for the acquirer's fault, not the network's. The pending one says what its last try got too, and
+     * its next try's time rounded up to the second, as the trail's note and {@code tally pending} show it (it was cut
+     * down: 11:41:00 for a try due at 11:41:00.400).
      */
     @Test
     void aReversalTheHostRefusesIsToldAsARefusal() throws Exception {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:41:00.400Z"));
         try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "96"));
              TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
-                     new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)), Clock.systemDefaultZone(),
+                     new ReversalPolicy(2, Duration.ofHours(1), 2.0, Duration.ofHours(1)), clock,
                      link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
             PaymentResult pending = t.engine.sale("INV-R96", 2222, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, pending.status(), pending.message());
-            assertTrue(pending.message().contains("(1 tried, last try: 0410 answered 96 (System malfunction), next at "),
-                    pending.message());
+            String nextAt = pending.attempt().nextReversalAt().plusMillis(600).atZone(clock.getZone())
+                    .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss"));
+            assertTrue(pending.message().contains("(1 tried, last try: 0410 answered 96 (System malfunction), next at "
+                    + nextAt + ")"), nextAt + " in " + pending.message());
             Attempt left = t.journal.find(pending.attempt().id()).orElseThrow();
             PaymentResult failed = t.engine.result(t.engine.reversals().attemptOnce(left));
             assertEquals(PaymentStatus.REVERSAL_FAILED, failed.status(), failed.message());

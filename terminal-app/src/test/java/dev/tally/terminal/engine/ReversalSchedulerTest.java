@@ -75,11 +75,14 @@ class ReversalSchedulerTest {
             t.engine.reversalsRunInBackground();
             PaymentResult r = t.engine.sale("INV-OUTAGE", 100, null); // its one reversal try goes unanswered
             assertEquals(PaymentStatus.REVERSAL_FAILED, r.status(), r.message());
-            clock.forward(Duration.ofHours(1)); // the outage outlasts the 5 min retry
+            clock.forward(Duration.ofHours(1).plusMillis(400)); // the outage outlasts the 5 min retry
 
             PaymentResult locked = t.engine.sale("INV-OUTAGE", 100, null);
             assertEquals(PaymentStatus.LOCKED, locked.status(), locked.message());
-            String now = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(clock.instant().atZone(clock.getZone()));
+            // rounded up to the second, as the trail's note and tally pending show a next try: 11:41:08 for 11:41:07.400
+            String now = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                    .format(ReversalLoop.toTheSecondUp(clock.instant()).atZone(clock.getZone()));
+            assertEquals("11:41:08", now);
             assertTrue(locked.message().contains("it is tried again at " + now + " "), locked.message());
             PaymentResult asked = t.engine.result(t.journal.find(r.attempt().id()).orElseThrow());
             assertTrue(asked.message().contains("the reversal is tried again at " + now + " "), asked.message());
