@@ -168,10 +168,7 @@ public final class Simulator implements AutoCloseable {
     public static void checkMessageLog(Path file, SimulatorConfig config) {
         checkWritableFile("the message log", file, "tally-sim-messages.jsonl");
         Map<Path, String> others = new LinkedHashMap<>();
-        Path ledgerFile = config.ledgerFile();
-        others.put(ledgerFile, "the ledger (--ledger)");
-        others.put(ledgerFile.resolveSibling(ledgerFile.getFileName() + "-wal"), "the ledger's write-ahead log");
-        others.put(ledgerFile.resolveSibling(ledgerFile.getFileName() + "-shm"), "the ledger's shared-memory file");
+        MessageLogTarget.putDatabase(others, config.ledgerFile(), "the ledger (--ledger)", "the ledger");
         if (config.scenarioFile() != null) {
             others.putIfAbsent(config.scenarioFile(), "the scenario file (--scenario)");
         }

@@ -61,6 +61,16 @@ public final class MessageLogTarget {
     }
 
     /**
+     * Adds the SQLite database {@code db} (as {@code what}) and the files SQLite keeps beside it to {@code files}, each
+     * with what it is ({@code whose} write-ahead log, shared-memory file): a terminal's journal, a simulator's ledger.
+     */
+    public static void putDatabase(Map<Path, String> files, Path db, String what, String whose) {
+        files.putIfAbsent(db, what);
+        files.putIfAbsent(db.resolveSibling(db.getFileName() + "-wal"), whose + "'s write-ahead log");
+        files.putIfAbsent(db.resolveSibling(db.getFileName() + "-shm"), whose + "'s shared-memory file");
+    }
+
+    /**
      * Refuses {@code at} (the message log {@code file}, or one of its rotated files: {@code rotation} says what the log
      * does to it) when it holds something other than a message log.
      */

@@ -229,11 +229,9 @@ final class TerminalSetup implements AutoCloseable {
             // compared by the path as given; the journal's open says what is wrong with it
         }
         for (Path j : List.of(abs, real)) {
-            files.putIfAbsent(j, "the journal (--journal)");
+            MessageLogTarget.putDatabase(files, j, "the journal (--journal)", "the journal");
             files.putIfAbsent(sibling(j, ".key"), "the journal's data key");
             files.putIfAbsent(sibling(j, ".key.new"), "the journal's data key as it is being replaced");
-            files.putIfAbsent(sibling(j, "-wal"), "the journal's write-ahead log");
-            files.putIfAbsent(sibling(j, "-shm"), "the journal's shared-memory file");
             files.putIfAbsent(sibling(j, ".lock"), "the journal's lock file");
         }
         for (CommandLine.ParseResult p = g.spec == null ? null : g.spec.commandLine().getParseResult(); p != null;

@@ -53,8 +53,15 @@ public final class JournalBackup {
                     + " first (nothing was changed)");
         }
         // a file that is no tally journal (a text file, a simulator's ledger) is said to be one, as every command says
-        // it, before its data key is looked for ("the key is missing: restore it" sent the user after a key)
-        Journal.openReadOnly(abs, clock).close();
+        // it, before its data key is looked for ("the key is missing: restore it" sent the user after a key); the one
+        // open the copy is made from
+        try (Journal live = Journal.openReadOnly(abs, clock)) {
+            return write(live, abs, out, keyOut, clock);
+        }
+    }
+
+    /** {@link #write(Path, Path, Clock)} from the journal {@code live} at {@code abs}, once it is open. */
+    private static Result write(Journal live, Path abs, Path out, Path keyOut, Clock clock) {
         Path keyFile;
         byte[] key;
         try {
@@ -80,9 +87,7 @@ public final class JournalBackup {
                 throw new IllegalArgumentException(e.getFile() + " exists: a backup never replaces a file; give a new"
                         + " name (nothing was changed)");
             }
-            try (Journal live = Journal.openReadOnly(abs, clock)) {
-                live.copyInto(out);
-            }
+            live.copyInto(out);
             sync(out);
             sync(out.getParent());
             Journal.Contents contents;
