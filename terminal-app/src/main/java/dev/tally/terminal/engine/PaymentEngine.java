@@ -524,7 +524,7 @@ public final class PaymentEngine {
         // APPROVED, the ledger reversed): a charge is recorded only once the last one can no longer arrive, and only on a
         // view of the host taken after that
         List<AttemptEvent> trail = journal.events(id);
-        Optional<LastReversalTry> lastTry = lastReversalTry(trail);
+        Optional<LastReversalTry> lastTry = reversalInFlight(trail);
         Instant safe = lastTry.map(LastReversalTry::landedBy).orElse(null);
         if (charged && safe != null && clock.instant().isBefore(safe)) {
             return new OperatorClose.Result(false, refused + "its last reversal try went out at "
@@ -648,7 +648,7 @@ public final class PaymentEngine {
      * notes it (they may have gone out with another --timeout than this command's), or this command's timeout when the
      * last try's wait is not noted (a crash during it). Empty when no reversal ever went out.
      */
-    private Optional<LastReversalTry> lastReversalTry(List<AttemptEvent> trail) {
+    private Optional<LastReversalTry> reversalInFlight(List<AttemptEvent> trail) {
         int lastSent = -1;
         Duration waited = Duration.ZERO;
         boolean lastWaitNoted = false;

@@ -93,7 +93,7 @@ public record Recording(String source, Kind kind, List<Recorded> requests, List<
         // its last line cut inside a character reads cut short, as one cut between two does (Utf8File.logReader)
         try (java.io.BufferedReader head = new java.io.BufferedReader(Utf8File.logReader(file))) {
             String first = head.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
-            if (first.stripLeading().startsWith("{")) {
+            if (dev.tally.spec.format.DumpReader.looksLikeMessageLog(first)) { // as decode tells a log from a dump
                 try (LineReader all = new LineReader(Utf8File.logReader(file))) {
                     return fromMessageLog(file.toString(), all);
                 }

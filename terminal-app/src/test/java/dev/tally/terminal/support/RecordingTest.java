@@ -96,13 +96,18 @@ class RecordingTest {
         assertEquals(Recording.Outcome.TIMEOUT, fromFile.requests().get(0).outcome());
     }
 
-    @Test
-    void aByteThatIsNotUtf8FarIntoALogFileIsNamedWithItsOffset(@TempDir Path dir) throws Exception {
+    /** A log of 2,000 sales, one a line: past the reader's first buffer. */
+    private static byte[] twoThousandSales() {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 2_000; i++) { // past the reader's first buffer
+        for (int i = 0; i < 2_000; i++) {
             b.append(SALE.replace("000002", String.format("%06d", i + 1))).append('\n');
         }
-        byte[] good = b.toString().getBytes(StandardCharsets.UTF_8);
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aByteThatIsNotUtf8FarIntoALogFileIsNamedWithItsOffset(@TempDir Path dir) throws Exception {
+        byte[] good = twoThousandSales();
         byte[] bad = java.util.Arrays.copyOf(good, good.length + 2);
         bad[good.length] = (byte) 0xE9; // Latin-1 e-acute
         bad[good.length + 1] = '\n'; // at the very end, E9 would be the first byte of a UTF-8 character cut short
@@ -121,11 +126,7 @@ class RecordingTest {
      */
     @Test
     void aLastLineCutInsideACharacterIsLeftOutAsAnyLastLineCutShort(@TempDir Path dir) throws Exception {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 2_000; i++) { // past the reader's first buffer
-            b.append(SALE.replace("000002", String.format("%06d", i + 1))).append('\n');
-        }
-        byte[] good = b.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] good = twoThousandSales();
         byte[] last = TIMEOUT.replace("}", ",\"note\":\"Zeitüberschreitung (5,00 €)\"}").getBytes(StandardCharsets.UTF_8);
         int euro = new String(last, StandardCharsets.UTF_8).indexOf('€');
         euro = new String(last, StandardCharsets.UTF_8).substring(0, euro).getBytes(StandardCharsets.UTF_8).length;
