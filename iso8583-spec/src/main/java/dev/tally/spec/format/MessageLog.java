@@ -13,15 +13,21 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jpos.iso.ISOMsg;
 
 /**
@@ -128,6 +134,9 @@ public final class MessageLog implements Closeable {
 
     static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The mode of a message log file made here: owner read and write only. */
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final Path file;
     private final long maxBytes;
@@ -329,8 +338,13 @@ public final class MessageLog implements Closeable {
     }
 
     private OutputStream open() throws IOException {
-        OutputStream o = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND));
+        // a file made here is its owner's only (0600), as the journal is: the lines hold the patients' order ids,
+        // amounts and masked card numbers the journal holds; a file already there keeps the mode it has
+        Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        FileAttribute<?>[] attrs = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+                : new FileAttribute<?>[0];
+        OutputStream o = new BufferedOutputStream(Channels.newOutputStream(Files.newByteChannel(file, opts, attrs)));
         openedKey = FileIdentity.of(file);
         return o;
     }

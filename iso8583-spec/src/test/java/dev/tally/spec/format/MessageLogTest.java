@@ -13,12 +13,14 @@ import dev.tally.spec.message.OrderReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -216,6 +218,44 @@ class MessageLogTest {
         assertTrue(Files.exists(Path.of(file + ".2")));
         assertFalse(Files.exists(Path.of(file + ".3")), "keeps only 2 rotated files");
         assertEquals("m-39", MessageLog.read(file).getLast().messageId());
+    }
+
+    /**
+     * A message log made by Tally is its owner's only (0600), as the journal is, whatever the umask (022 makes files
+     * 0644): its lines carry the order ids (patients' invoice numbers), amounts and masked card numbers the journal
+     * holds 0600. So is each new file a rotation starts. Before, both were readable by every user of the machine.
+     */
+    @Test
+    void aLogFileMadeHereIsReadableByItsOwnerOnlyAlsoAfterARotation(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = dir.resolve("m.jsonl");
+        try (MessageLog log = new MessageLog(file, 2048, 2, CLOCK)) {
+            log.message(MessageLog.Direction.OUT, "p", sale(), "m-0", MessageLog.Event.REQUEST, null);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            for (int i = 1; i < 40; i++) {
+                log.message(MessageLog.Direction.OUT, "p", sale(), "m-" + i, MessageLog.Event.REQUEST, null);
+            }
+        }
+        for (Path p : List.of(file, Path.of(file + ".1"), Path.of(file + ".2"))) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+        }
+    }
+
+    /**
+     * A log file already there keeps its mode: the operator's choice (a support account that reads it through its
+     * group would silently stop if Tally changed it).
+     */
+    @Test
+    void aLogFileAlreadyThereKeepsItsMode(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = dir.resolve("m.jsonl");
+        Files.createFile(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        try (MessageLog log = new MessageLog(file, 1 << 20, 2, CLOCK)) {
+            log.message(MessageLog.Direction.OUT, "p", sale(), "m-0", MessageLog.Event.REQUEST, null);
+        }
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("m-0", MessageLog.read(file).getLast().messageId());
     }
 
     /**
