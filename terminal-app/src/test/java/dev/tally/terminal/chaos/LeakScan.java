@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * of its BCD or of its ASCII), its clear PIN block (bytes and hex), and the lab TMK (bytes and hex). The
  * secrets the scanned tree itself holds are searched for everywhere else: each journal's data key
  * ({@code JOURNAL.key} beside a journal: bytes, hex, base64) and each API token ({@code *.token},
- * {@code *.api-token}: the token, base64). A journal that kept a PAN unencrypted is caught by the same
+ * {@code *.api-token}, {@code *.operator-token}: the token, base64). A journal that kept a PAN unencrypted is caught by the same
  * search. Findings name the file, the offset, the card id and the form, never the secret itself.
  *
  * <p>{@code java ... LeakScan [--cards FILE]... [--exclude DIR]... DIR_OR_FILE...}: exit 0 when clean, 1 with
@@ -166,7 +166,7 @@ public final class LeakScan {
                 secrets.add(new Secret(what + " (HEX)", ascii(upper.formatHex(key)), homes));
                 secrets.add(new Secret(what + " (base64)", ascii(Base64.getEncoder().encodeToString(key)), homes));
                 secrets.add(new Secret(what + " (base64url)", ascii(Base64.getUrlEncoder().withoutPadding().encodeToString(key)), homes));
-            } else if (name.endsWith(".token") || name.endsWith(".api-token")) {
+            } else if (name.endsWith(".token") || name.endsWith(".api-token") || name.endsWith(".operator-token")) {
                 String token = Files.readString(f, StandardCharsets.UTF_8).strip();
                 if (token.length() >= 16) { // ApiToken refuses shorter ones: a short word would be found everywhere
                     List<Path> homes = List.of(f);

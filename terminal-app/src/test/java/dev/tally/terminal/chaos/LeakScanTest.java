@@ -87,6 +87,22 @@ class LeakScanTest {
                 "a finding never repeats the secret: " + f));
     }
 
+    /**
+     * serve's default operator token file, {@code JOURNAL.operator-token} (the token that closes failed reversals),
+     * is searched for as the API token is. Before, only {@code *.token} and {@code *.api-token} were: a log line
+     * holding the operator's token went unflagged, in the chaos run's serve processes too.
+     */
+    @Test
+    void findsServesOperatorTokenOutsideItsFile(@TempDir Path dir) throws Exception {
+        String token = "3b1f0c9e2d4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
+        Files.writeString(dir.resolve("tally-journal.db.operator-token"), token + "\n");
+        Files.writeString(dir.resolve("serve.log"), "POST /v1/payments/INV-9/close Authorization: Bearer " + token + "\n");
+
+        List<LeakScan.Finding> found = new LeakScan(TestCards.bundled().all()).scan(List.of(dir));
+        assertEquals(List.of(new LeakScan.Finding(dir.resolve("serve.log"), 52,
+                "API token of tally-journal.db.operator-token")), found);
+    }
+
     @Test
     void aCleanTreeHasNoFindings(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.log"), "476173******0119 541333******0442 nothing to see");
