@@ -48,13 +48,13 @@ public final class ApiJson {
         o.put("rrn", r.rrn());
         o.put("authCode", r.authCode());
         o.put("maskedPan", r.maskedPan());
+        // every key always, null when there is no attempt yet (LOCKED for a request that met the order's first one still
+        // being written): a till's client reads one shape, as documented, not a shorter one in a race
         Attempt a = r.attempt();
-        if (a != null) {
-            o.put("attemptState", a.state().name());
-            o.put("reversalReason", a.reversalReason());
-            o.put("reversalAttempts", a.reversalAttempts());
-            o.put("dateTime", time(a.createdAt()));
-        }
+        o.put("attemptState", a == null ? null : a.state().name());
+        o.put("reversalReason", a == null ? null : a.reversalReason());
+        o.put("reversalAttempts", a == null ? null : a.reversalAttempts());
+        o.put("dateTime", a == null ? null : time(a.createdAt()));
         o.put("retryAfter", time(r.retryAfter()));
         return o;
     }
