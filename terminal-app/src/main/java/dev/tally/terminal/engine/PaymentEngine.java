@@ -897,6 +897,18 @@ public final class PaymentEngine {
     // ------------------------------------------------------------------ results
 
     /** The cashier's view of an attempt. */
+    /**
+     * When a REVERSAL_PENDING payment is worth asking about again: its next reversal try, or, once that time has come
+     * (the try is out and its answer awaited, or the loop waits for the host), when that try's answer is due. The
+     * journal's next-try time stays where it was during the try: told it, a till polling GET /v1/payments came back at
+     * once, again and again, for up to --timeout.
+     */
+    private Instant pendingRetryAt(Attempt a) {
+        Instant now = clock.instant();
+        Instant next = a.nextReversalAt();
+        return next != null && next.isAfter(now) ? next : now.plus(profile.timeout());
+    }
+
     public PaymentResult result(Attempt a) {
         ResponseCode rc = a.responseCode() == null ? null : ResponseCodes.of(a.responseCode());
         String reason = ReversalReason.ofCode(a.reversalReason()).map(ReversalReason::description)
@@ -923,9 +935,10 @@ public final class PaymentEngine {
                             : "Not approved: " + reason + "; the outcome is unknown and a reversal is pending")
                             + " (" + a.reversalAttempts() + " tried" + lastReversalTry(a).map(t -> ", last try: " + t)
                             .orElse("") + ", next at "
-                            + a.nextReversal().map(t -> ReversalLoop.toTheSecondUp(t).atZone(clock.getZone()).format(HMS)).orElse("now")
+                            + a.nextReversal().filter(t -> t.isAfter(clock.instant()))
+                            .map(t -> ReversalLoop.toTheSecondUp(t).atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
-                    a.amount(), a.currency(), a, a.nextReversalAt());
+                    a.amount(), a.currency(), a, pendingRetryAt(a));
             case REVERSAL_FAILED -> {
                 // serve tries it again in the background; elsewhere the operator runs the loop
                 Instant retry = reversalsInBackground ? reversals.backgroundRetryAt(a).orElse(null) : null;

@@ -84,6 +84,29 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A REVERSAL_PENDING payment asked about once its next try's time has come (the try is out, its answer awaited) says
+     * to ask again when that answer is due, never at a time already past: the journal's next-try time stays where it was
+     * during the try, and a till polling GET /v1/payments after retryAfter came back at once, again and again.
+     */
+    @Test
+    void aPendingReversalsRetryTimeIsNeverInThePast() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> true)) { // neither the sale nor its reversal is answered
+            PaymentResult sale = t.engine.sale("INV-PEND", 900, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, sale.status(), sale.message());
+            Attempt a = t.journal.lastAttempt("INV-PEND").orElseThrow();
+            Thread.sleep(5); // the policy's next try (no pause: due at once) is behind us now
+            java.time.Instant asked = java.time.Instant.now();
+            PaymentResult later = t.engine.result(a);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, later.status(), later.message());
+            assertTrue(!a.nextReversalAt().isAfter(asked), "the next try is due: " + a.nextReversalAt());
+            assertTrue(later.retryAfter().isAfter(asked.plus(FakeHost.ANSWERED).minusSeconds(1)),
+                    "ask again once the try's answer is due, not at " + later.retryAfter() + " (asked " + asked + ")");
+            assertTrue(later.message().contains(", next at now)"), later.message());
+        }
+    }
+
     /** A cancelled approval whose reversal is not through yet says the customer is still charged, not "Not approved". */
     @Test
     void aCancelledApprovalAwaitingItsReversalSaysTheChargeStands() throws Exception {
