@@ -404,6 +404,37 @@ class CashierApiTest {
         }
     }
 
+    /**
+     * GET /v1/pending never says a pending reversal is tried next at a time already past: while a try is out (its answer
+     * awaited) the journal's next-try time stays the one it was due at, and the list showed it, seconds behind the clock.
+     */
+    @Test
+    void thePendingListNeverSaysANextTryInThePast() throws Exception {
+        try (Lab lab = new Lab(dir, Duration.ofSeconds(3));
+             ServeProcess api = new ServeProcess(lab, dir.resolve("token"), "--timeout", "2", "--reversal-attempts", "3",
+                     "--reversal-interval", "1")) {
+            ServeProcess.Reply paid = api.post("/v1/payments", "{\"orderId\": \"P-1\", \"amount\": \"30.99\"}");
+            assertEquals("REVERSAL_PENDING", paid.json().get("status").asText(), paid.body());
+            // the loop's second and third tries each wait 2 s for an answer the .99 never gives: ask all along
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int seen = 0;
+            while (System.nanoTime() < deadline) {
+                java.time.Instant asked = java.time.Instant.now();
+                JsonNode list = api.get("/v1/pending").json().get("pending");
+                if (list.isEmpty() || !"REVERSAL_PENDING".equals(list.get(0).get("state").asText())) {
+                    break; // REVERSAL_FAILED: its tries are used up
+                }
+                JsonNode row = list.get(0);
+                java.time.Instant next = java.time.Instant.parse(row.get("nextReversalAt").asText());
+                assertFalse(next.isBefore(asked.minusMillis(1)), "asked at " + asked + ", told the next try is at " + next
+                        + ": " + row);
+                seen++;
+                Thread.sleep(100);
+            }
+            assertTrue(seen > 10, "the pending reversal was asked about while its tries were out: " + seen);
+        }
+    }
+
     @Test
     void anOrderIsLockedWhileItsOutcomeIsUncertainAndALostConnectionLosesNothing() throws Exception {
         Path ledger = dir.resolve("ledger.db");
