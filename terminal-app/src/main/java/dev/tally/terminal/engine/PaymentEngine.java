@@ -896,7 +896,6 @@ public final class PaymentEngine {
 
     // ------------------------------------------------------------------ results
 
-    /** The cashier's view of an attempt. */
     /**
      * When a REVERSAL_PENDING payment is worth asking about again: its next reversal try, or, once that time has come
      * (the try is out and its answer awaited, or the loop waits for the host), when that try's answer is due. The
@@ -909,6 +908,7 @@ public final class PaymentEngine {
         return next != null && next.isAfter(now) ? next : now.plus(profile.timeout());
     }
 
+    /** The cashier's view of an attempt. */
     public PaymentResult result(Attempt a) {
         ResponseCode rc = a.responseCode() == null ? null : ResponseCodes.of(a.responseCode());
         String reason = ReversalReason.ofCode(a.reversalReason()).map(ReversalReason::description)
