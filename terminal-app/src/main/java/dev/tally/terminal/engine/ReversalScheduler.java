@@ -40,6 +40,8 @@ public final class ReversalScheduler implements AutoCloseable {
     private volatile boolean running = true;
     /** The last sweep failed (its stack trace was logged then). */
     private boolean sweepFailing;
+    /** Whether the acquirer is out of reach, and what of it has been logged (once a minute, not every tick). */
+    private final HostOutage outage;
     private final Thread thread;
 
     public ReversalScheduler(PaymentEngine engine, HostChannel channel, Duration tick) {
@@ -47,6 +49,7 @@ public final class ReversalScheduler implements AutoCloseable {
         this.loop = engine.reversals();
         this.channel = channel;
         this.tick = tick;
+        this.outage = new HostOutage(engine.clock());
         this.thread = Thread.ofVirtual().name("reversal-scheduler").unstarted(this::run);
     }
 
@@ -84,10 +87,11 @@ public final class ReversalScheduler implements AutoCloseable {
                 List<Attempt> failed = loop.failedDue();
                 if (loop.anyDue() || !failed.isEmpty()) {
                     channel.connect();
+                    outage.reached().ifPresent(log::info);
                     runDueInParallel(failed);
                 }
             } catch (HostUnavailableException e) {
-                log.warn("reversals due but the host cannot be reached: {}; trying again in {}", e.getMessage(), tick);
+                outage.unreachable(e.getMessage(), tick).ifPresent(log::warn);
             } catch (RuntimeException e) {
                 log.error("reversal loop: {}", e.toString(), e);
             }
