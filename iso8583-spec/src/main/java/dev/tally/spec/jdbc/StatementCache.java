@@ -44,6 +44,14 @@ public final class StatementCache implements AutoCloseable {
         final PreparedStatement statement;
         final PreparedStatement lent;
         boolean inUse;
+        /**
+         * Its execution failed, or cleaning it up on close did: sqlite-jdbc finalizes a statement whose step fails with
+         * anything but busy, locked or a constraint (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR), and a finalized one
+         * answers every later use "statement is not executing" while {@code isClosed()} still says false. Lent again,
+         * one passing failure (a disk full for a moment) would break its SQL for the life of the connection: it is
+         * closed and prepared anew instead.
+         */
+        boolean broken;
 
         Cached(PreparedStatement statement) {
             this.statement = statement;
@@ -55,12 +63,19 @@ public final class StatementCache implements AutoCloseable {
             if (m.getName().equals("close") && (args == null || args.length == 0)) {
                 if (inUse) {
                     inUse = false;
-                    // an open result set would hold its read snapshot (and block checkpoints) until reused
-                    java.sql.ResultSet open = statement.getResultSet();
-                    if (open != null) {
-                        open.close();
+                    if (!broken) {
+                        try {
+                            // an open result set would hold its read snapshot (and block checkpoints) until reused
+                            java.sql.ResultSet open = statement.getResultSet();
+                            if (open != null) {
+                                open.close();
+                            }
+                            statement.clearParameters();
+                        } catch (SQLException finalized) {
+                            broken = true; // a result set's step failed and the driver finalized it: never lent again
+                            throw finalized;
+                        }
                     }
-                    statement.clearParameters();
                 }
                 return null;
             }
@@ -70,7 +85,14 @@ public final class StatementCache implements AutoCloseable {
             if (!inUse && m.getDeclaringClass() != Object.class) {
                 throw new SQLException("statement already closed (returned to the cache): " + m.getName());
             }
-            return invoke(statement, m, args);
+            try {
+                return invoke(statement, m, args);
+            } catch (SQLException e) {
+                if (m.getName().startsWith("execute")) {
+                    broken = true;
+                }
+                throw e;
+            }
         }
     }
 
@@ -113,6 +135,11 @@ public final class StatementCache implements AutoCloseable {
     private PreparedStatement prepare(String sql, int keys) throws SQLException {
         Key key = new Key(sql, keys);
         Cached e = cache.get(key);
+        if (e != null && e.broken && !e.inUse) {
+            cache.remove(key);
+            closeQuietly(e.statement);
+            e = null;
+        }
         if (e == null) {
             e = new Cached(target.prepareStatement(sql, keys));
             cache.put(key, e);

@@ -80,4 +80,55 @@ class StatementCacheTest {
             assertEquals(1, cache.size());
         }
     }
+
+    /**
+     * sqlite-jdbc finalizes a statement whose step fails with an error other than busy, locked or a constraint
+     * (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR): handed out again from the cache it failed every later use with
+     * "statement is not executing", so one passing failure (a disk full for a moment, then space freed) broke that SQL
+     * for the rest of a long-lived process (tally serve, the simulator's ledger). Such a statement is prepared anew.
+     */
+    @Test
+    void aStatementTheDriverGaveUpOnAfterAFailureIsPreparedAnew() throws Exception {
+        try (StatementCache cache = new StatementCache(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("e.db")))) {
+            Connection c = cache.connection();
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
+                s.execute("PRAGMA max_page_count = 3"); // a full disk: SQLITE_FULL
+            }
+            String returning = "INSERT INTO t (v) VALUES (?) RETURNING k";
+            String insert = "INSERT INTO t (v) VALUES (?)";
+            for (String sql : new String[] {returning, insert}) {
+                SQLException full = assertThrows(SQLException.class, () -> {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setString(1, "x".repeat(20_000));
+                        if (sql.equals(returning)) {
+                            ps.executeQuery().close();
+                        } else {
+                            ps.executeUpdate();
+                        }
+                    }
+                });
+                assertTrue(full.getMessage().contains("SQLITE_FULL"), full.getMessage());
+                assertEquals(0, full.getSuppressed().length, "closing it adds nothing to the failure");
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA max_page_count = 100000"); // space again
+            }
+            try (PreparedStatement ps = c.prepareStatement(returning)) {
+                ps.setString(1, "a");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setString(1, "b");
+                assertEquals(1, ps.executeUpdate());
+            }
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                ps.setString(1, "c");
+                assertEquals(1, ps.executeUpdate(), "and cached again");
+            }
+            assertEquals(2, cache.size());
+        }
+    }
 }
