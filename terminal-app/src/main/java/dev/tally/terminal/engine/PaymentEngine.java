@@ -761,6 +761,14 @@ public final class PaymentEngine {
      */
     public StatusReport hostView(Attempt a) {
         String orderId = a.orderRef();
+        if (!a.terminalId().equals(profile.terminalId())) {
+            // the inquiry names the sale under the terminal id that sent it: asked under this one, the host answers
+            // NOT_FOUND for a sale that stands, and that answer on the trail would pass for the host's word later (a
+            // close "held to its last answer" unlocking an order the customer was charged for). As for its reversal
+            return new StatusReport(orderId, a, null, null, "not asked: the sale was made by terminal " + a.terminalId()
+                    + " and this till signs on as " + profile.terminalId() + ", under which the host does not know it;"
+                    + " ask with --terminal-id " + a.terminalId());
+        }
         try {
             HostSession.Signed signed = session.signed();
             ISOMsg req = MessageBuilder.request(MessageType.STATUS_INQUIRY)

@@ -976,4 +976,39 @@ class PaymentEngineTest {
             assertTrue(host.received.isEmpty());
         }
     }
+
+    /**
+     * A status inquiry names its sale by the terminal id that sent it (SPEC.md §4.5). A till signed on as another id
+     * (tills sharing a journal, or an operator's {@code tally pending} without the till's --terminal-id) asked under its
+     * own id: the host answered NOT_FOUND for a sale that stands, the answer went on the sale's trail, and a later
+     * {@code pending --close --outcome not-charged} with the host out of reach took it as the host's last word and
+     * closed the order REVERSED over a standing debit (the order could then be charged again). It is not asked.
+     */
+    @Test
+    void aSaleOfAnotherTerminalIdIsNotAskedAboutUnderThisOne() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = new TestTerminal(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW,
+                     Clock.systemDefaultZone())) {
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-OTHER-TILL", 100, null).status());
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("j.db"));
+                 java.sql.Statement st = c.createStatement()) {
+                assertEquals(1, st.executeUpdate("UPDATE attempts SET terminal_id = 'TALLY002'"
+                        + " WHERE order_ref = 'INV-OTHER-TILL'"));
+            }
+            host.received.clear();
+            Attempt a = t.journal.lastAttempt("INV-OTHER-TILL").orElseThrow();
+            int events = t.journal.events(a.id()).size();
+
+            StatusReport r = t.engine.status("INV-OTHER-TILL");
+            assertEquals(null, r.hostAnswer(), "no view of the host: it was not asked");
+            assertTrue(r.hostProblem() != null && r.hostProblem().contains("TALLY002")
+                    && r.hostProblem().contains("--terminal-id TALLY002"), r.hostProblem());
+            StatusReport v = t.engine.hostView(a);
+            assertEquals(null, v.hostAnswer());
+            String inquiry = MessageType.STATUS_INQUIRY.spec().requestMti();
+            assertTrue(host.received.stream().noneMatch(m -> MessageView.of(m).mti().equals(inquiry)),
+                    "no status inquiry under TALLY001 for TALLY002's sale");
+            assertEquals(events, t.journal.events(a.id()).size(), "nothing noted on its trail");
+        }
+    }
 }
