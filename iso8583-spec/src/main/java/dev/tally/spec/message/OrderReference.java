@@ -65,7 +65,7 @@ public final class OrderReference {
             return "order reference is " + ref.length() + " characters long; at most " + MAX_LENGTH + " are allowed";
         }
         if (!allAllowed(ref)) {
-            return "order reference may hold only letters, digits and . _ - / : (no spaces)";
+            return "order reference may hold only the letters A-Z and a-z (no accents), digits and . _ - / : (no spaces)";
         }
         return null;
     }
