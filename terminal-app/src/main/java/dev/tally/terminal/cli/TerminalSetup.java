@@ -135,6 +135,7 @@ final class TerminalSetup implements AutoCloseable {
             HostSession session = new HostSession(link, profile.terminalId(), tmk,
                     () -> journal.nextStan(profile.terminalId()), g.clock, profile.timeout());
             PaymentEngine engine = new PaymentEngine(journal, session, reader, profile, policy, g.clock);
+            engine.notesTo(note -> g.stderr("tally: " + note));
             List<Attempt> recovered = engine.recover();
             TerminalSetup t = new TerminalSetup(profile, journal, session, engine, recovered);
             t.traffic = traffic;

@@ -74,6 +74,8 @@ public final class PaymentEngine {
     /** Refused payments on the audit trail of the attempt that holds the order, at most one per attempt a minute. */
     private final RefusalTrail refusals;
     private final Clock clock;
+    /** {@link #notesTo}. */
+    private java.util.function.Consumer<String> notes = note -> { };
     private volatile boolean reversalsInBackground;
     /**
      * Attempts of this process's sales from the moment their SENT commit is made until the sale has recorded
@@ -140,12 +142,37 @@ public final class PaymentEngine {
         lock.failedRetriedInBackground(reversals::backgroundRetryAt);
     }
 
+    /**
+     * Where a one-shot command's notes to the person at the till go (standard error); none by default. Told before the
+     * due reversals of earlier payments are sent ahead of what was asked: each waits up to the timeout for its answer,
+     * and without a word the till looked stuck for a minute or more.
+     */
+    public void notesTo(java.util.function.Consumer<String> sink) {
+        this.notes = sink;
+    }
+
     /** Runs the reversals that are due; a host that cannot be reached leaves them pending. */
     public List<Attempt> runDueReversals() {
         if (reversalsInBackground || !reversals.anyDue()) {
             return List.of();
         }
-        return reversals.runDue();
+        List<Attempt> due = reversals.due();
+        if (!due.isEmpty()) {
+            notes.accept(dueReversalsNote(due, profile.timeout()));
+        }
+        return reversals.runDue(due);
+    }
+
+    /** "sending 2 reversals due of earlier payments first (orders A, B): each waits up to 60 s for its answer". */
+    static String dueReversalsNote(List<Attempt> due, java.time.Duration timeout) {
+        int n = due.size();
+        List<String> orders = due.stream().map(a -> OrderReference.shown(a.orderRef())).distinct().toList();
+        String named = orders.size() <= 5 ? String.join(", ", orders)
+                : String.join(", ", orders.subList(0, 5)) + " and " + (orders.size() - 5) + " more";
+        return "sending " + (n == 1 ? "the reversal" : n + " reversals") + " due of earlier payments first ("
+                + (orders.size() == 1 ? "order " : "orders ") + named + "): " + (n == 1 ? "it waits" : "each waits")
+                + " up to " + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
+                + " for the host's answer";
     }
 
     // ------------------------------------------------------------------ sale

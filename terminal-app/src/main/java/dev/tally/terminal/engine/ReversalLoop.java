@@ -144,8 +144,13 @@ public final class ReversalLoop {
 
     /** One transmission for every pending reversal that is due; what became of each. */
     public List<Attempt> runDue() {
+        return runDue(due());
+    }
+
+    /** One transmission for each of these pending reversals ({@link #due}, read by the caller); what became of each. */
+    public List<Attempt> runDue(List<Attempt> due) {
         List<Attempt> done = new ArrayList<>();
-        for (Attempt a : due()) {
+        for (Attempt a : due) {
             attemptApart(a).ifPresent(done::add);
         }
         return done;

@@ -229,6 +229,27 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A one-shot sale sends the reversals due of earlier payments first, each waiting up to the timeout for its answer:
+     * the till is told so before, not left silent for a minute or more (an operator took it for hung and killed it).
+     */
+    @Test
+    void theTillIsToldBeforeDueReversalsAreSentAheadOfTheSale() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = terminal(host, (req, sent) -> // the first sale is lost, and its first reversal
+                     "0200".equals(req.mti()) ? FakeHost.count(sent, "0200") == 0
+                             : req.mti().startsWith("040") && FakeHost.count(sent, "040") == 0)) {
+            List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            t.engine.notesTo(notes::add);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-DUE", 700, null).status());
+            assertEquals(List.of(), notes, "nothing was due before the first sale");
+            assertEquals(PaymentStatus.APPROVED, t.engine.sale("INV-NEXT", 700, null).status());
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(notes.getFirst().matches("sending the reversal due of earlier payments first \\(order INV-DUE\\):"
+                    + " it waits up to \\d+ m?s for the host's answer"), notes.getFirst());
+        }
+    }
+
     @Test
     void aSignOnRequiredAnswerDeclinesAndTheNextSaleSignsOnAgain() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> {
