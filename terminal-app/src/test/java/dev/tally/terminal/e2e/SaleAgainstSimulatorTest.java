@@ -247,6 +247,9 @@ class SaleAgainstSimulatorTest {
         Lab.Run r = lab.tally("--tmk", "00112233445566778899AABBCCDDEEFF", "sale", "--order", "INV-TMK", "--amount", "1.00");
         assertEquals(69, r.exit(), r.toString());
         assertTrue(r.err().contains("check value") && r.err().contains("TMK"), r.err());
+        // its sign-on (0800) went to the host: not "nothing was sent", as the message said before
+        assertTrue(r.err().contains("this command's request was not sent") && !r.err().contains("nothing was sent"),
+                r.err());
         assertTrue(lab.ledger("INV-TMK").isEmpty());
         assertEquals(null, lab.lastState("INV-TMK"));
         assertFalse(r.err().contains("0011223344"), "the key is never printed");
@@ -288,7 +291,7 @@ class SaleAgainstSimulatorTest {
         Lab.Run r = Lab.raw("--host", "127.0.0.1", "--port", "1", "--journal", lab.journal.toString(),
                 "--timeout", "3", "--json", "reverse", "--order", "INV-701");
         assertEquals(69, r.exit(), r.toString());
-        assertTrue(r.err().contains("nothing was sent"), r.err());
+        assertTrue(r.err().contains("this command's request was not sent"), r.err());
         assertEquals(before, lab.journalDump(), "the cancel changed the journal");
         assertEquals("APPROVED", lab.lastState("INV-701"));
         assertEquals(1, lab.standingDebits("INV-701"));
