@@ -110,9 +110,14 @@ public final class Ledger implements AutoCloseable {
                 java.nio.file.Files.createDirectories(parent);
             }
             if (isNew(file)) {
+                boolean made = ownerOnly(file); // before SQLite makes it: its -wal and -shm take its mode
                 createWithSmallPages(file);
+                if (!made) {
+                    ownerOnly(file); // a link to a file not there yet: SQLite made it
+                }
             } else {
                 inspect(file);
+                dev.tally.spec.crypto.SecretFile.warnIfOthersCanRead(LOG, "the ledger", file, OTHERS_CAN_READ);
             }
             Properties p = new Properties();
             p.setProperty("journal_mode", "WAL");
@@ -174,6 +179,41 @@ public final class Ledger implements AutoCloseable {
              Statement st = c.createStatement()) {
             st.execute("PRAGMA page_size = " + PAGE_SIZE);
             st.execute("PRAGMA journal_mode = WAL");
+        }
+    }
+
+    /** A ledger's mode: its owner's only (0600), as the terminal's journal; docs/simulator.md §8. */
+    static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /** What the warning about an existing ledger others can read says is at stake. */
+    private static final String OTHERS_CAN_READ = "it holds the terminals' session keys, encrypted under the TMK (the"
+            + " default lab TMK is public), and masked card numbers, and SQLite makes its -wal and -shm with its mode";
+
+    /**
+     * Makes a new ledger's file readable and writable by its owner only (0600) before SQLite opens it, or sets an empty
+     * one ({@code touch}) so: SQLite made it 0644 under the usual umask 022, and gives the {@code -wal} and {@code -shm}
+     * it makes the database file's mode. Another user's empty file (which only they may chmod) is warned about instead.
+     * Nothing on a file system without POSIX permissions. False when the file could not be made first (a link to a file
+     * not there yet): called again once SQLite has made it.
+     */
+    private static boolean ownerOnly(Path file) throws java.io.IOException {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return true;
+        }
+        if (java.nio.file.Files.exists(file)) {
+            try {
+                java.nio.file.Files.setPosixFilePermissions(file, OWNER_ONLY);
+            } catch (java.nio.file.FileSystemException notOwner) {
+                dev.tally.spec.crypto.SecretFile.warnIfOthersCanRead(LOG, "the ledger", file, OTHERS_CAN_READ);
+            }
+            return true;
+        }
+        try {
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException danglingLink) {
+            return false;
         }
     }
 

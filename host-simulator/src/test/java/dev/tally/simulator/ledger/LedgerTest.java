@@ -702,4 +702,63 @@ class LedgerTest {
             return l.transactions(Ledger.Filter.all()).getFirst();
         }
     }
+
+    /**
+     * A new ledger is its owner's only (0600), and so are the -wal and -shm SQLite makes with its mode, whatever the
+     * umask: it holds the terminals' session keys under the TMK (the default lab TMK is public) and masked card
+     * numbers. Under umask 022 it was 0644, readable by every user. An empty file (touch) made the ledger is set so.
+     */
+    @Test
+    void aNewLedgerAndItsWalAndShmAreTheOwnersOnly() throws Exception {
+        Path file = dir.resolve("new.db");
+        try (Ledger l = Ledger.open(file, CLOCK, CARDS)) {
+            l.recordSale(sale(1, 500));
+            for (String name : List.of("new.db", "new.db-wal", "new.db-shm")) {
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(dir.resolve(name))), name);
+            }
+        }
+        Path touched = Files.createFile(dir.resolve("touched.db"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+        Ledger.open(touched, CLOCK, CARDS).close();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(touched)));
+    }
+
+    /**
+     * A ledger already there keeps its mode (the operator's to decide), with one warning at the open when others can
+     * read it, saying what is at stake and how to fix it; none when it is its owner's only.
+     */
+    @Test
+    void anExistingLedgerOthersCanReadKeepsItsModeWithOneWarning() throws Exception {
+        Path file = dir.resolve("old.db");
+        Ledger.open(file, CLOCK, CARDS).close();
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String said = stderrDuring(() -> Ledger.open(file, CLOCK, CARDS).close());
+        assertTrue(said.contains("the ledger " + file + " can be read by other users (rw-r--r--): it holds the"
+                + " terminals' session keys, encrypted under the TMK"), said);
+        assertTrue(said.contains("; chmod 600 " + file), said);
+        assertEquals(1, said.lines().filter(l -> l.contains("can be read by other users")).count(), said);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)), "left as it was");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String quiet = stderrDuring(() -> Ledger.open(file, CLOCK, CARDS).close());
+        assertFalse(quiet.contains("can be read by other users"), quiet);
+    }
+
+    /** What is logged (slf4j-simple writes to System.err) while {@code body} runs. */
+    private static String stderrDuring(Runnable body) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(sink, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(original);
+        }
+        String captured = sink.toString(java.nio.charset.StandardCharsets.UTF_8);
+        original.print(captured);
+        return captured;
+    }
 }
