@@ -166,6 +166,14 @@ public final class Simulator implements AutoCloseable {
      * SQLite file (and were lost to SQLite's next write); given the scenario file, the next reload and start refused it.
      */
     public static void checkMessageLog(Path file, SimulatorConfig config) {
+        checkMessageLog(file, config, null);
+    }
+
+    /**
+     * As {@link #checkMessageLog(Path, SimulatorConfig)}, also refusing the file the TMK was read from ({@code
+     * tmkFile}, null for none): the log's lines appended to it, the next start read no TMK from it.
+     */
+    public static void checkMessageLog(Path file, SimulatorConfig config, Path tmkFile) {
         checkWritableFile("the message log", file, "tally-sim-messages.jsonl");
         Map<Path, String> others = new LinkedHashMap<>();
         MessageLogTarget.putDatabase(others, config.ledgerFile(), "the ledger (--ledger)", "the ledger");
@@ -174,6 +182,9 @@ public final class Simulator implements AutoCloseable {
         }
         if (config.cardsFile() != null) {
             others.putIfAbsent(config.cardsFile(), "the cards file (--cards)");
+        }
+        if (tmkFile != null) {
+            others.putIfAbsent(tmkFile, "the TMK file (--tmk-file)");
         }
         MessageLogTarget.check(file, MESSAGE_LOG_KEEP, others);
     }

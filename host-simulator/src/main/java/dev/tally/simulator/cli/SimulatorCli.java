@@ -3,10 +3,12 @@ package dev.tally.simulator.cli;
 import dev.tally.simulator.Simulator;
 import dev.tally.simulator.SimulatorConfig;
 import dev.tally.spec.crypto.KeyWrap;
+import dev.tally.spec.crypto.SecretFile;
 import dev.tally.spec.format.DurationText;
 import dev.tally.spec.format.Masking;
 import dev.tally.spec.format.OutOfMemoryExit;
 import dev.tally.spec.format.ScrubbingStream;
+import dev.tally.spec.format.Utf8File;
 import dev.tally.spec.jdbc.SqliteNativeLibrary;
 import dev.tally.simulator.scenario.ScenarioException;
 import dev.tally.simulator.scenario.ScenarioFile;
@@ -24,8 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tally-sim}: runs the acquirer-host simulator until SIGTERM / Ctrl-C. Prints one line starting
  * with {@code listening} when both ports are ready. Exit codes: 0 clean stop, 64 bad options (a --ledger or
- * --message-log path no file can be written at included, and a --message-log that is another file of the start or a
- * file that is no message log), 78 unusable scenario or cards file, 1 could not start
+ * --message-log path no file can be written at included, a --message-log that is another file of the start or a
+ * file that is no message log, and a --tmk-file that cannot be read or holds no TMK), 78 unusable scenario or cards file, 1 could not start
  * (port in use, a ledger file that is no ledger).
  */
 @Command(name = "tally-sim", mixinStandardHelpOptions = true, version = "tally-sim 0.1.0",
@@ -68,8 +70,13 @@ public final class SimulatorCli implements Callable<Integer> {
     @Option(names = "--message-log", description = "write every message in and out to this file (masked JSON Lines)")
     Path messageLog;
 
-    @Option(names = "--tmk", description = "terminal master key, 32 hex digits (default: the lab TMK, KCV 08D7B4)")
+    @Option(names = "--tmk", paramLabel = "HEX", description = "terminal master key, 32 hex digits (default: the lab TMK,"
+            + " KCV 08D7B4); other users see a command line: prefer --tmk-file")
     String tmk;
+
+    @Option(names = "--tmk-file", paramLabel = "FILE", description = "read the terminal master key (32 hex digits) from"
+            + " FILE, a file only you can read; instead of --tmk")
+    Path tmkFile;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -184,7 +191,8 @@ public final class SimulatorCli implements Callable<Integer> {
         }
     }
 
-    private SimulatorConfig config() {
+    /** The start's configuration from the options (package-private for tests). */
+    SimulatorConfig config() {
         Duration late;
         try {
             late = DurationText.parse(lateDelay);
@@ -214,6 +222,7 @@ public final class SimulatorCli implements Callable<Integer> {
         refuseEmpty("--scenario", scenario, "lab.json");
         refuseEmpty("--cards", cards, "test-cards.csv");
         refuseEmpty("--message-log", messageLog, "messages.jsonl");
+        refuseEmpty("--tmk-file", tmkFile, "tmk.hex");
         // checked before anything is made: a start that fails on them would have made a new ledger
         try {
             Simulator.listenAddress(bind);
@@ -227,26 +236,88 @@ public final class SimulatorCli implements Callable<Integer> {
         }
         SimulatorConfig c = SimulatorConfig.defaults(ledger).withBind(bind).withPort(port).withAdminPort(adminPort)
                 .withScenarioFile(scenario).withCardsFile(cards).withLateDelay(late).withMacRequired(macOn);
-        if (messageLog != null) {
-            try {
-                Simulator.checkMessageLog(messageLog, c);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--message-log: " + e.getMessage());
-            }
+        if (tmk != null && tmkFile != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk and --tmk-file both give the TMK; give"
+                    + " one of them (--tmk-file, a file only you can read: other users see a command line)");
         }
         if (tmk != null) {
             if (!tmk.matches("[0-9A-Fa-f]{32}")) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--tmk must be a double-length 3DES key: 32 hex digits (the key itself is never printed)");
             }
-            byte[] key = HexFormat.of().parseHex(tmk);
-            String weakness = KeyWrap.weakness(key);
-            if (weakness != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--tmk is refused: " + weakness
-                        + "; give the TMK the terminals are loaded with (the key itself is never printed)");
+            c = c.withTmk(notWeak("--tmk is refused: ", HexFormat.of().parseHex(tmk)));
+            org.slf4j.LoggerFactory.getLogger(SimulatorCli.class).warn("--tmk: the TMK is on the command line, which"
+                    + " other users of this machine can see (ps, /proc/PID/cmdline); prefer --tmk-file FILE, a file only"
+                    + " you can read (chmod 600 FILE)");
+        }
+        if (tmkFile != null) {
+            c = c.withTmk(notWeak("--tmk-file is refused: the key in " + tmkFile + " is ", readTmkFile(tmkFile)));
+            try {
+                SecretFile.warnIfOthersCanRead(org.slf4j.LoggerFactory.getLogger(SimulatorCli.class), "the TMK file",
+                        tmkFile, "whoever reads it can decrypt every session key this simulator sends the terminals"
+                                + " or keeps in its ledger");
+            } catch (java.io.IOException e) {
+                // its permissions cannot be read (a file system without them): nothing to say
             }
-            c = c.withTmk(key);
+        }
+        if (messageLog != null) {
+            try {
+                Simulator.checkMessageLog(messageLog, c, tmkFile);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--message-log: " + e.getMessage());
+            }
         }
         return c;
+    }
+
+    /** {@code key}, refused with {@code refusal} and why when it is weak ({@link KeyWrap#weakness}). */
+    private byte[] notWeak(String refusal, byte[] key) {
+        String weakness = KeyWrap.weakness(key);
+        if (weakness != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), refusal + weakness
+                    + "; give the TMK the terminals are loaded with (the key itself is never printed)");
+        }
+        return key;
+    }
+
+    /** More than a key, a newline and some spaces: no TMK file (and not read on, e.g. from a device). */
+    private static final int TMK_FILE_MAX_BYTES = 1024;
+
+    /**
+     * The TMK that {@code file} holds: 32 hex digits, with spaces and newlines around them. Read once (a pipe, {@code
+     * --tmk-file <(pass show lab/tmk)}, reads once), at most {@link #TMK_FILE_MAX_BYTES}; anything else is a bad option
+     * (64) that says what is wrong and never prints what the file holds.
+     */
+    private byte[] readTmkFile(Path file) {
+        byte[] bytes;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            bytes = in.readNBytes(TMK_FILE_MAX_BYTES + 1);
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: cannot read the TMK file " + file
+                    + ": " + Utf8File.reason(file, e) + " (check the path given to --tmk-file)");
+        }
+        String rule = "it must hold the TMK alone, 32 hex digits (spaces and a newline around them allowed; the key"
+                + " itself is never printed)";
+        if (bytes.length >= 2 && bytes[0] == 0x1F && bytes[1] == (byte) 0x8B) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file
+                    + " is gzip-compressed, not text: gunzip it first (e.g. gunzip -k " + file + ")");
+        }
+        if (bytes.length > TMK_FILE_MAX_BYTES) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file
+                    + " holds more than " + TMK_FILE_MAX_BYTES + " bytes, so no TMK file; " + rule);
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+        if (text.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file + " is empty"
+                    + (bytes.length == 0 ? "" : " (blank)") + "; " + rule);
+        }
+        if (!text.matches("[0-9A-Fa-f]{32}")) {
+            String found = text.matches("[0-9A-Fa-f]+") ? "it holds " + text.length() + " hex digits"
+                    : "it holds characters that are no hex digits" + (text.contains("=")
+                    ? " (a line such as tmk=...: give the key alone)" : "");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file
+                    + " holds no TMK: " + found + "; " + rule);
+        }
+        return HexFormat.of().parseHex(text);
     }
 }

@@ -505,4 +505,161 @@ class SimulatorCliTest {
     void tempFoldersAreNamedWithLettersOnly() {
         assertTrue(dir.getFileName().toString().matches("junit-[a-z]{12}"), dir.toString());
     }
+
+    /** A TMK that is not the lab's and not weak. */
+    private static final String TMK = "0123456789ABCDEFFEDCBA9876543210";
+
+    /** {@code text} in a file only its owner can read (as the docs say to keep a TMK file). */
+    private Path ownerOnlyFile(String name, String text) throws java.io.IOException {
+        Path f = Files.createFile(dir.resolve(name), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        return Files.writeString(f, text);
+    }
+
+    /** The configuration tally-sim would start with given {@code args}. */
+    private static dev.tally.simulator.SimulatorConfig configOf(String... args) {
+        SimulatorCli cli = new SimulatorCli();
+        new CommandLine(cli).parseArgs(args);
+        return cli.config();
+    }
+
+    /**
+     * {@code --tmk-file FILE} gives the TMK without putting it on the command line (ps, /proc/PID/cmdline): the key is
+     * the file's 32 hex digits, spaces and a newline around them allowed; a file only its owner reads is not warned of.
+     */
+    @Test
+    void theTmkIsReadFromTmkFile() throws Exception {
+        Path file = ownerOnlyFile("tmk.hex", "  " + TMK.toLowerCase(java.util.Locale.ROOT) + "\r\n\n");
+        String[] said = new String[1];
+        dev.tally.simulator.SimulatorConfig[] c = new dev.tally.simulator.SimulatorConfig[1];
+        said[0] = stderrDuring(() -> c[0] = configOf("--tmk-file", file.toString(), "--ledger",
+                dir.resolve("x.db").toString()));
+        assertTrue(java.util.Arrays.equals(java.util.HexFormat.of().parseHex(TMK), c[0].tmk()), "the file's key");
+        assertFalse(said[0].contains("can be read by other users") || said[0].contains("command line"), said[0]);
+        assertFalse(said[0].toUpperCase(java.util.Locale.ROOT).contains(TMK.substring(16)), said[0]);
+        // a weak key in a file is refused as on the command line; nothing started, the key not printed
+        Files.writeString(file, "0123456789ABCDEF0123456789ABCDEF\n");
+        StringWriter err = new StringWriter();
+        int code = run(err, "--tmk-file", file.toString(), "--port", "0", "--admin-port", "0", "--scenario",
+                dir.resolve("none.yaml").toString(), "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--tmk-file is refused: the key in " + file + " is "), err.toString());
+        assertFalse(err.toString().contains("89ABCDEF"), err.toString());
+        assertEquals(List.of("tmk.hex"), names(dir), "nothing made");
+    }
+
+    /**
+     * A TMK file that cannot give a key is a bad option (64) that says what is wrong with it, never what it holds, and
+     * nothing is made: not there, a directory, empty, blank, gzip'd, a key a digit short, a KEY=VALUE line, too large.
+     */
+    @Test
+    void aTmkFileThatHoldsNoKeyExits64SayingWhyAndMakesNothing() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("keys"));
+        record Case(Path file, String says) {
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(TMK.getBytes(StandardCharsets.US_ASCII));
+        }
+        Path gzFile = Files.write(folder.resolve("tmk.hex.gz"), gz.toByteArray());
+        Path missing = folder.resolve("missing.hex");
+        for (Case c : List.of(
+                new Case(missing, "--tmk-file: cannot read the TMK file " + missing + ": no such file (check the path"
+                        + " given to --tmk-file)"),
+                new Case(folder, "--tmk-file: cannot read the TMK file " + folder + ": is a directory, not a file"),
+                new Case(Files.writeString(folder.resolve("empty.hex"), ""), "--tmk-file: the TMK file "
+                        + folder.resolve("empty.hex") + " is empty; it must hold the TMK alone, 32 hex digits"),
+                new Case(Files.writeString(folder.resolve("blank.hex"), " \n"), " is empty (blank); it must hold"),
+                new Case(gzFile, "--tmk-file: the TMK file " + gzFile + " is gzip-compressed, not text: gunzip it first"
+                        + " (e.g. gunzip -k " + gzFile + ")"),
+                new Case(Files.writeString(folder.resolve("short.hex"), TMK.substring(1) + "\n"),
+                        " holds no TMK: it holds 31 hex digits; it must hold the TMK alone"),
+                new Case(Files.writeString(folder.resolve("line.hex"), "tmk=" + TMK + "\n"), " holds no TMK: it holds"
+                        + " characters that are no hex digits (a line such as tmk=...: give the key alone)"),
+                new Case(Files.writeString(folder.resolve("big.hex"), (TMK + "\n").repeat(40)),
+                        " holds more than 1024 bytes, so no TMK file"))) {
+            StringWriter err = new StringWriter();
+            int code = run(err, "--tmk-file", c.file().toString(), "--port", "0", "--admin-port", "0",
+                    "--ledger", dir.resolve("x.db").toString());
+            assertEquals(64, code, c.file() + ": " + err);
+            assertTrue(err.toString().contains(c.says()), err.toString());
+            assertFalse(err.toString().contains("89ABCDEF"), err.toString());
+            assertTrue(Files.notExists(dir.resolve("x.db")), "nothing was started");
+        }
+    }
+
+    /** --tmk and --tmk-file together: refused (64), nothing made; neither wins silently. */
+    @Test
+    void tmkAndTmkFileTogetherExit64() throws Exception {
+        Path file = ownerOnlyFile("tmk.hex", TMK + "\n");
+        StringWriter err = new StringWriter();
+        int code = run(err, "--tmk", TMK, "--tmk-file", file.toString(), "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("x.db").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().startsWith("--tmk and --tmk-file both give the TMK; give one of them"), err.toString());
+        assertFalse(err.toString().contains("89ABCDEF"), err.toString());
+        assertEquals(List.of("tmk.hex"), names(dir), "nothing made");
+    }
+
+    /**
+     * A TMK file others can read is used, with a warning naming it, what is at stake and the fix; --tmk on the command
+     * line is used with a warning that other users see a command line, pointing to --tmk-file.
+     */
+    @Test
+    void aTmkOthersCanSeeIsWarnedOf() throws Exception {
+        Path file = ownerOnlyFile("tmk.hex", TMK + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String said = stderrDuring(() -> configOf("--tmk-file", file.toString(), "--ledger", dir.resolve("x.db").toString()));
+        assertTrue(said.contains("the TMK file " + file + " can be read by other users (rw-r--r--): whoever reads it"
+                + " can decrypt every session key"), said);
+        assertTrue(said.contains("; chmod 600 " + file), said);
+        assertEquals(1, said.lines().filter(l -> l.contains("can be read by other users")).count(), said);
+
+        said = stderrDuring(() -> configOf("--tmk", TMK, "--ledger", dir.resolve("x.db").toString()));
+        assertTrue(said.contains("--tmk: the TMK is on the command line, which other users of this machine can see"
+                + " (ps, /proc/PID/cmdline); prefer --tmk-file FILE"), said);
+        assertFalse(said.contains(TMK.substring(16)), said);
+        said = stderrDuring(() -> configOf("--ledger", dir.resolve("x.db").toString()));
+        assertFalse(said.contains("--tmk"), "the lab TMK: nothing to warn of; " + said);
+    }
+
+    /** A --message-log that is the TMK file (or rotates onto it) is refused as the ledger is: 64, the file unchanged. */
+    @Test
+    void aMessageLogThatIsTheTmkFileExits64AndChangesNothing() throws Exception {
+        Path file = ownerOnlyFile("tmk.hex", TMK + "\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), file);
+        for (String log : List.of(file.toString(), link.toString())) {
+            StringWriter err = new StringWriter();
+            int code = run(err, "--tmk-file", file.toString(), "--port", "0", "--admin-port", "0",
+                    "--ledger", dir.resolve("x.db").toString(), "--message-log", log);
+            assertEquals(64, code, err.toString());
+            assertTrue(err.toString().startsWith("--message-log: the message log " + log + " is the TMK file"
+                    + " (--tmk-file): a message log is appended to"), err.toString());
+        }
+        Files.delete(link);
+        Files.move(file, dir.resolve("m.jsonl.1"));
+        StringWriter err = new StringWriter();
+        int code = run(err, "--tmk-file", dir.resolve("m.jsonl.1").toString(), "--port", "0", "--admin-port", "0",
+                "--ledger", dir.resolve("x.db").toString(), "--message-log", dir.resolve("m.jsonl").toString());
+        assertEquals(64, code, err.toString());
+        assertTrue(err.toString().contains("rotates to " + dir.resolve("m.jsonl.1") + ", which is the TMK file"),
+                err.toString());
+        assertEquals(List.of("m.jsonl.1"), names(dir), "nothing made");
+        assertEquals(TMK + "\n", Files.readString(dir.resolve("m.jsonl.1")));
+    }
+
+    /** What is logged (slf4j-simple writes to System.err) while {@code body} runs. */
+    private static String stderrDuring(Runnable body) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(sink, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(original);
+        }
+        String captured = sink.toString(StandardCharsets.UTF_8);
+        original.print(captured);
+        return captured;
+    }
 }
