@@ -248,6 +248,109 @@ class AdminApiTest extends SimulatorHarness {
         }
     }
 
+    /** Sends {@code method path} with {@code headers} (each "Name: value"); the status line and the body of the reply. */
+    private String[] send(String method, String path, String... headers) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", sim.adminUri().getPort())) {
+            s.setSoTimeout(10_000);
+            StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+            for (String h : headers) {
+                req.append(h).append("\r\n");
+            }
+            req.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int eol = reply.indexOf("\r\n");
+            int body = reply.indexOf("\r\n\r\n");
+            return new String[] {eol < 0 ? reply : reply.substring(0, eol), body < 0 ? "" : reply.substring(body + 4)};
+        }
+    }
+
+    /**
+     * A web page open in a browser on the lab machine could POST to the API (a form needs no CORS) and cut over the
+     * business day, reload the scenario, reset the metrics: a request with an Origin header, which browsers send on
+     * every POST and cross-origin request and curl, scripts and tally do not, is refused 403 with a JSON error, and
+     * nothing is done. A read with one gets nothing either.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"POST /cutover", "POST /scenario/reload", "POST /metrics/reset", "GET /transactions",
+        "GET /health"})
+    void aRequestFromAWebPageIs403AndChangesNothing(String request) throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-1").build());
+        }
+        String businessDate = ledger().businessDate().toString();
+        String metrics = admin.getJson("/metrics").toString();
+        String host = "Host: 127.0.0.1:" + sim.adminUri().getPort();
+        for (String origin : List.of("Origin: http://evil.example", "Origin: null", "Origin: http://127.0.0.1:"
+                + sim.adminUri().getPort())) {
+            String[] reply = send(request.split(" ")[0], request.split(" ")[1], host, origin);
+            assertEquals("HTTP/1.1 403 Forbidden", reply[0], request + " " + origin + " -> " + reply[1]);
+            String error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply[1]).get("error").asText();
+            assertTrue(error.startsWith("the admin API does not answer web pages: this request carries an Origin header"
+                    + " (" + origin.substring("Origin: ".length()) + ")"), error);
+            assertTrue(error.endsWith("(nothing was done)"), error);
+            assertFalse(reply[1].contains("ORD-1"), reply[1]);
+        }
+        assertEquals(businessDate, ledger().businessDate().toString(), "the business day did not move");
+        assertEquals(metrics, admin.getJson("/metrics").toString(), "the metrics were not reset");
+        assertEquals("HTTP/1.1 200 OK", send(request.split(" ")[0], request.split(" ")[1], host)[0],
+                "without the Origin it acts");
+    }
+
+    /**
+     * DNS rebinding: a page whose name now resolves to 127.0.0.1 is same-origin to itself and sends no Origin on a
+     * GET, but its Host is its own name: on a loopback-bound API (the default), a Host that is no loopback name or
+     * address is refused 403, nothing read or done. localhost, 127.x.x.x and [::1], with a port or not, and no Host
+     * at all (HTTP/1.0) are served, as curl, scripts and tally reconcile --from-host send them.
+     */
+    @Test
+    void aHostThatIsNotLoopbackIs403OnALoopbackApi() throws Exception {
+        try (TestTerminal t = signedOn("TALLY001")) {
+            t.exchange(t.saleRequest(VISA, 1000, "ORD-1").build());
+        }
+        int port = sim.adminUri().getPort();
+        String businessDate = ledger().businessDate().toString();
+        for (String host : List.of("evil.example:" + port, "evil.example", "localhost.evil.example:" + port,
+                "127.0.0.1.nip.io:" + port, "127.0.0.1:" + port + "@evil.example", "[::2]:" + port, "127.0.0.256",
+                "10.0.0.1:" + port, "")) {
+            for (String request : List.of("GET /transactions", "POST /cutover")) {
+                String[] reply = send(request.split(" ")[0], request.split(" ")[1], "Host: " + host);
+                assertEquals("HTTP/1.1 403 Forbidden", reply[0], host + " " + request + " -> " + reply[1]);
+                assertTrue(reply[1].contains("the admin API listens on a loopback address and answers only requests for"
+                        + " a loopback host (localhost, 127.0.0.1, [::1]), not for '" + host + "'"), reply[1]);
+                assertTrue(reply[1].contains("Use http://127.0.0.1:" + port + " (nothing was done)"), reply[1]);
+                assertFalse(reply[1].contains("ORD-1"), reply[1]);
+            }
+        }
+        assertEquals(businessDate, ledger().businessDate().toString(), "the business day did not move");
+        for (String host : List.of("127.0.0.1:" + port, "127.0.0.1", "localhost:" + port, "LOCALHOST", "localhost.:"
+                + port, "127.1.2.3:" + port, "[::1]:" + port, "[0:0:0:0:0:0:0:1]")) {
+            String[] reply = send("GET", "/transactions", "Host: " + host);
+            assertEquals("HTTP/1.1 200 OK", reply[0], host + " -> " + reply[1]);
+            assertTrue(reply[1].contains("ORD-1"), reply[1]);
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) { // HTTP/1.0 without a Host: no browser's
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+        }
+        assertEquals(200, admin.get("/health").statusCode(), "the JDK's client (tally reconcile --from-host) is served");
+    }
+
+    /**
+     * Bound to an address that is not loopback (a lab that reaches it by the machine's name), any Host is served: the
+     * names it is reached by are not known. An Origin is still refused.
+     */
+    @Test
+    void onAnAddressThatIsNotLoopbackAnyHostIsServedButNoOrigin() throws Exception {
+        sim.close();
+        start(config().withBind("0.0.0.0"));
+        admin = new AdminClient(java.net.URI.create("http://127.0.0.1:" + sim.adminUri().getPort()));
+        assertEquals("HTTP/1.1 200 OK", send("GET", "/health", "Host: lab-box.example:" + sim.adminUri().getPort())[0]);
+        assertEquals("HTTP/1.1 403 Forbidden", send("GET", "/health", "Host: lab-box.example", "Origin: http://x.example")[0]);
+    }
+
     @Test
     void badRequestsGet4xxWithAnError() throws Exception {
         var badDate = admin.get("/statement?date=22-11-2026");

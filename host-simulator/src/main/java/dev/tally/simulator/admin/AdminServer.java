@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * transactions with their ledger and credit state, card balances, the statement (CSV), settlement
  * batches with the differences found (reconciliation), business-day cut-over, scenario reload and metrics. Bad requests get a 4xx with {@code {"error": "..."}}
  * (card numbers in it masked) and change nothing: a query parameter the endpoint does not read, an empty or repeated
- * one, and a request body (no endpoint reads one) are refused before the endpoint acts.
+ * one, and a request body (no endpoint reads one) are refused before the endpoint acts; so is a request from a web
+ * browser ({@link #refuseBrowsers}: an Origin header, or on loopback a Host that is not loopback), 403.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -173,6 +174,7 @@ public final class AdminServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getPath();
             try {
+                refuseBrowsers(ex);
                 Endpoint endpoint = endpoints.get(path);
                 if (endpoint == null) {
                     throw new BadRequest(404, "no such endpoint " + path + "; try " + String.join(", ",
@@ -190,6 +192,96 @@ public final class AdminServer implements AutoCloseable {
                 sendError(ex, 500, "the simulator failed to answer: " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * The API has no authentication (a lab tool on loopback, docs/simulator.md §5), so a web page open in a browser on
+     * the same machine must not reach it: refused (403, nothing done, before the endpoint is even looked up) are
+     * <ul>
+     * <li>a request with an {@code Origin} header: a browser sends one with every cross-origin request and every POST,
+     * so a page's form or fetch could otherwise cut over the business day, reload the scenario or reset the metrics.
+     * curl, scripts and the terminal's own client ({@code tally reconcile --from-host}) send none;</li>
+     * <li>when the API listens on a loopback address (the default), a {@code Host} that is no loopback name or address
+     * ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}, each with a port or not): a page whose name was made to
+     * resolve to 127.0.0.1 (DNS rebinding) is same-origin to itself, sends no Origin on a GET, and could read
+     * {@code /transactions}, but its requests still name its own host. No DNS lookup is made. A request without a Host
+     * (HTTP/1.0) is no browser's. Bound to another address, the names a lab reaches it by are not known here.</li>
+     * </ul>
+     */
+    private void refuseBrowsers(HttpExchange ex) {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (origin != null) {
+            LOG.warn("admin API: refused {} {} from a web page (Origin: {})", ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath(), origin);
+            throw new BadRequest(403, "the admin API does not answer web pages: this request carries an Origin header ("
+                    + origin + "), which browsers send and curl, scripts and tally do not; a page open in a browser"
+                    + " must not cut over the business day or read the transactions. Send it from curl or a script,"
+                    + " without an Origin header (nothing was done)");
+        }
+        if (!http.getAddress().getAddress().isLoopbackAddress()) {
+            return;
+        }
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host != null && !isLoopbackHost(host)) {
+            LOG.warn("admin API: refused {} {} for Host {} (it listens on loopback only)", ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath(), host);
+            throw new BadRequest(403, "the admin API listens on a loopback address and answers only requests for a"
+                    + " loopback host (localhost, 127.0.0.1, [::1]), not for '" + host + "': a web page whose name was"
+                    + " made to point at this machine (DNS rebinding) must not read it. Use http://"
+                    + uri().getRawAuthority() + " (nothing was done)");
+        }
+    }
+
+    /** An IPv4 address in dotted decimal, each part 0 to 255 checked apart. */
+    private static final java.util.regex.Pattern IPV4 =
+            java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * Whether a Host header names this machine's loopback: {@code localhost} (a trailing dot taken), an address of
+     * 127.0.0.0/8, or {@code [::1]} (any spelling of it), with an optional port. Read as text, never resolved.
+     */
+    static boolean isLoopbackHost(String header) {
+        String h = header.strip();
+        String name;
+        String port;
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            name = h.substring(1, close);
+            port = h.substring(close + 1);
+            if (!name.matches("[0-9A-Fa-f:]+")) {
+                return false;
+            }
+        } else {
+            int colon = h.indexOf(':');
+            name = colon < 0 ? h : h.substring(0, colon);
+            port = colon < 0 ? "" : h.substring(colon);
+        }
+        if (!port.isEmpty() && !port.matches(":\\d{1,5}")) {
+            return false;
+        }
+        if (h.startsWith("[")) {
+            try {
+                return InetAddress.getByName(name).isLoopbackAddress(); // a literal: no lookup
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        if (name.equalsIgnoreCase("localhost") || name.equalsIgnoreCase("localhost.")) {
+            return true;
+        }
+        java.util.regex.Matcher m = IPV4.matcher(name);
+        if (!m.matches() || !m.group(1).equals("127")) {
+            return false;
+        }
+        for (int i = 2; i <= 4; i++) {
+            if (Integer.parseInt(m.group(i)) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, Object> toJson(LedgerTransaction t) {
