@@ -255,6 +255,9 @@ public final class Journal implements AutoCloseable {
                 // size has its old cell zeroed in the page being written anyway; only a freed page is an extra write
                 st.execute("PRAGMA secure_delete = ON");
             }
+            if (!fresh) {
+                refuseReadOnly(abs, real, c);
+            }
             j = new Journal(abs, lock, c, clock, vault);
             j.migrate();
             refuseUnknownStates(abs, j.conn);
@@ -338,6 +341,58 @@ public final class Journal implements AutoCloseable {
                     + " " + real + " 2>/dev/null); a backup, or a copy for support, is a copy (cp), not a link. Nothing"
                     + " was changed");
         }
+    }
+
+    /**
+     * A journal SQLite could open only to read (a restore owned by another user, mode 0644; an immutable file) is
+     * refused at its open, before any command reads, waits or sends anything: its first write failed with a bare
+     * "journal change failed and was rolled back: [SQLITE_READONLY] ..." (no file, no action), and a one-shot command
+     * had signed on first. A write that changes nothing takes the write lock, which SQLite refuses on such a file
+     * ({@code BEGIN IMMEDIATE} does not: SQLite starts a read transaction on a read-only file instead). A journal
+     * without the attempts table yet (an empty database) is refused by its migration's first write, in the same words.
+     */
+    private static void refuseReadOnly(Path abs, Path real, Connection c) throws SQLException {
+        if (!SqliteTables.of(c).contains("attempts")) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("DELETE FROM attempts WHERE 0");
+        } catch (SQLException e) {
+            if (readOnly(e)) {
+                throw new JournalException(cannotWrite(abs, real, e) + ". Nothing was changed", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether SQLite refused a write because it could open the journal (or a file beside it) only to read; not when
+     * the file was moved or deleted under it (SQLITE_READONLY_DBMOVED), which no owner or mode explains.
+     */
+    static boolean readOnly(SQLException e) {
+        return (e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
+                && e.getErrorCode() != SQLiteErrorCode.SQLITE_READONLY_DBMOVED.code;
+    }
+
+    /**
+     * Why the journal at {@code abs} (real path {@code real}) cannot be written, and what to look at: its owner and mode,
+     * and those of the files beside it SQLite writes, against the user tally runs as. A read-only mount never gets here:
+     * the lock file beside the journal cannot be made ("Read-only file system").
+     */
+    static String cannotWrite(Path abs, Path real, SQLException e) {
+        List<String> files = new ArrayList<>(List.of(real.toString()));
+        for (String suffix : new String[]{"-wal", "-shm"}) {
+            Path f = real.resolveSibling(real.getFileName() + suffix);
+            if (Files.exists(f)) {
+                files.add(f.toString());
+            }
+        }
+        return "the journal " + abs + " cannot be written: it is read-only to tally, which runs as user "
+                + System.getProperty("user.name") + " (" + e.getMessage() + "). Check the owner and mode of "
+                + (files.size() == 1 ? "the file" : "the files") + " (ls -l " + String.join(" ", files) + "; lsattr"
+                + " shows an immutable flag): the user tally runs as must be able to write "
+                + (files.size() == 1 ? "it" : "them") + " (after a restore made by another user: chown "
+                + (files.size() == 1 ? "it" : "them") + " to " + System.getProperty("user.name") + ", chmod 600)";
     }
 
     /**
@@ -1769,7 +1824,7 @@ public final class Journal implements AutoCloseable {
             failure = e;
             writeFailed(e);
             rollbackKeeping(e);
-            throw new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+            throw changeFailed(e);
         } catch (RuntimeException e) {
             failure = e;
             rollbackKeeping(e);
@@ -1777,6 +1832,26 @@ public final class Journal implements AutoCloseable {
         } finally {
             autoCommitAgain(failure);
         }
+    }
+
+    /**
+     * A change that failed and was rolled back, as the caller hears it; a journal SQLite can only read (made so while
+     * the process runs: {@link #refuseReadOnly} refuses it at the open) is named, with what to check.
+     */
+    private JournalException changeFailed(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && readOnly(sql)) {
+                Path real;
+                try {
+                    real = ProcessLock.realPathOf(file);
+                } catch (java.io.IOException | RuntimeException unknown) {
+                    real = file;
+                }
+                return new JournalException(cannotWrite(file, real, sql) + ". This change was rolled back: nothing of"
+                        + " it was written", e);
+            }
+        }
+        return new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
     }
 
     /**
@@ -1843,7 +1918,7 @@ public final class Journal implements AutoCloseable {
                         }
                         q.result = null;
                         q.failure = e instanceof RuntimeException re ? re
-                                : new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                                : changeFailed(e);
                         try {
                             savepoint("ROLLBACK TO SAVEPOINT queued_change");
                             savepoint("RELEASE SAVEPOINT queued_change");
@@ -1868,7 +1943,7 @@ public final class Journal implements AutoCloseable {
                 for (QueuedChange<?> q : group) {
                     q.result = null;
                     if (q.failure == null) {
-                        q.failure = new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                        q.failure = changeFailed(e);
                     }
                 }
             } finally {
@@ -1879,7 +1954,7 @@ public final class Journal implements AutoCloseable {
             for (QueuedChange<?> q : group) {
                 q.result = null;
                 if (q.failure == null) {
-                    q.failure = new JournalException("journal change failed and was rolled back: " + e.getMessage(), e);
+                    q.failure = changeFailed(e);
                 }
             }
         } finally {

@@ -1135,6 +1135,61 @@ class JournalTest {
         }
     }
 
+    /**
+     * A journal file SQLite can open only to read, in a folder tally may write (a restore owned by root, 0644, while
+     * tally runs as a user), is refused at its open, before anything is read, waited for or sent: the file named, that
+     * it cannot be written, what to check, and that nothing was changed. Its first write said only "journal change
+     * failed and was rolled back: [SQLITE_READONLY] Attempt to write a readonly database". Made read-only for real:
+     * mode 0444 for a user; for root, whom modes do not stop, the immutable flag (chattr +i), which SQLite meets the
+     * same way (it opens the file read-only).
+     */
+    @Test
+    void aJournalFileThatCannotBeWrittenIsRefusedAtItsOpenSayingWhatToCheck() throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(file, CLOCK)) {
+            j.openAttempt(sale("INV-RO", 100));
+        }
+        byte[] before = Files.readAllBytes(file);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", file), "no immutable flag here (chattr +i)");
+        } else {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        }
+        try {
+            JournalException e = assertThrows(JournalException.class, () -> Journal.open(file, CLOCK));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("the journal " + file + " cannot be written: it is read-only to tally, which runs"
+                    + " as user " + System.getProperty("user.name")), m);
+            assertTrue(m.contains("SQLITE_READONLY"), m);
+            assertTrue(m.contains("Check the owner and mode") && m.contains("ls -l " + file), m);
+            assertTrue(m.endsWith("Nothing was changed"), m);
+            assertFalse(m.contains("rolled back"), m);
+            assertArrayEquals(before, Files.readAllBytes(file));
+        } finally {
+            if (root) {
+                chattr("-i", file);
+            } else {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+        try (Journal j = Journal.open(file, CLOCK)) { // writable again: it opens, the lock it held given back
+            assertEquals(1, j.attempts("INV-RO").size());
+        }
+    }
+
+    /** {@code chattr FLAG file}: whether it worked (not on every file system, and only as root). */
+    private static boolean chattr(String flag, Path file) throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException none) {
+            return false; // no chattr
+        }
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
     // ---------------------------------------------------------------- modes
 
     /**
