@@ -35,10 +35,21 @@ public final class JournalBackup {
      * Backs up the journal at {@code journal} (with its data key) to {@code dest} and {@code dest.key}.
      *
      * @throws IllegalArgumentException {@code dest} or {@code dest.key} exists, or its folder does not: nothing written
-     * @throws JournalException the journal or its key cannot be read, or the copy failed its check: what this backup
-     *                          had written is removed
+     * @throws JournalException the journal or its key cannot be read, the copy cannot be written (its disk full), or
+     *                          it failed its check: what this backup had written is removed, the journal is unchanged
      */
     public static Result write(Path journal, Path dest, Clock clock) {
+        return write(journal, dest, clock, Journal::copyInto);
+    }
+
+    /** The copy of the live journal into the backup's file (a test makes it write where the disk is full). */
+    @FunctionalInterface
+    interface Copy {
+        void into(Journal live, Path out);
+    }
+
+    /** {@link #write(Path, Path, Clock)}, the journal copied by {@code copy}. */
+    static Result write(Path journal, Path dest, Clock clock, Copy copy) {
         Path abs = journal.toAbsolutePath();
         Path out = dest.toAbsolutePath();
         Path keyOut = out.resolveSibling(out.getFileName() + ".key");
@@ -56,12 +67,12 @@ public final class JournalBackup {
         // it, before its data key is looked for ("the key is missing: restore it" sent the user after a key); the one
         // open the copy is made from
         try (Journal live = Journal.openReadOnly(abs, clock)) {
-            return write(live, abs, out, keyOut, clock);
+            return write(live, abs, out, keyOut, clock, copy);
         }
     }
 
     /** {@link #write(Path, Path, Clock)} from the journal {@code live} at {@code abs}, once it is open. */
-    private static Result write(Journal live, Path abs, Path out, Path keyOut, Clock clock) {
+    private static Result write(Journal live, Path abs, Path out, Path keyOut, Clock clock, Copy copying) {
         Path keyFile;
         byte[] key;
         try {
@@ -87,7 +98,16 @@ public final class JournalBackup {
                 throw new IllegalArgumentException(e.getFile() + " exists: a backup never replaces a file; give a new"
                         + " name (nothing was changed)");
             }
-            live.copyInto(out);
+            try {
+                copying.into(live, out);
+            } catch (JournalDamagedException e) {
+                throw e; // the journal's own pages: said as every command says it
+            } catch (JournalException e) {
+                // the copy's writes to DEST failing (its disk filling during the copy: SQLITE_FULL) came out of the
+                // journal's read connection as "cannot read the journal", blaming the journal: said as a backup that
+                // cannot be written, as when that disk is full at the start
+                throw new IOException(JournalException.storageReason(e), e);
+            }
             sync(out);
             sync(out.getParent());
             Journal.Contents contents;
@@ -117,7 +137,7 @@ public final class JournalBackup {
                 throw (RuntimeException) e;
             }
             throw new JournalException("cannot back up the journal " + abs + " to " + out + ": " + e.getMessage()
-                    + " (nothing was left at " + out + ")", e);
+                    + " (the journal is unchanged; nothing was left at " + out + ")", e);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
