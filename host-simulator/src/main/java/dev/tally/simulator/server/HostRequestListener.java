@@ -59,6 +59,11 @@ final class HostRequestListener implements ISORequestListener {
     static final int IN_FLIGHT = 1024;
     private final TerminalLanes lanes = new TerminalLanes(IN_FLIGHT);
 
+    /** Waits, at most {@code timeout}, until every request handed on has been answered or written off. */
+    boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        return lanes.awaitIdle(timeout);
+    }
+
     @Override
     public boolean process(ISOSource source, ISOMsg request) {
         long start = System.nanoTime();

@@ -51,8 +51,13 @@ public final class HostServer implements AutoCloseable {
     private final Thread acceptor;
     private final Delivery delivery;
 
+    /** How long a stop waits for the requests in hand to finish. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private final HostRequestListener requests;
+
     private HostServer(ISOServer server, ServerSocket socket, ScheduledExecutorService scheduler, TrafficMetrics metrics,
-                       Thread acceptor, Delivery delivery) {
+                       Thread acceptor, Delivery delivery, HostRequestListener requests) {
+        this.requests = requests;
         this.server = server;
         this.socket = socket;
         this.scheduler = scheduler;
@@ -103,10 +108,11 @@ public final class HostServer implements AutoCloseable {
             AcquirerHost host = new AcquirerHost(ledger, new SessionKeyStore(ledger, tmk), cards, macRequired, clock);
             Traffic traffic = new Traffic(messageLog);
             Delivery delivery = new Delivery(scheduler, lateDelay, traffic, metrics);
-            server.addISORequestListener(new HostRequestListener(host, scenario, delivery, metrics, traffic, macRequired));
+            HostRequestListener requests = new HostRequestListener(host, scenario, delivery, metrics, traffic, macRequired);
+            server.addISORequestListener(requests);
             Thread acceptor = Thread.ofPlatform().name("iso-server-" + actualPort).daemon(true).start(server);
             LOG.info("ISO 8583 host listening on {}:{}", address.getHostAddress(), actualPort);
-            return new HostServer(server, socket, scheduler, metrics, acceptor, delivery);
+            return new HostServer(server, socket, scheduler, metrics, acceptor, delivery, requests);
         } catch (ConfigurationException | IOException | RuntimeException e) {
             scheduler.shutdownNow();
             socket.close();
@@ -137,6 +143,16 @@ public final class HostServer implements AutoCloseable {
     @Override
     public void close() {
         server.shutdown(); // first: no request is taken once answers can no longer be scheduled
+        try {
+            // the requests in hand finish first: one answered just now still writes its line in the message log (the
+            // caller closes it after this), which a stop in between lost
+            if (!requests.awaitIdle(STOP_GRACE)) {
+                LOG.warn("requests still in hand {} s after the stop: the message log may lack what became of them",
+                        STOP_GRACE.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scheduler.shutdownNow();
         delivery.stop();
         try {

@@ -13,11 +13,25 @@ import java.util.concurrent.Semaphore;
 final class TerminalLanes {
 
     private final Semaphore inHand;
+    private final int limit;
     /** Per terminal id: the last request submitted, which the next one of that terminal waits for. */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> lastOf = new ConcurrentHashMap<>();
 
     TerminalLanes(int limit) {
         this.inHand = new Semaphore(limit);
+        this.limit = limit;
+    }
+
+    /**
+     * Waits until no request is in hand, at most {@code timeout}: whether none is. For a stop, once no more are
+     * submitted: a request answered just before it still writes its line in the message log, which closes after.
+     */
+    boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        if (!inHand.tryAcquire(limit, timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        inHand.release(limit);
+        return true;
     }
 
     /** Hands {@code work} on and returns; it runs once the terminal's earlier requests have finished. */

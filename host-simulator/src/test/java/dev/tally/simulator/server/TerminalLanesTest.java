@@ -66,4 +66,29 @@ class TerminalLanesTest {
         assertTrue(done.await(30, TimeUnit.SECONDS), "ran: " + order.size());
         assertEquals(java.util.stream.IntStream.range(0, 200).boxed().toList(), order);
     }
+
+    /**
+     * A stop waits for the requests in hand (HostServer.close, before the message log closes): a request answered just
+     * before the stop still writes its line. Before, the log closed under it and the answer's line could be lost.
+     */
+    @Test
+    void awaitIdleWaitsForTheRequestsInHandAndNoLonger() throws Exception {
+        TerminalLanes lanes = new TerminalLanes(16);
+        assertTrue(lanes.awaitIdle(java.time.Duration.ZERO), "nothing in hand");
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> log = new CopyOnWriteArrayList<>();
+        lanes.submit("A", () -> {
+            try {
+                assertTrue(release.await(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.add("answer's line written");
+        });
+        assertFalse(lanes.awaitIdle(java.time.Duration.ofMillis(50)), "a request still in hand");
+        release.countDown();
+        assertTrue(lanes.awaitIdle(java.time.Duration.ofSeconds(30)));
+        assertEquals(List.of("answer's line written"), log, "done by the time awaitIdle returns");
+        assertTrue(lanes.awaitIdle(java.time.Duration.ZERO), "the permits are given back");
+    }
 }
