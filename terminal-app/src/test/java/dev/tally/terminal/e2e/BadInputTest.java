@@ -208,7 +208,7 @@ class BadInputTest {
         Lab.Run r = Lab.raw(args.toArray(String[]::new));
         assertEquals(69, r.exit(), r.toString());
         assertTrue(r.err().contains("cannot reach the host at 127.0.0.1:" + closedPort + ": connection refused"), r.err());
-        assertTrue(r.err().contains("nothing was sent"), r.err());
+        assertTrue(r.err().contains("this command's request was not sent"), r.err());
         assertFalse(r.err().contains("Exception") || r.err().contains("j.n.") || r.err().contains("BaseChannel"),
                 "the reason in words, not jPOS's class and line: " + r.err());
         assertEquals(before, lab.journalDump());
