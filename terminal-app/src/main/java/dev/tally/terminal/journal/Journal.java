@@ -370,8 +370,11 @@ public final class Journal implements AutoCloseable {
      * the file was moved or deleted under it (SQLITE_READONLY_DBMOVED), which no owner or mode explains.
      */
     static boolean readOnly(SQLException e) {
+        // sqlite-jdbc's getErrorCode() is the primary code only (SQLITE_READONLY for every kind of it): the extended
+        // code, which tells DBMOVED apart, is the SQLiteException's result code
+        SQLiteErrorCode code = e instanceof org.sqlite.SQLiteException se ? se.getResultCode() : null;
         return (e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_READONLY.code
-                && e.getErrorCode() != SQLiteErrorCode.SQLITE_READONLY_DBMOVED.code;
+                && code != SQLiteErrorCode.SQLITE_READONLY_DBMOVED;
     }
 
     /**

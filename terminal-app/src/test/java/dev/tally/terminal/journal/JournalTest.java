@@ -1178,6 +1178,24 @@ class JournalTest {
         }
     }
 
+    /**
+     * A write refused because the journal was moved or replaced under the running process (SQLITE_READONLY_DBMOVED) is
+     * not "read-only to tally: chown, chmod": no owner or mode explains it. sqlite-jdbc's getErrorCode() is the primary
+     * code (SQLITE_READONLY) for both, so the extended one is read from the exception's result code.
+     */
+    @Test
+    void aJournalMovedUnderTheProcessIsNotSaidToBeReadOnly() {
+        assertTrue(Journal.readOnly(new org.sqlite.SQLiteException("[SQLITE_READONLY] Attempt to write a readonly database",
+                org.sqlite.SQLiteErrorCode.SQLITE_READONLY)));
+        assertTrue(Journal.readOnly(new org.sqlite.SQLiteException("[SQLITE_READONLY_CANTINIT]",
+                org.sqlite.SQLiteErrorCode.SQLITE_READONLY_CANTINIT)));
+        org.sqlite.SQLiteException moved = new org.sqlite.SQLiteException("[SQLITE_READONLY_DBMOVED] the database file"
+                + " was moved", org.sqlite.SQLiteErrorCode.SQLITE_READONLY_DBMOVED);
+        assertEquals(org.sqlite.SQLiteErrorCode.SQLITE_READONLY.code, moved.getErrorCode(), "the primary code only");
+        assertFalse(Journal.readOnly(moved));
+        assertFalse(Journal.readOnly(new org.sqlite.SQLiteException("[SQLITE_FULL]", org.sqlite.SQLiteErrorCode.SQLITE_FULL)));
+    }
+
     /** {@code chattr FLAG file}: whether it worked (not on every file system, and only as root). */
     private static boolean chattr(String flag, Path file) throws Exception {
         Process p;
