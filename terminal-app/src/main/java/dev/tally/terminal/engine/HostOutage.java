@@ -50,10 +50,19 @@ final class HostOutage {
         }
         String line = "the host can be reached again after " + seconds(Duration.between(since, clock.instant()))
                 + " (" + tries + " tries): the reversals due are sent now";
+        idle();
+        return Optional.of(line);
+    }
+
+    /**
+     * A tick with nothing due asked the host nothing: an outage under way is forgotten without a word, since whether
+     * and when it ended is not known (sales may have gone through since). Kept, the next tick with reversals due said
+     * "reached again after 3600 s", or an outage hours later "still cannot be reached, for 86400 s" as its first line.
+     */
+    void idle() {
         since = null;
         said = null;
         tries = 0;
-        return Optional.of(line);
     }
 
     private static String seconds(Duration d) {

@@ -89,6 +89,8 @@ public final class ReversalScheduler implements AutoCloseable {
                     channel.connect();
                     outage.reached().ifPresent(log::info);
                     runDueInParallel(failed);
+                } else {
+                    outage.idle(); // nothing asked the host: what became of it is not known
                 }
             } catch (HostUnavailableException e) {
                 outage.unreachable(e.getMessage(), tick).ifPresent(log::warn);

@@ -51,4 +51,18 @@ class HostOutageTest {
         HostOutage outage = new HostOutage(new MovableClock(Instant.parse("2026-11-25T10:00:00Z")));
         assertEquals(Optional.empty(), outage.reached());
     }
+
+    /** A tick with nothing due asks the host nothing: the outage is forgotten, and a later one is said as new. */
+    @Test
+    void anOutageNobodyAskedAboutSinceIsForgotten() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-25T10:00:00Z"));
+        HostOutage outage = new HostOutage(clock);
+        assertTrue(outage.unreachable(WHY, TICK).isPresent());
+        clock.advance(Duration.ofHours(1));
+        outage.idle();
+        assertEquals(Optional.empty(), outage.reached(), "not 'reached again after 3600 s': nobody knows when it was");
+        clock.advance(Duration.ofHours(5));
+        assertEquals(Optional.of("reversals due but the host cannot be reached: " + WHY + "; trying again every 1 s (said"
+                + " again once a minute while it lasts)"), outage.unreachable(WHY, TICK));
+    }
 }
