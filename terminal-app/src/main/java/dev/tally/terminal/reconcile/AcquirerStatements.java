@@ -73,7 +73,7 @@ public final class AcquirerStatements {
             throw new HostUnavailableException("the acquirer's admin API answered HTTP " + r.statusCode()
                     + " to GET " + uri + (body.isEmpty() ? " (no body)" : ": " + (body.length() > 300
                     ? body.substring(0, 300) + "..." : body)) + "; is " + admin + " the acquirer's admin API? Check --from-host",
-                    null);
+                    null, true);
         }
         return Statement.parse(uri.toString(), r.body(), merchantId);
     }

@@ -68,6 +68,8 @@ class AcquirerStatementsTest {
             closed = s.getLocalPort();
         }
         String refused = failure("http://127.0.0.1:" + closed);
+        assertFalse(assertThrows(HostUnavailableException.class,
+                () -> new AcquirerStatements("http://127.0.0.1:" + closed).fetch("HOSPITAL0000001", DAY)).answered());
         assertTrue(refused.startsWith("cannot fetch the statement from http://127.0.0.1:" + closed
                 + "/statement?merchant=HOSPITAL0000001&date=2026-11-22: connection refused by 127.0.0.1:" + closed), refused);
         assertTrue(refused.endsWith("is the acquirer's admin API running there? Check --from-host"), refused);
@@ -87,6 +89,9 @@ class AcquirerStatementsTest {
         try {
             String base = "http://127.0.0.1:" + other.getAddress().getPort();
             String notFound = failure(base);
+            // it was asked and answered: the CLI does not add "this command's request was not sent" (TallyCli.failFor)
+            assertTrue(assertThrows(HostUnavailableException.class,
+                    () -> new AcquirerStatements(base).fetch("HOSPITAL0000001", DAY)).answered());
             assertEquals("the acquirer's admin API answered HTTP 404 to GET " + base + "/statement?merchant=HOSPITAL0000001"
                     + "&date=2026-11-22: <h1>404 Not Found</h1> No context found for request; is " + base + " the"
                     + " acquirer's admin API? Check --from-host", notFound);
