@@ -311,7 +311,7 @@ class AdminApiTest extends SimulatorHarness {
         int port = sim.adminUri().getPort();
         String businessDate = ledger().businessDate().toString();
         for (String host : List.of("evil.example:" + port, "evil.example", "localhost.evil.example:" + port,
-                "127.0.0.1.nip.io:" + port, "127.0.0.1:" + port + "@evil.example", "[::2]:" + port, "127.0.0.256",
+                "127.0.0.1.nip.io:" + port, "127.0.0.1:" + port + "@evil.example", "[::2]:" + port, "[cafe]:" + port, "127.0.0.256",
                 "10.0.0.1:" + port, "")) {
             for (String request : List.of("GET /transactions", "POST /cutover")) {
                 String[] reply = send(request.split(" ")[0], request.split(" ")[1], "Host: " + host);

@@ -264,7 +264,8 @@ public final class AdminServer implements AutoCloseable {
         }
         if (h.startsWith("[")) {
             try {
-                return InetAddress.getByName(name).isLoopbackAddress(); // a literal: no lookup
+                // in brackets, only an IPv6 literal: "[cafe]" (hex digits, no colon) would be looked up as a name
+                return InetAddress.getByName("[" + name + "]").isLoopbackAddress();
             } catch (java.net.UnknownHostException e) {
                 return false;
             }
