@@ -35,6 +35,20 @@ final class Delivery {
     private static final byte[] GARBLED_BODY = {0x02, 0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
             (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x47, 0x41, 0x52, 0x42, 0x4C, 0x45, 0x44};
 
+    /**
+     * The garbled body for a request of {@code mti}: {@link #GARBLED_BODY} under the MTI its answer would have (0410 for
+     * an 0400 or 0401, 0810 for an 0800), so a terminal that reads what it can says "MTI 0410" for a garbled answer to
+     * a reversal, not "MTI 0210" as for every request before; an 0210 for a request whose MTI does not read.
+     */
+    static byte[] garbledBody(String mti) {
+        byte[] body = GARBLED_BODY.clone();
+        if (mti != null && mti.matches("\\d\\d[0-8]\\d")) {
+            body[0] = (byte) ((mti.charAt(0) - '0') << 4 | (mti.charAt(1) - '0'));
+            body[1] = (byte) ((mti.charAt(2) - '0' + 1) << 4);
+        }
+        return body;
+    }
+
     private final ScheduledExecutorService scheduler;
     private final Duration lateDelay;
     private final Traffic traffic;
@@ -191,12 +205,13 @@ final class Delivery {
             return;
         }
         byte[] tpdu = request.getHeader() != null ? request.getHeader() : new byte[0];
-        int len = tpdu.length + GARBLED_BODY.length;
+        byte[] body = garbledBody(request.getString(0));
+        int len = tpdu.length + body.length;
         byte[] frame = new byte[2 + len];
         frame[0] = (byte) (len >> 8);
         frame[1] = (byte) len;
         System.arraycopy(tpdu, 0, frame, 2, tpdu.length);
-        System.arraycopy(GARBLED_BODY, 0, frame, 2 + tpdu.length, GARBLED_BODY.length);
+        System.arraycopy(body, 0, frame, 2 + tpdu.length, body.length);
         try {
             OutputStream out = ch.getSocket().getOutputStream();
             out.write(frame);

@@ -120,4 +120,26 @@ class DeliveryTest {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling interval, not a wait for an outcome
         }
     }
+
+    /**
+     * The garbled answer carries the MTI the request's answer would have (a terminal that reads it says "MTI 0410" for
+     * a garbled answer to a reversal), and still does not unpack. It was an 0210 for every request.
+     */
+    @Test
+    void aGarbledAnswerCarriesTheMtiOfTheAnswerItReplacesAndDoesNotUnpack() {
+        Map<String, String> answers = Map.of("0200", "0210", "0400", "0410", "0401", "0410", "0800", "0810",
+                "0100", "0110", "0500", "0510", "0320", "0330");
+        answers.forEach((request, answer) -> {
+            byte[] body = Delivery.garbledBody(request);
+            assertEquals(answer, java.util.HexFormat.of().formatHex(body, 0, 2), request);
+            try {
+                dev.tally.spec.format.Iso87.unpack(body);
+                fail("the garbled answer to " + request + " unpacked");
+            } catch (RuntimeException expected) {
+                // garbled, as before
+            }
+        });
+        assertEquals("0210", java.util.HexFormat.of().formatHex(Delivery.garbledBody("02A0"), 0, 2), "an MTI that does not read");
+        assertEquals("0210", java.util.HexFormat.of().formatHex(Delivery.garbledBody(null), 0, 2));
+    }
 }
