@@ -49,7 +49,8 @@ public final class StatementCache implements AutoCloseable {
          * anything but busy, locked or a constraint (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR), and a finalized one
          * answers every later use "statement is not executing" while {@code isClosed()} still says false. Lent again,
          * one passing failure (a disk full for a moment) would break its SQL for the life of the connection: it is
-         * closed and prepared anew instead.
+         * closed and prepared anew instead. Any failed execution marks it, a constraint's or a busy database's too (the
+         * driver keeps those): telling them apart buys one prepare after a failure, which is rare.
          */
         boolean broken;
 
