@@ -75,9 +75,7 @@ final class OrderLock {
                     why = "its request is still waiting for the host's answer";
                 }
                 case REVERSAL_PENDING -> {
-                    Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(clock.instant())
-                            ? clock.instant() : a.nextReversalAt();
-                    retry = next.plus(timeout);
+                    retry = reversalAnswerDueBy(a);
                     why = "a reversal is pending (" + a.reversalAttempts() + " tried so far)";
                 }
                 default -> { // REVERSAL_FAILED
@@ -107,6 +105,17 @@ final class OrderLock {
                 + sent + "); " + why + (retry == null ? "" : ", retry after " + time(roundUp(retry), HM));
         return Optional.of(new PaymentResult(a.orderRef(), PaymentStatus.LOCKED, a.responseCode(), message,
                 a.amount(), a.currency(), a, retry));
+    }
+
+    /**
+     * When a REVERSAL_PENDING attempt is worth asking about again: when its next reversal try's answer is due, the try
+     * going at its time or, once that has come (the try is out, or waits for the host), now; never a time already past.
+     * The LOCKED refusal and the payment's own answer both give it.
+     */
+    Instant reversalAnswerDueBy(Attempt a) {
+        Instant now = clock.instant();
+        Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(now) ? now : a.nextReversalAt();
+        return next.plus(timeout);
     }
 
     /** When the answer to an attempt still out (NEW, SENT) is due at the latest: its timeout after it went, plus 1 s. */

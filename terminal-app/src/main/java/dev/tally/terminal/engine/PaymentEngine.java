@@ -193,8 +193,21 @@ public final class PaymentEngine {
         if (refused.isPresent()) {
             return refused(refused.get(), amountMinor, card);
         }
-        if (!runDueReversals().isEmpty()) {
-            live = journal.liveAttempt(orderId); // a reversal just run may have settled this order's lock
+        try {
+            if (!runDueReversals().isEmpty()) {
+                live = journal.liveAttempt(orderId); // a reversal just run may have settled this order's lock
+            }
+        } catch (HostUnavailableException e) {
+            // the host is out of reach: an order that is locked is told why (its reversal pending, and the host down),
+            // as serve tells it; "cannot reach the host" alone left the cashier guessing whether to take it again
+            Optional<PaymentResult> locked = lock.refusal(live);
+            if (locked.isPresent()) {
+                PaymentResult r = locked.get();
+                return refused(new PaymentResult(r.orderId(), r.status(), r.responseCode(), r.message()
+                        + "; the host cannot be reached now (" + e.getMessage() + ")", r.amount(), r.currency(),
+                        r.attempt(), r.retryAfter()), amountMinor, card);
+            }
+            throw e;
         }
         refused = lock.refusal(live);
         if (refused.isPresent()) {
@@ -931,18 +944,6 @@ public final class PaymentEngine {
 
     // ------------------------------------------------------------------ results
 
-    /**
-     * When a REVERSAL_PENDING payment is worth asking about again: its next reversal try, or, once that time has come
-     * (the try is out and its answer awaited, or the loop waits for the host), when that try's answer is due. The
-     * journal's next-try time stays where it was during the try: told it, a till polling GET /v1/payments came back at
-     * once, again and again, for up to --timeout.
-     */
-    private Instant pendingRetryAt(Attempt a) {
-        Instant now = clock.instant();
-        Instant next = a.nextReversalAt();
-        return next != null && next.isAfter(now) ? next : now.plus(profile.timeout());
-    }
-
     /** The cashier's view of an attempt. */
     public PaymentResult result(Attempt a) {
         ResponseCode rc = a.responseCode() == null ? null : ResponseCodes.of(a.responseCode());
@@ -973,7 +974,7 @@ public final class PaymentEngine {
                             + a.nextReversal().filter(t -> t.isAfter(clock.instant()))
                             .map(t -> ReversalLoop.toTheSecondUp(t).atZone(clock.getZone()).format(HMS)).orElse("now")
                             + "). The order is locked until the reversal goes through.",
-                    a.amount(), a.currency(), a, pendingRetryAt(a));
+                    a.amount(), a.currency(), a, lock.reversalAnswerDueBy(a));
             case REVERSAL_FAILED -> {
                 // serve tries it again in the background; elsewhere the operator runs the loop
                 Instant retry = reversalsInBackground ? reversals.backgroundRetryAt(a).orElse(null) : null;

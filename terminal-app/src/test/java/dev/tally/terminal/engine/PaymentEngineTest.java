@@ -345,6 +345,37 @@ class PaymentEngineTest {
     }
 
     /**
+     * A one-shot sale of an order locked behind its pending reversal, with the host gone: the cashier is told the order
+     * is locked and why, and that the host cannot be reached, as serve tells it. It was only "cannot reach the host"
+     * (exit 69), which left the cashier guessing whether the order could be taken again. An order that is not locked
+     * still gets HostUnavailableException: nothing of it was written.
+     */
+    @Test
+    void aLockedOrderIsToldWhyItIsLockedWhenTheHostIsDownNotOnlyThatTheHostIs() throws Exception {
+        FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+        try (TestTerminal t = terminal(host, (req, sent) -> "0200".equals(req.mti()) || req.mti().startsWith("040"))) {
+            try {
+                PaymentResult first = t.engine.sale("INV-LOCK", 100, null);
+                assertEquals(PaymentStatus.REVERSAL_PENDING, first.status(), first.message());
+            } finally {
+                host.close();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (t.channel.isConnected()) { // the link's reader sees the connection close
+                assertTrue(System.nanoTime() < deadline, "the link never noticed the host went away");
+                Thread.sleep(10); // polling interval, not a wait for an outcome
+            }
+            PaymentResult again = t.engine.sale("INV-LOCK", 100, null);
+            assertEquals(PaymentStatus.LOCKED, again.status(), again.message());
+            assertTrue(again.message().contains("a reversal is pending")
+                    && again.message().contains("; the host cannot be reached now ("), again.message());
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.lastAttempt("INV-LOCK").orElseThrow().state());
+            assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-FREE", 100, null));
+            assertTrue(t.journal.liveAttempt("INV-FREE").isEmpty(), "nothing of it written");
+        }
+    }
+
+    /**
      * The host MACs its answer with the keys the request came under. Keys that change while the request is
      * out (another payment's A0/A1 drops them, serve signs on again) say nothing about that answer: an
      * approval MACed under the sale's keys is approved, not reversed as a MAC failure.
