@@ -200,12 +200,14 @@ public final class PaymentEngine {
         } catch (HostUnavailableException e) {
             // the host is out of reach: an order that is locked is told why (its reversal pending, and the host down),
             // as serve tells it; "cannot reach the host" alone left the cashier guessing whether to take it again
-            Optional<PaymentResult> locked = lock.refusal(live);
+            // read again: the run may have settled this order's own reversal before another order's try met the host gone
+            Optional<PaymentResult> locked = lock.refusal(journal.liveAttempt(orderId));
             if (locked.isPresent()) {
                 PaymentResult r = locked.get();
-                return refused(new PaymentResult(r.orderId(), r.status(), r.responseCode(), r.message()
-                        + "; the host cannot be reached now (" + e.getMessage() + ")", r.amount(), r.currency(),
-                        r.attempt(), r.retryAfter()), amountMinor, card);
+                String host = e instanceof dev.tally.terminal.host.SignOnException
+                        ? "the host refuses the sign-on now (" : "the host cannot be reached now (";
+                return refused(new PaymentResult(r.orderId(), r.status(), r.responseCode(), r.message() + "; " + host
+                        + e.getMessage() + ")", r.amount(), r.currency(), r.attempt(), r.retryAfter()), amountMinor, card);
             }
             throw e;
         }

@@ -13,9 +13,12 @@ import dev.tally.spec.message.MessageView;
 import dev.tally.terminal.StdErrTee;
 import dev.tally.terminal.card.UnknownCardException;
 import dev.tally.terminal.cli.TallyCli;
+import dev.tally.terminal.host.Exchange;
+import dev.tally.terminal.host.HostChannel;
 import dev.tally.terminal.host.HostUnavailableException;
 import dev.tally.terminal.host.SignOnException;
 import dev.tally.terminal.journal.Attempt;
+import dev.tally.terminal.journal.AttemptEvent;
 import dev.tally.terminal.journal.AttemptState;
 import dev.tally.terminal.journal.Journal;
 import java.io.ByteArrayOutputStream;
@@ -372,6 +375,56 @@ class PaymentEngineTest {
             assertEquals(AttemptState.REVERSAL_PENDING, t.journal.lastAttempt("INV-LOCK").orElseThrow().state());
             assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-FREE", 100, null));
             assertTrue(t.journal.liveAttempt("INV-FREE").isEmpty(), "nothing of it written");
+        }
+    }
+
+    /**
+     * The due reversals run before a sale may settle the order's own reversal and then meet the host gone on another
+     * order's: the sale is not answered LOCKED from the order as it was read before (a reversal "pending" that just went
+     * through, a refusal on the trail of a REVERSED attempt), but as any sale to a host out of reach: nothing written.
+     */
+    @Test
+    void aLockedOrderWhoseReversalWentThroughBeforeTheHostWentIsNotAnsweredLocked() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW,
+                     Clock.systemDefaultZone(), link -> new HostChannel.Forwarding() {
+                         @Override
+                         public HostChannel link() {
+                             return link;
+                         }
+
+                         @Override
+                         public void connect() {
+                             if (down.get()) {
+                                 throw new HostUnavailableException("cannot reach the host at " + address(), null);
+                             }
+                             link.connect();
+                         }
+
+                         @Override
+                         public Exchange exchange(ISOMsg request, Duration timeout) {
+                             String mti = MessageView.of(request).mti();
+                             if (!armed.get() && (mti.equals("0200") || mti.startsWith("040"))) {
+                                 return new Exchange.NoAnswer("lost (test)"); // both sales and their first tries
+                             }
+                             Exchange answered = link.exchange(request, timeout);
+                             if (armed.get() && mti.startsWith("040")) {
+                                 down.set(true); // the first due reversal is answered, then the host is gone
+                             }
+                             return answered;
+                         }
+                     })) {
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-OWN", 100, null).status());
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-OTHER", 100, null).status());
+            armed.set(true);
+            // due in id order: INV-OWN's reversal goes through, INV-OTHER's meets the host gone
+            assertThrows(HostUnavailableException.class, () -> t.engine.sale("INV-OWN", 100, null));
+            assertEquals(AttemptState.REVERSED, t.journal.lastAttempt("INV-OWN").orElseThrow().state());
+            assertEquals(AttemptState.REVERSAL_PENDING, t.journal.lastAttempt("INV-OTHER").orElseThrow().state());
+            assertTrue(t.journal.events(t.journal.lastAttempt("INV-OWN").orElseThrow().id()).stream()
+                    .noneMatch(AttemptEvent::isRefusal), "no LOCKED refusal on the trail of a reversed attempt");
         }
     }
 
