@@ -156,6 +156,14 @@ public final class PaymentEngine {
         if (reversalsInBackground || !reversals.anyDue()) {
             return List.of();
         }
+        return runDueReversalsNoted();
+    }
+
+    /**
+     * The reversals due now, run after the till is told ({@link #notesTo}), whether or not serve's loop runs them too:
+     * a settlement works them off before its 0500 either way.
+     */
+    public List<Attempt> runDueReversalsNoted() {
         List<Attempt> due = reversals.due();
         if (!due.isEmpty()) {
             notes.accept(dueReversalsNote(due, profile.timeout()));

@@ -67,7 +67,7 @@ public final class Settlement {
      * @throws dev.tally.terminal.host.HostUnavailableException the host cannot be reached: nothing sent
      */
     public SettlementResult settle() {
-        List<Attempt> reversalsRun = engine.reversals().runDue();
+        List<Attempt> reversalsRun = engine.runDueReversalsNoted(); // the till told first: each waits up to the timeout
         session.ensureSignedOn();
         // the keys outlive a dropped connection (tally serve): without a live one nothing starts, the batch stays open
         session.channel().connect();

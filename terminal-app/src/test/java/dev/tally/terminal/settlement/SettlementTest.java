@@ -56,6 +56,29 @@ class SettlementTest {
     @TempDir
     Path dir;
 
+    /**
+     * A settlement sends the reversals due first, each waiting up to the timeout: the till is told before, as before a
+     * sale (it ran them without a word, so a settle could sit silent for minutes).
+     */
+    @Test
+    void aSettlementTellsTheTillBeforeItSendsTheReversalsDue() {
+        StubHost host = new StubHost((h, req) -> {
+            String mti = MessageView.of(req).mti();
+            boolean firstReversal = mti.startsWith("040") && h.mtis().stream().filter(m -> m.startsWith("040")).count() == 1;
+            return "0200".equals(mti) || firstReversal ? null : h.goodAnswer(req); // the sale and its first try lost
+        });
+        try (Terminal t = new Terminal(dir.resolve("j.db"), host)) {
+            List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            t.engine.notesTo(notes::add);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("S-REV", 2000, null).status());
+            SettlementResult r = t.settlement.settle();
+            assertTrue(r.closed(), r.message());
+            assertEquals(List.of("sending the reversal due of earlier payments first (order S-REV): it waits up to "
+                    + PROFILE.timeout().toSeconds() + " s for the host's answer"), notes);
+            assertEquals(List.of("0800", "0200", "0400", "0401", "0500"), host.mtis());
+        }
+    }
+
     @Test
     void aMalformedTotalsFieldInTheAnswerIsAFailedStepAndTheBatchResumes() {
         // the first 0510 says 00 but its field 63 is not 36 digits; the host's next answer is well formed
