@@ -217,7 +217,7 @@ public final class CashierApi implements AutoCloseable {
                     ex.getResponseHeaders().set("Allow", p.allow); // a 405 names what is (RFC 9110 §15.5.6)
                 }
             } catch (HostUnavailableException e) {
-                reply = error(503, "HOST_UNAVAILABLE", null, e.getMessage() + "; nothing was sent for this request");
+                reply = error(503, "HOST_UNAVAILABLE", null, e.getMessage() + (e.sent() ? "" : "; nothing was sent for this request"));
             } catch (JournalException e) {
                 log.error("journal: {}", e.toString(), e);
                 reply = error(500, "JOURNAL", null, "journal: " + e.getMessage());

@@ -492,7 +492,7 @@ public final class TallyCli implements Callable<Integer> {
         return switch (ex) {
             case IllegalArgumentException e -> fail(ExitCodes.BAD_INPUT, e.getMessage());
             case HostUnavailableException e -> fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage()
-                    + (e.answered() ? "" : "; this command's request was not sent"));
+                    + (e.sent() ? "" : "; this command's request was not sent"));
             case JournalBusyException e -> fail(ExitCodes.JOURNAL_BUSY, "journal: " + e.getMessage());
             case JournalException e -> fail(ExitCodes.INTERNAL_ERROR, "journal: " + e.getMessage());
             default -> fail(ExitCodes.INTERNAL_ERROR, "internal error: " + ex);

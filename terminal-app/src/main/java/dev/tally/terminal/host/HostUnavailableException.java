@@ -2,24 +2,24 @@ package dev.tally.terminal.host;
 
 /**
  * The host could not be reached (connection refused, no route, sign-on impossible): this command's request was not
- * sent. Or, {@link #answered()}, a service of the acquirer (its admin API) was asked and answered, but not as one
- * (an HTTP error): the request went, so nothing may be said of it not being sent.
+ * sent. Or, {@link #sent()}, a service of the acquirer (its admin API) was sent the request and answered it with an
+ * error, or not within its time: nothing may then be said of the request not being sent.
  */
 public class HostUnavailableException extends RuntimeException {
 
-    private final boolean answered;
+    private final boolean sent;
 
     public HostUnavailableException(String message, Throwable cause) {
         this(message, cause, false);
     }
 
-    public HostUnavailableException(String message, Throwable cause, boolean answered) {
+    public HostUnavailableException(String message, Throwable cause, boolean sent) {
         super(message, cause);
-        this.answered = answered;
+        this.sent = sent;
     }
 
-    /** The request went and was answered, though not as asked: not "not sent". */
-    public boolean answered() {
-        return answered;
+    /** The request went (answered with an error, or not in time): not "not sent". */
+    public boolean sent() {
+        return sent;
     }
 }

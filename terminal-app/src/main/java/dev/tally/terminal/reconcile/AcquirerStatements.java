@@ -63,7 +63,7 @@ public final class AcquirerStatements {
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new HostUnavailableException("cannot fetch the statement from " + uri + ": " + reason(e, admin)
-                    + "; is the acquirer's admin API running there? Check --from-host", e);
+                    + "; is the acquirer's admin API running there? Check --from-host", e, went(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HostUnavailableException("interrupted while fetching the statement from " + uri, e);
@@ -76,6 +76,14 @@ public final class AcquirerStatements {
                     null, true);
         }
         return Statement.parse(uri.toString(), r.body(), merchantId);
+    }
+
+    /**
+     * Whether the GET went before {@code e}: connected, but no answer in time (a connect that timed out is a subclass of
+     * that timeout, and did not); every other failure here is the connection's.
+     */
+    static boolean went(IOException e) {
+        return e instanceof java.net.http.HttpTimeoutException && !(e instanceof java.net.http.HttpConnectTimeoutException);
     }
 
     /**

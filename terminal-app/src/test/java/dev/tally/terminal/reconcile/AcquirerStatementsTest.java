@@ -69,7 +69,7 @@ class AcquirerStatementsTest {
         }
         String refused = failure("http://127.0.0.1:" + closed);
         assertFalse(assertThrows(HostUnavailableException.class,
-                () -> new AcquirerStatements("http://127.0.0.1:" + closed).fetch("HOSPITAL0000001", DAY)).answered());
+                () -> new AcquirerStatements("http://127.0.0.1:" + closed).fetch("HOSPITAL0000001", DAY)).sent());
         assertTrue(refused.startsWith("cannot fetch the statement from http://127.0.0.1:" + closed
                 + "/statement?merchant=HOSPITAL0000001&date=2026-11-22: connection refused by 127.0.0.1:" + closed), refused);
         assertTrue(refused.endsWith("is the acquirer's admin API running there? Check --from-host"), refused);
@@ -91,7 +91,7 @@ class AcquirerStatementsTest {
             String notFound = failure(base);
             // it was asked and answered: the CLI does not add "this command's request was not sent" (TallyCli.failFor)
             assertTrue(assertThrows(HostUnavailableException.class,
-                    () -> new AcquirerStatements(base).fetch("HOSPITAL0000001", DAY)).answered());
+                    () -> new AcquirerStatements(base).fetch("HOSPITAL0000001", DAY)).sent());
             assertEquals("the acquirer's admin API answered HTTP 404 to GET " + base + "/statement?merchant=HOSPITAL0000001"
                     + "&date=2026-11-22: <h1>404 Not Found</h1> No context found for request; is " + base + " the"
                     + " acquirer's admin API? Check --from-host", notFound);
@@ -141,5 +141,13 @@ class AcquirerStatementsTest {
                 AcquirerStatements.reason(new HttpConnectTimeoutException("HTTP connect timed out"), admin));
         assertEquals("connected, but no answer within 30 s",
                 AcquirerStatements.reason(new HttpTimeoutException("request timed out"), admin));
+    }
+
+    /** An answer that did not come in time followed a GET that went: the CLI and the API do not say "not sent" of it. */
+    @Test
+    void onlyATimeoutAfterConnectingSaysTheRequestWent() {
+        assertTrue(AcquirerStatements.went(new HttpTimeoutException("request timed out")));
+        assertFalse(AcquirerStatements.went(new java.net.http.HttpConnectTimeoutException("HTTP connect timed out")));
+        assertFalse(AcquirerStatements.went(new java.net.ConnectException("Connection refused")));
     }
 }
