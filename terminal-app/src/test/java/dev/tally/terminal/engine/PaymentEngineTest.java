@@ -110,6 +110,29 @@ class PaymentEngineTest {
         }
     }
 
+    /**
+     * A pending reversal whose next try is ahead: the payment's retryAfter is when that try's answer is due, the same
+     * instant a LOCKED for the order gives (one formula, OrderLock.reversalAnswerDueBy); it was the try's own time, so a
+     * till polling then arrived as the try went out.
+     */
+    @Test
+    void aPendingReversalsRetryAfterIsItsNextTrysAnswerAsALockedSays() throws Exception {
+        try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
+             TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                     ReversalPolicy.of(3, Duration.ofMinutes(10)), Clock.systemDefaultZone(),
+                     link -> host.silentTo(link, SILENCE, (req, sent) -> true))) { // nothing answered
+            PaymentResult sale = t.engine.sale("INV-AHEAD", 900, null);
+            assertEquals(PaymentStatus.REVERSAL_PENDING, sale.status(), sale.message());
+            Attempt a = t.journal.lastAttempt("INV-AHEAD").orElseThrow();
+            java.time.Instant due = a.nextReversalAt().plus(FakeHost.ANSWERED);
+            assertTrue(a.nextReversalAt().isAfter(java.time.Instant.now()), "the next try is ahead");
+            assertEquals(due, t.engine.result(a).retryAfter());
+            PaymentResult locked = t.engine.sale("INV-AHEAD", 900, null);
+            assertEquals(PaymentStatus.LOCKED, locked.status(), locked.message());
+            assertEquals(due, locked.retryAfter());
+        }
+    }
+
     /** A cancelled approval whose reversal is not through yet says the customer is still charged, not "Not approved". */
     @Test
     void aCancelledApprovalAwaitingItsReversalSaysTheChargeStands() throws Exception {
