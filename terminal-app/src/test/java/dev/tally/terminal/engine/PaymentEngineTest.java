@@ -49,6 +49,11 @@ class PaymentEngineTest {
     static final Duration SILENCE = Duration.ofMillis(600);
 
     /** A terminal of {@code host} that leaves unanswered the requests {@code silent} picks; the rest are answered. */
+    /** The first sale goes unanswered, and its first reversal. */
+    private static final java.util.function.BiPredicate<MessageView, List<MessageView>> FIRST_SALE_AND_ITS_FIRST_REVERSAL_LOST =
+            (req, sent) -> "0200".equals(req.mti()) ? FakeHost.count(sent, "0200") == 0
+                    : req.mti().startsWith("040") && FakeHost.count(sent, "040") == 0;
+
     private TestTerminal terminal(FakeHost host, java.util.function.BiPredicate<MessageView, List<MessageView>> silent) {
         return TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED, NOW, Clock.systemDefaultZone(),
                 link -> host.silentTo(link, SILENCE, silent));
@@ -242,9 +247,7 @@ class PaymentEngineTest {
     @Test
     void aSaleOnAnOrderWhoseReversalIsDueRunsItAndThenPays() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
-             TestTerminal t = terminal(host, (req, sent) -> // the first sale is lost, and its first reversal
-                     "0200".equals(req.mti()) ? FakeHost.count(sent, "0200") == 0
-                             : req.mti().startsWith("040") && FakeHost.count(sent, "040") == 0)) {
+             TestTerminal t = terminal(host, FIRST_SALE_AND_ITS_FIRST_REVERSAL_LOST)) {
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-DUE", 700, null).status());
             PaymentResult again = t.engine.sale("INV-DUE", 700, null);
             assertEquals(PaymentStatus.APPROVED, again.status(), again.message());
@@ -262,9 +265,7 @@ class PaymentEngineTest {
     @Test
     void theTillIsToldBeforeDueReversalsAreSentAheadOfTheSale() throws Exception {
         try (FakeHost host = new FakeHost((h, req) -> h.answer(req, "00"));
-             TestTerminal t = terminal(host, (req, sent) -> // the first sale is lost, and its first reversal
-                     "0200".equals(req.mti()) ? FakeHost.count(sent, "0200") == 0
-                             : req.mti().startsWith("040") && FakeHost.count(sent, "040") == 0)) {
+             TestTerminal t = terminal(host, FIRST_SALE_AND_ITS_FIRST_REVERSAL_LOST)) {
             List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
             t.engine.notesTo(notes::add);
             assertEquals(PaymentStatus.REVERSAL_PENDING, t.engine.sale("INV-DUE", 700, null).status());
