@@ -166,6 +166,7 @@ public final class PaymentEngine {
     public List<Attempt> runDueReversalsNoted() {
         List<Attempt> due = reversals.due();
         if (!due.isEmpty()) {
+            session.channel().connect(); // a host out of reach: nothing goes, so the till is not told "sending"
             notes.accept(dueReversalsNote(due, profile.timeout()));
         }
         return reversals.runDue(due);

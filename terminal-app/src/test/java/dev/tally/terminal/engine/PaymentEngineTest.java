@@ -392,8 +392,11 @@ class PaymentEngineTest {
                 assertTrue(System.nanoTime() < deadline, "the link never noticed the host went away");
                 Thread.sleep(10); // polling interval, not a wait for an outcome
             }
+            List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            t.engine.notesTo(notes::add);
             PaymentResult again = t.engine.sale("INV-LOCK", 100, null);
             assertEquals(PaymentStatus.LOCKED, again.status(), again.message());
+            assertEquals(List.of(), notes, "nothing was sent: the till is not told 'sending the reversal due'");
             assertTrue(again.message().contains("a reversal is pending")
                     && again.message().contains("; the host cannot be reached now ("), again.message());
             assertEquals(AttemptState.REVERSAL_PENDING, t.journal.lastAttempt("INV-LOCK").orElseThrow().state());
