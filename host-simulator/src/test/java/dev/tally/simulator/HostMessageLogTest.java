@@ -107,16 +107,7 @@ class HostMessageLogTest extends SimulatorHarness {
             t.send(stray);
             assertTrue(t.receiveWithin(Duration.ofMillis(500)).isEmpty(), "an answer is not answered");
         }
-        await("the 0210's OUT line", PROCESSED, () -> {
-            try {
-                return MessageLog.read(logFile).stream().anyMatch(e -> "L-0210".equals(e.orderRef())
-                        && e.dir() == MessageLog.Direction.OUT);
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        Entry out = MessageLog.read(logFile).stream().filter(e -> "L-0210".equals(e.orderRef())
-                && e.dir() == MessageLog.Direction.OUT).findFirst().orElseThrow();
+        Entry out = outLine(logFile, "L-0210", "the 0210's OUT line", PROCESSED);
         assertEquals(MessageLog.Event.TIMEOUT, out.event());
         assertEquals("not answered: 0210 is a response MTI", out.note());
     }
@@ -242,20 +233,25 @@ class HostMessageLogTest extends SimulatorHarness {
         try (TestTerminal t = signedOn("TALLY001")) {
             t.send(t.saleRequest(VISA, 1070, "L-70").build()); // .70: answered after the late delay
         }
-        await("the late answer's line", Duration.ofSeconds(20), () -> {
-            try {
-                return MessageLog.read(logFile).stream().anyMatch(e -> "L-70".equals(e.orderRef())
-                        && e.dir() == MessageLog.Direction.OUT);
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        Entry out = MessageLog.read(logFile).stream().filter(e -> "L-70".equals(e.orderRef())
-                && e.dir() == MessageLog.Direction.OUT).findFirst().orElseThrow();
+        Entry out = outLine(logFile, "L-70", "the late answer's line", Duration.ofSeconds(20));
         assertEquals(MessageLog.Event.TIMEOUT, out.event());
         assertTrue(out.note().contains("answer 00 not sent: the connection is gone"), out.note());
         Entry in = MessageLog.read(logFile).stream().filter(e -> "L-70".equals(e.orderRef())
                 && e.dir() == MessageLog.Direction.IN).findFirst().orElseThrow();
         assertEquals(in.messageId(), out.messageId());
+    }
+
+    /** The OUT line of order {@code order} in {@code logFile}, once written (awaited up to {@code within}, as {@code what}). */
+    private static Entry outLine(Path logFile, String order, String what, Duration within) throws Exception {
+        await(what, within, () -> {
+            try {
+                return MessageLog.read(logFile).stream().anyMatch(e -> order.equals(e.orderRef())
+                        && e.dir() == MessageLog.Direction.OUT);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return MessageLog.read(logFile).stream().filter(e -> order.equals(e.orderRef())
+                && e.dir() == MessageLog.Direction.OUT).findFirst().orElseThrow();
     }
 }

@@ -67,18 +67,10 @@ class ReconcileCommandTest {
     @Test
     void aWrongMerchantIdIsRefusedNamingBoth() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
-            String admin = oneSale(lab);
-            Path file = groupStatement(lab, admin);
-            String before = lab.journalDump();
-            for (List<String> source : List.of(List.of("--statement", file.toString()), List.of("--from-host", admin))) {
-                List<String> args = new ArrayList<>(List.of("--merchant-id", "WRONGMERCHANT01", "reconcile"));
-                args.addAll(source);
-                Lab.Run wrong = lab.tally(args.toArray(String[]::new));
-                assertEquals(64, wrong.exit(), wrong.toString());
+            for (Lab.Run wrong : refusedFromFileAndHost(lab, "--merchant-id", "WRONGMERCHANT01")) {
                 assertTrue(wrong.err().contains("were made for merchant HOSPITAL0000001, not for merchant WRONGMERCHANT01"
                         + " being reconciled (--merchant-id): reconcile with --merchant-id HOSPITAL0000001"), wrong.err());
             }
-            assertEquals(before, lab.journalDump(), "nothing changed");
         }
     }
 
@@ -90,21 +82,33 @@ class ReconcileCommandTest {
     @Test
     void aTerminalIdTheJournalHoldsNoAttemptOfIsRefused() throws Exception {
         try (Lab lab = new Lab(dir, Duration.ofSeconds(3))) {
-            String admin = oneSale(lab);
-            Path file = groupStatement(lab, admin);
-            String before = lab.journalDump();
-            for (List<String> source : List.of(List.of("--statement", file.toString()), List.of("--from-host", admin))) {
-                List<String> args = new ArrayList<>(List.of("--terminal-id", "TALLY002", "reconcile"));
-                args.addAll(source);
-                Lab.Run wrong = lab.tally(args.toArray(String[]::new));
-                assertEquals(64, wrong.exit(), wrong.toString());
+            for (Lab.Run wrong : refusedFromFileAndHost(lab, "--terminal-id", "TALLY002")) {
                 assertTrue(wrong.err().contains("the journal holds no attempt of terminal TALLY002 being reconciled"
                         + " (--terminal-id), only 1 of terminal TALLY001: reconcile with --terminal-id TALLY001, or give"
                         + " terminal TALLY002's journal (--journal)"), wrong.err());
                 assertFalse(wrong.out().contains("NOT_APPROVED_IN_JOURNAL"), wrong.out());
             }
-            assertEquals(before, lab.journalDump(), "nothing changed");
         }
+    }
+
+    /**
+     * After one sale, reconcile with {@code option value} given, from a statement file and from the acquirer: each run
+     * refused, exit 64, and the journal unchanged; the runs, for the caller to read what they said.
+     */
+    private List<Lab.Run> refusedFromFileAndHost(Lab lab, String option, String value) throws Exception {
+        String admin = oneSale(lab);
+        Path file = groupStatement(lab, admin);
+        String before = lab.journalDump();
+        List<Lab.Run> runs = new ArrayList<>();
+        for (List<String> source : List.of(List.of("--statement", file.toString()), List.of("--from-host", admin))) {
+            List<String> args = new ArrayList<>(List.of(option, value, "reconcile"));
+            args.addAll(source);
+            Lab.Run wrong = lab.tally(args.toArray(String[]::new));
+            assertEquals(64, wrong.exit(), wrong.toString());
+            runs.add(wrong);
+        }
+        assertEquals(before, lab.journalDump(), "nothing changed");
+        return runs;
     }
 
     /**

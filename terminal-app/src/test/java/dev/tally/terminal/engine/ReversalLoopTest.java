@@ -53,6 +53,13 @@ class ReversalLoopTest {
     /** The sale is not answered: a reversal follows. */
     static final BiPredicate<MessageView, List<MessageView>> SALE_UNANSWERED = (req, sent) -> "0200".equals(req.mti());
 
+    /** A terminal whose sales {@code host} leaves unanswered, its reversals tried at once, three times. */
+    private TestTerminal saleUnanswered(FakeHost host) {
+        return TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
+                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
+                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED));
+    }
+
     @Test
     void backoffDoublesUpToItsCeiling() {
         ReversalPolicy p = new ReversalPolicy(5, Duration.ofSeconds(10), 2.0, Duration.ofSeconds(30));
@@ -304,9 +311,7 @@ class ReversalLoopTest {
                 ack.unset(new int[] {64, 128}); // the first acknowledgement comes without its MAC (128: field 90 is there)
             }
             return ack;
-        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
-                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
-                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
+        }); TestTerminal t = saleUnanswered(host)) {
             PaymentResult r = t.engine.sale("INV-NOMAC", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             assertTrue(t.journal.events(r.attempt().id()).getLast().detail()
@@ -327,9 +332,7 @@ class ReversalLoopTest {
                 ack.set(field, mac);
             }
             return ack;
-        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
-                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
-                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
+        }); TestTerminal t = saleUnanswered(host)) {
             PaymentResult r = t.engine.sale("INV-BADMAC", 100, null);
             assertEquals(PaymentStatus.REVERSAL_PENDING, r.status(), r.message());
             assertEquals("reversal try 1: 0410 answered 00 but its MAC did not verify: not trusted; next try at",
@@ -345,9 +348,7 @@ class ReversalLoopTest {
         try (FakeHost host = new FakeHost((h, req) -> {
             terminal.get().session.invalidateKeys(); // as another payment's A1 would, while the 0400 is out
             return h.answer(req, "00");
-        }); TestTerminal t = TestTerminal.wrapped(dir.resolve("j.db"), host.port(), FakeHost.ANSWERED,
-                new ReversalPolicy(3, Duration.ZERO, 2.0, Duration.ZERO), Clock.systemDefaultZone(),
-                link -> host.silentTo(link, SILENCE, SALE_UNANSWERED))) {
+        }); TestTerminal t = saleUnanswered(host)) {
             terminal.set(t);
             PaymentResult r = t.engine.sale("INV-RK", 100, null);
             assertEquals(PaymentStatus.REVERSED, r.status(), r.message());
