@@ -113,14 +113,15 @@ public final class ReplayCommand implements Callable<Integer> {
         // the TMK is the settings' (--tmk, tmk= in the config file, else the lab TMK), as before: it never came from the
         // host chosen, which only decides whether the lab TMK is warned about (not on this machine)
         Replayer replayer = new Replayer(host, port, TerminalSetup.tmk(g, host), map, g.clock, timeout, pace, ignored);
-        replayer.check(rec); // a request it cannot send is refused before the message log is made: nothing written
+        replayer.sendUnmatchedReversals(sendUnmatchedReversals); // before the check: it decides which requests go
+        // a request it cannot send is refused before the message log is made: nothing written; checked once
+        List<String> terminalIds = replayer.check(rec);
         var log = TerminalSetup.messageLogOrNone(g);
         TerminalTraffic traffic = log == null ? null : new TerminalTraffic(log, null);
-        replayer.sendUnmatchedReversals(sendUnmatchedReversals);
         Replayer.Report report;
         try {
             replayer.tap(traffic);
-            report = replayer.run(rec, progressBar());
+            report = replayer.run(rec, terminalIds, progressBar());
         } catch (dev.tally.terminal.host.SignOnException e) {
             return g.fail(ExitCodes.HOST_UNAVAILABLE, e.getMessage());
         } finally {

@@ -287,7 +287,11 @@ public final class Replayer {
 
     /** Replays every request; {@code progress} hears (done, total) after each. */
     public Report run(Recording rec, BiConsumer<Integer, Integer> progress) {
-        List<String> terminalIds = check(rec);
+        return run(rec, check(rec), progress);
+    }
+
+    /** {@link #run(Recording, BiConsumer)} of a recording {@link #check} has passed, with the terminal ids it returned. */
+    public Report run(Recording rec, List<String> terminalIds, BiConsumer<Integer, Integer> progress) {
         stans = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 900_000));
         long started = System.nanoTime();
         long firstTs = rec.requests().getFirst().ts();
