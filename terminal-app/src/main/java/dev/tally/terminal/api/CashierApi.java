@@ -483,15 +483,10 @@ public final class CashierApi implements AutoCloseable {
     private List<Map<String, Object>> rows(List<Attempt> list) {
         List<Map<String, Object>> rows = new ArrayList<>();
         ReversalLoop loop = desk.engine().reversals();
-        java.time.Instant now = clock.instant();
         for (Attempt a : list) {
             Map<String, Object> row = ApiJson.attempt(a);
-            loop.backgroundRetryAt(a).ifPresent(at -> row.put("nextReversalAt", ApiJson.time(at)));
-            if (a.state() == AttemptState.REVERSAL_PENDING && a.nextReversalAt() != null && a.nextReversalAt().isBefore(now)) {
-                // the journal's next-try time stays where it was while that try is out (up to --timeout) or the host is out
-                // of reach: it is being tried now, as an overdue REVERSAL_FAILED's is said to be, not at a time gone by
-                row.put("nextReversalAt", ApiJson.time(now));
-            }
+            // never a time gone by: the journal's next-try time stays put while that try is out or the host is out of reach
+            loop.nextTryShown(a).ifPresent(at -> row.put("nextReversalAt", ApiJson.time(at)));
             rows.add(row);
         }
         return rows;

@@ -113,9 +113,7 @@ final class OrderLock {
      * The LOCKED refusal and the payment's own answer both give it.
      */
     Instant reversalAnswerDueBy(Attempt a) {
-        Instant now = clock.instant();
-        Instant next = a.nextReversalAt() == null || a.nextReversalAt().isBefore(now) ? now : a.nextReversalAt();
-        return next.plus(timeout);
+        return (a.nextReversalAt() == null ? clock.instant() : ReversalLoop.notPast(a.nextReversalAt(), clock)).plus(timeout);
     }
 
     /** When the answer to an attempt still out (NEW, SENT) is due at the latest: its timeout after it went, plus 1 s. */

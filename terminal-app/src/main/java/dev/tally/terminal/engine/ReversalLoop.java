@@ -123,9 +123,25 @@ public final class ReversalLoop {
         if (a.state() != AttemptState.REVERSAL_FAILED || !own(a)) {
             return Optional.empty();
         }
-        Instant at = failedRetryAt(a);
+        return Optional.of(notPast(failedRetryAt(a), clock));
+    }
+
+    /**
+     * When the attempt's next reversal try is, as shown: serve's slow retry of a REVERSAL_FAILED one
+     * ({@link #backgroundRetryAt}), or a REVERSAL_PENDING one's next try, now once that time has passed (the journal's
+     * time stays put while the try is out or the host is out of reach); empty otherwise.
+     */
+    public Optional<Instant> nextTryShown(Attempt a) {
+        if (a.state() == AttemptState.REVERSAL_PENDING) {
+            return a.nextReversal().map(t -> notPast(t, clock));
+        }
+        return backgroundRetryAt(a);
+    }
+
+    /** {@code t}, or now when {@code t} is past: a time to do something is never shown gone by. */
+    static Instant notPast(Instant t, Clock clock) {
         Instant now = clock.instant();
-        return Optional.of(at.isBefore(now) ? now : at);
+        return t.isBefore(now) ? now : t;
     }
 
     /** The REVERSAL_FAILED attempts whose slow retry ({@link #failedRetryAt}) is due now. */
