@@ -298,9 +298,10 @@ public final class SimulatorCli implements Callable<Integer> {
         }
         String rule = "it must hold the TMK alone, 32 hex digits (spaces and a newline around them allowed; the key"
                 + " itself is never printed)";
-        if (bytes.length >= 2 && bytes[0] == 0x1F && bytes[1] == (byte) 0x8B) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file
-                    + " is gzip-compressed, not text: gunzip it first (e.g. gunzip -k " + file + ")");
+        try {
+            Utf8File.refuseGzip(bytes, file);
+        } catch (IllegalArgumentException gzip) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + gzip.getMessage());
         }
         if (bytes.length > TMK_FILE_MAX_BYTES) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tmk-file: the TMK file " + file

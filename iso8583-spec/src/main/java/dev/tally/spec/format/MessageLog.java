@@ -321,17 +321,34 @@ public final class MessageLog implements Closeable {
         }
     }
 
+    /** The rotated file {@code n} of the log {@code file}: {@code FILE.n} (FILE.1 the newest). */
+    static Path rotated(Path file, int n) {
+        return Path.of(file + "." + n);
+    }
+
+    /**
+     * Every file a rotation of {@code file} can move it to, newest first: FILE.1 to FILE.keep, and FILE.1 even when
+     * none are kept ({@link #rotate} always moves the full log there first).
+     */
+    static java.util.List<Path> rotatedFiles(Path file, int keep) {
+        java.util.List<Path> all = new java.util.ArrayList<>();
+        for (int i = 1; i <= Math.max(1, keep); i++) {
+            all.add(rotated(file, i));
+        }
+        return all;
+    }
+
     private void rotate() throws IOException {
         out.close();
         out = null;
         for (int i = keep - 1; i >= 1; i--) {
-            Path from = Path.of(file + "." + i);
+            Path from = rotated(file, i);
             if (Files.exists(from)) {
-                Files.move(from, Path.of(file + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(from, rotated(file, i + 1), StandardCopyOption.REPLACE_EXISTING);
             }
         }
         if (Files.exists(file)) { // an operator may have moved it away meanwhile
-            Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(file, rotated(file, 1), StandardCopyOption.REPLACE_EXISTING);
         }
         size = 0;
         out = open();

@@ -44,8 +44,8 @@ public final class MessageLogTarget {
                         + ": a message log is appended to, which would damage it; " + OWN_FILE);
             }
         }
-        for (int i = 1; i <= Math.max(1, keep); i++) {
-            Path rotated = Path.of(file + "." + i);
+        java.util.List<Path> rotatedFiles = MessageLog.rotatedFiles(file, keep);
+        for (Path rotated : rotatedFiles) {
             for (Map.Entry<Path, String> o : others.entrySet()) {
                 if (o.getKey() != null && sameFile(rotated, o.getKey())) {
                     throw new IllegalArgumentException("the message log " + file + " rotates to " + rotated + ", which is "
@@ -54,9 +54,8 @@ public final class MessageLogTarget {
             }
         }
         refuseOtherContent(file, file, null);
-        for (int i = 1; i <= Math.max(1, keep); i++) {
-            refuseOtherContent(file, Path.of(file + "." + i), "a rotated message log is moved on at each rotation and the"
-                    + " oldest deleted");
+        for (Path rotated : rotatedFiles) {
+            refuseOtherContent(file, rotated, "a rotated message log is moved on at each rotation and the oldest deleted");
         }
     }
 
@@ -96,12 +95,12 @@ public final class MessageLogTarget {
 
     /** What {@code f} (a regular file, not empty) is when it is no message log; null when it is one. */
     static String otherKind(Path f) throws IOException {
-        if (Utf8File.isDatabase(f)) {
-            return "an SQLite database: a terminal's journal or a simulator's ledger";
-        }
         byte[] head;
-        try (InputStream in = Files.newInputStream(f)) {
+        try (InputStream in = Files.newInputStream(f)) { // read once: the database's header is its first bytes
             head = in.readNBytes(HEAD_BYTES);
+        }
+        if (Utf8File.isDatabase(head)) {
+            return "an SQLite database: a terminal's journal or a simulator's ledger";
         }
         int start = 0;
         while (start < head.length) {

@@ -184,12 +184,17 @@ public final class Utf8File {
 
     /** Whether {@code file} begins as every SQLite 3 database does. */
     static boolean isDatabase(Path file) throws IOException {
-        byte[] head = new byte[SQLITE_HEADER.length];
-        int n;
+        byte[] head;
         try (java.io.InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
+            head = in.readNBytes(SQLITE_HEADER.length);
         }
-        return n == head.length && java.util.Arrays.equals(head, SQLITE_HEADER);
+        return isDatabase(head);
+    }
+
+    /** {@link #isDatabase(Path)} of the first bytes of a file, already read (at least the header's 16 for a yes). */
+    static boolean isDatabase(byte[] head) {
+        return head.length >= SQLITE_HEADER.length
+                && java.util.Arrays.equals(head, 0, SQLITE_HEADER.length, SQLITE_HEADER, 0, SQLITE_HEADER.length);
     }
 
     /**
@@ -212,6 +217,11 @@ public final class Utf8File {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(GZIP_MAGIC.length);
         }
+        refuseGzip(head, file);
+    }
+
+    /** {@link #refuseGzip(Path)} of bytes already read from the start of {@code file} (a pipe can be read only once). */
+    public static void refuseGzip(byte[] head, Path file) {
         if (isGzip(head)) {
             throw gzipped(file.toString(), "gunzip -k " + file, null);
         }
